@@ -1,0 +1,71 @@
+"""One call from an activity and its athlete's history to a classification and a feedback block.
+
+This is the seam the worker and the command line share: they differ only in where activities
+come from (Strava, files) and where the block goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from analysis.classify import SummaryVerdict, classify, classify_summary
+from analysis.feedback import render_block
+from analysis.load import session_record
+from analysis.model import Activity, Classification, SessionRecord
+from analysis.profile import AthleteProfile, build_profile
+from analysis.training import summarize
+
+#: How far back history matters: 8 weeks of consistency plus the 28-day EWMA's warm-up.
+HISTORY_DAYS = 70
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one activity was, and the trace it leaves in history."""
+
+    classification: Classification
+    record: SessionRecord
+    profile: AthleteProfile
+
+
+def prior(history: Sequence[SessionRecord], activity: Activity,
+          activity_id: int | None = None) -> list[SessionRecord]:
+    """The records that happened before ``activity`` within HISTORY_DAYS, itself excluded."""
+    since = activity.start - timedelta(days=HISTORY_DAYS)
+    return [
+        r for r in history
+        if since <= r.start < activity.start
+        and (activity_id is None or r.activity_id != activity_id)
+    ]
+
+
+def profile_for(history: Sequence[SessionRecord], activity: Activity,
+                activity_id: int | None = None) -> AthleteProfile:
+    return build_profile(prior(history, activity, activity_id))
+
+
+def judge_summary(activity: Activity, profile: AthleteProfile) -> SummaryVerdict:
+    """Whether the summary, laps and splits decide the label without streams."""
+    return classify_summary(activity, profile)
+
+
+def analyse(activity: Activity, profile: AthleteProfile,
+            activity_id: int | None = None) -> Analysis:
+    classification = classify(activity, profile)
+    record = session_record(activity, classification, profile, activity_id)
+    return Analysis(classification, record, profile)
+
+
+def feedback(analysis: Analysis, history: Sequence[SessionRecord], activity: Activity,
+             units: str = "metric") -> str:
+    """The feedback block, judged as of the end of the activity (so a rerun gives the same)."""
+    now = activity_end(activity)
+    past = prior(history, activity, analysis.record.activity_id)
+    summary = summarize(analysis.record, past, now)
+    return render_block(analysis.classification, analysis.record, summary, units=units)
+
+
+def activity_end(activity: Activity) -> datetime:
+    return activity.start + timedelta(seconds=max(activity.elapsed_s, 0.0))

@@ -1,0 +1,1 @@
+"""Everything of Stridewise that does I/O: configuration, database, Strava, queue, web, CLI."""

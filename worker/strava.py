@@ -1,0 +1,341 @@
+"""The Strava gateway: the only module that imports stravalib.
+
+Every Strava request of the application goes through :class:`Gateway`, which
+- sends it to ``STRAVA_BASE_URL`` (a transport adapter rewrites stravalib's fixed host),
+- gives it connect and read timeouts (stravalib sets none),
+- reserves it in the shared budget first and corrects the budget from the usage headers after
+  (stravalib's own rate limiter, which sleeps, is replaced by that),
+- retries transient failures (connection errors, timeouts, 502/503/504) a few times, briefly,
+- and maps every failure to one of the exceptions below.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from stravalib import exc as strava_exc
+from stravalib.protocol import ApiV3
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+
+#: The origin stravalib writes into every URL; the transport sends it to STRAVA_BASE_URL.
+STRAVA_ORIGIN = "https://www.strava.com"
+#: Seconds to wait for a connection and for a response; Strava answers in well under a second.
+CONNECT_TIMEOUT_S = 3.05
+READ_TIMEOUT_S = 15.0
+#: Attempts for a request that failed transiently, and the longest pause between them. The
+#: pauses are short on purpose: anything longer is the job's retry, not the request's.
+TRANSIENT_ATTEMPTS = 3
+TRANSIENT_MAX_WAIT_S = 2.0
+#: Statuses that mean "Strava is briefly unwell", worth an immediate retry.
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+#: Streams the analysis reads, in Strava's names.
+STREAM_KEYS = (
+    "time", "distance", "latlng", "altitude", "velocity_smooth", "heartrate", "cadence",
+    "watts", "moving", "grade_smooth",
+)
+#: Largest page Strava serves for list endpoints.
+MAX_PER_PAGE = 200
+
+
+class StravaError(Exception):
+    """Base of every failure talking to Strava."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class StravaUnavailable(StravaError):
+    """Network failure, timeout or 5xx: try again later."""
+
+
+class StravaNotFound(StravaError):
+    """404: the object does not exist, or not yet, or is not ours to read."""
+
+
+class StravaUnauthorized(StravaError):
+    """401: the token is invalid or revoked, or a scope is missing."""
+
+
+class StravaRateLimited(StravaError):
+    """429: the application's quota is spent until the window resets."""
+
+
+class StravaApplicationInactive(StravaError):
+    """403 naming the application: its owner has no active Strava subscription."""
+
+
+class StravaRejected(StravaError):
+    """Any other 4xx: our request was wrong; retrying will not help."""
+
+
+class Budget(Protocol):
+    """What the gateway needs of the shared quota (see worker.budget)."""
+
+    def acquire(self, priority: str) -> None: ...
+
+    def observe(self, headers: Mapping[str, str]) -> None: ...
+
+    def rate_limited(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What Strava's token endpoint returned."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: int
+    athlete: dict[str, Any] | None
+
+
+class StravaTransport(HTTPAdapter):
+    """Sends stravalib's ``https://www.strava.com`` requests to the configured base URL."""
+
+    def __init__(self, base_url: str, timeout: tuple[float, float]) -> None:
+        super().__init__(max_retries=0, pool_maxsize=32)
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        url = request.url or ""
+        if url.startswith(STRAVA_ORIGIN) and self.base_url != STRAVA_ORIGIN:
+            request.url = self.base_url + url[len(STRAVA_ORIGIN):]
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        return super().send(request, **kwargs)
+
+
+def make_session(base_url: str) -> requests.Session:
+    session = requests.Session()
+    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+    session.mount("https://", transport)
+    session.mount("http://", transport)
+    return session
+
+
+class _Protocol(ApiV3):
+    """stravalib's protocol without its environment look-ups: tokens are ours to refresh."""
+
+    def _check_credentials(self) -> None:
+        self.client_id = None
+        self.client_secret = None
+
+
+T = TypeVar("T")
+
+def _is_transient(error: BaseException) -> bool:
+    return isinstance(error, StravaUnavailable) and (
+        error.status is None or error.status in TRANSIENT_STATUSES
+    )
+
+
+_transient = retry(
+    retry=retry_if_exception(_is_transient),
+    stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
+    wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
+    reraise=True,
+)
+
+
+class Gateway:
+    """Every Strava call of the application.
+
+    Parameters
+    ----------
+    base_url:
+        STRAVA_BASE_URL; API calls go to ``{base_url}/api/v3``, OAuth to ``{base_url}/oauth``.
+    client_id, client_secret:
+        The Strava application.
+    budget:
+        The shared quota; ``None`` only in tests that count requests themselves.
+    session:
+        A requests session to send through (tests may mount their own adapter).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: int,
+        client_secret: str,
+        budget: Budget | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.budget = budget
+        self.session = session or make_session(base_url)
+
+    # -- OAuth -------------------------------------------------------------------------------
+
+    def exchange_code(self, code: str) -> TokenGrant:
+        """Trade an authorization code for the athlete's tokens."""
+        raw = self._call(lambda p: p.post(
+            f"{STRAVA_ORIGIN}/oauth/token",
+            data={
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "code": code,
+                "grant_type": "authorization_code",
+            },
+        ))
+        return _grant(raw)
+
+    def refresh(self, refresh_token: str) -> TokenGrant:
+        """A new access token; Strava may rotate the refresh token too."""
+        raw = self._call(lambda p: p.post(
+            f"{STRAVA_ORIGIN}/oauth/token",
+            data={
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "refresh_token": refresh_token,
+                "grant_type": "refresh_token",
+            },
+        ))
+        return _grant(raw)
+
+    def deauthorize(self, access_token: str) -> None:
+        """Revoke the athlete's tokens at Strava."""
+        self._call(lambda p: p.post(
+            f"{STRAVA_ORIGIN}/oauth/deauthorize", data={"access_token": access_token}
+        ))
+
+    # -- Activities ----------------------------------------------------------------------------
+
+    def get_activity(self, token: str, activity_id: int, priority: str = "live") -> dict[str, Any]:
+        """The DetailedActivity, with description, laps and splits."""
+        return self._api(priority, token, lambda p: p.get(
+            "/activities/{id}", id=activity_id, include_all_efforts="false"
+        ))
+
+    def get_streams(
+        self, token: str, activity_id: int, priority: str = "live"
+    ) -> dict[str, Any]:
+        """The activity's streams keyed by type (empty for an activity without any)."""
+        try:
+            raw = self._api(priority, token, lambda p: p.get(
+                "/activities/{id}/streams",
+                id=activity_id,
+                keys=",".join(STREAM_KEYS),
+                key_by_type="true",
+            ))
+        except StravaNotFound:
+            return {}  # Strava answers 404 for an activity that has no streams at all
+        if isinstance(raw, list):  # the list form, should a server ignore key_by_type
+            return {item["type"]: item for item in raw if isinstance(item, dict) and "type" in item}
+        return dict(raw)
+
+    def update_description(
+        self, token: str, activity_id: int, description: str, priority: str = "live"
+    ) -> dict[str, Any]:
+        """Write the description (only the description) and return the updated activity."""
+        return self._api(priority, token, lambda p: p.put(
+            "/activities/{id}", id=activity_id, body={"description": description}
+        ))
+
+    def list_activities(
+        self, token: str, after: int, page: int, priority: str = "backfill"
+    ) -> list[dict[str, Any]]:
+        """One page (newest first is not guaranteed) of SummaryActivities started after ``after``."""
+        raw = self._api(priority, token, lambda p: p.get(
+            "/athlete/activities", after=after, page=page, per_page=MAX_PER_PAGE
+        ))
+        return list(raw)
+
+    def get_athlete(self, token: str, priority: str = "live") -> dict[str, Any]:
+        return self._api(priority, token, lambda p: p.get("/athlete"))
+
+    # -- Push subscriptions --------------------------------------------------------------------
+
+    def create_subscription(self, callback_url: str, verify_token: str) -> int:
+        """Create the application's one push subscription; Strava calls back to verify it."""
+        raw = self._api("live", None, lambda p: p.post(
+            "/push_subscriptions",
+            data={
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "callback_url": callback_url,
+                "verify_token": verify_token,
+            },
+        ))
+        return int(raw["id"])
+
+    def list_subscriptions(self) -> list[dict[str, Any]]:
+        raw = self._api("live", None, lambda p: p.get(
+            "/push_subscriptions", client_id=self.client_id, client_secret=self.client_secret
+        ))
+        return list(raw)
+
+    def delete_subscription(self, subscription_id: int) -> None:
+        self._api("live", None, lambda p: p.delete(
+            "/push_subscriptions/{id}",
+            id=subscription_id,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+        ))
+
+    # -- Plumbing ------------------------------------------------------------------------------
+
+    def _api(self, priority: str, token: str | None, call: Callable[[ApiV3], T]) -> T:
+        def attempt(protocol: ApiV3) -> T:
+            if self.budget is not None:
+                self.budget.acquire(priority)
+            return call(protocol)
+
+        return self._call(attempt, token)
+
+    @_transient
+    def _call(self, call: Callable[[ApiV3], T], token: str | None = None) -> T:
+        protocol = _Protocol(
+            access_token=token, requests_session=self.session, rate_limiter=self._observe
+        )
+        try:
+            return call(protocol)
+        except strava_exc.Fault as error:
+            raise self._map_fault(error) from None
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise StravaUnavailable(f"Strava did not answer: {type(error).__name__}") from None
+        except requests.JSONDecodeError:
+            raise StravaUnavailable("Strava answered with a body that is not JSON") from None
+
+    def _observe(self, headers: Mapping[str, str], _method: str) -> None:
+        # stravalib calls this with every API response's headers, errors included.
+        if self.budget is not None:
+            self.budget.observe(headers)
+
+    def _map_fault(self, error: strava_exc.Fault) -> StravaError:
+        response = error.response
+        status = response.status_code if response is not None else None
+        if status == 429 and self.budget is not None:
+            self.budget.rate_limited()
+        message = f"Strava {status}: {error}"
+        if isinstance(error, strava_exc.ApplicationInactive):
+            return StravaApplicationInactive(message, status)
+        kinds: dict[int, type[StravaError]] = {
+            401: StravaUnauthorized, 404: StravaNotFound, 429: StravaRateLimited,
+        }
+        if status in kinds:
+            return kinds[status](message, status)
+        if status is not None and (status in TRANSIENT_STATUSES or status >= 500):
+            return StravaUnavailable(message, status)
+        return StravaRejected(message, status)
+
+
+def _grant(raw: Mapping[str, Any]) -> TokenGrant:
+    try:
+        return TokenGrant(
+            access_token=str(raw["access_token"]),
+            refresh_token=str(raw["refresh_token"]),
+            expires_at=int(raw["expires_at"]),
+            athlete=raw.get("athlete"),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise StravaRejected("Strava's token response lacks access_token/refresh_token/expires_at") from None

@@ -1,0 +1,261 @@
+"""What happens to a webhook event: read the activity, analyse it, write the block back.
+
+Every step is idempotent and keyed by Strava's ids: an event handled twice finds its inbox row
+finished, an activity analysed twice is updated in place, and a block that did not change is
+not written again. Requests are counted like money: the activity is read once (with its
+description, laps and splits), streams only when the summary cannot decide, and history comes
+from our database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from analysis import description as desc
+from analysis import engine
+from analysis.model import Activity as ActivityData
+from analysis.model import SessionRecord, Workout
+from analysis.parsers import ActivityFileError
+from analysis.parsers.bundle import activity_from_strava
+from worker.budget import QuotaExhausted
+from worker.models import Activity, Athlete, InboxEvent, utcnow
+from worker.runtime import Runtime
+from worker.strava import StravaNotFound
+from worker.tokens import AthleteUnavailable
+
+log = logging.getLogger(__name__)
+
+#: How long after a create event a 404 still means "not readable yet" (Strava sometimes sends
+#: the event before the activity can be read), and how long to wait before looking again.
+NOT_FOUND_GRACE_S = 600
+NOT_FOUND_RETRY_S = 15
+#: Read the description again before writing when the first read is older than this: the
+#: athlete may have edited it meanwhile, and Strava has no conditional PUT.
+REREAD_AFTER_S = 5.0
+#: How long one worker holds an activity while it works on it.
+ACTIVITY_LOCK_S = 120
+
+
+class RetryLater(Exception):
+    """Not an error: look again after ``delay_s`` seconds (e.g. a 404 right after create)."""
+
+    def __init__(self, reason: str, delay_s: float) -> None:
+        super().__init__(reason)
+        self.delay_s = delay_s
+
+
+@dataclass(frozen=True)
+class Result:
+    """What handling an event did, for logs, metrics and tests."""
+
+    status: str  # "done" or "skipped"
+    detail: str
+    wrote: bool = False
+
+
+def handle_event(rt: Runtime, event_id: int) -> Result:
+    """Handle one inbox event to the end; finished events are a no-op."""
+    with rt.db.session() as session:
+        event = session.get(InboxEvent, event_id)
+        if event is None:
+            return Result("skipped", "event no longer exists (athlete deleted?)")
+        if event.status != "pending":
+            return Result("skipped", f"event already {event.status}")
+        event.attempts += 1
+        kind = (event.object_type, event.aspect_type)
+        owner, object_id = event.owner_id, event.object_id
+        updates = json.loads(event.updates or "{}")
+        received = event.received_at
+    try:
+        result = _dispatch(rt, kind, owner, object_id, updates, received)
+    except AthleteUnavailable as error:
+        result = Result("skipped", str(error))
+    _finish(rt, event_id, result)
+    return result
+
+
+def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
+              updates: dict[str, Any], received: datetime) -> Result:
+    if kind == ("athlete", "update") and str(updates.get("authorized", "")).lower() == "false":
+        forget_athlete(rt, owner, revoke=False)
+        return Result("done", f"athlete {owner} deauthorized: all their data deleted")
+    if kind == ("activity", "delete"):
+        forget_activity(rt, object_id)
+        return Result("done", f"activity {object_id} forgotten")
+    if kind in (("activity", "create"), ("activity", "update")):
+        lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
+        if not lock.acquire(blocking=False):
+            raise RetryLater(f"activity {object_id} is being handled by another worker", 5)
+        try:
+            return sync_activity(rt, owner, object_id)
+        except StravaNotFound:
+            age = (utcnow() - received).total_seconds()
+            if kind[1] == "create" and age < NOT_FOUND_GRACE_S:
+                raise RetryLater(f"activity {object_id} not readable yet", NOT_FOUND_RETRY_S) from None
+            return Result("skipped", f"activity {object_id} not found at Strava")
+        finally:
+            lock.release()
+    return Result("skipped", f"nothing to do for {kind[0]} {kind[1]}")
+
+
+def _finish(rt: Runtime, event_id: int, result: Result) -> None:
+    with rt.db.session() as session:
+        event = session.get(InboxEvent, event_id)
+        if event is not None:
+            event.status = result.status
+            event.finished_at = utcnow()
+            event.last_error = None if result.status == "done" else result.detail
+
+
+def sync_activity(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
+    """Read, analyse and annotate one activity; at most 4 requests, usually 2."""
+    token = rt.tokens.access_token(athlete_id)
+    read_at = time.monotonic()
+    detailed = rt.gateway.get_activity(token, activity_id)
+    if _owner(detailed) not in (None, athlete_id):
+        return Result("skipped", f"activity {activity_id} belongs to another athlete")
+    activity = _parse(detailed, None, activity_id)
+    history = load_history(rt, athlete_id, activity.start)
+    profile = engine.profile_for(history, activity, activity_id)
+    verdict = engine.judge_summary(activity, profile)
+    used_streams = False
+    if not verdict.decided and not activity.manual:
+        try:
+            streams = rt.gateway.get_streams(token, activity_id, priority="streams")
+        except QuotaExhausted as short:
+            log.info("streams skipped: %s", short, extra={"activity_id": activity_id})
+        else:
+            activity = _parse(detailed, streams, activity_id)
+            used_streams = bool(streams)
+    analysis = engine.analyse(activity, profile, activity_id)
+    units = _units(rt, athlete_id)
+    block = engine.feedback(analysis, history, activity, units)
+    row = _save(rt, athlete_id, activity_id, analysis, used_streams)
+    current = detailed.get("description") or ""
+    if not desc.should_write(current, row.block_digest is not None):
+        return Result("done", f"{analysis.classification.workout}: block not wanted here")
+    merged = desc.merge(current, block)
+    if merged == current:
+        return Result("done", f"{analysis.classification.workout}: block unchanged")
+    if time.monotonic() - read_at > REREAD_AFTER_S:
+        current = rt.gateway.get_activity(token, activity_id).get("description") or ""
+        if not desc.should_write(current, row.block_digest is not None):
+            return Result("done", "athlete removed the block or opted out meanwhile")
+        merged = desc.merge(current, block)
+    rt.gateway.update_description(token, activity_id, merged)
+    _mark_written(rt, activity_id, block)
+    return Result("done", f"{analysis.classification.workout}: block written", wrote=True)
+
+
+def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
+           activity_id: int) -> ActivityData:
+    try:
+        return activity_from_strava(detailed, streams)
+    except ActivityFileError as error:
+        raise ValueError(f"activity {activity_id}: Strava sent data we cannot read: {error}") from None
+
+
+def _owner(detailed: dict[str, Any]) -> int | None:
+    athlete = detailed.get("athlete")
+    return int(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
+
+
+def load_history(rt: Runtime, athlete_id: int, before: datetime) -> list[SessionRecord]:
+    """The athlete's analysed sessions in the HISTORY_DAYS before ``before``, from our database."""
+    since = before - timedelta(days=engine.HISTORY_DAYS)
+    with rt.db.session() as session:
+        rows = session.scalars(
+            select(Activity)
+            .where(Activity.athlete_id == athlete_id, Activity.start_date >= since,
+                   Activity.start_date <= before)
+            .order_by(Activity.start_date)
+        ).all()
+        return [record_of(row) for row in rows]
+
+
+def record_of(row: Activity) -> SessionRecord:
+    return SessionRecord(
+        start=row.start_date, sport=row.sport, workout=Workout(row.workout),
+        distance_m=row.distance_m, moving_s=row.moving_s, load=row.load, hard=row.hard,
+        avg_hr=row.avg_hr, max_hr=row.max_hr, ascent_m=row.ascent_m, activity_id=row.id,
+    )
+
+
+def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
+                used_streams: bool) -> Activity:
+    """Insert or update the activity's row from an analysis."""
+    record, classification = analysis.record, analysis.classification
+    row = session.get(Activity, activity_id)
+    if row is None:
+        row = Activity(id=activity_id, athlete_id=athlete_id)
+        session.add(row)
+    row.start_date = record.start
+    row.sport = record.sport
+    row.workout = classification.workout.value
+    row.confidence = classification.confidence
+    row.evidence = classification.evidence
+    row.distance_m, row.moving_s = record.distance_m, record.moving_s
+    row.load, row.hard = record.load, record.hard
+    row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m
+    row.used_streams = used_streams or bool(row.used_streams)
+    return row
+
+
+def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analysis,
+          used_streams: bool) -> Activity:
+    with rt.db.session() as session:
+        if session.get(Athlete, athlete_id) is None:
+            raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
+        return save_record(session, athlete_id, activity_id, analysis, used_streams)
+
+
+def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
+    with rt.db.session() as session:
+        row = session.get(Activity, activity_id)
+        if row is not None:
+            row.block_digest = hashlib.sha256(block.encode()).hexdigest()
+            row.block_written_at = utcnow()
+
+
+def _units(rt: Runtime, athlete_id: int) -> str:
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        return athlete.units if athlete is not None else "metric"
+
+
+def forget_activity(rt: Runtime, activity_id: int) -> None:
+    with rt.db.session() as session:
+        session.execute(delete(Activity).where(Activity.id == activity_id))
+
+
+def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
+    """Delete every row about the athlete; with ``revoke``, revoke their tokens at Strava first."""
+    if revoke:
+        try:
+            rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
+        except AthleteUnavailable:
+            pass  # nothing left to revoke
+    with rt.db.session() as session:
+        session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
+        session.execute(delete(InboxEvent).where(InboxEvent.owner_id == athlete_id))
+        session.execute(delete(Athlete).where(Athlete.id == athlete_id))
+    log.info("athlete data deleted", extra={"athlete_id": athlete_id})
+
+
+def event_dedup_key(event: dict[str, Any]) -> str:
+    """One key for an event and all of Strava's retries and duplicates of it."""
+    canonical = json.dumps(
+        [event["object_type"], event["object_id"], event["aspect_type"], event["owner_id"],
+         event["event_time"], event.get("updates") or {}],
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

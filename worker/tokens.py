@@ -1,0 +1,120 @@
+"""Athletes' Strava tokens: encrypted at rest, refreshed before expiry under a per-athlete lock."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+import redis
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from worker.db import Database
+from worker.models import Athlete
+from worker.strava import Gateway, StravaUnauthorized, TokenGrant
+
+log = logging.getLogger(__name__)
+
+#: Refresh an access token this long before Strava's expiry, so no request races it.
+REFRESH_MARGIN_S = 600
+#: Longest a refresh may hold the athlete's lock; far above one token request with retries.
+LOCK_TIMEOUT_S = 60
+
+
+class AthleteUnavailable(Exception):
+    """The athlete is gone or must reconnect; their jobs are skipped, not retried."""
+
+
+class TokenCipher:
+    """Fernet encryption under TOKEN_KEYS: the first key encrypts, every key decrypts."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    def encrypt(self, token: str) -> str:
+        return self._fernet.encrypt(token.encode()).decode()
+
+    def decrypt(self, ciphertext: str) -> str:
+        try:
+            return self._fernet.decrypt(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise AthleteUnavailable(
+                "a stored token cannot be decrypted with any key of TOKEN_KEYS"
+            ) from None
+
+    def rotate(self, ciphertext: str) -> str:
+        """The same token encrypted under the newest key."""
+        return self._fernet.rotate(ciphertext.encode()).decode()
+
+
+class Tokens:
+    """Hands out valid access tokens, refreshing them at most once across all workers."""
+
+    def __init__(
+        self,
+        db: Database,
+        cipher: TokenCipher,
+        gateway: Gateway,
+        locks: redis.Redis,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.cipher = cipher
+        self.gateway = gateway
+        self.locks = locks
+        self.clock = clock
+
+    def store(self, athlete: Athlete, grant: TokenGrant) -> None:
+        """Put a grant's tokens on ``athlete`` (encrypted); the caller commits."""
+        athlete.access_token = self.cipher.encrypt(grant.access_token)
+        athlete.refresh_token = self.cipher.encrypt(grant.refresh_token)
+        athlete.expires_at = grant.expires_at
+
+    def access_token(self, athlete_id: int) -> str:
+        """A token valid for at least REFRESH_MARGIN_S more seconds.
+
+        Raises
+        ------
+        AthleteUnavailable
+            The athlete is unknown, needs to reconnect, or Strava refused the refresh (401);
+            in the last case they are marked as needing to reconnect.
+        """
+        token = self._fresh_token(athlete_id)
+        if token is not None:
+            return token
+        with self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,
+                             blocking_timeout=LOCK_TIMEOUT_S):
+            token = self._fresh_token(athlete_id)  # another worker may have refreshed meanwhile
+            if token is not None:
+                return token
+            return self._refresh(athlete_id)
+
+    def _fresh_token(self, athlete_id: int) -> str | None:
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is None:
+                raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
+            if athlete.status != "active":
+                raise AthleteUnavailable(f"athlete {athlete_id} must reconnect ({athlete.status})")
+            if athlete.expires_at - self.clock() > REFRESH_MARGIN_S:
+                return self.cipher.decrypt(athlete.access_token)
+            return None
+
+    def _refresh(self, athlete_id: int) -> str:
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is None:
+                raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
+            try:
+                grant = self.gateway.refresh(self.cipher.decrypt(athlete.refresh_token))
+            except StravaUnauthorized:
+                athlete.status = "needs_reauth"
+                log.warning("strava refused the refresh; athlete must reconnect",
+                            extra={"athlete_id": athlete_id})
+                session.commit()
+                raise AthleteUnavailable(f"athlete {athlete_id} revoked access") from None
+            # Strava may have rotated the refresh token: the old one no longer works, so the new
+            # one is committed before anything else can fail.
+            self.store(athlete, grant)
+        log.info("refreshed access token", extra={"athlete_id": athlete_id})
+        return grant.access_token

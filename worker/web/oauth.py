@@ -1,0 +1,133 @@
+"""Connecting an athlete: Strava OAuth with a ``state`` bound to the browser by a cookie."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from worker.models import Athlete
+from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
+from worker.runtime import Runtime
+from worker.strava import StravaError, TokenGrant
+
+log = logging.getLogger(__name__)
+
+#: The scopes we ask for: read every activity (private ones too) and write descriptions.
+SCOPE = "activity:read_all,activity:write"
+#: The cookie that carries the state between /connect and /auth/callback.
+STATE_COOKIE = "stridewise_oauth_state"
+#: Seconds an athlete has to approve at Strava.
+STATE_MAX_AGE_S = 600
+
+
+class OAuthEndpoints:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def routes(self) -> list[Route]:
+        return [Route("/connect", self.connect, methods=["GET"]),
+                Route("/auth/callback", self.callback, methods=["GET"])]
+
+    async def connect(self, request: Request) -> Response:
+        settings = self.rt.settings
+        state = secrets.token_urlsafe(24)
+        query = urlencode({
+            "client_id": settings.client_id,
+            "redirect_uri": settings.redirect_uri,
+            "response_type": "code",
+            "approval_prompt": "auto",
+            "scope": SCOPE,
+            "state": state,
+        })
+        response = RedirectResponse(f"{settings.strava_base_url}/oauth/authorize?{query}", 302)
+        response.set_cookie(
+            STATE_COOKIE, state, max_age=STATE_MAX_AGE_S, httponly=True, samesite="lax",
+            secure=settings.public_url.startswith("https://"), path="/auth",
+        )
+        return response
+
+    async def callback(self, request: Request) -> Response:
+        params = request.query_params
+        expected = request.cookies.get(STATE_COOKIE, "")
+        given = params.get("state", "")
+        if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+            return _page(400, "This link has expired or was not started here",
+                         "Please start again from the Connect with Strava button.")
+        if params.get("error"):
+            return _page(200, "Not connected",
+                         "You did not authorize Stridewise on Strava, so nothing was stored.")
+        missing = missing_scopes(params.get("scope", ""))
+        if missing:
+            return _page(403, "Stridewise needs one more permission",
+                         "Without " + " and ".join(missing) + " Stridewise cannot "
+                         + ("read your activities" if "activity:read_all" in missing
+                            else "write feedback into your descriptions")
+                         + ". Please connect again and leave that box ticked.")
+        code = params.get("code", "")
+        if not code:
+            return _page(400, "Strava sent no authorization code", "Please connect again.")
+        try:
+            grant = await run_in_threadpool(self.rt.gateway.exchange_code, code)
+        except StravaError as error:
+            log.warning("code exchange failed: %s", error)
+            return _page(502, "Strava did not accept the sign-in",
+                         "The link may have been used already. Please connect again.")
+        athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""))
+        if athlete_id is None:
+            return _page(502, "Strava sent no athlete", "Please connect again.")
+        response = _page(200, "Connected",
+                         "From your next upload on, Stridewise adds a short feedback block to "
+                         "the activity's description. Your own text is never touched; write "
+                         "#nostridewise in a description to keep it out.")
+        response.delete_cookie(STATE_COOKIE, path="/auth")
+        return response
+
+    def _store(self, grant: TokenGrant, scope: str) -> int | None:
+        profile = grant.athlete or {}
+        if not isinstance(profile.get("id"), int):
+            return None
+        athlete_id = int(profile["id"])
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id)
+            athlete.firstname = str(profile.get("firstname") or "")[:255]
+            athlete.scope = scope[:255]
+            athlete.status = "active"
+            self.rt.tokens.store(athlete, grant)
+            session.add(athlete)
+        log.info("athlete connected", extra={"athlete_id": athlete_id})
+        try:
+            enqueue(self.rt.broker, BACKFILL, BACKFILL_QUEUE, athlete_id)
+        except Exception as error:  # the athlete is stored; a backfill can be started again
+            log.warning("could not start the backfill: %s", error, extra={"athlete_id": athlete_id})
+        return athlete_id
+
+
+def missing_scopes(granted: str) -> list[str]:
+    """The scopes we need that Strava's callback did not grant."""
+    scopes = {s.strip() for s in granted.split(",") if s.strip()}
+    missing = []
+    if not scopes & {"activity:read_all", "activity:read"}:
+        missing.append("activity:read_all")
+    if "activity:write" not in scopes:
+        missing.append("activity:write")
+    return missing
+
+
+def _page(status: int, title: str, text: str) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<title>Stridewise: {html.escape(title)}</title>"
+        "<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;"
+        "padding:0 1rem;line-height:1.5'>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)

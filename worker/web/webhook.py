@@ -1,0 +1,189 @@
+"""Strava's push subscription endpoint: the handshake, and events committed before the answer.
+
+An event is validated, written to the inbox (deduplicated), enqueued and acknowledged. Once it is
+in the inbox nothing can lose it: if Redis is down the sweeper enqueues it later.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from worker.metrics import ACK_SECONDS, EVENTS_RECEIVED
+from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
+from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.runtime import Runtime
+from worker.sync import event_dedup_key
+
+log = logging.getLogger(__name__)
+
+#: Largest event body accepted; Strava's are a few hundred bytes.
+MAX_BODY_BYTES = 8 * 1024
+#: The event vocabulary of Strava's webhook documentation.
+OBJECT_TYPES = frozenset({"activity", "athlete"})
+ASPECT_TYPES = frozenset({"create", "update", "delete"})
+REQUIRED_INTS = ("object_id", "owner_id", "subscription_id", "event_time")
+#: Limits on the ``updates`` object: a handful of short string fields in practice.
+MAX_UPDATES = 16
+MAX_UPDATE_CHARS = 1024
+#: Seconds the web process trusts its copy of the subscription id.
+SUBSCRIPTION_CACHE_S = 10.0
+
+
+class EventError(ValueError):
+    """The body is not a Strava event; the message says what is wrong."""
+
+
+def parse_event(body: bytes) -> dict[str, Any]:
+    """Validate a webhook body and return the event with its fields normalised."""
+    try:
+        event = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EventError(f"body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise EventError("body is nested too deeply") from None
+    if not isinstance(event, dict):
+        raise EventError("body must be a JSON object")
+    for field in REQUIRED_INTS:
+        value = event.get(field)
+        if type(value) is not int or value < 0 or value >= 2**63:
+            raise EventError(f"{field} must be a non-negative integer, got {_show(value)}")
+    for field, allowed in (("object_type", OBJECT_TYPES), ("aspect_type", ASPECT_TYPES)):
+        if event.get(field) not in allowed:
+            raise EventError(f"{field} must be one of {sorted(allowed)}, got {_show(event.get(field))}")
+    updates = event.get("updates", {})
+    if updates is None:
+        updates = {}
+    if not isinstance(updates, dict) or len(updates) > MAX_UPDATES:
+        raise EventError(f"updates must be an object of at most {MAX_UPDATES} fields")
+    for key, value in updates.items():
+        if not isinstance(value, str | bool | int | float) or len(str(key)) > 64 \
+                or len(str(value)) > MAX_UPDATE_CHARS:
+            raise EventError(f"updates.{str(key)[:64]} must be a short string")
+    return {
+        "object_type": event["object_type"],
+        "aspect_type": event["aspect_type"],
+        "object_id": event["object_id"],
+        "owner_id": event["owner_id"],
+        "subscription_id": event["subscription_id"],
+        "event_time": event["event_time"],
+        "updates": {str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                    for k, v in updates.items()},
+    }
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if value is not None else "nothing"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class WebhookEndpoint:
+    """GET: subscription handshake. POST: one event."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._subscription: tuple[float, int | None] = (0.0, None)
+
+    def routes(self) -> list[Route]:
+        return [Route("/webhook", self.handshake, methods=["GET"]),
+                Route("/webhook", self.receive, methods=["POST"])]
+
+    async def handshake(self, request: Request) -> Response:
+        params = request.query_params
+        token = params.get("hub.verify_token", "")
+        expected = self.rt.settings.verify_token
+        if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
+            return JSONResponse({"error": "expected hub.mode=subscribe and hub.challenge"}, 400)
+        if not hmac.compare_digest(token.encode(), expected.encode()):
+            log.warning("webhook handshake refused: wrong verify token")
+            return JSONResponse({"error": "verify token does not match"}, 403)
+        return JSONResponse({"hub.challenge": params["hub.challenge"]})
+
+    async def receive(self, request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await self._receive(request)
+        finally:
+            ACK_SECONDS.observe(time.perf_counter() - started)
+        return response
+
+    async def _receive(self, request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _error(415, f"content type must be application/json, got {content_type or 'none'}")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > MAX_BODY_BYTES:
+                return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        try:
+            event = parse_event(bytes(body))
+        except EventError as error:
+            EVENTS_RECEIVED.labels("invalid", "invalid", "rejected").inc()
+            return _error(400, str(error))
+        outcome = await run_in_threadpool(self._accept, event)
+        EVENTS_RECEIVED.labels(event["object_type"], event["aspect_type"], outcome).inc()
+        if outcome == "wrong_subscription":
+            return _error(400, f"subscription_id {event['subscription_id']} is not ours")
+        return JSONResponse({"status": outcome})
+
+    def _accept(self, event: dict[str, Any]) -> str:
+        known = self._subscription_id()
+        if known is None or event["subscription_id"] != known:
+            log.warning("event for subscription %s refused; ours is %s",
+                        event["subscription_id"], known)
+            return "wrong_subscription"
+        with self.rt.db.session() as session:
+            if session.get(Athlete, event["owner_id"]) is None:
+                log.info("event for unknown athlete dropped",
+                         extra={"athlete_id": event["owner_id"]})
+                return "unknown_athlete"
+            row = InboxEvent(
+                dedup_key=event_dedup_key(event),
+                object_type=event["object_type"],
+                aspect_type=event["aspect_type"],
+                object_id=event["object_id"],
+                owner_id=event["owner_id"],
+                event_time=event["event_time"],
+                updates=json.dumps(event["updates"], sort_keys=True),
+                enqueued_at=utcnow(),
+            )
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                return "duplicate"
+            event_id = row.id
+        try:
+            enqueue(self.rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
+        except Exception as error:  # the inbox holds the event; the sweeper will enqueue it
+            log.warning("enqueue failed, the sweeper will retry: %s", error,
+                        extra={"event_id": event_id})
+        return "accepted"
+
+    def _subscription_id(self) -> int | None:
+        fetched_at, value = self._subscription
+        if value is not None and time.monotonic() - fetched_at < SUBSCRIPTION_CACHE_S:
+            return value
+        with self.rt.db.session() as session:
+            value = session.scalar(select(PushSubscription.id).order_by(PushSubscription.created_at.desc()))
+        self._subscription = (time.monotonic(), value)
+        return value
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
