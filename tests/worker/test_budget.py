@@ -1,0 +1,121 @@
+"""The shared Strava quota: windows, header corrections, 429s and competing processes."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+
+from worker.budget import Budget, QuotaExhausted
+from worker.config import RateLimits, RateWindows
+
+LIMITS = RateLimits(overall_short=10, overall_daily=40, read_short=6, read_daily=30)
+WINDOWS = RateWindows(short=900, daily=86400)
+
+
+class FrozenClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def spend(budget: Budget, priority: str = "live") -> int:
+    sent = 0
+    while True:
+        try:
+            budget.acquire(priority)
+        except QuotaExhausted:
+            return sent
+        sent += 1
+
+
+def test_short_window_spends_read_limit_then_reopens_at_the_quarter_hour(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(1_800_000_000 + 123)  # 123 s into a quarter hour
+    budget = Budget(redis_client, LIMITS, WINDOWS, clock)
+    assert spend(budget) == LIMITS.read_short
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live")
+    window_start = clock.now - clock.now % WINDOWS.short
+    assert refused.value.retry_at == window_start + WINDOWS.short
+    clock.now = refused.value.retry_at
+    budget.acquire("live")
+
+
+def test_daily_window_outlasts_short_windows(redis_client: redis.Redis) -> None:
+    clock = FrozenClock(86400 * 20_000)
+    budget = Budget(redis_client, LIMITS, WINDOWS, clock)
+    sent = 0
+    for _ in range(10):
+        sent += spend(budget)
+        clock.now += WINDOWS.short
+    assert sent == LIMITS.read_daily
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live")
+    assert refused.value.retry_at == 86400 * 20_001
+
+
+def test_backfill_leaves_a_share_of_every_window_to_live_uploads(
+    redis_client: redis.Redis,
+) -> None:
+    budget = Budget(redis_client, LIMITS, WINDOWS, FrozenClock(1_800_000_000))
+    background = spend(budget, "backfill")
+    live = spend(budget, "live")
+    assert 0 < background < LIMITS.read_short
+    assert background + live == LIMITS.read_short
+
+
+def test_usage_headers_raise_the_counters_to_what_strava_counted(
+    redis_client: redis.Redis,
+) -> None:
+    budget = Budget(redis_client, LIMITS, WINDOWS, FrozenClock(1_800_000_000))
+    budget.acquire("live")
+    budget.observe({"X-RateLimit-Usage": "7,20", "X-ReadRateLimit-Usage": "5,12"})
+    usage = budget.usage()
+    assert (usage.overall_short, usage.overall_daily) == (7, 20)
+    assert (usage.read_short, usage.read_daily) == (5, 12)
+    assert spend(budget) == LIMITS.read_short - 5
+    budget.observe({"X-RateLimit-Usage": "1,1", "X-ReadRateLimit-Usage": "garbage"})
+    assert budget.usage().read_short == LIMITS.read_short  # lower or unreadable: ignored
+
+
+def test_429_closes_the_budget_until_the_window_resets(redis_client: redis.Redis) -> None:
+    clock = FrozenClock(1_800_000_000 + 10)
+    budget = Budget(redis_client, LIMITS, WINDOWS, clock)
+    budget.rate_limited()
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live")
+    assert "429" in str(refused.value)
+    assert refused.value.retry_at == clock.now - 10 + WINDOWS.short
+
+
+def test_two_processes_competing_for_the_last_requests_never_overspend(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(1_800_000_000)
+    pool = redis_client.connection_pool
+    wanted = ("host", "port", "db", "path")
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if k in wanted}
+
+    def own_connection() -> redis.Redis:
+        return redis.Redis(connection_pool=redis.ConnectionPool(
+            connection_class=pool.connection_class, **kwargs))
+
+    budgets = [Budget(own_connection(), LIMITS, WINDOWS, clock) for _ in range(8)]
+    granted: list[int] = []
+    barrier = threading.Barrier(len(budgets))
+
+    def compete(budget: Budget) -> None:
+        barrier.wait()
+        granted.append(spend(budget))
+
+    threads = [threading.Thread(target=compete, args=(b,)) for b in budgets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(granted) == LIMITS.read_short

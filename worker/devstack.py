@@ -1,0 +1,175 @@
+"""Run the whole stack on one machine: sandbox Strava (without credentials), web and worker.
+
+``make run`` uses it, and so do the end-to-end tests: the processes are real, started from the
+``stridewise`` command, and stopped by pid.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from analysis.description import find_block
+from worker.config import DEFAULT_DEMO_ATHLETE, Settings
+
+#: How long a process has to answer its health check after start.
+START_TIMEOUT_S = 30.0
+#: How long a process has to exit after SIGTERM before it gets SIGKILL.
+STOP_TIMEOUT_S = 10.0
+#: Sample workouts the demo uploads, one of each kind the classifier tells apart.
+DEMO_WORKOUTS = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength")
+
+
+@dataclass
+class Stack:
+    """Child processes of one stack, all stopped together."""
+
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, *args: str, log: str | None = None) -> subprocess.Popen[bytes]:
+        output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
+        process = subprocess.Popen(
+            [sys.executable, "-m", "worker.cli", *args], env=self.env,
+            stdout=output, stderr=subprocess.STDOUT if output else None,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for process in reversed(self.processes):
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None,
+                  timeout: float = START_TIMEOUT_S) -> None:
+    """Poll ``url`` until it answers below 500; fail early if ``process`` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not come up within {timeout:.0f} s")
+
+
+def host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def start_stack(stack: Stack, settings: Settings, processes: int = 1, threads: int = 4,
+                logs: Mapping[str, str] | None = None) -> None:
+    """Migrate, then start the sandbox (in sandbox mode), web and worker, and wait for them."""
+    logs = logs or {}
+    subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=stack.env, check=True,
+                   stdout=subprocess.DEVNULL)
+    if settings.sandbox:
+        host, port = host_port(settings.strava_base_url)
+        sandbox = stack.start("sandbox", "--host", host, "--port", str(port),
+                              log=logs.get("sandbox"))
+        wait_until_up(f"{settings.strava_base_url}/_sandbox/stats", sandbox)
+    host, port = host_port(settings.public_url)
+    web = stack.start("web", "--host", host, "--port", str(port), log=logs.get("web"))
+    wait_until_up(f"{settings.public_url}/healthz", web)
+    stack.start("worker", "--processes", str(processes), "--threads", str(threads),
+                log=logs.get("worker"))
+
+
+def connect_athlete(settings: Settings, athlete_id: int, extra: str = "") -> httpx.Response:
+    """Walk the OAuth dance as a browser would, approving at the sandbox as ``athlete_id``."""
+    with httpx.Client(timeout=10.0) as browser:
+        to_strava = browser.get(f"{settings.public_url}/connect")
+        authorize = to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}{extra}"
+        back = browser.get(authorize)
+        return browser.get(back.headers["location"])
+
+
+def subscribe(env: Mapping[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "worker.cli", "subscribe"], env=dict(env), check=True)
+
+
+def upload(settings: Settings, athlete_id: int, workout: str, seed: int,
+           description: str = "") -> int:
+    answer = httpx.post(
+        f"{settings.strava_base_url}/_sandbox/athletes/{athlete_id}/activities",
+        json={"workout": workout, "seed": seed, "description": description}, timeout=10.0,
+    )
+    answer.raise_for_status()
+    return int(answer.json()["id"])
+
+
+def sandbox_description(settings: Settings, activity_id: int) -> str:
+    answer = httpx.get(f"{settings.strava_base_url}/_sandbox/activities/{activity_id}",
+                       timeout=10.0)
+    answer.raise_for_status()
+    return str(answer.json().get("description") or "")
+
+
+def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
+    """``make run``: the whole stack in the foreground until Ctrl-C."""
+    env = dict(os.environ if env is None else env)
+    settings = Settings.from_env(env)
+    with Stack(env) as stack:
+        start_stack(stack, settings)
+        subscribe(env)
+        if settings.sandbox and demo:
+            _demo(settings)
+        elif not settings.sandbox:
+            print(f"Connect an athlete: open {settings.public_url}/connect", flush=True)
+        print("Running. Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(0.5)
+        print("a process exited; stopping the stack", file=sys.stderr)
+        return 1
+
+
+def _demo(settings: Settings, athlete_id: int = 0) -> None:
+    athlete = athlete_id or int(os.environ.get("SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE))
+    connect_athlete(settings, athlete)
+    print(f"Demo athlete {athlete} connected; uploading {len(DEMO_WORKOUTS)} sample activities",
+          flush=True)
+    ids = [upload(settings, athlete, w, seed, "Felt good today.")
+           for seed, w in enumerate(DEMO_WORKOUTS, 1)]
+    _show_descriptions(settings, ids)
+
+
+def _show_descriptions(settings: Settings, ids: Sequence[int], timeout: float = 30.0) -> None:
+    pending = list(ids)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for activity_id in list(pending):
+            text = sandbox_description(settings, activity_id)
+            if find_block(text) is not None:
+                print(f"\n--- activity {activity_id} ---\n{text}", flush=True)
+                pending.remove(activity_id)
+        time.sleep(0.5)
+    if pending:
+        print(f"still waiting for {len(pending)} activities; see `stridewise status`", flush=True)
