@@ -168,7 +168,7 @@ def test_sudden_load_after_quiet_weeks_is_a_high_acwr_and_quiet_week_a_low_one()
     quiet = [session(d, load=30.0) for d in range(40, 7, -2)]
     busy = quiet + [session(d, load=150.0, hard=True) for d in range(6, 0, -1)]
     assert "acwr_high" in summarize(session(0, load=150.0), busy, NOW).recovery.warnings
-    steady = [session(d, load=80.0) for d in range(40, 7)]
+    steady = [session(d, load=80.0) for d in range(40, 7, -1)]
     assert "acwr_low" in summarize(session(0, load=10.0), steady, NOW).recovery.warnings
 
 
@@ -257,7 +257,7 @@ def test_runs_per_week_and_weeks_with_a_run_over_whole_weeks() -> None:
 
 def test_distance_trend_is_the_least_squares_slope_over_the_mean() -> None:
     weekly_km = [10.0, 14.0, 13.0, 19.0, 22.0, 24.0]
-    history = [session(7 * (5 - w) + 1, km=km) for w, km in enumerate(weekly_km)]
+    history = [session(7 * (5 - w) + 1, km=km, minutes=6 * km) for w, km in enumerate(weekly_km)]
     history.append(session(7 * 6 - 1, km=0.0, sport="Walk"))
     consistency = summarize(session(0, km=0.0, sport="Walk"), history, NOW).consistency
     slope = statistics.linear_regression(range(6), weekly_km).slope
@@ -328,12 +328,21 @@ def _real_history(folder: Path) -> list[SessionRecord]:
         bounds = gpx.get_time_bounds()
         assert bounds.start_time is not None and bounds.end_time is not None
         seconds = (bounds.end_time - bounds.start_time).total_seconds()
+        beats = [float(hr) for hr in _heart_rates(gpx)]
         records.append(SessionRecord(
             start=bounds.start_time, sport="Run", workout=Workout.EASY,
             distance_m=gpx.length_2d(), moving_s=seconds, load=seconds / 60, hard=False,
-            activity_id=ident,
+            avg_hr=statistics.mean(beats) if beats else None, activity_id=ident,
         ))
     return records
+
+
+def _heart_rates(gpx: gpxpy.gpx.GPX) -> list[str]:
+    points = (p for t in gpx.tracks for s in t.segments for p in s.points)
+    return [
+        node.text for p in points for ext in p.extensions for node in ext.iter()
+        if node.tag.endswith("}hr") and node.text
+    ]
 
 
 def test_real_year_of_runs_names_both_known_glitches(shared_data: Path) -> None:
@@ -349,3 +358,5 @@ def test_real_year_of_runs_names_both_known_glitches(shared_data: Path) -> None:
     assert summary.consistency.runs == sum(
         1 for r in history if timedelta(0) <= now.date() - r.start.date() < timedelta(56)
     )
+    assert summary.consistency.efficiency_runs == summary.consistency.runs
+    assert summary.consistency.efficiency_change is not None

@@ -39,3 +39,52 @@ def runtime(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runti
     upgrade(rt.db.engine)
     yield rt
     rt.db.dispose()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A sandbox Strava served over real HTTP from a thread of this process."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from worker.sandbox.app import create_app
+    from worker.sandbox.config import SandboxConfig
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(SandboxConfig()), host="127.0.0.1",
+                                          port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/_sandbox/stats", timeout=0.5)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def strava_runtime(tmp_path: Path, database_url: str, redis_url: str,
+                   sandbox_url: str) -> Iterator[Runtime]:
+    """A runtime whose Strava is the sandbox."""
+    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url))
+    upgrade(rt.db.engine)
+    rt.redis.flushdb()
+    yield rt
+    rt.db.dispose()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import warnings
-
+import httpx
 import numpy as np
 import pytest
 
@@ -83,9 +85,9 @@ class Harness:
     clock: FrozenClock
 
     def connect(self, athlete_id: int, scope: str = "activity:read_all,activity:write",
-                deny_scope: str = "") -> dict[str, object]:
+                deny_scope: str = "") -> dict[str, Any]:
         """Authorize through /oauth and exchange the code; returns the token response."""
-        params = {"client_id": SANDBOX_CLIENT_ID, "redirect_uri": "http://app.test/cb",
+        params: dict[str, str | int] = {"client_id": SANDBOX_CLIENT_ID, "redirect_uri": "http://app.test/cb",
                   "response_type": "code", "scope": scope, "state": "s1",
                   "sandbox_athlete": athlete_id}
         if deny_scope:
@@ -96,12 +98,12 @@ class Harness:
             "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
             "code": code, "grant_type": "authorization_code"})
         assert response.status_code == 200, response.text
-        body: dict[str, object] = response.json()
+        body: dict[str, Any] = response.json()
         return body
 
-    def add_run(self, athlete_id: int, minutes_ago: float = 60, **kwargs: object) -> int:
+    def add_run(self, athlete_id: int, minutes_ago: float = 60, private: bool = False) -> int:
         start = datetime.fromtimestamp(self.clock.now - minutes_ago * 60, UTC)
-        return store_activity(self.sandbox, athlete_id, interval_run(start), **kwargs).id  # type: ignore[arg-type]
+        return store_activity(self.sandbox, athlete_id, interval_run(start), private=private).id
 
 
 def config(limits: str = "200,2000;100,1000", windows: str = "900,86400") -> SandboxConfig:
@@ -109,12 +111,20 @@ def config(limits: str = "200,2000;100,1000", windows: str = "900,86400") -> San
                          history_days=0, webhook_backoff_s=0.01)
 
 
-@pytest.fixture
-def harness() -> Iterator[Harness]:
-    clock = FrozenClock()
-    app = create_app(config(), clock=clock)
+@contextmanager
+def running(sandbox_config: SandboxConfig, clock: FrozenClock | None = None,
+            transport: httpx.AsyncBaseTransport | None = None) -> Iterator[Harness]:
+    """A sandbox app with its lifespan (and so its webhook sender) running."""
+    clock = clock or FrozenClock()
+    app = create_app(sandbox_config, clock=clock, transport=transport)
     with TestClient(app) as client:
         yield Harness(client, app.state.sandbox, clock)
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    with running(config()) as harness:
+        yield harness
 
 
 def bearer(token: object) -> dict[str, str]:

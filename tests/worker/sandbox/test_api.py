@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.worker.sandbox.conftest import Harness, bearer, strength_session
 from worker.sandbox.api import MAX_PER_PAGE
 from worker.sandbox.control import store_activity
@@ -22,7 +24,7 @@ def test_requests_without_a_valid_bearer_token_get_strava_authorization_error(
         response = harness.client.get(url, headers=headers)
         assert response.status_code == 401
         assert response.json() == AUTH_ERROR
-    assert harness.client.get(url, params={"access_token": token}).status_code == 401
+    assert harness.client.get(url, params={"access_token": str(token)}).status_code == 401
     assert harness.client.get(url, headers=bearer(token)).status_code == 200
 
 
@@ -115,10 +117,15 @@ def test_per_page_is_capped_at_strava_maximum(harness: Harness) -> None:
                                   headers=bearer(token)).json()) == 30
 
 
-def test_put_of_description_alone_sends_no_webhook(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_put_of_description_alone_sends_no_webhook(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     published: list[dict[str, str]] = []
-    monkeypatch.setattr(WebhookSender, "publish",
-                        lambda self, *args: published.append(args[4]) or True)
+    def publish(self: WebhookSender, aspect: str, kind: str, object_id: int, owner: int,
+                updates: dict[str, str], now: float) -> bool:
+        published.append(updates)
+        return True
+
+    monkeypatch.setattr(WebhookSender, "publish", publish)
     token = harness.connect(7)["access_token"]
     activity_id = harness.add_run(7)
     url = f"/api/v3/activities/{activity_id}"

@@ -1,0 +1,414 @@
+"""Reading FIT, GPX, TCX and Strava JSON into activities, real files and broken ones."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import struct
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import gpxpy
+import numpy as np
+import pytest
+from fitdecode.utils import compute_crc  # type: ignore[import-untyped]
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import analysis.parsers as parsers
+from analysis.model import Activity
+from analysis.parsers import ActivityFileError, parse_activity
+from analysis.parsers.bundle import activity_from_strava, parse_bundle
+from tests.conftest import shared_data_dir
+
+DATA = shared_data_dir()
+RUN_FILES = sorted(p.name for p in (DATA / "runs").glob("*")) if DATA.is_dir() else []
+BAD_FILES = sorted(p.name for p in (DATA / "bad").glob("*")) if DATA.is_dir() else []
+#: Seconds between the FIT epoch (1989-12-31) and the Unix epoch.
+FIT_EPOCH = 631065600
+
+
+def labels(shared_data: Path) -> dict[str, str]:
+    with (shared_data / "labels.csv").open() as f:
+        return {Path(row["file"]).name: row["sport"] for row in csv.DictReader(f)}
+
+
+def read(path: Path) -> Activity:
+    return parse_activity(path.read_bytes(), path.name)
+
+
+def assert_sane(activity: Activity) -> None:
+    assert activity.start.tzinfo is not None and activity.start.utcoffset().total_seconds() == 0
+    assert activity.elapsed_s >= activity.moving_s >= 0
+    assert activity.distance_m >= 0
+    for hr in (activity.avg_hr, activity.max_hr):
+        assert hr is None or 30 <= hr <= 230
+    starts = [lap.start_s for lap in activity.laps]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_every_real_run_file_reads_as_its_labelled_sport(shared_data: Path, name: str) -> None:
+    activity = read(shared_data / "runs" / name)
+    assert activity.sport == labels(shared_data).get(name, "Run")  # the unlabelled one is a run
+    assert_sane(activity)
+
+
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_streams_agree_with_the_summary_of_a_real_file(shared_data: Path, name: str) -> None:
+    activity = read(shared_data / "runs" / name)
+    streams = activity.streams
+    assert streams is not None
+    assert streams.distance[-1] == pytest.approx(activity.distance_m, rel=0.01)
+    assert streams.time[-1] == pytest.approx(activity.elapsed_s, abs=5)
+    assert np.count_nonzero(streams.moving) <= len(streams)
+    if activity.laps:
+        assert sum(lap.distance_m for lap in activity.laps) == pytest.approx(
+            activity.distance_m, rel=0.01)
+        last = activity.laps[-1]
+        assert last.start_s + last.elapsed_s == pytest.approx(activity.elapsed_s, abs=5)
+
+
+def test_lap_heart_rates_bracket_the_session_average(shared_data: Path) -> None:
+    activity = read(shared_data / "runs" / "gc-intervals-4x6min.fit")
+    lap_hr = [lap.avg_hr for lap in activity.laps if lap.avg_hr is not None]
+    assert activity.avg_hr is not None and lap_hr
+    assert min(lap_hr) <= activity.avg_hr <= max(lap_hr)
+    assert activity.max_hr == max(lap.max_hr or 0 for lap in activity.laps)
+
+
+def test_a_device_without_a_set_clock_is_anchored_to_its_local_time(shared_data: Path) -> None:
+    activity = read(shared_data / "runs" / "fitparse-progression-run.fit")
+    assert activity.start.date().isoformat() == "2012-02-13"
+    assert activity.moving_s < activity.elapsed_s  # the watch was stopped once
+
+
+def test_history_gpx_files_read_through_gzip(shared_data: Path) -> None:
+    files = sorted((shared_data / "history").glob("*/*.gpx.gz"))
+    assert files
+    for path in files:
+        activity = read(path)
+        assert activity.sport == "Run"
+        assert_sane(activity)
+        track = gpxpy.parse(gzip.decompress(path.read_bytes()))
+        # Pauses and GPS jumps drop a little of gpxpy's plain sum of segments.
+        assert activity.distance_m == pytest.approx(track.length_2d(), rel=0.05)
+        assert activity.distance_m <= track.length_2d() + 1
+
+
+def test_the_history_recording_left_running_overnight_still_reads(shared_data: Path) -> None:
+    long = [a for a in map(read, (shared_data / "history").glob("*/*.gpx.gz"))
+            if a.elapsed_s > 12 * 3600]
+    assert long, "shared/data documents a 1437 min recording"
+    for activity in long:
+        assert activity.moving_s < 3 * 3600
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_files_give_a_one_line_error_naming_them_or_a_sane_activity(
+        shared_data: Path, name: str) -> None:
+    try:
+        activity = read(shared_data / "bad" / name)
+    except ActivityFileError as err:
+        assert str(err).startswith(f"{name}: ")
+        assert "\n" not in str(err) and err.name == name and err.reason
+    else:
+        assert_sane(activity)
+
+
+def test_a_truncated_fit_file_says_where_it_ends(shared_data: Path) -> None:
+    with pytest.raises(ActivityFileError, match=r"^truncated.fit: .*ends .* \(byte \d+ of 768\)"):
+        read(shared_data / "bad" / "truncated.fit")
+
+
+@pytest.mark.parametrize("data, name, reason", [
+    (b"", "empty.fit", "empty"),
+    (b"<gpx><trk>", "broken.gpx", "not a readable GPX"),
+    (b"<TrainingCenterDatabase", "broken.tcx", "not a readable TCX"),
+    (b"{\"activity\": ", "broken.json", "not valid JSON"),
+    (b"[1, 2, 3]", "list.json", "not a Strava bundle"),
+    (b"{\"name\": \"x\"}", "other.json", "not a Strava bundle"),
+    (b"hello", "notes.txt", "not a FIT, GPX, TCX"),
+    (b"\x1f\x8b\x08\x00garbage", "run.fit.gz", "gzip"),
+    (gzip.compress(b"<gpx></gpx>")[:-6], "run.gpx.gz", "truncated"),
+    (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>',
+     "untimed.gpx", "no track point with a time"),
+])
+def test_broken_input_gives_a_precise_reason(data: bytes, name: str, reason: str) -> None:
+    with pytest.raises(ActivityFileError) as caught:
+        parse_activity(data, name)
+    assert caught.value.name == name and reason in caught.value.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300),
+       name=st.sampled_from(["a.fit", "a.gpx", "a.tcx", "a.json", "a.fit.gz", "a.dat"]))
+def test_random_bytes_never_raise_anything_but_activity_file_error(data: bytes, name: str) -> None:
+    try:
+        parse_activity(data, name)
+    except ActivityFileError:
+        pass
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(0, 5186), flips=st.lists(st.tuples(st.integers(0, 5186),
+                                                           st.integers(1, 255)), max_size=3))
+def test_damaged_fit_files_never_raise_anything_but_activity_file_error(
+        cut: int, flips: list[tuple[int, int]]) -> None:
+    path = DATA / "runs" / "fitparse-fenix5-walk.fit"
+    if not path.is_file():
+        pytest.skip("shared/data not found")
+    data = bytearray(path.read_bytes()[:cut] if cut else path.read_bytes())
+    for at, mask in flips:
+        if at < len(data):
+            data[at] ^= mask
+    try:
+        assert_sane(parse_activity(bytes(data), "walk.fit"))
+    except ActivityFileError:
+        pass
+
+
+def test_a_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsers, "MAX_DECOMPRESSED_BYTES", 1000)
+    with pytest.raises(ActivityFileError, match="decompresses to more than"):
+        parse_activity(gzip.compress(b"\0" * 5000), "bomb.gpx.gz")
+
+
+def test_content_decides_when_the_suffix_says_nothing(shared_data: Path) -> None:
+    path = shared_data / "runs" / "fitparse-fenix5-walk.fit"
+    by_suffix = read(path)
+    by_content = parse_activity(gzip.compress(path.read_bytes()), "upload.bin")
+    assert by_content.distance_m == by_suffix.distance_m and by_content.sport == "Walk"
+
+
+# GPX and TCX written in the test, so every value checked is one the test chose.
+
+GPX_POINT = ('<trkpt lat="{lat}" lon="4.0"><ele>{ele}</ele><time>{time}</time><extensions>'
+             '<gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr><gpxtpx:cad>{cad}</gpxtpx:cad>'
+             '</gpxtpx:TrackPointExtension></extensions></trkpt>')
+
+
+def gpx_document(kind: str, hr: list[int]) -> bytes:
+    points = "".join(GPX_POINT.format(lat=52 + i * 3e-5, ele=10 + i * 0.1, hr=h, cad=85,
+                                      time=f"2024-03-01T08:00:{i:02d}Z")
+                     for i, h in enumerate(hr))
+    return (f'<?xml version="1.0"?><gpx version="1.1" creator="test" '
+            'xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            f'<trk><name>Morning</name><type>{kind}</type><trkseg>{points}</trkseg></trk>'
+            '</gpx>').encode()
+
+
+@pytest.mark.parametrize("kind, sport", [("running", "Run"), ("9", "Run"), ("1", "Ride"),
+                                         ("cycling", "Ride"), ("trail_running", "TrailRun"),
+                                         ("hiking", "Hike"), ("", "Run")])
+def test_gpx_type_names_the_sport(kind: str, sport: str) -> None:
+    assert parse_activity(gpx_document(kind, [120] * 10), "a.gpx").sport == sport
+
+
+def test_gpx_heart_rate_and_cadence_come_from_garmin_extensions() -> None:
+    hr = [100 + 2 * i for i in range(30)]
+    activity = parse_activity(gpx_document("running", hr), "a.gpx")
+    streams = activity.streams
+    assert streams is not None and streams.heartrate is not None
+    assert streams.heartrate.tolist() == hr
+    assert streams.cadence is not None and set(streams.cadence.tolist()) == {170.0}
+    assert activity.name == "Morning"
+    assert activity.start == datetime(2024, 3, 1, 8, tzinfo=UTC)
+
+
+def tcx_document(sport: str, laps: list[list[tuple[int, float, int]]]) -> bytes:
+    def point(second: int, distance: float, hr: int) -> str:
+        return (f"<Trackpoint><Time>2024-03-01T08:{second // 60:02d}:{second % 60:02d}Z</Time>"
+                f"<DistanceMeters>{distance}</DistanceMeters>"
+                f"<HeartRateBpm><Value>{hr}</Value></HeartRateBpm></Trackpoint>")
+    body = "".join(
+        f'<Lap StartTime="2024-03-01T08:00:00Z"><TotalTimeSeconds>1</TotalTimeSeconds>'
+        f"<DistanceMeters>{lap[-1][1] - lap[0][1]}</DistanceMeters>"
+        f"<Track>{''.join(point(*p) for p in lap)}</Track></Lap>" for lap in laps)
+    return ('<?xml version="1.0"?><TrainingCenterDatabase '
+            'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
+            f'<Activities><Activity Sport="{sport}"><Id>x</Id>{body}</Activity></Activities>'
+            "</TrainingCenterDatabase>").encode()
+
+
+def test_tcx_laps_sport_and_heart_rate_are_read() -> None:
+    first = [(s, 5.0 * s, 130) for s in range(0, 121)]
+    second = [(s, 5.0 * s, 160) for s in range(121, 301)]
+    activity = parse_activity(tcx_document("Biking", [first, second]), "ride.tcx")
+    assert activity.sport == "Ride"
+    assert [lap.start_s for lap in activity.laps] == [0.0, 121.0]
+    assert [lap.avg_hr for lap in activity.laps] == [130.0, 160.0]
+    assert activity.distance_m == pytest.approx(sum(lap.distance_m for lap in activity.laps))
+    assert activity.elapsed_s == 300.0
+
+
+# FIT files assembled in the test: header, definitions, data, CRC (FIT SDK, "FIT File Types").
+
+FIELDS = {  # global message number, then (field number, base type, FIT scale)
+    "file_id": (0, {"type": (0, 0x00, 1)}),
+    "session": (18, {"start_time": (2, 0x86, 1), "sport": (5, 0x00, 1), "sub_sport": (6, 0x00, 1),
+                     "total_elapsed_time": (7, 0x86, 1000), "total_timer_time": (8, 0x86, 1000),
+                     "total_distance": (9, 0x86, 100), "avg_heart_rate": (16, 0x02, 1)}),
+    "record": (20, {"timestamp": (253, 0x86, 1), "distance": (5, 0x86, 100),
+                    "heart_rate": (3, 0x02, 1)}),
+}
+FORMATS = {0x00: "B", 0x02: "B", 0x86: "I"}
+
+
+def fit_file(messages: list[tuple[str, dict[str, float]]]) -> bytes:
+    body = b""
+    for local, (kind, values) in enumerate(messages):
+        number, fields = FIELDS[kind]
+        names = list(values)
+        body += struct.pack("<BBBHB", 0x40 | (local % 16), 0, 0, number, len(names))
+        body += b"".join(struct.pack("<BBB", fields[n][0], struct.calcsize(FORMATS[fields[n][1]]),
+                                     fields[n][1]) for n in names)
+        body += bytes([local % 16]) + b"".join(
+            struct.pack("<" + FORMATS[fields[n][1]], round(values[n] * fields[n][2])) for n in names)
+    header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")
+    header += struct.pack("<H", compute_crc(header))
+    return header + body + struct.pack("<H", compute_crc(header + body))
+
+
+START = datetime(2024, 3, 1, 8, tzinfo=UTC)
+FIT_START = START.timestamp() - FIT_EPOCH
+
+
+def session(sport: int, sub_sport: int) -> tuple[str, dict[str, float]]:
+    return ("session", {"start_time": FIT_START, "sport": sport, "sub_sport": sub_sport,
+                        "total_elapsed_time": 1800, "total_timer_time": 1700,
+                        "total_distance": 5000, "avg_heart_rate": 150})
+
+
+@pytest.mark.parametrize("sport, sub_sport, expected, trainer", [
+    (1, 0, "Run", False), (1, 1, "Run", True), (1, 3, "TrailRun", False), (2, 0, "Ride", False),
+    (11, 0, "Walk", False), (17, 0, "Hike", False), (10, 20, "WeightTraining", False),
+    (5, 0, "Swim", False), (48, 0, "Workout", False),
+])
+def test_fit_sport_and_sub_sport_become_strava_sport_types(
+        sport: int, sub_sport: int, expected: str, trainer: bool) -> None:
+    activity = parse_activity(fit_file([("file_id", {"type": 4}), session(sport, sub_sport)]),
+                              "a.fit")
+    assert (activity.sport, activity.trainer) == (expected, trainer)
+
+
+def test_a_fit_session_without_records_gives_totals_without_streams() -> None:
+    activity = parse_activity(fit_file([("file_id", {"type": 4}), session(1, 0)]), "a.fit")
+    assert activity.streams is None
+    assert (activity.start, activity.elapsed_s, activity.moving_s, activity.distance_m,
+            activity.avg_hr) == (START, 1800.0, 1700.0, 5000.0, 150.0)
+
+
+def test_fit_records_without_a_session_are_summed_from_the_streams() -> None:
+    records = [("record", {"timestamp": FIT_START + s, "distance": 3.0 * s, "heart_rate": 140})
+               for s in range(0, 601, 2)]
+    activity = parse_activity(fit_file([("file_id", {"type": 4}), *records]), "a.fit")
+    assert (activity.sport, activity.start, activity.elapsed_s) == ("Workout", START, 600.0)
+    assert activity.distance_m == pytest.approx(1800.0)
+    assert activity.avg_hr == 140.0
+
+
+def test_a_fit_file_with_neither_session_nor_records_is_an_error() -> None:
+    with pytest.raises(ActivityFileError, match="neither a session summary nor records"):
+        parse_activity(fit_file([("file_id", {"type": 4})]), "empty.fit")
+
+
+# Strava bundles built in the test from arrays it knows.
+
+def strava_bundle(n: int = 600) -> dict:
+    t = np.arange(n) * 2
+    d = t * 3.0
+    return {
+        "activity": {
+            "id": 7, "name": "Lunch Run", "sport_type": "Run", "type": "Run",
+            "start_date": "2024-03-01T08:00:00Z", "elapsed_time": int(t[-1]),
+            "moving_time": int(t[-1]) - 10, "distance": float(d[-1]),
+            "total_elevation_gain": 12.5, "average_heartrate": 151.2, "max_heartrate": 170.0,
+            "workout_type": 3, "manual": False, "trainer": False,
+            "laps": [{"elapsed_time": 600, "moving_time": 600, "distance": 1800.0,
+                      "start_index": 0, "average_heartrate": 140.0, "max_heartrate": 150.0},
+                     {"elapsed_time": int(t[-1]) - 600, "moving_time": int(t[-1]) - 610,
+                      "distance": float(d[-1]) - 1800.0, "start_index": 300,
+                      "start_date": "2024-03-01T08:10:00Z"}],
+            "splits_metric": [{"distance": 1000.0, "elapsed_time": 333, "moving_time": 330,
+                               "elevation_difference": 4.0, "average_heartrate": 141.0},
+                              {"distance": 1000.0, "elapsed_time": 334, "moving_time": 334,
+                               "elevation_difference": -2.0}],
+        },
+        "streams": {"time": {"data": t.tolist()}, "distance": {"data": d.tolist()},
+                    "heartrate": {"data": [150] * n}, "cadence": {"data": [86] * n},
+                    "altitude": {"data": (5 + d / 100).tolist()},
+                    "latlng": {"data": [[52.0 + x / 111_195, 4.0] for x in d]},
+                    "velocity_smooth": {"data": [3.0] * n}, "moving": {"data": [True] * n}},
+    }
+
+
+def test_a_strava_bundle_round_trips_into_an_activity() -> None:
+    doc = strava_bundle()
+    detailed, t = doc["activity"], doc["streams"]["time"]["data"]
+    activity = parse_bundle(doc)
+    assert (activity.sport, activity.name, activity.workout_type) == ("Run", "Lunch Run", 3)
+    assert activity.start == START
+    assert (activity.elapsed_s, activity.moving_s, activity.distance_m) == (
+        detailed["elapsed_time"], detailed["moving_time"], detailed["distance"])
+    assert [lap.start_s for lap in activity.laps] == [0.0, float(t[300])]
+    assert [s.ascent_m for s in activity.splits] == [4.0, None]
+    assert [s.start_s for s in activity.splits] == [0.0, 333.0]
+    streams = activity.streams
+    assert streams is not None and len(streams) == t[-1] + 1
+    assert streams.distance[-1] == pytest.approx(detailed["distance"])
+    assert streams.cadence is not None and np.nanmax(streams.cadence) == 2 * 86
+
+
+def test_strava_list_streams_read_like_keyed_streams() -> None:
+    doc = strava_bundle()
+    keyed = parse_bundle(doc).streams
+    doc["streams"] = [{"type": k, **v} for k, v in doc["streams"].items()]
+    listed = parse_bundle(doc).streams
+    assert keyed is not None and listed is not None
+    assert np.array_equal(keyed.distance, listed.distance)
+    assert np.array_equal(keyed.heartrate, listed.heartrate, equal_nan=True)
+
+
+def test_a_bare_detailed_activity_reads_without_streams() -> None:
+    detailed = strava_bundle()["activity"]
+    from_json = parse_activity(json.dumps(detailed).encode(), "activity.json")
+    assert from_json.streams is None
+    assert from_json.distance_m == detailed["distance"]
+    assert activity_from_strava(detailed).laps == from_json.laps
+
+
+def test_strava_nulls_in_streams_are_gaps_not_errors() -> None:
+    doc = strava_bundle()
+    doc["streams"]["heartrate"]["data"][10:20] = [None] * 10
+    doc["streams"]["latlng"]["data"][5] = None
+    streams = parse_bundle(doc).streams
+    assert streams is not None and streams.heartrate is not None
+    assert np.isfinite(streams.heartrate).all()  # 20 s of silence is bridged
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda d: d["activity"].update(distance="far"), "distance"),
+    (lambda d: d["activity"].pop("start_date"), "start_date"),
+    (lambda d: d["streams"]["heartrate"]["data"].pop(), "differ in length"),
+])
+def test_malformed_strava_fields_are_named(change, reason: str) -> None:
+    doc = strava_bundle()
+    change(doc)
+    with pytest.raises(ActivityFileError, match=reason) as caught:
+        parse_bundle(doc, name="a.json")
+    assert caught.value.name == "a.json"
+
+
+def test_a_10000_point_bundle_parses_in_milliseconds() -> None:
+    doc = strava_bundle(10_000)
+    doc["streams"]["time"]["data"] = list(range(10_000))
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        parse_bundle(doc)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.05

@@ -1,0 +1,146 @@
+"""POST /webhook and GET /webhook: validation, the inbox, deduplication, the handshake."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from worker.models import Athlete, InboxEvent, PushSubscription
+from worker.runtime import Runtime
+from worker.web import create_app
+
+SUBSCRIPTION = 777
+ATHLETE = 31
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> TestClient:
+    with runtime.db.session() as session:
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:read_all,activity:write"))
+    runtime.redis.flushdb()
+    return TestClient(create_app(runtime))
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    body = {"aspect_type": "create", "event_time": 1_700_000_000, "object_id": 99,
+            "object_type": "activity", "owner_id": ATHLETE, "subscription_id": SUBSCRIPTION,
+            "updates": {}}
+    body.update(changes)
+    return body
+
+
+def inbox_count(runtime: Runtime) -> int:
+    with runtime.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
+
+
+def queued(runtime: Runtime) -> int:
+    return int(runtime.redis.hlen("stridewise:live.msgs"))
+
+
+def test_event_is_stored_enqueued_and_acknowledged(client: TestClient, runtime: Runtime) -> None:
+    answer = client.post("/webhook", json=event())
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "accepted"}
+    assert inbox_count(runtime) == 1
+    assert queued(runtime) == 1
+
+
+def test_strava_retries_of_one_event_are_stored_once(client: TestClient, runtime: Runtime) -> None:
+    for _ in range(3):
+        assert client.post("/webhook", json=event()).status_code == 200
+    assert inbox_count(runtime) == 1
+    assert queued(runtime) == 1
+
+
+def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
+    client: TestClient, runtime: Runtime
+) -> None:
+    answer = client.post("/webhook", json=event(owner_id=ATHLETE + 1))
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "unknown_athlete"
+    assert inbox_count(runtime) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (event(object_id="99"), "object_id"),
+        (event(object_id=True), "object_id"),
+        (event(aspect_type="upsert"), "aspect_type"),
+        (event(object_type="route"), "object_type"),
+        (event(subscription_id=None), "subscription_id"),
+        (event(updates=["title"]), "updates"),
+        ([event()], "JSON object"),
+    ],
+)
+def test_malformed_events_get_400_saying_what_is_wrong_and_nothing_is_stored(
+    client: TestClient, runtime: Runtime, body: Any, fragment: str
+) -> None:
+    answer = client.post("/webhook", content=json.dumps(body),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 400
+    assert fragment in answer.json()["error"]
+    assert inbox_count(runtime) == 0
+    assert queued(runtime) == 0
+
+
+def test_events_of_another_subscription_are_refused(client: TestClient, runtime: Runtime) -> None:
+    answer = client.post("/webhook", json=event(subscription_id=SUBSCRIPTION + 1))
+    assert answer.status_code == 400
+    assert inbox_count(runtime) == 0
+
+
+def test_wrong_content_type_and_oversized_bodies_are_refused(
+    client: TestClient, runtime: Runtime
+) -> None:
+    assert client.post("/webhook", content=b"{}", headers={"content-type": "text/plain"}
+                       ).status_code == 415
+    huge = json.dumps(event(updates={"title": "x" * 20_000}))
+    assert client.post("/webhook", content=huge, headers={"content-type": "application/json"}
+                       ).status_code == 413
+    assert inbox_count(runtime) == 0
+
+
+def test_handshake_echoes_the_challenge_only_for_our_verify_token(
+    client: TestClient, runtime: Runtime
+) -> None:
+    token = runtime.settings.verify_token
+    ok = client.get("/webhook", params={"hub.mode": "subscribe", "hub.challenge": "abc",
+                                        "hub.verify_token": token})
+    assert ok.status_code == 200
+    assert ok.json() == {"hub.challenge": "abc"}
+    wrong = client.get("/webhook", params={"hub.mode": "subscribe", "hub.challenge": "abc",
+                                           "hub.verify_token": token + "x"})
+    assert wrong.status_code == 403
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+fields = st.sampled_from(["aspect_type", "event_time", "object_id", "object_type", "owner_id",
+                          "subscription_id", "updates"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(fields, json_values) | json_values)
+def test_generated_bodies_never_get_a_5xx_and_invalid_ones_store_nothing(
+    client: TestClient, runtime: Runtime, body: Any
+) -> None:
+    before = inbox_count(runtime)
+    answer = client.post("/webhook", content=json.dumps(body),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code < 500
+    if answer.status_code != 200:
+        assert inbox_count(runtime) == before
