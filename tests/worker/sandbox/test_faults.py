@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.worker.sandbox.conftest import Harness, bearer
 
 
@@ -42,3 +44,13 @@ def test_new_activity_reads_as_missing_for_the_configured_time(harness: Harness)
 def test_bad_fault_settings_are_refused(harness: Harness) -> None:
     for body in ({"error_rate": 2}, {"slowness": 1}, {"inactive": "yes"}):
         assert harness.client.post("/_sandbox/faults", json=body).status_code == 400
+
+
+def test_slow_rate_one_delays_every_api_answer(harness: Harness) -> None:
+    harness.client.post("/_sandbox/faults", json={"slow_rate": 1, "slow_seconds": 0.3})
+    started = time.perf_counter()
+    assert harness.client.get("/api/v3/athlete").status_code == 401
+    assert time.perf_counter() - started >= 0.3
+    started = time.perf_counter()
+    harness.client.get("/_sandbox/stats")
+    assert time.perf_counter() - started < 0.3

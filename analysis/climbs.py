@@ -1,0 +1,178 @@
+"""Terrain: grade, grade-adjusted effort, and climbs after GoldenCheetah's climb finder.
+
+The altitude is smoothed and reduced to its turning points with a few metres of
+hysteresis, so GPS noise does not split one hill into many; every rise between a trough
+and the next peak that is high and steep enough is a climb. Hill repeats are several
+climbs of similar height, each run up with effort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.model import FloatArray, Lap, Streams
+
+#: Moving-average window for altitude in samples (s): GPS and barometric altitude carry
+#: metre-scale noise that a 1 Hz derivative would blow up.
+ALTITUDE_SMOOTH_S = 21
+#: Lighter smoothing for the climb finder, whose hysteresis already rejects noise: a
+#: minute-long repeat must keep its full height.
+CLIMB_SMOOTH_S = 9
+#: Grade clip in percent: steeper readings over a smoothed window are altitude errors.
+MAX_GRADE = 30.0
+#: Step between the samples the turning-point search looks at, in s: a hill repeat
+#: lasts a minute or more, so 5 s loses nothing and keeps the loop short.
+STEP_S = 5
+#: A fall of this many metres ends a climb (hysteresis): above barometric noise, below
+#: the drop between two repeats.
+REVERSAL_M = 5.0
+#: Smallest rise that is a climb, in m: GoldenCheetah's climb finder ignores rises
+#: under about 15-20 m; hill repeats of 60-90 s at 6 % rise 15-30 m.
+MIN_RISE_M = 12.0
+#: Smallest mean gradient of a climb in percent (GoldenCheetah: about 3-4 %).
+MIN_GRADE = 3.0
+#: Climbs are "similar" within this factor of the median rise.
+SIMILAR_FACTOR = 1.7
+#: A lap counts as a hill repeat from this mean gradient, in percent: rolling roads
+#: reach 3 % over a kilometre auto-lap, hill repeats are run on 4-10 % slopes.
+HILL_LAP_GRADE = 4.0
+#: Fewest similar climbs that make hill repeats.
+MIN_REPEATS = 3
+#: Share of the similar climbs that must be run up hard: repeats are efforts, a hilly
+#: loop run at an even effort is not.
+HARD_CLIMB_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Climb:
+    """One rise from a trough to the next peak, in sample (or lap) indices."""
+
+    start: int
+    end: int
+    rise_m: float
+    length_m: float
+
+    @property
+    def grade(self) -> float:
+        """Mean gradient in percent."""
+        return 100.0 * self.rise_m / self.length_m if self.length_m > 0 else 0.0
+
+
+def moving_average(values: FloatArray, window: int) -> FloatArray:
+    """Centred moving average; edges average over the samples available."""
+    if values.size == 0 or window <= 1:
+        return values.astype(np.float64)
+    kernel = np.ones(min(window, values.size))
+    sums = np.convolve(values, kernel, mode="same")
+    counts = np.convolve(np.ones_like(values), kernel, mode="same")
+    return np.asarray(sums / counts, dtype=np.float64)
+
+
+def altitude_of(streams: Streams) -> FloatArray | None:
+    """Altitude with gaps filled, or rebuilt from grade and distance; None without either."""
+    distance = np.nan_to_num(streams.distance, nan=0.0)
+    if streams.altitude is not None and np.isfinite(streams.altitude).mean() > 0.5:
+        finite = np.isfinite(streams.altitude)
+        index = np.arange(finite.size)
+        return np.asarray(
+            np.interp(index, index[finite], streams.altitude[finite]), dtype=np.float64)
+    if streams.grade is not None and np.isfinite(streams.grade).mean() > 0.5:
+        rise = np.nan_to_num(streams.grade, nan=0.0) / 100.0 * np.gradient(distance)
+        return np.asarray(np.cumsum(rise), dtype=np.float64)
+    return None
+
+
+def grade_percent(streams: Streams, altitude: FloatArray | None) -> FloatArray | None:
+    """Smoothed grade in percent along the distance, None without altitude."""
+    if altitude is None or altitude.size < 2:
+        return None
+    rise = np.gradient(moving_average(altitude, ALTITUDE_SMOOTH_S))
+    run = np.gradient(np.nan_to_num(streams.distance, nan=0.0))
+    grade = np.where(run > 0.5, 100.0 * rise / np.maximum(run, 0.5), 0.0)
+    return np.clip(moving_average(grade, ALTITUDE_SMOOTH_S), -MAX_GRADE, MAX_GRADE)
+
+
+def minetti_factor(grade: FloatArray) -> FloatArray:
+    """Energy cost of running at a grade relative to the flat (Minetti et al. 2002)."""
+    i = np.clip(grade / 100.0, -0.45, 0.45)
+    cost = 155.4 * i**5 - 30.4 * i**4 - 43.3 * i**3 + 46.3 * i**2 + 19.5 * i + 3.6
+    return np.asarray(cost / 3.6, dtype=np.float64)
+
+
+def find_climbs(streams: Streams, altitude: FloatArray | None) -> list[Climb]:
+    """Every climb of the activity, in order."""
+    if altitude is None or altitude.size < 2 * STEP_S:
+        return []
+    smooth = moving_average(altitude, CLIMB_SMOOTH_S)
+    index = np.arange(0, smooth.size, STEP_S)
+    distance = np.nan_to_num(streams.distance, nan=0.0)
+    climbs = []
+    for low, high in _rises(smooth[index].tolist()):
+        a, b = int(index[low]), int(index[high])
+        climb = Climb(a, b, float(smooth[b] - smooth[a]), float(distance[b] - distance[a]))
+        if climb.rise_m >= MIN_RISE_M and climb.grade >= MIN_GRADE:
+            climbs.append(climb)
+    return climbs
+
+
+def repeated_climbs(climbs: Sequence[Climb]) -> list[Climb]:
+    """The climbs of similar height, when there are enough of them to be repeats."""
+    if len(climbs) < MIN_REPEATS:
+        return []
+    median = float(np.median([c.rise_m for c in climbs]))
+    similar = [c for c in climbs if median / SIMILAR_FACTOR <= c.rise_m <= median * SIMILAR_FACTOR]
+    return similar if len(similar) >= MIN_REPEATS else []
+
+
+def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float) -> str | None:
+    """Evidence of hill repeats: similar climbs, most run up above ``hard`` effort speed."""
+    similar = repeated_climbs(climbs)
+    hard_ones = [c for c in similar if float(np.mean(effort[c.start:c.end + 1])) >= hard]
+    if not similar or len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(similar)):
+        return None
+    return describe(hard_ones)
+
+
+def lap_hill_repeats(laps: Sequence[Lap]) -> str | None:
+    """Evidence of hill repeats in laps: climbing laps alternating with laps that do not."""
+    climbs = [Climb(i, i + 1, lap.ascent_m or 0.0, lap.distance_m) for i, lap in enumerate(laps)]
+    up = [c for c in climbs if c.rise_m >= MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
+    alternating = all(b.start - a.start >= 2 for a, b in zip(up, up[1:], strict=False))
+    similar = repeated_climbs(up) if alternating else []
+    return describe(similar) if similar else None
+
+
+def describe(climbs: Sequence[Climb]) -> str:
+    """``6 climbs of 25-30 m at 6-8 %``."""
+    rises = [c.rise_m for c in climbs]
+    grades = [c.grade for c in climbs]
+    return f"{len(climbs)} climbs of {_span(rises)} m at {_span(grades)} %"
+
+
+def _span(values: Sequence[float]) -> str:
+    low, high = round(min(values)), round(max(values))
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def _rises(altitude: list[float]) -> list[tuple[int, int]]:
+    """Trough-to-peak index pairs of a zigzag with REVERSAL_M hysteresis."""
+    rises = []
+    low = high = 0
+    climbing = False
+    for i, value in enumerate(altitude):
+        if climbing:
+            if value > altitude[high]:
+                high = i
+            elif altitude[high] - value >= REVERSAL_M:
+                rises.append((low, high))
+                climbing, low = False, i
+        elif value < altitude[low]:
+            low = i
+        elif value - altitude[low] >= REVERSAL_M:
+            climbing, high = True, i
+    if climbing:
+        rises.append((low, high))
+    return rises

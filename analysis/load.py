@@ -1,0 +1,155 @@
+"""Training load: Banister's TRIMP, and whether a session needs recovery after it.
+
+TRIMP weighs each minute by the heart-rate reserve it was run at, exponentially, so a
+minute at threshold counts several easy minutes. The best heart-rate data available is
+used: the 1 Hz stream, then the laps' averages, then the session's average; without any
+heart rate a run's pace stands in for it, and other sports count their duration.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analysis.model import (
+    QUALITY_WORKOUTS,
+    Activity,
+    Classification,
+    FloatArray,
+    SessionRecord,
+    Workout,
+    is_run,
+)
+from analysis.profile import AthleteProfile
+
+#: Banister TRIMP weighting for men, Morton et al. (1990): 0.64 e^(1.92 HRr). The
+#: profile does not know the athlete's sex, so the men's weighting (women's exponent:
+#: 1.67) is used for everyone.
+TRIMP_A_MALE = 0.64
+#: Exponent of the men's weighting.
+TRIMP_B_MALE = 1.92
+#: Heart-rate reserve at threshold pace, used to turn pace into a stand-in HRr: lactate
+#: threshold sits near 85-90 % of HRmax, about 85 % of the reserve (Karvonen).
+THRESHOLD_HRR = 0.85
+#: Heart-rate reserve assumed for sessions without heart rate or pace (strength, a ride
+#: without a strap): ACSM's "moderate" band is 40-59 % of the reserve.
+MODERATE_HRR = 0.5
+#: Share of the samples that must carry heart rate before the stream is trusted over laps.
+MIN_HR_COVERAGE = 0.5
+#: TRIMP from which any session counts as hard: about an hour near 80 % of the reserve,
+#: where Edwards' and Foster's scales put "hard" days.
+HARD_TRIMP = 150.0
+#: Labels that always need a recovery day after them (long runs drain glycogen).
+HARD_WORKOUTS = QUALITY_WORKOUTS | {Workout.LONG}
+
+
+def trimp(activity: Activity, profile: AthleteProfile) -> float:
+    """Banister TRIMP of one activity, in its usual units (weighted minutes).
+
+    Returns:
+        A non-negative load; 0 for an activity without duration.
+    """
+    hrr = _stream_hrr(activity, profile)
+    if hrr is not None:
+        return _weighted_minutes(np.ones_like(hrr), hrr) * _coverage_scale(activity, hrr)
+    durations, hrr = _lap_hrr(activity, profile)
+    if durations.size:
+        return _weighted_minutes(durations, hrr)
+    if activity.avg_hr is not None and math.isfinite(activity.avg_hr):
+        return _weighted_minutes(np.array([_duration(activity)]), _hrr(activity.avg_hr, profile))
+    return _stand_in(activity, profile)
+
+
+def is_hard(
+    activity: Activity, classification: Classification, load: float, profile: AthleteProfile
+) -> bool:
+    """Whether the session needs recovery after it: a quality or long run, or a big load."""
+    if classification.workout in HARD_WORKOUTS:
+        return True
+    return load >= HARD_TRIMP
+
+
+def session_record(
+    activity: Activity,
+    classification: Classification,
+    profile: AthleteProfile,
+    activity_id: int | None = None,
+) -> SessionRecord:
+    """The compact trace this activity leaves in the athlete's history."""
+    load = trimp(activity, profile)
+    return SessionRecord(
+        start=activity.start,
+        sport=activity.sport,
+        workout=classification.workout,
+        distance_m=activity.distance_m,
+        moving_s=activity.moving_s,
+        load=load,
+        hard=is_hard(activity, classification, load, profile),
+        avg_hr=activity.avg_hr,
+        max_hr=activity.max_hr,
+        ascent_m=activity.ascent_m,
+        activity_id=activity_id,
+    )
+
+
+def _hrr(hr: FloatArray | float, profile: AthleteProfile) -> FloatArray:
+    reserve = max(profile.max_hr - profile.rest_hr, 1.0)
+    return np.clip((np.asarray(hr, dtype=np.float64) - profile.rest_hr) / reserve, 0.0, 1.0)
+
+
+def _weighted_minutes(seconds: FloatArray, hrr: FloatArray) -> float:
+    weights = hrr * TRIMP_A_MALE * np.exp(TRIMP_B_MALE * hrr)
+    return float(np.sum(seconds / 60.0 * weights))
+
+
+def _duration(activity: Activity) -> float:
+    seconds = activity.moving_s if activity.moving_s > 0 else activity.elapsed_s
+    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
+
+
+def _stream_hrr(activity: Activity, profile: AthleteProfile) -> FloatArray | None:
+    streams = activity.streams
+    if streams is None or streams.heartrate is None or len(streams) == 0:
+        return None
+    hr = streams.heartrate[np.isfinite(streams.heartrate)]
+    if hr.size < MIN_HR_COVERAGE * len(streams):
+        return None
+    return _hrr(hr, profile)
+
+
+def _coverage_scale(activity: Activity, valid_hrr: FloatArray) -> float:
+    """Gaps in the stream are counted at the intensity of the rest of it."""
+    total = len(activity.streams) if activity.streams is not None else valid_hrr.size
+    return total / valid_hrr.size if valid_hrr.size else 0.0
+
+
+def _lap_hrr(activity: Activity, profile: AthleteProfile) -> tuple[FloatArray, FloatArray]:
+    laps = [lap for lap in activity.laps if lap.avg_hr is not None and math.isfinite(lap.avg_hr)]
+    covered = sum(lap.moving_s for lap in laps)
+    if not laps or covered < MIN_HR_COVERAGE * _duration(activity):
+        return np.empty(0), np.empty(0)
+    durations = np.array([max(lap.moving_s, 0.0) for lap in laps])
+    return durations, _hrr(np.array([lap.avg_hr for lap in laps]), profile)
+
+
+def _stand_in(activity: Activity, profile: AthleteProfile) -> float:
+    """Pace-based load for runs, duration-based for everything else."""
+    if not is_run(activity.sport) or activity.speed <= 0:
+        return _weighted_minutes(np.array([_duration(activity)]), np.array([MODERATE_HRR]))
+    seconds, speeds = _pace_segments(activity)
+    hrr = np.clip(THRESHOLD_HRR * speeds / profile.threshold_speed, 0.0, 1.0)
+    return _weighted_minutes(seconds, hrr)
+
+
+def _pace_segments(activity: Activity) -> tuple[FloatArray, FloatArray]:
+    """Durations and speeds at the finest grain known: samples, laps, or the whole run."""
+    streams = activity.streams
+    if streams is not None and len(streams) > 0:
+        speed = np.nan_to_num(streams.speed[streams.moving], nan=0.0)
+        if speed.size:
+            return np.ones_like(speed), speed
+    laps = [lap for lap in activity.laps if lap.moving_s > 0]
+    if laps:
+        return np.array([lap.moving_s for lap in laps]), np.array([lap.speed for lap in laps])
+    return np.array([_duration(activity)]), np.array([activity.speed])

@@ -1,0 +1,105 @@
+"""Activity files (FIT, GPX, TCX, Strava JSON; optionally gzipped) to :class:`Activity`.
+
+Every parser takes bytes and a file name, reads nothing itself, and raises
+:class:`ActivityFileError` (one line: the file and the problem) on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable
+
+from analysis.model import Activity
+from analysis.parsers.bundle import parse_bundle
+from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.fit import parse_fit
+from analysis.parsers.gpx import parse_gpx
+from analysis.parsers.tcx import parse_tcx
+
+__all__ = ["ActivityFileError", "parse_activity"]
+
+#: Largest decompressed size accepted from a .gz file: a 48 h FIT recording with
+#: every sensor is about 20 MB, so this leaves room and stops a zip bomb.
+MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
+#: How far into a file of unknown type to look for a GPX or TCX root element.
+SNIFF_BYTES = 4096
+#: gzip's magic number (RFC 1952).
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def parse_activity(data: bytes, name: str) -> Activity:
+    """Read one activity file, its format chosen by suffix (or content when unknown).
+
+    Parameters
+    ----------
+    data:
+        The file's bytes.
+    name:
+        The file's name: ``.fit``, ``.gpx``, ``.tcx`` or ``.json``, each optionally
+        followed by ``.gz``. Errors name the file by it.
+
+    Raises
+    ------
+    ActivityFileError
+        For anything that cannot be read as an activity.
+    """
+    if not data:
+        raise ActivityFileError(name, "file is empty")
+    inner = name[:-3] if name.lower().endswith(".gz") else name
+    if inner != name or data.startswith(GZIP_MAGIC):
+        data = _gunzip(data, name)
+        if not data:
+            raise ActivityFileError(name, "file is empty once decompressed")
+    parser = _PARSERS.get(_suffix(inner)) or _sniff(data, name)
+    return parser(data, name)
+
+
+def _parse_json(data: bytes, name: str) -> Activity:
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as err:
+        raise ActivityFileError(name, f"not valid JSON ({err})") from err
+    return parse_bundle(doc, name=name)
+
+
+_PARSERS: dict[str, Callable[[bytes, str], Activity]] = {
+    ".fit": parse_fit, ".gpx": parse_gpx, ".tcx": parse_tcx, ".json": _parse_json,
+}
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot >= 0 else ""
+
+
+def _sniff(data: bytes, name: str) -> Callable[[bytes, str], Activity]:
+    head = data[:SNIFF_BYTES]
+    if head[8:12] == b".FIT":
+        return parse_fit
+    if head.lstrip()[:1] in (b"{", b"["):
+        return _parse_json
+    if b"<TrainingCenterDatabase" in head:
+        return parse_tcx
+    if b"<gpx" in head:
+        return parse_gpx
+    raise ActivityFileError(name, "not a FIT, GPX, TCX or Strava JSON file")
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """Decompress every gzip member, refusing output beyond MAX_DECOMPRESSED_BYTES."""
+    out = bytearray()
+    rest = data
+    try:
+        while rest:
+            member = zlib.decompressobj(wbits=31)
+            out += member.decompress(rest, MAX_DECOMPRESSED_BYTES + 1 - len(out))
+            if len(out) > MAX_DECOMPRESSED_BYTES or member.unconsumed_tail:
+                raise ActivityFileError(name, "decompresses to more than "
+                                        f"{MAX_DECOMPRESSED_BYTES // 2**20} MB")
+            if not member.eof:
+                raise ActivityFileError(name, "gzip data ends early (truncated file)")
+            rest = member.unused_data
+    except zlib.error as err:
+        raise ActivityFileError(name, f"not valid gzip data ({err})") from err
+    return bytes(out)

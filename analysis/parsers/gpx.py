@@ -1,0 +1,97 @@
+"""GPX tracks, read with gpxpy; heart rate and cadence from Garmin's extensions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
+
+import gpxpy
+import gpxpy.gpx
+import numpy as np
+
+from analysis.model import Activity, FloatArray
+from analysis.parsers import summary
+from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.resample import max_speed_for, resample_1hz
+from analysis.parsers.sports import cadence_factor, sport_from_name
+
+#: Sport of a track that does not say (most GPX files come from runners' apps).
+DEFAULT_SPORT = "Run"
+#: Extension element names (namespace stripped, lower case) per channel: Garmin's
+#: TrackPointExtension v1/v2 (hr, cad), Cluetrust and Strava's own (heartrate,
+#: cadence), and power as Strava and most bike computers write it.
+EXTENSION_NAMES = {
+    "heartrate": ("hr", "heartrate"),
+    "cadence": ("cad", "cadence", "runcadence"),
+    "power": ("power", "watts"),
+}
+
+_GPX_FAILURES = (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError)
+
+
+def parse_gpx(data: bytes, name: str) -> Activity:
+    """Read the tracks of a GPX file as one activity (no laps: GPX has none).
+
+    Raises
+    ------
+    ActivityFileError
+        When the XML is invalid or no track point carries a time.
+    """
+    try:
+        gpx = gpxpy.parse(data)
+    except _GPX_FAILURES as err:
+        raise ActivityFileError(name, f"not a readable GPX file ({err})") from err
+    timed = [(p.time, p) for track in gpx.tracks for seg in track.segments
+             for p in seg.points if p.time is not None]
+    if not timed:
+        raise ActivityFileError(name, "GPX file has no track point with a time")
+    sport = _sport(gpx)
+    times = np.array([_utc(moment).timestamp() for moment, _ in timed])
+    points = [p for _, p in timed]
+    start = float(np.nanmin(times))
+    channels = {key: _extension_column(points, names) for key, names in EXTENSION_NAMES.items()}
+    channels["cadence"] = channels["cadence"] * cadence_factor(sport)
+    channels["altitude"] = _column([p.elevation for p in points])
+    present = {k: v for k, v in channels.items() if np.isfinite(v).any()}
+    streams = resample_1hz(times - start, lat=_column([p.latitude for p in points]),
+                           lon=_column([p.longitude for p in points]),
+                           max_speed=max_speed_for(sport), **present)
+    title = next((t.name for t in gpx.tracks if t.name), gpx.name or "")
+    return summary.activity_from_streams(sport, datetime.fromtimestamp(start, UTC), streams,
+                                         name=title)
+
+
+def _sport(gpx: gpxpy.gpx.GPX) -> str:
+    for track in gpx.tracks:
+        sport = sport_from_name(track.type)
+        if sport is not None:
+            return sport
+    return DEFAULT_SPORT
+
+
+def _utc(moment: datetime) -> datetime:
+    # GPX times are UTC by the schema; a file without a zone still means UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _column(values: list[float | None]) -> FloatArray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _extension_column(points: list[gpxpy.gpx.GPXTrackPoint], names: tuple[str, ...]) -> FloatArray:
+    return _column([_extension_value(p.extensions, names) for p in points])
+
+
+def _extension_value(extensions: list[Element], names: tuple[str, ...]) -> float | None:
+    for root in extensions:
+        for element in root.iter():
+            if _local_name(element.tag) in names and element.text:
+                try:
+                    return float(element.text)
+                except ValueError:
+                    return None
+    return None
+
+
+def _local_name(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""

@@ -1,0 +1,269 @@
+"""Raw device samples to the 1 Hz streams every analysis works on.
+
+Devices record every 1-7 s ("smart recording"), repeat timestamps, stop while
+auto-paused, lose GPS and heart-rate contact and jump position. Everything here
+is vectorised numpy: a 48 h recording is 172,800 samples and must stay cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis.model import BoolArray, FloatArray, Streams
+from analysis.parsers.sports import ON_FOOT
+
+IntArray = NDArray[np.intp]
+
+#: A step between samples longer than this is a candidate pause. Measured on
+#: shared/data: 99 % of steps are 13 s or less, and steps of 15 s or more in the
+#: phone recordings of shared/data/history cross a median of 0.6 m/s (standing).
+PAUSE_GAP_S = 10.0
+#: The longest step still bridged when the athlete kept moving across it (sparse
+#: phone recording); beyond this nobody knows what happened in between.
+BRIDGE_GAP_S = 60.0
+#: A sensor (heart rate, cadence, altitude, power) silent for longer than this is
+#: missing rather than interpolated: heart rate answers a change of effort within
+#: 15-30 s, so a longer bridge would invent the response.
+SENSOR_GAP_S = 15.0
+#: Below this speed the athlete stands still: slower than the slowest comfortable
+#: walking speed measured in adults (about 1.0 m/s, Bohannon 1997), and above the
+#: 0.2-0.5 m/s that consumer GPS jitter reads for a runner standing still.
+MOVING_SPEED_MPS = 0.8
+#: Speed is smoothed over this many seconds (centred): long enough to absorb GPS
+#: jitter, short enough to keep a 10 s sprint visible.
+SPEED_WINDOW_S = 5
+#: Grade is measured over this much distance (centred), as Strava's grade_smooth
+#: does: resolves a 200 m hill repeat, and keeps a 1 m barometer step under 1 %.
+GRADE_WINDOW_M = 100.0
+#: Heart rates outside this range are sensor errors (no adult heart beats below
+#: 30 bpm while exercising or above 230 bpm).
+HR_MIN_BPM = 30.0
+HR_MAX_BPM = 230.0
+#: Fastest plausible speed on foot: Usain Bolt's peak in 2009 was 12.4 m/s.
+RUN_MAX_SPEED_MPS = 12.5
+#: Fastest plausible human-powered speed outside record attempts (a road
+#: cycling descent at 140 km/h); anything faster is a GPS jump.
+MAX_SPEED_MPS = 39.0
+#: Longest recording accepted: a week, beyond any ultra-distance event; keeps a
+#: wrong timestamp from allocating years of 1 Hz samples.
+MAX_SPAN_S = 7 * 86400.0
+#: Mean Earth radius (IUGG), for haversine distances.
+EARTH_RADIUS_M = 6371008.8
+
+
+def haversine_steps(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Great-circle distance in metres between consecutive points (length n-1)."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    h = np.sin(np.diff(phi) / 2) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(
+        np.diff(lam) / 2
+    ) ** 2
+    steps: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return steps
+
+
+def resample_1hz(
+    t: FloatArray,
+    *,
+    distance: FloatArray | None = None,
+    lat: FloatArray | None = None,
+    lon: FloatArray | None = None,
+    heartrate: FloatArray | None = None,
+    altitude: FloatArray | None = None,
+    cadence: FloatArray | None = None,
+    power: FloatArray | None = None,
+    max_speed: float = MAX_SPEED_MPS,
+) -> Streams:
+    """Resample raw samples onto whole seconds since the activity's start.
+
+    Parameters
+    ----------
+    t:
+        Sample times in seconds since the activity's start. Samples with a NaN or
+        negative time, or earlier than a sample before them, are dropped; of
+        samples sharing a time the last is kept.
+    distance:
+        Cumulative distance in metres as the device measured it. Without it the
+        distance is the haversine length of ``lat``/``lon`` (degrees).
+    heartrate, altitude, cadence, power:
+        Optional channels, NaN where a sample lacks the value.
+    max_speed:
+        Faster steps are GPS jumps: their distance is capped at this speed.
+
+    Returns
+    -------
+    Streams on ``0, 1, ..., floor(last time)`` seconds.
+
+    Raises
+    ------
+    ValueError
+        When arrays differ in length, no sample has a usable time, or the
+        recording spans more than :data:`MAX_SPAN_S`.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    channels = {"distance": distance, "lat": lat, "lon": lon, "heartrate": heartrate,
+                "altitude": altitude, "cadence": cadence, "power": power}
+    arrays = {k: _checked(k, v, t.shape[0]) for k, v in channels.items() if v is not None}
+    keep = _usable_samples(t)
+    t = t[keep]
+    arrays = {k: v[keep] for k, v in arrays.items()}
+    if t.size == 0:
+        raise ValueError("no sample has a usable time")
+    if t[-1] > MAX_SPAN_S:
+        raise ValueError(f"samples span {t[-1] / 86400:.1f} days")
+
+    grid = np.arange(int(t[-1]) + 1, dtype=np.float64)
+    cumulative = _cumulative_distance(t, arrays, max_speed)
+    pause_step = _pause_steps(t, cumulative)
+    line = _timeline(grid, t, pause_step)
+    dist = np.interp(grid, t, _hold_across(pause_step, cumulative))
+    speed = np.minimum(_centred_speed(dist), max_speed)
+    speed[line.in_pause] = 0.0
+
+    heart = _channel(line, _valid_range(arrays.get("heartrate"), HR_MIN_BPM, HR_MAX_BPM))
+    alt = _channel(line, arrays.get("altitude"))
+    cad = _channel(line, _valid_range(arrays.get("cadence"), 0.0, np.inf))
+    watts = _channel(line, _valid_range(arrays.get("power"), 0.0, np.inf))
+    moving = _moving(speed, cad, line.in_pause)
+    return Streams(time=grid, distance=dist, speed=speed, moving=moving, heartrate=heart,
+                   altitude=alt, grade=_grade(dist, alt), cadence=cad, power=watts)
+
+
+def _checked(name: str, values: FloatArray, n: int) -> FloatArray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.shape != (n,):
+        raise ValueError(f"{name} has shape {array.shape}, time has {n} samples")
+    return array
+
+
+def _usable_samples(t: FloatArray) -> BoolArray:
+    """Finite, non-negative, not earlier than any sample before, last of equal times."""
+    finite = np.isfinite(t) & (t >= 0)
+    clean = np.where(finite, t, -np.inf)
+    in_order = finite & (clean >= np.maximum.accumulate(clean))
+    ordered = clean[in_order]
+    last_of_equal = np.diff(ordered, append=np.inf) > 0
+    keep = np.zeros(t.shape, dtype=np.bool_)
+    keep[np.flatnonzero(in_order)[last_of_equal]] = True
+    return keep
+
+
+def _cumulative_distance(t: FloatArray, arrays: dict[str, FloatArray],
+                         max_speed: float) -> FloatArray:
+    """Cumulative distance per sample, never decreasing, never faster than max_speed."""
+    start = 0.0
+    device = arrays.get("distance")
+    if device is not None and np.isfinite(device).any():
+        ok = np.isfinite(device)
+        filled = np.interp(t, t[ok], device[ok])
+        start = max(float(filled[0]), 0.0)
+        steps = np.diff(filled)
+    elif "lat" in arrays and "lon" in arrays:
+        steps = np.nan_to_num(haversine_steps(arrays["lat"], arrays["lon"]), nan=0.0)
+    else:
+        steps = np.zeros(t.size - 1)
+    steps = np.clip(steps, 0.0, max_speed * np.diff(t))
+    return start + np.concatenate(([0.0], np.cumsum(steps)))
+
+
+def _pause_steps(t: FloatArray, cumulative: FloatArray) -> BoolArray:
+    """Steps that are pauses: long, and either very long or crossed slowly."""
+    dt = np.diff(t)
+    crossed = np.diff(cumulative) / np.where(dt > 0, dt, 1.0)
+    pause: BoolArray = (dt > PAUSE_GAP_S) & ((dt > BRIDGE_GAP_S) | (crossed < MOVING_SPEED_MPS))
+    return pause
+
+
+def _hold_across(pause_step: BoolArray, cumulative: FloatArray) -> FloatArray:
+    """Distance does not grow during a pause: drop what the pause steps covered."""
+    steps = np.where(pause_step, 0.0, np.diff(cumulative))
+    held: FloatArray = cumulative[0] + np.concatenate(([0.0], np.cumsum(steps)))
+    return held
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """The output seconds, the samples, and which sample step each second falls in."""
+
+    grid: FloatArray
+    t: FloatArray
+    step: IntArray  # index of the last sample at or before each second (-1: none)
+    in_pause: BoolArray  # inside a pause step, or before the first sample
+
+
+def _timeline(grid: FloatArray, t: FloatArray, pause_step: BoolArray) -> _Timeline:
+    step = np.searchsorted(t, grid, side="right") - 1
+    inside = (step >= 0) & (step < pause_step.size)
+    in_pause = step < 0
+    in_pause[inside] = pause_step[step[inside]]
+    return _Timeline(grid, t, step, in_pause)
+
+
+def _centred_speed(dist: FloatArray) -> FloatArray:
+    """Mean speed over a centred window of SPEED_WINDOW_S seconds (shorter at the ends)."""
+    n = dist.size
+    half = SPEED_WINDOW_S // 2
+    index = np.arange(n)
+    hi, lo = np.minimum(index + half, n - 1), np.maximum(index - half, 0)
+    span = (hi - lo).astype(np.float64)
+    speed: FloatArray = np.divide(dist[hi] - dist[lo], span, out=np.zeros(n), where=span > 0)
+    return speed
+
+
+def _valid_range(values: FloatArray | None, low: float, high: float) -> FloatArray | None:
+    if values is None:
+        return None
+    inside = (values >= low) & (values <= high)
+    cleaned: FloatArray = np.where(inside, values, np.nan)
+    return cleaned
+
+
+def _channel(line: _Timeline, values: FloatArray | None) -> FloatArray | None:
+    """Linear interpolation of one sensor, NaN where it was silent or paused."""
+    if values is None:
+        return None
+    ok = np.isfinite(values)
+    if not ok.any():
+        return None
+    grid, tv, vv = line.grid, line.t[ok], values[ok]
+    # A sensor present in every sample shares the timeline's lookup.
+    step = line.step if ok.all() else np.searchsorted(tv, grid, side="right") - 1
+    before = np.maximum(step, 0)
+    after = np.minimum(np.where(tv[before] == grid, before, before + 1), tv.size - 1)
+    silent = (grid < tv[0]) | (grid > tv[-1]) | (tv[after] - tv[before] > SENSOR_GAP_S)
+    out: FloatArray = np.interp(grid, tv, vv)
+    out[silent | line.in_pause] = np.nan
+    return out
+
+
+def _moving(speed: FloatArray, cadence: FloatArray | None, in_pause: BoolArray) -> BoolArray:
+    """Moving when faster than a stand-still, or when feet or pedals turn."""
+    moving = speed > MOVING_SPEED_MPS
+    if cadence is not None:
+        moving |= np.nan_to_num(cadence, nan=0.0) > 0
+    result: BoolArray = moving & ~in_pause
+    return result
+
+
+def _grade(dist: FloatArray, altitude: FloatArray | None) -> FloatArray | None:
+    """Percent grade over GRADE_WINDOW_M of distance; NaN where unmeasurable."""
+    if altitude is None:
+        return None
+    known = np.isfinite(altitude)
+    index = np.arange(dist.size, dtype=np.float64)
+    alt = np.interp(index, index[known], altitude[known])
+    half = GRADE_WINDOW_M / 2
+    lo = np.searchsorted(dist, dist - half, side="left")
+    hi = np.searchsorted(dist, dist + half, side="right") - 1
+    run = dist[hi] - dist[lo]
+    grade: FloatArray = np.full(dist.size, np.nan)
+    measurable = known & (run >= half)
+    grade[measurable] = 100.0 * (alt[hi] - alt[lo])[measurable] / run[measurable]
+    return grade
+
+
+def max_speed_for(sport: str) -> float:
+    """The GPS-jump cap for a Strava sport type: tighter on foot."""
+    return RUN_MAX_SPEED_MPS if sport in ON_FOOT else MAX_SPEED_MPS

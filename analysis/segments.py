@@ -1,0 +1,356 @@
+"""Effort bouts: where the runner went hard, for how long, how fast; and the other
+features the classifier reads, from 1 Hz streams or from laps.
+
+A stream is turned into grade-adjusted speed (a climb at 4:30/km effort counts as
+4:30/km), smoothed against GPS jitter, and compared with the session's own jogging pace:
+every stretch clearly faster than that is a bout. Rests, walks and stops are gaps. Laps
+are read the same way, one lap standing for many samples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis import climbs
+from analysis.model import Activity, BoolArray, FloatArray, Lap, Streams
+from analysis.profile import AthleteProfile
+
+#: Moving-average window for speed, in samples (s): GPS speed at 1 Hz jitters by
+#: 0.2-0.3 m/s; 9 s keeps a 15 s stride visible while averaging most of it away.
+SPEED_SMOOTH_S = 9
+#: Moving-average window for heart rate in s: HR answers an effort within 30-60 s, so
+#: shorter wiggles are strap noise.
+HR_SMOOTH_S = 30
+#: Walk-run transition speed in m/s (Hreljac 1993: about 2.0 m/s); slower samples are
+#: walks or standing rests and do not set the session's jogging pace.
+RUN_MIN_SPEED = 1.8
+#: Speeds above this in m/s are GPS spikes, not running (faster than a 100 m sprint).
+MAX_SPEED = 10.5
+#: Percentile of running samples taken as the session's jogging pace: warm-up, cool-down
+#: and recoveries are the slowest running of a structured session and fill at least that.
+JOG_PERCENTILE = 25.0
+#: A sample is part of a bout above this multiple of the jogging pace.
+BOUT_ENTRY = 1.15
+#: A bout must average this multiple of the jogging pace: Daniels' interval and threshold
+#: paces are 20-40 % faster than easy pace; GPS noise and pickups stay below.
+BOUT_MIN_RATIO = 1.2
+#: Bouts slower than this share of the fastest bout are not part of the workout: a
+#: brisk stretch of the warm-up next to 400 m repeats (Daniels' I pace is ~10 % faster
+#: than T pace, R pace ~10 % faster again, so real repeats stay well within it).
+CORE_FRACTION = 0.75
+#: Dips shorter than this (s) do not end a bout: a turn, a GPS glitch, a bend taken
+#: wide. Real recoveries last 30 s or more.
+MERGE_GAP_S = 15
+#: Shortest bout in seconds: a stride of 80-100 m takes 15 s.
+MIN_BOUT_S = 10
+#: A gap is a standstill when the runner moved for at most this share of it.
+STOP_MOVING_FRACTION = 0.3
+#: A standstill shorter than this share of the bouts around it joins them: a traffic
+#: light pauses a tempo, a standing rest between 400 m repeats is part of the workout.
+STOP_MERGE_FRACTION = 0.25
+#: A first or last bout lasting under a third (or over three times) the median bout is
+#: not one of the repeats: a hill in the warm-up, strides after the cool-down.
+EDGE_FACTOR = 3.0
+#: Edge trimming stops at this many bouts.
+MIN_CORE_BOUTS = 3
+#: Tempo heart rate: 85-92 % of HRmax (Daniels' T zone; Garmin's threshold zone 4).
+TEMPO_HR_FRAC = 0.85
+#: Dips below tempo heart rate shorter than this (s) do not break a sustained block.
+HR_MERGE_GAP_S = 60
+#: Shortest sustained block that is a tempo, in s: 20 min of running, less the minute
+#: or more the heart rate needs to rise into the zone.
+TEMPO_MIN_S = 15 * 60.0
+#: Observed heart rates may raise the profile's maximum by at most this factor; higher
+#: readings are strap artefacts.
+MAX_HR_RAISE = 1.1
+#: A stream needs this many samples (s) to be read.
+MIN_SAMPLES = 120
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the session: a bout of hard running or the gap between two."""
+
+    start_s: float
+    seconds: float
+    moving_s: float
+    metres: float
+    speed: float  # effort speed, grade-adjusted where the grade is known, m/s
+    hr: float  # mean heart rate, NaN without one
+
+    @property
+    def pace_speed(self) -> float:
+        """Speed over ground while moving, m/s."""
+        return self.metres / self.moving_s if self.moving_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Efforts:
+    """The bouts of one session, the gaps between them, and the jogging pace behind both."""
+
+    bouts: tuple[Piece, ...]
+    gaps: tuple[Piece, ...]  # gaps[i] lies between bouts[i] and bouts[i + 1]
+    jog_speed: float
+    moving_s: float  # moving time of the whole session
+
+
+@dataclass(frozen=True)
+class HrBlock:
+    """The longest sustained stretch at tempo heart rate or above."""
+
+    seconds: float
+    low_frac: float  # 10th percentile of HR over the block, as a share of max
+    high_frac: float  # 90th percentile
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the rules of :mod:`analysis.classify` read, from streams or from laps."""
+
+    efforts: Efforts
+    hills: str | None  # evidence of hill repeats
+    hr_block: HrBlock | None
+    split_speeds: FloatArray  # per-kilometre speeds, m/s
+    max_hr: float  # the profile's maximum, raised by what this session showed
+    avg_hr_frac: float | None
+    peak_hr_frac: float | None
+
+
+def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None:
+    """Features of a run's 1 Hz streams; None when the streams cannot be read."""
+    streams = activity.streams
+    if streams is None or len(streams) < MIN_SAMPLES or not np.any(clean_speed(streams) > 0):
+        return None
+    altitude = climbs.altitude_of(streams)
+    speed = clean_speed(streams)
+    grade = climbs.grade_percent(streams, altitude)
+    gap = speed * climbs.minetti_factor(grade) if grade is not None else speed
+    gap = climbs.moving_average(np.asarray(gap, dtype=np.float64), SPEED_SMOOTH_S)
+    efforts = find_efforts(streams, gap, speed)
+    hills = climbs.hill_repeats(
+        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed
+    ) if efforts.jog_speed > 0 else None
+    hr = _smooth_hr(streams.heartrate)
+    max_hr = profile.max_hr
+    if hr is not None:
+        max_hr = max(max_hr, min(float(np.percentile(hr, 99.5)), MAX_HR_RAISE * max_hr))
+    return Features(
+        efforts=efforts,
+        hills=hills,
+        hr_block=_stream_hr_block(hr, max_hr),
+        split_speeds=_stream_splits(streams),
+        max_hr=max_hr,
+        avg_hr_frac=float(np.mean(hr)) / max_hr if hr is not None else None,
+        peak_hr_frac=float(np.percentile(hr, 99.5)) / max_hr if hr is not None else None,
+    )
+
+
+def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
+    """Features of a run's summary, laps and splits."""
+    laps = activity.laps if len(activity.laps) >= 2 else activity.splits
+    peak = max([activity.max_hr or 0.0] + [lap.max_hr or 0.0 for lap in laps])
+    peak = peak if math.isfinite(peak) and peak > 0 else math.nan
+    max_hr = profile.max_hr
+    if math.isfinite(peak):
+        max_hr = max(max_hr, min(peak, MAX_HR_RAISE * max_hr))
+    average = activity.avg_hr if activity.avg_hr and math.isfinite(activity.avg_hr) else None
+    return Features(
+        efforts=lap_efforts(laps),
+        hills=climbs.lap_hill_repeats(activity.laps),
+        hr_block=_lap_hr_block(laps, max_hr),
+        split_speeds=_lap_splits(activity),
+        max_hr=max_hr,
+        avg_hr_frac=average / max_hr if average is not None else None,
+        peak_hr_frac=peak / max_hr if math.isfinite(peak) else None,
+    )
+
+
+def clean_speed(streams: Streams) -> FloatArray:
+    """Speed with NaN, stops and GPS spikes set to zero."""
+    speed = np.nan_to_num(streams.speed.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    speed = np.where((speed > MAX_SPEED) | (speed < 0) | ~streams.moving, 0.0, speed)
+    return np.asarray(speed, dtype=np.float64)
+
+
+def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray) -> Efforts:
+    """Bouts of hard running against the session's own jogging pace.
+
+    Parameters:
+        streams: the session's streams (moving flags, heart rate).
+        gap: smoothed grade-adjusted speed per sample.
+        speed: cleaned speed over ground per sample.
+    """
+    moving = float(np.count_nonzero(streams.moving))
+    running = gap[gap >= RUN_MIN_SPEED]
+    if running.size < MIN_BOUT_S:
+        return Efforts((), (), 0.0, moving)
+    jog = float(np.percentile(running, JOG_PERCENTILE))
+    mask = _close_gaps(gap > BOUT_ENTRY * jog, MERGE_GAP_S)
+    ranges = [(a, b) for a, b in runs_of(mask) if b - a >= MIN_BOUT_S]
+    means = [float(np.mean(gap[a:b])) for a, b in ranges]
+    floor = max([BOUT_MIN_RATIO * jog] + [CORE_FRACTION * m for m in means])
+    ranges = [r for r, m in zip(ranges, means, strict=True) if m >= floor]
+    between = [(a[1], b[0]) for a, b in zip(ranges, ranges[1:], strict=False)]
+    return _merge_stops(Efforts(
+        tuple(_piece(streams, gap, speed, a, b) for a, b in ranges),
+        tuple(_piece(streams, gap, speed, a, b) for a, b in between),
+        jog, moving))
+
+
+def lap_efforts(laps: Sequence[Lap]) -> Efforts:
+    """Bouts from laps: consecutive laps clearly faster than the session's jogging laps."""
+    laps = [lap for lap in laps if lap.elapsed_s > 0 and math.isfinite(lap.distance_m)]
+    moving = float(sum(lap.moving_s for lap in laps))
+    running = [lap for lap in laps if lap.speed >= RUN_MIN_SPEED]
+    if len(laps) < 2 or not running:
+        return Efforts((), (), 0.0, moving)
+    jog = _weighted_percentile(
+        np.array([lap.speed for lap in running]), np.array([lap.moving_s for lap in running]),
+        JOG_PERCENTILE)
+    floor = max(BOUT_MIN_RATIO * jog, CORE_FRACTION * max(lap.speed for lap in laps))
+    fast = np.array([lap.speed >= floor for lap in laps])
+    pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
+    gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if 0 < a and b < len(laps)]
+    return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog, moving))
+
+
+def _trim_edges(efforts: Efforts) -> Efforts:
+    """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end."""
+    bouts, gaps = list(efforts.bouts), list(efforts.gaps)
+    while len(bouts) > MIN_CORE_BOUTS:
+        median = float(np.median([b.seconds for b in bouts]))
+        odd = [not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR for b in bouts]
+        if odd[0]:
+            bouts, gaps = bouts[1:], gaps[1:]
+        elif odd[-1]:
+            bouts, gaps = bouts[:-1], gaps[:-1]
+        else:
+            break
+    return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed, efforts.moving_s)
+
+
+def runs_of(mask: BoolArray) -> list[tuple[int, int]]:
+    """Start and end (exclusive) of every run of True values."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _merge_stops(efforts: Efforts) -> Efforts:
+    """Join bouts split by a short standstill (a traffic light inside a tempo)."""
+    if not efforts.bouts:
+        return efforts
+    bouts, gaps = [efforts.bouts[0]], []
+    for gap, bout in zip(efforts.gaps, efforts.bouts[1:], strict=True):
+        stopped = gap.moving_s <= STOP_MOVING_FRACTION * gap.seconds
+        if stopped and gap.seconds <= STOP_MERGE_FRACTION * min(bouts[-1].seconds, bout.seconds):
+            bouts[-1] = _join([bouts[-1], gap, bout])
+        else:
+            bouts.append(bout)
+            gaps.append(gap)
+    return _trim_edges(Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed, efforts.moving_s))
+
+
+def _join(pieces: Sequence[Piece]) -> Piece:
+    weights = np.array([p.moving_s for p in pieces])
+    hrs = np.array([p.hr for p in pieces])
+    has_hr = np.isfinite(hrs) & (weights > 0)
+    return Piece(
+        start_s=pieces[0].start_s,
+        seconds=sum(p.seconds for p in pieces),
+        moving_s=float(weights.sum()),
+        metres=sum(p.metres for p in pieces),
+        speed=float(np.average([p.speed for p in pieces], weights=weights))
+        if weights.sum() > 0 else 0.0,
+        hr=float(np.average(hrs[has_hr], weights=weights[has_hr])) if has_hr.any() else math.nan,
+    )
+
+
+def _lap_piece(laps: Sequence[Lap]) -> Piece:
+    return _join([
+        Piece(lap.start_s, lap.elapsed_s, lap.moving_s, lap.distance_m, lap.speed,
+              lap.avg_hr if lap.avg_hr is not None else math.nan)
+        for lap in laps])
+
+
+def _piece(streams: Streams, gap: FloatArray, speed: FloatArray, a: int, b: int) -> Piece:
+    hr = streams.heartrate[a:b] if streams.heartrate is not None else np.empty(0)
+    finite_hr = hr[np.isfinite(hr)]
+    return Piece(
+        start_s=float(a),
+        seconds=float(b - a),
+        moving_s=float(np.count_nonzero(streams.moving[a:b])),
+        metres=float(np.sum(speed[a:b])),
+        speed=float(np.mean(gap[a:b])),
+        hr=float(np.mean(finite_hr)) if finite_hr.size else math.nan,
+    )
+
+
+def _weighted_percentile(values: FloatArray, weights: FloatArray, q: float) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    index = int(np.searchsorted(cumulative, q / 100.0 * cumulative[-1]))
+    return float(values[order][min(index, values.size - 1)])
+
+
+def _close_gaps(mask: BoolArray, gap: int) -> BoolArray:
+    padded = np.concatenate(([True], mask, [True])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    starts, ends = edges[::2], edges[1::2]  # runs of False, in mask indices
+    short = (ends - starts <= gap) & (starts > 0) & (ends < mask.size)
+    marks = np.zeros(mask.size + 1, dtype=np.int64)
+    np.add.at(marks, starts[short], 1)
+    np.add.at(marks, ends[short], -1)
+    return np.asarray(mask | (np.cumsum(marks)[:-1] > 0), dtype=np.bool_)
+
+
+def _smooth_hr(heartrate: FloatArray | None) -> FloatArray | None:
+    if heartrate is None or np.isfinite(heartrate).mean() < 0.5:
+        return None
+    finite = np.isfinite(heartrate)
+    index = np.arange(heartrate.size)
+    filled = np.interp(index, index[finite], heartrate[finite])
+    return climbs.moving_average(np.asarray(filled, dtype=np.float64), HR_SMOOTH_S)
+
+
+def _stream_hr_block(hr: FloatArray | None, max_hr: float) -> HrBlock | None:
+    if hr is None:
+        return None
+    mask = _close_gaps(hr >= TEMPO_HR_FRAC * max_hr, HR_MERGE_GAP_S)
+    longest = max(runs_of(mask), key=lambda r: r[1] - r[0], default=(0, 0))
+    if longest[1] - longest[0] < TEMPO_MIN_S:
+        return None
+    low, high = np.percentile(hr[longest[0]:longest[1]], [10, 90]) / max_hr
+    return HrBlock(float(longest[1] - longest[0]), float(low), float(high))
+
+
+def _lap_hr_block(laps: Sequence[Lap], max_hr: float) -> HrBlock | None:
+    hot = np.array([lap.avg_hr is not None and lap.avg_hr >= TEMPO_HR_FRAC * max_hr
+                    for lap in laps], dtype=np.bool_)
+    best: HrBlock | None = None
+    for a, b in runs_of(hot):
+        fracs = [(lap.avg_hr or 0.0) / max_hr for lap in laps[a:b]]
+        block = HrBlock(sum(lap.moving_s for lap in laps[a:b]), min(fracs), max(fracs))
+        if block.seconds >= TEMPO_MIN_S and (best is None or block.seconds > best.seconds):
+            best = block
+    return best
+
+
+def _stream_splits(streams: Streams) -> FloatArray:
+    distance = np.maximum.accumulate(np.nan_to_num(streams.distance, nan=0.0))
+    marks = np.arange(1000.0, distance[-1] + 1e-9, 1000.0)
+    moving_time = np.cumsum(streams.moving)
+    seconds = np.diff(np.concatenate(([0], moving_time[np.searchsorted(distance, marks)])))
+    return np.asarray(1000.0 / seconds[seconds > 0], dtype=np.float64)
+
+
+def _lap_splits(activity: Activity) -> FloatArray:
+    """Per-kilometre speeds from Strava's splits, or from laps that are kilometres."""
+    full = [s for s in activity.splits if s.distance_m >= 900 and s.moving_s > 0]
+    if len(full) < 2:
+        full = [lap for lap in activity.laps if 900 <= lap.distance_m <= 1100 and lap.moving_s > 0]
+    return np.array([s.speed for s in full], dtype=np.float64)

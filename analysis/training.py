@@ -1,0 +1,246 @@
+"""Weeks of training in numbers: the mix of workouts, strength work, recovery, consistency.
+
+History is messy: the same activity stored twice, sessions dated after "now", and glitches
+such as a ride saved as a run or a watch left running all day. :func:`clean` sorts that out
+once; :func:`summarize` turns what is left into the numbers the feedback block shows.
+Calendar days and weeks are those of ``now``'s timezone, so pass ``now`` in the athlete's
+zone when it is known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from analysis.consistency import Consistency, assess_consistency
+from analysis.model import QUALITY_WORKOUTS, SessionRecord, Workout, is_run, is_strength
+from analysis.recovery import Recovery, assess_recovery
+
+#: The mix is judged over four weeks, the chronic window of Gabbett (2016).
+VARIETY_DAYS = 28
+#: A key stimulus absent for two weeks is named as missing: a coach's two-week microcycle
+#: normally holds each of them at least once.
+MISSING_DAYS = 14
+#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs").
+KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS)
+#: Polarised training keeps about 20 % of sessions hard (Seiler 2010, IJSPP 5:276); under
+#: half of that is the "only jogging slowly" pitfall of shared/DESIGN.md.
+MIN_QUALITY_SHARE = 0.10
+#: Fewer than one run a week over the variety window says too little to judge the mix.
+MIN_RUNS_TO_JUDGE_MIX = 4
+#: The leg muscle groups the advice talks about (shared/DESIGN.md).
+MUSCLE_GROUPS = ("quads", "glutes", "hamstrings", "calves")
+#: Which groups a workout loads beyond aerobic endurance. Hills and sprints as in
+#: shared/DESIGN.md; faster running shifts work to the calves (ankle plantarflexors) and,
+#: towards sprinting, the hamstrings and hip extensors (Dorn et al. 2012, J Exp Biol 215:1944);
+#: strength work as the squats, lunges, deadlifts and calf raises of shared/DESIGN.md.
+#: Steady running (easy, recovery, long) builds the endurance of all of them, no group in
+#: particular, so it is absent here.
+MUSCLES_BY_WORKOUT: Mapping[Workout, tuple[str, ...]] = {
+    Workout.HILLS: ("quads", "glutes"),
+    Workout.SPRINTS: ("hamstrings", "calves"),
+    Workout.INTERVALS: ("calves", "hamstrings"),
+    Workout.FARTLEK: ("calves", "hamstrings"),
+    Workout.TEMPO: ("calves", "quads"),
+    Workout.RACE: ("calves", "quads"),
+    Workout.STRENGTH: MUSCLE_GROUPS,
+}
+#: Strength sessions a week that runners need (shared/DESIGN.md: 2-3 times a week).
+STRENGTH_PER_WEEK = (2, 3)
+#: No run averages more: the 10,000 m world record is 6.37 m/s. The 2020-09-20 glitch of
+#: shared/data (22.1 km in 48 min, a ride saved as a run) averages 7.7 m/s.
+MAX_RUN_SPEED_MPS = 6.5
+#: No run averages less: the slowest mountain 100-mile finishers (48 h) average 0.93 m/s.
+#: The 2021-01-17 glitch of shared/data (21.8 km in 1437 min, a watch left running) is 0.25 m/s.
+MIN_RUN_SPEED_MPS = 0.7
+#: No single session lasts longer: the cut-off of the longest mountain 100-milers.
+MAX_SESSION_S = 48 * 3600.0
+
+#: Glitch reasons, also the message ids the feedback renders.
+TOO_FAST, TOO_SLOW, TOO_LONG, NOT_A_NUMBER = "too_fast", "too_slow", "too_long", "not_a_number"
+
+
+@dataclass(frozen=True)
+class Glitch:
+    """A session left out of every figure, and why (one of the reasons above)."""
+
+    record: SessionRecord
+    reason: str
+
+
+@dataclass(frozen=True)
+class History:
+    """Plausible, unique sessions up to "now", oldest first, with their calendar days."""
+
+    sessions: tuple[SessionRecord, ...]
+    days_ago: tuple[int, ...]  # 0 is the day of "now"
+    glitches: tuple[Glitch, ...]
+    duplicates: int
+    future: int
+
+
+@dataclass(frozen=True)
+class Variety:
+    """The mix of the last :data:`VARIETY_DAYS` days."""
+
+    runs: int
+    run_counts: tuple[tuple[Workout, int], ...]  # labels in display order, zero counts left out
+    quality_share: float  # of runs, 0..1
+    days_since: tuple[tuple[Workout, int | None], ...]  # per key stimulus; None: never seen
+    missing: tuple[Workout, ...]  # key stimuli absent for MISSING_DAYS
+    lacks_variety: bool
+    muscles_loaded: tuple[str, ...]
+    muscles_neglected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Strength:
+    """Strength sessions against the :data:`STRENGTH_PER_WEEK` target."""
+
+    this_week: int  # ISO week of "now", Monday first
+    last_7_days: int
+
+    @property
+    def on_target(self) -> bool:
+        return max(self.this_week, self.last_7_days) >= STRENGTH_PER_WEEK[0]
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    variety: Variety
+    strength: Strength
+    recovery: Recovery
+    consistency: Consistency
+    glitches: tuple[Glitch, ...]  # of the last VARIETY_DAYS days, the current session included
+    current_glitch: Glitch | None
+
+
+def glitch_reason(record: SessionRecord) -> str | None:
+    """Why ``record`` cannot be a real session, or None when it can."""
+    numbers = (record.distance_m, record.moving_s, record.load)
+    if not all(math.isfinite(x) and x >= 0 for x in numbers):
+        return NOT_A_NUMBER
+    if record.moving_s > MAX_SESSION_S:
+        return TOO_LONG
+    if is_run(record.sport) and record.distance_m > 0:
+        if record.speed > MAX_RUN_SPEED_MPS:
+            return TOO_FAST
+        if record.speed < MIN_RUN_SPEED_MPS:
+            return TOO_SLOW
+    return None
+
+
+def days_ago(start: datetime, now: datetime) -> int:
+    """Calendar days from ``start`` to ``now`` in ``now``'s timezone (a naive start is UTC)."""
+    aware = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+    return (now.date() - aware.astimezone(now.tzinfo).date()).days
+
+
+def clean(current: SessionRecord, history: Sequence[SessionRecord], now: datetime) -> History:
+    """Drop sessions after ``now``, duplicates (the current one wins) and glitches.
+
+    Raises:
+        ValueError: ``now`` is naive, so calendar days would be ambiguous.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    past = [r for r in history if _utc(r.start) <= now]
+    unique: dict[object, SessionRecord] = {}
+    for record in [*past, current]:
+        unique[_identity(record)] = record
+    ordered = sorted(unique.values(), key=lambda r: _utc(r.start))
+    glitches = tuple(Glitch(r, reason) for r in ordered if (reason := glitch_reason(r)))
+    kept = [r for r in ordered if glitch_reason(r) is None]
+    return History(
+        sessions=tuple(kept),
+        days_ago=tuple(max(0, days_ago(r.start, now)) for r in kept),
+        glitches=glitches,
+        duplicates=len(past) + 1 - len(unique),
+        future=len(history) - len(past),
+    )
+
+
+def assess_variety(history: History) -> Variety:
+    """The 28-day mix of runs, the key stimuli missing, the muscle groups loaded."""
+    recent = [r for r, d in _dated(history) if d < VARIETY_DAYS]
+    runs = [r.workout for r in recent if is_run(r.sport)]
+    counts = tuple((w, runs.count(w)) for w in Workout if w in runs)
+    quality = sum(1 for w in runs if w in QUALITY_WORKOUTS)
+    share = quality / len(runs) if runs else 0.0
+    since = tuple((w, _days_since(history, w)) for w in KEY_STIMULI)
+    loading = [_label(r) for r in recent if is_run(r.sport) or _label(r) is Workout.STRENGTH]
+    loaded = {m for w in loading for m in MUSCLES_BY_WORKOUT.get(w, ())}
+    return Variety(
+        runs=len(runs),
+        run_counts=counts,
+        quality_share=share,
+        days_since=since,
+        missing=tuple(w for w, d in since if d is None or d >= MISSING_DAYS),
+        lacks_variety=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share < MIN_QUALITY_SHARE,
+        muscles_loaded=tuple(m for m in MUSCLE_GROUPS if m in loaded),
+        muscles_neglected=tuple(m for m in MUSCLE_GROUPS if m not in loaded),
+    )
+
+
+def assess_strength(history: History, now: datetime) -> Strength:
+    """Strength sessions in the ISO week of ``now`` and in the last seven days."""
+    monday = now.date() - timedelta(days=now.weekday())
+    since_monday = (now.date() - monday).days
+    days = [d for r, d in _dated(history) if _label(r) is Workout.STRENGTH]
+    return Strength(
+        this_week=sum(1 for d in days if d <= since_monday),
+        last_7_days=sum(1 for d in days if d < 7),
+    )
+
+
+def summarize(
+    current: SessionRecord, history: Sequence[SessionRecord], now: datetime
+) -> TrainingSummary:
+    """Everything the feedback block says about the weeks before and including ``current``.
+
+    Raises:
+        ValueError: ``now`` is naive.
+    """
+    cleaned = clean(current, history, now)
+    days = np.asarray(cleaned.days_ago, dtype=np.int64)
+    current_glitch = next((g for g in cleaned.glitches if g.record is current), None)
+    current_day = max(0, days_ago(current.start, now))
+    return TrainingSummary(
+        variety=assess_variety(cleaned),
+        strength=assess_strength(cleaned, now),
+        recovery=assess_recovery(
+            cleaned.sessions, days, current_day, current.hard and current_glitch is None
+        ),
+        consistency=assess_consistency(cleaned.sessions, days),
+        glitches=tuple(
+            g for g in cleaned.glitches if days_ago(g.record.start, now) < VARIETY_DAYS
+        ),
+        current_glitch=current_glitch,
+    )
+
+
+def _label(record: SessionRecord) -> Workout:
+    return Workout.STRENGTH if is_strength(record.sport) else record.workout
+
+
+def _dated(history: History) -> zip[tuple[SessionRecord, int]]:
+    return zip(history.sessions, history.days_ago, strict=True)
+
+
+def _days_since(history: History, workout: Workout) -> int | None:
+    days = [d for r, d in _dated(history) if is_run(r.sport) and r.workout is workout]
+    return min(days) if days else None
+
+
+def _identity(record: SessionRecord) -> object:
+    if record.activity_id is not None:
+        return record.activity_id
+    return (_utc(record.start), record.sport, record.distance_m, record.moving_s)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
