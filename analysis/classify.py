@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis import segments
-from analysis.segments import Efforts, Features, Piece
 from analysis.model import (
     STRAVA_RIDE_RACE,
     STRAVA_RUN_LONG,
@@ -29,6 +28,7 @@ from analysis.model import (
     is_strength,
 )
 from analysis.profile import RUN_SPEED_RANGE, AthleteProfile, default_profile
+from analysis.segments import Efforts, Features, Piece
 from analysis.units import format_distance, format_duration, format_pace, format_pace_range
 
 #: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test.
@@ -90,11 +90,9 @@ PROGRESSION_MIN_SPLITS = 6
 #: ... its last third at least this much faster than its first (Daniels' E to T pace
 #: is 20-30 %; half of that counts as a finish built up to threshold).
 PROGRESSION_RATIO = 1.12
-#: ... each third faster than the one before by this factor (a warm-up followed by a
-#: fartlek has a slow first third, then the same speed twice)
-PROGRESSION_STEP = 1.04
-#: ... and the splits get faster steadily: correlation of split speed with split number.
-PROGRESSION_TREND = 0.75
+#: ... and no kilometre falls back below this share of the fastest before it (a
+#: fartlek's kilometres go up and down; a progression only gets faster).
+PROGRESSION_SLIP = 0.95
 #: Final kilometres slower than this share of the fastest are the cool-down ...
 COOL_DOWN_FRAC = 0.9
 #: ... of at most this many kilometres.
@@ -111,13 +109,22 @@ FARTLEK_MIN_WORK_S = 240.0
 REGULAR_CV = 0.3
 #: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
 RECOVERY_CV = 0.35
-#: ... and their paces by less than this CV (repeats are run at one target pace).
-PACE_CV = 0.06
+#: ... and their paces by less than this CV: repeats are run at one target pace, give
+#: or take a hill (the last two of the labelled 4 x 6 min file are 13 % slower uphill).
+PACE_CV = 0.1
+#: Repeats are named by distance ("8 x 400 m") when their distances vary clearly less
+#: than their durations, by time ("4 x 6 min") otherwise.
+DISTANCE_NAMING_CV = 0.7
+#: ... and their durations vary by at least this CV: repeats run to the watch vary by
+#: a second or two, repeats run to a distance by the pace of each.
+VARYING_CV = 0.02
 #: Labels of runs without structure, which Strava's "workout" flag overrides.
 STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER})
 #: Stream results that structure in the laps overrides: laps pressed by hand show what
 #: the athlete meant to run, where a stream shows only a steady run or loose surges.
 LAPS_OVERRIDE = STEADY | {Workout.FARTLEK}
+#: The lap structures that override them: repeats marked lap by lap.
+LAP_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS})
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def classify(activity: Activity, profile: AthleteProfile | None = None) -> Class
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(activity, profile, features))
-    if result.workout in LAPS_OVERRIDE and laps.classification.workout not in STEADY:
+    if result.workout in LAPS_OVERRIDE and laps.classification.workout in LAP_REPEATS:
         return laps.classification
     return result
 
@@ -247,7 +254,8 @@ def _steady(
         slow = (hr_frac < RECOVERY_HR_FRAC if hr_frac is not None
                 else activity.speed < RECOVERY_SPEED_FRAC * profile.easy_speed)
         if slow:
-            return Classification(Workout.RECOVERY, confidence, f"{summary}, short and gentle{heart}")
+            text = f"{summary}, short and gentle{heart}"
+            return Classification(Workout.RECOVERY, confidence, text)
     return Classification(Workout.EASY, confidence, f"{summary}, steady{heart}")
 
 
@@ -263,7 +271,7 @@ def _race(activity: Activity, profile: AthleteProfile, f: Features) -> Classific
         return None
     hard = (f.avg_hr_frac >= RACE_HR_FRAC if f.avg_hr_frac is not None
             else activity.speed >= RACE_SPEED_FRAC * profile.threshold_speed)
-    if not hard:
+    if not hard or not _faster_than_usual(activity, profile):
         return None
     how = f"HR {_percent(f.avg_hr_frac)} of max" if f.avg_hr_frac is not None else "hard"
     return Classification(
@@ -288,9 +296,9 @@ def _tempo_block(activity: Activity, profile: AthleteProfile, f: Features) -> Cl
     if len(blocks) == 1:
         warm = blocks[0].start_s
         after = f" after {format_duration(warm)} warm-up" if warm >= 180 else ""
-        text = f"{format_duration(work)} continuous at {pace}{after}"
+        text = f"{format_duration(_about(work))} continuous at {pace}{after}"
     else:
-        text = f"{len(blocks)} x {format_duration(work / len(blocks))} at {pace}"
+        text = f"{len(blocks)} x {format_duration(_about(work / len(blocks)))} at {pace}"
     return Classification(Workout.TEMPO, CLEAR, text + _heart(blocks, f))
 
 
@@ -310,7 +318,7 @@ def _repeats(activity: Activity, profile: AthleteProfile, f: Features) -> Classi
 
 def _hr_tempo(activity: Activity, profile: AthleteProfile, f: Features) -> Classification | None:
     block = f.hr_block
-    if block is None:
+    if block is None or not _faster_than_usual(activity, profile):
         return None
     low, high = round(100 * block.low_frac), round(100 * block.high_frac)
     share = f"{low} %" if low == high else f"{low}-{high} %"
@@ -327,10 +335,8 @@ def _progression(activity: Activity, profile: AthleteProfile, f: Features) -> Cl
         return None
     third = splits.size // 3
     first, last = float(np.mean(splits[:third])), float(np.mean(splits[-third:]))
-    middle = float(np.mean(splits[third:-third]))
-    trend = float(np.corrcoef(np.arange(splits.size), splits)[0, 1])
-    steps = middle >= PROGRESSION_STEP * first and last >= PROGRESSION_STEP * middle
-    if last < PROGRESSION_RATIO * first or not steps or not trend >= PROGRESSION_TREND:
+    steady_build = bool(np.all(splits >= PROGRESSION_SLIP * np.maximum.accumulate(splits)))
+    if last < PROGRESSION_RATIO * first or not steady_build:
         return None
     hard = (f.peak_hr_frac >= HARD_PEAK_HR_FRAC if f.peak_hr_frac is not None
             else last >= HARD_SPEED_OVER_EASY * profile.easy_speed)
@@ -348,10 +354,12 @@ def _fartlek(activity: Activity, profile: AthleteProfile, f: Features) -> Classi
     seconds = [b.seconds for b in bouts]
     if len(bouts) < MIN_REPS or float(np.median(seconds)) < FARTLEK_MEDIAN_S:
         return None
+    if float(np.median([g.seconds for g in f.efforts.gaps])) < MIN_RECOVERY_S:
+        return None
     if sum(seconds) < FARTLEK_MIN_WORK_S or not _hard(bouts, f, profile):
         return None
-    lengths = f"{format_duration(min(b.seconds for b in bouts))}-" \
-              f"{format_duration(max(b.seconds for b in bouts))}"
+    shortest, longest = (format_duration(_about(t)) for t in (min(seconds), max(seconds)))
+    lengths = shortest if shortest == longest else f"{shortest}-{longest}"
     pace = format_pace_range(min(b.pace_speed for b in bouts), max(b.pace_speed for b in bouts))
     return Classification(
         Workout.FARTLEK, LIKELY,
@@ -360,10 +368,19 @@ def _fartlek(activity: Activity, profile: AthleteProfile, f: Features) -> Classi
 
 def _hard(bouts: list[Piece] | tuple[Piece, ...], f: Features, profile: AthleteProfile) -> bool:
     """Heart rate reached the hard zone, or (without it) the bouts beat easy pace."""
-    if f.peak_hr_frac is not None:
-        return f.peak_hr_frac >= HARD_PEAK_HR_FRAC
     speed = float(np.median([b.pace_speed for b in bouts]))
-    return speed >= HARD_SPEED_OVER_EASY * profile.easy_speed
+    fast = speed >= HARD_SPEED_OVER_EASY * profile.easy_speed
+    if f.peak_hr_frac is None:
+        return fast
+    return f.peak_hr_frac >= HARD_PEAK_HR_FRAC and (fast or profile.pace_source != "history")
+
+
+def _faster_than_usual(activity: Activity, profile: AthleteProfile) -> bool:
+    """With a pace history, heart rate alone cannot make a run hard: a run at the
+    athlete's everyday pace is an everyday run, whatever a misjudged maximum says."""
+    if profile.pace_source != "history":
+        return True
+    return activity.speed >= HARD_SPEED_OVER_EASY * profile.easy_speed
 
 
 def _regular(efforts: Efforts) -> bool:
@@ -383,16 +400,17 @@ def _reps_text(efforts: Efforts) -> str:
     bouts = efforts.bouts
     seconds = np.array([b.seconds for b in bouts])
     metres = np.array([b.metres for b in bouts])
-    by_distance = _cv(metres) < _cv(seconds) and np.median(metres) >= 100
+    by_distance = (_cv(metres) < DISTANCE_NAMING_CV * _cv(seconds)
+                   and _cv(seconds) >= VARYING_CV and np.median(metres) >= 100)
     size = (format_distance(round(float(np.median(metres)), -2)) if by_distance
-            else format_duration(float(np.median(seconds))))
+            else format_duration(_about(float(np.median(seconds)))))
     pace = format_pace_range(min(b.pace_speed for b in bouts), max(b.pace_speed for b in bouts))
     text = f"{len(bouts)} x {size} at {pace}"
     if not efforts.gaps:
         return text
     rest = float(np.median([g.seconds for g in efforts.gaps]))
     kind = _rest_kind(efforts.gaps)
-    return f"{text}, {format_duration(rest)} {kind} recoveries"
+    return f"{text}, {format_duration(_about(rest))} {kind} recoveries"
 
 
 def _rest_kind(gaps: tuple[Piece, ...]) -> str:
@@ -406,6 +424,12 @@ def _rest_kind(gaps: tuple[Piece, ...]) -> str:
 def _heart(bouts: list[Piece], f: Features) -> str:
     hrs = [b.hr for b in bouts if math.isfinite(b.hr)]
     return f", HR {_percent(float(np.mean(hrs)) / f.max_hr)} of max" if hrs else ""
+
+
+def _about(seconds: float) -> float:
+    """Round a measured duration the way a runner says it: 5 s steps, then half minutes."""
+    step = 5.0 if seconds < 90 else 30.0
+    return step * round(seconds / step)
 
 
 def _percent(fraction: float) -> str:

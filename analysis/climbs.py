@@ -24,8 +24,8 @@ CLIMB_SMOOTH_S = 9
 #: Grade clip in percent: steeper readings over a smoothed window are altitude errors.
 MAX_GRADE = 30.0
 #: Step between the samples the turning-point search looks at, in s: a hill repeat
-#: lasts a minute or more, so 5 s loses nothing and keeps the loop short.
-STEP_S = 5
+#: lasts a minute or more, so 10 s loses nothing and keeps the loop short.
+STEP_S = 10
 #: A fall of this many metres ends a climb (hysteresis): above barometric noise, below
 #: the drop between two repeats.
 REVERSAL_M = 5.0
@@ -65,10 +65,12 @@ def moving_average(values: FloatArray, window: int) -> FloatArray:
     """Centred moving average; edges average over the samples available."""
     if values.size == 0 or window <= 1:
         return values.astype(np.float64)
-    kernel = np.ones(min(window, values.size))
-    sums = np.convolve(values, kernel, mode="same")
-    counts = np.convolve(np.ones_like(values), kernel, mode="same")
-    return np.asarray(sums / counts, dtype=np.float64)
+    half = window // 2
+    sums = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    index = np.arange(values.size)
+    low = np.maximum(index - half, 0)
+    high = np.minimum(index + window - half, values.size)
+    return np.asarray((sums[high] - sums[low]) / (high - low), dtype=np.float64)
 
 
 def altitude_of(streams: Streams) -> FloatArray | None:
@@ -98,7 +100,7 @@ def grade_percent(streams: Streams, altitude: FloatArray | None) -> FloatArray |
 def minetti_factor(grade: FloatArray) -> FloatArray:
     """Energy cost of running at a grade relative to the flat (Minetti et al. 2002)."""
     i = np.clip(grade / 100.0, -0.45, 0.45)
-    cost = 155.4 * i**5 - 30.4 * i**4 - 43.3 * i**3 + 46.3 * i**2 + 19.5 * i + 3.6
+    cost = ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6
     return np.asarray(cost / 3.6, dtype=np.float64)
 
 

@@ -95,7 +95,6 @@ class Efforts:
     bouts: tuple[Piece, ...]
     gaps: tuple[Piece, ...]  # gaps[i] lies between bouts[i] and bouts[i + 1]
     jog_speed: float
-    moving_s: float  # moving time of the whole session
 
 
 @dataclass(frozen=True)
@@ -184,10 +183,9 @@ def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray) -> Effort
         gap: smoothed grade-adjusted speed per sample.
         speed: cleaned speed over ground per sample.
     """
-    moving = float(np.count_nonzero(streams.moving))
     running = gap[gap >= RUN_MIN_SPEED]
     if running.size < MIN_BOUT_S:
-        return Efforts((), (), 0.0, moving)
+        return Efforts((), (), 0.0)
     jog = float(np.percentile(running, JOG_PERCENTILE))
     mask = _close_gaps(gap > BOUT_ENTRY * jog, MERGE_GAP_S)
     ranges = [(a, b) for a, b in runs_of(mask) if b - a >= MIN_BOUT_S]
@@ -198,24 +196,23 @@ def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray) -> Effort
     return _merge_stops(Efforts(
         tuple(_piece(streams, gap, speed, a, b) for a, b in ranges),
         tuple(_piece(streams, gap, speed, a, b) for a, b in between),
-        jog, moving))
+        jog))
 
 
 def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     """Bouts from laps: consecutive laps clearly faster than the session's jogging laps."""
     laps = [lap for lap in laps if lap.elapsed_s > 0 and math.isfinite(lap.distance_m)]
-    moving = float(sum(lap.moving_s for lap in laps))
     running = [lap for lap in laps if lap.speed >= RUN_MIN_SPEED]
     if len(laps) < 2 or not running:
-        return Efforts((), (), 0.0, moving)
+        return Efforts((), (), 0.0)
     jog = _weighted_percentile(
         np.array([lap.speed for lap in running]), np.array([lap.moving_s for lap in running]),
         JOG_PERCENTILE)
     floor = max(BOUT_MIN_RATIO * jog, CORE_FRACTION * max(lap.speed for lap in laps))
     fast = np.array([lap.speed >= floor for lap in laps])
     pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
-    gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if 0 < a and b < len(laps)]
-    return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog, moving))
+    gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if a > 0 and b < len(laps)]
+    return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog))
 
 
 def _trim_edges(efforts: Efforts) -> Efforts:
@@ -230,7 +227,7 @@ def _trim_edges(efforts: Efforts) -> Efforts:
             bouts, gaps = bouts[:-1], gaps[:-1]
         else:
             break
-    return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed, efforts.moving_s)
+    return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed)
 
 
 def runs_of(mask: BoolArray) -> list[tuple[int, int]]:
@@ -252,7 +249,7 @@ def _merge_stops(efforts: Efforts) -> Efforts:
         else:
             bouts.append(bout)
             gaps.append(gap)
-    return _trim_edges(Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed, efforts.moving_s))
+    return _trim_edges(Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed))
 
 
 def _join(pieces: Sequence[Piece]) -> Piece:

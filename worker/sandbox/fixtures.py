@@ -37,8 +37,9 @@ DETAIL_ONLY = ("description", "laps", "splits_metric", "splits_standard", "segme
 #: How Strava spells sports in titles where it differs from the type.
 SPORT_WORDS = {"WeightTraining": "Weight Training", "StandUpPaddling": "Stand Up Paddling",
                "VirtualRun": "Virtual Run", "VirtualRide": "Virtual Ride"}
-#: Local hours at which Strava's automatic titles change ("Morning Run", ...).
-DAY_PARTS = ((4, "Night"), (11, "Morning"), (14, "Lunch"), (18, "Afternoon"), (22, "Evening"))
+#: Local hours from which Strava's automatic titles name the part of the day.
+DAY_PARTS = ((0, "Night"), (5, "Morning"), (11, "Lunch"), (14, "Afternoon"), (18, "Evening"),
+             (22, "Night"))
 
 
 def detailed_activity(
@@ -103,7 +104,6 @@ def detailed_activity(
         "display_hide_heartrate_option": activity.avg_hr is not None,
         "device_name": None if activity.manual else DEVICE_NAME,
         "description": description,
-        "calories": 0.0,
         "laps": strava_laps(activity, activity_id, athlete_id, UTC_OFFSET_S),
         "segment_efforts": [],
         "best_efforts": [],
@@ -159,10 +159,7 @@ def from_bundle(
 def auto_name(activity: Activity) -> str:
     """Strava's automatic title: the part of the local day and the sport ("Morning Run")."""
     hour = (activity.start + timedelta(seconds=UTC_OFFSET_S)).hour
-    part = "Night"
-    for start_hour, name in DAY_PARTS:
-        if hour >= start_hour:
-            part = name
+    part = next(name for start_hour, name in reversed(DAY_PARTS) if hour >= start_hour)
     sport = legacy_type(activity.sport)
     return f"{part} {SPORT_WORDS.get(sport, sport)}"
 

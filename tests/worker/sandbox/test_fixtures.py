@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from stravalib import model
 
 from tests.worker.sandbox.conftest import Harness, bearer, interval_run, strength_session
-from worker.sandbox.fixtures import detailed_activity, summary_activity
+from worker.sandbox.fixtures import auto_name, detailed_activity, summary_activity
 from worker.sandbox.tracks import encode_polyline
 
 START = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
@@ -103,3 +103,10 @@ def test_polyline_round_trips_at_five_decimals(points: list[tuple[float, float]]
     assert len(decoded) == len(points)
     for (a, b), (c, d) in zip(points, decoded, strict=True):
         assert abs(a - c) <= 0.5e-5 + 1e-9 and abs(b - d) <= 0.5e-5 + 1e-9
+
+
+def test_title_names_the_local_part_of_the_day() -> None:
+    morning_local = datetime(2024, 6, 3, 9, 30, tzinfo=UTC)  # 06:30 in São Paulo
+    evening_local = datetime(2024, 6, 3, 22, 0, tzinfo=UTC)  # 19:00 there
+    assert auto_name(interval_run(morning_local)) == "Morning Run"
+    assert auto_name(strength_session(evening_local)) == "Evening Weight Training"

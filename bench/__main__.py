@@ -1,0 +1,54 @@
+"""`make bench`: run every benchmark and write BENCHMARKS.md with the machine and the date."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import analysis_speed, requests_per_activity
+
+OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def classifier_quality() -> str:
+    script = Path(__file__).with_name("classifier_f1.py")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            check=True)
+    return ("## Classifier quality\n\n`python bench/classifier_f1.py` (40 generated activities "
+            "per label, seed 2024, then the labelled files of shared/data):\n\n```\n"
+            + result.stdout.strip() + "\n```\n")
+
+
+def main() -> None:
+    sections = [
+        "# Benchmarks\n",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
+        analysis_speed.report(analysis_speed.measure()),
+        requests_per_activity.report(requests_per_activity.measure()),
+        classifier_quality(),
+    ]
+    text = "\n".join(sections)
+    OUTPUT.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

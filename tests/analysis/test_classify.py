@@ -1,0 +1,256 @@
+"""Workout classification from streams, laps and summaries, built by hand from arrays."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from analysis.classify import SummaryVerdict, classify, classify_summary
+from analysis.model import Activity, Lap, Streams, Workout
+from analysis.profile import AthleteProfile, default_profile
+
+START = datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
+PROFILE = default_profile()
+EASY = PROFILE.easy_speed
+THRESHOLD = PROFILE.threshold_speed
+#: Seconds, speed (m/s) and gradient (%) of a stretch of a hand-built session.
+Part = tuple[float, float, float]
+
+
+def session(parts: list[Part], heart: bool = True, laps: str = "none",
+            workout_type: int | None = None, seed: int = 0) -> Activity:
+    """A run at 1 Hz from its parts, with GPS jitter and a heart rate that follows effort."""
+    rng = np.random.default_rng(seed)
+    lengths = [int(p[0]) for p in parts]
+    speed = np.repeat([p[1] for p in parts], lengths) + rng.normal(0, 0.1, sum(lengths))
+    grade = np.repeat([p[2] for p in parts], lengths)
+    distance = np.cumsum(speed)
+    altitude = np.cumsum(speed * grade / 100)
+    hrr = np.clip(0.86 + 1.1 * (speed / THRESHOLD - 1) + 0.03 * grade, 0.3, 1.0)
+    hr = np.convolve(60 + 130 * hrr, np.ones(30) / 30, mode="same") if heart else None
+    streams = Streams(np.arange(speed.size, dtype=float), distance, speed,
+                      np.ones(speed.size, dtype=bool), hr, altitude)
+    edges = np.concatenate(([0], np.cumsum(lengths)))
+    lap_list = tuple(_lap(streams, int(a), int(b)) for a, b in zip(edges, edges[1:], strict=False))
+    return Activity(
+        sport="Run", start=START, elapsed_s=float(speed.size), moving_s=float(speed.size),
+        distance_m=float(distance[-1]), avg_hr=float(np.mean(hr)) if hr is not None else None,
+        max_hr=float(np.max(hr)) if hr is not None else None,
+        laps=lap_list if laps == "manual" else (), streams=streams, workout_type=workout_type)
+
+
+def _lap(s: Streams, a: int, b: int) -> Lap:
+    hr = float(np.mean(s.heartrate[a:b])) if s.heartrate is not None else None
+    return Lap(float(a), float(b - a), float(b - a), float(s.distance[b - 1] - s.distance[a]),
+               avg_hr=hr, ascent_m=float(np.sum(np.clip(np.diff(s.altitude[a:b]), 0, None)))
+               if s.altitude is not None else None)
+
+
+def repeats(n: int, work: Part, rest: Part) -> list[Part]:
+    parts = [(600.0, EASY, 0.0)]
+    for i in range(n):
+        parts += [work] + ([rest] if i < n - 1 else [])
+    return parts + [(600.0, EASY, 0.0)]
+
+
+def test_four_times_six_minutes_with_jog_recoveries_are_intervals() -> None:
+    result = classify(session(repeats(4, (360, 1.15 * THRESHOLD, 0), (180, 0.8 * EASY, 0))))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("4 x 6 min at ")
+    assert "3 min jog recoveries" in result.evidence
+
+
+def test_eight_times_400_metres_are_intervals_named_by_distance() -> None:
+    paces = 1.2 * THRESHOLD * np.array([1.0, 0.96, 1.04, 0.98, 1.03, 0.95, 1.01, 1.05])
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for pace in paces:
+        parts += [(400 / pace, float(pace), 0.0), (90.0, 0.75 * EASY, 0.0)]
+    result = classify(session(parts[:-1] + [(600.0, EASY, 0.0)]))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("8 x 400 m")
+
+
+def test_repeats_under_45_seconds_are_sprints() -> None:
+    result = classify(session(repeats(10, (20, 1.5 * THRESHOLD, 0), (90, 1.4, 0))))
+    assert result.workout is Workout.SPRINTS
+    assert result.evidence.startswith("10 x ")
+
+
+def test_a_sustained_block_between_warm_up_and_cool_down_is_tempo() -> None:
+    parts = [(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)]
+    result = classify(session(parts))
+    assert result.workout is Workout.TEMPO
+    assert "continuous" in result.evidence
+
+
+def test_tempo_is_found_from_pace_alone_without_heart_rate() -> None:
+    parts = [(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)]
+    assert classify(session(parts, heart=False)).workout is Workout.TEMPO
+
+
+def test_irregular_surges_without_regular_recoveries_are_fartlek() -> None:
+    surges = [(40, 1.2), (180, 1.0), (75, 1.1), (240, 0.95), (30, 1.25), (120, 1.05)]
+    floats = [60, 200, 90, 150, 45, 120]
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for (seconds, factor), rest in zip(surges, floats, strict=True):
+        parts += [(seconds, factor * THRESHOLD, 0.0), (rest, EASY, 0.0)]
+    assert classify(session(parts)).workout is Workout.FARTLEK
+
+
+def test_repeated_climbs_run_hard_with_jogs_down_are_hills() -> None:
+    up, down = (90.0, 2.6, 8.0), (100.0, 0.85 * EASY, -8.0)
+    result = classify(session([(600.0, EASY, 0.0), *[p for _ in range(6) for p in (up, down)],
+                               (600.0, EASY, 0.0)]))
+    assert result.workout is Workout.HILLS
+    assert re.match(r"[56] climbs of \d+(-\d+)? m at \d+(-\d+)? %", result.evidence)
+
+
+def test_one_long_climb_at_an_even_effort_is_not_hill_repeats() -> None:
+    parts = [(1200.0, EASY, 0.0), (900.0, 0.7 * EASY, 6.0), (900.0, EASY, -5.0)]
+    assert classify(session(parts)).workout is Workout.EASY
+
+
+def test_steady_runs_are_easy_long_or_recovery_by_the_athletes_yardsticks() -> None:
+    assert classify(session([(2700.0, EASY, 0.0)])).workout is Workout.EASY
+    assert classify(session([(6000.0, EASY, 0.0)])).workout is Workout.LONG
+    assert classify(session([(1500.0, 0.8 * EASY, 0.0)])).workout is Workout.RECOVERY
+
+
+def test_the_same_run_is_long_for_one_athlete_and_easy_for_another() -> None:
+    run = session([(4200.0, EASY, 0.0)])
+    beginner = replace(PROFILE, typical_run_s=1800.0, typical_run_m=5000.0, long_run_m=7500.0)
+    assert classify(run, beginner).workout is Workout.LONG
+    assert classify(run, PROFILE).workout is Workout.EASY
+
+
+def test_an_even_hard_run_over_a_standard_distance_is_a_race() -> None:
+    speed = 1.05 * THRESHOLD
+    result = classify(session([(10050 / speed, speed, 0.0)], heart=False))
+    assert result.workout is Workout.RACE
+    assert "even splits" in result.evidence
+
+
+def test_stravas_workout_type_is_the_athletes_word() -> None:
+    steady = [(2700.0, EASY, 0.0)]
+    assert classify(session(steady, workout_type=1)).workout is Workout.RACE
+    assert classify(session(steady, workout_type=2)).workout is Workout.LONG
+    flagged = classify(session(steady, workout_type=3))
+    assert flagged.workout is Workout.TEMPO
+    assert flagged.confidence < classify(session(steady)).confidence + 0.01
+
+
+def test_sports_decide_strength_and_cross_training() -> None:
+    gym = Activity("WeightTraining", START, 2700, 2700, 0.0)
+    ride = Activity("Ride", START, 5400, 5400, 45000.0)
+    walk = Activity("Walk", START, 45, 45, 68.0)
+    assert classify(gym).workout is Workout.STRENGTH
+    assert classify(ride).workout is Workout.CROSS_TRAINING
+    assert classify(walk).workout is Workout.CROSS_TRAINING
+
+
+def test_runs_that_cannot_be_judged_are_other_with_the_reason() -> None:
+    short = Activity("Run", START, 120, 120, 400.0)
+    no_distance = Activity("Run", START, 1800, 1800, 0.0, trainer=True)
+    left_running = Activity("Run", START, 1437 * 60, 1437 * 60, 5000.0)
+    ride_as_run = Activity("Run", START, 48 * 60, 48 * 60, 22000.0)
+    for activity, word in ((short, "too short"), (no_distance, "no distance"),
+                           (left_running, "not a running speed"),
+                           (ride_as_run, "not a running speed")):
+        result = classify(activity)
+        assert result.workout is Workout.OTHER
+        assert word in result.evidence
+
+
+def test_summary_decides_intervals_from_manual_laps_without_streams() -> None:
+    activity = session(repeats(5, (240, 1.15 * THRESHOLD, 0), (120, 0.8 * EASY, 0)),
+                       laps="manual")
+    verdict = classify_summary(activity)
+    assert verdict.decided
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert classify_summary(replace(activity, streams=None)) == verdict
+
+
+def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
+    activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
+    verdict = classify_summary(activity)
+    assert isinstance(verdict, SummaryVerdict)
+    assert verdict.decided and verdict.classification.workout is Workout.EASY
+
+
+def test_summary_without_heart_rate_or_laps_asks_for_the_streams() -> None:
+    activity = replace(session([(2700.0, EASY, 0.0)], heart=False), streams=None)
+    assert not classify_summary(activity).decided
+
+
+def test_manual_entries_are_judged_from_their_summary() -> None:
+    entry = Activity("Run", START, 6000, 6000, 17000.0, manual=True)
+    result = classify(entry)
+    assert result.workout is Workout.LONG
+    assert "entered by hand" in result.evidence
+
+
+def test_odd_streams_fall_back_to_a_judgement_without_raising() -> None:
+    base = session([(2700.0, EASY, 0.0)])
+    assert base.streams is not None
+    empty = Streams(np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=bool))
+    nan_hr = replace(base.streams, heartrate=np.full(len(base.streams), np.nan))
+    nan_speed = replace(base.streams, speed=np.full(len(base.streams), np.nan))
+    for streams in (empty, nan_hr, nan_speed):
+        assert classify(replace(base, streams=streams)).workout in set(Workout)
+
+
+finite_or_odd = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    speed=hnp.arrays(np.float64, st.integers(0, 400), elements=finite_or_odd),
+    hr=st.one_of(st.none(), st.floats(-10, 300)),
+    distance=finite_or_odd,
+    moving=st.floats(0, 200000),
+    sport=st.sampled_from(["Run", "TrailRun", "Ride", "WeightTraining", ""]),
+    workout_type=st.sampled_from([None, 1, 2, 3, 11, 99]),
+)
+def test_classify_never_raises_and_always_returns_a_workout(
+    speed: np.ndarray, hr: float | None, distance: float, moving: float, sport: str,
+    workout_type: int | None,
+) -> None:
+    n = speed.size
+    plausible = np.clip(np.nan_to_num(speed, nan=0.0, posinf=0.0, neginf=0.0), 0.0, 20.0)
+    streams = Streams(np.arange(n, dtype=float), np.cumsum(plausible),
+                      speed, np.isfinite(speed), np.full(n, hr if hr is not None else np.nan),
+                      np.full(n, np.nan))
+    laps = (Lap(0.0, moving, moving, distance, avg_hr=hr),) * (n % 3)
+    activity = Activity(sport, START, moving, moving, distance, avg_hr=hr, max_hr=hr,
+                        laps=laps, streams=streams if n % 2 else None, workout_type=workout_type)
+    result = classify(activity)
+    assert result.workout in set(Workout)
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.evidence
+    assert classify_summary(activity).classification.workout in set(Workout)
+
+
+def test_classifying_ten_thousand_samples_takes_milliseconds() -> None:
+    work, rest = (300.0, 1.1 * THRESHOLD, 0.0), (180.0, 0.8 * EASY, 0.0)
+    activity = session(repeats(18, work, rest) + [(760.0, EASY, 0.0)])
+    assert activity.streams is not None and len(activity.streams) >= 10000
+    classify(activity)
+    began = time.perf_counter()
+    for _ in range(10):
+        classify(activity)
+    assert (time.perf_counter() - began) / 10 < 0.025
+
+
+def test_a_custom_profile_changes_what_counts_as_recovery() -> None:
+    run = session([(1800.0, 0.95 * EASY, 0.0)], heart=False)
+    slower: AthleteProfile = replace(PROFILE, easy_speed=0.8 * EASY)
+    faster: AthleteProfile = replace(PROFILE, easy_speed=1.2 * EASY)
+    assert classify(run, slower).workout is Workout.EASY
+    assert classify(run, faster).workout is Workout.RECOVERY

@@ -1,0 +1,48 @@
+"""Every labelled real file of shared/data gets its label or the acceptable alternative."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from analysis.classify import classify, classify_summary
+from analysis.model import Activity, Workout
+from analysis.parsers import parse_activity
+from tests.conftest import shared_data_dir
+
+
+def labelled_rows() -> list[dict[str, str]]:
+    labels = shared_data_dir() / "labels.csv"
+    if not labels.is_file():
+        return []
+    with labels.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def parsed(path: Path) -> Activity:
+    return parse_activity(path.read_bytes(), path.name)
+
+
+@pytest.mark.parametrize("row", labelled_rows(), ids=lambda row: row["file"])
+def test_labelled_file_gets_its_label_or_the_acceptable_one(
+    shared_data: Path, row: dict[str, str]
+) -> None:
+    result = classify(parsed(shared_data / row["file"]))
+    accepted = {Workout(row["workout"])} | (
+        {Workout(row["also_acceptable"])} if row["also_acceptable"] else set())
+    assert result.workout in accepted, result.evidence
+    assert result.evidence
+
+
+@pytest.mark.parametrize("row", labelled_rows(), ids=lambda row: row["file"])
+def test_a_decided_summary_agrees_with_the_full_classification(
+    shared_data: Path, row: dict[str, str]
+) -> None:
+    verdict = classify_summary(parsed(shared_data / row["file"]))
+    if verdict.decided:
+        accepted = {row["workout"], row["also_acceptable"]}
+        assert verdict.classification.workout.value in accepted, verdict.reason

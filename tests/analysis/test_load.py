@@ -1,0 +1,121 @@
+"""Banister TRIMP from streams, laps, averages or pace; hard sessions; session records."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.load import (
+    HARD_TRIMP,
+    THRESHOLD_HRR,
+    TRIMP_A_MALE,
+    TRIMP_B_MALE,
+    is_hard,
+    session_record,
+    trimp,
+)
+from analysis.model import Activity, Classification, Lap, Streams, Workout
+from analysis.profile import default_profile
+
+START = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)
+PROFILE = default_profile()
+
+
+def hr_run(hr: np.ndarray, speed: float = 3.0, sport: str = "Run") -> Activity:
+    n = hr.size
+    streams = Streams(
+        time=np.arange(n, dtype=float), distance=np.arange(n) * speed,
+        speed=np.full(n, speed), moving=np.ones(n, dtype=bool), heartrate=hr.astype(float))
+    return Activity(sport=sport, start=START, elapsed_s=n, moving_s=n, distance_m=n * speed,
+                    avg_hr=float(np.nanmean(hr)) if n else None, streams=streams)
+
+
+def banister(minutes: float, hr: float) -> float:
+    hrr = (hr - PROFILE.rest_hr) / (PROFILE.max_hr - PROFILE.rest_hr)
+    return minutes * hrr * TRIMP_A_MALE * math.exp(TRIMP_B_MALE * hrr)
+
+
+def test_stream_trimp_sums_every_second_not_the_average() -> None:
+    hr = np.concatenate((np.full(1800, 120.0), np.full(1800, 180.0)))
+    expected = banister(30, 120) + banister(30, 180)
+    assert trimp(hr_run(hr), PROFILE) == pytest.approx(expected)
+    assert expected > banister(60, 150)  # the exponential weighting is why
+
+
+def test_gaps_in_the_heart_rate_count_at_the_rest_of_the_streams_intensity() -> None:
+    hr = np.full(3600, 150.0)
+    gappy = hr.copy()
+    gappy[100:400] = np.nan
+    assert trimp(hr_run(gappy), PROFILE) == pytest.approx(trimp(hr_run(hr), PROFILE))
+
+
+def test_laps_average_heart_rates_are_used_without_streams() -> None:
+    laps = (Lap(0, 600, 600, 1800, avg_hr=130.0), Lap(600, 1200, 1200, 4000, avg_hr=170.0))
+    activity = Activity("Run", START, 1800, 1800, 5800, avg_hr=157.0, laps=laps)
+    assert trimp(activity, PROFILE) == pytest.approx(banister(10, 130) + banister(20, 170))
+
+
+def test_session_average_is_used_without_streams_or_lap_heart_rate() -> None:
+    activity = Activity("Run", START, 2400, 2400, 8000, avg_hr=150.0)
+    assert trimp(activity, PROFILE) == pytest.approx(banister(40, 150))
+
+
+def test_without_heart_rate_pace_stands_in_relative_to_threshold() -> None:
+    at_threshold = Activity("Run", START, 3600, 3600, 3600 * PROFILE.threshold_speed)
+    slower = Activity("Run", START, 3600, 3600, 3600 * PROFILE.easy_speed)
+    hr_at_threshold = PROFILE.rest_hr + THRESHOLD_HRR * (PROFILE.max_hr - PROFILE.rest_hr)
+    assert trimp(at_threshold, PROFILE) == pytest.approx(banister(60, hr_at_threshold))
+    assert 0 < trimp(slower, PROFILE) < trimp(at_threshold, PROFILE)
+
+
+def test_strength_without_heart_rate_is_counted_by_duration() -> None:
+    short = Activity("WeightTraining", START, 1800, 1800, 0.0)
+    long = Activity("WeightTraining", START, 3600, 3600, 0.0)
+    assert trimp(long, PROFILE) == pytest.approx(2 * trimp(short, PROFILE))
+    assert trimp(short, PROFILE) > 0
+
+
+def test_an_activity_without_duration_has_no_load() -> None:
+    assert trimp(Activity("Run", START, 0, 0, 0), PROFILE) == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hr=st.lists(st.floats(30, 230), min_size=1, max_size=200),
+    extra=st.integers(1, 200),
+    bump=st.floats(0, 40),
+)
+def test_trimp_is_non_negative_and_monotone_in_duration_and_heart_rate(
+    hr: list[float], extra: int, bump: float
+) -> None:
+    base = np.array(hr)
+    load = trimp(hr_run(base), PROFILE)
+    longer = trimp(hr_run(np.concatenate((base, np.full(extra, base[-1])))), PROFILE)
+    harder = trimp(hr_run(base + bump), PROFILE)
+    assert load >= 0
+    assert longer >= load - 1e-9
+    assert harder >= load - 1e-9
+
+
+def test_quality_sessions_and_big_loads_are_hard_easy_small_ones_are_not() -> None:
+    run = Activity("Run", START, 3600, 3600, 10000)
+    tempo = Classification(Workout.TEMPO, 0.9, "")
+    easy = Classification(Workout.EASY, 0.9, "")
+    assert is_hard(run, tempo, 10.0, PROFILE)
+    assert not is_hard(run, easy, HARD_TRIMP - 1, PROFILE)
+    assert is_hard(run, easy, HARD_TRIMP, PROFILE)
+
+
+def test_session_record_carries_the_load_and_the_label() -> None:
+    activity = hr_run(np.full(3000, 160.0))
+    label = Classification(Workout.EASY, 0.7, "steady")
+    record = session_record(activity, label, PROFILE, activity_id=42)
+    assert record.load == pytest.approx(trimp(activity, PROFILE))
+    assert (record.workout, record.activity_id, record.distance_m) == (
+        Workout.EASY, 42, activity.distance_m)
+    assert record.hard == (record.load >= HARD_TRIMP)
