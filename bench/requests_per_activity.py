@@ -12,7 +12,14 @@ import httpx
 
 from analysis.description import find_block
 from worker.config import Settings
-from worker.devstack import Stack, connect_athlete, sandbox_description, start_stack, subscribe, upload
+from worker.devstack import (
+    Stack,
+    connect_athlete,
+    sandbox_description,
+    start_stack,
+    subscribe,
+    upload,
+)
 
 #: A week-in, week-out mix: mostly easy runs, some quality, strength and cross training.
 MIX = (("easy", 8), ("long", 2), ("recovery", 2), ("intervals", 3), ("tempo", 2), ("hills", 2),

@@ -16,7 +16,6 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from worker.sandbox.config import DEFAULT_DEMO_ATHLETE
 
 #: Strava's public host; every API and OAuth call goes below it.
 DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from analysis.description import find_block
-from worker.config import DEFAULT_DEMO_ATHLETE, Settings
+from worker.config import Settings
+from worker.sandbox.config import DEFAULT_DEMO_ATHLETE
 
 #: How long a process has to answer its health check after start.
 START_TIMEOUT_S = 30.0
