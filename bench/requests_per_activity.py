@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections import Counter
@@ -15,6 +14,7 @@ from worker.config import Settings
 from worker.devstack import (
     Stack,
     connect_athlete,
+    local_env,
     sandbox_description,
     start_stack,
     subscribe,
@@ -27,24 +27,9 @@ MIX = (("easy", 8), ("long", 2), ("recovery", 2), ("intervals", 3), ("tempo", 2)
 ATHLETE = 777
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def measure() -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="stridewise-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRAVA_", "SANDBOX_"))}
-    env.update({
-        "STRIDEWISE_VAR": str(workdir / "var"),
-        "STRAVA_BASE_URL": f"http://127.0.0.1:{_free_port()}",
-        "PUBLIC_URL": f"http://127.0.0.1:{_free_port()}",
-    })
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = local_env(str(workdir / "var"))
     settings = Settings.from_env(env)
     uploads = [w for w, n in MIX for _ in range(n)]
     with Stack(env) as stack:

@@ -81,6 +81,37 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None,
     raise TimeoutError(f"{url} did not come up within {timeout:.0f} s")
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def local_env(var_dir: str, database_url: str = "", redis_url: str = "",
+              base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An environment for a sandbox-mode stack on free loopback ports.
+
+    Strava credentials and sandbox settings of ``base`` (default: this process's environment)
+    are dropped; without ``database_url`` or ``redis_url`` the embedded defaults apply.
+    """
+    base = os.environ if base is None else base
+    env = {k: v for k, v in base.items()
+           if not k.startswith(("STRAVA_", "SANDBOX_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({
+        "STRIDEWISE_VAR": var_dir,
+        "STRAVA_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
+    })
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
 def host_port(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)

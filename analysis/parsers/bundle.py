@@ -18,12 +18,10 @@ import numpy as np
 from analysis.model import Activity, FloatArray, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import max_speed_for, resample_1hz
-from analysis.parsers.sports import cadence_factor
 
 #: Sport type of an activity that names none (Strava always does; hand-made JSON may not).
 DEFAULT_SPORT = "Workout"
-#: Strava stream keys and the resample_1hz channels they feed.
+#: Strava stream keys and the resampled channels they feed.
 STREAM_CHANNELS = {"distance": "distance", "heartrate": "heartrate", "altitude": "altitude",
                    "cadence": "cadence", "watts": "power"}
 
@@ -54,6 +52,8 @@ def activity_from_strava(detailed: dict[str, Any], streams: Any = None, *,
         When a field has the wrong type, the start date is missing or streams are
         malformed. ``name`` labels the error (default: ``activity <id>``).
     """
+    if not isinstance(detailed, dict):
+        raise ActivityFileError(name or "activity", "Strava activity is not a JSON object")
     label = name or f"activity {detailed.get('id', '')}".strip()
     try:
         return _activity(detailed, streams, label)
@@ -67,7 +67,7 @@ def _activity(detailed: dict[str, Any], raw_streams: Any, label: str) -> Activit
     sport = str(detailed.get("sport_type") or detailed.get("type") or DEFAULT_SPORT)
     start = _date(detailed.get("start_date"), label)
     channels = _stream_arrays(raw_streams, label)
-    streams = _resampled(channels, sport, label) if "time" in channels else None
+    streams = _streams(channels, sport, label) if "time" in channels else None
     avg_hr, max_hr = _number(detailed, "average_heartrate"), _number(detailed, "max_heartrate")
     if avg_hr is None and streams is not None:
         avg_hr, max_hr = summary.heart_rate(streams)
@@ -77,13 +77,13 @@ def _activity(detailed: dict[str, Any], raw_streams: Any, label: str) -> Activit
         elapsed_s=_total(detailed, "elapsed_time", streams, lambda s: float(s.time[-1])),
         moving_s=_total(detailed, "moving_time", streams, summary.moving_time),
         distance_m=_total(detailed, "distance", streams, lambda s: float(s.distance[-1])),
-        ascent_m=_number(detailed, "total_elevation_gain"),
+        ascent_m=_or_measured(_number(detailed, "total_elevation_gain"), streams),
         avg_hr=avg_hr, max_hr=max_hr,
         laps=tuple(_lap(lap, start, channels.get("time"), label)
                    for lap in detailed.get("laps") or ()),
         splits=_splits(detailed.get("splits_metric") or ()),
         streams=streams,
-        workout_type=workout_type if isinstance(workout_type, int) else None,
+        workout_type=workout_type if type(workout_type) is int else None,
         name=str(detailed.get("name") or ""),
         manual=bool(detailed.get("manual", False)),
         trainer=bool(detailed.get("trainer", False)),
@@ -103,19 +103,17 @@ def _stream_arrays(raw: Any, label: str) -> dict[str, Any]:
     return {key: values for key, values in data.items() if isinstance(values, list) and values}
 
 
-def _resampled(channels: dict[str, Any], sport: str, label: str) -> Streams:
+def _streams(channels: dict[str, Any], sport: str, label: str) -> Streams:
     time = _floats(channels["time"])
     arrays = {target: _floats(channels[key]) for key, target in STREAM_CHANNELS.items()
               if key in channels}
-    if "cadence" in arrays:
-        arrays["cadence"] = arrays["cadence"] * cadence_factor(sport)
     if "latlng" in channels:
         latlng = _latlng(channels["latlng"])
         arrays["lat"], arrays["lon"] = latlng[:, 0], latlng[:, 1]
     lengths = {key: a.shape[0] for key, a in arrays.items()} | {"time": time.shape[0]}
     if len(set(lengths.values())) > 1:
         raise ActivityFileError(label, f"streams differ in length: {lengths}")
-    return resample_1hz(time, max_speed=max_speed_for(sport), **arrays)
+    return summary.streams_for(label, sport, time, arrays)
 
 
 def _floats(values: list[Any]) -> FloatArray:
@@ -144,11 +142,12 @@ def _finite(value: Any) -> float:
 
 
 def _lap(lap: dict[str, Any], start: datetime, time: Any, label: str) -> Lap:
+    """A Strava lap; its start from start_date, else from start_index into the time stream."""
     index = lap.get("start_index")
-    if time is not None and isinstance(index, int) and 0 <= index < len(time):
-        offset = float(time[index])
-    elif lap.get("start_date"):
+    if lap.get("start_date"):
         offset = (_date(lap["start_date"], label) - start).total_seconds()
+    elif time is not None and type(index) is int and 0 <= index < len(time):
+        offset = float(time[index])
     else:
         offset = 0.0
     return Lap(start_s=offset, elapsed_s=_number(lap, "elapsed_time") or 0.0,
@@ -178,6 +177,12 @@ def _total(detailed: dict[str, Any], key: str, streams: Streams | None,
     if value is not None:
         return value
     return measure(streams) if streams is not None else 0.0
+
+
+def _or_measured(ascent: float | None, streams: Streams | None) -> float | None:
+    if ascent is not None or streams is None:
+        return ascent
+    return summary.ascent(streams.altitude)
 
 
 def _number(values: dict[str, Any], key: str) -> float | None:

@@ -15,8 +15,6 @@ import numpy as np
 from analysis.model import Activity, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import max_speed_for, resample_1hz
-from analysis.parsers.sports import cadence_factor
 
 #: FIT date_time values below this count seconds since the device powered on,
 #: not since the FIT epoch (FIT SDK profile, type date_time).
@@ -96,7 +94,7 @@ def parse_fit(data: bytes, name: str) -> Activity:
     offset = _clock_offset(messages, name)
     sport, trainer = _sport(messages)
     start = _start(messages, offset, name)
-    streams = _streams(messages.records, start, offset, sport)
+    streams = _streams(messages.records, start, offset, sport, name)
     laps = tuple(_lap(lap, start, offset, streams) for lap in _by_start(messages.laps, offset))
     if not messages.sessions:
         if streams is None:
@@ -119,7 +117,7 @@ def _read(data: bytes, name: str) -> _Messages:
         # A damaged file chained after a complete, CRC-checked one (the FIT SDK allows
         # concatenation) leaves the first file whole: read what that one holds.
         if not (complete_files and (messages.sessions or messages.records)):
-            raise ActivityFileError(name, _reason(err, len(data))) from err
+            raise ActivityFileError(name, _reason(err, data)) from err
     return messages
 
 
@@ -147,16 +145,28 @@ def _keep(messages: _Messages, frame: Any) -> None:
         messages.activity = values
 
 
-def _reason(err: Exception, size: int) -> str:
+def _reason(err: Exception, data: bytes) -> str:
     if isinstance(err, fitdecode.FitEOFError):
-        return f"FIT file ends in the middle of a record (byte {err.offset} of {size})"
+        return (f"FIT file is cut short: it ends in the middle of a record at byte {len(data)}"
+                f"{_declared(data)}")
     if isinstance(err, fitdecode.FitHeaderError):
-        return f"not a FIT file, or its header is corrupt ({err})"
+        if data[8:12] != b".FIT":
+            return "not a FIT file (its header lacks the '.FIT' signature)"
+        return f"FIT header is corrupt ({err})"
     if isinstance(err, fitdecode.FitCRCError):
         return f"FIT file fails its checksum, the data is corrupt ({err})"
     if isinstance(err, fitdecode.FitParseError):
-        return f"FIT data is corrupt at byte {err.offset} of {size} ({err})"
+        detail = str(err).split(": ", 1)[-1]
+        return f"FIT data is corrupt at byte {err.offset} of {len(data)}: {detail}"
     return f"FIT data is corrupt ({type(err).__name__}: {err})"
+
+
+def _declared(data: bytes) -> str:
+    """What the header says the size should be (header, records, 2-byte CRC)."""
+    if len(data) < 12:
+        return ""
+    header_size, records_size = data[0], int.from_bytes(data[4:8], "little")
+    return f", its header declares {header_size + records_size + 2} bytes"
 
 
 def _seconds(value: Any, offset: float) -> float | None:
@@ -184,12 +194,16 @@ def _clock_offset(messages: _Messages, name: str) -> float:
 
 
 def _start(messages: _Messages, offset: float, name: str) -> float:
-    candidates = [_seconds(s.get("start_time"), offset) for s in messages.sessions]
-    candidates += [_seconds(r.get("timestamp"), offset) for r in messages.records]
-    known = [c for c in candidates if c is not None]
-    if not known:
+    """The session's start, else the first record's time: laps count from it."""
+    sessions = [_seconds(s.get("start_time"), offset) for s in messages.sessions]
+    starts = [t for t in sessions if t is not None]
+    if starts:
+        return min(starts)
+    records = (_seconds(r.get("timestamp"), offset) for r in messages.records)
+    first = next((t for t in records if t is not None), None)
+    if first is None:
         raise ActivityFileError(name, "FIT file gives no start time")
-    return min(known)
+    return first
 
 
 def _sport(messages: _Messages) -> tuple[str, bool]:
@@ -201,8 +215,8 @@ def _sport(messages: _Messages) -> tuple[str, bool]:
     return DEFAULT_SPORT
 
 
-def _streams(records: list[dict[str, Any]], start: float, offset: float,
-             sport: str) -> Streams | None:
+def _streams(records: list[dict[str, Any]], start: float, offset: float, sport: str,
+             name: str) -> Streams | None:
     times = np.array([_seconds(r.get("timestamp"), offset) for r in records], dtype=np.float64)
     if not np.isfinite(times).any():
         return None
@@ -210,10 +224,8 @@ def _streams(records: list[dict[str, Any]], start: float, offset: float,
     fraction = columns.pop("fraction")
     for key in ("lat", "lon"):
         columns[key] = columns[key] * DEGREES_PER_SEMICIRCLE
-    columns["cadence"] = cadence_factor(sport) * (columns["cadence"]
-                                                  + np.nan_to_num(fraction, nan=0.0))
-    present = {k: v for k, v in columns.items() if np.isfinite(v).any()}
-    return resample_1hz(times - start, max_speed=max_speed_for(sport), **present)
+    columns["cadence"] = columns["cadence"] + np.nan_to_num(fraction, nan=0.0)
+    return summary.streams_for(name, sport, times - start, columns)
 
 
 def _column(records: list[dict[str, Any]], names: tuple[str, ...]) -> Any:

@@ -12,8 +12,7 @@ import numpy as np
 from analysis.model import Activity, FloatArray
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import max_speed_for, resample_1hz
-from analysis.parsers.sports import cadence_factor, sport_from_name
+from analysis.parsers.sports import sport_from_name
 
 #: Sport of a track that does not say (most GPX files come from runners' apps).
 DEFAULT_SPORT = "Run"
@@ -50,12 +49,10 @@ def parse_gpx(data: bytes, name: str) -> Activity:
     points = [p for _, p in timed]
     start = float(np.nanmin(times))
     channels = {key: _extension_column(points, names) for key, names in EXTENSION_NAMES.items()}
-    channels["cadence"] = channels["cadence"] * cadence_factor(sport)
     channels["altitude"] = _column([p.elevation for p in points])
-    present = {k: v for k, v in channels.items() if np.isfinite(v).any()}
-    streams = resample_1hz(times - start, lat=_column([p.latitude for p in points]),
-                           lon=_column([p.longitude for p in points]),
-                           max_speed=max_speed_for(sport), **present)
+    channels["lat"] = _column([p.latitude for p in points])
+    channels["lon"] = _column([p.longitude for p in points])
+    streams = summary.streams_for(name, sport, times - start, channels)
     title = next((t.name for t in gpx.tracks if t.name), gpx.name or "")
     return summary.activity_from_streams(sport, datetime.fromtimestamp(start, UTC), streams,
                                          name=title)

@@ -1,4 +1,4 @@
-"""Summary numbers (moving time, ascent, heart rate, laps) derived from 1 Hz streams.
+"""What every parser shares: samples to streams, and totals measured on streams.
 
 Formats that carry no summary (GPX), or an incomplete one, get their totals here,
 so every parser reports the same quantities the same way.
@@ -11,12 +11,33 @@ from datetime import datetime
 import numpy as np
 
 from analysis.model import Activity, FloatArray, Lap, Streams
+from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.resample import max_speed_for, resample_1hz
+from analysis.parsers.sports import cadence_factor
 
 #: Altitude is averaged over this many seconds before summing the climbs. Measured
 #: on the FIT files of shared/data/runs: 31 s lands within 10 % of the device's
 #: own total ascent on 6 of 7 files (1 s doubles it on GPS altitude, 61 s loses
 #: a fifth on barometric altitude).
 ASCENT_SMOOTH_S = 31
+
+
+def streams_for(name: str, sport: str, t: FloatArray,
+                channels: dict[str, FloatArray]) -> Streams:
+    """Resample a file's samples (cadence per foot, as files count it) for its sport.
+
+    Raises
+    ------
+    ActivityFileError
+        When the samples cannot make streams (no usable time, an endless span).
+    """
+    present = {k: v for k, v in channels.items() if np.isfinite(v).any()}
+    if "cadence" in present:
+        present["cadence"] = present["cadence"] * cadence_factor(sport)
+    try:
+        return resample_1hz(t, max_speed=max_speed_for(sport), **present)
+    except ValueError as err:
+        raise ActivityFileError(name, f"samples cannot be used: {err}") from err
 
 
 def moving_time(streams: Streams, start_s: float = 0.0, end_s: float | None = None) -> float:

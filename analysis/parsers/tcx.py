@@ -14,8 +14,7 @@ from tcxreader.tcxreader import TCXReader  # type: ignore[import-untyped]
 from analysis.model import Activity, FloatArray, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import max_speed_for, resample_1hz
-from analysis.parsers.sports import cadence_factor, sport_from_name
+from analysis.parsers.sports import sport_from_name
 
 #: Sport of an activity whose Sport attribute names nothing we know ("Other").
 DEFAULT_SPORT = "Workout"
@@ -41,8 +40,7 @@ def parse_tcx(data: bytes, name: str) -> Activity:
     sport = sport_from_name(exercise.activity_type) or DEFAULT_SPORT
     times = np.array([_utc(p.time).timestamp() for p in points])
     start = float(times.min())
-    streams = resample_1hz(times - start, max_speed=max_speed_for(sport),
-                           **_channels(points, sport))
+    streams = summary.streams_for(name, sport, times - start, _channels(points))
     laps = _laps(exercise.laps, start, streams)
     activity = summary.activity_from_streams(sport, datetime.fromtimestamp(start, UTC),
                                              streams, laps)
@@ -53,7 +51,7 @@ def parse_tcx(data: bytes, name: str) -> Activity:
     return activity
 
 
-def _channels(points: list[Any], sport: str) -> dict[str, FloatArray]:
+def _channels(points: list[Any]) -> dict[str, FloatArray]:
     run_cadence = _column([p.tpx_ext.get("RunCadence") for p in points])
     cadence = np.where(np.isfinite(run_cadence), run_cadence,
                        _column([p.cadence for p in points]))
@@ -63,10 +61,10 @@ def _channels(points: list[Any], sport: str) -> dict[str, FloatArray]:
         "lon": _column([p.longitude for p in points]),
         "altitude": _column([p.elevation for p in points]),
         "heartrate": _column([p.hr_value for p in points]),
-        "cadence": cadence * cadence_factor(sport),
+        "cadence": cadence,
         "power": _column([p.tpx_ext.get("Watts") for p in points]),
     }
-    return {k: v for k, v in channels.items() if np.isfinite(v).any()}
+    return channels
 
 
 def _laps(laps: list[Any], start: float, streams: Streams) -> tuple[Lap, ...]:

@@ -42,17 +42,19 @@ def recordings(draw: st.DrawFn) -> dict[str, np.ndarray]:
     t = np.concatenate(([draw(st.floats(0, 30))], dt)).cumsum()
     ahead = draw(hnp.arrays(np.float64, n, elements=st.floats(0, 30)))
     hr = draw(hnp.arrays(np.float64, n, elements=st.one_of(st.floats(0, 300), st.just(np.nan))))
-    return {"t": t, "distance": ahead.cumsum(), "heartrate": hr}
+    alt = draw(hnp.arrays(np.float64, n, elements=st.one_of(st.floats(-50, 3000),
+                                                             st.just(np.nan))))
+    return {"t": t, "distance": ahead.cumsum(), "heartrate": hr, "altitude": alt}
 
 
 @settings(max_examples=150, deadline=None)
 @given(recordings())
 def test_output_is_one_hertz_with_equal_lengths_and_no_gaps_in_distance(rec: dict) -> None:
     s = resample_1hz(rec["t"], distance=rec["distance"], heartrate=rec["heartrate"],
-                     max_speed=RUN_MAX_SPEED_MPS)
+                     altitude=rec["altitude"], max_speed=RUN_MAX_SPEED_MPS)
     n = int(rec["t"][-1]) + 1
     assert np.array_equal(s.time, np.arange(n, dtype=np.float64))
-    for channel in (s.distance, s.speed, s.moving, s.heartrate):
+    for channel in (s.distance, s.speed, s.moving, s.heartrate, s.altitude, s.grade):
         assert channel is None or channel.shape == (n,)
     assert np.isfinite(s.distance).all() and np.isfinite(s.speed).all()
     assert (np.diff(s.distance) >= 0).all()
@@ -139,6 +141,16 @@ def test_a_gps_jump_does_not_add_distance() -> None:
     assert s.speed.max() <= RUN_MAX_SPEED_MPS
 
 
+def test_points_without_a_gps_fix_do_not_lose_the_distance_around_them() -> None:
+    t = np.arange(0.0, 121.0)
+    lat, lon = 52.0 + 3.0 * t * DEG_PER_M, np.full(t.size, 4.0)
+    full = resample_1hz(t, lat=lat, lon=lon)
+    lat[40:45] = np.nan
+    patchy = resample_1hz(t, lat=lat, lon=lon)
+    assert patchy.distance[-1] == pytest.approx(full.distance[-1])
+    assert patchy.moving[38:48].all()
+
+
 def test_grade_follows_a_steady_climb_and_is_absent_without_altitude() -> None:
     t, d = steady(600, 3.0)
     s = resample_1hz(t, distance=d, altitude=d * 0.05)
@@ -171,3 +183,9 @@ def test_mismatched_lengths_and_endless_recordings_are_refused() -> None:
         resample_1hz(np.array([0.0, MAX_SPAN_S + 1]))
     with pytest.raises(ValueError, match="usable time"):
         resample_1hz(np.array([np.nan, -1.0]))
+
+
+def test_an_altimeter_heard_only_as_a_pause_began_leaves_grade_unknown() -> None:
+    s = resample_1hz(np.array([0.0, 2 * BRIDGE_GAP_S]), distance=np.zeros(2),
+                     altitude=np.array([5.0, np.nan]))
+    assert s.grade is not None and np.isnan(s.grade).all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from worker.config import Settings
 from worker.devstack import (
     Stack,
     connect_athlete,
+    local_env,
     sandbox_description,
     start_stack,
     subscribe,
@@ -29,25 +29,9 @@ ATHLETE = 4242
 ATHLETE_TEXT = "Legs felt heavy. Ça va — 🙂\r\nSecond line."
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def stack_env(tmp_path: Path, database_url: str, redis_url: str) -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRAVA_", "SANDBOX_"))}
-    env.update({
-        "STRIDEWISE_VAR": str(tmp_path / "var"),
-        "DATABASE_URL": database_url,
-        "STRAVA_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
-        "STRIDEWISE_SWEEP_INTERVAL": "2",
-    })
-    if redis_url:
-        env["REDIS_URL"] = redis_url
+    env = local_env(str(tmp_path / "var"), database_url, redis_url)
+    env["STRIDEWISE_SWEEP_INTERVAL"] = "2"
     return env
 
 

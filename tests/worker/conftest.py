@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from worker.config import Settings
+from worker.devstack import free_port
 from worker.migrate import upgrade
 from worker.runtime import Runtime
 
@@ -39,14 +40,6 @@ def runtime(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runti
     upgrade(rt.db.engine)
     yield rt
     rt.db.dispose()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
