@@ -1,0 +1,84 @@
+"""GET /connect and GET /auth/callback: state bound to the browser, scopes checked."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from worker.models import Athlete
+from worker.runtime import Runtime
+from worker.web import create_app
+from worker.web.oauth import SCOPE, STATE_COOKIE
+
+
+def browser(rt: Runtime) -> TestClient:
+    return TestClient(create_app(rt), base_url=rt.settings.public_url)
+
+
+def test_connect_redirects_to_strava_with_the_contract_parameters(runtime: Runtime) -> None:
+    answer = browser(runtime).get("/connect", follow_redirects=False)
+    assert answer.status_code == 302
+    url = urlsplit(answer.headers["location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == (
+        f"{runtime.settings.strava_base_url}/oauth/authorize")
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["client_id"] == str(runtime.settings.client_id)
+    assert query["redirect_uri"] == f"{runtime.settings.public_url}/auth/callback"
+    assert query["response_type"] == "code"
+    assert query["scope"] == SCOPE
+    assert answer.cookies[STATE_COOKIE] == query["state"]
+
+
+def test_forged_callback_without_the_browser_state_is_refused(runtime: Runtime) -> None:
+    client = browser(runtime)
+    client.get("/connect", follow_redirects=False)
+    answer = client.get("/auth/callback", params={"state": "forged", "code": "c",
+                                                  "scope": SCOPE})
+    assert answer.status_code == 400
+    with runtime.db.session() as session:
+        assert session.scalars(select(Athlete)).first() is None
+
+
+def test_athlete_who_unticked_write_gets_a_page_saying_what_is_missing(
+    strava_runtime: Runtime,
+) -> None:
+    client = browser(strava_runtime)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"]
+                         + "&sandbox_athlete=77&sandbox_deny_scope=activity:write")
+    back = urlsplit(approved.headers["location"])
+    answer = client.get(f"{back.path}?{back.query}")
+    assert answer.status_code == 403
+    assert "activity:write" in answer.text
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 77) is None
+
+
+def test_connected_athlete_is_stored_with_encrypted_tokens(strava_runtime: Runtime) -> None:
+    client = browser(strava_runtime)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=78")
+    back = urlsplit(approved.headers["location"])
+    assert client.get(f"{back.path}?{back.query}").status_code == 200
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, 78)
+        assert athlete is not None and athlete.status == "active"
+        token = strava_runtime.cipher.decrypt(athlete.access_token)
+        assert token and token not in athlete.access_token
+    assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 1
+
+
+def test_healthz_reports_database_and_redis(runtime: Runtime) -> None:
+    answer = browser(runtime).get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json() == {"database": "ok", "redis": "ok"}
+
+
+def test_metrics_count_webhook_events(runtime: Runtime) -> None:
+    client = browser(runtime)
+    client.post("/webhook", content=b"not json", headers={"content-type": "application/json"})
+    text = client.get("/metrics").text
+    assert 'stridewise_webhook_events_total{aspect_type="invalid"' in text

@@ -1,0 +1,74 @@
+"""Token refresh under the per-athlete lock, and the inbox sweeper."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import update
+from starlette.testclient import TestClient
+
+from worker.models import Athlete, InboxEvent, utcnow
+from worker.runtime import Runtime
+from worker.sweeper import sweep
+from worker.web import create_app
+
+ATHLETE = 91
+
+
+def connect(rt: Runtime) -> None:
+    client = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
+    back = urlsplit(approved.headers["location"])
+    assert client.get(f"{back.path}?{back.query}").status_code == 200
+
+
+def refreshes(rt: Runtime) -> int:
+    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
+    return int(stats["by_endpoint"].get("POST /oauth/token", 0))
+
+
+def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    with strava_runtime.db.session() as session:
+        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+    before = refreshes(strava_runtime)
+    tokens: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def job() -> None:
+        barrier.wait()
+        tokens.append(strava_runtime.tokens.access_token(ATHLETE))
+
+    threads = [threading.Thread(target=job) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert refreshes(strava_runtime) - before == 1
+    assert len(set(tokens)) == 1 and len(tokens) == 20
+    athlete = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
+                        headers={"Authorization": f"Bearer {tokens[0]}"})
+    assert athlete.status_code == 200
+
+
+def test_sweeper_re_enqueues_only_stale_pending_events(runtime: Runtime) -> None:
+    runtime.redis.flushdb()
+    with runtime.db.session() as session:
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:write"))
+        for key, status, age in (("stale", "pending", 600), ("fresh", "pending", 1),
+                                 ("done", "done", 600)):
+            session.add(InboxEvent(
+                dedup_key=key, object_type="activity", aspect_type="create", object_id=1,
+                owner_id=ATHLETE, event_time=1, status=status,
+                enqueued_at=utcnow() - timedelta(seconds=age)))
+    assert sweep(runtime, stale_after_s=120) == 1
+    assert runtime.redis.hlen("stridewise:live.msgs") == 1
+    assert sweep(runtime, stale_after_s=120) == 0  # claimed: its mark moved forward
