@@ -14,7 +14,7 @@ from datetime import timedelta
 from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
-from worker.models import Athlete, utcnow
+from worker.models import Activity, Athlete, utcnow
 from worker.runtime import Runtime
 from worker.sync import load_history, save_record
 
@@ -77,5 +77,7 @@ def _store(rt: Runtime, athlete_id: int, summary: dict) -> int:
     with rt.db.session() as session:
         if session.get(Athlete, athlete_id) is None:
             return 0
+        if session.get(Activity, activity_id) is not None:
+            return 0  # a live event got there first, with more than a summary to go on
         save_record(session, athlete_id, activity_id, analysis, used_streams=False)
     return 1

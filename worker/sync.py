@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis import description as desc
@@ -212,10 +213,17 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
 
 def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analysis,
           used_streams: bool) -> Activity:
-    with rt.db.session() as session:
-        if session.get(Athlete, athlete_id) is None:
-            raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
-        return save_record(session, athlete_id, activity_id, analysis, used_streams)
+    """Store the analysis; a concurrent insert of the same activity (a backfill) is updated."""
+    for attempt in range(2):
+        try:
+            with rt.db.session() as session:
+                if session.get(Athlete, athlete_id) is None:
+                    raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
+                return save_record(session, athlete_id, activity_id, analysis, used_streams)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
