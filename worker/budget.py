@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from worker.config import RateLimits, RateWindows
+from worker.ratelimits import RateLimits, RateWindows
 
 #: Redis key prefix of every quota counter.
 PREFIX = "stridewise:quota"

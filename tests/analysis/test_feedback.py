@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -14,28 +13,9 @@ from analysis.feedback import CONTINUATION, MESSAGES, render_block
 from analysis.model import Classification, SessionRecord, Workout
 from analysis.training import summarize
 from analysis.units import format_distance, format_duration
+from tests.analysis.records import NOW, session
 
-NOW = datetime(2024, 5, 15, 18, 0, tzinfo=UTC)
 EVIDENCE = "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries"
-_ids = itertools.count(1)
-
-
-def session(
-    days_ago: float,
-    workout: Workout = Workout.EASY,
-    *,
-    sport: str = "Run",
-    km: float = 8.0,
-    minutes: float = 45.0,
-    load: float = 60.0,
-    hard: bool = False,
-    hr: float | None = None,
-) -> SessionRecord:
-    return SessionRecord(
-        start=NOW - timedelta(days=days_ago, hours=1), sport=sport, workout=workout,
-        distance_m=km * 1000, moving_s=minutes * 60, load=load, hard=hard, avg_hr=hr,
-        activity_id=next(_ids),
-    )
 
 
 def block_for(

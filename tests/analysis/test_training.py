@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import itertools
 import math
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import gpxpy
@@ -25,35 +24,7 @@ from analysis.training import (
     clean,
     summarize,
 )
-
-#: A Wednesday evening; its ISO week started on Monday 2024-05-13.
-NOW = datetime(2024, 5, 15, 18, 0, tzinfo=UTC)
-_ids = itertools.count(1)
-
-
-def session(
-    days_ago: float,
-    workout: Workout = Workout.EASY,
-    *,
-    sport: str = "Run",
-    km: float = 8.0,
-    minutes: float = 45.0,
-    load: float = 60.0,
-    hard: bool = False,
-    hr: float | None = None,
-    activity_id: int | None = None,
-) -> SessionRecord:
-    return SessionRecord(
-        start=NOW - timedelta(days=days_ago, hours=1),
-        sport=sport,
-        workout=workout,
-        distance_m=km * 1000,
-        moving_s=minutes * 60,
-        load=load,
-        hard=hard,
-        avg_hr=hr,
-        activity_id=next(_ids) if activity_id is None else activity_id,
-    )
+from tests.analysis.records import NOW, session
 
 
 def test_three_hard_days_in_a_row_make_a_streak_of_three() -> None:

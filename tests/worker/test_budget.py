@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from worker.budget import Budget, QuotaExhausted
-from worker.config import RateLimits, RateWindows
+from worker.ratelimits import RateLimits, RateWindows
 
 LIMITS = RateLimits(overall_short=10, overall_daily=40, read_short=6, read_daily=30)
 WINDOWS = RateWindows(short=900, daily=86400)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from worker.sandbox.config import Quota, Windows
+from worker.ratelimits import RateLimits, RateWindows
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Usage:
     read_short: int
     read_daily: int
 
-    def exceeds(self, quota: Quota, counts_as_read: bool) -> bool:
+    def exceeds(self, quota: RateLimits, counts_as_read: bool) -> bool:
         if self.overall_short > quota.overall_short or self.overall_daily > quota.overall_daily:
             return True
         return counts_as_read and (
@@ -32,7 +32,7 @@ class Usage:
 class RateLimiter:
     """Counts requests in epoch-aligned windows and says when an application is over quota."""
 
-    def __init__(self, quota: Quota, windows: Windows) -> None:
+    def __init__(self, quota: RateLimits, windows: RateWindows) -> None:
         self.quota = quota
         self.windows = windows
         self._counts: dict[tuple[str, str], tuple[int, int]] = {}
@@ -69,7 +69,7 @@ class RateLimiter:
         self._counts.clear()
 
     def _window(self, window: str, now: float) -> int:
-        length = self.windows.short_s if window == "short" else self.windows.daily_s
+        length = self.windows.short if window == "short" else self.windows.daily
         return int(now // length)
 
     def _count(self, kind: str, window: str, now: float) -> int:

@@ -20,8 +20,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from analysis.model import Activity, Lap, Streams
+from worker.ratelimits import RateLimits, RateWindows
 from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, create_app
-from worker.sandbox.config import Quota, SandboxConfig, Windows
+from worker.sandbox.config import SandboxConfig
 from worker.sandbox.control import store_activity
 from worker.sandbox.runtime import Sandbox
 
@@ -107,7 +108,7 @@ class Harness:
 
 
 def config(limits: str = "200,2000;100,1000", windows: str = "900,86400") -> SandboxConfig:
-    return SandboxConfig(quota=Quota.parse(limits), windows=Windows.parse(windows),
+    return SandboxConfig(quota=RateLimits.parse(limits), windows=RateWindows.parse(windows),
                          history_days=0, webhook_backoff_s=0.01)
 
 

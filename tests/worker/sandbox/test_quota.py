@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.worker.sandbox.conftest import FrozenClock, Harness, bearer, config, running
-from worker.sandbox.config import Quota, Windows
+from worker.ratelimits import RateLimits, RateWindows
 from worker.sandbox.quota import RateLimiter
 
 RATE_LIMITED = {"message": "Rate Limit Exceeded",
@@ -74,8 +74,8 @@ def test_rejected_requests_count_against_quota(tight: Harness) -> None:
 
 @given(times=st.lists(st.integers(min_value=0, max_value=10 * 86400), max_size=60))
 def test_usage_counts_the_hits_inside_the_current_windows(times: list[int]) -> None:
-    windows = Windows(900, 86400)
-    limiter = RateLimiter(Quota(10**6, 10**6, 10**6, 10**6), windows)
+    windows = RateWindows(900, 86400)
+    limiter = RateLimiter(RateLimits(10**6, 10**6, 10**6, 10**6), windows)
     times = sorted(times)
     for t in times:
         limiter.hit(t, counts_as_read=True)
