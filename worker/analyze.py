@@ -26,8 +26,11 @@ class Judged:
 
 
 def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
-                units: str = "metric", out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+                units: str = "metric", out: TextIO | None = None,
+                err: TextIO | None = None) -> int:
     """Analyse ``files`` (against the history in ``history_dir``); 1 if any file failed."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     history: list[SessionRecord] = []
     if history_dir is not None:
         directory = Path(history_dir)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, Retries
 
 from worker import sync
 from worker.backfill import backfill
@@ -84,7 +84,8 @@ def _sweep_interval() -> float:
     return float(os.environ.get("STRIDEWISE_SWEEP_INTERVAL", SWEEP_INTERVAL_S))
 
 
-runtime.broker.add_middleware(DeadLetters())
+# After-hooks run in reverse order: placed before Retries, DeadLetters sees its verdict.
+runtime.broker.add_middleware(DeadLetters(), before=Retries)
 runtime.broker.add_middleware(SweeperMiddleware())
 
 
