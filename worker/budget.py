@@ -22,6 +22,10 @@ from worker.ratelimits import RateLimits, RateWindows
 PREFIX = "stridewise:quota"
 #: Seconds a counter outlives its window, so a late correction still finds it.
 KEY_GRACE_S = 60
+#: Near a window's end a reservation could reach Strava after the reset and count in the next
+#: window, which we have not charged: refuse in the last 1 % of a short window (at most 1 s).
+EDGE_SHARE = 0.01
+EDGE_MAX_S = 1.0
 
 #: Share of the short and of the daily limits each priority may spend. Live uploads may use all
 #: of both; backfill keeps 30 % of every short window free for live traffic. As the day runs
@@ -36,17 +40,30 @@ PRIORITIES: dict[str, tuple[float, float]] = {
 
 _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local count = tonumber(ARGV[7])
 for i = 2, 5 do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i - 1]) then return i - 1 end
+  if tonumber(redis.call('GET', KEYS[i]) or '0') + count > tonumber(ARGV[i - 1]) then
+    return i - 1
+  end
 end
 for i = 2, 5 do
-  redis.call('INCR', KEYS[i])
+  redis.call('INCRBY', KEYS[i], count)
   redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
 end
 return 0
 """
 # KEYS: closed, overall short, overall daily, read short, read daily.
-# ARGV: the four limits, then the short ttl (i even -> ARGV[5]) and the daily ttl (ARGV[6]).
+# ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count.
+
+_RELEASE = """
+for i = 1, 4 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[1]) then
+    redis.call('DECRBY', KEYS[i], ARGV[1])
+  end
+end
+return 0
+"""
+# KEYS: the four counters of the window the reservation was made in. ARGV: the count.
 
 _OBSERVE = """
 for i = 1, 4 do
@@ -59,6 +76,26 @@ return 0
 """
 # KEYS: overall short, overall daily, read short, read daily. ARGV: the four usages, short ttl,
 # daily ttl (i odd -> ARGV[5], i even -> ARGV[6]).
+
+
+class Reservation:
+    """Requests reserved in one window; :meth:`spend` uses them, :meth:`close` returns the rest."""
+
+    def __init__(self, budget: Budget, keys: list[str], count: int) -> None:
+        self.budget = budget
+        self.keys = keys
+        self.left = count
+
+    def spend(self) -> bool:
+        """Use one reserved request; False when none is left."""
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+    def close(self) -> None:
+        self.budget.release(self.keys, self.left)
+        self.left = 0
 
 
 class QuotaExhausted(Exception):
@@ -109,12 +146,20 @@ class Budget:
         self.windows = windows
         self.clock = clock
         self._acquire = client.register_script(_ACQUIRE)
+        self._release = client.register_script(_RELEASE)
         self._observe = client.register_script(_OBSERVE)
 
-    def acquire(self, priority: str = "live") -> None:
-        """Reserve one request at ``priority``, or raise :class:`QuotaExhausted`."""
+    def acquire(self, priority: str = "live", count: int = 1) -> Reservation:
+        """Reserve ``count`` requests at ``priority``, or raise :class:`QuotaExhausted`.
+
+        A job that knows it will send a read and a write reserves both at once, so a window
+        never closes between them and wastes the read.
+        """
         short_share, daily_share = PRIORITIES[priority]
         now = self.clock()
+        window_end = self._next(now, 0)
+        if window_end - now < min(EDGE_MAX_S, self.windows.short * EDGE_SHARE):
+            raise QuotaExhausted("the short window is about to reset", window_end)
         limits = self.limits
         caps = [
             int(limits.overall_short * short_share),
@@ -122,12 +167,13 @@ class Budget:
             int(limits.read_short * short_share),
             int(limits.read_daily * daily_share),
         ]
+        keys = self._keys(now)
         result = int(self._acquire(
-            keys=[self._closed_key(), *self._keys(now)],
-            args=[*caps, *self._ttls()],
+            keys=[self._closed_key(), *keys],
+            args=[*caps, *self._ttls(), count],
         ))
         if result == 0:
-            return
+            return Reservation(self, keys, count)
         if result == -1:
             reason = self.closed_reason() or "closed"
             raise QuotaExhausted(reason, self._closed_until() or self._next(now, 0))
@@ -135,6 +181,11 @@ class Budget:
         quota = "overall" if result in (1, 2) else "read"
         retry_at = self._next(now, 0 if window == "short" else 1)
         raise QuotaExhausted(f"{quota} {window} window spent for {priority} work", retry_at)
+
+    def release(self, keys: list[str], count: int) -> None:
+        """Give back reserved requests that were never sent."""
+        if count > 0:
+            self._release(keys=keys, args=[count])
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Raise our counters to the usage Strava reports (other callers count too)."""

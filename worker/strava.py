@@ -78,10 +78,16 @@ class StravaRejected(StravaError):
     """Any other 4xx: our request was wrong; retrying will not help."""
 
 
+class Prepaid(Protocol):
+    """Requests a job reserved in advance (see worker.budget.Reservation)."""
+
+    def spend(self) -> bool: ...
+
+
 class Budget(Protocol):
     """What the gateway needs of the shared quota (see worker.budget)."""
 
-    def acquire(self, priority: str) -> None: ...
+    def acquire(self, priority: str) -> object: ...
 
     def observe(self, headers: Mapping[str, str]) -> None: ...
 
@@ -210,11 +216,12 @@ class Gateway:
 
     # -- Activities ----------------------------------------------------------------------------
 
-    def get_activity(self, token: str, activity_id: int, priority: str = "live") -> dict[str, Any]:
+    def get_activity(self, token: str, activity_id: int, priority: str = "live",
+                     prepaid: Prepaid | None = None) -> dict[str, Any]:
         """The DetailedActivity, with description, laps and splits."""
         return self._api(priority, token, lambda p: p.get(
             "/activities/{id}", id=activity_id, include_all_efforts="false"
-        ))
+        ), prepaid)
 
     def get_streams(
         self, token: str, activity_id: int, priority: str = "live"
@@ -234,12 +241,13 @@ class Gateway:
         return dict(raw)
 
     def update_description(
-        self, token: str, activity_id: int, description: str, priority: str = "live"
+        self, token: str, activity_id: int, description: str, priority: str = "live",
+        prepaid: Prepaid | None = None,
     ) -> dict[str, Any]:
         """Write the description (only the description) and return the updated activity."""
         return self._api(priority, token, lambda p: p.put(
             "/activities/{id}", id=activity_id, body={"description": description}
-        ))
+        ), prepaid)
 
     def list_activities(
         self, token: str, after: int, page: int, priority: str = "backfill"
@@ -284,9 +292,11 @@ class Gateway:
 
     # -- Plumbing ------------------------------------------------------------------------------
 
-    def _api(self, priority: str, token: str | None, call: Callable[[ApiV3], T]) -> T:
+    def _api(self, priority: str, token: str | None, call: Callable[[ApiV3], T],
+             prepaid: Prepaid | None = None) -> T:
         def attempt(protocol: ApiV3) -> T:
-            if self.budget is not None:
+            # A retry is a new request: it spends from the reservation only if some is left.
+            if self.budget is not None and not (prepaid is not None and prepaid.spend()):
                 self.budget.acquire(priority)
             return call(protocol)
 

@@ -27,7 +27,7 @@ from analysis.model import Activity as ActivityData
 from analysis.model import SessionRecord, Workout
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
-from worker.budget import QuotaExhausted
+from worker.budget import QuotaExhausted, Reservation
 from worker.models import Activity, Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
 from worker.strava import StravaNotFound
@@ -120,8 +120,18 @@ def _finish(rt: Runtime, event_id: int, result: Result) -> None:
 def sync_activity(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
     """Read, analyse and annotate one activity; at most 4 requests, usually 2."""
     token = rt.tokens.access_token(athlete_id)
+    # The read and the write are reserved together, so a window never closes between them.
+    reservation = rt.budget.acquire("live", count=2)
+    try:
+        return _sync(rt, token, athlete_id, activity_id, reservation)
+    finally:
+        reservation.close()
+
+
+def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
+          reservation: Reservation) -> Result:
     read_at = time.monotonic()
-    detailed = rt.gateway.get_activity(token, activity_id)
+    detailed = rt.gateway.get_activity(token, activity_id, prepaid=reservation)
     if _owner(detailed) not in (None, athlete_id):
         return Result("skipped", f"activity {activity_id} belongs to another athlete")
     activity = _parse(detailed, None, activity_id)
@@ -152,7 +162,7 @@ def sync_activity(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
         if not desc.should_write(current, row.block_digest is not None):
             return Result("done", "athlete removed the block or opted out meanwhile")
         merged = desc.merge(current, block)
-    rt.gateway.update_description(token, activity_id, merged)
+    rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
     _mark_written(rt, activity_id, block)
     return Result("done", f"{analysis.classification.workout}: block written", wrote=True)
 

@@ -119,3 +119,33 @@ def test_two_processes_competing_for_the_last_requests_never_overspend(
     for thread in threads:
         thread.join()
     assert sum(granted) == LIMITS.read_short
+
+
+def test_a_reservation_of_two_is_all_or_nothing_and_returns_what_it_did_not_use(
+    redis_client: redis.Redis,
+) -> None:
+    budget = Budget(redis_client, LIMITS, WINDOWS, FrozenClock(1_800_000_000))
+    for _ in range(LIMITS.read_short - 1):
+        budget.acquire("live")
+    with pytest.raises(QuotaExhausted):
+        budget.acquire("live", count=2)  # one left: a read without its write is not sent
+    assert budget.usage().read_short == LIMITS.read_short - 1
+    budget.observe({"X-ReadRateLimit-Usage": "0,0"})
+    reservation = budget.acquire("live", count=1)
+    assert reservation.spend() and not reservation.spend()
+    redis_client.flushdb()
+    reservation = budget.acquire("live", count=2)
+    assert reservation.spend()
+    reservation.close()
+    assert budget.usage().read_short == 1
+
+
+def test_nothing_is_reserved_in_the_last_moment_of_a_window(redis_client: redis.Redis) -> None:
+    windows = RateWindows(short=10, daily=86400)
+    clock = FrozenClock(1_800_000_000 + 9.95)
+    budget = Budget(redis_client, LIMITS, windows, clock)
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live")
+    assert refused.value.retry_at == 1_800_000_010
+    clock.now = 1_800_000_010.0
+    budget.acquire("live")
