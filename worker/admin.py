@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
-from worker.queue import BACKFILL_QUEUE, HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.queue import BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaError
 
@@ -98,6 +98,13 @@ def status(rt: Runtime) -> int:
           f"  resets {_clock(usage.daily_resets_at)}")
     if usage.closed_until:
         print(f"  PAUSED until {_clock(usage.closed_until)}: {rt.budget.closed_reason()}")
+    # The order in which work gives way as the quota runs short (worker.budget.PRIORITIES).
+    for label, priority, off in (("streams for live uploads", "streams", "skipped"),
+                                 ("backfill", "backfill", "deferred"),
+                                 ("streams for backfill", "backfill-streams", "deferred"),
+                                 ("live uploads", "live", "deferred to the next window")):
+        state = "running" if rt.budget.allows(priority, usage) else off
+        print(f"  {label:<26} {state}")
     print("Athletes")
     print(f"  connected  {athletes.get('active', 0):>6}")
     print(f"  must reconnect {athletes.get('needs_reauth', 0):>2}")
@@ -142,7 +149,9 @@ def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
         print(f"backfill stopped: {error}")
         return 1
     bar.close()
-    print(f"stored {stored} activities of athlete {athlete_id}")
+    enqueue(rt.broker, BACKFILL_STREAMS, BACKFILL_QUEUE, athlete_id)
+    print(f"stored {stored} activities of athlete {athlete_id}; "
+          "the workers fetch streams for undecided ones as the budget allows")
     return 0
 
 

@@ -1,7 +1,9 @@
 """Pull an athlete's recent weeks from Strava so their first feedback already knows their mix.
 
 One list request returns up to 200 summaries, each classified from its summary alone: a few
-requests per athlete, not one per activity. Nothing is written back to old activities.
+requests per athlete, not one per activity. Summaries that cannot decide are marked, and their
+streams are fetched later, newest first, only while the budget has room for background work
+(:func:`fetch_streams`). Nothing is written back to old activities.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
 
 from analysis import engine
+from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker.models import Activity, Athlete, utcnow
@@ -24,6 +30,8 @@ log = logging.getLogger(__name__)
 BACKFILL_DAYS = engine.HISTORY_DAYS
 #: Strava's largest page.
 PAGE_SIZE = 200
+#: Activities one streams pass handles before it yields its worker thread to other jobs.
+STREAMS_BATCH = 20
 
 Progress = Callable[[int, int | None], None]
 
@@ -74,10 +82,58 @@ def _store(rt: Runtime, athlete_id: int, summary: dict) -> int:
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
     analysis = engine.analyse(activity, profile, activity_id)
+    undecided = not activity.manual and not engine.judge_summary(activity, profile).decided
     with rt.db.session() as session:
         if session.get(Athlete, athlete_id) is None:
             return 0
         if session.get(Activity, activity_id) is not None:
             return 0  # a live event got there first, with more than a summary to go on
-        save_record(session, athlete_id, activity_id, analysis, used_streams=False)
+        row = save_record(session, athlete_id, activity_id, analysis, used_streams=False)
+        row.needs_streams = undecided
     return 1
+
+
+def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> int:
+    """Re-analyse up to ``batch`` undecided backfilled activities with their streams.
+
+    Newest first, at the lowest priority: :class:`worker.budget.QuotaExhausted` ends the pass
+    (the caller comes back when the window reopens). Returns how many are still waiting.
+    """
+    token = rt.tokens.access_token(athlete_id)
+    for activity_id in _waiting(rt, athlete_id, batch):
+        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams")
+        with rt.db.session() as session:
+            row = session.get(Activity, activity_id)
+            activity = activity_from_row(row, streams) if row is not None else None
+        if activity is None:
+            continue
+        history = load_history(rt, athlete_id, activity.start)
+        analysis = engine.analyse(activity, engine.profile_for(history, activity, activity_id),
+                                  activity_id)
+        with rt.db.session() as session:
+            if session.get(Activity, activity_id) is None:
+                continue  # deleted meanwhile
+            row = save_record(session, athlete_id, activity_id, analysis,
+                              used_streams=bool(streams))
+            row.needs_streams = False
+    return len(_waiting(rt, athlete_id, None))
+
+
+def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:
+    with rt.db.session() as session:
+        return list(session.scalars(
+            select(Activity.id)
+            .where(Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True))
+            .order_by(Activity.start_date.desc()).limit(limit)
+        ).all())
+
+
+def activity_from_row(row: Activity, streams: dict[str, Any]) -> ActivityData:
+    """Our stored summary of an activity, with its streams, as the analysis reads it."""
+    summary = {
+        "id": row.id, "sport_type": row.sport, "start_date": row.start_date.isoformat(),
+        "elapsed_time": row.moving_s, "moving_time": row.moving_s,
+        "distance": row.distance_m, "total_elevation_gain": row.ascent_m,
+        "average_heartrate": row.avg_hr, "max_heartrate": row.max_hr,
+    }
+    return activity_from_strava(summary, streams or None)

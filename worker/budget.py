@@ -182,6 +182,18 @@ class Budget:
         retry_at = self._next(now, 0 if window == "short" else 1)
         raise QuotaExhausted(f"{quota} {window} window spent for {priority} work", retry_at)
 
+    def allows(self, priority: str, usage: Usage | None = None) -> bool:
+        """Whether a request at ``priority`` would be reserved now (nothing is reserved)."""
+        usage = usage or self.usage()
+        if usage.closed_until:
+            return False
+        short_share, daily_share = PRIORITIES[priority]
+        limits = self.limits
+        return (usage.overall_short < int(limits.overall_short * short_share)
+                and usage.read_short < int(limits.read_short * short_share)
+                and usage.overall_daily < int(limits.overall_daily * daily_share)
+                and usage.read_daily < int(limits.read_daily * daily_share))
+
     def release(self, keys: list[str], count: int) -> None:
         """Give back reserved requests that were never sent."""
         if count > 0:

@@ -67,7 +67,10 @@ class Activity(Base):
     """One analysed activity: what history needs, and what we last wrote to Strava."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_athlete_start", "athlete_id", "start_date"),)
+    __table_args__ = (
+        Index("ix_activities_athlete_start", "athlete_id", "start_date"),
+        Index("ix_activities_needs_streams", "athlete_id", "needs_streams"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     athlete_id: Mapped[int] = mapped_column(
@@ -87,6 +90,9 @@ class Activity(Base):
     ascent_m: Mapped[float | None] = mapped_column(Float)
     #: True when the classification saw the streams, not only the summary and laps.
     used_streams: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A backfilled activity whose summary could not decide: streams are fetched when the
+    #: budget has room (worker.backfill).
+    needs_streams: Mapped[bool] = mapped_column(Boolean, default=False)
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
     block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

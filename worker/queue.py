@@ -20,6 +20,7 @@ BACKFILL_QUEUE = "backfill"
 #: Actor names, as tasks.py declares them.
 HANDLE_EVENT = "handle_event"
 BACKFILL = "backfill_athlete"
+BACKFILL_STREAMS = "backfill_streams"
 
 
 def redis_client(settings: Settings) -> redis.Redis:

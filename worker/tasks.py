@@ -17,12 +17,12 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage, Retries
 
 from worker import sync
-from worker.backfill import backfill
+from worker.backfill import backfill, fetch_streams
 from worker.budget import QuotaExhausted
 from worker.config import Settings, load_dotenv_file
 from worker.logs import configure_logging
 from worker.models import InboxEvent, utcnow
-from worker.queue import BACKFILL, BACKFILL_QUEUE, HANDLE_EVENT, LIVE_QUEUE
+from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationInactive
 from worker.sweeper import SWEEP_INTERVAL_S, Sweeper
@@ -105,7 +105,7 @@ def handle_event(event_id: int) -> None:
 @dramatiq.actor(actor_name=BACKFILL, queue_name=BACKFILL_QUEUE, max_retries=MAX_RETRIES,
                 min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, time_limit=600_000)
 def backfill_athlete(athlete_id: int) -> None:
-    """Pull a newly connected athlete's recent history."""
+    """Pull a newly connected athlete's recent history, then start the streams pass."""
     try:
         backfill(runtime, athlete_id)
     except AthleteUnavailable as gone:
@@ -113,6 +113,25 @@ def backfill_athlete(athlete_id: int) -> None:
     except (QuotaExhausted, StravaApplicationInactive) as later:
         delay = _delay_for(later)
         backfill_athlete.send_with_options(args=(athlete_id,), delay=int(delay * 1000))
+    else:
+        backfill_streams.send(athlete_id)
+
+
+@dramatiq.actor(actor_name=BACKFILL_STREAMS, queue_name=BACKFILL_QUEUE, max_retries=MAX_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, time_limit=600_000)
+def backfill_streams(athlete_id: int) -> None:
+    """Streams for undecided backfilled activities, a batch at a time, while there is room."""
+    try:
+        waiting = fetch_streams(runtime, athlete_id)
+    except AthleteUnavailable as gone:
+        log.info("streams pass skipped: %s", gone, extra={"athlete_id": athlete_id})
+        return
+    except (QuotaExhausted, StravaApplicationInactive) as later:
+        delay = _delay_for(later)
+        backfill_streams.send_with_options(args=(athlete_id,), delay=int(delay * 1000))
+        return
+    if waiting:
+        backfill_streams.send(athlete_id)
 
 
 def _delay_for(later: Exception) -> float:

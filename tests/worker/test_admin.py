@@ -90,6 +90,7 @@ def test_status_shows_queues_budget_athletes_and_dead_letters(runtime: Runtime) 
     assert "live" in text and "backfill" in text
     assert "read 1/" in text
     assert "PAUSED" in text and "inactive" in text
+    assert "live uploads               deferred to the next window" in text
     assert "connected       1" in text and "must reconnect  1" in text
     assert "Dead letters: 1" in text and "Strava 503" in text
 

@@ -149,3 +149,15 @@ def test_nothing_is_reserved_in_the_last_moment_of_a_window(redis_client: redis.
     assert refused.value.retry_at == 1_800_000_010
     clock.now = 1_800_000_010.0
     budget.acquire("live")
+
+
+def test_work_gives_way_in_order_as_the_day_runs_short(redis_client: redis.Redis) -> None:
+    budget = Budget(redis_client, LIMITS, WINDOWS, FrozenClock(1_800_000_000))
+    order = ("streams", "backfill", "live")
+    given_way = []
+    for used in range(LIMITS.read_daily + 1):
+        budget.observe({"X-ReadRateLimit-Usage": f"0,{used}"})
+        for priority in order:
+            if priority not in given_way and not budget.allows(priority):
+                given_way.append(priority)
+    assert given_way == list(order)

@@ -1,0 +1,72 @@
+"""Backfill on connect: a few list requests, then streams only while the budget has room."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from tests.worker.test_sync import connect
+from worker.backfill import backfill, fetch_streams
+from worker.budget import QuotaExhausted
+from worker.models import Activity, Athlete
+from worker.runtime import Runtime
+
+ATHLETE = 6160
+
+
+def seed_history(rt: Runtime, days: int = 28) -> list[int]:
+    answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
+                        json={"days": days, "seed": 3})
+    return list(answer.json()["ids"])
+
+
+def stats(rt: Runtime) -> dict:
+    return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
+
+
+def counts(rt: Runtime) -> tuple[int, int]:
+    with rt.db.session() as session:
+        total = session.scalar(select(func.count()).select_from(Activity))
+        waiting = session.scalar(select(func.count()).select_from(Activity)
+                                 .where(Activity.needs_streams.is_(True)))
+    return int(total or 0), int(waiting or 0)
+
+
+def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
+    strava_runtime: Runtime,
+) -> None:
+    seeded = seed_history(strava_runtime)
+    connect(strava_runtime, ATHLETE)
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    stored = backfill(strava_runtime, ATHLETE)
+    assert stored == len(seeded)
+    assert stats(strava_runtime)["requests"] == 2  # the athlete, one page of activities
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.backfilled_at is not None
+
+
+def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_is_short(
+    strava_runtime: Runtime,
+) -> None:
+    seed_history(strava_runtime, days=42)
+    connect(strava_runtime, ATHLETE)
+    backfill(strava_runtime, ATHLETE)
+    total, waiting = counts(strava_runtime)
+    assert 0 < waiting < total  # some summaries decide, some do not
+
+    strava_runtime.budget.pause(60, "test: quota spent")
+    with pytest.raises(QuotaExhausted):
+        fetch_streams(strava_runtime, ATHLETE)
+    assert counts(strava_runtime)[1] == waiting
+    strava_runtime.redis.flushdb()
+
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    while fetch_streams(strava_runtime, ATHLETE, batch=5):
+        pass
+    assert counts(strava_runtime) == (total, 0)
+    assert stats(strava_runtime)["by_endpoint"] == {"GET /activities/{id}/streams": waiting}
+    with strava_runtime.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Activity)
+                              .where(Activity.used_streams.is_(True))) > 0
