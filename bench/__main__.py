@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import analysis_speed, requests_per_activity
+from bench import analysis_speed, backfill_vs_live, quota_drain, requests_per_activity
 
 OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 
@@ -43,6 +43,8 @@ def main() -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
+        quota_drain.report(quota_drain.measure()),
+        backfill_vs_live.report(backfill_vs_live.measure()),
         classifier_quality(),
     ]
     text = "\n".join(sections)
