@@ -85,7 +85,7 @@ def status(rt: Runtime) -> int:
     limits = usage.limits
     print("Queues")
     for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
-        print(f"  {queue:<10} {_queue_depth(rt, queue):>6} messages")
+        print(f"  {queue:<10} {queue_depth(rt, queue):>6} messages")
     print("Inbox events")
     for name in ("pending", "done", "skipped", "dead"):
         print(f"  {name:<10} {by_status.get(name, 0):>6}")
@@ -116,7 +116,7 @@ def status(rt: Runtime) -> int:
     return 0
 
 
-def _queue_depth(rt: Runtime, queue: str) -> int:
+def queue_depth(rt: Runtime, queue: str) -> int:
     # dramatiq's Redis broker keeps a queue's messages in the hash "<namespace>:<queue>.msgs"
     # and delayed ones under "<queue>.DQ".
     client = rt.redis

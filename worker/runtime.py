@@ -12,7 +12,8 @@ from worker.budget import Budget
 from worker.config import Settings
 from worker.db import Database
 from worker.queue import make_broker, redis_client
-from worker.strava import Gateway
+from worker.metrics import WorkerCounters
+from worker.strava import Gateway, make_session
 from worker.tokens import TokenCipher, Tokens
 
 
@@ -39,9 +40,15 @@ class Runtime:
         return Budget(self.redis, self.settings.rate_limits, self.settings.rate_windows)
 
     @cached_property
+    def counters(self) -> WorkerCounters:
+        return WorkerCounters(self.redis)
+
+    @cached_property
     def gateway(self) -> Gateway:
         s = self.settings
-        return Gateway(s.strava_base_url, s.client_id, s.client_secret, budget=self.budget)
+        session = make_session(s.strava_base_url, on_response=self.counters.strava_response)
+        return Gateway(s.strava_base_url, s.client_id, s.client_secret, budget=self.budget,
+                       session=session)
 
     @cached_property
     def cipher(self) -> TokenCipher:

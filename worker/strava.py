@@ -120,8 +120,15 @@ class StravaTransport(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def make_session(base_url: str) -> requests.Session:
+def make_session(base_url: str,
+                 on_response: Callable[..., object] | None = None) -> requests.Session:
+    """A session whose every request goes to ``base_url`` with timeouts.
+
+    ``on_response`` becomes a requests response hook (metrics count each request there).
+    """
     session = requests.Session()
+    if on_response is not None:
+        session.hooks["response"].append(on_response)
     transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
     session.mount("https://", transport)
     session.mount("http://", transport)

@@ -97,7 +97,12 @@ def handle_event(event_id: int) -> None:
         result = sync.handle_event(runtime, event_id)
     except (QuotaExhausted, sync.RetryLater, StravaApplicationInactive) as later:
         _defer(event_id, later)
+        runtime.counters.job(HANDLE_EVENT, "deferred")
         return
+    except Exception:
+        runtime.counters.job(HANDLE_EVENT, "failed")
+        raise
+    runtime.counters.job(HANDLE_EVENT, result.status)
     log.info("event %s %s: %s", event_id, result.status, result.detail,
              extra={"event_id": event_id})
 

@@ -82,3 +82,15 @@ def test_metrics_count_webhook_events(runtime: Runtime) -> None:
     client.post("/webhook", content=b"not json", headers={"content-type": "application/json"})
     text = client.get("/metrics").text
     assert 'stridewise_webhook_events_total{aspect_type="invalid"' in text
+
+
+def test_metrics_show_cluster_figures_counted_by_workers(strava_runtime: Runtime) -> None:
+    client = browser(strava_runtime)
+    strava_runtime.counters.job("handle_event", "done")
+    strava_runtime.gateway.list_subscriptions()  # one Strava request, counted by the hook
+    text = client.get("/metrics").text
+    assert 'stridewise_jobs_total{actor="handle_event",outcome="done"} 1.0' in text
+    assert ('stridewise_strava_requests_total{endpoint="/api/v3/push_subscriptions",'
+            'method="GET",status="200"} 1.0') in text
+    assert 'stridewise_queue_depth{queue="live"}' in text
+    assert 'stridewise_strava_quota_limit{quota="read",window="short"} 100.0' in text

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from worker.metrics import REGISTRY
+from worker.metrics import REGISTRY, ClusterCollector
 from worker.runtime import Runtime
 
 
 class HealthEndpoints:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
+        self.cluster = CollectorRegistry(auto_describe=False)
+        self.cluster.register(ClusterCollector(rt))
 
     def routes(self) -> list[Route]:
         return [Route("/healthz", self.healthz, methods=["GET"]),
@@ -42,4 +44,5 @@ class HealthEndpoints:
         return checks
 
     async def metrics(self, request: Request) -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        cluster = await run_in_threadpool(generate_latest, self.cluster)
+        return Response(generate_latest(REGISTRY) + cluster, media_type=CONTENT_TYPE_LATEST)
