@@ -1,7 +1,8 @@
 """Strava's push subscription endpoint: the handshake, and events committed before the answer.
 
-An event is validated, written to the inbox (deduplicated), enqueued and acknowledged. Once it is
-in the inbox nothing can lose it: if Redis is down the sweeper enqueues it later.
+An event is validated, written to the inbox (deduplicated, in batches: see worker.web.inbox),
+enqueued and acknowledged. Once it is in the inbox nothing can lose it: if Redis is down the
+sweeper enqueues it later.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ import time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from worker.metrics import ACK_SECONDS, EVENTS_RECEIVED
-from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
-from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.models import PushSubscription
 from worker.runtime import Runtime
-from worker.sync import event_dedup_key
+from worker.web.inbox import InboxWriter
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,8 @@ def parse_event(body: bytes) -> dict[str, Any]:
             raise EventError(f"{field} must be a non-negative integer, got {_show(value)}")
     for field, allowed in (("object_type", OBJECT_TYPES), ("aspect_type", ASPECT_TYPES)):
         if event.get(field) not in allowed:
-            raise EventError(f"{field} must be one of {sorted(allowed)}, got {_show(event.get(field))}")
+            got = _show(event.get(field))
+            raise EventError(f"{field} must be one of {sorted(allowed)}, got {got}")
     updates = event.get("updates", {})
     if updates is None:
         updates = {}
@@ -92,6 +92,7 @@ class WebhookEndpoint:
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
+        self.inbox = InboxWriter(rt)
         self._subscription: tuple[float, int | None] = (0.0, None)
 
     def routes(self) -> list[Route]:
@@ -120,7 +121,8 @@ class WebhookEndpoint:
     async def _receive(self, request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            return _error(415, f"content type must be application/json, got {content_type or 'none'}")
+            return _error(415, "content type must be application/json, got "
+                               f"{content_type or 'none'}")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return _error(413, f"body larger than {MAX_BODY_BYTES} bytes")
@@ -134,55 +136,28 @@ class WebhookEndpoint:
         except EventError as error:
             EVENTS_RECEIVED.labels("invalid", "invalid", "rejected").inc()
             return _error(400, str(error))
-        outcome = await run_in_threadpool(self._accept, event)
-        EVENTS_RECEIVED.labels(event["object_type"], event["aspect_type"], outcome).inc()
-        if outcome == "wrong_subscription":
-            return _error(400, f"subscription_id {event['subscription_id']} is not ours")
-        return JSONResponse({"status": outcome})
-
-    def _accept(self, event: dict[str, Any]) -> str:
-        known = self._subscription_id()
+        known = await self._subscription_id()
         if known is None or event["subscription_id"] != known:
             log.warning("event for subscription %s refused; ours is %s",
                         event["subscription_id"], known)
-            return "wrong_subscription"
-        with self.rt.db.session() as session:
-            if session.get(Athlete, event["owner_id"]) is None:
-                log.info("event for unknown athlete dropped",
-                         extra={"athlete_id": event["owner_id"]})
-                return "unknown_athlete"
-            row = InboxEvent(
-                dedup_key=event_dedup_key(event),
-                object_type=event["object_type"],
-                aspect_type=event["aspect_type"],
-                object_id=event["object_id"],
-                owner_id=event["owner_id"],
-                event_time=event["event_time"],
-                updates=json.dumps(event["updates"], sort_keys=True),
-                enqueued_at=utcnow(),
-            )
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError:
-                session.rollback()
-                return "duplicate"
-            event_id = row.id
-        try:
-            enqueue(self.rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
-        except Exception as error:  # the inbox holds the event; the sweeper will enqueue it
-            log.warning("enqueue failed, the sweeper will retry: %s", error,
-                        extra={"event_id": event_id})
-        return "accepted"
+            EVENTS_RECEIVED.labels(event["object_type"], event["aspect_type"], "refused").inc()
+            return _error(400, f"subscription_id {event['subscription_id']} is not ours")
+        outcome = await self.inbox.submit(event)
+        EVENTS_RECEIVED.labels(event["object_type"], event["aspect_type"], outcome).inc()
+        return JSONResponse({"status": outcome})
 
-    def _subscription_id(self) -> int | None:
+    async def _subscription_id(self) -> int | None:
         fetched_at, value = self._subscription
         if value is not None and time.monotonic() - fetched_at < SUBSCRIPTION_CACHE_S:
             return value
-        with self.rt.db.session() as session:
-            value = session.scalar(select(PushSubscription.id).order_by(PushSubscription.created_at.desc()))
+        value = await run_in_threadpool(self._read_subscription_id)
         self._subscription = (time.monotonic(), value)
         return value
+
+    def _read_subscription_id(self) -> int | None:
+        with self.rt.db.session() as session:
+            return session.scalar(select(PushSubscription.id)
+                                  .order_by(PushSubscription.created_at.desc()))
 
 
 def _error(status: int, message: str) -> JSONResponse:
