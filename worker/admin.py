@@ -186,13 +186,20 @@ def dlq_requeue(rt: Runtime, ids: list[int]) -> int:
 
 
 def rotate_keys(rt: Runtime) -> int:
-    """Re-encrypt every stored token under the newest key of TOKEN_KEYS."""
+    """Re-encrypt every stored token under the newest key of TOKEN_KEYS.
+
+    Each athlete is rotated under the same lock as a token refresh, reading their row afresh,
+    so a refresh running meanwhile is neither lost nor overwritten.
+    """
     started = time.monotonic()
     with rt.db.session() as session:
-        athletes = session.scalars(select(Athlete)).all()
-        for athlete in athletes:
-            athlete.access_token = rt.cipher.rotate(athlete.access_token)
-            athlete.refresh_token = rt.cipher.rotate(athlete.refresh_token)
-    print(f"re-encrypted the tokens of {len(athletes)} athletes "
+        athlete_ids = session.scalars(select(Athlete.id)).all()
+    for athlete_id in athlete_ids:
+        with rt.tokens.lock(athlete_id), rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is not None:
+                athlete.access_token = rt.cipher.rotate(athlete.access_token)
+                athlete.refresh_token = rt.cipher.rotate(athlete.refresh_token)
+    print(f"re-encrypted the tokens of {len(athlete_ids)} athletes "
           f"in {time.monotonic() - started:.1f} s")
     return 0

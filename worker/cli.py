@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import sys
 from collections.abc import Sequence
 
@@ -84,7 +85,9 @@ def _runtime():  # type: ignore[no-untyped-def]
     from worker.runtime import Runtime
 
     configure_logging()
-    return Runtime(Settings.from_env())
+    rt = Runtime(Settings.from_env())
+    atexit.register(rt.db.dispose)  # close pooled connections before the interpreter goes
+    return rt
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import redis
+from redis.lock import Lock
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from worker.db import Database
@@ -82,12 +83,16 @@ class Tokens:
         token = self._fresh_token(athlete_id)
         if token is not None:
             return token
-        with self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,
-                             blocking_timeout=LOCK_TIMEOUT_S):
+        with self.lock(athlete_id):
             token = self._fresh_token(athlete_id)  # another worker may have refreshed meanwhile
             if token is not None:
                 return token
             return self._refresh(athlete_id)
+
+    def lock(self, athlete_id: int) -> Lock:
+        """The athlete's token lock, shared by every process that changes their tokens."""
+        return self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,
+                               blocking_timeout=LOCK_TIMEOUT_S)
 
     def _fresh_token(self, athlete_id: int) -> str | None:
         with self.db.session() as session:
