@@ -10,7 +10,7 @@ import logging
 import threading
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from worker.models import InboxEvent, utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
@@ -25,6 +25,9 @@ STALE_AFTER_S = 120
 SWEEP_INTERVAL_S = 30
 #: Most events one sweep re-enqueues.
 SWEEP_BATCH = 500
+#: Finished events are kept this long (for `stridewise status` and investigations), then
+#: deleted; dead letters stay until requeued or the athlete is deleted.
+KEEP_FINISHED_DAYS = 14
 
 
 def sweep(rt: Runtime, stale_after_s: float = STALE_AFTER_S) -> int:
@@ -53,6 +56,16 @@ def sweep(rt: Runtime, stale_after_s: float = STALE_AFTER_S) -> int:
     return claimed
 
 
+def prune(rt: Runtime, keep_days: float = KEEP_FINISHED_DAYS) -> int:
+    """Delete finished (done or skipped) events older than ``keep_days``; returns how many."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    with rt.db.session() as session:
+        return int(session.execute(
+            delete(InboxEvent).where(InboxEvent.status.in_(("done", "skipped")),
+                                     InboxEvent.finished_at < cutoff)
+        ).rowcount)
+
+
 class Sweeper(threading.Thread):
     """Runs :func:`sweep` every ``interval_s`` until stopped."""
 
@@ -68,6 +81,7 @@ class Sweeper(threading.Thread):
         while not self.stopped.wait(self.interval_s):
             try:
                 sweep(self.rt, self.stale_after_s)
+                prune(self.rt)
             except Exception:  # the next sweep tries again; the sweeper itself must live on
                 log.exception("sweep failed")
 
