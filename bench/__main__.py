@@ -9,7 +9,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import analysis_speed, backfill_vs_live, quota_drain, requests_per_activity
+from bench import (
+    analysis_speed,
+    backfill_vs_live,
+    capacity,
+    quota_drain,
+    requests_per_activity,
+    web_latency,
+)
 
 OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 
@@ -45,6 +52,8 @@ def main() -> None:
         requests_per_activity.report(requests_per_activity.measure()),
         quota_drain.report(quota_drain.measure()),
         backfill_vs_live.report(backfill_vs_live.measure()),
+        web_latency.report(web_latency.measure()),
+        capacity.report(capacity.measure()),
         classifier_quality(),
     ]
     text = "\n".join(sections)
