@@ -81,6 +81,9 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     except AthleteUnavailable as error:
         result = Result("skipped", str(error))
     _finish(rt, event_id, result)
+    ids = {"event_id": event_id, "athlete_id": owner,
+           "activity_id": object_id if kind[0] == "activity" else None, "status": result.status}
+    log.info("%s %s: %s", kind[0], kind[1], result.detail, extra=ids)
     return result
 
 

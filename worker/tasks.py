@@ -103,8 +103,6 @@ def handle_event(event_id: int) -> None:
         runtime.counters.job(HANDLE_EVENT, "failed")
         raise
     runtime.counters.job(HANDLE_EVENT, result.status)
-    log.info("event %s %s: %s", event_id, result.status, result.detail,
-             extra={"event_id": event_id})
 
 
 @dramatiq.actor(actor_name=BACKFILL, queue_name=BACKFILL_QUEUE, max_retries=MAX_RETRIES,
