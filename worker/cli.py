@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     requeue.add_argument("ids", nargs="*", type=int, metavar="ID")
     requeue.set_defaults(run=_dlq_requeue)
 
+    forget = sub.add_parser("forget", help="delete an athlete's data and revoke our access")
+    forget.add_argument("athlete_id", type=int, metavar="ATHLETE_ID")
+    forget.set_defaults(run=_forget)
+
     sub.add_parser("rotate-keys", help="re-encrypt stored tokens under the newest key").set_defaults(
         run=_rotate_keys)
     dev = sub.add_parser("dev", help="run sandbox, web and worker together, with a demo")
@@ -168,6 +172,14 @@ def _dlq_requeue(args: argparse.Namespace) -> int:
     from worker import admin
 
     return admin.dlq_requeue(_runtime(), args.ids)
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from worker import sync
+
+    sync.forget_athlete(_runtime(), args.athlete_id, revoke=True)
+    print(f"athlete {args.athlete_id}: access revoked at Strava, every row deleted")
+    return 0
 
 
 def _rotate_keys(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ from analysis.parsers.bundle import activity_from_strava
 from worker.budget import QuotaExhausted, Reservation
 from worker.models import Activity, Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
-from worker.strava import StravaNotFound
+from worker.strava import StravaNotFound, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
     if revoke:
         try:
             rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
-        except AthleteUnavailable:
+        except (AthleteUnavailable, StravaUnauthorized):
             pass  # nothing left to revoke
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))

@@ -135,3 +135,20 @@ def test_activity_not_readable_right_after_create_is_retried_later(
     with strava_runtime.db.session() as session:
         event = session.get(InboxEvent, event_id)
         assert event is not None and event.status == "pending"
+
+
+def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    with strava_runtime.db.session() as session:
+        token = strava_runtime.cipher.decrypt(session.get(Athlete, ATHLETE).access_token)
+    sync.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is None
+        assert session.scalar(select(func.count()).select_from(Activity)) == 0
+    refused = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
+                        headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
