@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.model import FloatArray, Lap, Streams
+from analysis.units import METRES_PER_FOOT
 
 #: Moving-average window for altitude in samples (s): GPS and barometric altitude carry
 #: metre-scale noise that a 1 Hz derivative would blow up.
@@ -129,29 +130,29 @@ def repeated_climbs(climbs: Sequence[Climb]) -> list[Climb]:
     return similar if len(similar) >= MIN_REPEATS else []
 
 
-def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float) -> str | None:
-    """Evidence of hill repeats: similar climbs, most run up above ``hard`` effort speed."""
+def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float) -> tuple[Climb, ...]:
+    """Hill repeats: similar climbs, most run up above ``hard`` effort speed; () if none."""
     similar = repeated_climbs(climbs)
     hard_ones = [c for c in similar if float(np.mean(effort[c.start:c.end + 1])) >= hard]
     if not similar or len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(similar)):
-        return None
-    return describe(hard_ones)
+        return ()
+    return tuple(hard_ones)
 
 
-def lap_hill_repeats(laps: Sequence[Lap]) -> str | None:
-    """Evidence of hill repeats in laps: climbing laps alternating with laps that do not."""
+def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:
+    """Hill repeats in laps: climbing laps alternating with laps that do not; () if none."""
     climbs = [Climb(i, i + 1, lap.ascent_m or 0.0, lap.distance_m) for i, lap in enumerate(laps)]
     up = [c for c in climbs if c.rise_m >= MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
     alternating = all(b.start - a.start >= 2 for a, b in zip(up, up[1:], strict=False))
-    similar = repeated_climbs(up) if alternating else []
-    return describe(similar) if similar else None
+    return tuple(repeated_climbs(up)) if alternating else ()
 
 
-def describe(climbs: Sequence[Climb]) -> str:
-    """``6 climbs of 25-30 m at 6-8 %``."""
-    rises = [c.rise_m for c in climbs]
+def describe(climbs: Sequence[Climb], imperial: bool = False) -> str:
+    """``6 climbs of 25-30 m at 6-8 %`` (heights in feet when ``imperial``)."""
+    unit, scale = ("ft", 1.0 / METRES_PER_FOOT) if imperial else ("m", 1.0)
+    rises = [scale * c.rise_m for c in climbs]
     grades = [c.grade for c in climbs]
-    return f"{len(climbs)} climbs of {_span(rises)} m at {_span(grades)} %"
+    return f"{len(climbs)} climbs of {_span(rises)} {unit} at {_span(grades)} %"
 
 
 def _span(values: Sequence[float]) -> str:

@@ -46,14 +46,16 @@ def profile_for(history: Sequence[SessionRecord], activity: Activity,
     return build_profile(prior(history, activity, activity_id))
 
 
-def judge_summary(activity: Activity, profile: AthleteProfile) -> SummaryVerdict:
+def judge_summary(activity: Activity, profile: AthleteProfile,
+                  units: str = "metric") -> SummaryVerdict:
     """Whether the summary, laps and splits decide the label without streams."""
-    return classify_summary(activity, profile)
+    return classify_summary(activity, profile, units=units)
 
 
 def analyse(activity: Activity, profile: AthleteProfile,
-            activity_id: int | None = None) -> Analysis:
-    classification = classify(activity, profile)
+            activity_id: int | None = None, units: str = "metric") -> Analysis:
+    """Classify (evidence in ``units``) and measure the activity."""
+    classification = classify(activity, profile, units=units)
     record = session_record(activity, classification, profile, activity_id)
     return Analysis(classification, record, profile)
 

@@ -44,7 +44,9 @@ QUALITY_WORKOUTS = frozenset(
 #: Strava sport types that are running.
 RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
 #: Strava sport types that are strength work.
-STRENGTH_SPORTS = frozenset({"WeightTraining", "Crossfit", "Workout", "HighIntensityIntervalTraining"})
+STRENGTH_SPORTS = frozenset(
+    {"WeightTraining", "Crossfit", "Workout", "HighIntensityIntervalTraining"}
+)
 
 #: Strava's own ``workout_type`` values (the athlete's word).
 STRAVA_RUN_RACE = 1

@@ -8,6 +8,8 @@ import math
 METRES_PER_MILE = 1609.344
 #: Metres in a foot.
 METRES_PER_FOOT = 0.3048
+#: Slower than a day per kilometre is not a pace anybody moved at.
+MAX_PACE_S = 86_400
 
 
 def format_pace(speed_mps: float, imperial: bool = False) -> str:
@@ -18,6 +20,8 @@ def format_pace(speed_mps: float, imperial: bool = False) -> str:
     if not math.isfinite(speed_mps) or speed_mps <= 0:
         return "--"
     unit_m, unit = (METRES_PER_MILE, "mi") if imperial else (1000.0, "km")
+    if unit_m / speed_mps > MAX_PACE_S:
+        return "--"
     seconds = round(unit_m / speed_mps)
     return f"{seconds // 60}:{seconds % 60:02d}/{unit}"
 

@@ -55,7 +55,7 @@ def judge(name: str, activity: Activity, history: Sequence[SessionRecord],
           units: str = "metric") -> Judged:
     """Classify ``activity`` against what happened before it, and render its block."""
     profile = engine.profile_for(history, activity)
-    analysis = engine.analyse(activity, profile)
+    analysis = engine.analyse(activity, profile, units=units)
     return Judged(name, activity, analysis, engine.feedback(analysis, history, activity, units))
 
 

@@ -140,7 +140,8 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
     activity = _parse(detailed, None, activity_id)
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
-    verdict = engine.judge_summary(activity, profile)
+    units = _units(rt, athlete_id)
+    verdict = engine.judge_summary(activity, profile, units)
     used_streams = False
     if not verdict.decided and not activity.manual:
         try:
@@ -150,8 +151,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = engine.analyse(activity, profile, activity_id)
-    units = _units(rt, athlete_id)
+    analysis = engine.analyse(activity, profile, activity_id, units)
     block = engine.feedback(analysis, history, activity, units)
     row = _save(rt, athlete_id, activity_id, analysis, used_streams)
     current = detailed.get("description") or ""

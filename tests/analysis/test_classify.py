@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -254,3 +255,93 @@ def test_a_custom_profile_changes_what_counts_as_recovery() -> None:
     faster: AthleteProfile = replace(PROFILE, easy_speed=1.2 * EASY)
     assert classify(run, slower).workout is Workout.EASY
     assert classify(run, faster).workout is Workout.RECOVERY
+
+
+
+METRIC_WORDS = re.compile(r"/km|\d km\b|\d m\b")
+IMPERIAL_WORDS = re.compile(r"/mi|\d mi\b|\d ft\b")
+
+
+def test_the_same_run_gets_the_same_label_in_both_units_and_evidence_in_the_asked_one() -> None:
+    up, down = (90.0, 2.6, 8.0), (100.0, 0.85 * EASY, -8.0)
+    runs = [
+        session(repeats(4, (360, 1.15 * THRESHOLD, 0), (180, 0.8 * EASY, 0))),
+        session([(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)]),
+        session([(600.0, EASY, 0.0), *[p for _ in range(6) for p in (up, down)],
+                 (600.0, EASY, 0.0)]),
+        session([(2700.0, EASY, 0.0)]),
+        replace(session([(2700.0, EASY, 0.0)], workout_type=1), streams=None),
+        Activity("Ride", START, 5400, 5400, 45000.0),
+    ]
+    for run in runs:
+        metric, imperial = classify(run), classify(run, units="imperial")
+        assert (metric.workout, metric.confidence) == (imperial.workout, imperial.confidence)
+        assert METRIC_WORDS.search(metric.evidence), metric.evidence
+        assert not IMPERIAL_WORDS.search(metric.evidence), metric.evidence
+        assert IMPERIAL_WORDS.search(imperial.evidence), imperial.evidence
+        assert not METRIC_WORDS.search(imperial.evidence), imperial.evidence
+
+
+def test_imperial_paces_are_the_metric_paces_per_mile() -> None:
+    run = session([(2700.0, EASY, 0.0)])
+    pace_km = re.search(r"(\d+):(\d\d)/km", classify(run).evidence)
+    pace_mi = re.search(r"(\d+):(\d\d)/mi", classify(run, units="imperial").evidence)
+    assert pace_km is not None and pace_mi is not None
+    km_s = 60 * int(pace_km[1]) + int(pace_km[2])
+    mi_s = 60 * int(pace_mi[1]) + int(pace_mi[2])
+    assert abs(mi_s - 1.609344 * km_s) <= 1.0
+
+
+def test_hill_climbs_are_told_in_feet_for_imperial_athletes() -> None:
+    up, down = (90.0, 2.6, 8.0), (100.0, 0.85 * EASY, -8.0)
+    run = session([(600.0, EASY, 0.0), *[p for _ in range(6) for p in (up, down)],
+                   (600.0, EASY, 0.0)])
+    metric, imperial = classify(run), classify(run, units="imperial")
+    assert imperial.workout is metric.workout is Workout.HILLS
+    metres = re.search(r"climbs of (\d+)(?:-\d+)? m ", metric.evidence)
+    feet = re.search(r"climbs of (\d+)(?:-\d+)? ft ", imperial.evidence)
+    assert metres is not None and feet is not None
+    assert abs(int(feet[1]) - int(metres[1]) / 0.3048) <= 3
+
+
+def test_units_other_than_metric_or_imperial_are_refused_with_the_allowed_values() -> None:
+    run = session([(2700.0, EASY, 0.0)])
+    with pytest.raises(ValueError, match="metric, imperial"):
+        classify(run, units="furlongs")
+    with pytest.raises(ValueError, match="metric, imperial"):
+        classify_summary(run, units="furlongs")
+
+
+def test_strides_after_an_easy_run_are_an_easy_run_with_strides() -> None:
+    parts: list[Part] = [(2400.0, EASY, 0.0)]
+    for _ in range(6):
+        parts += [(20.0, 1.3 * THRESHOLD, 0.0), (60.0, 0.6 * EASY, 0.0)]
+    result = classify(session(parts + [(120.0, EASY, 0.0)]))
+    assert result.workout is Workout.EASY
+    assert result.evidence.endswith("with 6 strides")
+
+
+def test_the_same_short_fast_bouts_early_in_a_session_are_sprints() -> None:
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for _ in range(6):
+        parts += [(20.0, 1.45 * THRESHOLD, 0.0), (90.0, 1.4, 0.0)]
+    assert classify(session(parts + [(600.0, EASY, 0.0)])).workout is Workout.SPRINTS
+
+
+def test_short_bouts_at_jogging_pace_between_walks_are_not_sprints() -> None:
+    parts: list[Part] = [(300.0, 1.3, 0.0)]
+    for i in range(9):
+        parts += [(90.0, 2.1, 0.0), (25.0, 3.2 - 0.03 * i, 0.0), (120.0, 1.3, 0.0)]
+    result = classify(session(parts))
+    assert result.workout is not Workout.SPRINTS, result.evidence
+
+
+def test_gps_swings_that_leave_the_heart_rate_flat_are_not_surges() -> None:
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for _ in range(14):
+        parts += [(20.0, EASY + 1.3, 0.0), (20.0, EASY - 1.0, 0.0), (140.0, EASY, 0.0)]
+    run = session(parts)
+    assert run.streams is not None
+    flat = 140.0 + np.random.default_rng(1).normal(0, 1.5, len(run.streams))
+    result = classify(replace(run, streams=replace(run.streams, heartrate=flat)))
+    assert result.workout is Workout.EASY, result.evidence

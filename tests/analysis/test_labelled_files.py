@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis import engine
 from analysis.classify import classify, classify_summary
-from analysis.model import Activity, Workout
+from analysis.model import Activity, SessionRecord, Workout
 from analysis.parsers import parse_activity
 from tests.conftest import shared_data_dir
 
@@ -46,3 +47,27 @@ def test_a_decided_summary_agrees_with_the_full_classification(
     if verdict.decided:
         accepted = {row["workout"], row["also_acceptable"]}
         assert verdict.classification.workout.value in accepted, verdict.reason
+
+
+def test_the_unlabelled_58_minute_run_walk_is_not_a_sprint_session(shared_data: Path) -> None:
+    result = classify(parsed(shared_data / "runs" / "sweatpy-run-58min.tcx"))
+    assert result.workout not in {Workout.SPRINTS, Workout.INTERVALS, Workout.FARTLEK}, (
+        result.evidence)
+
+
+def test_a_year_of_phone_recorded_runs_is_not_read_as_a_year_of_workouts(
+    shared_data: Path,
+) -> None:
+    """Phone GPS wanders: judged run by run against its past, the athlete's history
+    holds no sprints and hardly any surges (a fartlek now and then at most)."""
+    folder = shared_data / "history" / "runpandas-athlete"
+    runs = sorted((parsed(p) for p in folder.glob("*.gpx.gz")), key=lambda a: a.start)
+    records: list[SessionRecord] = []
+    labels = []
+    for index, run in enumerate(runs):
+        judged = engine.analyse(run, engine.profile_for(records, run), activity_id=index)
+        records.append(judged.record)
+        labels.append(judged.classification.workout)
+    assert len(labels) == len(list(folder.glob("*.gpx.gz")))
+    assert Workout.SPRINTS not in labels
+    assert labels.count(Workout.FARTLEK) + labels.count(Workout.INTERVALS) <= 0.05 * len(labels)

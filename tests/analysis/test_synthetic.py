@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import classify
-from analysis.model import Activity, Workout, is_run
+from analysis.model import QUALITY_WORKOUTS, Activity, Workout, is_run
 from analysis.profile import default_profile
 from analysis.synthetic import generate, labelled_set
 
@@ -137,3 +137,44 @@ def test_every_generated_activity_is_plausible(label: Workout, seed: int) -> Non
         assert activity.streams is None and activity.laps == ()
     if is_run(activity.sport) and label is not Workout.OTHER:
         assert 1.2 < activity.speed < 7.0
+
+
+def _easy_runs(variant: str, count: int, phone: bool | None = None) -> list[Activity]:
+    """Easy runs of one trap variant ("" for any), each by a random athlete."""
+    rng = np.random.default_rng(sum(map(ord, variant)) + 7)
+    found: list[Activity] = []
+    while len(found) < count:
+        run = generate(Workout.EASY, rng, START, default_profile(), phone=phone)
+        if run.streams is not None and variant in run.name:
+            found.append(run)
+    return found
+
+
+def test_phone_gps_swings_on_easy_runs_are_not_read_as_workouts() -> None:
+    for run in _easy_runs("", 12, phone=True):
+        assert "phone" in run.name
+        result = classify(run)
+        assert result.workout not in QUALITY_WORKOUTS, (run.name, result.evidence)
+
+
+def test_run_walk_is_an_easy_run_not_sprints_or_fartlek() -> None:
+    for run in _easy_runs("run/walk", 8):
+        result = classify(run)
+        assert result.workout not in QUALITY_WORKOUTS, (run.name, result.evidence)
+
+
+def test_strides_at_the_end_of_an_easy_run_keep_it_easy_and_are_named() -> None:
+    runs = _easy_runs("strides", 8, phone=False)
+    results = [classify(run) for run in runs]
+    assert all(r.workout not in QUALITY_WORKOUTS for r in results), [r.evidence for r in results]
+    assert sum("strides" in r.evidence for r in results) >= len(runs) - 1
+
+
+def test_phone_recordings_wander_more_than_watch_recordings() -> None:
+    def wander(run: Activity) -> float:
+        assert run.streams is not None
+        return float(np.std(np.diff(run.streams.speed)))
+
+    phone = [wander(r) for r in _easy_runs("", 5, phone=True)]
+    watch = [wander(r) for r in _easy_runs("", 5, phone=False)]
+    assert min(phone) > max(watch)

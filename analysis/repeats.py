@@ -1,0 +1,177 @@
+"""The rules that read a run's bouts: regular repeats (intervals, sprints), strides at
+the end of an easy run, and the loose surges of a fartlek.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis import efforts as efforts_module
+from analysis.efforts import Efforts, Piece
+from analysis.evidence import Case, about, cv, hard
+from analysis.model import Classification, Workout
+from analysis.rules import CLEAR, GUESS, LIKELY, steady
+from analysis.units import format_duration
+
+#: Fewest bouts that make repeats or fartlek.
+MIN_REPS = 3
+#: Sprint bouts last under about 45 s (alactic and glycolytic efforts; the contract).
+SPRINT_MAX_S = 45.0
+#: ... and none over a minute: longer ones make a fartlek or intervals.
+SPRINT_LONGEST_S = 60.0
+#: Sprints are run at least this multiple of the jogging pace.
+SPRINT_RATIO = 1.35
+#: ... and at least this multiple of the athlete's threshold speed: a sprint is faster
+#: than any pace held for 10 km (Daniels: 10 km pace is about 1.03x T pace, R pace
+#: 1.13-1.16x), so a "sprint" at easy pace is a run/walk or a GPS swing.
+SPRINT_OVER_THRESHOLD = 1.05
+#: Without a pace history, the population threshold (4:30/km) would deny a slow runner
+#: their sprints; then sprints need only beat 4:45/km, which no adult's easy running
+#: nor a walker's GPS swing reaches (the jogging pace test still applies).
+SPRINT_MIN_SPEED = 3.5
+#: Sprint paces vary by less than this CV: all-out efforts fade a little over a set,
+#: not by a minute per kilometre.
+SPRINT_PACE_CV = 0.15
+#: Sprint recoveries last at most this long (s): phosphocreatine is 90 % restored
+#: within 3-4 min, so longer pauses are not part of a sprint set.
+SPRINT_MAX_REST_S = 240.0
+#: Short bouts starting after this share of a run, with steady running before them,
+#: are strides at the end of an easy run (coaches add 4-8 x 15-20 s to an easy day).
+STRIDES_AFTER_SHARE = 0.6
+#: ... provided the run before them lasted at least this long (s).
+STRIDES_EASY_S = 15 * 60.0
+#: ... and there are at most this many of them.
+STRIDES_MAX = 10
+#: Intervals rest at least this long between repeats (s); shorter dips are part of
+#: one effort (a bend, a water bottle).
+MIN_RECOVERY_S = 30.0
+#: Fartlek surges last 30 s or more (Holmér's fartlek: surges of a minute or several)
+#: and add up to a few minutes; shorter blips in a steady run are terrain or GPS.
+FARTLEK_MEDIAN_S = 30.0
+#: The surges of a fartlek add up to at least this many seconds.
+FARTLEK_MIN_WORK_S = 240.0
+#: ... and fill at least this share of the stretch from the first to the last: a
+#: fartlek is a session of surges (1:1 to 1:3 work to float), where four pickups
+#: scattered over an hour are the terrain of an easy run.
+FARTLEK_DENSITY = 0.2
+#: Repeats are regular when their durations (or distances) vary by less than this CV.
+REGULAR_CV = 0.3
+#: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
+RECOVERY_CV = 0.35
+#: ... and their paces by less than this CV: repeats are run at one target pace, give
+#: or take a hill (the last two of the labelled 4 x 6 min file are 13 % slower uphill).
+PACE_CV = 0.1
+#: Repeats are named by distance ("8 x 400 m") when their distances vary clearly less
+#: than their durations, by time ("4 x 6 min") otherwise.
+DISTANCE_NAMING_CV = 0.7
+#: ... and their durations vary by at least this CV: repeats run to the watch vary by
+#: a second or two, repeats run to a distance by the pace of each.
+VARYING_CV = 0.02
+#: Repeats shorter than this (m) are named by time: nobody runs "8 x 50 m" to the metre.
+DISTANCE_NAMING_MIN_M = 100.0
+
+
+def repeats(case: Case) -> Classification | None:
+    """Sprints, intervals, or an easy run finished with strides."""
+    efforts = case.features.efforts
+    bouts = efforts.bouts
+    if len(bouts) < MIN_REPS:
+        return None
+    seconds = np.array([b.seconds for b in bouts])
+    if np.median(seconds) < SPRINT_MAX_S and np.max(seconds) <= SPRINT_LONGEST_S:
+        if _strides(case):
+            return _with_strides(case)
+        if _sprints(case):
+            return Classification(Workout.SPRINTS, CLEAR, _reps_text(efforts, case))
+        return None
+    if not _regular(efforts) or not hard(bouts, case):
+        return None
+    return Classification(Workout.INTERVALS, CLEAR, _reps_text(efforts, case))
+
+
+def _sprints(case: Case) -> bool:
+    """Short bouts clearly fast for the session and for the athlete, with short rests."""
+    efforts = case.features.efforts
+    speeds = np.array([b.speed for b in efforts.bouts])
+    speed = float(np.median(speeds))
+    rests = [g.seconds for g in efforts.gaps]
+    return (speed >= SPRINT_RATIO * efforts.jog_speed
+            and speed >= _sprint_floor(case)
+            and cv(speeds) <= SPRINT_PACE_CV
+            and (not rests or float(np.median(rests)) <= SPRINT_MAX_REST_S))
+
+
+def _sprint_floor(case: Case) -> float:
+    if case.profile.pace_source == "history":
+        return SPRINT_OVER_THRESHOLD * case.profile.threshold_speed
+    return SPRINT_MIN_SPEED
+
+
+def _strides(case: Case) -> bool:
+    bouts = case.features.efforts.bouts
+    first = bouts[0].start_s
+    return (len(bouts) <= STRIDES_MAX and first >= STRIDES_EASY_S
+            and first >= STRIDES_AFTER_SHARE * case.activity.elapsed_s)
+
+
+def _with_strides(case: Case) -> Classification:
+    confidence = LIKELY if case.profile.pace_source == "history" else GUESS
+    run = steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
+                 case.imperial)
+    count = len(case.features.efforts.bouts)
+    return Classification(run.workout, run.confidence, f"{run.evidence}, with {count} strides")
+
+
+def fartlek(case: Case) -> Classification | None:
+    efforts = case.features.efforts
+    bouts = efforts.bouts
+    seconds = [b.seconds for b in bouts]
+    if len(bouts) < MIN_REPS or float(np.median(seconds)) < FARTLEK_MEDIAN_S:
+        return None
+    if float(np.median([g.seconds for g in efforts.gaps])) < MIN_RECOVERY_S:
+        return None
+    span = bouts[-1].start_s + bouts[-1].seconds - bouts[0].start_s
+    if sum(seconds) < max(FARTLEK_MIN_WORK_S, FARTLEK_DENSITY * span) or not hard(bouts, case):
+        return None
+    shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
+    lengths = shortest if shortest == longest else f"{shortest}-{longest}"
+    pace = case.paces(b.pace_speed for b in bouts)
+    return Classification(
+        Workout.FARTLEK, LIKELY,
+        f"{len(bouts)} surges of {lengths} at {pace}, irregular recoveries")
+
+
+def _regular(efforts: Efforts) -> bool:
+    seconds = np.array([b.seconds for b in efforts.bouts])
+    metres = np.array([b.metres for b in efforts.bouts])
+    rests = np.array([g.seconds for g in efforts.gaps])
+    if not rests.size or float(np.median(rests)) < MIN_RECOVERY_S:
+        return False
+    if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:
+        return False
+    return min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
+
+
+def _reps_text(efforts: Efforts, case: Case) -> str:
+    """``4 x 6 min at 3:39-4:13/km, 3 min jog recoveries``."""
+    bouts = efforts.bouts
+    seconds = np.array([b.seconds for b in bouts])
+    metres = np.array([b.metres for b in bouts])
+    by_distance = (cv(metres) < DISTANCE_NAMING_CV * cv(seconds)
+                   and cv(seconds) >= VARYING_CV
+                   and np.median(metres) >= DISTANCE_NAMING_MIN_M)
+    size = (case.distance(round(float(np.median(metres)), -2)) if by_distance
+            else format_duration(about(float(np.median(seconds)))))
+    text = f"{len(bouts)} x {size} at {case.paces(b.pace_speed for b in bouts)}"
+    if not efforts.gaps:
+        return text
+    rest = float(np.median([g.seconds for g in efforts.gaps]))
+    return f"{text}, {format_duration(about(rest))} {_rest_kind(efforts.gaps)} recoveries"
+
+
+def _rest_kind(gaps: tuple[Piece, ...]) -> str:
+    moving = sum(g.moving_s for g in gaps) / max(sum(g.seconds for g in gaps), 1.0)
+    if moving <= efforts_module.STOP_MOVING_FRACTION:
+        return "standing"
+    speed = float(np.median([g.pace_speed for g in gaps]))
+    return "walk" if speed < efforts_module.RUN_MIN_SPEED else "jog"

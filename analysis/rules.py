@@ -1,0 +1,172 @@
+"""The rules that read a run's shape as a whole: a race-like even effort, hill repeats,
+a sustained tempo, a progression, and the steady runs judged against the athlete.
+
+Each rule returns a classification with its evidence, or None when the run does not fit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis import climbs, segments
+from analysis.efforts import Piece
+from analysis.evidence import (
+    HARD_PEAK_HR_FRAC,
+    HARD_SPEED_OVER_EASY,
+    Case,
+    about,
+    cv,
+    distance_pace,
+    faster_than_usual,
+    hard,
+    percent,
+)
+from analysis.model import Activity, Classification, Workout
+from analysis.profile import AthleteProfile
+from analysis.units import format_duration
+
+#: Confidence of a clear structure (repeats in laps or streams, a tempo block).
+CLEAR = 0.85
+#: Confidence of a steady run judged against a known profile.
+LIKELY = 0.7
+#: Confidence of a judgement that rests on population defaults or on thin data.
+GUESS = 0.5
+#: A run is a recovery run up to this share of the athlete's typical duration.
+RECOVERY_SHORT_FACTOR = 0.75
+#: Recovery runs stay at the bottom of Daniels' E zone (65-79 % of HRmax), where easy
+#: runs sit in its middle; Garmin calls under 60 % "warm-up/recovery".
+RECOVERY_HR_FRAC = 0.68
+#: Without heart rate, recovery pace is at least 8 % slower than easy pace (Daniels'
+#: recovery jogs sit at the slow end of E pace).
+RECOVERY_SPEED_FRAC = 0.92
+#: Race distances in m: track, road and the marathon family.
+RACE_DISTANCES = (1609.344, 3000.0, 5000.0, 8000.0, 10000.0, 15000.0, 16093.44, 21097.5, 42195.0)
+#: GPS distance of a race is within a few per cent of the official one.
+RACE_DISTANCE_TOLERANCE = 0.03
+#: Kilometre splits of an even race vary by less than this coefficient of variation
+#: (elite 10 km splits vary 1-3 %; a fading or surging run far more).
+RACE_SPLIT_CV = 0.05
+#: A race is run at 85 % of HRmax or more all the way (half marathon ~87 %, 10 km ~92 %).
+RACE_HR_FRAC = 0.85
+#: Without heart rate, a race is at least this share of threshold speed (Daniels:
+#: half-marathon pace is about 97 % of T pace, 10 km pace 103 %).
+RACE_SPEED_FRAC = 0.97
+#: Bouts of a tempo block last at least this long in s (Daniels' cruise intervals: 5-15 min).
+TEMPO_BLOCK_S = 8 * 60.0
+#: At most this many blocks make a tempo (2 x 15 min); more are intervals.
+TEMPO_MAX_BLOCKS = 2
+#: The blocks hold at least this share of the hard running.
+TEMPO_SHARE = 0.7
+#: A warm-up shorter than this (s) is not worth naming in a tempo's evidence.
+NAMED_WARM_UP_S = 180.0
+#: A progression run has at least this many kilometre splits.
+PROGRESSION_MIN_SPLITS = 6
+#: ... its last third at least this much faster than its first (Daniels' E to T pace
+#: is 20-30 %; half of that counts as a finish built up to threshold).
+PROGRESSION_RATIO = 1.12
+#: ... and no kilometre falls back below this share of the fastest before it (a
+#: fartlek's kilometres go up and down; a progression only gets faster).
+PROGRESSION_SLIP = 0.95
+#: Final kilometres slower than this share of the fastest are the cool-down ...
+COOL_DOWN_FRAC = 0.9
+#: ... of at most this many kilometres.
+COOL_DOWN_MAX_KM = 2
+
+
+def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
+           confidence: float, imperial: bool = False) -> Classification:
+    """A run without structure: long, recovery or easy by the athlete's yardsticks."""
+    moving, distance = activity.moving_s, activity.distance_m
+    summary = distance_pace(activity, imperial)
+    if distance >= profile.long_run_m or moving >= profile.long_run_s:
+        ratio = max(distance / profile.typical_run_m, moving / profile.typical_run_s)
+        return Classification(Workout.LONG, confidence, f"{summary}, {ratio:.1f}x a typical run")
+    heart = f", HR {percent(hr_frac)} of max" if hr_frac is not None else ""
+    if moving <= RECOVERY_SHORT_FACTOR * profile.typical_run_s:
+        slow = (hr_frac < RECOVERY_HR_FRAC if hr_frac is not None
+                else activity.speed < RECOVERY_SPEED_FRAC * profile.easy_speed)
+        if slow:
+            return Classification(
+                Workout.RECOVERY, confidence, f"{summary}, short and gentle{heart}")
+    return Classification(Workout.EASY, confidence, f"{summary}, steady{heart}")
+
+
+def race(case: Case) -> Classification | None:
+    activity, profile, f = case.activity, case.profile, case.features
+    near = [d for d in RACE_DISTANCES
+            if abs(activity.distance_m - d) <= RACE_DISTANCE_TOLERANCE * d]
+    splits = f.split_speeds
+    if not near or splits.size < 3 or cv(splits) > RACE_SPLIT_CV:
+        return None
+    is_hard = (f.avg_hr_frac >= RACE_HR_FRAC if f.avg_hr_frac is not None
+               else activity.speed >= RACE_SPEED_FRAC * profile.threshold_speed)
+    if not is_hard or not faster_than_usual(activity, profile):
+        return None
+    how = f"HR {percent(f.avg_hr_frac)} of max" if f.avg_hr_frac is not None else "hard"
+    return Classification(
+        Workout.RACE, GUESS,
+        f"{case.summary()}, even splits ({case.paces(splits.tolist())}), {how} all the way")
+
+
+def hills(case: Case) -> Classification | None:
+    found = case.features.hills
+    if not found:
+        return None
+    return Classification(Workout.HILLS, CLEAR, climbs.describe(found, case.imperial))
+
+
+def tempo_block(case: Case) -> Classification | None:
+    bouts = case.features.efforts.bouts
+    blocks = [b for b in bouts if b.seconds >= TEMPO_BLOCK_S]
+    work = sum(b.seconds for b in blocks)
+    if not 0 < len(blocks) <= TEMPO_MAX_BLOCKS or work < segments.TEMPO_MIN_S:
+        return None
+    if work < TEMPO_SHARE * sum(b.seconds for b in bouts) or not hard(blocks, case):
+        return None
+    pace = case.paces(b.pace_speed for b in blocks)
+    if len(blocks) == 1:
+        warm = blocks[0].start_s
+        after = f" after {format_duration(warm)} warm-up" if warm >= NAMED_WARM_UP_S else ""
+        text = f"{format_duration(about(work))} continuous at {pace}{after}"
+    else:
+        text = f"{len(blocks)} x {format_duration(about(work / len(blocks)))} at {pace}"
+    return Classification(Workout.TEMPO, CLEAR, text + _heart(blocks, case))
+
+
+def hr_tempo(case: Case) -> Classification | None:
+    block = case.features.hr_block
+    if block is None or not faster_than_usual(case.activity, case.profile):
+        return None
+    low, high = round(100 * block.low_frac), round(100 * block.high_frac)
+    share = f"{low} %" if low == high else f"{low}-{high} %"
+    return Classification(
+        Workout.TEMPO, LIKELY, f"{format_duration(block.seconds)} continuous at {share} of max HR")
+
+
+def progression(case: Case) -> Classification | None:
+    f = case.features
+    splits = f.split_speeds
+    for _ in range(COOL_DOWN_MAX_KM):
+        if splits.size > PROGRESSION_MIN_SPLITS and splits[-1] < COOL_DOWN_FRAC * splits.max():
+            splits = splits[:-1]
+    if splits.size < PROGRESSION_MIN_SPLITS:
+        return None
+    third = splits.size // 3
+    first, last = float(np.mean(splits[:third])), float(np.mean(splits[-third:]))
+    steady_build = bool(np.all(splits >= PROGRESSION_SLIP * np.maximum.accumulate(splits)))
+    if last < PROGRESSION_RATIO * first or not steady_build:
+        return None
+    is_hard = (f.peak_hr_frac >= HARD_PEAK_HR_FRAC if f.peak_hr_frac is not None
+               else last >= HARD_SPEED_OVER_EASY * case.profile.easy_speed)
+    if not is_hard:
+        return None
+    heart = f", HR up to {percent(f.peak_hr_frac)} of max" if f.peak_hr_frac is not None else ""
+    return Classification(
+        Workout.TEMPO, LIKELY,
+        f"progression run: {case.pace(first)} at the start, {case.pace(last)} "
+        f"over the last {case.distance(1000.0 * third)}{heart}")
+
+
+def _heart(bouts: list[Piece], case: Case) -> str:
+    hrs = [b.hr for b in bouts if np.isfinite(b.hr)]
+    return f", HR {percent(float(np.mean(hrs)) / case.features.max_hr)} of max" if hrs else ""
