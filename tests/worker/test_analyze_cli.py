@@ -55,3 +55,12 @@ def test_history_judges_the_latest_run_against_the_athlete_past(
     assert code == 0
     assert "-- Stridewise --" in captured.out
     assert "Mix, 28 d" in captured.out and "Consistency" in captured.out
+
+
+def test_imperial_feedback_speaks_miles_from_the_evidence_on(shared_data: Path) -> None:
+    out = io.StringIO()
+    path = str(shared_data / "runs" / "gc-intervals-4x6min.fit")
+    assert run_analyze([path], as_json=True, history_dir=None, units="imperial", out=out,
+                       err=io.StringIO()) == 0
+    line = json.loads(out.getvalue())
+    assert "/mi" in line["evidence"] and "/km" not in line["feedback"]
