@@ -72,7 +72,8 @@ def measure() -> dict[str, float]:
     return {"history": HISTORY, "streams_fetched": stats["by_endpoint"].get(
                 "GET /activities/{id}/streams", 0),
             "list_requests": stats["by_endpoint"].get("GET /athlete/activities", 0),
-            "worst_latency_s": max(latencies), "median_latency_s": sorted(latencies)[len(latencies) // 2],
+            "worst_latency_s": max(latencies),
+            "median_latency_s": sorted(latencies)[len(latencies) // 2],
             "uploads": LIVE_UPLOADS, "rate_limited": stats["rate_limited"]}
 
 

@@ -150,7 +150,8 @@ def two_hosts() -> dict[str, float]:
                 stats = httpx.get(f"{settings.strava_base_url}/_sandbox/stats").json()
                 workers = [p for p in stack.processes if p.args[3] == "worker"] + [host_b]
                 rss = [_rss_kib(c) for w in workers for c in _children(w.pid)]
-                handled = {name: Path(f"{base}/{name}.log").read_text().count('"message": "activity create')
+                marker = '"message": "activity create'
+                handled = {name: Path(f"{base}/{name}.log").read_text().count(marker)
                            for name in ("worker", "worker-b")}
             finally:
                 second.stop()

@@ -76,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument("athlete_id", type=int, metavar="ATHLETE_ID")
     forget.set_defaults(run=_forget)
 
-    sub.add_parser("rotate-keys", help="re-encrypt stored tokens under the newest key").set_defaults(
-        run=_rotate_keys)
+    rotate = sub.add_parser("rotate-keys", help="re-encrypt stored tokens under the newest key")
+    rotate.set_defaults(run=_rotate_keys)
     dev = sub.add_parser("dev", help="run sandbox, web and worker together, with a demo")
     dev.add_argument("--no-demo", action="store_true")
     dev.set_defaults(run=_dev)

@@ -57,7 +57,8 @@ class WorkerCounters:
     def strava_response(self, response: requests.Response, *_: object, **__: object) -> None:
         """A requests response hook: one count per Strava request, by endpoint and status."""
         path = _ID.sub("/{id}", requests.utils.urlparse(response.url).path)
-        self.client.hincrby(STRAVA_KEY, f"{response.request.method} {path} {response.status_code}", 1)
+        field = f"{response.request.method} {path} {response.status_code}"
+        self.client.hincrby(STRAVA_KEY, field, 1)
 
 
 class ClusterCollector(Collector):

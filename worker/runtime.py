@@ -11,8 +11,8 @@ import redis
 from worker.budget import Budget
 from worker.config import Settings
 from worker.db import Database
-from worker.queue import make_broker, redis_client
 from worker.metrics import WorkerCounters
+from worker.queue import make_broker, redis_client
 from worker.strava import Gateway, make_session
 from worker.tokens import TokenCipher, Tokens
 

@@ -259,7 +259,7 @@ class Gateway:
     def list_activities(
         self, token: str, after: int, page: int, priority: str = "backfill"
     ) -> list[dict[str, Any]]:
-        """One page (newest first is not guaranteed) of SummaryActivities started after ``after``."""
+        """One page of SummaryActivities started after ``after`` (epoch seconds)."""
         raw = self._api(priority, token, lambda p: p.get(
             "/athlete/activities", after=after, page=page, per_page=MAX_PER_PAGE
         ))
@@ -355,4 +355,6 @@ def _grant(raw: Mapping[str, Any]) -> TokenGrant:
             athlete=raw.get("athlete"),
         )
     except (KeyError, TypeError, ValueError):
-        raise StravaRejected("Strava's token response lacks access_token/refresh_token/expires_at") from None
+        raise StravaRejected(
+            "Strava's token response lacks access_token, refresh_token or expires_at"
+        ) from None

@@ -9,6 +9,7 @@ from our database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -52,6 +53,10 @@ class RetryLater(Exception):
     def __init__(self, reason: str, delay_s: float) -> None:
         super().__init__(reason)
         self.delay_s = delay_s
+
+
+class UnreadableActivity(Exception):
+    """Strava's answer cannot be analysed: retrying will not help, a person should look."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
         except StravaNotFound:
             age = (utcnow() - received).total_seconds()
             if kind[1] == "create" and age < NOT_FOUND_GRACE_S:
-                raise RetryLater(f"activity {object_id} not readable yet", NOT_FOUND_RETRY_S) from None
+                raise RetryLater(f"activity {object_id} not readable yet",
+                                 NOT_FOUND_RETRY_S) from None
             return Result("skipped", f"activity {object_id} not found at Strava")
         finally:
             lock.release()
@@ -175,7 +181,9 @@ def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
     try:
         return activity_from_strava(detailed, streams)
     except ActivityFileError as error:
-        raise ValueError(f"activity {activity_id}: Strava sent data we cannot read: {error}") from None
+        raise UnreadableActivity(
+            f"activity {activity_id}: Strava sent data we cannot read: {error}"
+        ) from None
 
 
 def _owner(detailed: dict[str, Any]) -> int | None:
@@ -261,10 +269,8 @@ def forget_activity(rt: Runtime, activity_id: int) -> None:
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
     """Delete every row about the athlete; with ``revoke``, revoke their tokens at Strava first."""
     if revoke:
-        try:
+        with contextlib.suppress(AthleteUnavailable, StravaUnauthorized):  # nothing to revoke
             rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
-        except (AthleteUnavailable, StravaUnauthorized):
-            pass  # nothing left to revoke
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
         session.execute(delete(InboxEvent).where(InboxEvent.owner_id == athlete_id))

@@ -90,7 +90,8 @@ runtime.broker.add_middleware(SweeperMiddleware())
 
 
 @dramatiq.actor(actor_name=HANDLE_EVENT, queue_name=LIVE_QUEUE, max_retries=MAX_RETRIES,
-                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, time_limit=TIME_LIMIT_MS)
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, time_limit=TIME_LIMIT_MS,
+                throws=(sync.UnreadableActivity,))
 def handle_event(event_id: int) -> None:
     """Handle one webhook event from the inbox."""
     try:

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 
 import redis
-from redis.lock import Lock
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from redis.lock import Lock
 
 from worker.db import Database
 from worker.models import Athlete

@@ -133,7 +133,8 @@ fields = st.sampled_from(["aspect_type", "event_time", "object_id", "object_type
                           "subscription_id", "updates"])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(fields, json_values) | json_values)
 def test_generated_bodies_never_get_a_5xx_and_invalid_ones_store_nothing(
     client: TestClient, runtime: Runtime, body: Any
