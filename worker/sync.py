@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import LockNotOwnedError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -108,13 +109,25 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
             return sync_activity(rt, owner, object_id)
         except StravaNotFound:
             age = (utcnow() - received).total_seconds()
-            if kind[1] == "create" and age < NOT_FOUND_GRACE_S:
+            if kind[1] == "create" and age < NOT_FOUND_GRACE_S and not _deleted(rt, object_id):
                 raise RetryLater(f"activity {object_id} not readable yet",
                                  NOT_FOUND_RETRY_S) from None
             return Result("skipped", f"activity {object_id} not found at Strava")
         finally:
-            lock.release()
+            with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
+                lock.release()
     return Result("skipped", f"nothing to do for {kind[0]} {kind[1]}")
+
+
+def _deleted(rt: Runtime, activity_id: int) -> bool:
+    """Whether we already handled this activity's delete event (Strava sent it first)."""
+    with rt.db.session() as session:
+        return session.scalar(
+            select(InboxEvent.id).where(
+                InboxEvent.object_type == "activity", InboxEvent.aspect_type == "delete",
+                InboxEvent.object_id == activity_id, InboxEvent.status == "done",
+            ).limit(1)
+        ) is not None
 
 
 def _finish(rt: Runtime, event_id: int, result: Result) -> None:

@@ -9,6 +9,7 @@ retry budget, lands in the dead letters with its reason on the inbox row.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import timedelta
 from typing import Any
@@ -32,9 +33,11 @@ log = logging.getLogger(__name__)
 
 #: Retries of a failing event before it becomes a dead letter, and the backoff between them
 #: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
-MAX_RETRIES = 8
-MIN_BACKOFF_MS = 5_000
-MAX_BACKOFF_MS = 300_000
+#: STRIDEWISE_MAX_RETRIES, STRIDEWISE_MIN_BACKOFF_MS and STRIDEWISE_MAX_BACKOFF_MS override them
+#: (fault-injection tests shrink them to see dead letters within seconds).
+MAX_RETRIES = int(os.environ.get("STRIDEWISE_MAX_RETRIES", 8))
+MIN_BACKOFF_MS = int(os.environ.get("STRIDEWISE_MIN_BACKOFF_MS", 5_000))
+MAX_BACKOFF_MS = int(os.environ.get("STRIDEWISE_MAX_BACKOFF_MS", 300_000))
 #: An event may take this long before dramatiq interrupts it.
 TIME_LIMIT_MS = 180_000
 #: How long to leave Strava alone after it said the application is inactive.
@@ -79,8 +82,6 @@ class SweeperMiddleware(dramatiq.Middleware):
 
 
 def _sweep_interval() -> float:
-    import os
-
     return float(os.environ.get("STRIDEWISE_SWEEP_INTERVAL", SWEEP_INTERVAL_S))
 
 

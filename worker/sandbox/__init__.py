@@ -15,4 +15,5 @@ __all__ = ["SANDBOX_CLIENT_ID", "SANDBOX_CLIENT_SECRET", "SandboxConfig", "creat
 
 def serve(host: str = "127.0.0.1", port: int = 8001, config: SandboxConfig | None = None) -> None:
     """Run the sandbox in this process until interrupted."""
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+    # No access log: Strava's subscription calls carry the client secret in the query string.
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info", access_log=False)

@@ -58,7 +58,8 @@ def parse_event(body: bytes) -> dict[str, Any]:
         if type(value) is not int or value < 0 or value >= 2**63:
             raise EventError(f"{field} must be a non-negative integer, got {_show(value)}")
     for field, allowed in (("object_type", OBJECT_TYPES), ("aspect_type", ASPECT_TYPES)):
-        if event.get(field) not in allowed:
+        value = event.get(field)
+        if not isinstance(value, str) or value not in allowed:
             got = _show(event.get(field))
             raise EventError(f"{field} must be one of {sorted(allowed)}, got {got}")
     updates = event.get("updates", {})
