@@ -1,0 +1,37 @@
+"""Fixtures of the reliability tests: a Redis server of their own, and a database."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import RedisServer
+from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A ``redis-server`` nobody else uses, so a test may restart or flush it."""
+    if shutil.which("redis-server") is None:
+        if in_ci():
+            pytest.fail("redis-server is not installed (CI=true requires it)")
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def stack_database(tmp_path: Path) -> Iterator[str]:
+    """PostgreSQL when the machine has it (as in production), else a SQLite file."""
+    if postgres_available() or in_ci():
+        with postgres_database() as url:
+            yield url
+    else:
+        yield sqlite_url(tmp_path)

@@ -1,0 +1,320 @@
+"""A whole stack under test: sandbox, web and worker as real processes on a private Redis.
+
+The reliability tests break things for real (SIGKILL, a Redis restart, Strava faults), so every
+process they break is their own: a ``redis-server`` on a free loopback port, and a stack whose
+processes are stopped by pid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from sqlalchemy import MetaData, select
+
+from analysis.description import BLOCK_BEGIN, BLOCK_END
+from worker.config import Settings
+from worker.db import Database
+from worker.devstack import (
+    Stack,
+    connect_athlete,
+    free_port,
+    host_port,
+    local_env,
+    sandbox_description,
+    subscribe,
+    upload,
+    wait_until_up,
+)
+
+#: Seconds a fresh redis-server has to answer PING.
+REDIS_START_TIMEOUT_S = 10.0
+#: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
+SWEEP_INTERVAL_S = "1"
+#: A quota no test reaches: these tests are about faults, not about Strava's 100 reads a window.
+AMPLE_QUOTA = "20000,200000;10000,100000"
+#: Workouts uploaded in turn; every kind the sandbox generates.
+MIX = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength", "recovery",
+       "fartlek", "race")
+
+
+class RedisServer:
+    """A ``redis-server`` of our own, without persistence, stopped and restarted by pid."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise FileNotFoundError("redis-server is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        """Stop and start on the same port: everything Redis held is gone."""
+        self.stop()
+        self.start()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url)
+
+
+@dataclass
+class LiveStack:
+    """Sandbox, web and worker of one test, and the ways the test looks at them."""
+
+    tmp_path: Path
+    env: dict[str, str]
+    stack: Stack = field(init=False)
+    worker: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.stack = Stack(self.env)
+        self.settings = Settings.from_env(self.env)
+        self.logs = {name: str(self.tmp_path / f"{name}.log")
+                     for name in ("sandbox", "web", "worker")}
+        self.db = Database(self.settings.database_url)
+        self.http = httpx.Client(base_url=self.settings.strava_base_url, timeout=30.0)
+
+    # -- processes ---------------------------------------------------------------------------
+
+    def start(self, worker: bool = True) -> None:
+        """Migrate, start sandbox and web, subscribe; the worker only when asked."""
+        subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=self.env,
+                       check=True, stdout=subprocess.DEVNULL)
+        host, port = host_port(self.settings.strava_base_url)
+        sandbox = self.stack.start("sandbox", "--host", host, "--port", str(port),
+                                   log=self.logs["sandbox"])
+        wait_until_up(f"{self.settings.strava_base_url}/_sandbox/stats", sandbox)
+        host, port = host_port(self.settings.public_url)
+        web = self.stack.start("web", "--host", host, "--port", str(port), log=self.logs["web"])
+        wait_until_up(f"{self.settings.public_url}/healthz", web)
+        subscribe(self.env)
+        if worker:
+            self.start_worker()
+
+    def start_worker(self, processes: int = 1, threads: int = 4) -> None:
+        self.worker = self.stack.start("worker", "--processes", str(processes),
+                                       "--threads", str(threads), log=self.logs["worker"])
+
+    def stop_worker(self) -> None:
+        """A clean stop (SIGTERM): dramatiq finishes or requeues what it holds."""
+        if self.worker is not None:
+            self.worker.send_signal(signal.SIGTERM)
+            self.worker.wait(30)
+            self.worker = None
+
+    def kill_worker(self) -> list[int]:
+        """SIGKILL the worker and its dramatiq processes, as an out-of-memory kill would.
+
+        Returns
+        -------
+        list of int
+            The pids killed, the parent first.
+        """
+        if self.worker is None:
+            raise RuntimeError("no worker is running")
+        children = child_pids(self.worker.pid)
+        pids = [self.worker.pid, *children]
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        self.worker.wait(10)
+        for pid in children:
+            wait_gone(pid)
+        self.worker = None
+        return pids
+
+    def close(self) -> None:
+        self.stack.stop()
+        self.http.close()
+        self.db.dispose()
+
+    # -- the athlete's side ------------------------------------------------------------------
+
+    def connect(self, athlete_id: int) -> None:
+        page = connect_athlete(self.settings, athlete_id)
+        if page.status_code != 200:
+            raise RuntimeError(f"connecting athlete {athlete_id} failed: {page.text}")
+
+    def upload(self, athlete_id: int, count: int, description: str = "", first_seed: int = 0,
+               notify: bool = True) -> list[int]:
+        if notify:
+            return [upload(self.settings, athlete_id, MIX[i % len(MIX)], first_seed + i,
+                           description) for i in range(count)]
+        ids = []
+        for i in range(count):
+            answer = self.http.post(f"/_sandbox/athletes/{athlete_id}/activities", json={
+                "workout": MIX[i % len(MIX)], "seed": first_seed + i,
+                "description": description, "notify": False})
+            answer.raise_for_status()
+            ids.append(int(answer.json()["id"]))
+        return ids
+
+    def description(self, activity_id: int) -> str:
+        return sandbox_description(self.settings, activity_id)
+
+    def faults(self, **settings: Any) -> None:
+        self.http.post("/_sandbox/faults", json=settings).raise_for_status()
+
+    def stats(self) -> dict[str, Any]:
+        answer = self.http.get("/_sandbox/stats")
+        answer.raise_for_status()
+        result: dict[str, Any] = answer.json()
+        return result
+
+    def reset_stats(self) -> None:
+        self.http.post("/_sandbox/stats/reset").raise_for_status()
+
+    def puts(self) -> int:
+        """Description writes the sandbox saw, failed ones included."""
+        return int(self.stats()["by_endpoint"].get("PUT /activities/{id}", 0))
+
+    def post_event(self, event: dict[str, Any]) -> httpx.Response:
+        """Deliver a webhook event to the web process, as Strava does."""
+        return httpx.post(f"{self.settings.public_url}/webhook", json=event, timeout=10.0)
+
+    # -- waiting and looking -----------------------------------------------------------------
+
+    def wait_for_blocks(self, ids: list[int], timeout: float,
+                        enough: int | None = None) -> dict[int, str]:
+        """Descriptions of ``ids`` that carry a block, polling until ``enough`` (default: all)
+        do or time is up."""
+        wanted = len(ids) if enough is None else enough
+        found: dict[int, str] = {}
+        deadline = time.monotonic() + timeout
+        while len(found) < wanted and time.monotonic() < deadline:
+            for activity_id in ids:
+                if activity_id not in found:
+                    text = self.description(activity_id)
+                    if BLOCK_BEGIN in text:
+                        found[activity_id] = text
+            if len(found) < wanted:
+                time.sleep(0.2)
+        return found
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "worker.cli", *args], env=self.env,
+                              capture_output=True, text=True, timeout=60)
+
+    def log_count(self, process: str, fragment: str) -> int:
+        """Lines of a process's log that contain ``fragment``."""
+        with open(self.logs[process], encoding="utf-8", errors="replace") as log:
+            return sum(fragment in line for line in log)
+
+    def inbox_statuses(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        from worker.models import InboxEvent
+
+        with self.db.session() as session:
+            rows = session.execute(select(InboxEvent.status, func.count())
+                                   .group_by(InboxEvent.status)).all()
+        return {status: int(count) for status, count in rows}
+
+    def inbox_total(self) -> int:
+        return sum(self.inbox_statuses().values())
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, every column, as the database holds it."""
+        metadata = MetaData()
+        metadata.reflect(self.db.engine)
+        with self.db.engine.connect() as connection:
+            return {name: [dict(row._mapping) for row in connection.execute(select(table))]
+                    for name, table in metadata.tables.items()}
+
+
+def block_counts(text: str) -> tuple[int, int]:
+    """How many block openings and closings a description holds."""
+    return text.count(BLOCK_BEGIN), text.count(BLOCK_END)
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of ``pid``, read from /proc (every thread lists its own)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        children.extend(int(child) for child in text)
+    return sorted(set(children))
+
+
+def wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Wait until ``pid`` no longer runs (a killed orphan is reaped by init)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except FileNotFoundError:
+            return
+        if state == "Z":
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"process {pid} still runs {timeout:.0f} s after SIGKILL")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.25) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+@contextmanager
+def live_stack(tmp_path: Path, database_url: str, redis_url: str,
+               **extra_env: str) -> Iterator[LiveStack]:
+    env = local_env(str(tmp_path / "var"), database_url, redis_url)
+    env["STRIDEWISE_SWEEP_INTERVAL"] = SWEEP_INTERVAL_S
+    env["SANDBOX_HISTORY_DAYS"] = "0"
+    env["STRAVA_RATE_LIMITS"] = AMPLE_QUOTA
+    env.update(extra_env)
+    live = LiveStack(tmp_path, env)
+    try:
+        yield live
+    finally:
+        live.close()

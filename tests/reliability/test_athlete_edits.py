@@ -1,0 +1,41 @@
+"""The athlete edits the description while the worker is busy with it: the edit survives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from worker.sync import REREAD_AFTER_S
+
+pytestmark = pytest.mark.e2e
+
+ATHLETE = 5505
+FIRST_TEXT = "Easy run."
+EDITED_TEXT = "Easy run. Edited: calf felt tight at 8 km — 🙂"
+#: Every Strava answer takes longer than the re-read threshold, so the work outlives it.
+SLOW_S = REREAD_AFTER_S + 1.0
+
+
+def test_an_edit_made_after_our_read_survives_our_write(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start()
+        live.connect(ATHLETE)
+        live.reset_stats()
+        live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
+        [activity] = live.upload(ATHLETE, 1, FIRST_TEXT)
+        # The worker's first read has answered (with the old text) when the sandbox counts it.
+        assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
+                          timeout=30, interval=0.05)
+        live.http.put(f"/_sandbox/activities/{activity}/description",
+                      json={"description": EDITED_TEXT}).raise_for_status()
+        found = live.wait_for_blocks([activity], timeout=60)
+        puts = live.puts()
+
+    text = found[activity]
+    assert text.startswith(EDITED_TEXT + "\n")
+    assert block_counts(text) == (1, 1)
+    assert puts == 1

@@ -1,0 +1,101 @@
+"""Redis restarted or flushed under a backlog: the inbox and the sweeper lose no event."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from worker.sweeper import STALE_AFTER_S
+
+pytestmark = pytest.mark.e2e
+
+ATHLETE = 5202
+ATHLETE_TEXT = "Long run with the club."
+UPLOADS = 30
+LATE_UPLOADS = 5
+THREADS = 4
+#: Every Strava answer takes this long, so the backlog outlives the Redis loss.
+SLOW_S = 1.0
+#: PUTs seen before Redis goes: the worker is busy and most events still wait in the queue.
+LOSE_AFTER_PUTS = 4
+#: The sweeper re-enqueues an event STALE_AFTER_S after its last enqueue; then the backlog runs.
+RECOVERY_S = STALE_AFTER_S + 60
+
+
+def lose_redis(server: RedisServer, how: str) -> None:
+    if how == "restart":
+        server.restart()
+    else:
+        client = server.client()
+        client.flushall()
+        client.close()
+
+
+@pytest.mark.parametrize("how", ["restart", "flush"])
+def test_events_queued_when_redis_is_lost_are_all_posted_once(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer, how: str
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start(worker=False)
+        live.connect(ATHLETE)
+        live.reset_stats()
+        live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
+        ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
+        assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
+        live.start_worker(threads=THREADS)
+        assert wait_until(lambda: live.puts() >= LOSE_AFTER_PUTS, timeout=60, interval=0.05)
+        lose_redis(private_redis, how)
+        lost_at = time.monotonic()
+        queued_after = _queued(private_redis)
+        pending_after = live.inbox_statuses().get("pending", 0)
+        live.faults()
+        ids += live.upload(ATHLETE, LATE_UPLOADS, ATHLETE_TEXT, first_seed=UPLOADS)
+        found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
+        recovered_s = time.monotonic() - lost_at
+        puts = live.puts()
+        statuses = live.inbox_statuses()
+
+    print(f"redis {how}: {pending_after} events pending and {queued_after} messages queued "
+          f"right after; {len(found)}/{len(ids)} posted {recovered_s:.0f} s later; {puts} PUTs; "
+          f"inbox {statuses}")
+    assert queued_after == 0 and pending_after > 0, "no queued event was lost with Redis"
+    assert len(found) == len(ids), f"{len(ids) - len(found)} events lost; logs in {tmp_path}"
+    for text in found.values():
+        assert block_counts(text) == (1, 1)
+        assert text.startswith(ATHLETE_TEXT)
+    # Events in flight when Redis went may be handled again and their block rewritten in place.
+    assert len(ids) <= puts <= len(ids) + THREADS
+    assert statuses == {"done": len(ids)}
+
+
+def _queued(server: RedisServer) -> int:
+    client = server.client()
+    try:
+        return int(client.hlen("stridewise:live.msgs"))
+    finally:
+        client.close()
+
+
+def test_an_event_in_flight_when_redis_is_flushed_finishes_on_its_first_attempt(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start()
+        live.connect(ATHLETE)
+        live.reset_stats()
+        live.faults(slow_rate=1.0, slow_seconds=2 * SLOW_S)
+        [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT)
+        # Once the sandbox counts the first read, the worker holds the activity's lock.
+        assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
+                          timeout=30, interval=0.05)
+        lose_redis(private_redis, "flush")
+        assert live.wait_for_blocks([activity], timeout=30)
+        assert wait_until(lambda: "pending" not in live.inbox_statuses(), timeout=30)
+        attempts = [row["attempts"] for row in live.dump()["inbox_events"]]
+        puts = live.puts()
+
+    assert attempts == [1]
+    assert puts == 1

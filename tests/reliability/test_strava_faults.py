@@ -1,0 +1,95 @@
+"""Strava failing for real (sandbox faults): nothing lost, nothing posted twice, dead letters
+named and requeued."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from worker.strava import READ_TIMEOUT_S
+
+pytestmark = pytest.mark.e2e
+
+ATHLETE = 5303
+ATHLETE_TEXT = "Windy. Ate a gel at 40 min."
+UPLOADS = 20
+#: Strava trouble as seen in production, exaggerated: one answer in five a 5xx, one in twenty
+#: slower than the gateway waits, and every new activity unreadable for its first seconds.
+FAULTS = {"error_rate": 0.2, "slow_rate": 0.05, "slow_seconds": READ_TIMEOUT_S + 1.0,
+          "not_found_after_create_s": 2.0, "seed": 7}
+#: Two job-level retries (10 s and 20 s backoff) after a 15 s wait for the 404s, plus timeouts.
+SETTLE_S = 150
+DEAD_LETTERS = 3
+#: What the worker's log says for every request about one activity (stravalib logs each).
+ACTIVITY_REQUEST = "/api/v3/activities/"
+
+
+def test_errors_timeouts_and_late_404s_leave_every_activity_with_one_block(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start()
+        live.connect(ATHLETE)
+        live.reset_stats()
+        sent_before = live.log_count("worker", ACTIVITY_REQUEST)
+        live.faults(**FAULTS)
+        ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
+        found = live.wait_for_blocks(ids, timeout=SETTLE_S)
+        assert wait_until(lambda: "pending" not in live.inbox_statuses(), timeout=30)
+        stats = live.stats()
+        statuses = live.inbox_statuses()
+        late = live.log_count("worker", "not readable yet")
+        sent = live.log_count("worker", ACTIVITY_REQUEST) - sent_before
+
+    by_status = stats["by_status"]
+    puts = stats["by_endpoint"].get("PUT /activities/{id}", 0)
+    errors = sum(by_status.get(s, 0) for s in ("500", "502", "503"))
+    # A slow answer the gateway gave up on is cut off before the sandbox counts it.
+    cut_off = sent - answered(stats)
+    print(f"faults: {stats['requests']} requests, by status {by_status}, {cut_off} cut off by "
+          f"the read timeout, {late} deferrals for a 404 after create; {len(found)}/{UPLOADS} "
+          f"posted; {puts} PUTs (failed ones included); inbox {statuses}")
+    assert errors > 0, "no 5xx was injected"
+    assert cut_off >= 0
+    assert late > 0, "no activity was unreadable after create"
+    assert len(found) == UPLOADS, f"{UPLOADS - len(found)} activities lost; logs in {tmp_path}"
+    for text in found.values():
+        assert block_counts(text) == (1, 1)
+        assert text.startswith(ATHLETE_TEXT)
+    assert statuses == {"done": UPLOADS}
+
+
+def answered(stats: dict[str, Any]) -> int:
+    """Requests about single activities that the sandbox finished answering."""
+    return sum(n for endpoint, n in stats["by_endpoint"].items() if "/activities/{id}" in endpoint)
+
+
+def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    overrides = {"STRIDEWISE_MAX_RETRIES": "2", "STRIDEWISE_MIN_BACKOFF_MS": "200",
+                 "STRIDEWISE_MAX_BACKOFF_MS": "1000"}
+    with live_stack(tmp_path, stack_database, private_redis.url, **overrides) as live:
+        live.start()
+        live.connect(ATHLETE)
+        live.faults(error_rate=1.0, seed=3)
+        ids = live.upload(ATHLETE, DEAD_LETTERS, ATHLETE_TEXT)
+        assert wait_until(lambda: live.inbox_statuses().get("dead", 0) == DEAD_LETTERS,
+                          timeout=45, interval=1.0), "no event became a dead letter"
+        listing = live.cli("dlq", "list").stdout
+        live.faults()
+        requeued = live.cli("dlq", "requeue").stdout
+        found = live.wait_for_blocks(ids, timeout=60)
+        statuses = live.inbox_statuses()
+
+    reasons = [line for line in listing.splitlines() if re.search(r"Strava 50\d", line)]
+    print(f"dead letters:\n{listing}{requeued}; {len(found)}/{DEAD_LETTERS} posted after requeue")
+    assert len(reasons) == DEAD_LETTERS, listing
+    assert f"requeued {DEAD_LETTERS}" in requeued
+    assert len(found) == DEAD_LETTERS
+    assert all(block_counts(text) == (1, 1) for text in found.values())
+    assert statuses == {"done": DEAD_LETTERS}

@@ -1,0 +1,93 @@
+"""No athlete token and no client secret in clear: not in any database column, not in any log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.reliability.harness import RedisServer, live_stack, wait_until
+from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
+from worker.models import Athlete
+from worker.runtime import Runtime
+
+pytestmark = pytest.mark.e2e
+
+ATHLETES = (5601, 5602)
+UPLOADS = 4
+#: Shorter than the worker's refresh margin (600 s): every job refreshes, so tokens rotate.
+TOKEN_TTL_S = "300"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one e2e run leaves behind: the secrets it used, the database and the logs."""
+
+    secrets: frozenset[str]
+    dump: dict[str, list[dict[str, Any]]]
+    logs: dict[str, str]
+
+
+def tokens_in_clear(runtime: Runtime) -> set[str]:
+    """Every athlete's access and refresh token, decrypted with the stack's own keys."""
+    with runtime.db.session() as session:
+        athletes = session.scalars(select(Athlete)).all()
+    return {runtime.cipher.decrypt(t) for a in athletes for t in (a.access_token, a.refresh_token)}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    tmp_path = tmp_path_factory.mktemp("secrecy")
+    redis_server = RedisServer(tmp_path / "redis")
+    redis_server.start()
+    try:
+        if postgres_available() or in_ci():
+            with postgres_database() as url:
+                yield _run(tmp_path, url, redis_server.url)
+        else:
+            yield _run(tmp_path, sqlite_url(tmp_path), redis_server.url)
+    finally:
+        redis_server.stop()
+
+
+def _run(tmp_path: Path, database_url: str, redis_url: str) -> Run:
+    with live_stack(tmp_path, database_url, redis_url, SANDBOX_TOKEN_TTL=TOKEN_TTL_S) as live:
+        runtime = Runtime(live.settings)
+        live.start()
+        for athlete in ATHLETES:
+            live.connect(athlete)
+        first = tokens_in_clear(runtime)
+        ids = [a for athlete in ATHLETES for a in live.upload(athlete, UPLOADS, "Token run.")]
+        found = live.wait_for_blocks(ids, timeout=60)
+        assert len(found) == len(ids)
+        assert wait_until(lambda: "pending" not in live.inbox_statuses(), timeout=30)
+        last = tokens_in_clear(runtime)
+        dump = live.dump()
+        runtime.db.dispose()
+    assert first and last and first != last, "no token was refreshed during the run"
+    logs = {name: Path(path).read_text(encoding="utf-8", errors="replace")
+            for name, path in live.logs.items()}
+    return Run(frozenset(first | last | {live.settings.client_secret}), dump, logs)
+
+
+def leaks(text: str, secrets: frozenset[str]) -> list[str]:
+    return sorted(secret for secret in secrets if secret in text)
+
+
+def test_no_database_column_holds_a_token_or_the_client_secret_in_clear(run: Run) -> None:
+    found = {f"{table}.{column}" for table, rows in run.dump.items() for row in rows
+             for column, value in row.items() if leaks(str(value), run.secrets)}
+    print(f"{len(run.secrets)} secrets, {sum(len(r) for r in run.dump.values())} rows searched")
+    assert run.dump["athletes"], "no athlete was stored"
+    assert found == set()
+
+
+@pytest.mark.parametrize("process", ["sandbox", "web", "worker"])
+def test_no_log_holds_a_token_or_the_client_secret(run: Run, process: str) -> None:
+    assert run.logs[process], f"the {process} wrote no log"
+    assert leaks(run.logs[process], run.secrets) == []
+

@@ -1,0 +1,182 @@
+"""10,000 generated webhook bodies: no 5xx, and only valid events of ours stored and enqueued."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from tests.reliability.harness import RedisServer
+from tests.services import sqlite_url
+from tests.worker.conftest import make_settings
+from worker.migrate import upgrade
+from worker.models import Athlete, InboxEvent, PushSubscription
+from worker.runtime import Runtime
+from worker.web import create_app
+
+pytestmark = pytest.mark.e2e
+
+SUBSCRIPTION = 880
+ATHLETE = 41
+EXAMPLES = 10_000
+#: Strava's event vocabulary (developers.strava.com/docs/webhooks).
+OBJECT_TYPES = ("activity", "athlete")
+ASPECT_TYPES = ("create", "update", "delete")
+QUEUE = "stridewise:live.msgs"
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                max_size=4),
+    max_leaves=5,
+)
+ids = st.one_of(st.integers(0, 2**63 - 1), st.integers(-5, 2**64), st.booleans(), json_values)
+plausible_ids = st.integers(0, 10**12)
+#: Values Strava sends in ``updates``; drawn from a list because generating text is slow.
+update_values = st.booleans() | st.sampled_from(
+    ["Morning Run", "Run", "Ride", "true", "false", "", "Ça va — 🙂", "x" * 300])
+
+
+def valid_events() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({
+        "object_type": st.sampled_from(OBJECT_TYPES),
+        "aspect_type": st.sampled_from(ASPECT_TYPES),
+        "object_id": plausible_ids,
+        "owner_id": st.just(ATHLETE),
+        "subscription_id": st.just(SUBSCRIPTION),
+        "event_time": plausible_ids,
+        "updates": st.dictionaries(st.sampled_from(["title", "type", "private", "authorized"]),
+                                   update_values, max_size=3),
+    })
+
+
+#: What may replace one field of a valid event.
+WILD = {"object_type": json_values, "aspect_type": json_values, "object_id": ids,
+        "owner_id": ids, "subscription_id": ids, "event_time": ids, "updates": json_values}
+
+
+@st.composite
+def mutated_events(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid event with one or two fields replaced by anything, or left out."""
+    event = draw(valid_events())
+    for name in draw(st.sets(st.sampled_from(sorted(WILD)), min_size=1, max_size=2)):
+        if draw(st.booleans()):
+            event[name] = draw(WILD[name])
+        else:
+            del event[name]
+    return event
+
+
+bodies = st.one_of(
+    valid_events().map(lambda e: json.dumps(e).encode()),
+    mutated_events().map(lambda e: json.dumps(e).encode()),
+    mutated_events().map(lambda e: json.dumps(e).encode()),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=200),
+    st.integers(1, 64).map(lambda depth: b"[" * depth * 100 + b"]" * depth * 100),
+    st.integers(8 * 1024 - 10, 9 * 1024).map(lambda n: b'{"pad": "' + b"x" * n + b'"}'),
+)
+content_types = st.sampled_from(["application/json", "application/json", "application/json",
+                                 "application/json; charset=utf-8", "text/plain", ""])
+
+
+@pytest.fixture
+def fuzz_runtime(tmp_path: Path, private_redis: RedisServer) -> Iterator[Runtime]:
+    rt = Runtime(make_settings(tmp_path, sqlite_url(tmp_path), private_redis.url))
+    upgrade(rt.db.engine)
+    with rt.db.session() as session:
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:read_all,activity:write"))
+    yield rt
+    rt.db.dispose()
+
+
+def counts(rt: Runtime) -> tuple[int, int]:
+    with rt.db.session() as session:
+        stored = int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
+    return stored, int(rt.redis.hlen(QUEUE))
+
+
+def is_ours(body: bytes) -> bool:
+    """A JSON object naming our subscription and athlete with Strava's types; ``updates`` may
+    hold any short scalars (Strava sends strings; numbers are kept as their text)."""
+    try:
+        event = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(event, dict):
+        return False
+    ints = [event.get(k) for k in ("object_id", "owner_id", "subscription_id", "event_time")]
+    updates = event.get("updates", {})
+    return (all(type(v) is int and 0 <= v < 2**63 for v in ints)
+            and event["subscription_id"] == SUBSCRIPTION and event["owner_id"] == ATHLETE
+            and event.get("object_type") in OBJECT_TYPES
+            and event.get("aspect_type") in ASPECT_TYPES
+            and isinstance(updates, dict | None)
+            and all(isinstance(v, str | bool | int | float) for v in (updates or {}).values()))
+
+
+def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
+    fuzz_runtime: Runtime,
+) -> None:
+    seen: dict[str, int] = {}
+    accepted: set[tuple[Any, ...]] = set()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(body=bodies, content_type=content_types)
+    def one(client: TestClient, body: bytes, content_type: str) -> None:
+        answer = client.post("/webhook", content=body, headers={"content-type": content_type})
+        outcome = str(answer.status_code)
+        if answer.status_code == 200:
+            outcome = answer.json()["status"]
+        seen[outcome] = seen.get(outcome, 0) + 1
+        assert answer.status_code < 500, answer.text
+        if outcome == "accepted":
+            assert is_ours(body), body
+            accepted.add(identity(json.loads(body)))
+        if is_ours(body) and content_type.startswith("application/json"):
+            assert outcome in ("accepted", "duplicate"), answer.text
+
+    started = time.monotonic()
+    with TestClient(create_app(fuzz_runtime), raise_server_exceptions=False) as client:
+        one(client)
+    elapsed = time.monotonic() - started
+    stored, queued = counts(fuzz_runtime)
+    with fuzz_runtime.db.session() as session:
+        rows = session.scalars(select(InboxEvent)).all()
+    print(f"{EXAMPLES} bodies in {elapsed:.0f} s: {seen}; {stored} stored, {queued} queued")
+    assert {identity(row) for row in rows} == accepted
+    assert stored == queued == seen.get("accepted", 0) > 0
+    for row in rows:
+        assert row.owner_id == ATHLETE
+        assert all(isinstance(v, str) for v in json.loads(row.updates).values())
+
+
+def identity(event: dict[str, Any] | InboxEvent) -> tuple[Any, ...]:
+    """What the inbox must hold of an accepted event."""
+    if isinstance(event, InboxEvent):
+        return (event.object_type, event.aspect_type, event.object_id, event.event_time)
+    return (event["object_type"], event["aspect_type"], event["object_id"], event["event_time"])
+
+
+@pytest.mark.parametrize("field", ["object_type", "aspect_type"])
+@pytest.mark.parametrize("value", [[], {"a": 1}])
+def test_a_list_or_object_as_event_type_is_refused_with_400(
+    fuzz_runtime: Runtime, field: str, value: Any
+) -> None:
+    client = TestClient(create_app(fuzz_runtime), raise_server_exceptions=False)
+    body = {"object_type": "activity", "aspect_type": "create", "object_id": 1,
+            "owner_id": ATHLETE, "subscription_id": SUBSCRIPTION, "event_time": 1, field: value}
+    answer = client.post("/webhook", json=body)
+    assert answer.status_code == 400
+    assert counts(fuzz_runtime) == (0, 0)

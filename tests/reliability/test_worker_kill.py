@@ -1,0 +1,60 @@
+"""A worker SIGKILLed with 100 activities in flight loses none and posts none twice."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from worker.sweeper import STALE_AFTER_S
+from worker.sync import ACTIVITY_LOCK_S
+
+pytestmark = pytest.mark.e2e
+
+ATHLETE = 5101
+ATHLETE_TEXT = "Tempo on the river path.\nShoes: new pair."
+UPLOADS = 100
+#: Blocks written before the kill: enough that the worker is busy, few enough that most wait.
+KILL_AFTER_BLOCKS = 15
+#: Worker threads, hence activities in flight at the kill.
+THREADS = 4
+#: What the recovery may take: the held activity lock or the sweeper's stale mark, whichever
+#: is later, then the backlog itself.
+RECOVERY_S = max(ACTIVITY_LOCK_S, STALE_AFTER_S) + 60
+
+
+def test_killed_worker_leaves_every_activity_with_exactly_one_block(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start(worker=False)
+        live.connect(ATHLETE)
+        live.reset_stats()
+        ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
+        assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
+        live.start_worker(threads=THREADS)
+        assert wait_until(lambda: live.puts() >= KILL_AFTER_BLOCKS, timeout=60, interval=0.05)
+        killed = live.kill_worker()
+        posted_before = live.puts()
+        killed_at = time.monotonic()
+        live.start_worker(threads=THREADS)
+        found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
+        recovered_s = time.monotonic() - killed_at
+        puts = live.puts()
+        statuses = live.inbox_statuses()
+
+    print(f"killed pids {killed} with {posted_before}/{UPLOADS} posted; all {len(found)} posted "
+          f"{recovered_s:.0f} s later; {puts} PUTs; inbox {statuses}")
+    assert len(killed) >= 2, "the dramatiq worker process was not found under the worker"
+    assert posted_before < UPLOADS, "the worker had finished before it was killed"
+    assert len(found) == UPLOADS, f"{UPLOADS - len(found)} activities lost; logs in {tmp_path}"
+    for text in found.values():
+        assert block_counts(text) == (1, 1)
+        assert text.startswith(ATHLETE_TEXT)
+    # An activity killed between its PUT and the end of its event is handled again; its block
+    # now sees more history, so it is rewritten in place: at most one extra PUT per thread.
+    assert UPLOADS <= puts <= UPLOADS + THREADS
+    assert statuses.get("pending", 0) == 0 and statuses.get("dead", 0) == 0
+
