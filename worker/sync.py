@@ -14,11 +14,12 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.exceptions import LockNotOwnedError
+from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -44,8 +45,10 @@ NOT_FOUND_RETRY_S = 15
 #: Read the description again before writing when the first read is older than this: the
 #: athlete may have edited it meanwhile, and Strava has no conditional PUT.
 REREAD_AFTER_S = 5.0
-#: How long one worker holds an activity while it works on it.
-ACTIVITY_LOCK_S = 120
+#: How long one worker holds an activity before its lock lapses; extended after each step, so
+#: it only has to outlast one step (a request with its retries, under a minute), and a killed
+#: worker's activities are free again soon.
+ACTIVITY_LOCK_S = 60
 
 
 class RetryLater(Exception):
@@ -105,8 +108,12 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
         lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
         if not lock.acquire(blocking=False):
             raise RetryLater(f"activity {object_id} is being handled by another worker", 5)
+        def keepalive() -> None:
+            with contextlib.suppress(LockError):
+                lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
+
         try:
-            return sync_activity(rt, owner, object_id)
+            return sync_activity(rt, owner, object_id, keepalive)
         except StravaNotFound:
             age = (utcnow() - received).total_seconds()
             if kind[1] == "create" and age < NOT_FOUND_GRACE_S and not _deleted(rt, object_id):
@@ -139,21 +146,41 @@ def _finish(rt: Runtime, event_id: int, result: Result) -> None:
             event.last_error = None if result.status == "done" else result.detail
 
 
-def sync_activity(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
-    """Read, analyse and annotate one activity; at most 4 requests, usually 2."""
+def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
+                  keepalive: Callable[[], object] = lambda: None) -> Result:
+    """Read, analyse and annotate one activity; at most 4 requests, usually 2.
+
+    ``keepalive`` is called between steps (it extends the activity's lock). A 401 with a token
+    that has not expired means Strava revoked it: one refresh is tried, and if Strava still
+    refuses, the athlete is marked as needing to reconnect and the job is skipped.
+    """
     token = rt.tokens.access_token(athlete_id)
+    try:
+        return _reserved(rt, token, athlete_id, activity_id, keepalive)
+    except StravaUnauthorized:
+        token = rt.tokens.replace_rejected(athlete_id, token)
+    try:
+        return _reserved(rt, token, athlete_id, activity_id, keepalive)
+    except StravaUnauthorized as refused:
+        rt.tokens.mark_needs_reauth(athlete_id, str(refused))
+        raise AthleteUnavailable(f"athlete {athlete_id}: Strava refuses a fresh token") from None
+
+
+def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
+              keepalive: Callable[[], object]) -> Result:
     # The read and the write are reserved together, so a window never closes between them.
     reservation = rt.budget.acquire("live", count=2)
     try:
-        return _sync(rt, token, athlete_id, activity_id, reservation)
+        return _sync(rt, token, athlete_id, activity_id, reservation, keepalive)
     finally:
         reservation.close()
 
 
 def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
-          reservation: Reservation) -> Result:
+          reservation: Reservation, keepalive: Callable[[], object]) -> Result:
     read_at = time.monotonic()
     detailed = rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+    keepalive()
     if _owner(detailed) not in (None, athlete_id):
         return Result("skipped", f"activity {activity_id} belongs to another athlete")
     activity = _parse(detailed, None, activity_id)
@@ -184,6 +211,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
         if not desc.should_write(current, row.block_digest is not None):
             return Result("done", "athlete removed the block or opted out meanwhile")
         merged = desc.merge(current, block)
+    keepalive()
     rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
     _mark_written(rt, activity_id, block)
     return Result("done", f"{analysis.classification.workout}: block written", wrote=True)

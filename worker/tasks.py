@@ -26,7 +26,7 @@ from worker.models import InboxEvent, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationInactive
-from worker.sweeper import SWEEP_INTERVAL_S, Sweeper
+from worker.sweeper import STALE_AFTER_S, SWEEP_INTERVAL_S, Sweeper
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -73,16 +73,16 @@ class SweeperMiddleware(dramatiq.Middleware):
         self.sweeper: Sweeper | None = None
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        self.sweeper = Sweeper(runtime, interval_s=_sweep_interval())
+        self.sweeper = Sweeper(
+            runtime,
+            interval_s=float(os.environ.get("STRIDEWISE_SWEEP_INTERVAL", SWEEP_INTERVAL_S)),
+            stale_after_s=float(os.environ.get("STRIDEWISE_STALE_AFTER", STALE_AFTER_S)),
+        )
         self.sweeper.start()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
         if self.sweeper is not None:
             self.sweeper.stop()
-
-
-def _sweep_interval() -> float:
-    return float(os.environ.get("STRIDEWISE_SWEEP_INTERVAL", SWEEP_INTERVAL_S))
 
 
 # After-hooks run in reverse order: placed before Retries, DeadLetters sees its verdict.

@@ -89,6 +89,30 @@ class Tokens:
                 return token
             return self._refresh(athlete_id)
 
+    def replace_rejected(self, athlete_id: int, rejected: str) -> str:
+        """A new token after Strava answered 401 to ``rejected`` before its expiry.
+
+        If another worker already replaced it, that token is returned; otherwise the refresh
+        token is used now. Raises :class:`AthleteUnavailable` when Strava refuses that too.
+        """
+        with self.lock(athlete_id):
+            with self.db.session() as session:
+                athlete = session.get(Athlete, athlete_id)
+                if athlete is None or athlete.status != "active":
+                    raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
+                current = self.cipher.decrypt(athlete.access_token)
+            if current != rejected:
+                return current
+            return self._refresh(athlete_id)
+
+    def mark_needs_reauth(self, athlete_id: int, reason: str) -> None:
+        """Strava keeps refusing a fresh token: the athlete must connect again."""
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is not None:
+                athlete.status = "needs_reauth"
+        log.warning("athlete must reconnect: %s", reason, extra={"athlete_id": athlete_id})
+
     def lock(self, athlete_id: int) -> Lock:
         """The athlete's token lock, shared by every process that changes their tokens."""
         return self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,

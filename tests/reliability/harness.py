@@ -42,6 +42,9 @@ from worker.devstack import (
 REDIS_START_TIMEOUT_S = 10.0
 #: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
 SWEEP_INTERVAL_S = "1"
+#: Events pending this long are re-enqueued: longer than any event here takes, far shorter
+#: than production's two minutes, so a lost queue shows in seconds.
+STALE_AFTER_S = "45"
 #: A quota no test reaches: these tests are about faults, not about Strava's 100 reads a window.
 AMPLE_QUOTA = "20000,200000;10000,100000"
 #: Workouts uploaded in turn; every kind the sandbox generates.
@@ -310,6 +313,7 @@ def live_stack(tmp_path: Path, database_url: str, redis_url: str,
                **extra_env: str) -> Iterator[LiveStack]:
     env = local_env(str(tmp_path / "var"), database_url, redis_url)
     env["STRIDEWISE_SWEEP_INTERVAL"] = SWEEP_INTERVAL_S
+    env["STRIDEWISE_STALE_AFTER"] = STALE_AFTER_S
     env["SANDBOX_HISTORY_DAYS"] = "0"
     env["STRAVA_RATE_LIMITS"] = AMPLE_QUOTA
     env.update(extra_env)

@@ -152,3 +152,21 @@ def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
     refused = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
                         headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401
+
+
+def test_athlete_who_revoked_access_is_marked_to_reconnect_and_their_job_skipped(
+    strava_runtime: Runtime,
+) -> None:
+    from worker.tokens import AthleteUnavailable
+
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+               "/deauthorize").raise_for_status()
+    with pytest.raises(AthleteUnavailable):
+        sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.status == "needs_reauth"
+    with pytest.raises(AthleteUnavailable):  # later jobs are skipped without asking Strava
+        strava_runtime.tokens.access_token(ATHLETE)
