@@ -6,19 +6,17 @@ the backfill's streams pass may use 70 % of each window; live uploads keep the r
 
 from __future__ import annotations
 
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
 from analysis.description import find_block
+from bench.stack import scaled_quota_env
 from worker.config import Settings
 from worker.devstack import (
     Stack,
     connect_athlete,
-    local_env,
     sandbox_description,
     start_stack,
     subscribe,
@@ -44,10 +42,7 @@ def seed(settings: Settings) -> None:
 
 
 def measure() -> dict[str, float]:
-    workdir = Path(tempfile.mkdtemp(prefix="stridewise-backfill-"))
-    env = local_env(str(workdir / "var"))
-    env["STRAVA_RATE_WINDOWS"] = f"{WINDOW_S},86400"
-    env["STRAVA_RATE_LIMITS"] = f"{2 * READS_PER_WINDOW},1000000;{READS_PER_WINDOW},1000000"
+    workdir, env = scaled_quota_env("stridewise-backfill-", WINDOW_S, READS_PER_WINDOW)
     settings = Settings.from_env(env)
     stats_url = f"{settings.strava_base_url}/_sandbox/stats"
     latencies: list[float] = []

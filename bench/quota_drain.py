@@ -8,14 +8,13 @@ second; each full window's peak, against the 30 allowed, is the share of the quo
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
+from bench.stack import scaled_quota_env
 from worker.config import Settings
-from worker.devstack import Stack, connect_athlete, local_env, start_stack, subscribe, upload
+from worker.devstack import Stack, connect_athlete, start_stack, subscribe, upload
 
 BACKLOG = 200
 WINDOW_S = 10
@@ -25,10 +24,7 @@ MIX = ("easy", "intervals", "easy", "hills", "strength", "long", "cross_training
 
 
 def measure() -> dict[str, float]:
-    workdir = Path(tempfile.mkdtemp(prefix="stridewise-drain-"))
-    env = local_env(str(workdir / "var"))
-    env["STRAVA_RATE_WINDOWS"] = f"{WINDOW_S},86400"
-    env["STRAVA_RATE_LIMITS"] = f"{2 * READS_PER_WINDOW},1000000;{READS_PER_WINDOW},1000000"
+    workdir, env = scaled_quota_env("stridewise-drain-", WINDOW_S, READS_PER_WINDOW)
     settings = Settings.from_env(env)
     stats_url = f"{settings.strava_base_url}/_sandbox/stats"
     with Stack(env) as stack:

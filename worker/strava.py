@@ -191,29 +191,16 @@ class Gateway:
 
     def exchange_code(self, code: str) -> TokenGrant:
         """Trade an authorization code for the athlete's tokens."""
-        raw = self._call(lambda p: p.post(
-            f"{STRAVA_ORIGIN}/oauth/token",
-            data={
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "code": code,
-                "grant_type": "authorization_code",
-            },
-        ))
-        return _grant(raw)
+        return self._token(grant_type="authorization_code", code=code)
 
     def refresh(self, refresh_token: str) -> TokenGrant:
         """A new access token; Strava may rotate the refresh token too."""
-        raw = self._call(lambda p: p.post(
-            f"{STRAVA_ORIGIN}/oauth/token",
-            data={
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "refresh_token": refresh_token,
-                "grant_type": "refresh_token",
-            },
-        ))
-        return _grant(raw)
+        return self._token(grant_type="refresh_token", refresh_token=refresh_token)
+
+    def _token(self, **grant: str) -> TokenGrant:
+        # The credentials go in the form body, never the URL (RFC 6749 2.3.1).
+        data = {"client_id": self.client_id, "client_secret": self.client_secret, **grant}
+        return _grant(self._call(lambda p: p.post(f"{STRAVA_ORIGIN}/oauth/token", data=data)))
 
     def deauthorize(self, access_token: str) -> None:
         """Revoke the athlete's tokens at Strava."""
