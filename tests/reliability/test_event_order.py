@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.reliability.harness import LiveStack, RedisServer, block_counts, live_stack, wait_until
+from tests.polling import wait_until
+from tests.reliability.harness import LiveStack, RedisServer, block_counts, live_stack
 from worker.models import InboxEvent, PushSubscription
 
 pytestmark = pytest.mark.e2e

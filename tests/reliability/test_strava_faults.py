@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from tests.polling import wait_until
+from tests.reliability.harness import RedisServer, block_counts, live_stack
 from worker.strava import READ_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.reliability.harness import RedisServer, live_stack, wait_until
+from tests.polling import wait_until
+from tests.reliability.harness import RedisServer, live_stack
 from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
 from worker.models import Athlete
 from worker.runtime import Runtime

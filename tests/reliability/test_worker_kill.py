@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import RedisServer, block_counts, live_stack, wait_until
+from tests.polling import wait_until
+from tests.reliability.harness import RedisServer, block_counts, live_stack
 from worker.sweeper import STALE_AFTER_S
 from worker.sync import ACTIVITY_LOCK_S
 

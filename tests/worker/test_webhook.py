@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.polling import wait_until
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
@@ -20,13 +24,14 @@ ATHLETE = 31
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> TestClient:
+def client(runtime: Runtime) -> Iterator[TestClient]:
     with runtime.db.session() as session:
         session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
                             scope="activity:read_all,activity:write"))
     runtime.redis.flushdb()
-    return TestClient(create_app(runtime))
+    with TestClient(create_app(runtime)) as client:  # runs the app's startup and shutdown
+        yield client
 
 
 def event(**changes: Any) -> dict[str, Any]:
@@ -46,12 +51,46 @@ def queued(runtime: Runtime) -> int:
     return int(runtime.redis.hlen("stridewise:live.msgs"))
 
 
-def test_event_is_stored_enqueued_and_acknowledged(client: TestClient, runtime: Runtime) -> None:
+def test_event_is_committed_before_the_answer_and_enqueued_after_it(
+    client: TestClient, runtime: Runtime
+) -> None:
     answer = client.post("/webhook", json=event())
     assert answer.status_code == 200
     assert answer.json() == {"status": "accepted"}
     assert inbox_count(runtime) == 1
-    assert queued(runtime) == 1
+    assert wait_until(lambda: queued(runtime) == 1, timeout=5, interval=0.01)
+
+
+def test_events_committed_before_shutdown_are_all_enqueued(runtime: Runtime) -> None:
+    with runtime.db.session() as session:
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:read_all,activity:write"))
+    runtime.redis.flushdb()
+    app = create_app(runtime)
+    with TestClient(app) as client:
+        for object_id in range(1, 31):
+            assert client.post("/webhook", json=event(object_id=object_id)).status_code == 200
+    assert inbox_count(runtime) == 30
+    assert queued(runtime) == 30  # shutdown waited for the enqueue stage
+
+
+def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each(
+    client: TestClient, runtime: Runtime
+) -> None:
+    assert client.post("/webhook", json=event(object_id=1)).json()["status"] == "accepted"
+    bodies = [event(object_id=1), event(object_id=2), event(object_id=2),
+              event(object_id=3, owner_id=ATHLETE + 1)]
+
+    async def send_together() -> list[str]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://web") as web:
+            answers = await asyncio.gather(*(web.post("/webhook", json=b) for b in bodies))
+        return [a.json()["status"] for a in answers]
+
+    statuses = client.portal.call(send_together)
+    assert statuses == ["duplicate", "accepted", "duplicate", "unknown_athlete"]
+    assert inbox_count(runtime) == 2
 
 
 def test_strava_retries_of_one_event_are_stored_once(client: TestClient, runtime: Runtime) -> None:

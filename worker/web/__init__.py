@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 
 from worker.runtime import Runtime
@@ -12,5 +15,14 @@ from worker.web.webhook import WebhookEndpoint
 
 def create_app(rt: Runtime) -> Starlette:
     """The Starlette app; each endpoint group contributes its routes."""
-    groups = (WebhookEndpoint(rt), OAuthEndpoints(rt), HealthEndpoints(rt))
-    return Starlette(routes=[route for group in groups for route in group.routes()])
+    webhook = WebhookEndpoint(rt)
+    groups = (webhook, OAuthEndpoints(rt), HealthEndpoints(rt))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await webhook.startup()
+        yield
+        await webhook.shutdown()  # enqueue what was committed before the process goes
+
+    return Starlette(routes=[route for group in groups for route in group.routes()],
+                     lifespan=lifespan)

@@ -1,8 +1,15 @@
-"""Commits webhook events to the inbox in batches: one transaction for what arrived together.
+"""Commits webhook events to the inbox in batches, and nudges the workers once they are safe.
 
-Under load, events that arrive while a batch is being written wait for the next one, so the
-web process pays one commit per batch instead of one per event; with no load a batch is one
-event and nothing waits. An answer is given only after its event is committed.
+Two stages run one after the other for each event, concurrently across events:
+
+1. commit: events that arrived together are written in one transaction. Under load, events that
+   arrive while a batch is being written wait for the next one, so the web process pays one
+   commit per batch instead of one per event; with no load a batch is one event and nothing
+   waits. An event's answer is given as soon as its batch is committed: from then on the
+   database holds it, and nothing can lose it.
+2. enqueue: committed events are put on the live queue, in batches too, after their answers.
+   Redis is transport: if this stage fails (Redis down, the process killed) the sweeper enqueues
+   the event later, so Strava never waits on Redis.
 """
 
 from __future__ import annotations
@@ -10,21 +17,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy.dialects import sqlite
 
-from worker.models import Athlete, InboxEvent, utcnow
+from worker.models import Athlete, InboxEvent, PushSubscription, UTCDateTime, utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.sync import event_dedup_key
 
 log = logging.getLogger(__name__)
 
-#: Most events one transaction takes.
+#: Most events one transaction, or one round of enqueues, takes.
 MAX_BATCH = 250
+#: Longest a shutdown waits for the stages to finish what they hold.
+CLOSE_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -34,79 +44,123 @@ class _Pending:
                                         .create_future())
 
 
+@dataclass
+class _Stages:
+    """The two queues of one event loop and the tasks that drain them."""
+
+    loop: asyncio.AbstractEventLoop
+    commits: asyncio.Queue[_Pending] = field(default_factory=asyncio.Queue)
+    nudges: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        return self.loop is asyncio.get_running_loop() and not any(t.done() for t in self.tasks)
+
+
 class InboxWriter:
     """Accepts validated events and answers, per event, what became of it.
 
-    Outcomes: "accepted" (committed and enqueued, or committed for the sweeper to enqueue),
+    Outcomes: "accepted" (committed; enqueued right after the answer, or by the sweeper),
     "duplicate" (Strava's retry of an event we have), "unknown_athlete" (dropped).
     """
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._queue: asyncio.Queue[_Pending] | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stages: _Stages | None = None
 
     async def submit(self, event: dict[str, Any]) -> str:
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done() or self._loop is not loop:
-            # First use, or a new event loop (a test client starts one per request).
-            self._loop = loop
-            self._queue = asyncio.Queue()
-            self._task = loop.create_task(self._run(self._queue))
-        assert self._queue is not None
         pending = _Pending(event)
-        await self._queue.put(pending)
+        self._running().commits.put_nowait(pending)
         return await pending.answer
 
-    async def _run(self, queue: asyncio.Queue[_Pending]) -> None:
+    async def warm_up(self) -> None:
+        """Open the connections and prepare the statements the first events would otherwise
+        pay for, so the first seconds after a deploy answer as fast as the rest."""
+        self._running()
+        await asyncio.to_thread(self._warm_up)
+
+    async def close(self) -> None:
+        """Commit what is waiting and enqueue what is committed, then stop the stages."""
+        stages = self._stages
+        if stages is None or not stages.alive():
+            return
+        try:
+            await asyncio.wait_for(_drain(stages), CLOSE_TIMEOUT_S)
+        except TimeoutError:  # what is committed and not enqueued, the sweeper enqueues
+            log.warning("inbox stages not drained within %s s at shutdown", CLOSE_TIMEOUT_S)
+        for task in stages.tasks:
+            task.cancel()
+        await asyncio.gather(*stages.tasks, return_exceptions=True)
+        self._stages = None
+
+    def _running(self) -> _Stages:
+        if self._stages is None or not self._stages.alive():
+            # First use, or a new event loop (a test client without its lifespan starts one
+            # per request): whatever the old loop left committed, the sweeper enqueues.
+            stages = _Stages(asyncio.get_running_loop())
+            stages.tasks = [stages.loop.create_task(self._commit_stage(stages)),
+                            stages.loop.create_task(self._enqueue_stage(stages))]
+            self._stages = stages
+        return self._stages
+
+    async def _commit_stage(self, stages: _Stages) -> None:
         while True:
-            batch = [await queue.get()]
-            while not queue.empty() and len(batch) < MAX_BATCH:
-                batch.append(queue.get_nowait())
+            batch = await _take_batch(stages.commits)
             try:
-                outcomes = await asyncio.to_thread(self._write, [p.event for p in batch])
+                outcomes, event_ids = await asyncio.to_thread(
+                    self._commit, [p.event for p in batch])
             except Exception as error:  # nothing committed: every waiter hears it
                 for pending in batch:
                     if not pending.answer.done():
                         pending.answer.set_exception(error)
-                continue
-            for pending, outcome in zip(batch, outcomes, strict=True):
-                if not pending.answer.done():
-                    pending.answer.set_result(outcome)
+            else:
+                for pending, outcome in zip(batch, outcomes, strict=True):
+                    if not pending.answer.done():
+                        pending.answer.set_result(outcome)
+                for event_id in event_ids:
+                    stages.nudges.put_nowait(event_id)
+            finally:
+                for _ in batch:
+                    stages.commits.task_done()
 
-    def _write(self, events: list[dict[str, Any]]) -> list[str]:
+    async def _enqueue_stage(self, stages: _Stages) -> None:
+        while True:
+            event_ids = await _take_batch(stages.nudges)
+            try:
+                await asyncio.to_thread(self._enqueue, event_ids)
+            finally:
+                for _ in event_ids:
+                    stages.nudges.task_done()
+
+    def _commit(self, events: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
+        """Insert the batch; returns each event's outcome and the ids of the new rows."""
         keys = [event_dedup_key(e) for e in events]
-        owners = {e["owner_id"] for e in events}
         now = utcnow()
-        with self.rt.db.session() as session:
-            known = set(session.scalars(select(Athlete.id).where(Athlete.id.in_(owners))))
-            rows = {}
-            for event, key in zip(events, keys, strict=True):
-                if event["owner_id"] in known and key not in rows:
-                    rows[key] = _row(event, key, now)
-            inserted: dict[str, int] = {}
-            if rows:
-                statement = _insert(session.bind.dialect.name).values(list(rows.values()))
-                statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
-                result = session.execute(
-                    statement.returning(InboxEvent.dedup_key, InboxEvent.id))
-                inserted = {key: event_id for key, event_id in result}
-        self._enqueue(inserted.values())
+        rows: dict[str, dict[str, Any]] = {}
+        for event, key in zip(events, keys, strict=True):
+            rows.setdefault(key, _row(event, key, now))
+        with self.rt.db.engine.connect() as connection:
+            inserted = _insert_for_known_athletes(connection, list(rows.values()))
+            # Only what was not inserted needs telling apart: a retry, or nobody we know.
+            unsure = {e["owner_id"] for e, k in zip(events, keys, strict=True)
+                      if k not in inserted}
+            known = set(connection.scalars(select(Athlete.id).where(Athlete.id.in_(unsure)))
+                        ) if unsure else set()
+        event_ids = list(inserted.values())
         outcomes = []
         for event, key in zip(events, keys, strict=True):
-            if event["owner_id"] not in known:
+            if key in inserted:
+                outcomes.append("accepted")
+                del inserted[key]  # a second copy in the same batch is a duplicate
+            elif event["owner_id"] in known:
+                outcomes.append("duplicate")
+            else:
                 log.info("event for unknown athlete dropped",
                          extra={"athlete_id": event["owner_id"]})
                 outcomes.append("unknown_athlete")
-            elif key in inserted:
-                outcomes.append("accepted")
-                del inserted[key]  # a second copy in the same batch is a duplicate
-            else:
-                outcomes.append("duplicate")
-        return outcomes
+        return outcomes, event_ids
 
-    def _enqueue(self, event_ids: Any) -> None:
+    def _enqueue(self, event_ids: Iterable[int]) -> None:
         for event_id in event_ids:
             try:
                 enqueue(self.rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
@@ -114,10 +168,72 @@ class InboxWriter:
                 log.warning("enqueue failed, the sweeper will retry: %s", error,
                             extra={"event_id": event_id})
 
+    def _warm_up(self) -> None:
+        try:
+            with self.rt.db.engine.connect() as connection:
+                connection.scalars(select(Athlete.id).where(Athlete.id.in_([0])))
+                connection.scalar(select(PushSubscription.id).limit(1))
+            self.rt.redis.ping()
+        except Exception as error:  # a dependency that is down now may be up for the first event
+            log.warning("web warm-up incomplete: %s", error)
 
-def _insert(dialect: str) -> Any:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(InboxEvent)
+
+async def _drain(stages: _Stages) -> None:
+    await stages.commits.join()
+    await stages.nudges.join()
+
+
+async def _take_batch(queue: asyncio.Queue[Any]) -> list[Any]:
+    """What is waiting in ``queue``, at least one item and at most MAX_BATCH."""
+    batch = [await queue.get()]
+    while not queue.empty() and len(batch) < MAX_BATCH:
+        batch.append(queue.get_nowait())
+    return batch
+
+
+def _insert_for_known_athletes(
+    connection: Connection, rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Insert the rows of known athletes whose dedup_key is new, and commit.
+
+    Returns dedup_key -> id of the rows inserted. On PostgreSQL this is one prepared statement
+    in one round trip, whatever the batch size (no BEGIN, no COMMIT); SQLite, in process, checks
+    the athletes first.
+    """
+    if connection.dialect.name == "postgresql":
+        columns = {name: [r[name] for r in rows] for name in _UNNESTED}
+        result = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+            _POSTGRES_INSERT, {**columns, "now": rows[0]["received_at"]})
+        return {key: event_id for key, event_id in result}
+    with connection.begin():
+        owners = {r["owner_id"] for r in rows}
+        known = set(connection.scalars(select(Athlete.id).where(Athlete.id.in_(owners))))
+        rows = [r for r in rows if r["owner_id"] in known]
+        if not rows:
+            return {}
+        statement = (sqlite.insert(InboxEvent).values(rows)
+                     .on_conflict_do_nothing(index_elements=["dedup_key"])
+                     .returning(InboxEvent.dedup_key, InboxEvent.id))
+        return {key: event_id for key, event_id in connection.execute(statement)}
+
+
+#: The per-event columns, sent as one array each.
+_UNNESTED = ("dedup_key", "object_type", "aspect_type", "object_id", "owner_id", "event_time",
+             "updates")
+_POSTGRES_INSERT = text("""
+    INSERT INTO inbox_events (dedup_key, object_type, aspect_type, object_id, owner_id,
+                              event_time, updates, received_at, enqueued_at, status, attempts)
+    SELECT incoming.*, :now, :now, 'pending', 0
+    FROM unnest(CAST(:dedup_key AS text[]), CAST(:object_type AS text[]),
+                CAST(:aspect_type AS text[]), CAST(:object_id AS bigint[]),
+                CAST(:owner_id AS bigint[]), CAST(:event_time AS bigint[]),
+                CAST(:updates AS text[]))
+         AS incoming (dedup_key, object_type, aspect_type, object_id, owner_id, event_time,
+                      updates)
+    WHERE EXISTS (SELECT 1 FROM athletes WHERE athletes.id = incoming.owner_id)
+    ON CONFLICT (dedup_key) DO NOTHING
+    RETURNING dedup_key, id
+""").bindparams(bindparam("now", type_=UTCDateTime()))
 
 
 def _row(event: dict[str, Any], key: str, now: Any) -> dict[str, Any]:

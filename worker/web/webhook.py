@@ -1,8 +1,8 @@
 """Strava's push subscription endpoint: the handshake, and events committed before the answer.
 
-An event is validated, written to the inbox (deduplicated, in batches: see worker.web.inbox),
-enqueued and acknowledged. Once it is in the inbox nothing can lose it: if Redis is down the
-sweeper enqueues it later.
+An event is validated, committed to the inbox (deduplicated, in batches: see worker.web.inbox)
+and acknowledged; it is enqueued right after the answer. Once it is in the inbox nothing can lose
+it: if Redis is down the sweeper enqueues it later.
 """
 
 from __future__ import annotations
@@ -99,6 +99,16 @@ class WebhookEndpoint:
     def routes(self) -> list[Route]:
         return [Route("/webhook", self.handshake, methods=["GET"]),
                 Route("/webhook", self.receive, methods=["POST"])]
+
+    async def startup(self) -> None:
+        await self.inbox.warm_up()
+        try:
+            await self._subscription_id()
+        except Exception as error:  # read again with the first event
+            log.warning("subscription id not read at startup: %s", error)
+
+    async def shutdown(self) -> None:
+        await self.inbox.close()
 
     async def handshake(self, request: Request) -> Response:
         params = request.query_params

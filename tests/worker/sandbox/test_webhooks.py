@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.polling import wait_until
 from tests.worker.sandbox.conftest import Harness, bearer, config, interval_run, running
 from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from worker.sandbox.fixtures import detailed_activity
@@ -55,13 +56,6 @@ def subscribe(harness: Harness, verify_token: str = "vt") -> Any:
         **CLIENT, "callback_url": "http://receiver.test/webhook", "verify_token": verify_token})
 
 
-def wait_for(condition: Any, timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def bundle(harness: Harness) -> dict[str, Any]:
     start = datetime.fromtimestamp(harness.clock.now - 3000, UTC)
     detail, streams = detailed_activity(interval_run(start), 1, 1)
@@ -102,7 +96,7 @@ def test_create_event_is_retried_until_the_receiver_accepts(
     created = hooked.client.post("/_sandbox/athletes/7/activities",
                                  json={"bundle": bundle(hooked), "description": "mine"})
     activity_id = created.json()["id"]
-    wait_for(lambda: receiver.events)
+    assert wait_until(lambda: receiver.events, 3.0, 0.01)
     assert receiver.events == [{
         "aspect_type": "create", "event_time": int(hooked.clock.now), "object_id": activity_id,
         "object_type": "activity", "owner_id": 7, "subscription_id": subscription_id,
@@ -118,7 +112,8 @@ def test_event_is_dropped_after_three_failed_tries(hooked: Harness, receiver: Re
     hooked.connect(7)
     receiver.failures_left = 5
     hooked.client.post("/_sandbox/athletes/7/activities", json={"bundle": bundle(hooked)})
-    wait_for(lambda: hooked.client.get("/_sandbox/stats").json()["webhooks"]["failed"] == 1)
+    assert wait_until(
+        lambda: hooked.client.get("/_sandbox/stats").json()["webhooks"]["failed"] == 1, 3.0, 0.01)
     assert receiver.failures_left == 2 and receiver.events == []
 
 
@@ -136,7 +131,7 @@ def test_what_fires_an_event_and_what_does_not(hooked: Harness, receiver: Receiv
                       headers=bearer(token))
     hooked.client.delete(f"/_sandbox/activities/{quiet}")
     hooked.client.post("/_sandbox/athletes/7/deauthorize")
-    wait_for(lambda: len(receiver.events) == 4)
+    assert wait_until(lambda: len(receiver.events) == 4, 3.0, 0.01)
     time.sleep(0.05)
     seen = sorted((e["object_type"], e["aspect_type"], json.dumps(e["updates"]))
                   for e in receiver.events)
