@@ -45,6 +45,9 @@ STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER}
 #: Stream results that structure in the laps overrides: laps pressed by hand show what
 #: the athlete meant to run, where a stream shows only a steady run or loose surges.
 LAPS_OVERRIDE = STEADY | {Workout.FARTLEK}
+#: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
+#: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
+EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
 #: The lap structures that override them: repeats marked lap by lap.
 LAP_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS})
 #: The structure rules, first match wins.
@@ -108,7 +111,14 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
+    judged = _judge(Case(activity, profile, features, imperial))
+    result = _athlete_word(activity, judged)
+    if result is not judged:
+        return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
+                                             "structure; the streams may")
+    if result.workout in EVEN_LAPS_HIDE and segments.evenly_spaced(segments.lap_source(activity)):
+        return SummaryVerdict(False, result, "laps of one length show a sustained effort; "
+                                             "repeats inside them show only in the streams")
     if result.workout not in STEADY:
         return SummaryVerdict(True, result, f"laps show it: {result.evidence}")
     if features.peak_hr_frac is not None and features.peak_hr_frac < STEADY_PEAK_HR_FRAC:

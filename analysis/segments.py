@@ -31,6 +31,9 @@ MAX_SPEED = 10.5
 TEMPO_HR_FRAC = 0.85
 #: Dips below tempo heart rate shorter than this (s) do not break a sustained block.
 HR_MERGE_GAP_S = 60
+#: Laps within this share of one length were cut by distance (GPS auto-laps land within
+#: a few metres of the mark).
+EVEN_LAP_TOLERANCE = 0.03
 #: Shortest sustained block that is a tempo, in s: 20 min of running, less the minute
 #: or more the heart rate needs to rise into the zone.
 TEMPO_MIN_S = 15 * 60.0
@@ -92,9 +95,24 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     )
 
 
+def lap_source(activity: Activity) -> tuple[Lap, ...]:
+    """The laps a summary is read from: the athlete's laps, or the splits when there are none."""
+    return activity.laps if len(activity.laps) >= 2 else activity.splits
+
+
+def evenly_spaced(laps: Sequence[Lap]) -> bool:
+    """Whether the laps (all but the last, a remainder) share one length: auto-laps or splits,
+    which cut where the distance says, not where the workout changed."""
+    lengths = np.array([lap.distance_m for lap in laps[:-1]], dtype=np.float64)
+    if lengths.size < 2 or not np.all(lengths > 0):
+        return False
+    median = float(np.median(lengths))
+    return bool(np.all(np.abs(lengths - median) <= EVEN_LAP_TOLERANCE * median))
+
+
 def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     """Features of a run's summary, laps and splits."""
-    laps = activity.laps if len(activity.laps) >= 2 else activity.splits
+    laps = lap_source(activity)
     peak = max([activity.max_hr or 0.0] + [lap.max_hr or 0.0 for lap in laps])
     peak = peak if math.isfinite(peak) and peak > 0 else math.nan
     max_hr = profile.max_hr

@@ -57,12 +57,14 @@ def generate(
     profile: AthleteProfile | None = None,
     with_streams: bool = True,
     phone: bool | None = None,
+    manual: bool = False,
 ) -> Activity:
     """One realistic activity of the given kind for the athlete (random if None).
 
     Parameters:
         phone: record a run with a phone's wandering GPS (True), a watch's (False), or
             either at random (None).
+        manual: entered by hand (summary only), rather than sometimes at random.
     """
     athlete = profile or random_athlete(rng)
     plan = PLANNERS[workout](rng, athlete)
@@ -70,9 +72,10 @@ def generate(
     plan = replace(plan, phone=by_phone and plan.sport == "Run")
     if workout is Workout.OTHER:
         return _other(rng, start, athlete)
-    if plan.sport in ("WeightTraining", "Crossfit", "Workout", "Swim") or (
+    if plan.sport in ("WeightTraining", "Crossfit", "Workout", "Swim") or manual or (
             workout in _MANUAL_OK and rng.random() < MANUAL_P):
-        return _summary_only(plan, rng, start, athlete, manual=plan.sport not in _INDOOR_HR)
+        return _summary_only(plan, rng, start, athlete,
+                             manual=manual or plan.sport not in _INDOOR_HR)
     activity = _render(plan, rng, start, athlete)
     return activity if with_streams else replace(activity, streams=None)
 

@@ -149,10 +149,11 @@ def subscribe(env: Mapping[str, str]) -> None:
 
 
 def upload(settings: Settings, athlete_id: int, workout: str, seed: int,
-           description: str = "") -> int:
+           description: str = "", manual: bool = False) -> int:
     answer = httpx.post(
         f"{settings.strava_base_url}/_sandbox/athletes/{athlete_id}/activities",
-        json={"workout": workout, "seed": seed, "description": description}, timeout=10.0,
+        json={"workout": workout, "seed": seed, "description": description, "manual": manual},
+        timeout=10.0,
     )
     answer.raise_for_status()
     return int(answer.json()["id"])

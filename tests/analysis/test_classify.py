@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from analysis import segments
 from analysis.classify import SummaryVerdict, classify, classify_summary
 from analysis.model import Activity, Lap, Streams, Workout
 from analysis.profile import AthleteProfile, default_profile
@@ -190,6 +191,41 @@ def test_summary_without_heart_rate_or_laps_asks_for_the_streams() -> None:
     assert not classify_summary(activity).decided
 
 
+def auto_laps(activity: Activity, every_m: float = 1000.0) -> Activity:
+    """The activity with laps cut every ``every_m`` metres, as a watch's auto-lap does."""
+    s = activity.streams
+    assert s is not None
+    bounds = np.searchsorted(s.distance, np.arange(every_m, s.distance[-1], every_m))
+    edges = [0, *[int(b) for b in bounds], len(s.time)]
+    return replace(activity, laps=tuple(_lap(s, a, b) for a, b in zip(edges, edges[1:],
+                                                                       strict=False) if b > a))
+
+
+def test_repeats_hidden_in_auto_laps_are_never_called_a_tempo_from_the_summary() -> None:
+    # 6 x 1 km with 60 s jogs: kilometre laps smear the jogs into eight fast kilometres.
+    activity = auto_laps(session(repeats(6, (1000 / (1.12 * THRESHOLD), 1.12 * THRESHOLD, 0),
+                                         (60, 0.8 * EASY, 0))))
+    verdict = classify_summary(activity)
+    assert not verdict.decided
+    assert "one length" in verdict.reason
+    assert classify(activity).workout is Workout.INTERVALS
+
+
+def test_a_tempo_is_decided_from_pressed_laps_but_not_from_auto_laps() -> None:
+    tempo = session([(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (600.0, EASY, 0.0)],
+                    laps="manual")
+    pressed = classify_summary(tempo)
+    assert pressed.decided and pressed.classification.workout is Workout.TEMPO
+    assert not classify_summary(auto_laps(tempo)).decided
+
+
+def test_a_strava_workout_whose_laps_show_no_structure_asks_for_the_streams() -> None:
+    activity = session([(2700.0, EASY, 0.0)], laps="manual", workout_type=3)
+    verdict = classify_summary(activity)
+    assert not verdict.decided
+    assert verdict.classification.workout is Workout.TEMPO  # a quality session it is anyway
+
+
 def test_manual_entries_are_judged_from_their_summary() -> None:
     entry = Activity("Run", START, 6000, 6000, 17000.0, manual=True)
     result = classify(entry)
@@ -345,3 +381,19 @@ def test_gps_swings_that_leave_the_heart_rate_flat_are_not_surges() -> None:
     flat = 140.0 + np.random.default_rng(1).normal(0, 1.5, len(run.streams))
     result = classify(replace(run, streams=replace(run.streams, heartrate=flat)))
     assert result.workout is Workout.EASY, result.evidence
+
+
+def lap_of(metres: float) -> Lap:
+    return Lap(0.0, metres / 3.0, metres / 3.0, metres)
+
+
+@pytest.mark.parametrize(("lengths", "even"), [
+    ([1000.0, 1001.5, 998.7, 1000.2, 412.0], True),   # auto-laps and a remainder
+    ([1609.3, 1609.4, 1610.0, 77.0], True),           # mile auto-laps
+    ([2000.0, 400.0, 200.0, 400.0, 2000.0], False),   # pressed at the start of each part
+    ([1000.0, 1100.0, 900.0, 1000.0], False),
+    ([1000.0, 350.0], False),                         # too few to tell
+    ([0.0, 0.0, 0.0], False),
+])
+def test_laps_of_one_length_are_told_from_pressed_laps(lengths: list[float], even: bool) -> None:
+    assert segments.evenly_spaced([lap_of(m) for m in lengths]) is even

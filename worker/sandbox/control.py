@@ -53,7 +53,7 @@ def seed_history(sandbox: Sandbox, athlete_id: int, days: int, seed: int) -> lis
     """Weeks of past training for the athlete, with no events (it happened before)."""
     rng = np.random.default_rng(seed)
     today = datetime.fromtimestamp(sandbox.now(), UTC)
-    return [store_activity(sandbox, athlete_id, generate_activity(w, rng, start)).id
+    return [store_activity(sandbox, athlete_id, generate_activity(w, rng, start, athlete_id)).id
             for w, start in history_plan(days, today, rng)]
 
 
@@ -64,7 +64,7 @@ async def create_activity(request: Request) -> Response:
     if "bundle" in body:
         stored = _from_bundle(sandbox, athlete_id, body)
     else:
-        stored = store_activity(sandbox, athlete_id, _generated(sandbox, body),
+        stored = store_activity(sandbox, athlete_id, _generated(sandbox, athlete_id, body),
                                 str(body.get("description", "")), bool(body.get("private")))
     if body.get("notify", True):
         sandbox.webhooks.publish("create", "activity", stored.id, athlete_id, {}, sandbox.now())
@@ -160,23 +160,24 @@ async def set_faults(request: Request) -> Response:
     return JSONResponse({k: v for k, v in vars(faults).items()})
 
 
-def _generated(sandbox: Sandbox, body: dict[str, Any]) -> Activity:
+def _generated(sandbox: Sandbox, athlete_id: int, body: dict[str, Any]) -> Activity:
     try:
         workout = Workout(body.get("workout", "easy"))
     except ValueError:
         raise ControlError(400, f"unknown workout {body.get('workout')!r}") from None
     seed = body.get("seed")
     rng = np.random.default_rng(None if seed is None else int(seed))
+    manual = bool(body.get("manual", False))
     if body.get("start"):
         try:
             start = datetime.fromisoformat(str(body["start"]))
         except ValueError:
             raise ControlError(400, f"start {body['start']!r} is not an ISO timestamp") from None
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
-        return generate_activity(workout, rng, start.astimezone(UTC))
+        return generate_activity(workout, rng, start.astimezone(UTC), athlete_id, manual)
     # An upload arrives when the session is over, so it started one session length ago.
     finished = datetime.fromtimestamp(sandbox.now(), UTC)
-    activity = generate_activity(workout, rng, finished)
+    activity = generate_activity(workout, rng, finished, athlete_id, manual)
     return replace(activity, start=finished - timedelta(seconds=activity.elapsed_s))
 
 

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from analysis.model import Activity, Workout
+from analysis.profile import AthleteProfile
 from analysis.synthetic import generate
+from analysis.synthetic_plans import random_athlete
 
 #: A recreational runner's week (Monday first): rest, quality, easy, strength, easy or hills,
 #: long, ride; the shape most club plans give (quality mid-week, long at the weekend).
@@ -24,6 +26,8 @@ SKIP_CHANCE = 0.15
 #: Sessions start around 09:30 UTC (06:30 in São Paulo), give or take an hour.
 START_HOUR_UTC = 9.5
 START_SPREAD_H = 1.0
+#: Mixed with the athlete id to seed each sandbox athlete's physiology.
+PHYSIOLOGY_SEED = 20_261_124
 
 
 def history_plan(days: int, today: datetime, rng: np.random.Generator) -> list[tuple[Workout,
@@ -41,9 +45,17 @@ def history_plan(days: int, today: datetime, rng: np.random.Generator) -> list[t
     return plan
 
 
-def generate_activity(workout: Workout, rng: np.random.Generator, start: datetime) -> Activity:
-    """One synthetic activity of the given kind, with streams when the kind records them."""
-    return generate(workout, rng, start)
+def physiology(athlete_id: int) -> AthleteProfile:
+    """The sandbox athlete's body: one max and resting heart rate, one set of paces, the same
+    in every activity they record, as a real athlete's are."""
+    return random_athlete(np.random.default_rng([PHYSIOLOGY_SEED, athlete_id]))
+
+
+def generate_activity(workout: Workout, rng: np.random.Generator, start: datetime,
+                      athlete_id: int, manual: bool = False) -> Activity:
+    """One synthetic activity of the athlete's, with streams when the kind records them
+    (none when ``manual``: entered by hand)."""
+    return generate(workout, rng, start, physiology(athlete_id), manual=manual)
 
 
 def _planned(day: datetime) -> Workout | None:

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from stravalib import model
 
 from tests.worker.sandbox.conftest import Harness, bearer, config, running
+from worker.sandbox.seeding import physiology
 from worker.sandbox.webhooks import WebhookSender
 
 
@@ -127,3 +129,38 @@ def test_strength_on_a_watch_has_only_time_and_heart_rate(harness: Harness) -> N
             assert set(streams.json()) <= {"time", "heartrate"}
             return
     pytest.fail("no strength session with samples in 40 seeds")
+
+
+def test_manual_upload_is_a_hand_entry_without_streams(harness: Harness) -> None:
+    token = harness.connect(7)["access_token"]
+    response = harness.client.post("/_sandbox/athletes/7/activities", json={
+        "workout": "easy", "seed": 3, "manual": True, "notify": False})
+    activity_id = response.json()["id"]
+    detail = harness.client.get(f"/api/v3/activities/{activity_id}", headers=bearer(token))
+    assert detail.json()["manual"] is True
+    assert detail.json()["distance"] > 0
+    streams = harness.client.get(f"/api/v3/activities/{activity_id}/streams",
+                                 params={"keys": "time,distance"}, headers=bearer(token))
+    assert streams.status_code == 404
+
+
+def test_an_athlete_keeps_one_physiology_across_uploads(harness: Harness) -> None:
+    def peak_heart_rates(athlete: int) -> list[float]:
+        token = harness.connect(athlete)["access_token"]
+        peaks = []
+        for seed in range(12):
+            response = harness.client.post(f"/_sandbox/athletes/{athlete}/activities", json={
+                "workout": "race", "seed": seed, "notify": False})
+            detail = harness.client.get(f"/api/v3/activities/{response.json()['id']}",
+                                        headers=bearer(token)).json()
+            if detail.get("max_heartrate"):
+                peaks.append(float(detail["max_heartrate"]))
+        return peaks
+
+    for athlete in (7, 8):
+        peaks, body = peak_heart_rates(athlete), physiology(athlete)
+        assert len(peaks) >= 3
+        # A race takes the heart close to the athlete's own maximum, never past it.
+        assert max(peaks) <= round(body.max_hr) + 1
+        assert np.median(peaks) >= body.max_hr - 12
+    assert physiology(7) == physiology(7) != physiology(8)
