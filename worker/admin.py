@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import func, select
 
+from worker.budget import across_resets
 from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
 from worker.queue import BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
@@ -21,8 +23,8 @@ def subscribe(rt: Runtime) -> int:
         print(f"already subscribed: id {existing[0]['id']} -> {existing[0].get('callback_url')}")
         return 0
     try:
-        subscription_id = rt.gateway.create_subscription(rt.settings.webhook_url,
-                                                         rt.settings.verify_token)
+        subscription_id = across_resets(lambda: rt.gateway.create_subscription(
+            rt.settings.webhook_url, rt.settings.verify_token))
     except StravaError as error:
         print(f"subscribe failed: {error}\n(is the web process reachable at "
               f"{rt.settings.webhook_url}?)")
@@ -35,7 +37,7 @@ def subscribe(rt: Runtime) -> int:
 def unsubscribe(rt: Runtime) -> int:
     existing = _remote(rt)
     for item in existing:
-        rt.gateway.delete_subscription(int(item["id"]))
+        across_resets(partial(rt.gateway.delete_subscription, int(item["id"])))
         print(f"deleted subscription {item['id']}")
     with rt.db.session() as session:
         for row in session.scalars(select(PushSubscription)).all():
@@ -57,7 +59,8 @@ def subscription(rt: Runtime) -> int:
 
 
 def _remote(rt: Runtime) -> list[dict]:
-    return [s for s in rt.gateway.list_subscriptions() if isinstance(s, dict) and "id" in s]
+    listed = across_resets(rt.gateway.list_subscriptions)
+    return [s for s in listed if isinstance(s, dict) and "id" in s]
 
 
 def _record(rt: Runtime, item: dict) -> None:
@@ -143,7 +146,7 @@ def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
         bar.refresh()
 
     try:
-        stored = backfill(rt, athlete_id, progress)
+        stored = across_resets(lambda: backfill(rt, athlete_id, progress))
     except (AthleteUnavailable, QuotaExhausted, StravaError) as error:
         bar.close()
         print(f"backfill stopped: {error}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
@@ -26,6 +26,10 @@ KEY_GRACE_S = 60
 #: window, which we have not charged: refuse in the last 1 % of a short window (at most 1 s).
 EDGE_SHARE = 0.01
 EDGE_MAX_S = 1.0
+#: Longest an interactive caller waits for a reset rather than give up (see across_resets).
+SHORT_WAIT_S = 5.0
+
+T = TypeVar("T")
 
 #: Share of the short and of the daily limits each priority may spend. Live uploads may use all
 #: of both; backfill keeps 30 % of every short window free for live traffic. As the day runs
@@ -274,3 +278,21 @@ def _pair(value: str | None) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         return None
     return parts[0], parts[1]
+
+
+def across_resets(work: Callable[[], T], longest_wait_s: float = SHORT_WAIT_S,
+                  clock: Callable[[], float] = time.time,
+                  sleep: Callable[[float], object] = time.sleep) -> T:
+    """Run ``work`` for a caller a person waits on (a command, a test): when the budget refuses
+    only until a reset a few seconds away (the last second of every window), wait for the reset
+    and run ``work`` again. A longer refusal is raised. Workers never call this: their jobs are
+    delayed to the reset instead, and a worker thread never sleeps on the quota.
+    """
+    while True:
+        try:
+            return work()
+        except QuotaExhausted as refused:
+            wait = refused.retry_at - clock()
+            if wait > longest_wait_s:
+                raise
+            sleep(max(0.0, wait) + 0.05)

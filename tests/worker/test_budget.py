@@ -7,7 +7,7 @@ import threading
 import pytest
 import redis
 
-from worker.budget import Budget, QuotaExhausted
+from worker.budget import Budget, QuotaExhausted, across_resets
 from worker.ratelimits import RateLimits, RateWindows
 
 LIMITS = RateLimits(overall_short=10, overall_daily=40, read_short=6, read_daily=30)
@@ -149,6 +149,29 @@ def test_nothing_is_reserved_in_the_last_moment_of_a_window(redis_client: redis.
     assert refused.value.retry_at == 1_800_000_010
     clock.now = 1_800_000_010.0
     budget.acquire("live")
+
+
+def test_a_command_waits_out_a_reset_seconds_away_but_not_a_spent_window() -> None:
+    clock, slept, calls = FrozenClock(1_800_000_000.0), [], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    def work(refusals: list[float]) -> str:
+        calls.append(clock.now)
+        if refusals:
+            raise QuotaExhausted("the short window is about to reset", refusals.pop(0))
+        return "sent"
+
+    soon = [clock.now + 0.4]
+    assert across_resets(lambda: work(soon), clock=clock, sleep=sleep) == "sent"
+    assert len(calls) == 2 and calls[1] >= calls[0] + 0.4
+    slept.clear()
+    spent = [clock.now + 600]
+    with pytest.raises(QuotaExhausted):
+        across_resets(lambda: work(spent), clock=clock, sleep=sleep)
+    assert slept == []
 
 
 def test_work_gives_way_in_order_as_the_day_runs_short(redis_client: redis.Redis) -> None:

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
 from worker import sync
+from worker.budget import across_resets
 from worker.models import Activity, Athlete, Base, InboxEvent
 from worker.runtime import Runtime
 from worker.web import create_app
@@ -39,6 +40,10 @@ def description(rt: Runtime, activity_id: int) -> str:
     return str(httpx.get(url).json().get("description") or "")
 
 
+def synced(rt: Runtime, activity_id: int) -> sync.Result:
+    return across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id))
+
+
 def requests_for(rt: Runtime, activity_id: int) -> int:
     stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
     return int(stats["by_activity"].get(str(activity_id), 0))
@@ -47,7 +52,7 @@ def requests_for(rt: Runtime, activity_id: int) -> int:
 def test_block_is_written_after_the_athlete_text(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
-    result = sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    result = synced(strava_runtime, activity_id)
     assert result.wrote
     text = description(strava_runtime, activity_id)
     assert text.startswith(TEXT)
@@ -58,10 +63,10 @@ def test_block_is_written_after_the_athlete_text(strava_runtime: Runtime) -> Non
 def test_rerun_reads_once_and_does_not_write_an_unchanged_block(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "easy")
-    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    synced(strava_runtime, activity_id)
     first = description(strava_runtime, activity_id)
     spent = requests_for(strava_runtime, activity_id)
-    result = sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    result = synced(strava_runtime, activity_id)
     assert not result.wrote
     assert description(strava_runtime, activity_id) == first
     assert requests_for(strava_runtime, activity_id) - spent <= 2  # the read (and streams)
@@ -70,10 +75,10 @@ def test_rerun_reads_once_and_does_not_write_an_unchanged_block(strava_runtime: 
 def test_athlete_who_deleted_the_block_is_respected(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "tempo")
-    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    synced(strava_runtime, activity_id)
     httpx.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
               "/description", json={"description": "my words only"})
-    result = sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    result = synced(strava_runtime, activity_id)
     assert not result.wrote
     assert description(strava_runtime, activity_id) == "my words only"
 
@@ -81,7 +86,7 @@ def test_athlete_who_deleted_the_block_is_respected(strava_runtime: Runtime) -> 
 def test_opt_out_tag_keeps_the_block_out(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "hills", text=f"hill day {OPT_OUT_TAG}")
-    result = sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    result = synced(strava_runtime, activity_id)
     assert not result.wrote
     assert find_block(description(strava_runtime, activity_id)) is None
 
@@ -89,7 +94,7 @@ def test_opt_out_tag_keeps_the_block_out(strava_runtime: Runtime) -> None:
 def test_activity_row_keeps_what_history_needs(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "intervals")
-    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
         row = session.get(Activity, activity_id)
         assert row is not None
@@ -101,7 +106,7 @@ def test_activity_row_keeps_what_history_needs(strava_runtime: Runtime) -> None:
 def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtime) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
-    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
         session.add(InboxEvent(dedup_key="k", object_type="athlete", aspect_type="update",
                                object_id=ATHLETE, owner_id=ATHLETE, event_time=1,
@@ -109,7 +114,7 @@ def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtim
         session.flush()
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
-    sync.handle_event(strava_runtime, event_id)
+    across_resets(lambda: sync.handle_event(strava_runtime, event_id))
     with strava_runtime.db.session() as session:
         for table in Base.metadata.sorted_tables:
             if "athlete_id" in table.c:
@@ -131,7 +136,7 @@ def test_activity_not_readable_right_after_create_is_retried_later(
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
     with pytest.raises(sync.RetryLater):
-        sync.handle_event(strava_runtime, event_id)
+        across_resets(lambda: sync.handle_event(strava_runtime, event_id))
     with strava_runtime.db.session() as session:
         event = session.get(InboxEvent, event_id)
         assert event is not None and event.status == "pending"
@@ -142,7 +147,7 @@ def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
 ) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
-    sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
         token = strava_runtime.cipher.decrypt(session.get(Athlete, ATHLETE).access_token)
     sync.forget_athlete(strava_runtime, ATHLETE, revoke=True)
@@ -164,7 +169,7 @@ def test_athlete_who_revoked_access_is_marked_to_reconnect_and_their_job_skipped
     httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
                "/deauthorize").raise_for_status()
     with pytest.raises(AthleteUnavailable):
-        sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+        synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
         assert athlete is not None and athlete.status == "needs_reauth"
