@@ -126,8 +126,9 @@ class LiveStack:
 
     # -- processes ---------------------------------------------------------------------------
 
-    def start(self, worker: bool = True) -> None:
-        """Migrate, start sandbox and web, subscribe; the worker only when asked."""
+    def start(self, *athletes: int, worker: bool = True) -> None:
+        """Migrate, start sandbox and web, subscribe; the worker only when asked. Then connect
+        ``athletes`` and zero the sandbox's counters, so that they count what the test does."""
         subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=self.env,
                        check=True, stdout=subprocess.DEVNULL)
         host, port = host_port(self.settings.strava_base_url)
@@ -140,6 +141,10 @@ class LiveStack:
         subscribe(self.env)
         if worker:
             self.start_worker()
+        for athlete in athletes:
+            self.connect(athlete)
+        if athletes:
+            self.reset_stats()
 
     def start_worker(self, processes: int = 1, threads: int = 4) -> None:
         self.worker = self.stack.start("worker", "--processes", str(processes),

@@ -23,9 +23,7 @@ def test_an_edit_made_after_our_read_survives_our_write(
     tmp_path: Path, stack_database: str, private_redis: RedisServer
 ) -> None:
     with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start()
-        live.connect(ATHLETE)
-        live.reset_stats()
+        live.start(ATHLETE)
         live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
         [activity] = live.upload(ATHLETE, 1, FIRST_TEXT)
         # The worker's first read has answered (with the old text) when the sandbox counts it.

@@ -40,9 +40,7 @@ def test_events_queued_when_redis_is_lost_are_all_posted_once(
     tmp_path: Path, stack_database: str, private_redis: RedisServer, how: str
 ) -> None:
     with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(worker=False)
-        live.connect(ATHLETE)
-        live.reset_stats()
+        live.start(ATHLETE, worker=False)
         live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
         ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
         assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
@@ -84,9 +82,7 @@ def test_an_event_in_flight_when_redis_is_flushed_finishes_on_its_first_attempt(
     tmp_path: Path, stack_database: str, private_redis: RedisServer
 ) -> None:
     with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start()
-        live.connect(ATHLETE)
-        live.reset_stats()
+        live.start(ATHLETE)
         live.faults(slow_rate=1.0, slow_seconds=2 * SLOW_S)
         [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT)
         # Once the sandbox counts the first read, the worker holds the activity's lock.

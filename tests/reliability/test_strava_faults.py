@@ -33,9 +33,7 @@ def test_errors_timeouts_and_late_404s_leave_every_activity_with_one_block(
     tmp_path: Path, stack_database: str, private_redis: RedisServer
 ) -> None:
     with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start()
-        live.connect(ATHLETE)
-        live.reset_stats()
+        live.start(ATHLETE)
         sent_before = live.log_count("worker", ACTIVITY_REQUEST)
         live.faults(**FAULTS)
         ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)

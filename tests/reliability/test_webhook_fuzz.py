@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from tests.reliability.harness import RedisServer
 from tests.services import sqlite_url
 from tests.worker.conftest import make_settings
+from tests.worker.test_webhook import BACKGROUND_RANDOM
 from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
@@ -125,6 +126,7 @@ def is_ours(body: bytes) -> bool:
             and all(isinstance(v, str | bool | int | float) for v in (updates or {}).values()))
 
 
+@BACKGROUND_RANDOM
 def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
     fuzz_runtime: Runtime,
 ) -> None:

@@ -30,9 +30,7 @@ def test_killed_worker_leaves_every_activity_with_exactly_one_block(
     tmp_path: Path, stack_database: str, private_redis: RedisServer
 ) -> None:
     with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(worker=False)
-        live.connect(ATHLETE)
-        live.reset_stats()
+        live.start(ATHLETE, worker=False)
         ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
         assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
         live.start_worker(threads=THREADS)
