@@ -19,6 +19,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
@@ -135,12 +136,11 @@ class InboxWriter:
     def _commit(self, events: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
         """Insert the batch; returns each event's outcome and the ids of the new rows."""
         keys = [event_dedup_key(e) for e in events]
-        now = utcnow()
         rows: dict[str, dict[str, Any]] = {}
         for event, key in zip(events, keys, strict=True):
-            rows.setdefault(key, _row(event, key, now))
+            rows.setdefault(key, _row(event, key))
         with self.rt.db.engine.connect() as connection:
-            inserted = _insert_for_known_athletes(connection, list(rows.values()))
+            inserted = _insert_for_known_athletes(connection, list(rows.values()), utcnow())
             # Only what was not inserted needs telling apart: a retry, or nobody we know.
             unsure = {e["owner_id"] for e, k in zip(events, keys, strict=True)
                       if k not in inserted}
@@ -192,18 +192,18 @@ async def _take_batch(queue: asyncio.Queue[Any]) -> list[Any]:
 
 
 def _insert_for_known_athletes(
-    connection: Connection, rows: list[dict[str, Any]]
+    connection: Connection, rows: list[dict[str, Any]], now: datetime
 ) -> dict[str, int]:
-    """Insert the rows of known athletes whose dedup_key is new, and commit.
+    """Insert the rows of known athletes whose dedup_key is new, received ``now``, and commit.
 
     Returns dedup_key -> id of the rows inserted. On PostgreSQL this is one prepared statement
     in one round trip, whatever the batch size (no BEGIN, no COMMIT); SQLite, in process, checks
     the athletes first.
     """
     if connection.dialect.name == "postgresql":
-        columns = {name: [r[name] for r in rows] for name in _UNNESTED}
+        columns = {name: [r[name] for r in rows] for name in _EVENT_COLUMNS}
         result = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            _POSTGRES_INSERT, {**columns, "now": rows[0]["received_at"]})
+            _POSTGRES_INSERT, {**columns, **_fresh(now)})
         return {key: event_id for key, event_id in result}
     with connection.begin():
         owners = {r["owner_id"] for r in rows}
@@ -211,19 +211,19 @@ def _insert_for_known_athletes(
         rows = [r for r in rows if r["owner_id"] in known]
         if not rows:
             return {}
-        statement = (sqlite.insert(InboxEvent).values(rows)
+        statement = (sqlite.insert(InboxEvent).values([{**r, **_fresh(now)} for r in rows])
                      .on_conflict_do_nothing(index_elements=["dedup_key"])
                      .returning(InboxEvent.dedup_key, InboxEvent.id))
         return {key: event_id for key, event_id in connection.execute(statement)}
 
 
-#: The per-event columns, sent as one array each.
-_UNNESTED = ("dedup_key", "object_type", "aspect_type", "object_id", "owner_id", "event_time",
-             "updates")
+#: The columns that differ from event to event (on PostgreSQL, sent as one array each).
+_EVENT_COLUMNS = ("dedup_key", "object_type", "aspect_type", "object_id", "owner_id",
+                  "event_time", "updates")
 _POSTGRES_INSERT = text("""
     INSERT INTO inbox_events (dedup_key, object_type, aspect_type, object_id, owner_id,
                               event_time, updates, received_at, enqueued_at, status, attempts)
-    SELECT incoming.*, :now, :now, 'pending', 0
+    SELECT incoming.*, :received_at, :enqueued_at, :status, :attempts
     FROM unnest(CAST(:dedup_key AS text[]), CAST(:object_type AS text[]),
                 CAST(:aspect_type AS text[]), CAST(:object_id AS bigint[]),
                 CAST(:owner_id AS bigint[]), CAST(:event_time AS bigint[]),
@@ -233,10 +233,12 @@ _POSTGRES_INSERT = text("""
     WHERE EXISTS (SELECT 1 FROM athletes WHERE athletes.id = incoming.owner_id)
     ON CONFLICT (dedup_key) DO NOTHING
     RETURNING dedup_key, id
-""").bindparams(bindparam("now", type_=UTCDateTime()))
+""").bindparams(bindparam("received_at", type_=UTCDateTime()),
+               bindparam("enqueued_at", type_=UTCDateTime()))
 
 
-def _row(event: dict[str, Any], key: str, now: Any) -> dict[str, Any]:
+def _row(event: dict[str, Any], key: str) -> dict[str, Any]:
+    """The event's own columns (see _EVENT_COLUMNS)."""
     return {
         "dedup_key": key,
         "object_type": event["object_type"],
@@ -245,8 +247,9 @@ def _row(event: dict[str, Any], key: str, now: Any) -> dict[str, Any]:
         "owner_id": event["owner_id"],
         "event_time": event["event_time"],
         "updates": json.dumps(event["updates"], sort_keys=True),
-        "received_at": now,
-        "enqueued_at": now,
-        "status": "pending",
-        "attempts": 0,
     }
+
+
+def _fresh(now: datetime) -> dict[str, Any]:
+    """The columns every new inbox row starts with."""
+    return {"received_at": now, "enqueued_at": now, "status": "pending", "attempts": 0}
