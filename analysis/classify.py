@@ -42,14 +42,14 @@ SURE = 0.95
 STEADY_PEAK_HR_FRAC = 0.82
 #: Labels of runs without structure, which Strava's "workout" flag overrides.
 STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER})
-#: Stream results that structure in the laps overrides: laps pressed by hand show what
-#: the athlete meant to run, where a stream shows only a steady run or loose surges.
+#: Stream results that structure the laps decide overrides: laps pressed by hand show what
+#: the athlete meant to run, where a stream shows only a steady run or loose surges (a
+#: phone's wandering GPS breaks a tempo into surges). The worker, which fetches no streams
+#: once the laps decide, gives the same label.
 LAPS_OVERRIDE = STEADY | {Workout.FARTLEK}
 #: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
 #: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
 EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
-#: The lap structures that override them: repeats marked lap by lap.
-LAP_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS})
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
     rules.race, rules.hills, rules.tempo_block, repeats.repeats, rules.hr_tempo,
@@ -87,7 +87,8 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
-    if result.workout in LAPS_OVERRIDE and laps.classification.workout in LAP_REPEATS:
+    if (result.workout in LAPS_OVERRIDE and laps.decided
+            and laps.classification.workout not in LAPS_OVERRIDE):
         return laps.classification
     return result
 

@@ -219,6 +219,24 @@ def test_a_tempo_is_decided_from_pressed_laps_but_not_from_auto_laps() -> None:
     assert not classify_summary(auto_laps(tempo)).decided
 
 
+def test_a_tempo_pressed_in_laps_stays_a_tempo_when_gps_breaks_it_into_surges() -> None:
+    # A phone's GPS swings the 25 min block between 1.3x and 0.8x threshold pace.
+    rng = np.random.default_rng(0)
+    block: list[Part] = []
+    while sum(p[0] for p in block) < 1500:
+        block += [(float(rng.uniform(20, 120)), 1.3 * THRESHOLD, 0.0),
+                  (float(rng.uniform(20, 120)), 0.8 * THRESHOLD, 0.0)]
+    activity = session([(600.0, EASY, 0.0), *block, (600.0, EASY, 0.0)])
+    assert activity.streams is not None
+    edges = [0, 600, 600 + sum(int(p[0]) for p in block), len(activity.streams)]
+    pressed = replace(activity, laps=tuple(_lap(activity.streams, a, b)
+                                           for a, b in zip(edges, edges[1:], strict=False)))
+    assert classify(activity).workout is Workout.FARTLEK  # what the stream alone shows
+    verdict = classify_summary(pressed)
+    assert verdict.decided and verdict.classification.workout is Workout.TEMPO
+    assert classify(pressed) == verdict.classification  # the worker, without streams, agrees
+
+
 def test_a_strava_workout_whose_laps_show_no_structure_asks_for_the_streams() -> None:
     activity = session([(2700.0, EASY, 0.0)], laps="manual", workout_type=3)
     verdict = classify_summary(activity)
