@@ -15,6 +15,7 @@ from bench import (
     capacity,
     quota_drain,
     requests_per_activity,
+    summary_verdicts,
     web_latency,
 )
 
@@ -50,6 +51,7 @@ def main() -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
+        summary_verdicts.report(summary_verdicts.measure()),
         quota_drain.report(quota_drain.measure()),
         backfill_vs_live.report(backfill_vs_live.measure()),
         web_latency.report(web_latency.measure()),
