@@ -83,8 +83,8 @@ def _wait_for_backfill(settings: Settings, quiet_s: float = 3.0, timeout: float 
 
 
 def report(figures: dict[str, object]) -> str:
-    endpoints = "\n".join(f"| {k} | {v} |" for k, v in sorted(figures["by_endpoint"].items()))  # type: ignore[union-attr]
-    labels = "\n".join(f"| {k} | {v:.2f} |" for k, v in figures["by_label"].items())  # type: ignore[union-attr]
+    endpoints = "\n".join(f"| {k} | {v} |" for k, v in sorted(figures["by_endpoint"].items()))  # type: ignore[attr-defined]
+    labels = "\n".join(f"| {k} | {v:.2f} |" for k, v in figures["by_label"].items())  # type: ignore[attr-defined]
     mix = ", ".join([f"{n} {w}" for w, n in MIX] + [f"{n} manual {w}" for w, n in MANUAL])
     return (
         "## Strava requests per activity\n\n"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from analysis.engine import analyse, judge_summary, profile_for
-from analysis.model import SessionRecord, Workout
+from analysis.model import Activity, SessionRecord, Workout
 from analysis.parsers.bundle import activity_from_strava
 from bench.requests_per_activity import HISTORY_DAYS, MANUAL, MIX
 from worker.sandbox.fixtures import detailed_activity
@@ -38,9 +38,8 @@ def measure(athletes: int = ATHLETES, per_kind: int = PER_KIND) -> dict[str, obj
             for r in range(per_kind):
                 start = TODAY + timedelta(hours=k * per_kind + r)
                 uploaded = generate_activity(workout, rng, start, athlete, manual=manual)
-                detail, streams = detailed_activity(uploaded, 10_000 + k * per_kind + r, athlete)
-                summary = activity_from_strava(detail, None)
-                full = activity_from_strava(detail, streams)
+                summary, full = _as_the_worker_reads(uploaded, 10_000 + k * per_kind + r,
+                                                     athlete)
                 profile = profile_for(history, full)
                 verdict = judge_summary(summary, profile)
                 by_streams = analyse(full, profile).classification.workout
@@ -61,11 +60,17 @@ def _history(athlete: int, rng: np.random.Generator) -> list[SessionRecord]:
     """The athlete's records, as the worker holds them after the connect-time backfill."""
     records: list[SessionRecord] = []
     for i, (workout, start) in enumerate(history_plan(HISTORY_DAYS, TODAY, rng)):
-        detail, streams = detailed_activity(generate_activity(workout, rng, start, athlete),
-                                            i + 1, athlete)
-        activity = activity_from_strava(detail, streams)
+        _, activity = _as_the_worker_reads(generate_activity(workout, rng, start, athlete),
+                                           i + 1, athlete)
         records.append(analyse(activity, profile_for(records, activity), i + 1).record)
     return records
+
+
+def _as_the_worker_reads(activity: Activity, activity_id: int,
+                         athlete: int) -> tuple[Activity, Activity]:
+    """The activity parsed from the sandbox's DetailedActivity: without, then with, streams."""
+    detail, streams = detailed_activity(activity, activity_id, athlete)
+    return activity_from_strava(detail, None), activity_from_strava(detail, streams)
 
 
 def _kind(workout: Workout, manual: bool) -> str:
