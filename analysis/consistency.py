@@ -1,8 +1,9 @@
 """Consistency and progress over the last weeks: regularity, distance trend, efficiency.
 
 Weeks are rolling: week 0 is today and the six days before it, so a Monday never looks like
-an empty week. Only whole weeks of known history count, so a new athlete is judged on the
-weeks they have, not on weeks before they started recording.
+an empty week. Only whole weeks of known history count (the caller says how many days are
+known), so a new athlete is judged on the weeks they have, not on weeks before they started
+recording, and without one whole week there is nothing to say.
 """
 
 from __future__ import annotations
@@ -68,10 +69,9 @@ class Consistency:
         return self.efficiency_recent / self.efficiency_early - 1
 
 
-def whole_weeks(days_ago: IntArray) -> int:
-    """Whole weeks of known history, between 1 and :data:`MAX_WEEKS`."""
-    known_days = int(days_ago.max()) + 1 if len(days_ago) else 0
-    return min(MAX_WEEKS, max(1, known_days // WEEK_DAYS))
+def whole_weeks(known_days: int) -> int:
+    """Whole weeks of known history, between 0 and :data:`MAX_WEEKS`."""
+    return min(MAX_WEEKS, max(0, known_days // WEEK_DAYS))
 
 
 def metres_per_beat(session: SessionRecord) -> float | None:
@@ -82,9 +82,18 @@ def metres_per_beat(session: SessionRecord) -> float | None:
     return session.speed * SECONDS_PER_MINUTE / session.avg_hr
 
 
-def assess_consistency(sessions: Sequence[SessionRecord], days_ago: IntArray) -> Consistency:
-    """Consistency over the whole weeks of ``sessions`` (oldest first) up to :data:`MAX_WEEKS`."""
-    weeks = whole_weeks(days_ago)
+def assess_consistency(
+    sessions: Sequence[SessionRecord], days_ago: IntArray, known_days: int
+) -> Consistency | None:
+    """Consistency over the whole known weeks up to :data:`MAX_WEEKS`; None without one.
+
+    Parameters:
+        sessions, days_ago: the known sessions, oldest first, and their calendar days.
+        known_days: calendar days of known history up to today, today included.
+    """
+    weeks = whole_weeks(known_days)
+    if weeks == 0:
+        return None
     week_of = days_ago // WEEK_DAYS
     distance = np.zeros(weeks)
     runs: list[SessionRecord] = []

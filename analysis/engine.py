@@ -15,7 +15,7 @@ from analysis.feedback import render_block
 from analysis.load import session_record
 from analysis.model import Activity, Classification, SessionRecord
 from analysis.profile import AthleteProfile, build_profile
-from analysis.training import summarize
+from analysis.training import Past, summarize
 
 #: How far back history matters: 8 weeks of consistency plus the 28-day EWMA's warm-up.
 HISTORY_DAYS = 70
@@ -60,13 +60,22 @@ def analyse(activity: Activity, profile: AthleteProfile,
     return Analysis(classification, record, profile)
 
 
-def feedback(analysis: Analysis, history: Sequence[SessionRecord], activity: Activity,
-             units: str = "metric") -> str:
-    """The feedback block, judged as of the end of the activity (so a rerun gives the same)."""
+def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
+             activity: Activity, units: str = "metric") -> str:
+    """The feedback block, judged as of the end of the activity (so a rerun gives the same).
+
+    Parameters:
+        history: what is known of the athlete: a :class:`Past` (sessions, and since when
+            they are complete), or None when no history has been read. A bare sequence of
+            records is read as known since its oldest record, and an empty one as unknown.
+    """
     now = activity_end(activity)
-    past = prior(history, activity, analysis.record.activity_id)
-    summary = summarize(analysis.record, past, now)
-    return render_block(analysis.classification, analysis.record, summary, units=units)
+    past = history if isinstance(history, Past) or history is None else Past.of(history)
+    known = None if past is None else Past(
+        tuple(prior(past.sessions, activity, analysis.record.activity_id)), past.since)
+    summary = summarize(analysis.record, known, now)
+    return render_block(analysis.classification, analysis.record, summary, units=units,
+                        profile=analysis.profile)
 
 
 def activity_end(activity: Activity) -> datetime:

@@ -1,24 +1,34 @@
 """The feedback block: what the session was and what the weeks before it say.
 
-A handful of lines a phone shows without wrapping; every piece of advice shows the number
-behind it, and a line appears only when it says something. The wording lives in
-:data:`MESSAGES`, one table per language keyed by message id, so a language is one more
-table. Counts take ``.one`` / ``.other`` message variants.
+A handful of lines a phone shows without wrapping. Three rules keep every sentence true and
+safe:
+
+- A line appears only when the known history supports it: without history the block says so
+  and gives no weekly figure; a figure that rests on a population default says so.
+- Every piece of advice shows the number behind it.
+- After a race, a long or very long run, any hard session, a load jump or days off, the next
+  step named is easy running or rest, never a quality session.
+
+Each line starts with its own heading (the text before the first ": "), never shared with
+another line. The wording lives in :data:`MESSAGES`, one table per language keyed by message
+id, so a language is one more table. Counts take ``.one`` / ``.other`` message variants.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 
-from analysis.consistency import WEEK_DAYS, Consistency
+from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
+from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
-from analysis.recovery import ACUTE_DAYS, CHRONIC_DAYS, Recovery
+from analysis.profile import AthleteProfile
+from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, Recovery
 from analysis.training import (
     MISSING_DAYS,
     MUSCLES_BY_WORKOUT,
     STRENGTH_PER_WEEK,
-    VARIETY_DAYS,
     Glitch,
     Strength,
     TrainingSummary,
@@ -33,17 +43,31 @@ UNITS = ("metric", "imperial")
 LINE_WIDTH = 60
 #: Indent of a continuation line.
 CONTINUATION = "  "
+#: What separates a line's heading from its text.
+HEADING_END = ": "
 #: Workout labels named in the mix line; the rest are summed as "more", to keep it one line.
 MIX_LABELS_SHOWN = 4
+#: A share of maximum heart rate in the classifier's evidence ("92 % of max", "88 % of max
+#: HR"): when the maximum is the population default, the block says so right after it.
+_SHARE_OF_MAX = re.compile(r"\d+ % of max(?: HR)?")
+#: The classifier's comparison of a long run with the athlete's typical run; against the
+#: population default it is replaced by the default it was judged against.
+_TYPICAL_RUN = re.compile(r", \d+(?:\.\d+)?x a typical run")
 
 Table = Mapping[str, str]
 
 _ENGLISH: Table = {
     **{f"workout.{w.value}": w.value.replace("_", "-").capitalize() for w in Workout},
     "workout.long": "Long run",
+    # Not "Strength": that heading belongs to the weekly strength line.
+    "workout.strength": "Strength session",
     **{f"name.{w.value}": w.value.replace("_", "-") for w in Workout},
     "headline": "{title}: {evidence}",
     "headline.plain": "{distance} in {duration}",
+    "assumed_max": "{share} (assumed {max_hr})",
+    "default_long": ", long by the default {distance} / {duration} (no run history)",
+    "history.none": "History: not read yet, so no weekly figures",
+    "history.short": "History: only {days} d on record",
     "glitch": "Left out as implausible: {distance} in {duration}",
     "glitch.more": "{text} and {n} more",
     "mix": "Mix, {days} d: {counts}; {share} % quality",
@@ -62,15 +86,21 @@ _ENGLISH: Table = {
     "muscle.hamstrings": "hamstrings",
     "muscle.calves": "calves",
     "recovery": "Recovery: ",
+    "recovery.return": "back after {n} days off",
+    "recovery.return.open": "back after {n}+ days off",
     "recovery.streak.one": "{n} hard day",
+    "recovery.today.one": "{n} hard session today",
+    "recovery.today.other": "{n} hard sessions today",
     "recovery.streak.other": "{n} hard days in a row",
-    "recovery.jump": "run distance {percent:+d} % on last week",
-    "recovery.acwr_high": "load {ratio:.1f}x your {weeks}-week norm",
-    "recovery.acwr_low": "load only {ratio:.1f}x your {weeks}-week norm",
-    "recovery.monotony": "monotony {value:.1f}, vary hard and easy days",
-    "recovery.ease": "easy day next",
+    "recovery.hard": "hard session of {duration}",
     "recovery.rest": "{n} of {days} days rest",
-    "recovery.acwr": "load {ratio:.1f}x your {weeks}-week norm",
+    "recovery.monotony": "monotony {value:.1f}, vary hard and easy days",
+    "recovery.ease": "easy run or rest next",
+    "recovery.ease.return": "build up with easy runs",
+    "load": "Load, last 7 d: ",
+    "load.usual.one": "{ratio:.1f}x the week before",
+    "load.usual.other": "{ratio:.1f}x your average week of the {n} before",
+    "load.running": "running {ratio:.1f}x",
     "strength": "Strength: {n} of {low}-{high} this week",
     "strength.week": "{text} ({n} in 7 d)",
     "strength.on_target": "{text}, on target",
@@ -90,9 +120,8 @@ _ENGLISH: Table = {
 #: Message tables by language code.
 MESSAGES: Mapping[str, Table] = {"en": _ENGLISH}
 
-#: Recovery warnings that call for an easier day next.
-_EASE_AFTER = frozenset({"streak", "jump", "acwr_high"})
-_CHRONIC_WEEKS = CHRONIC_DAYS // WEEK_DAYS
+#: Recovery warnings after which the next step is easy running or rest.
+_EASE_AFTER = frozenset({"return", "streak", "load", "run_jump"})
 
 
 def render_block(
@@ -101,8 +130,13 @@ def render_block(
     summary: TrainingSummary,
     units: str = "metric",
     language: str = "en",
+    profile: AthleteProfile | None = None,
 ) -> str:
     """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\\n``.
+
+    Parameters:
+        profile: the yardsticks the classification was judged against; when given, figures
+            in the headline that rest on population defaults say so.
 
     Raises:
         ValueError: ``units`` or ``language`` is not supported; the message names the choices.
@@ -112,22 +146,40 @@ def render_block(
     if language not in MESSAGES:
         raise ValueError(f"unknown language {language!r}; supported: {', '.join(MESSAGES)}")
     t, imperial = MESSAGES[language], units == "imperial"
+    hard = is_hard(classification, current)
+    ease = hard or summary.recovery.hard_streak > 0 or bool(
+        _EASE_AFTER & set(summary.recovery.warnings))
     lines = [
-        _headline(t, classification, current, imperial),
+        _headline(t, classification, current, imperial, profile),
+        *_history(t, summary),
         *_glitch(t, summary, imperial),
-        _mix(t, summary.variety),
-        *_missing(t, summary.variety),
-        *_recovery(t, summary.recovery),
-        _strength(t, summary.strength),
-        _consistency(t, summary.consistency, imperial),
+        *_mix(t, summary),
+        *([] if ease else _missing(t, summary)),
+        *_recovery(t, classification, current, summary.recovery, ease),
+        *_load(t, summary.recovery),
+        *_strength(t, summary.strength),
+        *_consistency(t, summary.consistency, imperial),
         *_progress(t, summary.consistency),
         *([t["refuel"]] if current.hard else []),
     ]
     return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
 
 
-def _count(t: Table, key: str, n: int) -> str:
-    return t[f"{key}.one" if n == 1 else f"{key}.other"].format(n=n)
+def is_hard(c: Classification, current: SessionRecord) -> bool:
+    """Whether the session itself calls for easy running or rest next: a race, a long or very
+    long run, any quality or otherwise hard session."""
+    return current.hard or c.workout in HARD_WORKOUTS
+
+
+def heading(line: str) -> str | None:
+    """A line's heading, or None for a continuation line."""
+    if line.startswith(CONTINUATION):
+        return None
+    return line.split(HEADING_END, 1)[0]
+
+
+def _count(t: Table, key: str, n: int, **values: object) -> str:
+    return t[f"{key}.one" if n == 1 else f"{key}.other"].format(n=n, **values)
 
 
 def _percent(fraction: float) -> int:
@@ -146,14 +198,41 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     return lines
 
 
-def _headline(t: Table, c: Classification, current: SessionRecord, imperial: bool) -> str:
+def _headline(
+    t: Table, c: Classification, current: SessionRecord, imperial: bool,
+    profile: AthleteProfile | None,
+) -> str:
     evidence = c.evidence.strip() or _distance_in_time(t, "headline.plain", current, imperial)
+    if profile is not None:
+        evidence = _qualified(t, evidence, profile, imperial)
     return t["headline"].format(title=t[f"workout.{c.workout.value}"], evidence=evidence)
+
+
+def _qualified(t: Table, evidence: str, profile: AthleteProfile, imperial: bool) -> str:
+    """``evidence`` with each figure that rests on a population default saying so."""
+    if profile.hr_source == "defaults":
+        evidence = _SHARE_OF_MAX.sub(
+            lambda m: t["assumed_max"].format(share=m[0], max_hr=round(profile.max_hr)),
+            evidence, count=1)
+    if profile.pace_source == "defaults":
+        default = t["default_long"].format(
+            distance=format_distance(profile.long_run_m, imperial),
+            duration=format_duration(profile.long_run_s))
+        evidence = _TYPICAL_RUN.sub(lambda _: default, evidence)
+    return evidence
 
 
 def _distance_in_time(t: Table, key: str, record: SessionRecord, imperial: bool) -> str:
     distance = format_distance(record.distance_m, imperial)
     return t[key].format(distance=distance, duration=format_duration(record.moving_s))
+
+
+def _history(t: Table, summary: TrainingSummary) -> list[str]:
+    if not summary.history_known:
+        return [t["history.none"]]
+    if summary.consistency is None:
+        return [t["history.short"].format(days=summary.known_days)]
+    return []
 
 
 def _glitch(t: Table, summary: TrainingSummary, imperial: bool) -> list[str]:
@@ -165,19 +244,23 @@ def _glitch(t: Table, summary: TrainingSummary, imperial: bool) -> list[str]:
     return [t["glitch.more"].format(text=text, n=more) if more else text]
 
 
-def _mix(t: Table, v: Variety) -> str:
+def _mix(t: Table, summary: TrainingSummary) -> list[str]:
+    v, days = summary.variety, summary.variety_days
+    if v is None:
+        return []
     if not v.runs:
-        return t["mix.none"].format(days=VARIETY_DAYS)
+        return [t["mix.none"].format(days=days)]
     shown = sorted(v.run_counts, key=lambda item: -item[1])[:MIX_LABELS_SHOWN]
     parts = [f"{n} {t[f'name.{w.value}']}" for w, n in v.run_counts if (w, n) in shown]
     rest = v.runs - sum(n for _, n in shown)
     counts = ", ".join([*parts, t["mix.more"].format(n=rest)] if rest else parts)
-    text = t["mix"].format(days=VARIETY_DAYS, counts=counts, share=_percent(v.quality_share))
-    return t["mix.monotone"].format(text=text) if v.lacks_variety else text
+    text = t["mix"].format(days=days, counts=counts, share=_percent(v.quality_share))
+    return [t["mix.monotone"].format(text=text) if v.lacks_variety else text]
 
 
-def _missing(t: Table, v: Variety) -> list[str]:
-    if not v.runs or not v.missing:
+def _missing(t: Table, summary: TrainingSummary) -> list[str]:
+    v = summary.variety
+    if v is None or not v.runs or not v.missing:
         return []
     drill = next(
         (w for w in v.missing if set(MUSCLES_BY_WORKOUT[w]) & set(v.muscles_neglected)),
@@ -197,45 +280,72 @@ def _or_list(t: Table, items: Sequence[str]) -> str:
     return t["list.or"].format(first=", ".join(items[:-1]), last=items[-1])
 
 
-def _recovery(t: Table, r: Recovery) -> list[str]:
-    warnings = r.warnings
-    if not warnings:
-        calm = [t["recovery.rest"].format(n=r.rest_days_7d, days=ACUTE_DAYS)]
-        if r.acwr is not None:
-            calm.append(t["recovery.acwr"].format(ratio=r.acwr, weeks=_CHRONIC_WEEKS))
-        return _packed(t["recovery"], calm)
-    clauses = [_RECOVERY_CLAUSES[w](t, r) for w in warnings]
-    if _EASE_AFTER & set(warnings):
-        clauses.append(t["recovery.ease"])
-    return _packed(t["recovery"], clauses)
+def _recovery(
+    t: Table, c: Classification, current: SessionRecord, r: Recovery, ease: bool
+) -> list[str]:
+    """Days off, hard days and rest days; then, when called for, easy running or rest next.
+
+    A race, a long run or a quality session shows its figures in the headline; any other
+    hard session names its duration here, and so does every one when no rest days are known.
+    """
+    clauses = []
+    hard = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
+    if r.returning and r.days_off is not None:
+        key = "recovery.return.open" if r.days_off_open else "recovery.return"
+        clauses.append(t[key].format(n=r.days_off))
+    if hard and r.hard_streak < 2 and not r.returning:
+        clauses.append(t["recovery.hard"].format(duration=format_duration(current.moving_s)))
+    elif r.hard_streak >= 2:
+        clauses.append(_count(t, "recovery.streak", r.hard_streak))
+    elif r.hard_today and not is_hard(c, current):
+        clauses.append(_count(t, "recovery.today", r.hard_today))
+    if r.rest_days_7d is not None and not r.returning:
+        clauses.append(t["recovery.rest"].format(n=r.rest_days_7d, days=ACUTE_DAYS))
+    if "monotony" in r.warnings:
+        clauses.append(t["recovery.monotony"].format(value=r.monotony))
+    if ease:
+        clauses.append(t["recovery.ease.return" if r.returning else "recovery.ease"])
+    return _packed(t["recovery"], clauses) if clauses else []
 
 
-_RECOVERY_CLAUSES: Mapping[str, Callable[[Table, Recovery], str]] = {
-    "streak": lambda t, r: _count(t, "recovery.streak", r.hard_streak),
-    "jump": lambda t, r: t["recovery.jump"].format(percent=_percent(r.distance_jump or 0.0)),
-    "acwr_high": lambda t, r: t["recovery.acwr_high"].format(ratio=r.acwr, weeks=_CHRONIC_WEEKS),
-    "acwr_low": lambda t, r: t["recovery.acwr_low"].format(ratio=r.acwr, weeks=_CHRONIC_WEEKS),
-    "monotony": lambda t, r: t["recovery.monotony"].format(value=r.monotony),
-}
+def _load(t: Table, r: Recovery) -> list[str]:
+    """The last seven days against the usual week; not after a return.
+
+    Running distance is added when it tells more than the load: when it jumped, or when the
+    load did and running did not (then the high load is no reason for an easy day).
+    """
+    acwr, change = r.acwr, r.run_change
+    if acwr is None or r.returning:
+        return []
+    clauses = [_count(t, "load.usual", r.usual_weeks, ratio=acwr)]
+    if change is not None and ("run_jump" in r.warnings or acwr > ACWR_HIGH >= 1 + change):
+        clauses.append(t["load.running"].format(ratio=1 + change))
+    return _packed(t["load"], clauses)
 
 
-def _strength(t: Table, s: Strength) -> str:
+def _strength(t: Table, s: Strength | None) -> list[str]:
+    if s is None:
+        return []
     low, high = STRENGTH_PER_WEEK
     text = t["strength"].format(n=s.this_week, low=low, high=high)
-    if s.last_7_days != s.this_week:
+    if s.last_7_days is not None and s.last_7_days != s.this_week:
         text = t["strength.week"].format(text=text, n=s.last_7_days)
-    return t["strength.on_target" if s.on_target else "strength.advice"].format(text=text)
+    return [t["strength.on_target" if s.on_target else "strength.advice"].format(text=text)]
 
 
-def _consistency(t: Table, c: Consistency, imperial: bool) -> str:
+def _consistency(t: Table, c: Consistency | None, imperial: bool) -> list[str]:
+    if c is None:
+        return []
     weeks = _count(t, "weeks", c.weeks)
     if not c.runs:
-        return t["consistency.none"].format(weeks=weeks)
+        return [t["consistency.none"].format(weeks=weeks)]
     distance = format_distance(c.mean_weekly_distance_m, imperial)
-    return t["consistency"].format(rate=c.runs_per_week, weeks=weeks, distance=distance)
+    return [t["consistency"].format(rate=c.runs_per_week, weeks=weeks, distance=distance)]
 
 
-def _progress(t: Table, c: Consistency) -> list[str]:
+def _progress(t: Table, c: Consistency | None) -> list[str]:
+    if c is None:
+        return []
     changes = [
         ("progress.distance", c.distance_trend), ("progress.efficiency", c.efficiency_change)
     ]
@@ -245,3 +355,4 @@ def _progress(t: Table, c: Consistency) -> list[str]:
         if change is not None and _percent(change) != 0
     ]
     return _packed(t["progress"], clauses) if clauses else []
+

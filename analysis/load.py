@@ -42,6 +42,10 @@ MIN_HR_COVERAGE = 0.5
 HARD_TRIMP = 150.0
 #: Labels that always need a recovery day after them (long runs drain glycogen).
 HARD_WORKOUTS = QUALITY_WORKOUTS | {Workout.LONG}
+#: A run this long needs recovery whatever its label: past 90-120 min of running muscle
+#: glycogen is spent (Coyle 1986, J Appl Physiol 61:165), and a 2-hour run is a long run
+#: for every runner but an ultra runner.
+VERY_LONG_RUN_S = 2 * 3600.0
 
 
 def trimp(activity: Activity, profile: AthleteProfile) -> float:
@@ -64,8 +68,11 @@ def trimp(activity: Activity, profile: AthleteProfile) -> float:
 def is_hard(
     activity: Activity, classification: Classification, load: float, profile: AthleteProfile
 ) -> bool:
-    """Whether the session needs recovery after it: a quality or long run, or a big load."""
+    """Whether the session needs recovery after it: a quality, long or very long run, or a
+    big load."""
     if classification.workout in HARD_WORKOUTS:
+        return True
+    if is_run(activity.sport) and _duration(activity) >= VERY_LONG_RUN_S:
         return True
     return load >= HARD_TRIMP
 

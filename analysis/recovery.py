@@ -1,8 +1,14 @@
-"""Recovery: hard days in a row, acute against chronic load, monotony, distance jumps.
+"""Recovery: hard days in a row, rest days, days off, and the last week against the ones before.
 
 Every function here takes the sessions with ``days_ago``, the calendar day of each counted
-back from today (0), so the arithmetic never touches a clock or a timezone. Daily loads
-count rest days as zeros: a rest day is exactly what lowers acute load and monotony.
+back from today (0), so the arithmetic never touches a clock or a timezone, and
+``known_days``, how many calendar days up to today the history covers (today included): a
+figure that needs more days than that is None, never a guess. Daily loads count rest days as
+zeros: a rest day is exactly what lowers a week's load and its monotony.
+
+The load comparison is the one a runner can check by hand: the load of the last seven days
+against the average week of the (up to four) whole weeks before them, the "uncoupled"
+acute:chronic ratio (Windt & Gabbett 2017, BJSM 51:1105).
 """
 
 from __future__ import annotations
@@ -17,66 +23,88 @@ from analysis.model import FloatArray, SessionRecord, is_run
 
 IntArray = NDArray[np.int64]
 
-#: Acute window of the acute:chronic workload ratio, in days (Williams et al. 2017, BJSM 51:209).
+#: The last week, the acute window of the acute:chronic workload ratio (Williams et al. 2017,
+#: BJSM 51:209).
 ACUTE_DAYS = 7
-#: Chronic window of the ratio, in days (Williams et al. 2017).
-CHRONIC_DAYS = 28
-#: Days of history the exponentially weighted averages run over; older days weigh under
-#: (1 - 2/29)^84 = 0.3 % in the chronic average.
-LOAD_HISTORY_DAYS = 84
+#: Weeks before it that make the athlete's usual week: the chronic window (Gabbett 2016).
+CHRONIC_WEEKS = 4
+#: The same window in days.
+CHRONIC_DAYS = CHRONIC_WEEKS * ACUTE_DAYS
 #: Above this ratio the injury risk climbs steeply (Gabbett 2016, BJSM 50:273).
 ACWR_HIGH = 1.5
-#: Below the "sweet spot" of 0.8-1.3 fitness is being lost (Gabbett 2016).
-ACWR_LOW = 0.8
 #: Foster's monotony (mean over sd of daily load in a week) above which illness and
 #: overtraining followed (Foster 1998, Med Sci Sports Exerc 30:1164).
 MONOTONY_HIGH = 2.0
 #: Hard days in a row worth a warning: the hard/easy principle puts an easy day after each
 #: hard one (Bowerman's coaching rule).
 HARD_STREAK_WARNING = 2
-#: Week-over-week running distance increase above which novice runners got more injuries
-#: (Nielsen et al. 2014, JOSPT 44:739).
-DISTANCE_JUMP_HIGH = 0.30
+#: Increase of running distance over the usual week above which novice runners got more
+#: injuries (Nielsen et al. 2014, JOSPT 44:739: over 30 % a week).
+RUN_JUMP_HIGH = 0.30
+#: Whole days without any session after which a session is a return, not a load to compare:
+#: a week off leaves nothing in the last seven days but the comeback itself.
+RETURN_DAYS_OFF = 7
+#: A usual week lighter than this load (about 15 easy minutes) makes any ratio to it
+#: meaningless: a single jog would read as a many-fold jump.
+MIN_USUAL_LOAD = 10.0
+#: Likewise a usual week with less running than this (m).
+MIN_USUAL_RUN_M = 1000.0
 #: Standard deviations below this are a week of identical loads, where monotony is undefined.
 MIN_LOAD_SD = 1e-9
 
 
 @dataclass(frozen=True)
 class Recovery:
-    """Recovery figures up to today; None where history is too short to say."""
+    """Recovery figures up to today; None where the known history is too short to say."""
 
-    hard_streak: int  # days in a row with a hard session, ending with the current one
-    rest_days_7d: int  # days without any session among the last seven
-    acute_load: float | None  # EWMA, load per day
-    chronic_load: float | None
+    known_days: int  # calendar days of known history, today included
+    hard_streak: int  # days in a row with a hard session, ending today (0: today was easy)
+    hard_today: int  # hard sessions today, the current one included
+    days_off: int | None  # whole days without a session before the current one
+    days_off_open: bool  # no earlier session known: days_off counts to the history's start
+    rest_days_7d: int | None  # days without any session among the last seven
+    week_load: float  # load of the last seven days, today included
+    usual_weeks: int  # whole weeks before them that make the usual week, 0..CHRONIC_WEEKS
+    usual_load: float | None  # their average weekly load
+    run_distance_7d: float  # m
+    usual_run_distance: float | None  # m, average week
     monotony: float | None
     strain: float | None  # weekly load x monotony
-    week_load: float
-    run_distance_7d: float  # m
-    run_distance_prev_7d: float  # m
 
     @property
     def acwr(self) -> float | None:
-        if self.acute_load is None or not self.chronic_load:
+        """The last seven days' load over the usual week's, None without a usual week."""
+        if self.usual_load is None or self.usual_load < MIN_USUAL_LOAD:
             return None
-        return self.acute_load / self.chronic_load
+        return self.week_load / self.usual_load
 
     @property
-    def distance_jump(self) -> float | None:
-        """Relative change of running distance against the seven days before."""
-        if self.run_distance_prev_7d <= 0:
+    def run_change(self) -> float | None:
+        """Relative change of running distance against the usual week."""
+        if self.usual_run_distance is None or self.usual_run_distance < MIN_USUAL_RUN_M:
             return None
-        return self.run_distance_7d / self.run_distance_prev_7d - 1
+        return self.run_distance_7d / self.usual_run_distance - 1
+
+    @property
+    def returning(self) -> bool:
+        """The current session ends :data:`RETURN_DAYS_OFF` or more days without training."""
+        return self.days_off is not None and self.days_off >= RETURN_DAYS_OFF
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """What deserves a line, most urgent first: streak, jump, acwr_high/low, monotony."""
-        acwr, jump = self.acwr, self.distance_jump
+        """What calls for an easier day, most urgent first: return, streak, load, run_jump, monotony.
+
+        A load or distance jump needs the last week to hold more than the usual one, in load
+        and, for a runner, in running distance too: a week with less running never reads as
+        a jump, and after a return the comparison gives way to the days off.
+        """
+        acwr, change = self.acwr, self.run_change
+        runs_more = change is None or change > 0
         flags = (
+            ("return", self.returning),
             ("streak", self.hard_streak >= HARD_STREAK_WARNING),
-            ("jump", jump is not None and jump > DISTANCE_JUMP_HIGH),
-            ("acwr_high", acwr is not None and acwr > ACWR_HIGH),
-            ("acwr_low", acwr is not None and acwr < ACWR_LOW),
+            ("load", not self.returning and acwr is not None and acwr > ACWR_HIGH and runs_more),
+            ("run_jump", not self.returning and change is not None and change > RUN_JUMP_HIGH),
             ("monotony", self.monotony is not None and self.monotony > MONOTONY_HIGH),
         )
         return tuple(name for name, raised in flags if raised)
@@ -91,22 +119,13 @@ def daily_loads(sessions: Sequence[SessionRecord], days_ago: IntArray, days: int
     return loads
 
 
-def ewma_loads(loads: FloatArray) -> tuple[float, float]:
-    """Acute and chronic EWMA of daily loads (oldest first), lambda = 2 / (N + 1).
-
-    Both start from the mean of the first chronic window, so a short history does not
-    begin from an empty chronic load and inflate the ratio.
-    """
-    acute = chronic = float(np.mean(loads[:CHRONIC_DAYS]))
-    fast, slow = 2 / (ACUTE_DAYS + 1), 2 / (CHRONIC_DAYS + 1)
-    for load in loads:
-        acute = fast * float(load) + (1 - fast) * acute
-        chronic = slow * float(load) + (1 - slow) * chronic
-    return acute, chronic
+def usual_weeks(known_days: int) -> int:
+    """Whole known weeks before the last seven days, up to :data:`CHRONIC_WEEKS`."""
+    return max(0, min(CHRONIC_WEEKS, (known_days - ACUTE_DAYS) // ACUTE_DAYS))
 
 
 def hard_streak(sessions: Sequence[SessionRecord], days_ago: IntArray, day: int) -> int:
-    """Consecutive days with a hard session, counted back from ``day`` (which must be hard)."""
+    """Consecutive days with a hard session, counted back from ``day`` (0 if it was easy)."""
     hard_days = {int(d) for s, d in zip(sessions, days_ago, strict=True) if s.hard}
     streak = 0
     while day + streak in hard_days:
@@ -121,24 +140,55 @@ def monotony(week: FloatArray) -> float | None:
 
 
 def assess_recovery(
-    sessions: Sequence[SessionRecord], days_ago: IntArray, current_day: int, current_hard: bool
+    sessions: Sequence[SessionRecord],
+    days_ago: IntArray,
+    current_day: int,
+    known_days: int,
+    previous_day: int | None = None,
 ) -> Recovery:
-    """Recovery figures for today; the streak counts only when the current session was hard."""
-    span = int(days_ago.max()) + 1 if len(days_ago) else 0
-    loads = daily_loads(sessions, days_ago, min(max(span, ACUTE_DAYS), LOAD_HISTORY_DAYS))
+    """Recovery figures for today.
+
+    Parameters:
+        sessions, days_ago: the known sessions, the current one included, and their days.
+        current_day: the current session's day; the streak counts back from it.
+        known_days: calendar days of known history up to today, today included.
+        previous_day: the day of the latest session before the current one, None if none
+            is known.
+    """
+    weeks = usual_weeks(known_days)
+    loads = daily_loads(sessions, days_ago, ACUTE_DAYS * (1 + weeks))
     week = loads[-ACUTE_DAYS:]
-    ewma = ewma_loads(loads) if span >= CHRONIC_DAYS else None
-    week_monotony = monotony(week)
+    whole_week = known_days >= ACUTE_DAYS
+    week_monotony = monotony(week) if whole_week else None
     runs = np.array([is_run(s.sport) for s in sessions], dtype=np.bool_)
     distance = np.array([s.distance_m for s in sessions], dtype=np.float64)
+    before = (days_ago >= ACUTE_DAYS) & (days_ago < ACUTE_DAYS * (1 + weeks))
+    off, off_open = _days_off(current_day, previous_day, known_days)
     return Recovery(
-        hard_streak=hard_streak(sessions, days_ago, current_day) if current_hard else 0,
-        rest_days_7d=ACUTE_DAYS - len({int(d) for d in days_ago if d < ACUTE_DAYS}),
-        acute_load=ewma[0] if ewma else None,
-        chronic_load=ewma[1] if ewma else None,
+        known_days=known_days,
+        hard_streak=hard_streak(sessions, days_ago, current_day),
+        hard_today=sum(1 for s, d in zip(sessions, days_ago, strict=True)
+                       if s.hard and d == current_day),
+        days_off=off,
+        days_off_open=off_open,
+        rest_days_7d=(
+            ACUTE_DAYS - len({int(d) for d in days_ago if d < ACUTE_DAYS}) if whole_week else None
+        ),
+        week_load=float(week.sum()),
+        usual_weeks=weeks,
+        usual_load=float(loads[:-ACUTE_DAYS].sum()) / weeks if weeks else None,
+        run_distance_7d=float(distance[runs & (days_ago < ACUTE_DAYS)].sum()),
+        usual_run_distance=float(distance[runs & before].sum()) / weeks if weeks else None,
         monotony=week_monotony,
         strain=float(week.sum()) * week_monotony if week_monotony is not None else None,
-        week_load=float(week.sum()),
-        run_distance_7d=float(distance[runs & (days_ago < ACUTE_DAYS)].sum()),
-        run_distance_prev_7d=float(distance[runs & (days_ago // ACUTE_DAYS == 1)].sum()),
     )
+
+
+def _days_off(current_day: int, previous_day: int | None, known_days: int) -> tuple[int | None, bool]:
+    """Whole days between the previous session and the current one, and whether that count
+    runs to the start of the known history instead of to a session."""
+    if previous_day is not None:
+        return max(0, previous_day - current_day - 1), False
+    if known_days <= current_day + 1:
+        return None, False
+    return known_days - current_day - 1, True

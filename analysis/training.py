@@ -1,5 +1,11 @@
 """Weeks of training in numbers: the mix of workouts, strength work, recovery, consistency.
 
+What is known of the past is explicit: a :class:`Past` holds the athlete's sessions and the
+moment from which that record is whole; ``None`` means no history has been read, and then
+no figure about the weeks before is given. A figure that needs more days than the history
+covers (rest days in a week, a four-week mix, this week's strength sessions) is None, never a
+count against days nobody saw.
+
 History is messy: the same activity stored twice, sessions dated after "now", and glitches
 such as a ride saved as a run or a watch left running all day. :func:`clean` sorts that out
 once; :func:`summarize` turns what is left into the numbers the feedback block shows.
@@ -12,12 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 
 from analysis.consistency import Consistency, assess_consistency
-from analysis.model import QUALITY_WORKOUTS, SessionRecord, Workout, is_run, is_strength
+from analysis.model import QUALITY_WORKOUTS, SessionRecord, Workout, is_run
 from analysis.recovery import Recovery, assess_recovery
 
 #: The mix is judged over four weeks, the chronic window of Gabbett (2016).
@@ -51,6 +57,12 @@ MUSCLES_BY_WORKOUT: Mapping[Workout, tuple[str, ...]] = {
 }
 #: Strength sessions a week that runners need (shared/DESIGN.md: 2-3 times a week).
 STRENGTH_PER_WEEK = (2, 3)
+#: Sports that are strength work: weight training (squats, lunges, deadlifts, calf raises of
+#: shared/DESIGN.md) and CrossFit's lifts. Strava's generic "Workout", where unknown sports
+#: such as volleyball or hockey land, and HIIT are not (issue 12).
+STRENGTH_TRAINING_SPORTS = frozenset({"WeightTraining", "Crossfit"})
+#: Fewest known days for a figure about "the last days": one whole week.
+MIN_KNOWN_DAYS = 7
 #: No run averages more: the 10,000 m world record is 6.37 m/s. The 2020-09-20 glitch of
 #: shared/data (22.1 km in 48 min, a ride saved as a run) averages 7.7 m/s.
 MAX_RUN_SPEED_MPS = 6.5
@@ -70,6 +82,36 @@ class Glitch:
 
     record: SessionRecord
     reason: str
+
+
+@dataclass(frozen=True)
+class Past:
+    """The athlete's sessions before the current one, and since when that record is whole.
+
+    ``since`` is the moment from which every session of the athlete is in ``sessions``: the
+    start of a backfill's window, or the oldest file of a history folder. Nothing before it
+    is known, so figures reach back no further.
+    """
+
+    sessions: tuple[SessionRecord, ...]
+    since: datetime
+
+    @classmethod
+    def of(cls, sessions: Sequence[SessionRecord], since: datetime | None = None) -> Past | None:
+        """``sessions`` known since ``since``, by default since the oldest of them.
+
+        Returns:
+            None when there are no sessions and no ``since``: then nothing is known.
+        """
+        if since is None:
+            if not sessions:
+                return None
+            since = min(_utc(r.start) for r in sessions)
+        return cls(tuple(sessions), since)
+
+    def known_days(self, now: datetime) -> int:
+        """Calendar days from ``since`` to ``now`` in ``now``'s timezone, both included."""
+        return max(0, days_ago(self.since, now) + 1)
 
 
 @dataclass(frozen=True)
@@ -102,19 +144,24 @@ class Strength:
     """Strength sessions against the :data:`STRENGTH_PER_WEEK` target."""
 
     this_week: int  # ISO week of "now", Monday first
-    last_7_days: int
+    last_7_days: int | None  # None when the history covers less than seven days
 
     @property
     def on_target(self) -> bool:
-        return max(self.this_week, self.last_7_days) >= STRENGTH_PER_WEEK[0]
+        return max(self.this_week, self.last_7_days or 0) >= STRENGTH_PER_WEEK[0]
 
 
 @dataclass(frozen=True)
 class TrainingSummary:
-    variety: Variety
-    strength: Strength
+    """The figures of the feedback block; None where the known history cannot say."""
+
+    history_known: bool  # False: no history was read, only the current session is known
+    known_days: int  # calendar days of known history up to today, today included
+    variety_days: int  # the window the variety covers, up to VARIETY_DAYS
+    variety: Variety | None
+    strength: Strength | None  # None unless the history covers this week since Monday
     recovery: Recovery
-    consistency: Consistency
+    consistency: Consistency | None
     glitches: tuple[Glitch, ...]  # of the last VARIETY_DAYS days, the current session included
     current_glitch: Glitch | None
 
@@ -164,67 +211,92 @@ def clean(current: SessionRecord, history: Sequence[SessionRecord], now: datetim
     )
 
 
-def assess_variety(history: History) -> Variety:
-    """The 28-day mix of runs, the key stimuli missing, the muscle groups loaded."""
-    recent = [r for r, d in _dated(history) if d < VARIETY_DAYS]
+def assess_variety(history: History, window_days: int = VARIETY_DAYS) -> Variety:
+    """The mix of runs over ``window_days``, the key stimuli missing, the muscle groups loaded.
+
+    A stimulus is missing only when the window spans :data:`MISSING_DAYS`: in a shorter one
+    its absence says nothing.
+    """
+    recent = [r for r, d in _dated(history) if d < window_days]
     runs = [r.workout for r in recent if is_run(r.sport)]
     counts = tuple((w, runs.count(w)) for w in Workout if w in runs)
     quality = sum(1 for w in runs if w in QUALITY_WORKOUTS)
     share = quality / len(runs) if runs else 0.0
     since = tuple((w, _days_since(history, w)) for w in KEY_STIMULI)
-    loading = [_label(r) for r in recent if is_run(r.sport) or _label(r) is Workout.STRENGTH]
+    loading = [
+        Workout.STRENGTH if is_strength_training(r) else r.workout
+        for r in recent if is_run(r.sport) or is_strength_training(r)
+    ]
     loaded = {m for w in loading for m in MUSCLES_BY_WORKOUT.get(w, ())}
     return Variety(
         runs=len(runs),
         run_counts=counts,
         quality_share=share,
         days_since=since,
-        missing=tuple(w for w, d in since if d is None or d >= MISSING_DAYS),
+        missing=tuple(
+            w for w, d in since
+            if window_days >= MISSING_DAYS and (d is None or d >= MISSING_DAYS)
+        ),
         lacks_variety=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share < MIN_QUALITY_SHARE,
         muscles_loaded=tuple(m for m in MUSCLE_GROUPS if m in loaded),
         muscles_neglected=tuple(m for m in MUSCLE_GROUPS if m not in loaded),
     )
 
 
-def assess_strength(history: History, now: datetime) -> Strength:
-    """Strength sessions in the ISO week of ``now`` and in the last seven days."""
-    monday = now.date() - timedelta(days=now.weekday())
-    since_monday = (now.date() - monday).days
-    days = [d for r, d in _dated(history) if _label(r) is Workout.STRENGTH]
+def assess_strength(history: History, now: datetime, known_days: int) -> Strength | None:
+    """Strength sessions in the ISO week of ``now`` and in the last seven days.
+
+    Returns:
+        None when the known history does not reach back to Monday.
+    """
+    since_monday = now.weekday()
+    if known_days <= since_monday:
+        return None
+    days = [d for r, d in _dated(history) if is_strength_training(r)]
     return Strength(
         this_week=sum(1 for d in days if d <= since_monday),
-        last_7_days=sum(1 for d in days if d < 7),
+        last_7_days=sum(1 for d in days if d < 7) if known_days >= MIN_KNOWN_DAYS else None,
     )
 
 
-def summarize(
-    current: SessionRecord, history: Sequence[SessionRecord], now: datetime
-) -> TrainingSummary:
+def is_strength_training(record: SessionRecord) -> bool:
+    """Whether ``record`` is strength work; any other sport, however labelled, is not."""
+    return record.sport in STRENGTH_TRAINING_SPORTS
+
+
+def summarize(current: SessionRecord, past: Past | None, now: datetime) -> TrainingSummary:
     """Everything the feedback block says about the weeks before and including ``current``.
+
+    Parameters:
+        current: the session the block is for.
+        past: what is known before it, or None when no history has been read.
+        now: the moment of judgement, timezone-aware; its zone sets the calendar days.
 
     Raises:
         ValueError: ``now`` is naive.
     """
-    cleaned = clean(current, history, now)
+    cleaned = clean(current, past.sessions if past else (), now)
+    known = past.known_days(now) if past else 0
     days = np.asarray(cleaned.days_ago, dtype=np.int64)
     current_glitch = next((g for g in cleaned.glitches if g.record is current), None)
     current_day = max(0, days_ago(current.start, now))
+    earlier = [d for r, d in _dated(cleaned) if _utc(r.start) < _utc(current.start)]
+    window = min(VARIETY_DAYS, known)
     return TrainingSummary(
-        variety=assess_variety(cleaned),
-        strength=assess_strength(cleaned, now),
+        history_known=past is not None,
+        known_days=known,
+        variety_days=window,
+        variety=assess_variety(cleaned, window) if window >= MIN_KNOWN_DAYS else None,
+        strength=assess_strength(cleaned, now, known),
         recovery=assess_recovery(
-            cleaned.sessions, days, current_day, current.hard and current_glitch is None
+            cleaned.sessions, days, current_day, known, min(earlier) if earlier else None,
         ),
-        consistency=assess_consistency(cleaned.sessions, days),
+        consistency=assess_consistency(cleaned.sessions, days, known),
         glitches=tuple(
             g for g in cleaned.glitches if days_ago(g.record.start, now) < VARIETY_DAYS
         ),
         current_glitch=current_glitch,
     )
-
-
-def _label(record: SessionRecord) -> Workout:
-    return Workout.STRENGTH if is_strength(record.sport) else record.workout
 
 
 def _dated(history: History) -> zip[tuple[SessionRecord, int]]:

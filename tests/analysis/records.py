@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from analysis.model import SessionRecord, Workout
+from analysis.training import Past
 
 #: A Wednesday evening; its ISO week started on Monday 2024-05-13.
 NOW = datetime(2024, 5, 15, 18, 0, tzinfo=UTC)
@@ -36,3 +37,9 @@ def session(
         avg_hr=hr,
         activity_id=next(_ids) if activity_id is None else activity_id,
     )
+
+
+def known(history: list[SessionRecord], days: int | None = None) -> Past | None:
+    """``history`` as a Past complete for ``days`` days up to NOW, by default since its oldest."""
+    since = None if days is None else NOW - timedelta(days=days - 1, hours=NOW.hour)
+    return Past.of(history, since)

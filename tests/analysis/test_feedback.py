@@ -11,23 +11,31 @@ from hypothesis import strategies as st
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, MESSAGES, render_block
 from analysis.model import Classification, SessionRecord, Workout
+from analysis.profile import AthleteProfile, build_profile, default_profile
 from analysis.training import summarize
 from analysis.units import format_distance, format_duration
-from tests.analysis.records import NOW, session
+from tests.analysis.records import NOW, known, session
 
 EVIDENCE = "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries"
 
 
+#: Days of history the examples know, unless they say otherwise: eight whole weeks.
+KNOWN_DAYS = 56
+
+
 def block_for(
     current: SessionRecord,
-    history: list[SessionRecord],
+    history: list[SessionRecord] | None,
     evidence: str = EVIDENCE,
+    days: int = KNOWN_DAYS,
+    profile: AthleteProfile | None = None,
     **options: str,
 ) -> list[str]:
-    """The rendered block's lines, markers included."""
+    """The rendered block's lines, markers included; ``history`` None: no history read."""
     classification = Classification(current.workout, 0.9, evidence)
-    text = render_block(classification, current, summarize(current, history, NOW), **options)
-    return text.split("\n")
+    past = None if history is None else known(history, days)
+    summary = summarize(current, past, NOW)
+    return render_block(classification, current, summary, profile=profile, **options).split("\n")
 
 
 def line(lines: list[str], prefix: str) -> str:
@@ -58,18 +66,18 @@ def test_a_typical_block_fits_a_phone() -> None:
 
 
 def test_headline_shows_the_label_and_its_evidence() -> None:
-    lines = block_for(session(0, Workout.INTERVALS, hard=True), [])
+    lines = block_for(session(0, Workout.INTERVALS, hard=True), None)
     assert lines[1] == f"Intervals: {EVIDENCE}"
 
 
 def test_headline_without_evidence_shows_distance_and_time() -> None:
     current = session(0, Workout.LONG, km=21.1, minutes=115)
     expected = f"{format_distance(21_100)} in {format_duration(115 * 60)}"
-    assert block_for(current, [], evidence="")[1] == f"Long run: {expected}"
+    assert block_for(current, None, evidence="")[1] == f"Long run: {expected}"
 
 
 def test_only_easy_runs_name_lack_of_variety_and_a_drill_with_its_muscles() -> None:
-    lines = block_for(session(0), [session(d) for d in range(26, 0, -2)])
+    lines = block_for(session(0), [session(d) for d in range(26, 0, -2)], days=27)
     assert line(lines, "Mix").endswith(": 14 easy; 0 % quality: too little variety")
     assert line(lines, "No ") == (
         "No hills, intervals or sprints in 14 d: add 6-8 x 1 min uphill (quads, glutes)"
@@ -89,18 +97,88 @@ def test_mix_names_at_most_four_labels_and_sums_the_rest() -> None:
 def test_recovery_warnings_show_the_numbers_behind_them() -> None:
     history = [session(d, km=10, minutes=55) for d in (8, 10)]
     history += [session(d, Workout.TEMPO, km=10, minutes=50, hard=True) for d in (1, 2)]
-    lines = block_for(session(0, Workout.INTERVALS, km=10, minutes=50, hard=True), history)
-    recovery = " ".join(x.strip() for x in lines if x.startswith(("Recovery", CONTINUATION)))
-    assert "3 hard days in a row" in recovery
-    assert "run distance +50 % on last week" in recovery
-    assert recovery.endswith("easy day next")
+    lines = block_for(session(0, Workout.INTERVALS, km=10, minutes=50, hard=True), history,
+                      days=14)
+    logical = _logical_lines(lines[1:-1])
+    assert line(logical, "Recovery") == (
+        "Recovery: 3 hard days in a row; 4 of 7 days rest; easy run or rest next")
+    assert line(logical, "Load") == "Load, last 7 d: 1.5x the week before; running 1.5x"
 
 
-def test_calm_recovery_shows_rest_days_and_the_load_ratio() -> None:
+def test_calm_recovery_shows_rest_days_and_the_load_line_says_what_it_compares() -> None:
     history = [session(d, load=60) for d in range(41, 0, -2)]
-    recovery = line(block_for(session(0, load=60), history), "Recovery")
-    assert recovery.startswith("Recovery: 3 of 7 days rest; load ")
-    assert recovery.endswith("x your 4-week norm")
+    lines = _logical_lines(block_for(session(0, load=60), history))
+    assert line(lines, "Recovery") == "Recovery: 3 of 7 days rest"
+    assert line(lines, "Load") == "Load, last 7 d: 1.1x your average week of the 4 before"
+
+
+def test_a_return_after_days_off_says_so_instead_of_a_ratio() -> None:
+    history = [session(d) for d in range(50, 15, -2)]
+    lines = block_for(session(0), history)
+    assert line(lines, "Recovery") == (
+        "Recovery: back after 15 days off; build up with easy runs")
+    assert not any(x.startswith(("Load", "No ")) for x in lines)
+
+
+def test_after_a_race_the_next_step_is_easy_running_or_rest_not_a_drill() -> None:
+    history = [session(d) for d in range(27, 0, -2)]
+    race = session(0, Workout.RACE, km=10, minutes=42, hard=True)
+    lines = _logical_lines(block_for(race, history, evidence="10.0 km at 4:12/km", days=28))
+    assert not any(x.startswith("No ") or " add " in x for x in lines)
+    assert line(lines, "Recovery") == (
+        "Recovery: 3 of 7 days rest; easy run or rest next")
+    before = _logical_lines(block_for(session(0), history, days=28))
+    assert line(before, "No ").startswith("No hills, intervals or sprints in 14 d: add ")
+
+
+def test_a_hard_session_earlier_today_makes_today_hard_for_the_next_step() -> None:
+    history = [session(d) for d in range(27, 1, -2)] + [session(0.2, Workout.HILLS, hard=True)]
+    lines = _logical_lines(block_for(session(0), history))
+    assert line(lines, "Recovery") == (
+        "Recovery: 1 hard session today; 4 of 7 days rest; easy run or rest next")
+    assert not any(x.startswith("No ") for x in lines)
+
+
+def test_without_history_the_block_says_so_and_claims_no_weekly_figure() -> None:
+    lines = block_for(session(0, Workout.RACE, km=8.2, minutes=47, hard=True), None)
+    assert lines[2:-1] == [
+        "History: not read yet, so no weekly figures",
+        "Recovery: hard session of 47 min; easy run or rest next",
+        "Refuel: 20-30 g protein within 1 h, carbs before the next run",
+    ]
+    assert block_for(session(0), None)[2:-1] == ["History: not read yet, so no weekly figures"]
+
+
+def test_a_history_shorter_than_a_week_says_how_short() -> None:
+    lines = block_for(session(0), [session(2)], days=4)
+    assert lines[2:-1] == [
+        "History: only 4 d on record",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
+    ]
+
+
+def test_a_short_history_shows_the_mix_over_the_days_it_covers() -> None:
+    lines = block_for(session(0), [session(d) for d in (2, 5, 8)], days=10)
+    assert line(lines, "Mix") == "Mix, 10 d: 4 easy; 0 % quality: too little variety"
+    assert not any(x.startswith(("No ", "Load", "Progress")) for x in lines)
+
+
+def test_a_share_of_an_assumed_maximum_heart_rate_says_so() -> None:
+    evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
+    headline = block_for(session(0, Workout.RACE), None, evidence, profile=default_profile())[1]
+    assert headline == (
+        "Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max (assumed 190) "
+        "all the way")
+    measured = build_profile([session(d, hr=150) for d in range(10)], max_hr=185)
+    assert block_for(session(0, Workout.RACE), None, evidence, profile=measured)[1].endswith(
+        "HR 92 % of max all the way")
+
+
+def test_a_long_run_against_the_default_typical_run_names_the_default() -> None:
+    evidence = "18.0 km at 6:00/km, 1.8x a typical run"
+    headline = block_for(session(0, Workout.LONG), None, evidence, profile=default_profile())[1]
+    assert headline == (
+        "Long run: 18.0 km at 6:00/km, long by the default 15.0 km / 1:30 h (no run history)")
 
 
 def test_strength_counts_sessions_this_week_against_two_to_three() -> None:
@@ -109,20 +187,20 @@ def test_strength_counts_sessions_this_week_against_two_to_three() -> None:
         "Strength: 1 of 2-3 this week: squats, lunges, calf raises"
     )
     second = session(0, Workout.STRENGTH, sport="WeightTraining", km=0)
-    assert line(block_for(second, [lift])[2:], "Strength") == (
-        "Strength: 2 of 2-3 this week, on target"
-    )
+    lines = block_for(second, [lift], evidence="45 min of WeightTraining")
+    assert lines[1] == "Strength session: 45 min of WeightTraining"
+    assert line(lines, "Strength:") == "Strength: 2 of 2-3 this week, on target"
 
 
 def test_refuel_line_only_after_a_hard_session() -> None:
-    assert any(x.startswith("Refuel") for x in block_for(session(0, hard=True), []))
-    assert not any(x.startswith("Refuel") for x in block_for(session(0), []))
+    assert any(x.startswith("Refuel") for x in block_for(session(0, hard=True), None))
+    assert not any(x.startswith("Refuel") for x in block_for(session(0), None))
 
 
 def test_imperial_units_show_miles_where_metric_shows_kilometres() -> None:
     history = [session(d, km=8) for d in range(20, 0, -3)]
-    metric = line(block_for(session(0), history), "Consistency")
-    imperial = line(block_for(session(0), history, units="imperial"), "Consistency")
+    metric = line(block_for(session(0), history, days=21), "Consistency")
+    imperial = line(block_for(session(0), history, days=21, units="imperial"), "Consistency")
     mean_m = sum(8000 for _ in range(8)) / 3
     assert metric.endswith(f"{format_distance(mean_m)}/week")
     assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week")
@@ -136,19 +214,21 @@ def test_an_implausible_session_is_named_and_left_out() -> None:
         f"Left out as implausible: {format_distance(22_100)} in {format_duration(47.6 * 60)}"
     )
     assert line(lines, "Mix").startswith("Mix, 28 d: 2 easy;")
+    assert "Left out" not in "\n".join(block_for(session(0), None))
 
 
 def test_unknown_language_and_units_name_the_supported_ones() -> None:
     with pytest.raises(ValueError, match="supported: en"):
-        block_for(session(0), [], language="tlh")
+        block_for(session(0), None, language="tlh")
     with pytest.raises(ValueError, match="metric, imperial"):
-        block_for(session(0), [], units="furlongs")
+        block_for(session(0), None, units="furlongs")
 
 
 def test_another_language_is_one_more_table(monkeypatch: pytest.MonkeyPatch) -> None:
     table = {key: text.replace("Recovery", "Erholung") for key, text in MESSAGES["en"].items()}
     monkeypatch.setitem(MESSAGES, "de", table)  # type: ignore[arg-type]
-    assert line(block_for(session(0), [], language="de"), "Erholung").startswith("Erholung: ")
+    lines = block_for(session(0), [session(1)], language="de")
+    assert line(lines, "Erholung").startswith("Erholung: ")
 
 
 def _logical_lines(lines: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from analysis.load import (
     THRESHOLD_HRR,
     TRIMP_A_MALE,
     TRIMP_B_MALE,
+    VERY_LONG_RUN_S,
     is_hard,
     session_record,
     trimp,
@@ -109,6 +110,14 @@ def test_quality_sessions_and_big_loads_are_hard_easy_small_ones_are_not() -> No
     assert is_hard(run, tempo, 10.0, PROFILE)
     assert not is_hard(run, easy, HARD_TRIMP - 1, PROFILE)
     assert is_hard(run, easy, HARD_TRIMP, PROFILE)
+
+
+def test_a_very_long_run_is_hard_whatever_its_label_and_load() -> None:
+    easy = Classification(Workout.EASY, 0.9, "")
+    long_run = Activity("Run", START, VERY_LONG_RUN_S, VERY_LONG_RUN_S, 20000)
+    assert is_hard(long_run, easy, 10.0, PROFILE)
+    ride = Activity("Ride", START, VERY_LONG_RUN_S, VERY_LONG_RUN_S, 60000)
+    assert not is_hard(ride, Classification(Workout.CROSS_TRAINING, 0.9, ""), 10.0, PROFILE)
 
 
 def test_session_record_carries_the_load_and_the_label() -> None:
