@@ -59,7 +59,9 @@ Table = Mapping[str, str]
 _ENGLISH: Table = {
     **{f"workout.{w.value}": w.value.replace("_", "-").capitalize() for w in Workout},
     "workout.long": "Long run",
-    # Not "Strength": that heading belongs to the weekly strength line.
+    # Not "Recovery" nor "Strength": those headings belong to the recovery line and the
+    # weekly strength line.
+    "workout.recovery": "Recovery run",
     "workout.strength": "Strength session",
     **{f"name.{w.value}": w.value.replace("_", "-") for w in Workout},
     "headline": "{title}: {evidence}",
@@ -318,7 +320,7 @@ def _load(t: Table, r: Recovery) -> list[str]:
     if acwr is None or r.returning:
         return []
     clauses = [_count(t, "load.usual", r.usual_weeks, ratio=acwr)]
-    if change is not None and ("run_jump" in r.warnings or acwr > ACWR_HIGH >= 1 + change):
+    if change is not None and ("run_jump" in r.warnings or (acwr > ACWR_HIGH and r.runs_less)):
         clauses.append(t["load.running"].format(ratio=1 + change))
     return _packed(t["load"], clauses)
 

@@ -86,6 +86,12 @@ class Recovery:
         return self.run_distance_7d / self.usual_run_distance - 1
 
     @property
+    def runs_less(self) -> bool:
+        """The last seven days hold no more running than the usual week (which had some)."""
+        usual = self.usual_run_distance
+        return usual is not None and usual > 0 and self.run_distance_7d <= usual
+
+    @property
     def returning(self) -> bool:
         """The current session ends :data:`RETURN_DAYS_OFF` or more days without training."""
         return self.days_off is not None and self.days_off >= RETURN_DAYS_OFF
@@ -99,11 +105,11 @@ class Recovery:
         a jump, and after a return the comparison gives way to the days off.
         """
         acwr, change = self.acwr, self.run_change
-        runs_more = change is None or change > 0
         flags = (
             ("return", self.returning),
             ("streak", self.hard_streak >= HARD_STREAK_WARNING),
-            ("load", not self.returning and acwr is not None and acwr > ACWR_HIGH and runs_more),
+            ("load", not self.returning and acwr is not None and acwr > ACWR_HIGH
+             and not self.runs_less),
             ("run_jump", not self.returning and change is not None and change > RUN_JUMP_HIGH),
             ("monotony", self.monotony is not None and self.monotony > MONOTONY_HIGH),
         )

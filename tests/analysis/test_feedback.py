@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, MESSAGES, render_block
-from analysis.model import Classification, SessionRecord, Workout
+from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.profile import AthleteProfile, build_profile, default_profile
-from analysis.training import summarize
+from analysis.training import Past, summarize
 from analysis.units import format_distance, format_duration
 from tests.analysis.records import NOW, known, session
 
@@ -264,3 +265,24 @@ def test_every_line_of_advice_shows_a_number_and_stays_short(
     assert all(len(x) <= 90 for x in lines[2:-1])
     assert len(lines) - 2 <= 12
     assert any(x.startswith("Refuel") for x in advice) == current.hard
+
+
+def _run(days_ago: int, km: float = 8.0) -> Activity:
+    return Activity("Run", NOW - timedelta(days=days_ago, hours=2), km * 360, km * 360, km * 1000,
+                    avg_hr=140.0, max_hr=160.0)
+
+
+def test_engine_reads_none_and_an_empty_list_as_no_history_and_a_past_as_known() -> None:
+    history = [engine.analyse(_run(d), default_profile(), activity_id=d).record
+               for d in range(30, 0, -3)]
+    current = _run(0)
+    analysis = engine.analyse(current, engine.profile_for(history, current))
+    unknown = engine.feedback(analysis, None, current)
+    assert engine.feedback(analysis, [], current) == unknown
+    assert "History: not read yet, so no weekly figures" in unknown.split("\n")
+    as_list = engine.feedback(analysis, history, current)
+    assert "Mix, 28 d: " in as_list
+    since = NOW - timedelta(days=60)
+    as_past = engine.feedback(analysis, Past(tuple(history), since), current)
+    assert "runs/week over 8 weeks" in as_past
+    assert "runs/week over 4 weeks" in as_list

@@ -1,0 +1,170 @@
+"""Properties of the feedback block that hold for any history: true, safe, well formed."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.description import BLOCK_BEGIN, BLOCK_END, SEPARATOR, find_block, merge
+from analysis.feedback import MESSAGES, heading, render_block
+from analysis.load import HARD_WORKOUTS
+from analysis.model import Classification, SessionRecord, Workout
+from analysis.profile import default_profile
+from analysis.training import Past, TrainingSummary, summarize
+from tests.analysis.records import NOW
+
+_ENGLISH = MESSAGES["en"]
+#: Every drill the block can suggest, as it would be printed.
+DRILLS = tuple(text for key, text in _ENGLISH.items() if key.startswith("drill."))
+#: Where the next step is named.
+EASY_NEXT = (_ENGLISH["recovery.ease"], _ENGLISH["recovery.ease.return"])
+#: Lines that speak of the weeks before the current session.
+WEEKLY = ("Mix", "No ", "Load", "Strength:", "Consistency", "Progress")
+
+
+_records = st.builds(
+    lambda minutes_ago, workout, sport, km, minutes, load, hard, hr, ident: SessionRecord(
+        start=NOW - timedelta(minutes=minutes_ago), sport=sport, workout=workout,
+        distance_m=km * 1000, moving_s=minutes * 60, load=load, hard=hard, avg_hr=hr,
+        activity_id=ident,
+    ),
+    st.integers(0, 80 * 1440),
+    st.sampled_from(Workout),
+    st.sampled_from(["Run", "Run", "TrailRun", "WeightTraining", "Workout", "Ride"]),
+    st.floats(0, 45),
+    st.floats(1, 400),
+    st.floats(0, 400) | st.just(math.nan),
+    st.booleans(),
+    st.none() | st.floats(60, 200),
+    st.none() | st.integers(1, 60),
+)
+_known_days = st.none() | st.integers(1, 90)
+_evidence = st.sampled_from([
+    "", "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way",
+    "18.0 km at 6:00/km, 1.8x a typical run", "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries",
+])
+
+
+def _summary(current: SessionRecord, history: list[SessionRecord],
+             days: int | None) -> TrainingSummary:
+    since = None if days is None else NOW - timedelta(days=days - 1, hours=NOW.hour)
+    past = None if days is None else Past(tuple(history), since or NOW)
+    return summarize(current, past, NOW)
+
+
+def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
+           units: str = "metric") -> list[str]:
+    classification = Classification(current.workout, 0.8, evidence)
+    text = render_block(classification, current, summary, units=units, profile=default_profile())
+    return text.split("\n")
+
+
+def _logical(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    for x in lines:
+        if heading(x) is None:
+            joined[-1] += " " + x.strip()
+        else:
+            joined.append(x)
+    return joined
+
+
+@settings(max_examples=300, deadline=None)
+@given(_records, st.lists(_records, max_size=40), _known_days, _evidence,
+       st.sampled_from(["metric", "imperial"]))
+def test_no_two_lines_of_a_block_share_a_heading(
+    current: SessionRecord, history: list[SessionRecord], days: int | None, evidence: str,
+    units: str,
+) -> None:
+    lines = _block(current, _summary(current, history, days), evidence, units)
+    headings = [h for h in map(heading, lines[1:-1]) if h is not None]
+    assert len(headings) == len(set(headings))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_records, st.lists(_records, max_size=40), _known_days,
+       st.sampled_from(sorted(HARD_WORKOUTS)))
+def test_after_a_race_long_or_hard_session_the_next_step_is_easy_never_a_quality_session(
+    current: SessionRecord, history: list[SessionRecord], days: int | None, workout: Workout
+) -> None:
+    for hard in (SessionRecord(**{**vars(current), "workout": workout}),
+                 SessionRecord(**{**vars(current), "hard": True})):
+        text = "\n".join(_logical(_block(hard, _summary(hard, history, days))))
+        assert not any(drill in text for drill in DRILLS)
+        assert " add " not in text
+        assert any(step in text for step in EASY_NEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_records, st.lists(_records, max_size=40), st.integers(1, 90))
+def test_no_load_jump_when_the_last_week_is_not_above_the_usual_one(
+    current: SessionRecord, history: list[SessionRecord], days: int
+) -> None:
+    summary = _summary(current, history, days)
+    r = summary.recovery
+    lighter = r.usual_load is not None and r.week_load <= r.usual_load
+    less_running = bool(r.usual_run_distance) and r.run_distance_7d <= (r.usual_run_distance or 0)
+    if lighter or less_running:
+        assert "load" not in r.warnings
+    if less_running:
+        assert "run_jump" not in r.warnings
+    load_line = next((x for x in _logical(_block(current, summary)) if x.startswith("Load")), "")
+    if lighter and load_line:
+        ratio = re.search(r"(\d+\.\d)x", load_line)
+        assert ratio is not None and float(ratio[1]) <= 1.0
+    if r.returning:
+        assert not load_line
+
+
+@settings(max_examples=200, deadline=None)
+@given(_records, _evidence)
+def test_without_history_no_line_speaks_of_the_weeks_before(
+    current: SessionRecord, evidence: str
+) -> None:
+    lines = _block(current, summarize(current, None, NOW), evidence)
+    body = lines[2:-1]
+    assert body[0] == _ENGLISH["history.none"]
+    assert not any(x.startswith(WEEKLY) for x in body)
+    assert not any("of 7 days rest" in x or "x your" in x for x in body)
+    assert "a typical run" not in lines[1]
+    assert "% of max" not in lines[1] or "(assumed 190)" in lines[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_records, st.lists(_records, max_size=40), _known_days)
+def test_every_line_of_advice_shows_a_number(
+    current: SessionRecord, history: list[SessionRecord], days: int | None
+) -> None:
+    advice = ("add ", "next", "easy runs", "vary", "squats", "Refuel")
+    for x in _logical(_block(current, _summary(current, history, days))[2:-1]):
+        if any(word in x for word in advice):
+            assert re.search(r"\d", x), x
+
+
+_athlete_text = st.lists(
+    st.sampled_from(["Hot one today.", "\n", "\r\n", " ", "é☃", BLOCK_BEGIN, BLOCK_END,
+                     " " + BLOCK_END + " \r", "-- Stridewise", SEPARATOR]) | st.text(max_size=8),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_athlete_text, _records, st.lists(_records, max_size=20), _known_days)
+def test_a_rendered_block_merges_with_its_markers_and_the_athlete_text_byte_for_byte(
+    description: str, current: SessionRecord, history: list[SessionRecord], days: int | None
+) -> None:
+    block = "\n".join(_block(current, _summary(current, history, days)))
+    merged = merge(description, block)
+    start, end = find_block(merged) or (0, 0)
+    assert merged[start:end] == block
+    assert block.split("\n")[0] == BLOCK_BEGIN and block.split("\n")[-1] == BLOCK_END
+    old = find_block(description)
+    if old is None:
+        assert merged[:start] == (description + SEPARATOR if description else "")
+        assert merged[end:] == ""
+    else:
+        assert (merged[:start], merged[end:]) == (description[: old[0]], description[old[1]:])
