@@ -313,14 +313,16 @@ def _recovery(
 def _load(t: Table, r: Recovery) -> list[str]:
     """The last seven days against the usual week; not after a return.
 
-    Running distance is added when it tells more than the load: when it jumped, or when the
-    load did and running did not (then the high load is no reason for an easy day).
+    Running distance is added when it tells more than the load: when it jumped and the load
+    did not, or when the load did and running did not (then the high load is no reason for an
+    easy day).
     """
     acwr, change = r.acwr, r.run_change
     if acwr is None or r.returning:
         return []
     clauses = [_count(t, "load.usual", r.usual_weeks, ratio=acwr)]
-    if change is not None and ("run_jump" in r.warnings or (acwr > ACWR_HIGH and r.runs_less)):
+    jumps = {"load", "run_jump"} & set(r.warnings)
+    if change is not None and (jumps == {"run_jump"} or (acwr > ACWR_HIGH and r.runs_less)):
         clauses.append(t["load.running"].format(ratio=1 + change))
     return _packed(t["load"], clauses)
 
