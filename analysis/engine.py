@@ -71,9 +71,10 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
     """
     now = activity_end(activity)
     past = history if isinstance(history, Past) or history is None else Past.of(history)
-    known = None if past is None else Past(
-        tuple(prior(past.sessions, activity, analysis.record.activity_id)), past.since)
-    summary = summarize(analysis.record, known, now)
+    if past is not None:
+        since = activity.start - timedelta(days=HISTORY_DAYS)
+        past = past.within(since, activity.start, analysis.record.activity_id)
+    summary = summarize(analysis.record, past, now)
     return render_block(analysis.classification, analysis.record, summary, units=units,
                         profile=analysis.profile)
 

@@ -94,7 +94,11 @@ class Past:
     """
 
     sessions: tuple[SessionRecord, ...]
-    since: datetime
+    since: datetime  # timezone-aware
+
+    def __post_init__(self) -> None:
+        if self.since.tzinfo is None:
+            raise ValueError("Past.since must be timezone-aware")
 
     @classmethod
     def of(cls, sessions: Sequence[SessionRecord], since: datetime | None = None) -> Past | None:
@@ -108,6 +112,15 @@ class Past:
                 return None
             since = min(_utc(r.start) for r in sessions)
         return cls(tuple(sessions), since)
+
+    def within(self, start: datetime, end: datetime, exclude: int | None = None) -> Past:
+        """The sessions that started in [``start``, ``end``), known since ``start`` at the
+        earliest; ``exclude`` is an activity id left out (the current activity's)."""
+        return Past(
+            tuple(r for r in self.sessions
+                  if start <= _utc(r.start) < end and (exclude is None or r.activity_id != exclude)),
+            max(self.since, start),
+        )
 
     def known_days(self, now: datetime) -> int:
         """Calendar days from ``since`` to ``now`` in ``now``'s timezone, both included."""

@@ -18,6 +18,7 @@ from analysis.model import SessionRecord, Workout
 from analysis.recovery import ACUTE_DAYS, CHRONIC_DAYS, RETURN_DAYS_OFF
 from analysis.training import (
     KEY_STIMULI,
+    Past,
     MUSCLE_GROUPS,
     TOO_FAST,
     TOO_SLOW,
@@ -394,3 +395,20 @@ def test_real_year_of_runs_names_both_known_glitches(shared_data: Path) -> None:
     )
     assert summary.consistency.efficiency_runs == summary.consistency.runs
     assert summary.consistency.efficiency_change is not None
+
+
+def test_past_needs_a_timezone_aware_since() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Past((), NOW.replace(tzinfo=None))
+
+
+def test_within_keeps_the_window_and_is_known_from_its_start_at_the_earliest() -> None:
+    old, recent, current = session(100), session(20), session(0, activity_id=999)
+    past = Past((old, recent, current), NOW - timedelta(days=200))
+    window = past.within(NOW - timedelta(days=70), current.start, exclude=999)
+    assert window.sessions == (recent,)
+    assert window.since == NOW - timedelta(days=70)
+    recovery = summarize(current, window, NOW).recovery
+    assert (recovery.days_off, recovery.days_off_open) == (19, False)
+    alone = summarize(current, past.within(NOW - timedelta(days=70), recent.start), NOW)
+    assert (alone.recovery.days_off, alone.recovery.days_off_open) == (70, True)
