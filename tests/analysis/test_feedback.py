@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -286,3 +286,38 @@ def test_engine_reads_none_and_an_empty_list_as_no_history_and_a_past_as_known()
     as_past = engine.feedback(analysis, Past(tuple(history), since), current)
     assert "runs/week over 8 weeks" in as_past
     assert "runs/week over 4 weeks" in as_list
+
+
+#: The last eight weeks of the runpandas athlete of shared/data (README's example), as the
+#: engine records them: days before 2021-07-04, label, km, minutes, TRIMP, hard, average HR.
+RUNPANDAS_WEEKS = [
+    (44, Workout.EASY, 4.1, 25, 68, False, 167), (37, Workout.EASY, 7.3, 44, 140, False, 173),
+    (35, Workout.LONG, 10.1, 62, 164, True, 165), (28, Workout.EASY, 8.1, 50, 130, False, 162),
+    (23, Workout.EASY, 4.2, 26, 70, False, 167), (21, Workout.LONG, 15.6, 92, 284, True, 169),
+    (14, Workout.EASY, 9.9, 60, 199, True, 171), (11, Workout.EASY, 4.1, 27, 57, False, 157),
+    (7, Workout.EASY, 5.0, 32, 82, False, 167),
+]
+
+
+def test_the_readme_race_reads_as_a_lighter_week_with_an_easy_next_step() -> None:
+    race_day = datetime(2021, 7, 4, 8, 0, tzinfo=UTC)
+
+    def run(days: int, workout: Workout, km: float, minutes: float, load: float, hard: bool,
+            hr: float) -> SessionRecord:
+        return SessionRecord(race_day - timedelta(days=days), "Run", workout, km * 1000,
+                             minutes * 60, load, hard, avg_hr=hr)
+
+    history = [run(*week) for week in RUNPANDAS_WEEKS]
+    race = run(0, Workout.RACE, 8.2, 48, 178, True, 178)
+    now = race_day + timedelta(minutes=48)
+    summary = summarize(race, Past(tuple(history), race_day - timedelta(days=365)), now)
+    evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
+    lines = render_block(Classification(Workout.RACE, 0.5, evidence), race, summary).split("\n")
+    assert lines[2:7] == [
+        "Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality",
+        "Recovery: 6 of 7 days rest; easy run or rest next",
+        "Load, last 7 d: 0.9x your average week of the 4 before",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
+        "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week",
+    ]
+    assert not any(" add " in x for x in lines)
