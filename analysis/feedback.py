@@ -32,7 +32,6 @@ from analysis.training import (
     Glitch,
     Strength,
     TrainingSummary,
-    Variety,
 )
 from analysis.units import format_distance, format_duration
 

@@ -98,7 +98,7 @@ class Recovery:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """What calls for an easier day, most urgent first: return, streak, load, run_jump, monotony.
+        """What deserves a word, most urgent first: return, streak, load, run_jump, monotony.
 
         A load or distance jump needs the last week to hold more than the usual one, in load
         and, for a runner, in running distance too: a week with less running never reads as
@@ -190,7 +190,9 @@ def assess_recovery(
     )
 
 
-def _days_off(current_day: int, previous_day: int | None, known_days: int) -> tuple[int | None, bool]:
+def _days_off(
+    current_day: int, previous_day: int | None, known_days: int
+) -> tuple[int | None, bool]:
     """Whole days between the previous session and the current one, and whether that count
     runs to the start of the known history instead of to a session."""
     if previous_day is not None:

@@ -116,11 +116,11 @@ class Past:
     def within(self, start: datetime, end: datetime, exclude: int | None = None) -> Past:
         """The sessions that started in [``start``, ``end``), known since ``start`` at the
         earliest; ``exclude`` is an activity id left out (the current activity's)."""
-        return Past(
-            tuple(r for r in self.sessions
-                  if start <= _utc(r.start) < end and (exclude is None or r.activity_id != exclude)),
-            max(self.since, start),
+        kept = (
+            r for r in self.sessions
+            if start <= _utc(r.start) < end and (exclude is None or r.activity_id != exclude)
         )
+        return Past(tuple(kept), max(self.since, start))
 
     def known_days(self, now: datetime) -> int:
         """Calendar days from ``since`` to ``now`` in ``now``'s timezone, both included."""

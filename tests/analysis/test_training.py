@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 from analysis.consistency import MIN_EFFICIENCY_RUNS
 from analysis.model import SessionRecord, Workout
-from analysis.recovery import ACUTE_DAYS, CHRONIC_DAYS, RETURN_DAYS_OFF
+from analysis.recovery import ACUTE_DAYS, RETURN_DAYS_OFF
 from analysis.training import (
     KEY_STIMULI,
-    Past,
     MUSCLE_GROUPS,
     TOO_FAST,
     TOO_SLOW,
+    Past,
     clean,
     summarize,
 )
