@@ -147,17 +147,17 @@ def render_block(
     if language not in MESSAGES:
         raise ValueError(f"unknown language {language!r}; supported: {', '.join(MESSAGES)}")
     t, imperial = MESSAGES[language], units == "imperial"
-    hard = is_hard(classification, current)
-    ease = hard or summary.recovery.hard_streak > 0 or bool(
-        _EASE_AFTER & set(summary.recovery.warnings))
+    r = summary.recovery
+    ease = is_hard(classification, current) or r.hard_today > 0 or bool(
+        _EASE_AFTER & set(r.warnings))
     lines = [
         _headline(t, classification, current, imperial, profile),
         *_history(t, summary),
         *_glitch(t, summary, imperial),
         *_mix(t, summary),
         *([] if ease else _missing(t, summary)),
-        *_recovery(t, classification, current, summary.recovery, ease),
-        *_load(t, summary.recovery),
+        *_recovery(t, classification, current, r, ease),
+        *_load(t, r),
         *_strength(t, summary.strength),
         *_consistency(t, summary.consistency, imperial),
         *_progress(t, summary.consistency),
@@ -290,11 +290,11 @@ def _recovery(
     hard session names its duration here, and so does every one when no rest days are known.
     """
     clauses = []
-    hard = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
+    name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
     if r.returning and r.days_off is not None:
         key = "recovery.return.open" if r.days_off_open else "recovery.return"
         clauses.append(t[key].format(n=r.days_off))
-    if hard and r.hard_streak < 2 and not r.returning:
+    if name_it and r.hard_streak < 2 and not r.returning:
         clauses.append(t["recovery.hard"].format(duration=format_duration(current.moving_s)))
     elif r.hard_streak >= 2:
         clauses.append(_count(t, "recovery.streak", r.hard_streak))
