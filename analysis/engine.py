@@ -31,12 +31,13 @@ class Analysis:
 
 
 def prior(history: Sequence[SessionRecord], activity: Activity,
-          activity_id: int | None = None) -> list[SessionRecord]:
-    """The records that happened before ``activity`` within HISTORY_DAYS, itself excluded."""
-    since = activity.start - timedelta(days=HISTORY_DAYS)
+          activity_id: int | None = None, days: int | None = HISTORY_DAYS) -> list[SessionRecord]:
+    """The records that happened before ``activity`` within ``days`` (None: any time before),
+    itself excluded."""
+    since = activity.start - timedelta(days=days) if days is not None else None
     return [
         r for r in history
-        if since <= r.start < activity.start
+        if (since is None or since <= r.start) and r.start < activity.start
         and (activity_id is None or r.activity_id != activity_id)
     ]
 
@@ -67,10 +68,13 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
     Parameters:
         history: what is known of the athlete: a :class:`Past` (sessions, and since when
             they are complete), or None when no history has been read. A bare sequence of
-            records is read as known since its oldest record, and an empty one as unknown.
+            records is read as known since the oldest record before the activity, and as
+            unknown when there is none (the activity's own stored record does not count, so
+            a rerun gives the same block).
     """
     now = activity_end(activity)
-    past = history if isinstance(history, Past) or history is None else Past.of(history)
+    past = history if isinstance(history, Past) or history is None else Past.of(
+        prior(history, activity, analysis.record.activity_id, days=None))
     if past is not None:
         since = activity.start - timedelta(days=HISTORY_DAYS)
         past = past.within(since, activity.start, analysis.record.activity_id)

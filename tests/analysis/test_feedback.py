@@ -321,3 +321,12 @@ def test_the_readme_race_reads_as_a_lighter_week_with_an_easy_next_step() -> Non
         "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week",
     ]
     assert not any(" add " in x for x in lines)
+
+
+def test_a_rerun_with_the_activity_stored_in_history_gives_the_same_block() -> None:
+    current = _run(0)
+    analysis = engine.analyse(current, default_profile(), activity_id=7)
+    first = engine.feedback(analysis, [], current)
+    assert engine.feedback(analysis, [analysis.record], current) == first
+    later = engine.analyse(_run(-1), default_profile(), activity_id=8).record
+    assert engine.feedback(analysis, [analysis.record, later], current) == first
