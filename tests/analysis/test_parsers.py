@@ -25,17 +25,16 @@ from analysis.model import Activity
 from analysis.parsers import ActivityFileError, parse_activity
 from analysis.parsers.bundle import activity_from_strava, parse_bundle
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS
-from tests.conftest import shared_data_dir
+from tests.conftest import TEST_DATA
 
-DATA = shared_data_dir()
-RUN_FILES = sorted(p.name for p in (DATA / "runs").glob("*")) if DATA.is_dir() else []
-BAD_FILES = sorted(p.name for p in (DATA / "bad").glob("*")) if DATA.is_dir() else []
+RUN_FILES = sorted(p.name for p in (TEST_DATA / "runs").glob("*"))
+BAD_FILES = sorted(p.name for p in (TEST_DATA / "bad").glob("*"))
 #: Seconds between the FIT epoch (1989-12-31) and the Unix epoch.
 FIT_EPOCH = 631065600
 
 
-def labels(shared_data: Path) -> dict[str, str]:
-    with (shared_data / "labels.csv").open() as f:
+def labels(test_data: Path) -> dict[str, str]:
+    with (test_data / "labels.csv").open() as f:
         return {Path(row["file"]).name: row["sport"] for row in csv.DictReader(f)}
 
 
@@ -55,15 +54,15 @@ def assert_sane(activity: Activity) -> None:
 
 
 @pytest.mark.parametrize("name", RUN_FILES)
-def test_every_real_run_file_reads_as_its_labelled_sport(shared_data: Path, name: str) -> None:
-    activity = read(shared_data / "runs" / name)
-    assert activity.sport == labels(shared_data).get(name, "Run")  # the unlabelled one is a run
+def test_every_real_run_file_reads_as_its_labelled_sport(test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
+    assert activity.sport == labels(test_data).get(name, "Run")  # the unlabelled one is a run
     assert_sane(activity)
 
 
 @pytest.mark.parametrize("name", RUN_FILES)
-def test_streams_agree_with_the_summary_of_a_real_file(shared_data: Path, name: str) -> None:
-    activity = read(shared_data / "runs" / name)
+def test_streams_agree_with_the_summary_of_a_real_file(test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
     streams = activity.streams
     assert streams is not None
     assert streams.distance[-1] == pytest.approx(activity.distance_m, rel=0.01)
@@ -76,22 +75,22 @@ def test_streams_agree_with_the_summary_of_a_real_file(shared_data: Path, name: 
         assert last.start_s + last.elapsed_s == pytest.approx(activity.elapsed_s, abs=5)
 
 
-def test_lap_heart_rates_bracket_the_session_average(shared_data: Path) -> None:
-    activity = read(shared_data / "runs" / "gc-intervals-4x6min.fit")
+def test_lap_heart_rates_bracket_the_session_average(test_data: Path) -> None:
+    activity = read(test_data / "runs" / "gc-intervals-4x6min.fit")
     lap_hr = [lap.avg_hr for lap in activity.laps if lap.avg_hr is not None]
     assert activity.avg_hr is not None and lap_hr
     assert min(lap_hr) <= activity.avg_hr <= max(lap_hr)
     assert activity.max_hr == max(lap.max_hr or 0 for lap in activity.laps)
 
 
-def test_a_device_without_a_set_clock_is_anchored_to_its_local_time(shared_data: Path) -> None:
-    activity = read(shared_data / "runs" / "fitparse-progression-run.fit")
+def test_a_device_without_a_set_clock_is_anchored_to_its_local_time(test_data: Path) -> None:
+    activity = read(test_data / "runs" / "fitparse-progression-run.fit")
     assert activity.start.date().isoformat() == "2012-02-13"
     assert activity.moving_s < activity.elapsed_s  # the watch was stopped once
 
 
-def test_history_gpx_files_read_through_gzip(shared_data: Path) -> None:
-    files = sorted((shared_data / "history").glob("*/*.gpx.gz"))
+def test_history_gpx_files_read_through_gzip(test_data: Path) -> None:
+    files = sorted((test_data / "history").glob("*/*.gpx.gz"))
     assert files
     for path in files:
         activity = read(path)
@@ -110,26 +109,26 @@ def test_history_gpx_files_read_through_gzip(shared_data: Path) -> None:
             assert activity.distance_m == pytest.approx(length, rel=0.05)
 
 
-def test_gps_jumps_do_not_turn_the_glitched_history_run_into_a_ride(shared_data: Path) -> None:
-    glitched = [a for a in map(read, (shared_data / "history").glob("*/*.gpx.gz"))
+def test_gps_jumps_do_not_turn_the_glitched_history_run_into_a_ride(test_data: Path) -> None:
+    glitched = [a for a in map(read, (test_data / "history").glob("*/*.gpx.gz"))
                 if a.start.date().isoformat() == "2020-09-20"]
     assert len(glitched) == 1
     assert glitched[0].speed < 5.0  # slower than 12 min for 3 km: a run, not the 22 km ride
 
 
-def test_the_history_recording_left_running_overnight_still_reads(shared_data: Path) -> None:
-    long = [a for a in map(read, (shared_data / "history").glob("*/*.gpx.gz"))
+def test_the_history_recording_left_running_overnight_still_reads(test_data: Path) -> None:
+    long = [a for a in map(read, (test_data / "history").glob("*/*.gpx.gz"))
             if a.elapsed_s > 12 * 3600]
-    assert long, "shared/data documents a 1437 min recording"
+    assert long, "the history holds a 1437 min recording"
     for activity in long:
         assert activity.moving_s < 3 * 3600
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_bad_files_give_a_one_line_error_naming_them_or_a_sane_activity(
-        shared_data: Path, name: str) -> None:
+        test_data: Path, name: str) -> None:
     try:
-        activity = read(shared_data / "bad" / name)
+        activity = read(test_data / "bad" / name)
     except ActivityFileError as err:
         assert str(err).startswith(f"{name}: ")
         assert "\n" not in str(err) and err.name == name and err.reason
@@ -138,8 +137,8 @@ def test_bad_files_give_a_one_line_error_naming_them_or_a_sane_activity(
 
 
 def test_a_truncated_fit_file_says_where_it_ends_and_what_was_promised(
-        shared_data: Path) -> None:
-    data = (shared_data / "bad" / "truncated.fit").read_bytes()
+        test_data: Path) -> None:
+    data = (test_data / "bad" / "truncated.fit").read_bytes()
     declared = data[0] + struct.unpack("<I", data[4:8])[0] + 2
     with pytest.raises(ActivityFileError) as caught:
         parse_activity(data, "truncated.fit")
@@ -187,9 +186,7 @@ def test_random_bytes_never_raise_anything_but_activity_file_error(data: bytes, 
                                                            st.integers(1, 255)), max_size=3))
 def test_damaged_fit_files_never_raise_anything_but_activity_file_error(
         cut: int, flips: list[tuple[int, int]]) -> None:
-    path = DATA / "runs" / "fitparse-fenix5-walk.fit"
-    if not path.is_file():
-        pytest.skip("shared/data not found")
+    path = TEST_DATA / "runs" / "fitparse-fenix5-walk.fit"
     data = bytearray(path.read_bytes()[:cut] if cut else path.read_bytes())
     for at, mask in flips:
         if at < len(data):
@@ -204,8 +201,8 @@ def test_a_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         parse_activity(gzip.compress(b"\0" * 5000), "bomb.gpx.gz")
 
 
-def test_content_decides_when_the_suffix_says_nothing(shared_data: Path) -> None:
-    path = shared_data / "runs" / "fitparse-fenix5-walk.fit"
+def test_content_decides_when_the_suffix_says_nothing(test_data: Path) -> None:
+    path = test_data / "runs" / "fitparse-fenix5-walk.fit"
     by_suffix = read(path)
     by_content = parse_activity(gzip.compress(path.read_bytes()), "upload.bin")
     assert by_content.distance_m == by_suffix.distance_m and by_content.sport == "Walk"

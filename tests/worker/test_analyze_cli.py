@@ -17,9 +17,9 @@ def analyze(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_json_lines_carry_the_contract_fields(shared_data: Path) -> None:
-    files = [str(shared_data / "runs" / "gc-intervals-4x6min.fit"),
-             str(shared_data / "runs" / "gc-ride-edge1000.fit")]
+def test_json_lines_carry_the_contract_fields(test_data: Path) -> None:
+    files = [str(test_data / "runs" / "gc-intervals-4x6min.fit"),
+             str(test_data / "runs" / "gc-ride-edge1000.fit")]
     code, out, _ = analyze(*files, "--json")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0
@@ -30,12 +30,12 @@ def test_json_lines_carry_the_contract_fields(shared_data: Path) -> None:
 
 
 def test_bad_files_get_one_clear_line_each_and_the_run_goes_on(
-    shared_data: Path, tmp_path: Path
+    test_data: Path, tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty.gpx"
     empty.write_bytes(b"")
-    files = [str(shared_data / "bad" / "truncated.fit"), str(empty),
-             str(tmp_path / "missing.fit"), str(shared_data / "runs" / "gc-fr920-run.fit")]
+    files = [str(test_data / "bad" / "truncated.fit"), str(empty),
+             str(tmp_path / "missing.fit"), str(test_data / "runs" / "gc-fr920-run.fit")]
     code, out, err = analyze(*files, "--json")
     assert code == 1
     errors = err.strip().splitlines()
@@ -46,9 +46,9 @@ def test_bad_files_get_one_clear_line_each_and_the_run_goes_on(
 
 
 def test_history_judges_the_latest_run_against_the_athlete_past(
-    shared_data: Path, capsys: object
+    test_data: Path, capsys: object
 ) -> None:
-    history = shared_data / "history" / "runpandas-athlete"
+    history = test_data / "history" / "runpandas-athlete"
     latest = sorted(history.iterdir())[-1]
     code = main(["analyze", str(latest), "--history", str(history)])
     captured = capsys.readouterr()  # type: ignore[attr-defined]
@@ -57,9 +57,9 @@ def test_history_judges_the_latest_run_against_the_athlete_past(
     assert "Mix, 28 d" in captured.out and "Consistency" in captured.out
 
 
-def test_imperial_feedback_speaks_miles_from_the_evidence_on(shared_data: Path) -> None:
+def test_imperial_feedback_speaks_miles_from_the_evidence_on(test_data: Path) -> None:
     out = io.StringIO()
-    path = str(shared_data / "runs" / "gc-intervals-4x6min.fit")
+    path = str(test_data / "runs" / "gc-intervals-4x6min.fit")
     assert run_analyze([path], as_json=True, history_dir=None, units="imperial", out=out,
                        err=io.StringIO()) == 0
     line = json.loads(out.getvalue())
