@@ -15,6 +15,7 @@ import numpy as np
 from analysis.model import Activity, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.resample import plausible_times
 
 #: FIT date_time values below this count seconds since the device powered on,
 #: not since the FIT epoch (FIT SDK profile, type date_time).
@@ -199,11 +200,12 @@ def _start(messages: _Messages, offset: float, name: str) -> float:
     starts = [t for t in sessions if t is not None]
     if starts:
         return min(starts)
-    records = (_seconds(r.get("timestamp"), offset) for r in messages.records)
-    first = next((t for t in records if t is not None), None)
-    if first is None:
+    times = np.array([_seconds(r.get("timestamp"), offset) for r in messages.records],
+                     dtype=np.float64)
+    plausible = plausible_times(times)
+    if not plausible.any():
         raise ActivityFileError(name, "FIT file gives no start time")
-    return first
+    return float(times[plausible][0])
 
 
 def _sport(messages: _Messages) -> tuple[str, bool]:

@@ -47,12 +47,12 @@ def parse_gpx(data: bytes, name: str) -> Activity:
     sport = _sport(gpx)
     times = np.array([_utc(moment).timestamp() for moment, _ in timed])
     points = [p for _, p in timed]
-    start = float(np.nanmin(times))
+    start, offsets = summary.sample_offsets(name, times)
     channels = {key: _extension_column(points, names) for key, names in EXTENSION_NAMES.items()}
     channels["altitude"] = _column([p.elevation for p in points])
     channels["lat"] = _column([p.latitude for p in points])
     channels["lon"] = _column([p.longitude for p in points])
-    streams = summary.streams_for(name, sport, times - start, channels)
+    streams = summary.streams_for(name, sport, offsets, channels)
     title = next((t.name for t in gpx.tracks if t.name), gpx.name or "")
     return summary.activity_from_streams(sport, datetime.fromtimestamp(start, UTC), streams,
                                          name=title)

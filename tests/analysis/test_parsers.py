@@ -8,9 +8,10 @@ import functools
 import gzip
 import json
 import pickle
+import re
 import struct
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import gpxpy
@@ -441,3 +442,47 @@ def test_a_10000_point_bundle_parses_in_milliseconds() -> None:
         parse_bundle(doc)
         timings.append(time.perf_counter() - started)
     assert min(timings) < 0.05
+
+
+# Class 2 of issue 12: a clock that jumps for a sample must not cost the recording.
+def _with_time_jumps(text: str, tag: str) -> str:
+    """The recording with one sample's time days ahead and the first a day behind."""
+    times = re.findall(f"<{tag}>([^<]+)</{tag}>", text)
+    middle, first = times[len(times) // 2], times[0]
+    ahead = (datetime.fromisoformat(middle.replace("Z", "+00:00")) + timedelta(days=3))
+    behind = (datetime.fromisoformat(first.replace("Z", "+00:00")) - timedelta(days=1))
+    text = text.replace(f"<{tag}>{middle}<", f"<{tag}>{ahead:%Y-%m-%dT%H:%M:%SZ}<", 1)
+    return text.replace(f"<{tag}>{first}<", f"<{tag}>{behind:%Y-%m-%dT%H:%M:%SZ}<", 1)
+
+
+@pytest.mark.parametrize(("path", "tag"), [
+    ("history/runpandas-athlete/00978fad-85f8-4f1c-be44-2b7146ccbf76.gpx.gz", "time"),
+    ("runs/runpandas-steady-11km.tcx.gz", "Time"),
+])
+def test_a_timestamp_days_off_drops_that_sample_and_keeps_the_recording(
+        test_data: Path, path: str, tag: str) -> None:
+    original = gzip.decompress((test_data / path).read_bytes()).decode()
+    inner = Path(path).name.removesuffix(".gz")
+    clean = parse_activity(original.encode(), inner)
+    glitched = parse_activity(_with_time_jumps(original, tag).encode(), inner)
+    assert abs((glitched.start - clean.start).total_seconds()) <= 10  # the next sample's
+    assert glitched.elapsed_s == pytest.approx(clean.elapsed_s, abs=10)
+    assert glitched.distance_m == pytest.approx(clean.distance_m, rel=0.01)
+    assert glitched.moving_s == pytest.approx(clean.moving_s, abs=10)
+
+
+# Class 10 of issue 12: a TCX of lap summaries alone is still an activity.
+def test_a_tcx_with_laps_but_no_track_points_is_read_from_its_laps(test_data: Path) -> None:
+    full = gzip.decompress((test_data / "runs" / "runpandas-steady-11km.tcx.gz").read_bytes())
+    laps_only = re.sub(rb"<Track>.*?</Track>", b"", full, flags=re.DOTALL)
+    assert b"<Trackpoint>" not in laps_only
+    tracked = parse_activity(full, "steady.tcx")
+    summed = parse_activity(laps_only, "steady.tcx")
+    assert summed.sport == "Run" and summed.streams is None
+    assert abs((summed.start - tracked.start).total_seconds()) <= 5  # StartTime, first point
+    assert len(summed.laps) == 12
+    assert summed.distance_m == pytest.approx(tracked.distance_m, rel=0.001)
+    assert summed.moving_s == pytest.approx(tracked.moving_s, rel=0.03)
+    assert summed.avg_hr == pytest.approx(tracked.avg_hr, abs=3)
+    assert [lap.avg_hr for lap in summed.laps] == [
+        float(v) for v in re.findall(rb"<AverageHeartRateBpm>\s*<Value>(\d+)", full)]
