@@ -51,6 +51,13 @@ SPORTS: dict[tuple[str, str | None], tuple[str, bool]] = {
 }
 #: Sport type of a file that names no sport the table knows.
 DEFAULT_SPORT = ("Workout", False)
+#: Sport type of a whole file whose sessions are different sports (a triathlon).
+MULTISPORT = ("Multisport", False)
+#: FIT's sport for the change-over between the legs of a multisport event.
+TRANSITION = "transition"
+#: Records are counted in a session up to this many seconds past its end: devices
+#: write the last record a moment after the session's summed-up time.
+SESSION_SLACK_S = 5.0
 
 _T = TypeVar("_T")
 
@@ -92,6 +99,49 @@ def parse_fit(data: bytes, name: str) -> Activity:
     messages = _read(data, name)
     if not messages.sessions and not messages.records:
         raise ActivityFileError(name, "FIT file holds neither a session summary nor records")
+    return _activity(messages, name)
+
+
+def parse_fit_sessions(data: bytes, name: str) -> list[Activity]:
+    """Read each session of a FIT file (the legs of a triathlon, say) as an activity.
+
+    Transitions between legs are left out unless they are all the file holds; a
+    file of one session gives what :func:`parse_fit` gives.
+
+    Raises
+    ------
+    ActivityFileError
+        As :func:`parse_fit`.
+    """
+    messages = _read(data, name)
+    if not messages.sessions and not messages.records:
+        raise ActivityFileError(name, "FIT file holds neither a session summary nor records")
+    if len(messages.sessions) < 2:
+        return [_activity(messages, name)]
+    offset = _clock_offset(messages, name)
+    timed = [s for s in _by_start(messages.sessions, offset) if s.get("sport") != TRANSITION]
+    legs = timed or _by_start(messages.sessions, offset)
+    if not legs:
+        return [_activity(messages, name)]
+    return [_activity(_session_messages(messages, leg, offset), name) for leg in legs]
+
+
+def _session_messages(messages: _Messages, session: dict[str, Any], offset: float) -> _Messages:
+    """The session with the laps that start and the records that fall inside it."""
+    start = _seconds(session["start_time"], offset) or 0.0
+    end = start + (_number(session, "total_elapsed_time") or 0.0) + SESSION_SLACK_S
+
+    def inside(values: dict[str, Any], key: str) -> bool:
+        moment = _seconds(values.get(key), offset)
+        return moment is not None and start <= moment <= end
+
+    return _Messages(sessions=[session],
+                     laps=[lap for lap in messages.laps if inside(lap, "start_time")],
+                     records=[r for r in messages.records if inside(r, "timestamp")],
+                     sport={}, activity=messages.activity)
+
+
+def _activity(messages: _Messages, name: str) -> Activity:
     offset = _clock_offset(messages, name)
     sport, trainer = _sport(messages)
     start = _start(messages, offset, name)
@@ -209,6 +259,9 @@ def _start(messages: _Messages, offset: float, name: str) -> float:
 
 
 def _sport(messages: _Messages) -> tuple[str, bool]:
+    legs = {s.get("sport") for s in messages.sessions} - {TRANSITION, None}
+    if len(legs) > 1:
+        return MULTISPORT
     for source in (*messages.sessions, messages.sport, *messages.laps):
         sport = source.get("sport")
         if isinstance(sport, str):

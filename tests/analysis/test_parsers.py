@@ -22,11 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import analysis.parsers as parsers
+from analysis.classify import classify
 from analysis.model import Activity
-from analysis.parsers import ActivityFileError, parse_activity
+from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
 from analysis.parsers.bundle import activity_from_strava, parse_bundle
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS
+from analysis.parsers.sessions import Span, distinct, same_session
 from tests.conftest import TEST_DATA
+from tests.strava_bundles import strava_bundle as bundle_of
 
 RUN_FILES = sorted(p.name for p in (TEST_DATA / "runs").glob("*"))
 BAD_FILES = sorted(p.name for p in (TEST_DATA / "bad").glob("*"))
@@ -486,3 +489,72 @@ def test_a_tcx_with_laps_but_no_track_points_is_read_from_its_laps(test_data: Pa
     assert summed.avg_hr == pytest.approx(tracked.avg_hr, abs=3)
     assert [lap.avg_hr for lap in summed.laps] == [
         float(v) for v in re.findall(rb"<AverageHeartRateBpm>\s*<Value>(\d+)", full)]
+
+
+# Class 7 of issue 12: a file of several sessions is read session by session.
+def test_a_triathlon_fit_reads_as_its_three_legs_without_the_transitions(
+        test_data: Path) -> None:
+    path = test_data / "sessions" / "muktihari-triathlon_summary_last.fit"
+    legs = parse_sessions(path.read_bytes(), path.name)
+    assert [leg.sport for leg in legs] == ["Swim", "Ride", "Run"]
+    assert [round(leg.distance_m / 100) for leg in legs] == [5, 135, 45]  # 513 m, 13.5 km, 4.5 km
+    assert all(leg.streams is not None and leg.laps for leg in legs)
+    assert legs[0].start < legs[1].start < legs[2].start
+    assert legs[2].avg_hr == pytest.approx(168, abs=2)
+    whole = read(path)
+    assert whole.sport == "Multisport"
+    assert whole.distance_m == pytest.approx(sum(leg.distance_m for leg in legs), rel=0.02)
+
+
+def test_a_tcx_with_two_runs_eight_hours_apart_reads_as_two_sessions(test_data: Path) -> None:
+    path = test_data / "sessions" / "sportstracker-Edge705-Running-Heartrate-2Laps.tcx.gz"
+    morning, evening = parse_sessions(path.read_bytes(), path.name)
+    assert (evening.start - morning.start).total_seconds() > 8 * 3600
+    assert morning.distance_m == pytest.approx(10618, abs=5)
+    assert evening.distance_m == pytest.approx(8372, abs=5)
+    assert morning.elapsed_s < 3600 and evening.elapsed_s < 3600
+    assert len(parse_sessions(path.read_bytes(), path.name)) == 2
+
+
+def test_a_gpx_holding_two_runs_on_different_days_reads_as_two_sessions(
+        test_data: Path) -> None:
+    folder = test_data / "history" / "runpandas-athlete"
+    first, second = (gzip.decompress((folder / f"{name}.gpx.gz").read_bytes()).decode()
+                     for name in ("0da79b1d-dc15-4589-afff-aba4497ea626",
+                                  "00978fad-85f8-4f1c-be44-2b7146ccbf76"))
+    track = re.search(r"<trk>.*</trk>", second, flags=re.DOTALL)
+    assert track is not None
+    both = first.replace("</trk>", "</trk>" + track.group(0), 1).encode()
+    runs = parse_sessions(both, "two.gpx")
+    alone = [parse_activity(t.encode(), "one.gpx") for t in (first, second)]
+    assert [r.start for r in runs] == [a.start for a in alone]
+    assert [round(r.distance_m) for r in runs] == [round(a.distance_m) for a in alone]
+
+
+def test_a_file_of_one_session_reads_the_same_whole_or_by_session(test_data: Path) -> None:
+    path = test_data / "runs" / "gc-intervals-4x6min.fit"
+    (session,) = parse_sessions(path.read_bytes(), path.name)
+    assert session.distance_m == read(path).distance_m and session.laps == read(path).laps
+
+
+# Class 11 of issue 12: one session recorded twice is one session.
+def test_a_run_and_its_strava_copy_are_one_session_and_other_runs_are_not(
+        test_data: Path) -> None:
+    run = read(test_data / "runs" / "gc-fr920-run.fit")
+    copy = parse_bundle(json.loads(json.dumps(bundle_of(run))))
+    other = read(test_data / "runs" / "gc-hrv-run.fit")
+    assert same_session(Span.of(run), Span.of(copy))
+    assert not same_session(Span.of(run), Span.of(other))
+    assert distinct([copy, other, run]) == sorted([run, other], key=lambda a: a.start)
+
+
+# Class 9 of issue 12: the worker reads Strava's shapes; they must give the file's verdict.
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_a_real_recording_as_a_strava_bundle_gets_the_verdict_of_the_file(
+        test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
+    bundle = parse_bundle(json.loads(json.dumps(bundle_of(activity))), name)
+    from_file, from_bundle = classify(activity), classify(bundle)
+    assert from_bundle.workout == from_file.workout, (from_file.evidence, from_bundle.evidence)
+    assert bundle.distance_m == pytest.approx(activity.distance_m, abs=1)
+    assert bundle.moving_s == pytest.approx(activity.moving_s, abs=1)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from analysis.parsers import parse_activity
+from tests.strava_bundles import strava_bundle
 from worker.analyze import run_analyze
 from worker.cli import main
 
@@ -64,3 +70,57 @@ def test_imperial_feedback_speaks_miles_from_the_evidence_on(test_data: Path) ->
                        err=io.StringIO()) == 0
     line = json.loads(out.getvalue())
     assert "/mi" in line["evidence"] and "/km" not in line["feedback"]
+
+
+def test_a_triathlon_gets_a_whole_file_line_then_one_line_per_leg(test_data: Path) -> None:
+    path = str(test_data / "sessions" / "muktihari-triathlon_summary_last.fit")
+    code, out, _ = analyze(path, "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [(line["session"], line["sport"]) for line in lines] == [
+        ("all", "Multisport"), (1, "Swim"), (2, "Ride"), (3, "Run")]
+    assert all(line["file"] == path and line["sessions"] == 3 for line in lines)
+    assert lines[0]["workout"] == "cross_training"
+    assert all(line["workout"] and line["evidence"] for line in lines)
+    _, text, _ = analyze(path)
+    assert f"{path} [session 3 of 3]: Run" in text
+
+
+def test_two_runs_in_one_file_get_a_line_each_and_no_whole_file_line(test_data: Path) -> None:
+    path = str(test_data / "sessions" / "sportstracker-Edge705-Running-Heartrate-2Laps.tcx.gz")
+    _, out, _ = analyze(path, "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(line["session"], line["sessions"]) for line in lines] == [(1, 2), (2, 2)]
+    assert lines[0]["distance_m"] == pytest.approx(10618, abs=5)
+
+
+def test_one_session_recorded_twice_counts_once_in_the_history(
+    test_data: Path, tmp_path: Path
+) -> None:
+    run = test_data / "runs" / "gc-fr920-run.fit"
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / run.name).write_bytes(run.read_bytes())
+    copy = strava_bundle(parse_activity(run.read_bytes(), run.name))
+    (history / "gc-fr920-run.json").write_text(json.dumps(copy))
+    other = test_data / "runs" / "gc-hrv-run.fit"
+    (history / other.name).write_bytes(other.read_bytes())
+    out, err = io.StringIO(), io.StringIO()
+    assert run_analyze([str(run)], as_json=True, history_dir=str(history), out=out,
+                       err=err) == 0
+    assert "history: 2 activities" in err.getvalue()
+
+
+def test_a_copy_of_the_judged_session_in_the_history_is_not_its_past(
+    test_data: Path, tmp_path: Path
+) -> None:
+    run = test_data / "runs" / "gc-fr920-run.fit"
+    activity = parse_activity(run.read_bytes(), run.name)
+    # The other device (or export) started its clock a few seconds earlier.
+    copy = strava_bundle(replace(activity, start=activity.start - timedelta(seconds=3)))
+    (tmp_path / "copy.json").write_text(json.dumps(copy))
+    alone, with_copy = io.StringIO(), io.StringIO()
+    run_analyze([str(run)], as_json=True, history_dir=None, out=alone, err=io.StringIO())
+    run_analyze([str(run)], as_json=True, history_dir=str(tmp_path), out=with_copy,
+                err=io.StringIO())
+    assert json.loads(with_copy.getvalue())["feedback"] == json.loads(alone.getvalue())["feedback"]
