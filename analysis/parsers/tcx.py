@@ -17,7 +17,7 @@ import numpy as np
 from analysis.model import Activity, FloatArray, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import HR_MAX_BPM, HR_MIN_BPM
+from analysis.parsers.resample import HR_MAX_BPM, HR_MIN_BPM, MAX_SPAN_S
 from analysis.parsers.sports import sport_from_name
 
 #: Sport of an activity whose Sport attribute names nothing we know ("Other").
@@ -130,7 +130,10 @@ def _lap(node: ElementTree.Element) -> _Lap:
     columns = {key: np.array([_point_value(p, names) for p in points], dtype=np.float64)
                for key, names in POINT_FIELDS.items()}
     times = np.array([_time(_text(p, "Time")) for p in points], dtype=np.float64)
-    return _Lap(start=_time(node.get("StartTime")), timer_s=_float(_text(node, "TotalTimeSeconds")),
+    start = _time(node.get("StartTime"))
+    timer = _float(_text(node, "TotalTimeSeconds"))
+    return _Lap(start=None if math.isnan(start) else start,
+                timer_s=timer if timer is not None and 0 <= timer <= MAX_SPAN_S else None,
                 distance_m=_float(_text(node, "DistanceMeters")),
                 avg_hr=_heart_rate(_text(node, "AverageHeartRateBpm")),
                 max_hr=_heart_rate(_text(node, "MaximumHeartRateBpm")), times=times,
@@ -140,7 +143,7 @@ def _lap(node: ElementTree.Element) -> _Lap:
 def _activity(name: str, sport: str, laps: tuple[_Lap, ...]) -> Activity:
     times = np.concatenate([lap.times for lap in laps])
     if np.count_nonzero(np.isfinite(times)) < 2:
-        return _from_laps(sport, laps)
+        return _from_laps(name, sport, laps)
     start, offsets = summary.sample_offsets(name, times)
     channels = {key: np.concatenate([lap.columns[key] for lap in laps]) for key in POINT_FIELDS}
     streams = summary.streams_for(name, sport, offsets, channels)
@@ -173,9 +176,18 @@ def _first_plausible(lap: _Lap, start: float, streams: Streams) -> float | None:
     return float(inside.min()) if inside.size else None
 
 
-def _from_laps(sport: str, laps: tuple[_Lap, ...]) -> Activity:
-    """An activity from lap summaries alone: a file exported without its track."""
+def _from_laps(name: str, sport: str, laps: tuple[_Lap, ...]) -> Activity:
+    """An activity from lap summaries alone: a file exported without its track.
+
+    Raises
+    ------
+    ActivityFileError
+        When the laps span more than a week (a lap's start time is wrong).
+    """
     start = min(lap.first or 0.0 for lap in laps)
+    span = max((lap.first or start) + (lap.timer_s or 0.0) for lap in laps) - start
+    if span > MAX_SPAN_S:
+        raise ActivityFileError(name, f"TCX laps span {span / 86400:.1f} days")
     summed = tuple(Lap(start_s=(lap.first or start) - start, elapsed_s=lap.timer_s or 0.0,
                        moving_s=lap.timer_s or 0.0, distance_m=lap.distance_m or 0.0,
                        avg_hr=lap.avg_hr, max_hr=lap.max_hr) for lap in laps)

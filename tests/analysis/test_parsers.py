@@ -165,6 +165,13 @@ def test_a_truncated_fit_file_says_where_it_ends_and_what_was_promised(
     (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"><time>1990-01-01T00:00:00Z</time>'
      b'</trkpt><trkpt lat="1" lon="2"><time>2024-01-01T00:00:00Z</time></trkpt></trkseg></trk>'
      b"</gpx>", "decades.gpx", "span"),
+    (b'<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap StartTime="soon">'
+     b"<TotalTimeSeconds>60</TotalTimeSeconds></Lap></Activity></Activities>"
+     b"</TrainingCenterDatabase>", "undated.tcx", "no track point and no lap with a time"),
+    (b'<TrainingCenterDatabase><Activities><Activity Sport="Running">'
+     b'<Lap StartTime="2020-01-01T00:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds></Lap>'
+     b'<Lap StartTime="2024-01-01T00:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds></Lap>'
+     b"</Activity></Activities></TrainingCenterDatabase>", "years.tcx", "laps span"),
 ])
 def test_broken_input_gives_a_precise_reason(data: bytes, name: str, reason: str) -> None:
     with pytest.raises(ActivityFileError) as caught:
