@@ -130,13 +130,21 @@ def _read(path: Path, err: TextIO,
         data = path.read_bytes()
         sessions = parse_sessions(data, path.name)
         multisport = len({s.sport for s in sessions if s.elapsed_s >= MIN_LEG_S}) > 1
-        whole = parse_activity(data, path.name) if multisport and whole_multisport else None
-        return sessions, whole
+        return sessions, _whole(data, path, err) if multisport and whole_multisport else None
     except OSError as error:
         print(f"stridewise: {path}: cannot read: {error.strerror or error}", file=err)
     except ActivityFileError as error:
         print(f"stridewise: {path}: {error.reason}", file=err)
     return None
+
+
+def _whole(data: bytes, path: Path, err: TextIO) -> Activity | None:
+    """The multisport file as one activity; its legs are judged even when it cannot be."""
+    try:
+        return parse_activity(data, path.name)
+    except ActivityFileError as error:
+        print(f"stridewise: {path}: no whole-file line, its legs only: {error.reason}", file=err)
+        return None
 
 
 def _text(judged: Judged) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from analysis.model import Activity, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import plausible_times
+from analysis.parsers.resample import fragments
 
 #: FIT date_time values below this count seconds since the device powered on,
 #: not since the FIT epoch (FIT SDK profile, type date_time).
@@ -105,8 +105,10 @@ def parse_fit(data: bytes, name: str) -> Activity:
 def parse_fit_sessions(data: bytes, name: str) -> list[Activity]:
     """Read each session of a FIT file (the legs of a triathlon, say) as an activity.
 
-    Transitions between legs are left out unless they are all the file holds; a
-    file of one session gives what :func:`parse_fit` gives.
+    Transitions between legs are left out unless they are all the file holds. A
+    file of one session gives what :func:`parse_fit` gives, unless its records
+    break for summary.SESSION_GAP_S or more (a watch left recording between two
+    outings): then each stretch of records is a session, summed up from them.
 
     Raises
     ------
@@ -116,14 +118,37 @@ def parse_fit_sessions(data: bytes, name: str) -> list[Activity]:
     messages = _read(data, name)
     if not messages.sessions and not messages.records:
         raise ActivityFileError(name, "FIT file holds neither a session summary nor records")
-    if len(messages.sessions) < 2:
-        return [_activity(messages, name)]
     offset = _clock_offset(messages, name)
+    if len(messages.sessions) < 2:
+        return [_activity(part, name) for part in _stretches(messages, offset)]
     timed = [s for s in _by_start(messages.sessions, offset) if s.get("sport") != TRANSITION]
     legs = timed or _by_start(messages.sessions, offset)
     if not legs:
         return [_activity(messages, name)]
     return [_activity(_session_messages(messages, leg, offset), name) for leg in legs]
+
+
+def _stretches(messages: _Messages, offset: float) -> list[_Messages]:
+    """The messages, or for records that break for a session gap, one set per stretch."""
+    times = np.array([_seconds(r.get("timestamp"), offset) for r in messages.records],
+                     dtype=np.float64)
+    plausible = np.flatnonzero(summary.plausible_samples(times))
+    parts = [p for p in fragments(times[plausible], summary.SESSION_GAP_S)
+             if p.stop - p.start >= summary.GLITCH_SAMPLES]
+    if len(parts) < 2 or np.any(np.diff(times[plausible]) < 0):
+        return [messages]
+    sport = messages.sessions[0] if messages.sessions else messages.sport
+    result = []
+    for part in parts:
+        first, last = times[plausible[part.start]], times[plausible[part.stop - 1]]
+        laps = [lap for lap in messages.laps
+                if first - SESSION_SLACK_S <= (_seconds(lap.get("start_time"), offset) or 0.0)
+                <= last]
+        records = [messages.records[i] for i in plausible[part]]
+        result.append(_Messages(sessions=[], laps=laps, records=records,
+                                sport={k: sport[k] for k in ("sport", "sub_sport") if k in sport},
+                                activity=messages.activity))
+    return result
 
 
 def _session_messages(messages: _Messages, session: dict[str, Any], offset: float) -> _Messages:
@@ -252,7 +277,7 @@ def _start(messages: _Messages, offset: float, name: str) -> float:
         return min(starts)
     times = np.array([_seconds(r.get("timestamp"), offset) for r in messages.records],
                      dtype=np.float64)
-    plausible = plausible_times(times)
+    plausible = summary.plausible_samples(times)
     if not plausible.any():
         raise ActivityFileError(name, "FIT file gives no start time")
     return float(times[plausible][0])
@@ -275,6 +300,7 @@ def _streams(records: list[dict[str, Any]], start: float, offset: float, sport: 
     times = np.array([_seconds(r.get("timestamp"), offset) for r in records], dtype=np.float64)
     if not np.isfinite(times).any():
         return None
+    times[~summary.plausible_samples(times)] = np.nan
     columns = {key: _column(records, names) for key, names in _RECORD_FIELDS.items()}
     fraction = columns.pop("fraction")
     for key in ("lat", "lon"):

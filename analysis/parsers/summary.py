@@ -10,7 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
-from analysis.model import Activity, FloatArray, Lap, Streams
+from analysis.model import Activity, BoolArray, FloatArray, Lap, Streams
 from analysis.parsers.errors import ActivityFileError
 from analysis.parsers.resample import fragments, max_speed_for, plausible_times, resample_1hz
 from analysis.parsers.sports import cadence_factor
@@ -32,14 +32,24 @@ GLITCH_SAMPLES = 8
 
 def sample_offsets(name: str, times: FloatArray) -> tuple[float, FloatArray]:
     """The start (the first sample whose time agrees with its neighbours) and every
-    sample's offset from it, NaN for samples a clock glitch put hours or days away:
-    out of order with their neighbours, or a few cut off from the rest by a gap.
+    sample's offset from it, NaN for samples a clock glitch put hours or days away
+    (see :func:`plausible_samples`).
 
     Raises
     ------
     ActivityFileError
         When no sample has a usable time.
     """
+    plausible = plausible_samples(times)
+    if not plausible.any():
+        raise ActivityFileError(name, "no sample has a usable time")
+    start = float(times[plausible].min())
+    return start, np.where(plausible, times - start, np.nan)
+
+
+def plausible_samples(times: FloatArray) -> BoolArray:
+    """Samples whose time is believable: in order with their neighbours, and not a
+    few cut off from the rest by a session gap (a clock that jumped and stayed)."""
     plausible = plausible_times(times)
     order = np.flatnonzero(plausible)[np.argsort(times[plausible], kind="stable")]
     parts = fragments(times[order], SESSION_GAP_S)
@@ -47,10 +57,7 @@ def sample_offsets(name: str, times: FloatArray) -> tuple[float, FloatArray]:
         for part in parts:
             if part.stop - part.start < GLITCH_SAMPLES:
                 plausible[order[part]] = False
-    if not plausible.any():
-        raise ActivityFileError(name, "no sample has a usable time")
-    start = float(times[plausible].min())
-    return start, np.where(plausible, times - start, np.nan)
+    return plausible
 
 
 def streams_for(name: str, sport: str, t: FloatArray,
@@ -128,7 +135,8 @@ def activity_from_streams(sport: str, start: datetime, streams: Streams,
     """An activity whose every total comes from its streams."""
     avg_hr, max_hr = heart_rate(streams)
     return Activity(sport=sport, start=start, elapsed_s=float(streams.time[-1]),
-                    moving_s=moving_time(streams), distance_m=float(streams.distance[-1]),
+                    moving_s=moving_time(streams),
+                    distance_m=float(streams.distance[-1] - streams.distance[0]),
                     ascent_m=ascent(streams.altitude), avg_hr=avg_hr, max_hr=max_hr,
                     laps=laps, streams=streams, name=name, trainer=trainer)
 

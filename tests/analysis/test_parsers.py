@@ -565,3 +565,30 @@ def test_a_real_recording_as_a_strava_bundle_gets_the_verdict_of_the_file(
     assert from_bundle.workout == from_file.workout, (from_file.evidence, from_bundle.evidence)
     assert bundle.distance_m == pytest.approx(activity.distance_m, abs=1)
     assert bundle.moving_s == pytest.approx(activity.moving_s, abs=1)
+
+
+def test_two_real_runs_chained_in_one_fit_file_read_as_two_sessions(test_data: Path) -> None:
+    names = ("gc-hrv-run.fit", "gc-fr920-run.fit")
+    chained = b"".join((test_data / "runs" / name).read_bytes() for name in names)
+    runs = parse_sessions(chained, "two.fit")
+    alone = sorted((read(test_data / "runs" / name) for name in names), key=lambda a: a.start)
+    assert [(r.start, r.distance_m, len(r.laps)) for r in runs] == [
+        (a.start, a.distance_m, len(a.laps)) for a in alone]
+
+
+def test_a_fit_session_whose_records_break_for_100_minutes_reads_as_two_runs() -> None:
+    def records(first_s: int, count: int, start_m: float) -> list[tuple[str, dict[str, float]]]:
+        return [("record", {"timestamp": FIT_START + first_s + s, "distance": start_m + 3.0 * s,
+                            "heart_rate": 140}) for s in range(0, count, 2)]
+    gap_s = 100 * 60
+    one_session = ("session", {"start_time": FIT_START, "sport": 1, "sub_sport": 0,
+                               "total_elapsed_time": 1200 + gap_s, "total_timer_time": 1200,
+                               "total_distance": 3600, "avg_heart_rate": 140})
+    data = fit_file([("file_id", {"type": 4}), *records(0, 601, 0.0),
+                     *records(600 + gap_s, 601, 1800.0), one_session])
+    first, second = parse_sessions(data, "two.fit")
+    assert (first.sport, first.start, first.elapsed_s) == ("Run", START, 600.0)
+    assert second.start == START + timedelta(seconds=600 + gap_s)
+    assert first.distance_m == pytest.approx(1800.0) and second.distance_m == pytest.approx(1800.0)
+    assert len(parse_sessions(fit_file([("file_id", {"type": 4}), *records(0, 601, 0.0),
+                                        one_session]), "one.fit")) == 1
