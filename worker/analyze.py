@@ -3,11 +3,12 @@
 A file may hold several sessions (the legs of a triathlon, two runs hours apart, a
 TCX with runs on three days); each is judged on its own and reported on its own
 line, numbered ``session`` 1..``sessions``. A multisport event (legs of
-different sports, as a triathlon: see MIN_LEG_S) is one event to the athlete: its
-first line judges the whole file (``"session": "all"``, sport ``Multisport``), then
-come its legs. Sessions of one sport far apart are separate outings: one line each, no
-whole-file line. In a history, every session counts once, however many files
-recorded it.
+different endurance sports, as a triathlon: see MIN_LEG_S) is one event to the
+athlete, and the one label a coach gives such a file is for the whole: its first
+line judges the whole file (``"session": "all"``, sport ``Multisport``), then come
+its legs. Other sessions (runs hours or days apart, a ride then strength work) are
+separate outings: one line each, no whole-file line. In a history, every session
+counts once, however many files recorded it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analysis import engine
-from analysis.model import Activity, SessionRecord
+from analysis.model import Activity, SessionRecord, is_strength
 from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
 from analysis.parsers.sessions import Span, distinct, same_session
 
@@ -129,13 +130,22 @@ def _read(path: Path, err: TextIO,
     try:
         data = path.read_bytes()
         sessions = parse_sessions(data, path.name)
-        multisport = len({s.sport for s in sessions if s.elapsed_s >= MIN_LEG_S}) > 1
+        multisport = _is_multisport_event(sessions)
         return sessions, _whole(data, path, err) if multisport and whole_multisport else None
     except OSError as error:
         print(f"stridewise: {path}: cannot read: {error.strerror or error}", file=err)
     except ActivityFileError as error:
         print(f"stridewise: {path}: {error.reason}", file=err)
     return None
+
+
+def _is_multisport_event(sessions: Sequence[Activity]) -> bool:
+    """Legs of different endurance sports (a triathlon, a duathlon), each long enough.
+
+    A ride then strength work is two sessions, not one event: each is judged alone.
+    """
+    legs = [s for s in sessions if s.elapsed_s >= MIN_LEG_S]
+    return len({s.sport for s in legs}) > 1 and not any(is_strength(s.sport) for s in legs)
 
 
 def _whole(data: bytes, path: Path, err: TextIO) -> Activity | None:

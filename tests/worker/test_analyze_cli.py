@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.parsers import parse_activity
+from tests.analysis.test_parsers import FIT_START, fit_file
 from tests.strava_bundles import strava_bundle
 from worker.analyze import run_analyze
 from worker.cli import main
@@ -124,3 +125,16 @@ def test_a_copy_of_the_judged_session_in_the_history_is_not_its_past(
     run_analyze([str(run)], as_json=True, history_dir=str(tmp_path), out=with_copy,
                 err=io.StringIO())
     assert json.loads(with_copy.getvalue())["feedback"] == json.loads(alone.getvalue())["feedback"]
+
+
+def test_a_ride_then_strength_in_one_fit_are_two_outings_each_judged(tmp_path: Path) -> None:
+    def leg(sport: int, sub_sport: int, after_s: float) -> tuple[str, dict[str, float]]:
+        return ("session", {"start_time": FIT_START + after_s, "sport": sport,
+                            "sub_sport": sub_sport, "total_elapsed_time": 1800,
+                            "total_timer_time": 1800, "total_distance": 0, "avg_heart_rate": 120})
+    path = tmp_path / "warm-up-and-gym.fit"
+    path.write_bytes(fit_file([("file_id", {"type": 4}), leg(2, 0, 0), leg(10, 20, 1900)]))
+    _, out, _ = analyze(str(path), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(line["session"], line["sport"], line["workout"]) for line in lines] == [
+        (1, "Ride", "cross_training"), (2, "WeightTraining", "strength")]
