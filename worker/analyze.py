@@ -159,7 +159,9 @@ def _whole(data: bytes, path: Path, err: TextIO) -> Activity | None:
 
 def _text(judged: Judged) -> str:
     c = judged.analysis.classification
-    part = "" if judged.sessions == 1 else f" [session {judged.session} of {judged.sessions}]"
+    part = ("" if judged.sessions == 1
+            else f" [whole file, {judged.sessions} sessions]" if judged.session == WHOLE_FILE
+            else f" [session {judged.session} of {judged.sessions}]")
     head = (f"{judged.name}{part}: {judged.activity.sport} {c.workout.value} "
             f"(confidence {c.confidence:.2f}): {c.evidence}")
     return f"{head}\n{judged.block}\n\n"

@@ -84,6 +84,7 @@ def test_a_triathlon_gets_a_whole_file_line_then_one_line_per_leg(test_data: Pat
     assert lines[0]["workout"] == "cross_training"
     assert all(line["workout"] and line["evidence"] for line in lines)
     _, text, _ = analyze(path)
+    assert f"{path} [whole file, 3 sessions]: Multisport" in text
     assert f"{path} [session 3 of 3]: Run" in text
 
 
