@@ -41,7 +41,7 @@ def classifier_quality() -> str:
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             check=True)
     return ("## Classifier quality\n\n`python bench/classifier_f1.py` (40 generated activities "
-            "per label, seed 2024, then the labelled files of shared/data):\n\n```\n"
+            "per label, seed 2024, then the labelled files of tests/data):\n\n```\n"
             + result.stdout.strip() + "\n```\n")
 
 

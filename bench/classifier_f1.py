@@ -1,5 +1,5 @@
 """Classifier quality: per-label precision, recall and F1 on a generated set, and the
-labelled real files of shared/data.
+labelled real files of tests/data.
 
 Run from the repository root: ``python bench/classifier_f1.py [--per-label N] [--seed S]``.
 """
@@ -53,7 +53,7 @@ def report(matrix: np.ndarray) -> float:
 
 
 def labelled_files(data: Path) -> None:
-    """Classify every labelled file of shared/data and say whether the label fits."""
+    """Classify every labelled file of tests/data and say whether the label fits."""
     from analysis.parsers import ActivityFileError, parse_activity
 
     with (data / "labels.csv").open() as handle:
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--per-label", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--data", type=Path,
-                        default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+                        default=Path(__file__).resolve().parent.parent / "tests" / "data")
     args = parser.parse_args()
     pairs = labelled_set(args.per_label, args.seed, START)
     began = time.perf_counter()

@@ -1,4 +1,15 @@
-"""``stridewise analyze``: the analysis engine on files, without Strava."""
+"""``stridewise analyze``: the analysis engine on files, without Strava.
+
+A file may hold several sessions (the legs of a triathlon, two runs hours apart, a
+TCX with runs on three days); each is judged on its own and reported on its own
+line, numbered ``session`` 1..``sessions``. A multisport event (legs of
+different endurance sports, as a triathlon: see MIN_LEG_S) is one event to the
+athlete, and the one label a coach gives such a file is for the whole: its first
+line judges the whole file (``"session": "all"``, sport ``Multisport``), then come
+its legs. Other sessions (runs hours or days apart, a ride then strength work) are
+separate outings: one line each, no whole-file line. In a history, every session
+counts once, however many files recorded it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +21,21 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analysis import engine
-from analysis.model import Activity, SessionRecord
-from analysis.parsers import ActivityFileError, parse_activity
+from analysis.model import Activity, SessionRecord, is_strength
+from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
+from analysis.parsers.sessions import Span, distinct, same_session
 
 #: File endings the parsers understand, optionally followed by ".gz".
 SUFFIXES = (".fit", ".gpx", ".tcx", ".json")
+
+
+#: The ``session`` of the line that judges a multisport file as a whole.
+WHOLE_FILE = "all"
+#: A file is a multisport event, judged as a whole too, when at least two legs of
+#: different sports last this long: the shortest triathlon leg of the real
+#: recordings (a 513 m open-water swim) takes 11 min, while a file of legs lasting
+#: seconds is a device test.
+MIN_LEG_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -23,6 +44,8 @@ class Judged:
     activity: Activity
     analysis: engine.Analysis
     block: str
+    session: int | str = 1
+    sessions: int = 1
 
 
 def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
@@ -37,18 +60,40 @@ def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
         if not directory.is_dir():
             print(f"stridewise: {history_dir}: not a directory", file=err)
             return 1
-        history = build_history(_read_all(_activity_files(directory), err))
+        history = build_history(distinct(_read_all(_activity_files(directory), err)))
         print(f"history: {len(history)} activities from {history_dir}", file=err)
     failed = False
     for name in files:
-        loaded = _read(Path(name), err)
+        loaded = _read(Path(name), err, whole_multisport=True)
         if loaded is None:
             failed = True
             continue
-        judged = judge(name, loaded, history, units)
-        out.write(_json_line(judged) if as_json else _text(judged))
+        for judged in judge_file(name, *loaded, history, units):
+            out.write(_json_line(judged) if as_json else _text(judged))
         out.flush()
     return 1 if failed else 0
+
+
+def judge_file(name: str, sessions: Sequence[Activity], whole: Activity | None,
+               history: Sequence[SessionRecord], units: str = "metric") -> list[Judged]:
+    """Each session of a file judged, after the ``whole`` file (a multisport event)."""
+    count = len(sessions)
+    lines = []
+    if whole is not None:
+        lines.append(_judge(name, whole, history, units, WHOLE_FILE, count))
+    lines += [_judge(name, session, history, units, index, count)
+              for index, session in enumerate(sessions, 1)]
+    return lines
+
+
+def _judge(name: str, activity: Activity, history: Sequence[SessionRecord], units: str,
+           session: int | str, sessions: int) -> Judged:
+    # A copy of this very session in the history (the FIT beside its TCX) is not its past.
+    own = Span.of(activity)
+    past = [r for r in history
+            if not same_session(own, Span(r.start, r.moving_s, r.distance_m))]
+    judged = judge(name, activity, past, units)
+    return Judged(judged.name, activity, judged.analysis, judged.block, session, sessions)
 
 
 def judge(name: str, activity: Activity, history: Sequence[SessionRecord],
@@ -76,12 +121,17 @@ def _activity_files(directory: Path) -> list[Path]:
 
 
 def _read_all(paths: Iterable[Path], err: TextIO) -> list[Activity]:
-    return [a for a in (_read(p, err) for p in paths) if a is not None]
+    return [a for loaded in (_read(p, err) for p in paths) if loaded for a in loaded[0]]
 
 
-def _read(path: Path, err: TextIO) -> Activity | None:
+def _read(path: Path, err: TextIO,
+          whole_multisport: bool = False) -> tuple[list[Activity], Activity | None] | None:
+    """The file's sessions and, for a multisport file when asked, the whole file."""
     try:
-        return parse_activity(path.read_bytes(), path.name)
+        data = path.read_bytes()
+        sessions = parse_sessions(data, path.name)
+        multisport = _is_multisport_event(sessions)
+        return sessions, _whole(data, path, err) if multisport and whole_multisport else None
     except OSError as error:
         print(f"stridewise: {path}: cannot read: {error.strerror or error}", file=err)
     except ActivityFileError as error:
@@ -89,9 +139,30 @@ def _read(path: Path, err: TextIO) -> Activity | None:
     return None
 
 
+def _is_multisport_event(sessions: Sequence[Activity]) -> bool:
+    """Legs of different endurance sports (a triathlon, a duathlon), each long enough.
+
+    A ride then strength work is two sessions, not one event: each is judged alone.
+    """
+    legs = [s for s in sessions if s.elapsed_s >= MIN_LEG_S]
+    return len({s.sport for s in legs}) > 1 and not any(is_strength(s.sport) for s in legs)
+
+
+def _whole(data: bytes, path: Path, err: TextIO) -> Activity | None:
+    """The multisport file as one activity; its legs are judged even when it cannot be."""
+    try:
+        return parse_activity(data, path.name)
+    except ActivityFileError as error:
+        print(f"stridewise: {path}: no whole-file line, its legs only: {error.reason}", file=err)
+        return None
+
+
 def _text(judged: Judged) -> str:
     c = judged.analysis.classification
-    head = (f"{judged.name}: {judged.activity.sport} {c.workout.value} "
+    part = ("" if judged.sessions == 1
+            else f" [whole file, {judged.sessions} sessions]" if judged.session == WHOLE_FILE
+            else f" [session {judged.session} of {judged.sessions}]")
+    head = (f"{judged.name}{part}: {judged.activity.sport} {c.workout.value} "
             f"(confidence {c.confidence:.2f}): {c.evidence}")
     return f"{head}\n{judged.block}\n\n"
 
@@ -100,6 +171,8 @@ def _json_line(judged: Judged) -> str:
     c, record = judged.analysis.classification, judged.analysis.record
     line: dict[str, Any] = {
         "file": judged.name,
+        "session": judged.session,
+        "sessions": judged.sessions,
         "sport": judged.activity.sport,
         "workout": c.workout.value,
         "confidence": round(c.confidence, 3),

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from analysis.model import Activity
 from analysis.parsers.bundle import parse_bundle
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.fit import parse_fit
-from analysis.parsers.gpx import parse_gpx
-from analysis.parsers.tcx import parse_tcx
+from analysis.parsers.fit import parse_fit, parse_fit_sessions
+from analysis.parsers.gpx import parse_gpx, parse_gpx_sessions
+from analysis.parsers.tcx import parse_tcx, parse_tcx_sessions
 
-__all__ = ["ActivityFileError", "parse_activity"]
+__all__ = ["ActivityFileError", "parse_activity", "parse_sessions"]
 
 #: Largest decompressed size accepted from a .gz file: a 48 h FIT recording with
 #: every sensor is about 20 MB, so this leaves room and stops a zip bomb.
@@ -44,6 +44,29 @@ def parse_activity(data: bytes, name: str) -> Activity:
     ActivityFileError
         For anything that cannot be read as an activity.
     """
+    data, kind = _content(data, name)
+    return _PARSERS[kind](data, name)
+
+
+def parse_sessions(data: bytes, name: str) -> list[Activity]:
+    """Read each session of one activity file, oldest first.
+
+    A file may hold several: the legs of a triathlon (FIT sessions), a ride then
+    strength work, runs on different days in one TCX, two outings in one GPX track
+    (a break of ``summary.SESSION_GAP_S`` or more between them). A file of one
+    session gives ``[parse_activity(data, name)]``.
+
+    Raises
+    ------
+    ActivityFileError
+        As :func:`parse_activity`.
+    """
+    data, kind = _content(data, name)
+    return sorted(_SESSION_PARSERS[kind](data, name), key=lambda a: a.start)
+
+
+def _content(data: bytes, name: str) -> tuple[bytes, str]:
+    """The file's bytes, decompressed, and its format's suffix."""
     if not data:
         raise ActivityFileError(name, "file is empty")
     inner = name[:-3] if name.lower().endswith(".gz") else name
@@ -51,8 +74,8 @@ def parse_activity(data: bytes, name: str) -> Activity:
         data = _gunzip(data, name)
         if not data:
             raise ActivityFileError(name, "file is empty once decompressed")
-    parser = _PARSERS.get(_suffix(inner)) or _sniff(data, name)
-    return parser(data, name)
+    kind = _suffix(inner)
+    return data, kind if kind in _PARSERS else _sniff(data, name)
 
 
 def _parse_json(data: bytes, name: str) -> Activity:
@@ -66,6 +89,10 @@ def _parse_json(data: bytes, name: str) -> Activity:
 _PARSERS: dict[str, Callable[[bytes, str], Activity]] = {
     ".fit": parse_fit, ".gpx": parse_gpx, ".tcx": parse_tcx, ".json": _parse_json,
 }
+_SESSION_PARSERS: dict[str, Callable[[bytes, str], list[Activity]]] = {
+    ".fit": parse_fit_sessions, ".gpx": parse_gpx_sessions, ".tcx": parse_tcx_sessions,
+    ".json": lambda data, name: [_parse_json(data, name)],
+}
 
 
 def _suffix(name: str) -> str:
@@ -73,16 +100,16 @@ def _suffix(name: str) -> str:
     return name[dot:].lower() if dot >= 0 else ""
 
 
-def _sniff(data: bytes, name: str) -> Callable[[bytes, str], Activity]:
+def _sniff(data: bytes, name: str) -> str:
     head = data[:SNIFF_BYTES]
     if head[8:12] == b".FIT":
-        return parse_fit
+        return ".fit"
     if head.lstrip()[:1] in (b"{", b"["):
-        return _parse_json
+        return ".json"
     if b"<TrainingCenterDatabase" in head:
-        return parse_tcx
+        return ".tcx"
     if b"<gpx" in head:
-        return parse_gpx
+        return ".gpx"
     raise ActivityFileError(name, "not a FIT, GPX, TCX or Strava JSON file")
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from analysis.model import Activity, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.resample import fragments
 
 #: FIT date_time values below this count seconds since the device powered on,
 #: not since the FIT epoch (FIT SDK profile, type date_time).
@@ -50,6 +51,13 @@ SPORTS: dict[tuple[str, str | None], tuple[str, bool]] = {
 }
 #: Sport type of a file that names no sport the table knows.
 DEFAULT_SPORT = ("Workout", False)
+#: Sport type of a whole file whose sessions are different sports (a triathlon).
+MULTISPORT = ("Multisport", False)
+#: FIT's sport for the change-over between the legs of a multisport event.
+TRANSITION = "transition"
+#: Records are counted in a session up to this many seconds past its end: devices
+#: write the last record a moment after the session's summed-up time.
+SESSION_SLACK_S = 5.0
 
 _T = TypeVar("_T")
 
@@ -91,6 +99,74 @@ def parse_fit(data: bytes, name: str) -> Activity:
     messages = _read(data, name)
     if not messages.sessions and not messages.records:
         raise ActivityFileError(name, "FIT file holds neither a session summary nor records")
+    return _activity(messages, name)
+
+
+def parse_fit_sessions(data: bytes, name: str) -> list[Activity]:
+    """Read each session of a FIT file (the legs of a triathlon, say) as an activity.
+
+    Transitions between legs are left out unless they are all the file holds. A
+    file of one session gives what :func:`parse_fit` gives, unless its records
+    break for summary.SESSION_GAP_S or more (a watch left recording between two
+    outings): then each stretch of records is a session, summed up from them.
+
+    Raises
+    ------
+    ActivityFileError
+        As :func:`parse_fit`.
+    """
+    messages = _read(data, name)
+    if not messages.sessions and not messages.records:
+        raise ActivityFileError(name, "FIT file holds neither a session summary nor records")
+    offset = _clock_offset(messages, name)
+    if len(messages.sessions) < 2:
+        return [_activity(part, name) for part in _stretches(messages, offset)]
+    timed = [s for s in _by_start(messages.sessions, offset) if s.get("sport") != TRANSITION]
+    legs = timed or _by_start(messages.sessions, offset)
+    if not legs:
+        return [_activity(messages, name)]
+    return [_activity(_session_messages(messages, leg, offset), name) for leg in legs]
+
+
+def _stretches(messages: _Messages, offset: float) -> list[_Messages]:
+    """The messages, or for records that break for a session gap, one set per stretch."""
+    times = np.array([_seconds(r.get("timestamp"), offset) for r in messages.records],
+                     dtype=np.float64)
+    plausible = np.flatnonzero(summary.plausible_samples(times))
+    parts = [p for p in fragments(times[plausible], summary.SESSION_GAP_S)
+             if p.stop - p.start >= summary.GLITCH_SAMPLES]
+    if len(parts) < 2 or np.any(np.diff(times[plausible]) < 0):
+        return [messages]
+    sport = messages.sessions[0] if messages.sessions else messages.sport
+    result = []
+    for part in parts:
+        first, last = times[plausible[part.start]], times[plausible[part.stop - 1]]
+        laps = [lap for lap in messages.laps
+                if first - SESSION_SLACK_S <= (_seconds(lap.get("start_time"), offset) or 0.0)
+                <= last]
+        records = [messages.records[i] for i in plausible[part]]
+        result.append(_Messages(sessions=[], laps=laps, records=records,
+                                sport={k: sport[k] for k in ("sport", "sub_sport") if k in sport},
+                                activity=messages.activity))
+    return result
+
+
+def _session_messages(messages: _Messages, session: dict[str, Any], offset: float) -> _Messages:
+    """The session with the laps that start and the records that fall inside it."""
+    start = _seconds(session["start_time"], offset) or 0.0
+    end = start + (_number(session, "total_elapsed_time") or 0.0) + SESSION_SLACK_S
+
+    def inside(values: dict[str, Any], key: str) -> bool:
+        moment = _seconds(values.get(key), offset)
+        return moment is not None and start <= moment <= end
+
+    return _Messages(sessions=[session],
+                     laps=[lap for lap in messages.laps if inside(lap, "start_time")],
+                     records=[r for r in messages.records if inside(r, "timestamp")],
+                     sport={}, activity=messages.activity)
+
+
+def _activity(messages: _Messages, name: str) -> Activity:
     offset = _clock_offset(messages, name)
     sport, trainer = _sport(messages)
     start = _start(messages, offset, name)
@@ -199,14 +275,18 @@ def _start(messages: _Messages, offset: float, name: str) -> float:
     starts = [t for t in sessions if t is not None]
     if starts:
         return min(starts)
-    records = (_seconds(r.get("timestamp"), offset) for r in messages.records)
-    first = next((t for t in records if t is not None), None)
-    if first is None:
+    times = np.array([_seconds(r.get("timestamp"), offset) for r in messages.records],
+                     dtype=np.float64)
+    plausible = summary.plausible_samples(times)
+    if not plausible.any():
         raise ActivityFileError(name, "FIT file gives no start time")
-    return first
+    return float(times[plausible][0])
 
 
 def _sport(messages: _Messages) -> tuple[str, bool]:
+    legs = {s.get("sport") for s in messages.sessions} - {TRANSITION, None}
+    if len(legs) > 1:
+        return MULTISPORT
     for source in (*messages.sessions, messages.sport, *messages.laps):
         sport = source.get("sport")
         if isinstance(sport, str):
@@ -220,6 +300,7 @@ def _streams(records: list[dict[str, Any]], start: float, offset: float, sport: 
     times = np.array([_seconds(r.get("timestamp"), offset) for r in records], dtype=np.float64)
     if not np.isfinite(times).any():
         return None
+    times[~summary.plausible_samples(times)] = np.nan
     columns = {key: _column(records, names) for key, names in _RECORD_FIELDS.items()}
     fraction = columns.pop("fraction")
     for key in ("lat", "lon"):

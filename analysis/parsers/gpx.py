@@ -12,6 +12,7 @@ import numpy as np
 from analysis.model import Activity, FloatArray
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
+from analysis.parsers.resample import fragments
 from analysis.parsers.sports import sport_from_name
 
 #: Sport of a track that does not say (most GPX files come from runners' apps).
@@ -36,23 +37,49 @@ def parse_gpx(data: bytes, name: str) -> Activity:
     ActivityFileError
         When the XML is invalid or no track point carries a time.
     """
+    gpx, points = _read(data, name)
+    return _activity(gpx, points, name)
+
+
+def parse_gpx_sessions(data: bytes, name: str) -> list[Activity]:
+    """Read each session of a GPX file: its points split where SESSION_GAP_S passes
+    without one (two outings saved in one file).
+
+    Raises
+    ------
+    ActivityFileError
+        As :func:`parse_gpx`.
+    """
+    gpx, points = _read(data, name)
+    times = np.array([_utc(p.time).timestamp() for p in points if p.time is not None])
+    _, offsets = summary.sample_offsets(name, times)
+    kept = np.flatnonzero(np.isfinite(offsets))
+    kept = kept[np.argsort(offsets[kept], kind="stable")]
+    parts = fragments(offsets[kept], summary.SESSION_GAP_S)
+    return [_activity(gpx, [points[i] for i in sorted(kept[part])], name) for part in parts]
+
+
+def _read(data: bytes, name: str) -> tuple[gpxpy.gpx.GPX, list[gpxpy.gpx.GPXTrackPoint]]:
     try:
         gpx = gpxpy.parse(data)
     except _GPX_FAILURES as err:
         raise ActivityFileError(name, f"not a readable GPX file ({err})") from err
-    timed = [(p.time, p) for track in gpx.tracks for seg in track.segments
-             for p in seg.points if p.time is not None]
-    if not timed:
+    points = [p for track in gpx.tracks for seg in track.segments for p in seg.points
+              if p.time is not None]
+    if not points:
         raise ActivityFileError(name, "GPX file has no track point with a time")
+    return gpx, points
+
+
+def _activity(gpx: gpxpy.gpx.GPX, points: list[gpxpy.gpx.GPXTrackPoint], name: str) -> Activity:
     sport = _sport(gpx)
-    times = np.array([_utc(moment).timestamp() for moment, _ in timed])
-    points = [p for _, p in timed]
-    start = float(np.nanmin(times))
+    times = np.array([_utc(p.time).timestamp() for p in points if p.time is not None])
+    start, offsets = summary.sample_offsets(name, times)
     channels = {key: _extension_column(points, names) for key, names in EXTENSION_NAMES.items()}
     channels["altitude"] = _column([p.elevation for p in points])
     channels["lat"] = _column([p.latitude for p in points])
     channels["lon"] = _column([p.longitude for p in points])
-    streams = summary.streams_for(name, sport, times - start, channels)
+    streams = summary.streams_for(name, sport, offsets, channels)
     title = next((t.name for t in gpx.tracks if t.name), gpx.name or "")
     return summary.activity_from_streams(sport, datetime.fromtimestamp(start, UTC), streams,
                                          name=title)

@@ -51,6 +51,14 @@ MAX_SPEED_MPS = 39.0
 #: Longest recording accepted: a week, beyond any ultra-distance event; keeps a
 #: wrong timestamp from allocating years of 1 Hz samples.
 MAX_SPAN_S = 7 * 86400.0
+#: A sample whose time lies further than this from the median time of the
+#: TIME_WINDOW samples around it is a clock glitch (a jump of hours or days that
+#: comes back): in order, a sample's time is its neighbourhood's median, so only
+#: out-of-order samples can differ; a minute leaves smaller jitter to the ordering rule.
+TIME_OUTLIER_S = 60.0
+#: Samples in the neighbourhood that judges a sample's time: up to four glitched
+#: samples in a row are outvoted by the five good ones around them.
+TIME_WINDOW = 9
 #: Mean Earth radius (IUGG), for haversine distances.
 EARTH_RADIUS_M = 6371008.8
 
@@ -63,6 +71,40 @@ def haversine_steps(lat: FloatArray, lon: FloatArray) -> FloatArray:
     ) ** 2
     steps: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
     return steps
+
+
+def plausible_times(t: FloatArray) -> BoolArray:
+    """Samples whose time agrees with the samples around it.
+
+    A device whose clock jumps (days ahead, or back to 1989) for a sample or a few and
+    then returns would otherwise stretch a run over days or drop everything after the
+    jump; this tells which samples to drop instead: those out of order with a
+    neighbour and far from the median time around them. Samples in order are kept
+    (a jump that does not come back is a gap, see :func:`fragments`); samples
+    without a time are not.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(t))
+    keep = np.zeros(t.shape, dtype=np.bool_)
+    keep[finite] = True
+    if finite.size < 3:
+        return keep
+    known = t[finite]
+    half = min(TIME_WINDOW // 2, known.size - 1)
+    padded = np.pad(known, half, mode="reflect")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    far = np.abs(known - np.median(windows, axis=1)) > TIME_OUTLIER_S
+    step = np.diff(known)
+    disordered = np.concatenate(([False], step < 0)) | np.concatenate((step < 0, [False]))
+    keep[finite[far & disordered]] = False
+    return keep
+
+
+def fragments(t: FloatArray, gap_s: float) -> list[slice]:
+    """Runs of samples (times in order) separated by more than ``gap_s`` seconds."""
+    breaks = np.flatnonzero(np.diff(t) > gap_s) + 1
+    bounds = [0, *breaks.tolist(), t.size]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
 def resample_1hz(
@@ -83,8 +125,9 @@ def resample_1hz(
     ----------
     t:
         Sample times in seconds since the activity's start. Samples with a NaN or
-        negative time, or earlier than a sample before them, are dropped; of
-        samples sharing a time the last is kept.
+        negative time, a time far from their neighbours' (:func:`plausible_times`),
+        or earlier than a sample before them, are dropped; of samples sharing a
+        time the last is kept.
     distance:
         Cumulative distance in metres as the device measured it. Without it the
         distance is the haversine length of ``lat``/``lon`` (degrees).
@@ -140,8 +183,8 @@ def _checked(name: str, values: FloatArray, n: int) -> FloatArray:
 
 
 def _usable_samples(t: FloatArray) -> BoolArray:
-    """Finite, non-negative, not earlier than any sample before, last of equal times."""
-    finite = np.isfinite(t) & (t >= 0)
+    """Plausible, non-negative, not earlier than any sample before, last of equal times."""
+    finite = plausible_times(t) & (t >= 0)
     clean = np.where(finite, t, -np.inf)
     in_order = finite & (clean >= np.maximum.accumulate(clean))
     ordered = clean[in_order]

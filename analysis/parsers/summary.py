@@ -10,9 +10,9 @@ from datetime import datetime
 
 import numpy as np
 
-from analysis.model import Activity, FloatArray, Lap, Streams
+from analysis.model import Activity, BoolArray, FloatArray, Lap, Streams
 from analysis.parsers.errors import ActivityFileError
-from analysis.parsers.resample import max_speed_for, resample_1hz
+from analysis.parsers.resample import fragments, max_speed_for, plausible_times, resample_1hz
 from analysis.parsers.sports import cadence_factor
 
 #: Altitude is averaged over this many seconds before summing the climbs. Measured
@@ -20,6 +20,44 @@ from analysis.parsers.sports import cadence_factor
 #: own total ascent on 6 of 7 files (1 s doubles it on GPS altitude, 61 s loses
 #: a fifth on barometric altitude).
 ASCENT_SMOOTH_S = 31
+#: A break longer than this between laps or samples ends one session and starts
+#: another: the longest pause inside one outing in shared/data/real is 17 min (a
+#: stop mid-run), while separate outings in one file lie 100 min to days apart.
+SESSION_GAP_S = 3600.0
+#: Fewer samples than this, cut off from the rest by a session gap, are a clock
+#: glitch rather than an outing: a one-minute outing at the sparsest smart
+#: recording (one sample in 7 s) leaves more.
+GLITCH_SAMPLES = 8
+
+
+def sample_offsets(name: str, times: FloatArray) -> tuple[float, FloatArray]:
+    """The start (the first sample whose time agrees with its neighbours) and every
+    sample's offset from it, NaN for samples a clock glitch put hours or days away
+    (see :func:`plausible_samples`).
+
+    Raises
+    ------
+    ActivityFileError
+        When no sample has a usable time.
+    """
+    plausible = plausible_samples(times)
+    if not plausible.any():
+        raise ActivityFileError(name, "no sample has a usable time")
+    start = float(times[plausible].min())
+    return start, np.where(plausible, times - start, np.nan)
+
+
+def plausible_samples(times: FloatArray) -> BoolArray:
+    """Samples whose time is believable: in order with their neighbours, and not a
+    few cut off from the rest by a session gap (a clock that jumped and stayed)."""
+    plausible = plausible_times(times)
+    order = np.flatnonzero(plausible)[np.argsort(times[plausible], kind="stable")]
+    parts = fragments(times[order], SESSION_GAP_S)
+    if any(part.stop - part.start >= GLITCH_SAMPLES for part in parts):
+        for part in parts:
+            if part.stop - part.start < GLITCH_SAMPLES:
+                plausible[order[part]] = False
+    return plausible
 
 
 def streams_for(name: str, sport: str, t: FloatArray,
@@ -97,7 +135,8 @@ def activity_from_streams(sport: str, start: datetime, streams: Streams,
     """An activity whose every total comes from its streams."""
     avg_hr, max_hr = heart_rate(streams)
     return Activity(sport=sport, start=start, elapsed_s=float(streams.time[-1]),
-                    moving_s=moving_time(streams), distance_m=float(streams.distance[-1]),
+                    moving_s=moving_time(streams),
+                    distance_m=float(streams.distance[-1] - streams.distance[0]),
                     ascent_m=ascent(streams.altitude), avg_hr=avg_hr, max_hr=max_hr,
                     laps=laps, streams=streams, name=name, trainer=trainer)
 

@@ -1,4 +1,4 @@
-"""Every labelled real file of shared/data gets its label or the acceptable alternative."""
+"""Every labelled real file of tests/data gets its label or the acceptable alternative."""
 
 from __future__ import annotations
 
@@ -12,14 +12,11 @@ from analysis import engine
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, SessionRecord, Workout
 from analysis.parsers import parse_activity
-from tests.conftest import shared_data_dir
+from tests.conftest import TEST_DATA
 
 
 def labelled_rows() -> list[dict[str, str]]:
-    labels = shared_data_dir() / "labels.csv"
-    if not labels.is_file():
-        return []
-    with labels.open(newline="") as handle:
+    with (TEST_DATA / "labels.csv").open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -30,9 +27,9 @@ def parsed(path: Path) -> Activity:
 
 @pytest.mark.parametrize("row", labelled_rows(), ids=lambda row: row["file"])
 def test_labelled_file_gets_its_label_or_the_acceptable_one(
-    shared_data: Path, row: dict[str, str]
+    test_data: Path, row: dict[str, str]
 ) -> None:
-    result = classify(parsed(shared_data / row["file"]))
+    result = classify(parsed(test_data / row["file"]))
     accepted = {Workout(row["workout"])} | (
         {Workout(row["also_acceptable"])} if row["also_acceptable"] else set())
     assert result.workout in accepted, result.evidence
@@ -41,26 +38,26 @@ def test_labelled_file_gets_its_label_or_the_acceptable_one(
 
 @pytest.mark.parametrize("row", labelled_rows(), ids=lambda row: row["file"])
 def test_a_decided_summary_agrees_with_the_full_classification(
-    shared_data: Path, row: dict[str, str]
+    test_data: Path, row: dict[str, str]
 ) -> None:
-    verdict = classify_summary(parsed(shared_data / row["file"]))
+    verdict = classify_summary(parsed(test_data / row["file"]))
     if verdict.decided:
         accepted = {row["workout"], row["also_acceptable"]}
         assert verdict.classification.workout.value in accepted, verdict.reason
 
 
-def test_the_unlabelled_58_minute_run_walk_is_not_a_sprint_session(shared_data: Path) -> None:
-    result = classify(parsed(shared_data / "runs" / "sweatpy-run-58min.tcx"))
+def test_the_unlabelled_58_minute_run_walk_is_not_a_sprint_session(test_data: Path) -> None:
+    result = classify(parsed(test_data / "runs" / "sweatpy-run-58min.tcx.gz"))
     assert result.workout not in {Workout.SPRINTS, Workout.INTERVALS, Workout.FARTLEK}, (
         result.evidence)
 
 
 def test_a_year_of_phone_recorded_runs_is_not_read_as_a_year_of_workouts(
-    shared_data: Path,
+    test_data: Path,
 ) -> None:
     """Phone GPS wanders: judged run by run against its past, the athlete's history
     holds no sprints and hardly any surges (a fartlek now and then at most)."""
-    folder = shared_data / "history" / "runpandas-athlete"
+    folder = test_data / "history" / "runpandas-athlete"
     runs = sorted((parsed(p) for p in folder.glob("*.gpx.gz")), key=lambda a: a.start)
     records: list[SessionRecord] = []
     labels = []

@@ -8,9 +8,10 @@ import functools
 import gzip
 import json
 import pickle
+import re
 import struct
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import gpxpy
@@ -21,21 +22,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import analysis.parsers as parsers
+from analysis.classify import classify
 from analysis.model import Activity
-from analysis.parsers import ActivityFileError, parse_activity
+from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
 from analysis.parsers.bundle import activity_from_strava, parse_bundle
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS
-from tests.conftest import shared_data_dir
+from analysis.parsers.sessions import Span, distinct, same_session
+from tests.conftest import TEST_DATA
+from tests.strava_bundles import strava_bundle as bundle_of
 
-DATA = shared_data_dir()
-RUN_FILES = sorted(p.name for p in (DATA / "runs").glob("*")) if DATA.is_dir() else []
-BAD_FILES = sorted(p.name for p in (DATA / "bad").glob("*")) if DATA.is_dir() else []
+RUN_FILES = sorted(p.name for p in (TEST_DATA / "runs").glob("*"))
+BAD_FILES = sorted(p.name for p in (TEST_DATA / "bad").glob("*"))
 #: Seconds between the FIT epoch (1989-12-31) and the Unix epoch.
 FIT_EPOCH = 631065600
 
 
-def labels(shared_data: Path) -> dict[str, str]:
-    with (shared_data / "labels.csv").open() as f:
+def labels(test_data: Path) -> dict[str, str]:
+    with (test_data / "labels.csv").open() as f:
         return {Path(row["file"]).name: row["sport"] for row in csv.DictReader(f)}
 
 
@@ -55,15 +58,15 @@ def assert_sane(activity: Activity) -> None:
 
 
 @pytest.mark.parametrize("name", RUN_FILES)
-def test_every_real_run_file_reads_as_its_labelled_sport(shared_data: Path, name: str) -> None:
-    activity = read(shared_data / "runs" / name)
-    assert activity.sport == labels(shared_data).get(name, "Run")  # the unlabelled one is a run
+def test_every_real_run_file_reads_as_its_labelled_sport(test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
+    assert activity.sport == labels(test_data).get(name, "Run")  # the unlabelled one is a run
     assert_sane(activity)
 
 
 @pytest.mark.parametrize("name", RUN_FILES)
-def test_streams_agree_with_the_summary_of_a_real_file(shared_data: Path, name: str) -> None:
-    activity = read(shared_data / "runs" / name)
+def test_streams_agree_with_the_summary_of_a_real_file(test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
     streams = activity.streams
     assert streams is not None
     assert streams.distance[-1] == pytest.approx(activity.distance_m, rel=0.01)
@@ -76,22 +79,22 @@ def test_streams_agree_with_the_summary_of_a_real_file(shared_data: Path, name: 
         assert last.start_s + last.elapsed_s == pytest.approx(activity.elapsed_s, abs=5)
 
 
-def test_lap_heart_rates_bracket_the_session_average(shared_data: Path) -> None:
-    activity = read(shared_data / "runs" / "gc-intervals-4x6min.fit")
+def test_lap_heart_rates_bracket_the_session_average(test_data: Path) -> None:
+    activity = read(test_data / "runs" / "gc-intervals-4x6min.fit")
     lap_hr = [lap.avg_hr for lap in activity.laps if lap.avg_hr is not None]
     assert activity.avg_hr is not None and lap_hr
     assert min(lap_hr) <= activity.avg_hr <= max(lap_hr)
     assert activity.max_hr == max(lap.max_hr or 0 for lap in activity.laps)
 
 
-def test_a_device_without_a_set_clock_is_anchored_to_its_local_time(shared_data: Path) -> None:
-    activity = read(shared_data / "runs" / "fitparse-progression-run.fit")
+def test_a_device_without_a_set_clock_is_anchored_to_its_local_time(test_data: Path) -> None:
+    activity = read(test_data / "runs" / "fitparse-progression-run.fit")
     assert activity.start.date().isoformat() == "2012-02-13"
     assert activity.moving_s < activity.elapsed_s  # the watch was stopped once
 
 
-def test_history_gpx_files_read_through_gzip(shared_data: Path) -> None:
-    files = sorted((shared_data / "history").glob("*/*.gpx.gz"))
+def test_history_gpx_files_read_through_gzip(test_data: Path) -> None:
+    files = sorted((test_data / "history").glob("*/*.gpx.gz"))
     assert files
     for path in files:
         activity = read(path)
@@ -110,26 +113,26 @@ def test_history_gpx_files_read_through_gzip(shared_data: Path) -> None:
             assert activity.distance_m == pytest.approx(length, rel=0.05)
 
 
-def test_gps_jumps_do_not_turn_the_glitched_history_run_into_a_ride(shared_data: Path) -> None:
-    glitched = [a for a in map(read, (shared_data / "history").glob("*/*.gpx.gz"))
+def test_gps_jumps_do_not_turn_the_glitched_history_run_into_a_ride(test_data: Path) -> None:
+    glitched = [a for a in map(read, (test_data / "history").glob("*/*.gpx.gz"))
                 if a.start.date().isoformat() == "2020-09-20"]
     assert len(glitched) == 1
     assert glitched[0].speed < 5.0  # slower than 12 min for 3 km: a run, not the 22 km ride
 
 
-def test_the_history_recording_left_running_overnight_still_reads(shared_data: Path) -> None:
-    long = [a for a in map(read, (shared_data / "history").glob("*/*.gpx.gz"))
+def test_the_history_recording_left_running_overnight_still_reads(test_data: Path) -> None:
+    long = [a for a in map(read, (test_data / "history").glob("*/*.gpx.gz"))
             if a.elapsed_s > 12 * 3600]
-    assert long, "shared/data documents a 1437 min recording"
+    assert long, "the history holds a 1437 min recording"
     for activity in long:
         assert activity.moving_s < 3 * 3600
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_bad_files_give_a_one_line_error_naming_them_or_a_sane_activity(
-        shared_data: Path, name: str) -> None:
+        test_data: Path, name: str) -> None:
     try:
-        activity = read(shared_data / "bad" / name)
+        activity = read(test_data / "bad" / name)
     except ActivityFileError as err:
         assert str(err).startswith(f"{name}: ")
         assert "\n" not in str(err) and err.name == name and err.reason
@@ -138,8 +141,8 @@ def test_bad_files_give_a_one_line_error_naming_them_or_a_sane_activity(
 
 
 def test_a_truncated_fit_file_says_where_it_ends_and_what_was_promised(
-        shared_data: Path) -> None:
-    data = (shared_data / "bad" / "truncated.fit").read_bytes()
+        test_data: Path) -> None:
+    data = (test_data / "bad" / "truncated.fit").read_bytes()
     declared = data[0] + struct.unpack("<I", data[4:8])[0] + 2
     with pytest.raises(ActivityFileError) as caught:
         parse_activity(data, "truncated.fit")
@@ -162,6 +165,13 @@ def test_a_truncated_fit_file_says_where_it_ends_and_what_was_promised(
     (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"><time>1990-01-01T00:00:00Z</time>'
      b'</trkpt><trkpt lat="1" lon="2"><time>2024-01-01T00:00:00Z</time></trkpt></trkseg></trk>'
      b"</gpx>", "decades.gpx", "span"),
+    (b'<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap StartTime="soon">'
+     b"<TotalTimeSeconds>60</TotalTimeSeconds></Lap></Activity></Activities>"
+     b"</TrainingCenterDatabase>", "undated.tcx", "no track point and no lap with a time"),
+    (b'<TrainingCenterDatabase><Activities><Activity Sport="Running">'
+     b'<Lap StartTime="2020-01-01T00:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds></Lap>'
+     b'<Lap StartTime="2024-01-01T00:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds></Lap>'
+     b"</Activity></Activities></TrainingCenterDatabase>", "years.tcx", "laps span"),
 ])
 def test_broken_input_gives_a_precise_reason(data: bytes, name: str, reason: str) -> None:
     with pytest.raises(ActivityFileError) as caught:
@@ -187,9 +197,7 @@ def test_random_bytes_never_raise_anything_but_activity_file_error(data: bytes, 
                                                            st.integers(1, 255)), max_size=3))
 def test_damaged_fit_files_never_raise_anything_but_activity_file_error(
         cut: int, flips: list[tuple[int, int]]) -> None:
-    path = DATA / "runs" / "fitparse-fenix5-walk.fit"
-    if not path.is_file():
-        pytest.skip("shared/data not found")
+    path = TEST_DATA / "runs" / "fitparse-fenix5-walk.fit"
     data = bytearray(path.read_bytes()[:cut] if cut else path.read_bytes())
     for at, mask in flips:
         if at < len(data):
@@ -204,8 +212,8 @@ def test_a_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         parse_activity(gzip.compress(b"\0" * 5000), "bomb.gpx.gz")
 
 
-def test_content_decides_when_the_suffix_says_nothing(shared_data: Path) -> None:
-    path = shared_data / "runs" / "fitparse-fenix5-walk.fit"
+def test_content_decides_when_the_suffix_says_nothing(test_data: Path) -> None:
+    path = test_data / "runs" / "fitparse-fenix5-walk.fit"
     by_suffix = read(path)
     by_content = parse_activity(gzip.compress(path.read_bytes()), "upload.bin")
     assert by_content.distance_m == by_suffix.distance_m and by_content.sport == "Walk"
@@ -444,3 +452,143 @@ def test_a_10000_point_bundle_parses_in_milliseconds() -> None:
         parse_bundle(doc)
         timings.append(time.perf_counter() - started)
     assert min(timings) < 0.05
+
+
+# Class 2 of issue 12: a clock that jumps for a sample must not cost the recording.
+def _with_time_jumps(text: str, tag: str) -> str:
+    """The recording with one sample's time days ahead and the first a day behind."""
+    times = re.findall(f"<{tag}>([^<]+)</{tag}>", text)
+    middle, first = times[len(times) // 2], times[0]
+    ahead = (datetime.fromisoformat(middle.replace("Z", "+00:00")) + timedelta(days=3))
+    behind = (datetime.fromisoformat(first.replace("Z", "+00:00")) - timedelta(days=1))
+    text = text.replace(f"<{tag}>{middle}<", f"<{tag}>{ahead:%Y-%m-%dT%H:%M:%SZ}<", 1)
+    return text.replace(f"<{tag}>{first}<", f"<{tag}>{behind:%Y-%m-%dT%H:%M:%SZ}<", 1)
+
+
+@pytest.mark.parametrize(("path", "tag"), [
+    ("history/runpandas-athlete/00978fad-85f8-4f1c-be44-2b7146ccbf76.gpx.gz", "time"),
+    ("runs/runpandas-steady-11km.tcx.gz", "Time"),
+])
+def test_a_timestamp_days_off_drops_that_sample_and_keeps_the_recording(
+        test_data: Path, path: str, tag: str) -> None:
+    original = gzip.decompress((test_data / path).read_bytes()).decode()
+    inner = Path(path).name.removesuffix(".gz")
+    clean = parse_activity(original.encode(), inner)
+    glitched = parse_activity(_with_time_jumps(original, tag).encode(), inner)
+    assert abs((glitched.start - clean.start).total_seconds()) <= 10  # the next sample's
+    assert glitched.elapsed_s == pytest.approx(clean.elapsed_s, abs=10)
+    assert glitched.distance_m == pytest.approx(clean.distance_m, rel=0.01)
+    assert glitched.moving_s == pytest.approx(clean.moving_s, abs=10)
+
+
+# Class 10 of issue 12: a TCX of lap summaries alone is still an activity.
+def test_a_tcx_with_laps_but_no_track_points_is_read_from_its_laps(test_data: Path) -> None:
+    full = gzip.decompress((test_data / "runs" / "runpandas-steady-11km.tcx.gz").read_bytes())
+    laps_only = re.sub(rb"<Track>.*?</Track>", b"", full, flags=re.DOTALL)
+    assert b"<Trackpoint>" not in laps_only
+    tracked = parse_activity(full, "steady.tcx")
+    summed = parse_activity(laps_only, "steady.tcx")
+    assert summed.sport == "Run" and summed.streams is None
+    assert abs((summed.start - tracked.start).total_seconds()) <= 5  # StartTime, first point
+    assert len(summed.laps) == 12
+    assert summed.distance_m == pytest.approx(tracked.distance_m, rel=0.001)
+    assert summed.moving_s == pytest.approx(tracked.moving_s, rel=0.03)
+    assert summed.avg_hr == pytest.approx(tracked.avg_hr, abs=3)
+    assert [lap.avg_hr for lap in summed.laps] == [
+        float(v) for v in re.findall(rb"<AverageHeartRateBpm>\s*<Value>(\d+)", full)]
+
+
+# Class 7 of issue 12: a file of several sessions is read session by session.
+def test_a_triathlon_fit_reads_as_its_three_legs_without_the_transitions(
+        test_data: Path) -> None:
+    path = test_data / "sessions" / "muktihari-triathlon_summary_last.fit"
+    legs = parse_sessions(path.read_bytes(), path.name)
+    assert [leg.sport for leg in legs] == ["Swim", "Ride", "Run"]
+    assert [round(leg.distance_m / 100) for leg in legs] == [5, 135, 45]  # 513 m, 13.5 km, 4.5 km
+    assert all(leg.streams is not None and leg.laps for leg in legs)
+    assert legs[0].start < legs[1].start < legs[2].start
+    assert legs[2].avg_hr == pytest.approx(168, abs=2)
+    whole = read(path)
+    assert whole.sport == "Multisport"
+    assert whole.distance_m == pytest.approx(sum(leg.distance_m for leg in legs), rel=0.02)
+
+
+def test_a_tcx_with_two_runs_eight_hours_apart_reads_as_two_sessions(test_data: Path) -> None:
+    path = test_data / "sessions" / "sportstracker-Edge705-Running-Heartrate-2Laps.tcx.gz"
+    morning, evening = parse_sessions(path.read_bytes(), path.name)
+    assert (evening.start - morning.start).total_seconds() > 8 * 3600
+    assert morning.distance_m == pytest.approx(10618, abs=5)
+    assert evening.distance_m == pytest.approx(8372, abs=5)
+    assert morning.elapsed_s < 3600 and evening.elapsed_s < 3600
+    assert len(parse_sessions(path.read_bytes(), path.name)) == 2
+
+
+def test_a_gpx_holding_two_runs_on_different_days_reads_as_two_sessions(
+        test_data: Path) -> None:
+    folder = test_data / "history" / "runpandas-athlete"
+    first, second = (gzip.decompress((folder / f"{name}.gpx.gz").read_bytes()).decode()
+                     for name in ("0da79b1d-dc15-4589-afff-aba4497ea626",
+                                  "00978fad-85f8-4f1c-be44-2b7146ccbf76"))
+    track = re.search(r"<trk>.*</trk>", second, flags=re.DOTALL)
+    assert track is not None
+    both = first.replace("</trk>", "</trk>" + track.group(0), 1).encode()
+    runs = parse_sessions(both, "two.gpx")
+    alone = [parse_activity(t.encode(), "one.gpx") for t in (first, second)]
+    assert [r.start for r in runs] == [a.start for a in alone]
+    assert [round(r.distance_m) for r in runs] == [round(a.distance_m) for a in alone]
+
+
+def test_a_file_of_one_session_reads_the_same_whole_or_by_session(test_data: Path) -> None:
+    path = test_data / "runs" / "gc-intervals-4x6min.fit"
+    (session,) = parse_sessions(path.read_bytes(), path.name)
+    assert session.distance_m == read(path).distance_m and session.laps == read(path).laps
+
+
+# Class 11 of issue 12: one session recorded twice is one session.
+def test_a_run_and_its_strava_copy_are_one_session_and_other_runs_are_not(
+        test_data: Path) -> None:
+    run = read(test_data / "runs" / "gc-fr920-run.fit")
+    copy = parse_bundle(json.loads(json.dumps(bundle_of(run))))
+    other = read(test_data / "runs" / "gc-hrv-run.fit")
+    assert same_session(Span.of(run), Span.of(copy))
+    assert not same_session(Span.of(run), Span.of(other))
+    assert distinct([copy, other, run]) == sorted([run, other], key=lambda a: a.start)
+
+
+# Class 9 of issue 12: the worker reads Strava's shapes; they must give the file's verdict.
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_a_real_recording_as_a_strava_bundle_gets_the_verdict_of_the_file(
+        test_data: Path, name: str) -> None:
+    activity = read(test_data / "runs" / name)
+    bundle = parse_bundle(json.loads(json.dumps(bundle_of(activity))), name)
+    from_file, from_bundle = classify(activity), classify(bundle)
+    assert from_bundle.workout == from_file.workout, (from_file.evidence, from_bundle.evidence)
+    assert bundle.distance_m == pytest.approx(activity.distance_m, abs=1)
+    assert bundle.moving_s == pytest.approx(activity.moving_s, abs=1)
+
+
+def test_two_real_runs_chained_in_one_fit_file_read_as_two_sessions(test_data: Path) -> None:
+    names = ("gc-hrv-run.fit", "gc-fr920-run.fit")
+    chained = b"".join((test_data / "runs" / name).read_bytes() for name in names)
+    runs = parse_sessions(chained, "two.fit")
+    alone = sorted((read(test_data / "runs" / name) for name in names), key=lambda a: a.start)
+    assert [(r.start, r.distance_m, len(r.laps)) for r in runs] == [
+        (a.start, a.distance_m, len(a.laps)) for a in alone]
+
+
+def test_a_fit_session_whose_records_break_for_100_minutes_reads_as_two_runs() -> None:
+    def records(first_s: int, count: int, start_m: float) -> list[tuple[str, dict[str, float]]]:
+        return [("record", {"timestamp": FIT_START + first_s + s, "distance": start_m + 3.0 * s,
+                            "heart_rate": 140}) for s in range(0, count, 2)]
+    gap_s = 100 * 60
+    one_session = ("session", {"start_time": FIT_START, "sport": 1, "sub_sport": 0,
+                               "total_elapsed_time": 1200 + gap_s, "total_timer_time": 1200,
+                               "total_distance": 3600, "avg_heart_rate": 140})
+    data = fit_file([("file_id", {"type": 4}), *records(0, 601, 0.0),
+                     *records(600 + gap_s, 601, 1800.0), one_session])
+    first, second = parse_sessions(data, "two.fit")
+    assert (first.sport, first.start, first.elapsed_s) == ("Run", START, 600.0)
+    assert second.start == START + timedelta(seconds=600 + gap_s)
+    assert first.distance_m == pytest.approx(1800.0) and second.distance_m == pytest.approx(1800.0)
+    assert len(parse_sessions(fit_file([("file_id", {"type": 4}), *records(0, 601, 0.0),
+                                        one_session]), "one.fit")) == 1

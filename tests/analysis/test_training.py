@@ -380,8 +380,8 @@ def _heart_rates(gpx: gpxpy.gpx.GPX) -> list[str]:
     ]
 
 
-def test_real_year_of_runs_names_both_known_glitches(shared_data: Path) -> None:
-    history = _real_history(shared_data / "history" / "runpandas-athlete")
+def test_real_year_of_runs_names_both_known_glitches(test_data: Path) -> None:
+    history = _real_history(test_data / "history" / "runpandas-athlete")
     last = max(history, key=lambda r: r.start)
     now = last.start + timedelta(hours=2)
     cleaned = clean(last, history, now)
