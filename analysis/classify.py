@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from analysis import repeats, rules, segments
+from analysis import plausibility, repeats, rules, segments
 from analysis.evidence import Case, distance_pace, is_imperial, percent
 from analysis.model import (
     STRAVA_RIDE_RACE,
@@ -23,6 +23,7 @@ from analysis.model import (
     Activity,
     Classification,
     Workout,
+    is_generic,
     is_run,
     is_strength,
 )
@@ -32,8 +33,9 @@ from analysis.units import format_distance, format_duration, format_pace
 
 #: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test.
 MIN_RUN_S = 300.0
-#: Shortest run distance that can be judged, in m.
-MIN_RUN_M = 500.0
+#: Shortest run distance that can be judged, in m: under the metric mile a run is a
+#: warm-up, a cool-down or a test, whatever its pace.
+MIN_RUN_M = 1500.0
 #: Confidence when the athlete said what it was, or the sport does.
 SURE = 0.95
 #: Without heart rate in the streams, laps are enough to call a run steady only when
@@ -53,7 +55,7 @@ EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
     rules.race, rules.hills, rules.tempo_block, repeats.repeats, rules.hr_tempo,
-    repeats.fartlek, rules.progression)
+    repeats.fartlek, rules.progression, rules.threshold_run)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
+    if features.hr_doubt is not None:
+        result = replace(result, evidence=f"{result.evidence}; heart rate set aside: "
+                                          f"{features.hr_doubt}")
     if (result.workout in LAPS_OVERRIDE and laps.decided
             and laps.classification.workout not in LAPS_OVERRIDE):
         return laps.classification
@@ -161,6 +166,12 @@ def _by_sport(activity: Activity, imperial: bool) -> Classification | None:
         return Classification(Workout.OTHER, GUESS, "no sport recorded")
     if is_run(activity.sport):
         return None
+    if is_generic(activity.sport):
+        if plausibility.moves_like_a_run(activity):
+            return None
+        if activity.moving_s < MIN_RUN_S:
+            return Classification(Workout.OTHER, SURE, f"{duration} of {activity.sport}: too "
+                                                       "short to judge")
     distance = activity.distance_m
     what = (f"{format_distance(distance, imperial)} {activity.sport}" if distance > 0
             else activity.sport)
@@ -174,11 +185,23 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
     if moving < MIN_RUN_S:
         return Classification(
             Workout.OTHER, SURE, f"run of {format_duration(moving)}: too short to judge")
-    if distance < MIN_RUN_M:
+    if distance <= 0:
         return Classification(
             Workout.OTHER, SURE, f"{format_duration(moving)} with no distance recorded")
+    if distance < MIN_RUN_M:
+        return Classification(
+            Workout.OTHER, SURE,
+            f"run of {format_distance(distance, imperial)}: too short to judge")
+    if plausibility.moves_like_a_ride(activity):
+        total, fast = plausibility.ride_kilometres(activity.streams)
+        return Classification(
+            Workout.CROSS_TRAINING, LIKELY,
+            f"{format_distance(distance, imperial)}, {fast} of {total} kilometres faster than "
+            "the 10 km world record: a ride, not a run")
     low, high = RUN_SPEED_RANGE
-    if not low <= activity.speed <= high:
+    climbed = plausibility.effort_speed(activity) >= plausibility.CLIMB_RUN_SPEED
+    slow = activity.speed < low and not climbed
+    if slow or activity.speed > high:
         return Classification(
             Workout.OTHER, SURE,
             f"{format_distance(distance, imperial)} in {format_duration(moving)} is not a "

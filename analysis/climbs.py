@@ -45,6 +45,30 @@ MIN_REPEATS = 3
 #: Share of the similar climbs that must be run up hard: repeats are efforts, a hilly
 #: loop run at an even effort is not.
 HARD_CLIMB_SHARE = 0.6
+#: Steeper mean gradients over a climb are altitude noise, not a hill anyone runs up
+#: repeatedly: hill sessions use 4-15 % slopes; the real road recordings of
+#: shared/data/real show 20-28 % "climbs" of 80-160 m where GPS altitude jumped.
+MAX_REPEAT_GRADE = 20.0
+#: Repeats of one hill start from the same place: their bases lie within this many metres
+#: (a barometer drifts a few metres over an hour, GPS altitude up to ten) ...
+SAME_BASE_M = 10.0
+#: ... or within this share of the climb's rise, whichever is more.
+SAME_BASE_SHARE = 0.5
+#: One repeat of a hill is as long as the last, within this factor (one hill, one top).
+SAME_LENGTH_FACTOR = 1.5
+#: The next repeat starts within this many climb durations after the last one ended (the
+#: jog or walk back down takes one to two) ...
+REPEAT_GAP_FACTOR = 3.0
+#: ... plus this standing rest at the bottom, in s.
+REPEAT_REST_S = 120.0
+#: Where heart rate was recorded, a hard climb raises it by at least this much from the
+#: bottom to the top (a 60-90 s hard climb adds 15-30 bpm; an even effort over a rolling
+#: road's rise a few beats).
+HILL_HR_RISE_BPM = 8.0
+#: The bottom heart rate is the lowest in this many seconds before a climb starts, the
+#: top the highest until this many seconds after it ends (heart rate answers an effort
+#: within 10-30 s).
+HILL_HR_LAG_S = 30
 
 
 @dataclass(frozen=True)
@@ -130,13 +154,60 @@ def repeated_climbs(climbs: Sequence[Climb]) -> list[Climb]:
     return similar if len(similar) >= MIN_REPEATS else []
 
 
-def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float) -> tuple[Climb, ...]:
-    """Hill repeats: similar climbs, most run up above ``hard`` effort speed; () if none."""
-    similar = repeated_climbs(climbs)
-    hard_ones = [c for c in similar if float(np.mean(effort[c.start:c.end + 1])) >= hard]
-    if not similar or len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(similar)):
+def hill_repeats(climbs: Sequence[Climb], altitude: FloatArray, effort: FloatArray,
+                 hard: float, heartrate: FloatArray | None = None) -> tuple[Climb, ...]:
+    """Hill repeats: one hill climbed again and again in quick succession, most climbs run
+    above ``hard`` effort speed and, where heart rate was recorded, with the heart rate
+    rising on the way up; () if none.
+
+    Parameters:
+        climbs: the climbs of :func:`find_climbs`, indices in samples (s).
+        altitude: the altitude they were found in.
+        effort: grade-adjusted speed per sample.
+    """
+    plausible = [c for c in climbs if c.grade <= MAX_REPEAT_GRADE]
+    series = max(_series(plausible, moving_average(altitude, CLIMB_SMOOTH_S)), key=len,
+                 default=[])
+    hard_ones = [c for c in series if float(np.mean(effort[c.start:c.end + 1])) >= hard]
+    if len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(series)):
+        return ()
+    if heartrate is not None and not _heart_rises(hard_ones, heartrate):
         return ()
     return tuple(hard_ones)
+
+
+def _series(climbs: Sequence[Climb], altitude: FloatArray) -> list[list[Climb]]:
+    """Runs of consecutive climbs that repeat one hill: same base, similar length and
+    rise, each soon after the last."""
+    runs: list[list[Climb]] = []
+    for climb in climbs:
+        if runs and _repeats(runs[-1][-1], climb, altitude):
+            runs[-1].append(climb)
+        else:
+            runs.append([climb])
+    return runs
+
+
+def _repeats(last: Climb, climb: Climb, altitude: FloatArray) -> bool:
+    base = max(SAME_BASE_M, SAME_BASE_SHARE * last.rise_m)
+    soon = climb.start - last.end <= REPEAT_GAP_FACTOR * (last.end - last.start) + REPEAT_REST_S
+    return (soon and abs(float(altitude[climb.start] - altitude[last.start])) <= base
+            and _within_factor(climb.length_m, last.length_m, SAME_LENGTH_FACTOR)
+            and _within_factor(climb.rise_m, last.rise_m, SIMILAR_FACTOR))
+
+
+def _within_factor(a: float, b: float, factor: float) -> bool:
+    return a > 0 and b > 0 and max(a, b) <= factor * min(a, b)
+
+
+def _heart_rises(climbs: Sequence[Climb], heartrate: FloatArray) -> bool:
+    rises = []
+    for c in climbs:
+        before = heartrate[max(c.start - HILL_HR_LAG_S, 0):c.start + 1]
+        during = heartrate[c.start:c.end + HILL_HR_LAG_S]
+        if np.isfinite(before).any() and np.isfinite(during).any():
+            rises.append(float(np.nanmax(during) - np.nanmin(before)))
+    return not rises or float(np.median(rises)) >= HILL_HR_RISE_BPM
 
 
 def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:

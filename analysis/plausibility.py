@@ -1,0 +1,137 @@
+"""What a recording can be, by the limits of the human body: whether a generic activity
+moved like a run, whether a "run" moved like a ride, whether a slow run was slow because
+it climbed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.model import Activity, BoolArray, FloatArray, Streams
+
+#: Running cadence in steps per minute: recreational runners 150-170, elites 180-200
+#: (Cavanagh & Kram 1989; Heiderscheit 2011); walking stays under about 130.
+RUN_STEPS_PER_MIN = (140.0, 220.0)
+#: Files of a generic sport count cadence per foot (Garmin's convention) or per step;
+#: a cadence in this range is strides per minute, the same running cadence halved.
+RUN_STRIDES_PER_MIN = (RUN_STEPS_PER_MIN[0] / 2, RUN_STEPS_PER_MIN[1] / 2 - 5.0)
+#: Moving speeds (m/s) of running: from the walk-run transition (Hreljac 1993: about
+#: 2 m/s, less for a trail jog) to the fastest pace anyone holds for an hour.
+RUN_MOVING_SPEED = (1.8, 6.0)
+#: A recording moved like a run when at least this share of its moving samples carry a
+#: running cadence: warm-up walks, stops and sensor drop-outs take the rest.
+RUN_CADENCE_SHARE = 0.6
+#: The 10 km world record pace (Cheptegei 2020, 26:11) as a speed in m/s: no run holds it
+#: for more than a few kilometres.
+WORLD_RECORD_10K_SPEED = 10000.0 / 1571.0
+#: A "run" with at least this share of its kilometres faster than that was a ride: a
+#: phone's GPS jumps make a kilometre or two of a real run impossibly fast (4 of 15 in
+#: one run of shared/data/history), wheels make most of them.
+RIDE_KM_SHARE = 0.5
+#: Metres of flat running that one metre of climbing is worth (ITRA's "kilometre-effort":
+#: 100 m of ascent counts as 1 km), so a mountain race is judged at its effort speed.
+FLAT_M_PER_ASCENT_M = 10.0
+#: A run slower than a brisk walk is a run only if it climbed: counting the climb as
+#: flat distance, it is then at least a steady jog (2.5 m/s, 6:40/km), clearly above the
+#: walk-run transition (about 2 m/s), so a hike saved as a run does not pass.
+CLIMB_RUN_SPEED = 2.5
+
+
+#: An optical sensor locked onto the cadence reports the step rate as heart rate: within
+#: this many beats of the cadence (in steps per minute) ...
+LOCK_BPM = 2.0
+#: ... for at least this share of the moving samples. A true heart rate of a runner at
+#: 160-180 bpm crosses a cadence of 160-180 spm now and then: at most a quarter of the samples of
+#: the real runs of shared/data/real lie within 2 bpm of it (0-27 %).
+LOCK_SHARE = 0.6
+#: Samples needed before the heart rate is doubted, s.
+LOCK_MIN_SAMPLES = 300
+#: A median heart rate at or above this share of maximum is threshold work all the way
+#: (Daniels' T zone starts at 88 %); at a pace slower than easy running it is a sensor's
+#: misreading (cadence lock, a loose strap), not effort.
+LOCKED_HR_FRAC = 0.9
+#: ... on ground flatter than this, in metres of ascent per km: on trails the heart works
+#: harder than even the grade-adjusted pace shows (power-hiking, rough ground), as on the
+#: 40 m/km mountain run of shared/data/real, whose chest strap read 174-191 on its climb.
+HILLY_M_PER_KM = 20.0
+
+
+def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
+                     easy_speed: float, climb_m_per_km: float = 0.0) -> str | None:
+    """Why the heart rate of a run is not to be believed, or None when it can be: an
+    optical sensor locked onto the cadence, or a heart rate at threshold all the way at a
+    pace slower than easy running.
+
+    Parameters:
+        effort: grade-adjusted speed per sample, m/s (0 where stopped).
+        max_hr: the athlete's maximum heart rate.
+        easy_speed: the athlete's (or the population's) easy pace, m/s.
+        climb_m_per_km: the run's ascent per kilometre; on hilly ground only the
+            cadence can discredit the heart rate.
+    """
+    hr = streams.heartrate
+    if hr is None:
+        return None
+    moving = streams.moving & np.isfinite(hr)
+    if np.count_nonzero(moving) < LOCK_MIN_SAMPLES:
+        return None
+    if streams.cadence is not None:
+        both = moving & np.isfinite(streams.cadence) & (streams.cadence > 0)
+        if np.count_nonzero(both) >= LOCK_MIN_SAMPLES:
+            close = np.abs(hr[both] - streams.cadence[both]) <= LOCK_BPM
+            if float(np.mean(close)) >= LOCK_SHARE:
+                return "the heart rate follows the cadence (an optical sensor locked onto it)"
+    running = effort[effort > 0]
+    median_hr = float(np.median(hr[moving]))
+    if running.size and median_hr >= LOCKED_HR_FRAC * max_hr and \
+            float(np.median(running)) < easy_speed and climb_m_per_km < HILLY_M_PER_KM:
+        return (f"a heart rate of {round(median_hr)} bpm all the way at an easy pace is a "
+                "sensor reading, not effort")
+    return None
+
+
+def moves_like_a_run(activity: Activity) -> bool:
+    """Whether a generic activity (a FIT 'generic' sport, TCX Sport=Other) was a run:
+    its cadence is a running cadence and its moving speed a running speed."""
+    streams = activity.streams
+    if streams is None or streams.cadence is None:
+        return False
+    low, high = RUN_MOVING_SPEED
+    if not low <= activity.speed <= high:
+        return False
+    cadence = streams.cadence[streams.moving & np.isfinite(streams.cadence)]
+    if cadence.size == 0:
+        return False
+    running = _within(cadence, RUN_STEPS_PER_MIN) | _within(cadence, RUN_STRIDES_PER_MIN)
+    return float(np.mean(running)) >= RUN_CADENCE_SHARE
+
+
+def ride_kilometres(streams: Streams | None) -> tuple[int, int]:
+    """How many whole kilometres a recording holds, and how many of them were covered
+    (in moving time) faster than the 10 km world record pace."""
+    if streams is None or len(streams) < 2:
+        return 0, 0
+    distance = np.maximum.accumulate(np.nan_to_num(streams.distance, nan=0.0))
+    marks = np.arange(0.0, distance[-1] + 1e-9, 1000.0)
+    moving = np.cumsum(streams.moving)
+    seconds = np.diff(moving[np.minimum(np.searchsorted(distance, marks), moving.size - 1)])
+    fast = (seconds > 0) & (1000.0 / np.maximum(seconds, 1) > WORLD_RECORD_10K_SPEED)
+    return int(seconds.size), int(np.count_nonzero(fast))
+
+
+def moves_like_a_ride(activity: Activity) -> bool:
+    """Whether a recording said to be a run covered most kilometres faster than any runner."""
+    total, fast = ride_kilometres(activity.streams)
+    return total > 0 and fast >= RIDE_KM_SHARE * total
+
+
+def effort_speed(activity: Activity) -> float:
+    """Moving speed (m/s) with the ascent counted as flat distance, 0 when nothing moved."""
+    if activity.moving_s <= 0:
+        return 0.0
+    ascent = activity.ascent_m if activity.ascent_m is not None and activity.ascent_m > 0 else 0.0
+    return (activity.distance_m + FLAT_M_PER_ASCENT_M * ascent) / activity.moving_s
+
+
+def _within(values: FloatArray, bounds: tuple[float, float]) -> BoolArray:
+    return (values >= bounds[0]) & (values <= bounds[1])
