@@ -49,6 +49,10 @@ STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER}
 #: phone's wandering GPS breaks a tempo into surges). The worker, which fetches no streams
 #: once the laps decide, gives the same label.
 LAPS_OVERRIDE = STEADY | {Workout.FARTLEK}
+#: Repeats that laps pressed by hand (not cut by distance) show win over a tempo the
+#: streams see: 3 x 600 m with 2 min jogs keeps the heart rate at tempo level all the way,
+#: where the athlete's laps say where each repeat began and ended.
+HAND_LAPS_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS})
 #: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
 #: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
 EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
@@ -92,10 +96,16 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     if features.hr_doubt is not None:
         result = replace(result, evidence=f"{result.evidence}; heart rate set aside: "
                                           f"{features.hr_doubt}")
-    if (result.workout in LAPS_OVERRIDE and laps.decided
-            and laps.classification.workout not in LAPS_OVERRIDE):
+    if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
+
+
+def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
+    if streams in LAPS_OVERRIDE and laps not in LAPS_OVERRIDE:
+        return True
+    by_hand = not segments.evenly_spaced(segments.lap_source(activity))
+    return streams is Workout.TEMPO and laps in HAND_LAPS_REPEATS and by_hand
 
 
 def classify_summary(activity: Activity, profile: AthleteProfile | None = None, *,
@@ -211,8 +221,10 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
 
 
 def _athlete_word(activity: Activity, result: Classification) -> Classification:
-    """Strava's "workout" flag: the data picks the kind, a quality session it is anyway."""
+    """Strava's "workout" tag on a run the data show as steady: the tag is said, and no
+    structure the data do not show is made up for it."""
     if activity.workout_type != STRAVA_RUN_WORKOUT or result.workout not in STEADY:
         return result
     return Classification(
-        Workout.TEMPO, GUESS, f"Strava workout; no clear structure in the data ({result.evidence})")
+        result.workout, GUESS,
+        f"tagged a workout on Strava; the data show no structure: {result.evidence}")

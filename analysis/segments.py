@@ -84,7 +84,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
                                           profile.max_hr, profile.easy_speed, climbing)
     if doubt is not None:
         streams = replace(streams, heartrate=None)
-    efforts = find_efforts(streams, gap, speed)
+    efforts = find_efforts(streams, gap, speed, profile.easy_speed)
     hr = _smooth_hr(streams.heartrate)
     hills = climbs.hill_repeats(
         climbs.find_climbs(streams, altitude), altitude, gap, BOUT_ENTRY * efforts.jog_speed, hr
