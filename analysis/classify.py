@@ -42,6 +42,10 @@ SURE = 0.95
 #: their peak stayed below this share of HRmax (Seiler's first ventilatory threshold,
 #: about 82 %): no bout of any kind happened.
 STEADY_PEAK_HR_FRAC = 0.82
+#: A run that moved for less than this share of its elapsed time may hold standing or
+#: walking recoveries (sprints with auto-paused walk-backs move 17 % of the time), which
+#: only the streams show; a steady run stops at lights and for a drink.
+STEADY_MOVING_SHARE = 0.75
 #: Labels of runs without structure, which Strava's "workout" flag overrides.
 STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER})
 #: Stream results that structure the laps decide overrides: laps pressed by hand show what
@@ -137,6 +141,9 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) 
                                              "repeats inside them show only in the streams")
     if result.workout not in STEADY:
         return SummaryVerdict(True, result, f"laps show it: {result.evidence}")
+    if activity.moving_s < STEADY_MOVING_SHARE * activity.elapsed_s:
+        return SummaryVerdict(False, result, "long pauses may be the recoveries of repeats; "
+                                             "the streams show them")
     if features.peak_hr_frac is not None and features.peak_hr_frac < STEADY_PEAK_HR_FRAC:
         reason = f"heart rate never passed {percent(features.peak_hr_frac)} of max: steady"
         return SummaryVerdict(True, result, reason)
@@ -202,6 +209,12 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
         return Classification(
             Workout.OTHER, SURE,
             f"run of {format_distance(distance, imperial)}: too short to judge")
+    return _implausible_speed(activity, imperial)
+
+
+def _implausible_speed(activity: Activity, imperial: bool) -> Classification | None:
+    """A ride saved as a run, a climb at a walk, or a speed that only a glitch makes."""
+    moving, distance = activity.moving_s, activity.distance_m
     if plausibility.moves_like_a_ride(activity):
         total, fast = plausibility.ride_kilometres(activity.streams)
         return Classification(
@@ -210,8 +223,14 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
             "the 10 km world record: a ride, not a run")
     low, high = RUN_SPEED_RANGE
     climbed = plausibility.effort_speed(activity) >= plausibility.CLIMB_RUN_SPEED
-    slow = activity.speed < low and not climbed
-    if slow or activity.speed > high:
+    if activity.speed < low and not climbed and (
+            plausibility.climb_per_km(activity) >= plausibility.STEEP_M_PER_KM):
+        return Classification(
+            Workout.OTHER, LIKELY,
+            f"{format_distance(distance, imperial)} at {format_pace(activity.speed, imperial)} "
+            f"with {round(activity.ascent_m or 0.0)} m of climbing: a climb at a walk, not "
+            "judged as a run")
+    if (activity.speed < low and not climbed) or activity.speed > high:
         return Classification(
             Workout.OTHER, SURE,
             f"{format_distance(distance, imperial)} in {format_duration(moving)} is not a "

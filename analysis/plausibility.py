@@ -35,6 +35,10 @@ FLAT_M_PER_ASCENT_M = 10.0
 #: flat distance, it is then at least a steady jog (2.5 m/s, 6:40/km), clearly above the
 #: walk-run transition (about 2 m/s), so a hike saved as a run does not pass.
 CLIMB_RUN_SPEED = 2.5
+#: A recording slower than that which climbed at least this many metres per kilometre
+#: (an 8 % average grade, steeper than any road race) went up a mountain at a walk: slow
+#: because of the climb, not because of a recording glitch.
+STEEP_M_PER_KM = 80.0
 
 
 #: An optical sensor locked onto the cadence reports the step rate as heart rate: within
@@ -131,6 +135,13 @@ def effort_speed(activity: Activity) -> float:
         return 0.0
     ascent = activity.ascent_m if activity.ascent_m is not None and activity.ascent_m > 0 else 0.0
     return (activity.distance_m + FLAT_M_PER_ASCENT_M * ascent) / activity.moving_s
+
+
+def climb_per_km(activity: Activity) -> float:
+    """Metres of ascent per kilometre, 0 without ascent or distance."""
+    if not activity.ascent_m or activity.distance_m <= 0:
+        return 0.0
+    return 1000.0 * activity.ascent_m / activity.distance_m
 
 
 def _within(values: FloatArray, bounds: tuple[float, float]) -> BoolArray:
