@@ -79,6 +79,7 @@ class Climb:
     end: int
     rise_m: float
     length_m: float
+    base_m: float = 0.0  # altitude at the bottom
 
     @property
     def grade(self) -> float:
@@ -139,7 +140,8 @@ def find_climbs(streams: Streams, altitude: FloatArray | None) -> list[Climb]:
     climbs = []
     for low, high in _rises(smooth[index].tolist()):
         a, b = int(index[low]), int(index[high])
-        climb = Climb(a, b, float(smooth[b] - smooth[a]), float(distance[b] - distance[a]))
+        climb = Climb(a, b, float(smooth[b] - smooth[a]), float(distance[b] - distance[a]),
+                      float(smooth[a]))
         if climb.rise_m >= MIN_RISE_M and climb.grade >= MIN_GRADE:
             climbs.append(climb)
     return climbs
@@ -154,20 +156,18 @@ def repeated_climbs(climbs: Sequence[Climb]) -> list[Climb]:
     return similar if len(similar) >= MIN_REPEATS else []
 
 
-def hill_repeats(climbs: Sequence[Climb], altitude: FloatArray, effort: FloatArray,
-                 hard: float, heartrate: FloatArray | None = None) -> tuple[Climb, ...]:
+def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float,
+                 heartrate: FloatArray | None = None) -> tuple[Climb, ...]:
     """Hill repeats: one hill climbed again and again in quick succession, most climbs run
     above ``hard`` effort speed and, where heart rate was recorded, with the heart rate
     rising on the way up; () if none.
 
     Parameters:
         climbs: the climbs of :func:`find_climbs`, indices in samples (s).
-        altitude: the altitude they were found in.
         effort: grade-adjusted speed per sample.
     """
     plausible = [c for c in climbs if c.grade <= MAX_REPEAT_GRADE]
-    series = max(_series(plausible, moving_average(altitude, CLIMB_SMOOTH_S)), key=len,
-                 default=[])
+    series = max(_series(plausible), key=len, default=[])
     hard_ones = [c for c in series if float(np.mean(effort[c.start:c.end + 1])) >= hard]
     if len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(series)):
         return ()
@@ -176,22 +176,22 @@ def hill_repeats(climbs: Sequence[Climb], altitude: FloatArray, effort: FloatArr
     return tuple(hard_ones)
 
 
-def _series(climbs: Sequence[Climb], altitude: FloatArray) -> list[list[Climb]]:
+def _series(climbs: Sequence[Climb]) -> list[list[Climb]]:
     """Runs of consecutive climbs that repeat one hill: same base, similar length and
     rise, each soon after the last."""
     runs: list[list[Climb]] = []
     for climb in climbs:
-        if runs and _repeats(runs[-1][-1], climb, altitude):
+        if runs and _repeats(runs[-1][-1], climb):
             runs[-1].append(climb)
         else:
             runs.append([climb])
     return runs
 
 
-def _repeats(last: Climb, climb: Climb, altitude: FloatArray) -> bool:
+def _repeats(last: Climb, climb: Climb) -> bool:
     base = max(SAME_BASE_M, SAME_BASE_SHARE * last.rise_m)
     soon = climb.start - last.end <= REPEAT_GAP_FACTOR * (last.end - last.start) + REPEAT_REST_S
-    return (soon and abs(float(altitude[climb.start] - altitude[last.start])) <= base
+    return (soon and abs(climb.base_m - last.base_m) <= base
             and _within_factor(climb.length_m, last.length_m, SAME_LENGTH_FACTOR)
             and _within_factor(climb.rise_m, last.rise_m, SIMILAR_FACTOR))
 

@@ -87,8 +87,8 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     efforts = find_efforts(streams, gap, speed, profile.easy_speed)
     hr = _smooth_hr(streams.heartrate)
     hills = climbs.hill_repeats(
-        climbs.find_climbs(streams, altitude), altitude, gap, BOUT_ENTRY * efforts.jog_speed, hr
-    ) if efforts.jog_speed > 0 and altitude is not None else ()
+        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed, hr
+    ) if efforts.jog_speed > 0 else ()
     max_hr = profile.max_hr
     if hr is not None:
         max_hr = max(max_hr, min(float(np.percentile(hr, 99.5)), MAX_HR_RAISE * max_hr))
