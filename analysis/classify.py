@@ -125,6 +125,7 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
     """
     imperial = is_imperial(units)
     profile = profile or default_profile()
+    activity = replace(activity, streams=None)
     fixed = _by_kind(activity, profile, imperial)
     return fixed if fixed is not None else _judge_summary(activity, profile, imperial)
 
@@ -172,7 +173,13 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
     if result is None and activity.manual:
         steady = rules.steady(activity, profile, None, GUESS, imperial)
         result = Classification(steady.workout, GUESS, f"{steady.evidence}, entered by hand")
-    return None if result is None else SummaryVerdict(True, result, result.evidence)
+    if result is None:
+        return None
+    if (is_generic(activity.sport) and activity.streams is None
+            and plausibility.could_be_a_run(activity)):
+        return SummaryVerdict(False, result, f"{activity.sport} at a running speed: the "
+                                             "cadence in the streams says whether it was a run")
+    return SummaryVerdict(True, result, result.evidence)
 
 
 def _by_sport(activity: Activity, imperial: bool) -> Classification | None:
@@ -216,7 +223,7 @@ def _implausible_speed(activity: Activity, imperial: bool) -> Classification | N
     """A ride saved as a run, a climb at a walk, or a speed that only a glitch makes."""
     moving, distance = activity.moving_s, activity.distance_m
     if plausibility.moves_like_a_ride(activity):
-        total, fast = plausibility.ride_kilometres(activity.streams)
+        total, fast = plausibility.ride_kilometres(activity)
         return Classification(
             Workout.CROSS_TRAINING, LIKELY,
             f"{format_distance(distance, imperial)}, {fast} of {total} kilometres faster than "

@@ -28,6 +28,12 @@ WORLD_RECORD_10K_SPEED = 10000.0 / 1571.0
 #: phone's GPS jumps make a kilometre or two of a real run impossibly fast (4 of 15 in
 #: one run of shared/data/history), wheels make most of them.
 RIDE_KM_SHARE = 0.5
+#: A ride moves for most of its elapsed time (the rides of shared/data/real: 80-100 %);
+#: a sprint session on auto-pause, whose moving kilometres are at sprint speed, for 17 %.
+RIDE_MOVING_SHARE = 0.6
+#: Laps and splits this long (m) count as kilometres (GPS laps of 1 km land within a few
+#: per cent of the mark).
+FULL_KM_M = 950.0
 #: Metres of flat running that one metre of climbing is worth (ITRA's "kilometre-effort":
 #: 100 m of ascent counts as 1 km), so a mountain race is judged at its effort speed.
 FLAT_M_PER_ASCENT_M = 10.0
@@ -100,8 +106,7 @@ def moves_like_a_run(activity: Activity) -> bool:
     streams = activity.streams
     if streams is None or streams.cadence is None:
         return False
-    low, high = RUN_MOVING_SPEED
-    if not low <= activity.speed <= high:
+    if not could_be_a_run(activity):
         return False
     cadence = streams.cadence[streams.moving & np.isfinite(streams.cadence)]
     if cadence.size == 0:
@@ -110,11 +115,21 @@ def moves_like_a_run(activity: Activity) -> bool:
     return float(np.mean(running)) >= RUN_CADENCE_SHARE
 
 
-def ride_kilometres(streams: Streams | None) -> tuple[int, int]:
+def could_be_a_run(activity: Activity) -> bool:
+    """Whether a summary's distance and moving time allow a run (its cadence would tell)."""
+    low, high = RUN_MOVING_SPEED
+    return activity.distance_m > 0 and low <= activity.speed <= high
+
+
+def ride_kilometres(activity: Activity) -> tuple[int, int]:
     """How many whole kilometres a recording holds, and how many of them were covered
-    (in moving time) faster than the 10 km world record pace."""
+    (in moving time) faster than the 10 km world record pace: from the streams, or else
+    from the laps and splits of a kilometre or more."""
+    streams = activity.streams
     if streams is None or len(streams) < 2:
-        return 0, 0
+        laps = [lap for lap in (*activity.laps, *activity.splits)
+                if lap.distance_m >= FULL_KM_M and lap.moving_s > 0]
+        return len(laps), sum(lap.speed > WORLD_RECORD_10K_SPEED for lap in laps)
     distance = np.maximum.accumulate(np.nan_to_num(streams.distance, nan=0.0))
     marks = np.arange(0.0, distance[-1] + 1e-9, 1000.0)
     moving = np.cumsum(streams.moving)
@@ -124,8 +139,11 @@ def ride_kilometres(streams: Streams | None) -> tuple[int, int]:
 
 
 def moves_like_a_ride(activity: Activity) -> bool:
-    """Whether a recording said to be a run covered most kilometres faster than any runner."""
-    total, fast = ride_kilometres(activity.streams)
+    """Whether a recording said to be a run covered most kilometres faster than any runner,
+    moving most of the time (sprints with auto-paused walk-backs move at sprint speed)."""
+    if activity.moving_s < RIDE_MOVING_SHARE * activity.elapsed_s:
+        return False
+    total, fast = ride_kilometres(activity)
     return total > 0 and fast >= RIDE_KM_SHARE * total
 
 
