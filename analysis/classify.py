@@ -97,9 +97,7 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
-    if features.hr_doubt is not None:
-        result = replace(result, evidence=f"{result.evidence}; heart rate set aside: "
-                                          f"{features.hr_doubt}")
+    result = _with_doubt(result, features.hr_doubt)
     if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
@@ -132,7 +130,7 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _judge(Case(activity, profile, features, imperial))
+    judged = _with_doubt(_judge(Case(activity, profile, features, imperial)), features.hr_doubt)
     result = _athlete_word(activity, judged)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
@@ -149,6 +147,12 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) 
         reason = f"heart rate never passed {percent(features.peak_hr_frac)} of max: steady"
         return SummaryVerdict(True, result, reason)
     return SummaryVerdict(False, result, "laps look steady; the streams may show efforts")
+
+
+def _with_doubt(result: Classification, doubt: str | None) -> Classification:
+    if doubt is None:
+        return result
+    return replace(result, evidence=f"{result.evidence}; heart rate set aside: {doubt}")
 
 
 def _judge(case: Case) -> Classification:

@@ -92,10 +92,26 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
             if float(np.mean(close)) >= LOCK_SHARE:
                 return "the heart rate follows the cadence (an optical sensor locked onto it)"
     running = effort[effort > 0]
-    median_hr = float(np.median(hr[moving]))
-    if running.size and median_hr >= LOCKED_HR_FRAC * max_hr and \
-            float(np.median(running)) < easy_speed and climb_m_per_km < HILLY_M_PER_KM:
-        return (f"a heart rate of {round(median_hr)} bpm all the way at an easy pace is a "
+    if running.size == 0:
+        return None
+    return _threshold_at_a_jog(float(np.median(hr[moving])), float(np.median(running)),
+                               max_hr, easy_speed, climb_m_per_km)
+
+
+def summary_heart_rate_doubt(activity: Activity, max_hr: float,
+                             easy_speed: float) -> str | None:
+    """:func:`heart_rate_doubt` from a summary: its average heart rate and moving speed."""
+    if activity.avg_hr is None or not np.isfinite(activity.avg_hr) or activity.speed <= 0:
+        return None
+    return _threshold_at_a_jog(activity.avg_hr, activity.speed, max_hr, easy_speed,
+                               climb_per_km(activity))
+
+
+def _threshold_at_a_jog(heart_rate: float, speed: float, max_hr: float, easy_speed: float,
+                        climb_m_per_km: float) -> str | None:
+    if heart_rate >= LOCKED_HR_FRAC * max_hr and speed < easy_speed \
+            and climb_m_per_km < HILLY_M_PER_KM:
+        return (f"a heart rate of {round(heart_rate)} bpm all the way at an easy pace is a "
                 "sensor reading, not effort")
     return None
 

@@ -78,10 +78,9 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     grade = climbs.grade_percent(streams, altitude)
     gap = speed * climbs.minetti_factor(grade) if grade is not None else speed
     gap = climbs.moving_average(np.asarray(gap, dtype=np.float64), SPEED_SMOOTH_S)
-    climbing = (1000.0 * activity.ascent_m / activity.distance_m
-                if activity.ascent_m and activity.distance_m > 0 else 0.0)
     doubt = plausibility.heart_rate_doubt(streams, np.where(speed > 0, gap, 0.0),
-                                          profile.max_hr, profile.easy_speed, climbing)
+                                          profile.max_hr, profile.easy_speed,
+                                          plausibility.climb_per_km(activity))
     if doubt is not None:
         streams = replace(streams, heartrate=None)
     efforts = find_efforts(streams, gap, speed, profile.easy_speed)
@@ -122,6 +121,10 @@ def evenly_spaced(laps: Sequence[Lap]) -> bool:
 def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     """Features of a run's summary, laps and splits."""
     laps = lap_source(activity)
+    doubt = plausibility.summary_heart_rate_doubt(activity, profile.max_hr, profile.easy_speed)
+    if doubt is not None:
+        activity = replace(activity, avg_hr=None, max_hr=None)
+        laps = tuple(replace(lap, avg_hr=None, max_hr=None) for lap in laps)
     peak = max([activity.max_hr or 0.0] + [lap.max_hr or 0.0 for lap in laps])
     peak = peak if math.isfinite(peak) and peak > 0 else math.nan
     max_hr = profile.max_hr
@@ -136,6 +139,7 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
         max_hr=max_hr,
         avg_hr_frac=average / max_hr if average is not None else None,
         peak_hr_frac=peak / max_hr if math.isfinite(peak) else None,
+        hr_doubt=doubt,
     )
 
 
