@@ -1,6 +1,6 @@
 """What a recording can be, by the limits of the human body: whether a generic activity
 moved like a run, whether a "run" moved like a ride, whether a slow run was slow because
-it climbed.
+it climbed, and whether its heart rate can be effort at all.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ WORLD_RECORD_10K_SPEED = 10000.0 / 1571.0
 #: phone's GPS jumps make a kilometre or two of a real run impossibly fast (4 of 15 in
 #: one run of shared/data/history), wheels make most of them.
 RIDE_KM_SHARE = 0.5
-#: A ride moves for most of its elapsed time (the rides of shared/data/real: 80-100 %);
+#: A ride moves for most of its elapsed time (the rides of shared/data/real: 85-100 %);
 #: a sprint session on auto-pause, whose moving kilometres are at sprint speed, for 17 %.
 RIDE_MOVING_SHARE = 0.6
 #: Laps and splits this long (m) count as kilometres (GPS laps of 1 km land within a few
@@ -45,14 +45,12 @@ CLIMB_RUN_SPEED = 2.5
 #: (an 8 % average grade, steeper than any road race) went up a mountain at a walk: slow
 #: because of the climb, not because of a recording glitch.
 STEEP_M_PER_KM = 80.0
-
-
 #: An optical sensor locked onto the cadence reports the step rate as heart rate: within
 #: this many beats of the cadence (in steps per minute) ...
 LOCK_BPM = 2.0
-#: ... for at least this share of the moving samples. A true heart rate of a runner at
-#: 160-180 bpm crosses a cadence of 160-180 spm now and then: at most a quarter of the samples of
-#: the real runs of shared/data/real lie within 2 bpm of it (0-27 %).
+#: ... for at least this share of the moving samples. A true heart rate of 160-180 bpm
+#: crosses a cadence of 160-180 spm now and then: 0-27 % of the samples of the real runs
+#: of shared/data/real lie within 2 bpm of it.
 LOCK_SHARE = 0.6
 #: Samples needed before the heart rate is doubted, s.
 LOCK_MIN_SAMPLES = 300
