@@ -40,6 +40,9 @@ SIMILAR_FACTOR = 1.7
 #: A lap counts as a hill repeat from this mean gradient, in percent: rolling roads
 #: reach 3 % over a kilometre auto-lap, hill repeats are run on 4-10 % slopes.
 HILL_LAP_GRADE = 4.0
+#: A climbing lap of hill repeats is run at this multiple of the grade-adjusted speed of
+#: the laps between (the bout threshold of :mod:`analysis.efforts`): up hard, down easy.
+LAP_CLIMB_EFFORT = 1.15
 #: Fewest similar climbs that make hill repeats.
 MIN_REPEATS = 3
 #: Share of the similar climbs that must be run up hard: repeats are efforts, a hilly
@@ -211,11 +214,24 @@ def _heart_rises(climbs: Sequence[Climb], heartrate: FloatArray) -> bool:
 
 
 def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:
-    """Hill repeats in laps: climbing laps alternating with laps that do not; () if none."""
+    """Hill repeats in laps: climbing laps of one length alternating with laps that do not,
+    run up harder (grade-adjusted) than the laps between them; () if none."""
     climbs = [Climb(i, i + 1, lap.ascent_m or 0.0, lap.distance_m) for i, lap in enumerate(laps)]
     up = [c for c in climbs if c.rise_m >= MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
     alternating = all(b.start - a.start >= 2 for a, b in zip(up, up[1:], strict=False))
-    return tuple(repeated_climbs(up)) if alternating else ()
+    similar = repeated_climbs(up) if alternating else []
+    lengths = [c.length_m for c in similar]
+    if not similar or not _within_factor(min(lengths), max(lengths), SAME_LENGTH_FACTOR):
+        return ()
+    climbing = {c.start for c in similar}
+    effort = [float(lap.speed * minetti_factor(np.array(100.0 * (lap.ascent_m or 0.0)
+                                                        / max(lap.distance_m, 1.0))))
+              for lap in laps]
+    others = [e for i, e in enumerate(effort) if i not in climbing and e > 0]
+    up_effort = float(np.median([effort[c.start] for c in similar]))
+    if others and up_effort < LAP_CLIMB_EFFORT * float(np.median(others)):
+        return ()
+    return tuple(similar)
 
 
 def describe(climbs: Sequence[Climb], imperial: bool = False) -> str:

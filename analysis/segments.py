@@ -133,7 +133,7 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     average = activity.avg_hr if activity.avg_hr and math.isfinite(activity.avg_hr) else None
     return Features(
         efforts=lap_efforts(laps),
-        hills=climbs.lap_hill_repeats(activity.laps),
+        hills=() if evenly_spaced(activity.laps) else climbs.lap_hill_repeats(activity.laps),
         hr_block=_lap_hr_block(laps, max_hr),
         split_speeds=_lap_splits(activity),
         max_hr=max_hr,
