@@ -52,6 +52,10 @@ HARD_CLIMB_SHARE = 0.6
 #: repeatedly: hill sessions use 4-15 % slopes; the real road recordings of
 #: shared/data/real show 20-28 % "climbs" of 80-160 m where GPS altitude jumped.
 MAX_REPEAT_GRADE = 20.0
+#: A repeat is climbed in at most this many seconds: hill repeats last 30 s to 5 min
+#: (long hill repeats 2-5 min); climbing a 15-minute mountain again and again is a loop
+#: course of a long run.
+MAX_REPEAT_CLIMB_S = 360
 #: Repeats of one hill start from the same place: their bases lie within this many metres
 #: (a barometer drifts a few metres over an hour, GPS altitude up to ten) ...
 SAME_BASE_M = 10.0
@@ -169,7 +173,8 @@ def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float,
         climbs: the climbs of :func:`find_climbs`, indices in samples (s).
         effort: grade-adjusted speed per sample.
     """
-    plausible = [c for c in climbs if c.grade <= MAX_REPEAT_GRADE]
+    plausible = [c for c in climbs
+                 if c.grade <= MAX_REPEAT_GRADE and c.end - c.start <= MAX_REPEAT_CLIMB_S]
     series = max(_series(plausible), key=len, default=[])
     hard_ones = [c for c in series if float(np.mean(effort[c.start:c.end + 1])) >= hard]
     if len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(series)):

@@ -17,7 +17,9 @@ from analysis import corroboration
 from analysis.model import BoolArray, FloatArray, Lap, Streams
 
 #: Walk-run transition speed in m/s (Hreljac 1993: about 2.0 m/s); slower samples are
-#: walks or standing rests and do not set the session's jogging pace.
+#: walks or standing rests and do not set the session's jogging pace, and a stretch
+#: slower than this over the ground is no bout, however steep (a power-hike up a trail
+#: costs as much as running the flat, but it is the terrain, not an effort).
 RUN_MIN_SPEED = 1.8
 #: Percentile of running samples taken as the session's jogging pace: warm-up, cool-down
 #: and recoveries are the slowest running of a structured session and fill at least that.
@@ -142,7 +144,8 @@ def _bouts_against_jog(streams: Streams, gap: FloatArray, speed: FloatArray,
                        running: FloatArray) -> Efforts:
     jog = float(np.percentile(running, JOG_PERCENTILE))
     mask = close_gaps(gap > BOUT_ENTRY * jog, MERGE_GAP_S)
-    ranges = [(a, b) for a, b in runs_of(mask) if b - a >= MIN_BOUT_S]
+    ranges = [(a, b) for a, b in runs_of(mask)
+              if b - a >= MIN_BOUT_S and float(np.mean(speed[a:b])) >= RUN_MIN_SPEED]
     noise = corroboration.speed_noise(gap, gap >= RUN_MIN_SPEED)
     ranges = corroboration.real_bouts(ranges, gap, streams.heartrate, jog, noise)
     means = [float(np.mean(gap[a:b])) for a, b in ranges]
