@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from analysis import repeats, rules, segments
+from analysis import plausibility, repeats, rules, segments
 from analysis.evidence import Case, distance_pace, is_imperial, percent
 from analysis.model import (
     STRAVA_RIDE_RACE,
@@ -23,6 +23,7 @@ from analysis.model import (
     Activity,
     Classification,
     Workout,
+    is_generic,
     is_run,
     is_strength,
 )
@@ -32,14 +33,19 @@ from analysis.units import format_distance, format_duration, format_pace
 
 #: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test.
 MIN_RUN_S = 300.0
-#: Shortest run distance that can be judged, in m.
-MIN_RUN_M = 500.0
+#: Shortest run distance that can be judged, in m: under the metric mile a run is a
+#: warm-up, a cool-down or a test, whatever its pace.
+MIN_RUN_M = 1500.0
 #: Confidence when the athlete said what it was, or the sport does.
 SURE = 0.95
 #: Without heart rate in the streams, laps are enough to call a run steady only when
 #: their peak stayed below this share of HRmax (Seiler's first ventilatory threshold,
 #: about 82 %): no bout of any kind happened.
 STEADY_PEAK_HR_FRAC = 0.82
+#: A run that moved for less than this share of its elapsed time may hold standing or
+#: walking recoveries (sprints with auto-paused walk-backs move 17 % of the time), which
+#: only the streams show; a steady run stops at lights and for a drink.
+STEADY_MOVING_SHARE = 0.75
 #: Labels of runs without structure, which Strava's "workout" flag overrides.
 STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER})
 #: Stream results that structure the laps decide overrides: laps pressed by hand show what
@@ -47,13 +53,17 @@ STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER}
 #: phone's wandering GPS breaks a tempo into surges). The worker, which fetches no streams
 #: once the laps decide, gives the same label.
 LAPS_OVERRIDE = STEADY | {Workout.FARTLEK}
+#: Repeats that laps pressed by hand (not cut by distance) show win over a tempo the
+#: streams see: 3 x 600 m with 2 min jogs keeps the heart rate at tempo level all the way,
+#: where the athlete's laps say where each repeat began and ended.
+HAND_LAPS_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS})
 #: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
 #: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
 EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
     rules.race, rules.hills, rules.tempo_block, repeats.repeats, rules.hr_tempo,
-    repeats.fartlek, rules.progression)
+    repeats.fartlek, rules.progression, rules.threshold_run)
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,17 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
-    if (result.workout in LAPS_OVERRIDE and laps.decided
-            and laps.classification.workout not in LAPS_OVERRIDE):
+    result = _with_doubt(result, features.hr_doubt)
+    if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
+
+
+def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
+    if streams in LAPS_OVERRIDE and laps not in LAPS_OVERRIDE:
+        return True
+    by_hand = not segments.evenly_spaced(segments.lap_source(activity))
+    return streams is Workout.TEMPO and laps in HAND_LAPS_REPEATS and by_hand
 
 
 def classify_summary(activity: Activity, profile: AthleteProfile | None = None, *,
@@ -106,13 +123,14 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
     """
     imperial = is_imperial(units)
     profile = profile or default_profile()
+    activity = replace(activity, streams=None)
     fixed = _by_kind(activity, profile, imperial)
     return fixed if fixed is not None else _judge_summary(activity, profile, imperial)
 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _judge(Case(activity, profile, features, imperial))
+    judged = _with_doubt(_judge(Case(activity, profile, features, imperial)), features.hr_doubt)
     result = _athlete_word(activity, judged)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
@@ -122,10 +140,19 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) 
                                              "repeats inside them show only in the streams")
     if result.workout not in STEADY:
         return SummaryVerdict(True, result, f"laps show it: {result.evidence}")
+    if activity.moving_s < STEADY_MOVING_SHARE * activity.elapsed_s:
+        return SummaryVerdict(False, result, "long pauses may be the recoveries of repeats; "
+                                             "the streams show them")
     if features.peak_hr_frac is not None and features.peak_hr_frac < STEADY_PEAK_HR_FRAC:
         reason = f"heart rate never passed {percent(features.peak_hr_frac)} of max: steady"
         return SummaryVerdict(True, result, reason)
     return SummaryVerdict(False, result, "laps look steady; the streams may show efforts")
+
+
+def _with_doubt(result: Classification, doubt: str | None) -> Classification:
+    if doubt is None:
+        return result
+    return replace(result, evidence=f"{result.evidence}; heart rate set aside: {doubt}")
 
 
 def _judge(case: Case) -> Classification:
@@ -150,7 +177,13 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
     if result is None and activity.manual:
         steady = rules.steady(activity, profile, None, GUESS, imperial)
         result = Classification(steady.workout, GUESS, f"{steady.evidence}, entered by hand")
-    return None if result is None else SummaryVerdict(True, result, result.evidence)
+    if result is None:
+        return None
+    if (is_generic(activity.sport) and activity.streams is None
+            and plausibility.could_be_a_run(activity)):
+        return SummaryVerdict(False, result, f"{activity.sport} at a running speed: the "
+                                             "cadence in the streams says whether it was a run")
+    return SummaryVerdict(True, result, result.evidence)
 
 
 def _by_sport(activity: Activity, imperial: bool) -> Classification | None:
@@ -161,6 +194,12 @@ def _by_sport(activity: Activity, imperial: bool) -> Classification | None:
         return Classification(Workout.OTHER, GUESS, "no sport recorded")
     if is_run(activity.sport):
         return None
+    if is_generic(activity.sport):
+        if plausibility.moves_like_a_run(activity):
+            return None
+        if activity.moving_s < MIN_RUN_S:
+            return Classification(Workout.OTHER, SURE, f"{duration} of {activity.sport}: too "
+                                                       "short to judge")
     distance = activity.distance_m
     what = (f"{format_distance(distance, imperial)} {activity.sport}" if distance > 0
             else activity.sport)
@@ -174,11 +213,35 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
     if moving < MIN_RUN_S:
         return Classification(
             Workout.OTHER, SURE, f"run of {format_duration(moving)}: too short to judge")
-    if distance < MIN_RUN_M:
+    if distance <= 0:
         return Classification(
             Workout.OTHER, SURE, f"{format_duration(moving)} with no distance recorded")
+    if distance < MIN_RUN_M:
+        return Classification(
+            Workout.OTHER, SURE,
+            f"run of {format_distance(distance, imperial)}: too short to judge")
+    return _implausible_speed(activity, imperial)
+
+
+def _implausible_speed(activity: Activity, imperial: bool) -> Classification | None:
+    """A ride saved as a run, a climb at a walk, or a speed that only a glitch makes."""
+    moving, distance = activity.moving_s, activity.distance_m
+    if plausibility.moves_like_a_ride(activity):
+        total, fast = plausibility.ride_kilometres(activity)
+        return Classification(
+            Workout.CROSS_TRAINING, LIKELY,
+            f"{format_distance(distance, imperial)}, {fast} of {total} kilometres faster than "
+            "the 10 km world record: a ride, not a run")
     low, high = RUN_SPEED_RANGE
-    if not low <= activity.speed <= high:
+    climbed = plausibility.effort_speed(activity) >= plausibility.CLIMB_RUN_SPEED
+    if activity.speed < low and not climbed and (
+            plausibility.climb_per_km(activity) >= plausibility.STEEP_M_PER_KM):
+        return Classification(
+            Workout.OTHER, LIKELY,
+            f"{format_distance(distance, imperial)} at {format_pace(activity.speed, imperial)} "
+            f"with {round(activity.ascent_m or 0.0)} m of climbing: a climb at a walk, not "
+            "judged as a run")
+    if (activity.speed < low and not climbed) or activity.speed > high:
         return Classification(
             Workout.OTHER, SURE,
             f"{format_distance(distance, imperial)} in {format_duration(moving)} is not a "
@@ -188,8 +251,10 @@ def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
 
 
 def _athlete_word(activity: Activity, result: Classification) -> Classification:
-    """Strava's "workout" flag: the data picks the kind, a quality session it is anyway."""
+    """Strava's "workout" tag on a run the data show as steady: the tag is said, and no
+    structure the data do not show is made up for it."""
     if activity.workout_type != STRAVA_RUN_WORKOUT or result.workout not in STEADY:
         return result
     return Classification(
-        Workout.TEMPO, GUESS, f"Strava workout; no clear structure in the data ({result.evidence})")
+        result.workout, GUESS,
+        f"tagged a workout on Strava; the data show no structure: {result.evidence}")

@@ -17,7 +17,9 @@ from analysis import corroboration
 from analysis.model import BoolArray, FloatArray, Lap, Streams
 
 #: Walk-run transition speed in m/s (Hreljac 1993: about 2.0 m/s); slower samples are
-#: walks or standing rests and do not set the session's jogging pace.
+#: walks or standing rests and do not set the session's jogging pace, and a stretch
+#: slower than this over the ground is no bout, however steep (a power-hike up a trail
+#: costs as much as running the flat, but it is the terrain, not an effort).
 RUN_MIN_SPEED = 1.8
 #: Percentile of running samples taken as the session's jogging pace: warm-up, cool-down
 #: and recoveries are the slowest running of a structured session and fill at least that.
@@ -46,6 +48,18 @@ STOP_MERGE_FRACTION = 0.25
 EDGE_FACTOR = 3.0
 #: Edge trimming stops at this many bouts.
 MIN_CORE_BOUTS = 3
+#: A pause of at least this many seconds between two stretches of running is a standing
+#: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
+#: between repeats is about 30 s.
+STANDING_REST_S = 30
+#: Stretches between standing rests are repeats only when this many or more ...
+MIN_STANDING_REPS = 3
+#: ... last about as long as each other (coefficient of variation at most this, the
+#: regularity repeats ask of bouts) ...
+STANDING_REGULAR_CV = 0.3
+#: ... and rest about as long each time: a city run's stops at lights are as long as the
+#: lights, a coach's rests as long as the plan.
+STANDING_REST_CV = 0.35
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,8 @@ class Efforts:
     jog_speed: float
 
 
-def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray) -> Efforts:
+def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray,
+                 easy_speed: float = 0.0) -> Efforts:
     """Bouts of hard running against the session's own jogging pace, each confirmed by
     :mod:`analysis.corroboration` as more than the recording's noise.
 
@@ -82,13 +97,55 @@ def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray) -> Effort
         streams: the session's streams (moving flags, heart rate).
         gap: smoothed grade-adjusted speed per sample.
         speed: cleaned speed over ground per sample.
+        easy_speed: the athlete's easy pace, m/s: repeats between standing rests, which
+            have no jogging to be measured against, must beat it clearly.
     """
     running = gap[gap >= RUN_MIN_SPEED]
     if running.size < MIN_BOUT_S:
         return Efforts((), (), 0.0)
+    found = _bouts_against_jog(streams, gap, speed, running)
+    if len(found.bouts) >= MIN_STANDING_REPS:
+        return found
+    standing = _bouts_between_stops(streams, gap, speed)
+    if standing is None or float(np.median([b.speed for b in standing.bouts])) < (
+            BOUT_MIN_RATIO * easy_speed):
+        return found
+    return standing
+
+
+def _bouts_between_stops(streams: Streams, gap: FloatArray,
+                         speed: FloatArray) -> Efforts | None:
+    """Repeats whose recoveries are standing or walking rests, so that all the running is
+    the repeats (sprints with walk-backs on auto-pause): the stretches of running between
+    rests, when they and the rests are regular; None otherwise."""
+    mask = close_gaps(streams.moving & (speed >= RUN_MIN_SPEED), STANDING_REST_S - 1)
+    ranges = [(a, b) for a, b in runs_of(mask) if b - a >= MIN_BOUT_S]
+    if len(ranges) < MIN_STANDING_REPS:
+        return None
+    between = [(a[1], b[0]) for a, b in zip(ranges, ranges[1:], strict=False)]
+    efforts = _trim_edges(Efforts(
+        tuple(_piece(streams, gap, speed, a, b) for a, b in ranges),
+        tuple(_piece(streams, gap, speed, a, b) for a, b in between),
+        RUN_MIN_SPEED))
+    lengths = np.array([b.seconds for b in efforts.bouts])
+    rests = np.array([g.seconds for g in efforts.gaps])
+    if (len(efforts.bouts) < MIN_STANDING_REPS or _cv(lengths) > STANDING_REGULAR_CV
+            or _cv(rests) > STANDING_REST_CV):
+        return None
+    return efforts
+
+
+def _cv(values: FloatArray) -> float:
+    mean = float(np.mean(values)) if values.size else 0.0
+    return float(np.std(values)) / mean if mean > 0 else math.inf
+
+
+def _bouts_against_jog(streams: Streams, gap: FloatArray, speed: FloatArray,
+                       running: FloatArray) -> Efforts:
     jog = float(np.percentile(running, JOG_PERCENTILE))
     mask = close_gaps(gap > BOUT_ENTRY * jog, MERGE_GAP_S)
-    ranges = [(a, b) for a, b in runs_of(mask) if b - a >= MIN_BOUT_S]
+    ranges = [(a, b) for a, b in runs_of(mask)
+              if b - a >= MIN_BOUT_S and float(np.mean(speed[a:b])) >= RUN_MIN_SPEED]
     noise = corroboration.speed_noise(gap, gap >= RUN_MIN_SPEED)
     ranges = corroboration.real_bouts(ranges, gap, streams.heartrate, jog, noise)
     means = [float(np.mean(gap[a:b])) for a, b in ranges]

@@ -44,9 +44,10 @@ QUALITY_WORKOUTS = frozenset(
 #: Strava sport types that are running.
 RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
 #: Strava sport types that are strength work.
-STRENGTH_SPORTS = frozenset(
-    {"WeightTraining", "Crossfit", "Workout", "HighIntensityIntervalTraining"}
-)
+STRENGTH_SPORTS = frozenset({"WeightTraining", "Crossfit"})
+#: Sport types that say nothing of what was done (Strava's "Workout", which files of a
+#: generic or unknown sport become): cross training unless the data show a run.
+GENERIC_SPORTS = frozenset({"Workout", "HighIntensityIntervalTraining"})
 
 #: Strava's own ``workout_type`` values (the athlete's word).
 STRAVA_RUN_RACE = 1
@@ -62,6 +63,10 @@ def is_run(sport: str) -> bool:
 
 def is_strength(sport: str) -> bool:
     return sport in STRENGTH_SPORTS
+
+
+def is_generic(sport: str) -> bool:
+    return sport in GENERIC_SPORTS
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,18 @@ FARTLEK_MIN_WORK_S = 240.0
 #: fartlek is a session of surges (1:1 to 1:3 work to float), where four pickups
 #: scattered over an hour are the terrain of an easy run.
 FARTLEK_DENSITY = 0.2
+#: A fartlek floats between surges for a minute or a few (Holmer's sessions alternate
+#: surges of 1-4 min with floats as long); a median float over this (s) is a steady run
+#: with a pickup now and then.
+FARTLEK_MAX_FLOAT_S = 300.0
+#: Interval recoveries last at most this multiple of the repeat: Daniels' I-pace work
+#: rests about as long as the repeat, R-pace work two to three times as long; 75 s
+#: "repeats" with 8 min between them are pickups in a steady run.
+MAX_REST_RATIO = 4.0
+#: ... and at most this long (s): after 5-6 min at rest heart rate and lactate are back
+#: at baseline (the labelled sessions here rest 1-5 min); "repeats" 10 min apart are
+#: separate efforts in a steady run.
+MAX_REST_S = 360.0
 #: Repeats are regular when their durations (or distances) vary by less than this CV.
 REGULAR_CV = 0.3
 #: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
@@ -128,7 +140,8 @@ def fartlek(case: Case) -> Classification | None:
     seconds = [b.seconds for b in bouts]
     if len(bouts) < MIN_REPS or float(np.median(seconds)) < FARTLEK_MEDIAN_S:
         return None
-    if float(np.median([g.seconds for g in efforts.gaps])) < MIN_RECOVERY_S:
+    float_s = float(np.median([g.seconds for g in efforts.gaps]))
+    if not MIN_RECOVERY_S <= float_s <= FARTLEK_MAX_FLOAT_S:
         return None
     span = bouts[-1].start_s + bouts[-1].seconds - bouts[0].start_s
     if sum(seconds) < max(FARTLEK_MIN_WORK_S, FARTLEK_DENSITY * span) or not hard(bouts, case):
@@ -145,7 +158,9 @@ def _regular(efforts: Efforts) -> bool:
     seconds = np.array([b.seconds for b in efforts.bouts])
     metres = np.array([b.metres for b in efforts.bouts])
     rests = np.array([g.seconds for g in efforts.gaps])
-    if not rests.size or float(np.median(rests)) < MIN_RECOVERY_S:
+    rest = float(np.median(rests)) if rests.size else 0.0
+    longest = min(MAX_REST_S, MAX_REST_RATIO * float(np.median(seconds)))
+    if not MIN_RECOVERY_S <= rest <= longest:
         return False
     if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:
         return False

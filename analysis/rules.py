@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis import climbs, segments
-from analysis.efforts import Piece
+from analysis.efforts import Piece, runs_of
 from analysis.evidence import (
     HARD_PEAK_HR_FRAC,
     HARD_SPEED_OVER_EASY,
@@ -59,6 +59,10 @@ TEMPO_MAX_BLOCKS = 2
 TEMPO_SHARE = 0.7
 #: A warm-up shorter than this (s) is not worth naming in a tempo's evidence.
 NAMED_WARM_UP_S = 180.0
+#: Kilometres at this share of threshold speed or faster are at tempo pace (Daniels: T
+#: pace is run within a few seconds per kilometre of threshold; half-marathon pace, 97 %,
+#: is the slow end).
+TEMPO_PACE_FRAC = 0.97
 #: A progression run has at least this many kilometre splits.
 PROGRESSION_MIN_SPLITS = 6
 #: ... its last third at least this much faster than its first (Daniels' E to T pace
@@ -78,7 +82,7 @@ def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
     """A run without structure: long, recovery or easy by the athlete's yardsticks."""
     moving, distance = activity.moving_s, activity.distance_m
     summary = distance_pace(activity, imperial)
-    if distance >= profile.long_run_m or moving >= profile.long_run_s:
+    if is_long(activity, profile):
         ratio = max(distance / profile.typical_run_m, moving / profile.typical_run_s)
         return Classification(Workout.LONG, confidence, f"{summary}, {ratio:.1f}x a typical run")
     heart = f", HR {percent(hr_frac)} of max" if hr_frac is not None else ""
@@ -89,6 +93,13 @@ def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
             return Classification(
                 Workout.RECOVERY, confidence, f"{summary}, short and gentle{heart}")
     return Classification(Workout.EASY, confidence, f"{summary}, steady{heart}")
+
+
+def is_long(activity: Activity, profile: AthleteProfile) -> bool:
+    """Long for this athlete by time, or by distance once their paces are known: without
+    them, 15 km is an hour for one runner and two for another."""
+    by_distance = profile.pace_source == "history" and activity.distance_m >= profile.long_run_m
+    return by_distance or activity.moving_s >= profile.long_run_s
 
 
 def race(case: Case) -> Classification | None:
@@ -134,13 +145,41 @@ def tempo_block(case: Case) -> Classification | None:
 
 
 def hr_tempo(case: Case) -> Classification | None:
-    block = case.features.hr_block
-    if block is None or not faster_than_usual(case.activity, case.profile):
+    """A tempo seen in the heart rate alone, if the pace and the duration allow one: over a
+    long run the heart rate drifts up at an even pace (cardiac drift, 10-20 bpm over 1-2 h:
+    Coyle & Gonzalez-Alonso 2001), and threshold heart rate at a jog is a misread maximum or
+    a sensor, not a tempo."""
+    block, activity, profile = case.features.hr_block, case.activity, case.profile
+    if block is None or not faster_than_usual(activity, profile) or is_long(activity, profile):
+        return None
+    if block.speed < profile.easy_speed and profile.pace_source != "history":
         return None
     low, high = round(100 * block.low_frac), round(100 * block.high_frac)
     share = f"{low} %" if low == high else f"{low}-{high} %"
     return Classification(
         Workout.TEMPO, LIKELY, f"{format_duration(block.seconds)} continuous at {share} of max HR")
+
+
+def threshold_run(case: Case) -> Classification | None:
+    """A sustained run at threshold pace: kilometres in a row at tempo pace for the athlete
+    (or the population's threshold, then with heart rate in the hard zone to say so), in a
+    run too short to be a long run."""
+    activity, profile, f = case.activity, case.profile, case.features
+    if is_long(activity, profile):
+        return None
+    fast = f.split_speeds >= TEMPO_PACE_FRAC * profile.threshold_speed
+    start, end = max(runs_of(fast), key=lambda r: r[1] - r[0], default=(0, 0))
+    block = f.split_speeds[start:end]
+    seconds = float(np.sum(1000.0 / block)) if block.size else 0.0
+    if seconds < segments.TEMPO_MIN_S:
+        return None
+    trusted = profile.pace_source == "history"
+    if not trusted and (f.peak_hr_frac is None or f.peak_hr_frac < HARD_PEAK_HR_FRAC):
+        return None
+    heart = f", HR up to {percent(f.peak_hr_frac)} of max" if f.peak_hr_frac is not None else ""
+    return Classification(
+        Workout.TEMPO, LIKELY if trusted else GUESS,
+        f"{block.size} km in a row at {case.paces(block.tolist())}, threshold pace{heart}")
 
 
 def progression(case: Case) -> Classification | None:

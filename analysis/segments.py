@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from analysis import climbs
+from analysis import climbs, plausibility
 from analysis.efforts import BOUT_ENTRY, Efforts, close_gaps, find_efforts, lap_efforts, runs_of
 from analysis.model import Activity, FloatArray, Lap, Streams
 from analysis.profile import AthleteProfile
@@ -51,6 +51,7 @@ class HrBlock:
     seconds: float
     low_frac: float  # 10th percentile of HR over the block, as a share of max
     high_frac: float  # 90th percentile
+    speed: float = math.nan  # moving speed over the block, m/s
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Features:
     max_hr: float  # the profile's maximum, raised by what this session showed
     avg_hr_frac: float | None
     peak_hr_frac: float | None
+    hr_doubt: str | None = None  # why the recorded heart rate was set aside
 
 
 def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None:
@@ -76,22 +78,28 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     grade = climbs.grade_percent(streams, altitude)
     gap = speed * climbs.minetti_factor(grade) if grade is not None else speed
     gap = climbs.moving_average(np.asarray(gap, dtype=np.float64), SPEED_SMOOTH_S)
-    efforts = find_efforts(streams, gap, speed)
-    hills = climbs.hill_repeats(
-        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed
-    ) if efforts.jog_speed > 0 else ()
+    doubt = plausibility.heart_rate_doubt(streams, np.where(speed > 0, gap, 0.0),
+                                          profile.max_hr, profile.easy_speed,
+                                          plausibility.climb_per_km(activity))
+    if doubt is not None:
+        streams = replace(streams, heartrate=None)
+    efforts = find_efforts(streams, gap, speed, profile.easy_speed)
     hr = _smooth_hr(streams.heartrate)
+    hills = climbs.hill_repeats(
+        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed, hr
+    ) if efforts.jog_speed > 0 else ()
     max_hr = profile.max_hr
     if hr is not None:
         max_hr = max(max_hr, min(float(np.percentile(hr, 99.5)), MAX_HR_RAISE * max_hr))
     return Features(
         efforts=efforts,
         hills=hills,
-        hr_block=_stream_hr_block(hr, max_hr),
+        hr_block=_stream_hr_block(hr, speed, max_hr),
         split_speeds=_stream_splits(streams),
         max_hr=max_hr,
         avg_hr_frac=float(np.mean(hr)) / max_hr if hr is not None else None,
         peak_hr_frac=float(np.percentile(hr, 99.5)) / max_hr if hr is not None else None,
+        hr_doubt=doubt,
     )
 
 
@@ -113,6 +121,10 @@ def evenly_spaced(laps: Sequence[Lap]) -> bool:
 def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     """Features of a run's summary, laps and splits."""
     laps = lap_source(activity)
+    doubt = plausibility.summary_heart_rate_doubt(activity, profile.max_hr, profile.easy_speed)
+    if doubt is not None:
+        activity = replace(activity, avg_hr=None, max_hr=None)
+        laps = tuple(replace(lap, avg_hr=None, max_hr=None) for lap in laps)
     peak = max([activity.max_hr or 0.0] + [lap.max_hr or 0.0 for lap in laps])
     peak = peak if math.isfinite(peak) and peak > 0 else math.nan
     max_hr = profile.max_hr
@@ -121,12 +133,13 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     average = activity.avg_hr if activity.avg_hr and math.isfinite(activity.avg_hr) else None
     return Features(
         efforts=lap_efforts(laps),
-        hills=climbs.lap_hill_repeats(activity.laps),
+        hills=() if evenly_spaced(activity.laps) else climbs.lap_hill_repeats(activity.laps),
         hr_block=_lap_hr_block(laps, max_hr),
         split_speeds=_lap_splits(activity),
         max_hr=max_hr,
         avg_hr_frac=average / max_hr if average is not None else None,
         peak_hr_frac=peak / max_hr if math.isfinite(peak) else None,
+        hr_doubt=doubt,
     )
 
 
@@ -146,15 +159,19 @@ def _smooth_hr(heartrate: FloatArray | None) -> FloatArray | None:
     return climbs.moving_average(np.asarray(filled, dtype=np.float64), HR_SMOOTH_S)
 
 
-def _stream_hr_block(hr: FloatArray | None, max_hr: float) -> HrBlock | None:
+def _stream_hr_block(hr: FloatArray | None, speed: FloatArray,
+                     max_hr: float) -> HrBlock | None:
     if hr is None:
         return None
     mask = close_gaps(hr >= TEMPO_HR_FRAC * max_hr, HR_MERGE_GAP_S)
     longest = max(runs_of(mask), key=lambda r: r[1] - r[0], default=(0, 0))
     if longest[1] - longest[0] < TEMPO_MIN_S:
         return None
-    low, high = np.percentile(hr[longest[0]:longest[1]], [10, 90]) / max_hr
-    return HrBlock(float(longest[1] - longest[0]), float(low), float(high))
+    a, b = longest
+    low, high = np.percentile(hr[a:b], [10, 90]) / max_hr
+    moving = int(np.count_nonzero(speed[a:b] > 0))
+    pace = float(np.sum(speed[a:b])) / moving if moving else 0.0
+    return HrBlock(float(b - a), float(low), float(high), pace)
 
 
 def _lap_hr_block(laps: Sequence[Lap], max_hr: float) -> HrBlock | None:
@@ -163,7 +180,9 @@ def _lap_hr_block(laps: Sequence[Lap], max_hr: float) -> HrBlock | None:
     best: HrBlock | None = None
     for a, b in runs_of(hot):
         fracs = [(lap.avg_hr or 0.0) / max_hr for lap in laps[a:b]]
-        block = HrBlock(sum(lap.moving_s for lap in laps[a:b]), min(fracs), max(fracs))
+        moving = sum(lap.moving_s for lap in laps[a:b])
+        metres = sum(lap.distance_m for lap in laps[a:b])
+        block = HrBlock(moving, min(fracs), max(fracs), metres / moving if moving > 0 else 0.0)
         if block.seconds >= TEMPO_MIN_S and (best is None or block.seconds > best.seconds):
             best = block
     return best

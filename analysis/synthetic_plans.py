@@ -182,7 +182,7 @@ def race(rng: np.random.Generator, a: AthleteProfile) -> Plan:
 
 
 def strength(rng: np.random.Generator, a: AthleteProfile) -> Plan:
-    sport = str(rng.choice(["WeightTraining", "Crossfit", "Workout"]))
+    sport = str(rng.choice(["WeightTraining", "Crossfit"]))
     return Plan(sport, [(draw(rng, 30, 75) * 60, 0.0, 0.0, "gym", False)], "one", outdoor=False)
 
 

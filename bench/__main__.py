@@ -14,6 +14,7 @@ from bench import (
     backfill_vs_live,
     capacity,
     quota_drain,
+    real_accuracy,
     requests_per_activity,
     summary_verdicts,
     web_latency,
@@ -49,6 +50,7 @@ def main() -> None:
     sections = [
         "# Benchmarks\n",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
+        real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED)),
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         summary_verdicts.report(summary_verdicts.measure()),

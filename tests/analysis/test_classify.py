@@ -144,7 +144,8 @@ def test_stravas_workout_type_is_the_athletes_word() -> None:
     assert classify(session(steady, workout_type=1)).workout is Workout.RACE
     assert classify(session(steady, workout_type=2)).workout is Workout.LONG
     flagged = classify(session(steady, workout_type=3))
-    assert flagged.workout is Workout.TEMPO
+    assert flagged.workout is Workout.EASY
+    assert "tagged a workout on Strava" in flagged.evidence
     assert flagged.confidence < classify(session(steady)).confidence + 0.01
 
 
@@ -241,7 +242,8 @@ def test_a_strava_workout_whose_laps_show_no_structure_asks_for_the_streams() ->
     activity = session([(2700.0, EASY, 0.0)], laps="manual", workout_type=3)
     verdict = classify_summary(activity)
     assert not verdict.decided
-    assert verdict.classification.workout is Workout.TEMPO  # a quality session it is anyway
+    assert verdict.classification.workout is Workout.EASY  # no structure made up for the tag
+    assert "tagged a workout on Strava" in verdict.classification.evidence
 
 
 def test_manual_entries_are_judged_from_their_summary() -> None:

@@ -1,0 +1,180 @@
+"""What a recording can be, by the limits of the human body: whether a generic activity
+moved like a run, whether a "run" moved like a ride, whether a slow run was slow because
+it climbed, and whether its heart rate can be effort at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.model import Activity, BoolArray, FloatArray, Streams
+
+#: Running cadence in steps per minute: recreational runners 150-170, elites 180-200
+#: (Cavanagh & Kram 1989; Heiderscheit 2011); walking stays under about 130.
+RUN_STEPS_PER_MIN = (140.0, 220.0)
+#: Files of a generic sport count cadence per foot (Garmin's convention) or per step;
+#: a cadence in this range is strides per minute, the same running cadence halved.
+RUN_STRIDES_PER_MIN = (RUN_STEPS_PER_MIN[0] / 2, RUN_STEPS_PER_MIN[1] / 2 - 5.0)
+#: Moving speeds (m/s) of running: from the walk-run transition (Hreljac 1993: about
+#: 2 m/s, less for a trail jog) to the fastest pace anyone holds for an hour.
+RUN_MOVING_SPEED = (1.8, 6.0)
+#: A recording moved like a run when at least this share of its moving samples carry a
+#: running cadence: warm-up walks, stops and sensor drop-outs take the rest.
+RUN_CADENCE_SHARE = 0.6
+#: The 10 km world record pace (Cheptegei 2020, 26:11) as a speed in m/s: no run holds it
+#: for more than a few kilometres.
+WORLD_RECORD_10K_SPEED = 10000.0 / 1571.0
+#: A "run" with at least this share of its kilometres faster than that was a ride: a
+#: phone's GPS jumps make a kilometre or two of a real run impossibly fast (4 of 15 in
+#: one run of shared/data/history), wheels make most of them.
+RIDE_KM_SHARE = 0.5
+#: A ride moves for most of its elapsed time (the rides of shared/data/real: 85-100 %);
+#: a sprint session on auto-pause, whose moving kilometres are at sprint speed, for 17 %.
+RIDE_MOVING_SHARE = 0.6
+#: Laps and splits this long (m) count as kilometres (GPS laps of 1 km land within a few
+#: per cent of the mark).
+FULL_KM_M = 950.0
+#: Metres of flat running that one metre of climbing is worth (ITRA's "kilometre-effort":
+#: 100 m of ascent counts as 1 km), so a mountain race is judged at its effort speed.
+FLAT_M_PER_ASCENT_M = 10.0
+#: A run slower than a brisk walk is a run only if it climbed: counting the climb as
+#: flat distance, it is then at least a steady jog (2.5 m/s, 6:40/km), clearly above the
+#: walk-run transition (about 2 m/s), so a hike saved as a run does not pass.
+CLIMB_RUN_SPEED = 2.5
+#: A recording slower than that which climbed at least this many metres per kilometre
+#: (an 8 % average grade, steeper than any road race) went up a mountain at a walk: slow
+#: because of the climb, not because of a recording glitch.
+STEEP_M_PER_KM = 80.0
+#: An optical sensor locked onto the cadence reports the step rate as heart rate: within
+#: this many beats of the cadence (in steps per minute) ...
+LOCK_BPM = 2.0
+#: ... for at least this share of the moving samples. A true heart rate of 160-180 bpm
+#: crosses a cadence of 160-180 spm now and then: 0-27 % of the samples of the real runs
+#: of shared/data/real lie within 2 bpm of it.
+LOCK_SHARE = 0.6
+#: Samples needed before the heart rate is doubted, s.
+LOCK_MIN_SAMPLES = 300
+#: A median heart rate at or above this share of maximum is threshold work all the way
+#: (Daniels' T zone starts at 88 %); at a pace slower than easy running it is a sensor's
+#: misreading (cadence lock, a loose strap), not effort.
+LOCKED_HR_FRAC = 0.9
+#: ... on ground flatter than this, in metres of ascent per km: on trails the heart works
+#: harder than even the grade-adjusted pace shows (power-hiking, rough ground), as on the
+#: 40 m/km mountain run of shared/data/real, whose chest strap read 174-191 on its climb.
+HILLY_M_PER_KM = 20.0
+
+
+def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
+                     easy_speed: float, climb_m_per_km: float = 0.0) -> str | None:
+    """Why the heart rate of a run is not to be believed, or None when it can be: an
+    optical sensor locked onto the cadence, or a heart rate at threshold all the way at a
+    pace slower than easy running.
+
+    Parameters:
+        effort: grade-adjusted speed per sample, m/s (0 where stopped).
+        max_hr: the athlete's maximum heart rate.
+        easy_speed: the athlete's (or the population's) easy pace, m/s.
+        climb_m_per_km: the run's ascent per kilometre; on hilly ground only the
+            cadence can discredit the heart rate.
+    """
+    hr = streams.heartrate
+    if hr is None:
+        return None
+    moving = streams.moving & np.isfinite(hr)
+    if np.count_nonzero(moving) < LOCK_MIN_SAMPLES:
+        return None
+    if streams.cadence is not None:
+        both = moving & np.isfinite(streams.cadence) & (streams.cadence > 0)
+        if np.count_nonzero(both) >= LOCK_MIN_SAMPLES:
+            close = np.abs(hr[both] - streams.cadence[both]) <= LOCK_BPM
+            if float(np.mean(close)) >= LOCK_SHARE:
+                return "the heart rate follows the cadence (an optical sensor locked onto it)"
+    running = effort[effort > 0]
+    if running.size == 0:
+        return None
+    return _threshold_at_a_jog(float(np.median(hr[moving])), float(np.median(running)),
+                               max_hr, easy_speed, climb_m_per_km)
+
+
+def summary_heart_rate_doubt(activity: Activity, max_hr: float,
+                             easy_speed: float) -> str | None:
+    """:func:`heart_rate_doubt` from a summary: its average heart rate and moving speed."""
+    if activity.avg_hr is None or not np.isfinite(activity.avg_hr) or activity.speed <= 0:
+        return None
+    return _threshold_at_a_jog(activity.avg_hr, activity.speed, max_hr, easy_speed,
+                               climb_per_km(activity))
+
+
+def _threshold_at_a_jog(heart_rate: float, speed: float, max_hr: float, easy_speed: float,
+                        climb_m_per_km: float) -> str | None:
+    if heart_rate >= LOCKED_HR_FRAC * max_hr and speed < easy_speed \
+            and climb_m_per_km < HILLY_M_PER_KM:
+        return (f"a heart rate of {round(heart_rate)} bpm all the way at an easy pace is a "
+                "sensor reading, not effort")
+    return None
+
+
+def moves_like_a_run(activity: Activity) -> bool:
+    """Whether a generic activity (a FIT 'generic' sport, TCX Sport=Other) was a run:
+    its cadence is a running cadence and its moving speed a running speed."""
+    streams = activity.streams
+    if streams is None or streams.cadence is None:
+        return False
+    if not could_be_a_run(activity):
+        return False
+    cadence = streams.cadence[streams.moving & np.isfinite(streams.cadence)]
+    if cadence.size == 0:
+        return False
+    running = _within(cadence, RUN_STEPS_PER_MIN) | _within(cadence, RUN_STRIDES_PER_MIN)
+    return float(np.mean(running)) >= RUN_CADENCE_SHARE
+
+
+def could_be_a_run(activity: Activity) -> bool:
+    """Whether a summary's distance and moving time allow a run (its cadence would tell)."""
+    low, high = RUN_MOVING_SPEED
+    return activity.distance_m > 0 and low <= activity.speed <= high
+
+
+def ride_kilometres(activity: Activity) -> tuple[int, int]:
+    """How many whole kilometres a recording holds, and how many of them were covered
+    (in moving time) faster than the 10 km world record pace: from the streams, or else
+    from the laps and splits of a kilometre or more."""
+    streams = activity.streams
+    if streams is None or len(streams) < 2:
+        laps = [lap for lap in (*activity.laps, *activity.splits)
+                if lap.distance_m >= FULL_KM_M and lap.moving_s > 0]
+        return len(laps), sum(lap.speed > WORLD_RECORD_10K_SPEED for lap in laps)
+    distance = np.maximum.accumulate(np.nan_to_num(streams.distance, nan=0.0))
+    marks = np.arange(0.0, distance[-1] + 1e-9, 1000.0)
+    moving = np.cumsum(streams.moving)
+    seconds = np.diff(moving[np.minimum(np.searchsorted(distance, marks), moving.size - 1)])
+    fast = (seconds > 0) & (1000.0 / np.maximum(seconds, 1) > WORLD_RECORD_10K_SPEED)
+    return int(seconds.size), int(np.count_nonzero(fast))
+
+
+def moves_like_a_ride(activity: Activity) -> bool:
+    """Whether a recording said to be a run covered most kilometres faster than any runner,
+    moving most of the time (sprints with auto-paused walk-backs move at sprint speed)."""
+    if activity.moving_s < RIDE_MOVING_SHARE * activity.elapsed_s:
+        return False
+    total, fast = ride_kilometres(activity)
+    return total > 0 and fast >= RIDE_KM_SHARE * total
+
+
+def effort_speed(activity: Activity) -> float:
+    """Moving speed (m/s) with the ascent counted as flat distance, 0 when nothing moved."""
+    if activity.moving_s <= 0:
+        return 0.0
+    ascent = activity.ascent_m if activity.ascent_m is not None and activity.ascent_m > 0 else 0.0
+    return (activity.distance_m + FLAT_M_PER_ASCENT_M * ascent) / activity.moving_s
+
+
+def climb_per_km(activity: Activity) -> float:
+    """Metres of ascent per kilometre, 0 without ascent or distance."""
+    if not activity.ascent_m or activity.distance_m <= 0:
+        return 0.0
+    return 1000.0 * activity.ascent_m / activity.distance_m
+
+
+def _within(values: FloatArray, bounds: tuple[float, float]) -> BoolArray:
+    return (values >= bounds[0]) & (values <= bounds[1])

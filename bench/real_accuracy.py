@@ -1,0 +1,153 @@
+"""Accuracy on real recordings: the labelled development set of shared/data/real.
+
+Each file goes through ``stridewise analyze --json`` (the same function, in process) and
+its first verdict is compared with the coach's label (labels.csv: workout, and the
+``also_acceptable`` answers a file alone can defend). Reported: exact and acceptable
+accuracy, overall and for runs, the confusion of the misses, and what the worker's live
+path (summary, laps and splits, before any streams) decides and how often that is wrong.
+
+The set is found at ``$STRIDEWISE_REAL_DATA``, else ``$SHARED_DATA/real``, else
+``../shared/data/real`` beside the repository. Run: ``python -m bench.real_accuracy``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import engine
+from analysis.parsers import ActivityFileError, parse_activity
+from worker.analyze import run_analyze
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Recordings added to the repository for classes the development set lacks, with labels.
+ADDED = REPO_ROOT / "tests" / "data" / "real"
+#: Goals of issue 12 on the development set: acceptable labels overall and for runs.
+GOALS = {"all": 0.95, "runs": 0.90}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One labelled file: the coach's answers and what the classifier said."""
+
+    file: str
+    sport: str
+    wanted: str
+    acceptable: frozenset[str]
+    got: str
+    evidence: str
+    summary_decided: bool
+    summary_got: str
+
+    @property
+    def exact(self) -> bool:
+        return self.got == self.wanted
+
+    @property
+    def fine(self) -> bool:
+        return self.got in self.acceptable
+
+
+def data_dir() -> Path:
+    explicit = os.environ.get("STRIDEWISE_REAL_DATA")
+    if explicit:
+        return Path(explicit)
+    shared = os.environ.get("SHARED_DATA")
+    return Path(shared) / "real" if shared else REPO_ROOT.parent / "shared" / "data" / "real"
+
+
+def measure(folder: Path | None = None) -> list[Verdict]:
+    """Judge every labelled file of ``folder`` (default :func:`data_dir`)."""
+    folder = folder or data_dir()
+    with (folder / "labels.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out, err = io.StringIO(), io.StringIO()
+    run_analyze([str(folder / row["file"]) for row in rows], True, None, out=out, err=err)
+    first: dict[str, dict[str, str]] = {}
+    for line in out.getvalue().splitlines():
+        result = json.loads(line)
+        first.setdefault(Path(result["file"]).name, result)
+    return [_verdict(folder, row, first.get(Path(row["file"]).name)) for row in rows]
+
+
+def _verdict(folder: Path, row: dict[str, str], result: dict[str, str] | None) -> Verdict:
+    acceptable = {row["workout"]} | {a for a in row["also_acceptable"].split("|") if a}
+    decided, summary_got = _summary(folder / row["file"])
+    return Verdict(
+        file=Path(row["file"]).name, sport=row["sport"], wanted=row["workout"],
+        acceptable=frozenset(acceptable),
+        got=result["workout"] if result else "error",
+        evidence=result["evidence"] if result else "the file could not be read",
+        summary_decided=decided, summary_got=summary_got)
+
+
+def _summary(path: Path) -> tuple[bool, str]:
+    """What the worker's live path decides before reading any streams."""
+    try:
+        activity = parse_activity(path.read_bytes(), path.name)
+    except ActivityFileError:
+        return False, "error"
+    verdict = engine.judge_summary(activity, engine.profile_for([], activity))
+    return verdict.decided, verdict.classification.workout.value
+
+
+def report(verdicts: list[Verdict], added: list[Verdict] | None = None) -> str:
+    runs = [v for v in verdicts if v.sport == "Run"]
+    lines = [
+        "## Accuracy on real recordings (headline)\n",
+        f"`python -m bench.real_accuracy`: {len(verdicts)} recordings from real devices "
+        f"({len(runs)} runs) in shared/data/real, labelled by a coach from their laps and "
+        "streams, judged one by one without history as `stridewise analyze --json` judges "
+        "them.\n",
+        "| set | exact | acceptable | goal (acceptable) |",
+        "| --- | --- | --- | --- |",
+        _row("all", verdicts),
+        _row("runs", runs),
+        "",
+    ]
+    decided = [v for v in verdicts if v.summary_decided]
+    wrong = [v for v in decided if v.summary_got not in v.acceptable]
+    lines.append(f"The worker's live path decides {len(decided)} of {len(verdicts)} from the "
+                 f"summary, laps and splits alone ({len(wrong)} of them unacceptably); the "
+                 "rest are read from their streams with the same rules.\n")
+    misses = [v for v in verdicts if not v.fine]
+    if misses:
+        lines += ["Misses (wanted -> got):\n", "| file | wanted | also acceptable | got | "
+                  "evidence |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {v.file} | {v.wanted} | {', '.join(sorted(v.acceptable - {v.wanted}))} "
+                  f"| {v.got} | {v.evidence} |" for v in misses]
+    else:
+        lines.append("Misses: none.")
+    alternatives = Counter(f"{v.wanted} -> {v.got}" for v in verdicts if v.fine and not v.exact)
+    if alternatives:
+        lines.append("\nAcceptable but not exact: "
+                     + ", ".join(f"{k} ({n})" for k, n in sorted(alternatives.items())) + ".")
+    if added:
+        fine = sum(v.fine for v in added)
+        lines.append(f"\nThe {len(added)} recordings added in tests/data/real (treadmill, "
+                     f"mountain and trail runs; labels.csv there): {sum(v.exact for v in added)} "
+                     f"exact, {fine} acceptable."
+                     + "".join(f" Miss: {v.file}, {v.wanted} -> {v.got}." for v in added
+                               if not v.fine))
+    return "\n".join(lines) + "\n"
+
+
+def _row(name: str, verdicts: list[Verdict]) -> str:
+    n = len(verdicts)
+    exact = sum(v.exact for v in verdicts)
+    fine = sum(v.fine for v in verdicts)
+    return (f"| {name} | {exact}/{n} ({_pct(exact, n)}) | **{fine}/{n} ({_pct(fine, n)})** | "
+            f"{round(100 * GOALS[name])} % |")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f} %" if whole else "n/a"
+
+
+if __name__ == "__main__":
+    print(report(measure(), measure(ADDED)))
