@@ -74,7 +74,7 @@ _ENGLISH: Table = {
     "mix": "Mix, {days} d: {counts}; {share} % quality",
     "mix.none": "Mix, {days} d: no runs",
     "mix.more": "{n} more",
-    "mix.monotone": "{text}: too little variety",
+    "mix.monotone": "too little variety",
     "list.or": "{first} or {last}",
     "missing": "No {names} in {days} d: add {drill} ({muscles})",
     # Drills as coaches prescribe them: short hill repeats, 20 s strides, and intervals of
@@ -256,7 +256,12 @@ def _mix(t: Table, summary: TrainingSummary) -> list[str]:
     rest = v.runs - sum(n for _, n in shown)
     counts = ", ".join([*parts, t["mix.more"].format(n=rest)] if rest else parts)
     text = t["mix"].format(days=days, counts=counts, share=_percent(v.quality_share))
-    return [t["mix.monotone"].format(text=text) if v.lacks_variety else text]
+    if not v.lacks_variety:
+        return [text]
+    verdict = t["mix.monotone"]
+    if len(text) + len(HEADING_END) + len(verdict) <= LINE_WIDTH:
+        return [text + HEADING_END + verdict]
+    return [text + HEADING_END.rstrip(), CONTINUATION + verdict]
 
 
 def _missing(t: Table, summary: TrainingSummary) -> list[str]:
