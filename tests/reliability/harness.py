@@ -24,6 +24,7 @@ import redis
 from sqlalchemy import MetaData, select
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END
+from tests.services import RedisServer
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
@@ -38,8 +39,6 @@ from worker.devstack import (
     wait_until_up,
 )
 
-#: Seconds a fresh redis-server has to answer PING.
-REDIS_START_TIMEOUT_S = 10.0
 #: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
 SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
@@ -50,61 +49,6 @@ AMPLE_QUOTA = "20000,200000;10000,100000"
 #: Workouts uploaded in turn; every kind the sandbox generates.
 MIX = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength", "recovery",
        "fartlek", "race")
-
-
-class RedisServer:
-    """A ``redis-server`` of our own, without persistence, stopped and restarted by pid."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise FileNotFoundError("redis-server is not installed")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def restart(self) -> None:
-        """Stop and start on the same port: everything Redis held is gone."""
-        self.stop()
-        self.start()
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url)
 
 
 @dataclass
