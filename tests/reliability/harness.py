@@ -168,7 +168,7 @@ class LiveStack:
 
     def post_event(self, event: dict[str, Any]) -> httpx.Response:
         """Deliver a webhook event to the web process, as Strava does."""
-        return httpx.post(f"{self.settings.public_url}/webhook", json=event, timeout=10.0)
+        return httpx.post(self.settings.webhook_url, json=event, timeout=10.0)
 
     # -- waiting and looking -----------------------------------------------------------------
 

@@ -79,7 +79,8 @@ def test_healthz_reports_database_and_redis(runtime: Runtime) -> None:
 
 def test_metrics_count_webhook_events(runtime: Runtime) -> None:
     client = browser(runtime)
-    client.post("/webhook", content=b"not json", headers={"content-type": "application/json"})
+    client.post(f"/webhook/{runtime.settings.webhook_secret}", content=b"not json",
+                headers={"content-type": "application/json"})
     text = client.get("/metrics").text
     assert 'stridewise_webhook_events_total{aspect_type="invalid"' in text
 
