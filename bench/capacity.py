@@ -70,7 +70,7 @@ def _seed(db: Database, cipher: TokenCipher) -> None:
                 {"dedup_key": f"{i}-{n}".ljust(64, "0"), "object_type": "activity",
                  "aspect_type": "create", "object_id": i * 1000 + n, "owner_id": i,
                  "event_time": 1_700_000_000 + n, "updates": "{}", "received_at": now,
-                 "enqueued_at": now, "finished_at": now, "status": "done", "attempts": 1}
+                 "lease_until": now, "finished_at": now, "status": "done", "attempts": 1}
                 for i in ids for n in range(2 * ACTIVITIES_PER_WEEK)])
 
 

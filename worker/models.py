@@ -103,7 +103,7 @@ class InboxEvent(Base):
     """A webhook event as Strava sent it, committed before it is acknowledged."""
 
     __tablename__ = "inbox_events"
-    __table_args__ = (Index("ix_inbox_status_enqueued", "status", "enqueued_at"),)
+    __table_args__ = (Index("ix_inbox_status_lease", "status", "lease_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Identifies Strava's retries and duplicates of one event.
@@ -115,12 +115,29 @@ class InboxEvent(Base):
     event_time: Mapped[int] = mapped_column(BigInteger)
     updates: Mapped[str] = mapped_column(Text, default="{}")
     received_at: Mapped[Timestamp] = mapped_column(default=utcnow)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Until when the event's current message owns it; pending past it, the message was lost
+    #: and the sweeper sends another (see worker.inbox).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: "pending" until handled; then "done", "skipped" (nothing to do) or "dead" (gave up).
+    #: A worker.inbox.EventStatus: pending until handled; then done, skipped or dead.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class StrandedJob(Base):
+    """A backfill or streams job that could not be sent, or failed for good (see worker.jobs)."""
+
+    __tablename__ = "stranded_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(32))
+    athlete_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    #: A worker.jobs.JobStatus: unsent (the sweeper sends it) or dead (a dead letter).
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
 
 class PushSubscription(Base):

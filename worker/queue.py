@@ -13,6 +13,8 @@ from dramatiq.middleware import CurrentMessage
 
 from worker.config import Settings
 
+#: Prefix of every dramatiq key in Redis.
+NAMESPACE = "stridewise"
 #: Webhook events of live uploads: the latency-sensitive queue.
 LIVE_QUEUE = "live"
 #: History backfills and re-analysis: whatever live work leaves.
@@ -35,11 +37,18 @@ def redis_client(settings: Settings) -> redis.Redis:
 
 
 def make_broker(client: redis.Redis) -> RedisBroker:
-    broker = RedisBroker(client=client, namespace="stridewise")
+    broker = RedisBroker(client=client, namespace=NAMESPACE)
     broker.add_middleware(CurrentMessage())
     for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
         broker.declare_queue(queue)
     return broker
+
+
+def queue_depth(client: redis.Redis, queue: str) -> int:
+    """Messages waiting on ``queue``, delayed ones included."""
+    # dramatiq's Redis broker keeps a queue's messages in the hash "<namespace>:<queue>.msgs"
+    # and delayed ones under "<queue>.DQ".
+    return sum(int(client.hlen(f"{NAMESPACE}:{name}.msgs")) for name in (queue, f"{queue}.DQ"))
 
 
 def enqueue(

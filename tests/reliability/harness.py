@@ -8,7 +8,6 @@ processes are stopped by pid.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,17 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 from sqlalchemy import MetaData, select
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END
-from tests.services import RedisServer
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
     Stack,
     connect_athlete,
-    free_port,
     host_port,
     local_env,
     sandbox_description,

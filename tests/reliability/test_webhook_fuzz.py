@@ -137,7 +137,8 @@ def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
               suppress_health_check=list(HealthCheck))
     @given(body=bodies, content_type=content_types)
     def one(client: TestClient, body: bytes, content_type: str) -> None:
-        answer = client.post(hook(fuzz_runtime), content=body, headers={"content-type": content_type})
+        answer = client.post(hook(fuzz_runtime), content=body,
+                             headers={"content-type": content_type})
         outcome = str(answer.status_code)
         if answer.status_code == 200:
             outcome = answer.json()["status"]

@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from worker.inbox import KEEP_FINISHED_DAYS
 from worker.models import Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
 from worker.sweeper import sweep
@@ -68,17 +69,15 @@ def test_sweeper_re_enqueues_only_stale_pending_events(runtime: Runtime) -> None
             session.add(InboxEvent(
                 dedup_key=key, object_type="activity", aspect_type="create", object_id=1,
                 owner_id=ATHLETE, event_time=1, status=status,
-                enqueued_at=utcnow() - timedelta(seconds=age)))
-    assert sweep(runtime, stale_after_s=120) == 1
+                lease_until=utcnow() + timedelta(seconds=runtime.settings.lease_s - age)))
+    assert sweep(runtime) == 1
     assert runtime.redis.hlen("stridewise:live.msgs") == 1
-    assert sweep(runtime, stale_after_s=120) == 0  # claimed: its mark moved forward
+    assert sweep(runtime) == 0  # claimed: its lease moved forward
 
 
 def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_stay(
     runtime: Runtime,
 ) -> None:
-    from worker.sweeper import KEEP_FINISHED_DAYS, prune
-
     old = utcnow() - timedelta(days=KEEP_FINISHED_DAYS + 1)
     with runtime.db.session() as session:
         for key, status, finished in (("old-done", "done", old), ("old-dead", "dead", old),
@@ -86,7 +85,7 @@ def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_st
             session.add(InboxEvent(dedup_key=key, object_type="activity", aspect_type="create",
                                    object_id=1, owner_id=ATHLETE, event_time=1, status=status,
                                    finished_at=finished))
-    assert prune(runtime) == 1
+    assert runtime.inbox.prune() == 1
     with runtime.db.session() as session:
         assert {e.dedup_key for e in session.scalars(select(InboxEvent))} == {"old-dead",
                                                                                "new-done"}

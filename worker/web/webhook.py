@@ -1,8 +1,8 @@
 """Strava's push subscription endpoint: the handshake, and events committed before the answer.
 
-An event is validated, committed to the inbox (deduplicated, in batches: see worker.web.inbox)
-and acknowledged; it is enqueued right after the answer. Once it is in the inbox nothing can lose
-it: if Redis is down the sweeper enqueues it later.
+An event is validated, recorded in the inbox (deduplicated, in batches: see worker.web.intake
+and worker.inbox) and acknowledged; it is enqueued right after the answer. Once it is in the
+inbox nothing can lose it: if Redis is down the sweeper enqueues it later.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.routing import Route
 from worker.metrics import ACK_SECONDS, EVENTS_RECEIVED
 from worker.models import PushSubscription
 from worker.runtime import Runtime
-from worker.web.inbox import InboxWriter
+from worker.web.intake import InboxWriter
 
 log = logging.getLogger(__name__)
 
