@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from dotenv import load_dotenv
 
 from worker.ratelimits import (
     DEFAULT_RATE_LIMITS,
@@ -125,8 +126,6 @@ class Settings:
 def load_dotenv_file(path: Path = Path(".env")) -> None:
     """Let a ``.env`` file supply variables the environment does not already set."""
     if path.is_file():
-        from dotenv import load_dotenv
-
         load_dotenv(path, override=False)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -82,8 +83,6 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None,
 
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
