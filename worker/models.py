@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +103,9 @@ class Activity(Base):
     #: A backfilled activity whose summary could not decide: streams are fetched when the
     #: budget has room (worker.backfill).
     needs_streams: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Strava's workout flag of a backfilled activity (race, long run, workout), kept for the
+    #: streams pass, which sees only our row and the streams.
+    workout_type: Mapped[int | None] = mapped_column(Integer)
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
     block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
