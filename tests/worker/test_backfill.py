@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.worker.test_sync import connect
 from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
+from tests.worker.test_sync import connect
 from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
 from worker.models import Activity, Athlete
