@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from worker.inbox import KEEP_FINISHED_DAYS
 from worker.models import Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
+from worker.strava import TokenGrant
 from worker.sweeper import sweep
 from worker.web import create_app
 
@@ -89,3 +90,26 @@ def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_st
     with runtime.db.session() as session:
         assert {e.dedup_key for e in session.scalars(select(InboxEvent))} == {"old-dead",
                                                                                "new-done"}
+
+
+def test_no_database_connection_is_held_while_strava_answers_a_refresh(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    with strava_runtime.db.session() as session:
+        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+    gateway = strava_runtime.tokens.gateway
+    held: list[int] = []
+    real_refresh = gateway.refresh
+
+    def watched_refresh(refresh_token: str) -> TokenGrant:
+        held.append(strava_runtime.db.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real_refresh(refresh_token)
+
+    gateway.refresh = watched_refresh  # type: ignore[method-assign]
+    token = strava_runtime.tokens.access_token(ATHLETE)
+    assert held == [0]
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.expires_at > time.time()
+    assert token
