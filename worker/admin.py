@@ -6,9 +6,10 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from worker.backfill import backfill
 from worker.budget import QuotaExhausted, across_resets
@@ -76,12 +77,12 @@ def subscription(rt: Runtime) -> int:
     return 0
 
 
-def _remote(rt: Runtime) -> list[dict]:
+def _remote(rt: Runtime) -> list[dict[str, Any]]:
     listed = across_resets(rt.gateway.list_subscriptions)
     return [s for s in listed if isinstance(s, dict) and "id" in s]
 
 
-def _record(rt: Runtime, item: dict) -> None:
+def _record(rt: Runtime, item: dict[str, Any]) -> None:
     with rt.db.session() as session:
         for row in session.scalars(select(PushSubscription)).all():
             if row.id != int(item["id"]):

@@ -46,7 +46,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> 
     profile = rt.gateway.get_athlete(token, priority="backfill")
     units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
     after = int(time.time() - timedelta(days=BACKFILL_DAYS).total_seconds())
-    summaries: list[dict] = []
+    summaries: list[dict[str, Any]] = []
     page = 1
     while True:
         batch = rt.gateway.list_activities(token, after=after, page=page, priority="backfill")
@@ -71,7 +71,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> 
     return stored
 
 
-def _store(rt: Runtime, athlete_id: int, summary: dict) -> int:
+def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any]) -> int:
     try:
         activity = activity_from_strava(summary)
         activity_id = int(summary["id"])

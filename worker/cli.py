@@ -7,8 +7,13 @@ import atexit
 import gc
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from worker.config import ConfigError, Settings, load_dotenv_file
+from worker.config import Settings, load_dotenv_file
+from worker.ratelimits import ConfigError
+
+if TYPE_CHECKING:
+    from worker.runtime import Runtime
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _runtime() -> Runtime:
     from worker.logs import configure_logging
     from worker.runtime import Runtime
 
@@ -122,11 +127,11 @@ def _worker(args: argparse.Namespace) -> int:
     from dramatiq.cli import make_argument_parser
 
     Settings.from_env()  # fail here, readably, rather than in every forked process
-    options = make_argument_parser().parse_args([
+    options = make_argument_parser().parse_args([  # type: ignore[no-untyped-call]
         "worker.tasks", "--processes", str(args.processes), "--threads", str(args.threads),
         "--skip-logging",
     ])
-    return int(dramatiq_main(options) or 0)
+    return int(dramatiq_main(options) or 0)  # type: ignore[no-untyped-call]
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -142,7 +147,7 @@ def _subscription_command(name: str):  # type: ignore[no-untyped-def]
     def run(args: argparse.Namespace) -> int:
         from worker import admin
 
-        return getattr(admin, name)(_runtime())
+        return int(getattr(admin, name)(_runtime()))
 
     return run
 

@@ -21,9 +21,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Result,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -210,12 +221,12 @@ class Inbox:
         won = []
         for event_id in ids:
             with self.db.session() as session:
-                if session.execute(
+                if _changed(session.execute(
                     update(InboxEvent)
                     .where(InboxEvent.id == event_id, InboxEvent.status == EventStatus.PENDING,
                            stale)
                     .values(lease_until=self.lease_until())
-                ).rowcount:
+                )):
                     won.append(event_id)
         return won
 
@@ -236,11 +247,11 @@ class Inbox:
         """Delete finished (done or skipped) events older than ``keep_days``; returns how many."""
         cutoff = utcnow() - timedelta(days=keep_days)
         with self.db.session() as session:
-            return int(session.execute(
+            return _changed(session.execute(
                 delete(InboxEvent).where(
                     InboxEvent.status.in_((EventStatus.DONE, EventStatus.SKIPPED)),
                     InboxEvent.finished_at < cutoff)
-            ).rowcount)
+            ))
 
     def counts(self) -> dict[str, int]:
         """Events by status."""
@@ -261,6 +272,11 @@ class Inbox:
                 select(InboxEvent.id, InboxEvent.status, InboxEvent.last_error)
                 .where(InboxEvent.status.in_((EventStatus.DEAD, EventStatus.SKIPPED)))
                 .order_by(InboxEvent.finished_at.desc()).limit(limit)).all()]
+
+
+def _changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def _insert_for_known_athletes(connection: Connection, rows: list[dict[str, Any]],

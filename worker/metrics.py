@@ -9,6 +9,7 @@ those totals with the gauges it reads at scrape time.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import redis
 import requests
@@ -47,6 +48,6 @@ class WorkerCounters:
 
     def strava_response(self, response: requests.Response, *_: object, **__: object) -> None:
         """A requests response hook: one count per Strava request, by endpoint and status."""
-        path = _ID.sub("/{id}", requests.utils.urlparse(response.url).path)
+        path = _ID.sub("/{id}", urlsplit(response.url).path)
         field = f"{response.request.method} {path} {response.status_code}"
         self.client.hincrby(STRAVA_KEY, field, 1)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.common import compute_backoff
 from dramatiq.middleware import Retries
 from dramatiq.middleware.retries import DEFAULT_MAX_BACKOFF
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 MIN_WAIT_MS = 1_000
 
 #: Called with a message and the seconds it waits before it runs again.
-OnWait = Callable[[dramatiq.Message[Any], float], None]
+OnWait = Callable[[MessageProxy, float], None]
 
 
 class NotNow(dramatiq.Retry):
@@ -54,20 +55,21 @@ class Deferrals(Retries):
                          max_backoff=max_backoff)
         self.on_wait = on_wait
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], *,
+    def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
                               result: Any = None,
                               exception: BaseException | None = None) -> None:
         if isinstance(exception, NotNow):
             self.on_wait(message, exception.delay_s)
             log.info("%s%s deferred %.0f s: %s", message.actor_name, tuple(message.args),
                      exception.delay_s, exception.reason)
-            broker.enqueue(message, delay=exception.delay)
+            broker.enqueue(cast(dramatiq.Message[Any], message), delay=exception.delay)
             return
-        super().after_process_message(broker, message, result=result, exception=exception)
+        super().after_process_message(  # type: ignore[no-untyped-call]
+            broker, message, result=result, exception=exception)
         if exception is not None and not message.failed:
             self.on_wait(message, self.longest_backoff_ms(broker, message) / 1000)
 
-    def longest_backoff_ms(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> int:
+    def longest_backoff_ms(self, broker: dramatiq.Broker, message: MessageProxy) -> int:
         """The longest backoff ``Retries`` may just have chosen for ``message`` (it jitters)."""
         actor = broker.get_actor(message.actor_name)
         factor = message.options.get("min_backoff", actor.options.get("min_backoff",

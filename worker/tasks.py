@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 
 from worker import sync
 from worker.backfill import backfill, fetch_streams
@@ -68,7 +69,7 @@ def not_now(error: Exception) -> NotNow:
 NOT_NOW = (NotNow, QuotaExhausted, StravaRateLimited, StravaApplicationInactive)
 
 
-def move_lease(message: dramatiq.Message[Any], wait_s: float) -> None:
+def move_lease(message: MessageProxy, wait_s: float) -> None:
     """An event's next message comes in ``wait_s``: the sweeper leaves it alone until then."""
     if message.actor_name == HANDLE_EVENT:
         runtime.inbox.defer(message.args[0], wait_s)
@@ -77,7 +78,7 @@ def move_lease(message: dramatiq.Message[Any], wait_s: float) -> None:
 class Outcomes(dramatiq.Middleware):
     """Counts every job's outcome, and records those that failed for good as dead letters."""
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], *,
+    def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
                               result: Any = None,
                               exception: BaseException | None = None) -> None:
         if exception is None:
@@ -134,8 +135,8 @@ def actor(name: str, queue: str, time_limit_ms: int,
                 log.info("%s skipped: %s", name, gone)
                 return EventStatus.SKIPPED
 
-        return dramatiq.actor(run, actor_name=name, queue_name=queue, throws=throws,
-                              time_limit=time_limit_ms)
+        return dramatiq.actor(actor_name=name, queue_name=queue, throws=throws,
+                              time_limit=time_limit_ms)(run)
 
     return decorate
 

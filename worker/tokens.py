@@ -115,8 +115,9 @@ class Tokens:
 
     def lock(self, athlete_id: int) -> Lock:
         """The athlete's token lock, shared by every process that changes their tokens."""
-        return self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,
-                               blocking_timeout=LOCK_TIMEOUT_S)
+        lock: Lock = self.locks.lock(f"stridewise:lock:token:{athlete_id}",
+                                     timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
+        return lock
 
     def _fresh_token(self, athlete_id: int) -> str | None:
         with self.db.session() as session:

@@ -35,14 +35,14 @@ class ClusterCollector(Collector):
         jobs = CounterMetricFamily("stridewise_jobs", "Jobs finished, by actor and outcome.",
                                    labels=["actor", "outcome"])
         for field, value in self.rt.redis.hgetall(JOBS_KEY).items():
-            actor, outcome = field.decode().split(" ", 1)
+            actor, outcome = _text(field).split(" ", 1)
             jobs.add_metric([actor, outcome], int(value))
         yield jobs
         strava = CounterMetricFamily("stridewise_strava_requests",
                                      "Strava requests, by method, endpoint and status.",
                                      labels=["method", "endpoint", "status"])
         for field, value in self.rt.redis.hgetall(STRAVA_KEY).items():
-            method, endpoint, status = field.decode().split(" ", 2)
+            method, endpoint, status = _text(field).split(" ", 2)
             strava.add_metric([method, endpoint, status], int(value))
         yield strava
 
@@ -88,3 +88,7 @@ class ClusterCollector(Collector):
             for key, count in rows:
                 family.add_metric([str(key)], int(count))
             yield family
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
