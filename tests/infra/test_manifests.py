@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from typing import Any
 
+import kubernetes_validate  # type: ignore[import-untyped]  # a dev dependency: never skipped
 import pytest
 import yaml
 
@@ -113,7 +114,7 @@ def test_objects_are_named_and_leave_the_namespace_to_the_operator() -> None:
 
 
 def test_kubernetes_objects_pass_the_official_schemas_strictly() -> None:
-    validate = pytest.importorskip("kubernetes_validate")
+    validate = kubernetes_validate
     versions = validate.utils.all_versions()
     builtin = [o for o in k8s_objects() if o["kind"] not in KEDA_KINDS]
     assert {o["kind"] for o in builtin} >= {"ConfigMap", "Secret", "Deployment", "Service", "Job"}
@@ -123,7 +124,7 @@ def test_kubernetes_objects_pass_the_official_schemas_strictly() -> None:
 
 
 def test_schema_check_rejects_a_deployment_with_a_misspelt_field() -> None:
-    validate = pytest.importorskip("kubernetes_validate")
+    validate = kubernetes_validate
     broken = json.loads(json.dumps(one("Deployment", "web")))
     broken["spec"]["template"]["spec"]["containers"][0]["comand"] = ["stridewise"]
     with pytest.raises(validate.ValidationError):
