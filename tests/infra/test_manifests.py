@@ -37,7 +37,8 @@ def procfile() -> dict[str, list[str]]:
 def config_variables() -> set[str]:
     """The environment variables worker/config.py reads."""
     source = (REPO_ROOT / "worker" / "config.py").read_text()
-    return set(re.findall(r"\benv\.get\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    return set(re.findall(r"\b(?:env\.get|_int|_float)\(\s*(?:env,\s*)?\"([A-Z][A-Z0-9_]*)\"",
+                          source))
 
 
 def k8s_objects() -> list[dict[str, Any]]:
@@ -75,14 +76,14 @@ def option(command: list[str], flag: str) -> int:
 
 
 def longest_job_ms() -> int:
-    """The largest ``time_limit=`` of worker/tasks.py's actors (importing it would connect)."""
+    """The largest ``*_TIME_LIMIT_MS`` of worker/tasks.py, the actors' time limits (importing
+    it would connect)."""
     tree = ast.parse((REPO_ROOT / "worker" / "tasks.py").read_text())
     constants = {t.id: n.value.value for n in tree.body
                  if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
                  for t in n.targets if isinstance(t, ast.Name)}
-    limits = [constants[k.value.id] if isinstance(k.value, ast.Name) else k.value.value
-              for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "time_limit"]
-    assert limits, "no actor declares a time_limit"
+    limits = [v for name, v in constants.items() if name.endswith("TIME_LIMIT_MS")]
+    assert limits, "no actor declares a time limit"
     return max(int(v) for v in limits)
 
 
