@@ -20,13 +20,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from tests.services import RedisServer, postgres_available, postgres_database
-from worker.admin import queue_depth
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import Stack, local_env, wait_until_up
 from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
-from worker.queue import LIVE_QUEUE
+from worker.queue import LIVE_QUEUE, queue_depth
 from worker.runtime import Runtime
 
 RATE = 500
@@ -126,7 +125,7 @@ def _measure(database_url: str, redis_url: str, backend: str) -> dict[str, objec
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(InboxEvent))
     db.dispose()
-    enqueued = queue_depth(Runtime(settings), LIVE_QUEUE)
+    enqueued = queue_depth(Runtime(settings).redis, LIVE_QUEUE)
     return {"backend": backend, "sent": count, "answered_200": len(ok), "stored": stored,
             "enqueued": enqueued,
             "p50_ms": 1000 * _percentile(ok, 0.50), "p99_ms": 1000 * _percentile(ok, 0.99),

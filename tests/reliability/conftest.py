@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import RedisServer
-from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
+from tests.services import RedisServer, in_ci, postgres_available, postgres_database, sqlite_url
 
 
 @pytest.fixture

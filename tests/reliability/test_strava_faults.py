@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import RedisServer, block_counts, live_stack
+from tests.reliability.harness import block_counts, live_stack
+from tests.services import RedisServer
 from worker.strava import READ_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e

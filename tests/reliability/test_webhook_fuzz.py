@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.reliability.harness import RedisServer
-from tests.services import sqlite_url
+from tests.services import RedisServer, sqlite_url
 from tests.worker.conftest import make_settings
 from tests.worker.test_webhook import BACKGROUND_RANDOM, hook
 from worker.migrate import upgrade
