@@ -47,12 +47,8 @@ def session_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisSer
     if not redis_server_available():
         yield None
         return
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
+    with RedisServer(tmp_path_factory.mktemp("redis")).running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -148,5 +148,14 @@ class RedisServer:
         self.stop()
         self.start()
 
+    @contextmanager
+    def running(self) -> Iterator[RedisServer]:
+        """Started for the block, stopped by pid after it."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)

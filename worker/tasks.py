@@ -76,18 +76,17 @@ def move_lease(message: MessageProxy, wait_s: float) -> None:
 
 
 class Outcomes(dramatiq.Middleware):
-    """Counts every job's outcome, and records those that failed for good as dead letters."""
+    """Counts the jobs that did not finish now, and records those that failed for good as dead
+    letters (the actors count what they finished)."""
 
     def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
                               result: Any = None,
                               exception: BaseException | None = None) -> None:
         if exception is None:
-            runtime.counters.job(message.actor_name, str(result or EventStatus.DONE))
-        elif isinstance(exception, NotNow):
-            runtime.counters.job(message.actor_name, "deferred")
-        else:
-            runtime.counters.job(message.actor_name, "failed")
-        if exception is None or not message.failed:
+            return
+        failed = not isinstance(exception, NotNow)
+        runtime.counters.job(message.actor_name, "failed" if failed else "deferred")
+        if not message.failed:
             return
         reason = f"{type(exception).__name__}: {exception}"
         if message.actor_name == HANDLE_EVENT:
@@ -122,18 +121,20 @@ runtime.broker.add_middleware(SweeperMiddleware())
 
 def actor(name: str, queue: str, time_limit_ms: int,
           throws: tuple[type[Exception], ...] = ()) -> Callable[[Callable[[int], str]], Any]:
-    """A job of ours: its "not now" made :class:`NotNow`; an unavailable athlete skips it."""
+    """A job of ours: its "not now" made :class:`NotNow`; an unavailable athlete skips it;
+    what it finished (the outcome ``work`` returns) is counted."""
 
     def decorate(work: Callable[[int], str]) -> Any:
         @functools.wraps(work)
-        def run(subject_id: int) -> str:
+        def run(subject_id: int) -> None:
             try:
-                return work(subject_id)
+                outcome = work(subject_id)
             except NOT_NOW as error:
                 raise not_now(error) from None
             except AthleteUnavailable as gone:
                 log.info("%s skipped: %s", name, gone)
-                return EventStatus.SKIPPED
+                outcome = EventStatus.SKIPPED
+            runtime.counters.job(name, outcome)
 
         return dramatiq.actor(actor_name=name, queue_name=queue, throws=throws,
                               time_limit=time_limit_ms)(run)

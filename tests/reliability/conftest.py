@@ -18,12 +18,8 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
         if in_ci():
             pytest.fail("redis-server is not installed (CI=true requires it)")
         pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    try:
+    with RedisServer(tmp_path / "redis").running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -40,6 +40,9 @@ SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
 #: than production's two minutes, so a lost queue shows in seconds.
 STALE_AFTER_S = "45"
+#: What each dramatiq worker process logs once it consumes, and how long that may take.
+WORKER_READY = "Worker process is ready for action"
+WORKER_START_TIMEOUT_S = 60.0
 #: A quota no test reaches: these tests are about faults, not about Strava's 100 reads a window.
 AMPLE_QUOTA = "20000,200000;10000,100000"
 #: Workouts uploaded in turn; every kind the sandbox generates.
@@ -87,8 +90,16 @@ class LiveStack:
             self.reset_stats()
 
     def start_worker(self, processes: int = 1, threads: int = 4) -> None:
+        """Start the worker and wait until its processes are ready, so that what a test does
+        next does not race the worker's start-up."""
+        ready_before = self.log_count("worker", WORKER_READY)
         self.worker = self.stack.start("worker", "--processes", str(processes),
                                        "--threads", str(threads), log=self.logs["worker"])
+        deadline = time.monotonic() + WORKER_START_TIMEOUT_S
+        while self.log_count("worker", WORKER_READY) < ready_before + processes:
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start; see {self.logs['worker']}")
+            time.sleep(0.1)
 
     def stop_worker(self) -> None:
         """A clean stop (SIGTERM): dramatiq finishes or requeues what it holds."""
@@ -190,7 +201,9 @@ class LiveStack:
                               capture_output=True, text=True, timeout=60)
 
     def log_count(self, process: str, fragment: str) -> int:
-        """Lines of a process's log that contain ``fragment``."""
+        """Lines of a process's log that contain ``fragment`` (none before it starts)."""
+        if not os.path.exists(self.logs[process]):
+            return 0
         with open(self.logs[process], encoding="utf-8", errors="replace") as log:
             return sum(fragment in line for line in log)
 

@@ -27,6 +27,13 @@ def stats(rt: Runtime) -> dict:
     return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
 
 
+def backfilled(rt: Runtime) -> None:
+    """Six weeks of history at the sandbox, connected and backfilled from their summaries."""
+    seed_history(rt, days=42)
+    connect(rt, ATHLETE)
+    across_resets(lambda: backfill(rt, ATHLETE))
+
+
 def counts(rt: Runtime) -> tuple[int, int]:
     with rt.db.session() as session:
         total = session.scalar(select(func.count()).select_from(Activity))
@@ -52,9 +59,7 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
 def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_is_short(
     strava_runtime: Runtime,
 ) -> None:
-    seed_history(strava_runtime, days=42)
-    connect(strava_runtime, ATHLETE)
-    across_resets(lambda: backfill(strava_runtime, ATHLETE))
+    backfilled(strava_runtime)
     total, waiting = counts(strava_runtime)
     assert 0 < waiting < total  # some summaries decide, some do not
 
@@ -77,9 +82,7 @@ def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_
 def test_the_streams_pass_keeps_stravas_workout_flag_of_a_backfilled_activity(
     strava_runtime: Runtime,
 ) -> None:
-    seed_history(strava_runtime, days=42)
-    connect(strava_runtime, ATHLETE)
-    across_resets(lambda: backfill(strava_runtime, ATHLETE))
+    backfilled(strava_runtime)
     with strava_runtime.db.session() as session:
         row = session.scalars(select(Activity).where(Activity.needs_streams.is_(True),
                                                      Activity.sport == "Run")).first()

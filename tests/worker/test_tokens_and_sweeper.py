@@ -29,6 +29,12 @@ def connect(rt: Runtime) -> None:
     assert client.get(f"{back.path}?{back.query}").status_code == 200
 
 
+def connect_with_an_expired_token(rt: Runtime) -> None:
+    connect(rt)
+    with rt.db.session() as session:
+        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+
+
 def refreshes(rt: Runtime) -> int:
     stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
     return int(stats["by_endpoint"].get("POST /oauth/token", 0))
@@ -37,9 +43,7 @@ def refreshes(rt: Runtime) -> int:
 def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
     strava_runtime: Runtime,
 ) -> None:
-    connect(strava_runtime)
-    with strava_runtime.db.session() as session:
-        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+    connect_with_an_expired_token(strava_runtime)
     before = refreshes(strava_runtime)
     tokens: list[str] = []
     barrier = threading.Barrier(20)
@@ -95,9 +99,7 @@ def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_st
 def test_no_database_connection_is_held_while_strava_answers_a_refresh(
     strava_runtime: Runtime,
 ) -> None:
-    connect(strava_runtime)
-    with strava_runtime.db.session() as session:
-        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+    connect_with_an_expired_token(strava_runtime)
     gateway = strava_runtime.tokens.gateway
     held: list[int] = []
     real_refresh = gateway.refresh
