@@ -97,6 +97,7 @@ def test_metrics_show_cluster_figures_counted_by_workers(strava_runtime: Runtime
     assert ('stridewise_strava_requests_total{endpoint="/api/v3/push_subscriptions",'
             'method="GET",status="200"} 1.0') in text
     assert 'stridewise_queue_depth{queue="live"}' in text
+    assert "stridewise_stranded_jobs" in text
     assert 'stridewise_strava_quota_limit{quota="read",window="short"} 100.0' in text
 
 

@@ -73,6 +73,7 @@ class ClusterCollector(Collector):
 
     def _database(self) -> Iterator[Metric]:
         events = list(self.rt.inbox.counts().items())
+        jobs = list(self.rt.jobs.counts().items())
         with self.rt.db.session() as session:
             athletes = session.execute(select(Athlete.status, func.count())
                                        .group_by(Athlete.status)).all()
@@ -81,6 +82,8 @@ class ClusterCollector(Collector):
         for name, help_text, label, rows in (
             ("stridewise_inbox_events", "Inbox events by status (dead = dead letters).",
              "status", events),
+            ("stridewise_stranded_jobs", "Backfill and streams jobs not sent yet (unsent) or "
+             "failed for good (dead).", "status", jobs),
             ("stridewise_athletes", "Athletes by status.", "status", athletes),
             ("stridewise_activities", "Analysed activities by workout label.", "workout", labels),
         ):
