@@ -106,7 +106,7 @@ class InboxWriter:
             batch = await _take_batch(stages.commits)
             try:
                 outcomes, event_ids = await asyncio.to_thread(
-                    self._commit, [p.event for p in batch])
+                    self.rt.inbox.record, [p.event for p in batch])
             except Exception as error:  # nothing committed: every waiter hears it
                 for pending in batch:
                     if not pending.answer.done():
@@ -129,9 +129,6 @@ class InboxWriter:
             finally:
                 for _ in event_ids:
                     stages.nudges.task_done()
-
-    def _commit(self, events: list[dict[str, Any]]) -> tuple[list[Recorded], list[int]]:
-        return self.rt.inbox.record(events)
 
     def _enqueue(self, event_ids: Iterable[int]) -> None:
         for event_id in event_ids:
