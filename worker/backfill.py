@@ -46,7 +46,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> 
     profile = rt.gateway.get_athlete(token, priority="backfill")
     units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
     after = int(time.time() - timedelta(days=BACKFILL_DAYS).total_seconds())
-    summaries: list[dict] = []
+    summaries: list[dict[str, Any]] = []
     page = 1
     while True:
         batch = rt.gateway.list_activities(token, after=after, page=page, priority="backfill")
@@ -71,7 +71,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> 
     return stored
 
 
-def _store(rt: Runtime, athlete_id: int, summary: dict) -> int:
+def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any]) -> int:
     try:
         activity = activity_from_strava(summary)
         activity_id = int(summary["id"])
@@ -90,6 +90,7 @@ def _store(rt: Runtime, athlete_id: int, summary: dict) -> int:
             return 0  # a live event got there first, with more than a summary to go on
         row = save_record(session, athlete_id, activity_id, analysis, used_streams=False)
         row.needs_streams = undecided
+        row.workout_type = activity.workout_type  # the streams pass reads it again
     return 1
 
 
@@ -135,5 +136,6 @@ def activity_from_row(row: Activity, streams: dict[str, Any]) -> ActivityData:
         "elapsed_time": row.moving_s, "moving_time": row.moving_s,
         "distance": row.distance_m, "total_elevation_gain": row.ascent_m,
         "average_heartrate": row.avg_hr, "max_heartrate": row.max_hr,
+        "workout_type": row.workout_type,
     }
     return activity_from_strava(summary, streams or None)

@@ -237,9 +237,9 @@ class Budget:
     def usage(self) -> Usage:
         now = self.clock()
         values = self.client.mget(self._keys(now))
-        counts = [int(v or 0) for v in values]
+        overall_short, overall_daily, read_short, read_daily = (int(v or 0) for v in values)
         return Usage(
-            *counts,
+            overall_short, overall_daily, read_short, read_daily,
             limits=self.limits,
             short_resets_at=self._next(now, 0),
             daily_resets_at=self._next(now, 1),

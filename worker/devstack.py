@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,6 @@ import httpx
 
 from analysis.description import find_block
 from worker.config import Settings
-from worker.sandbox.config import DEFAULT_DEMO_ATHLETE
 
 #: How long a process has to answer its health check after start.
 START_TIMEOUT_S = 30.0
@@ -83,8 +83,6 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None,
 
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -185,7 +183,7 @@ def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
 
 
 def _demo(settings: Settings, athlete_id: int = 0) -> None:
-    athlete = athlete_id or int(os.environ.get("SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE))
+    athlete = athlete_id or settings.demo_athlete
     connect_athlete(settings, athlete)
     print(f"Demo athlete {athlete} connected; uploading {len(DEMO_WORKOUTS)} sample activities",
           flush=True)

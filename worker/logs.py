@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -34,14 +33,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def configure_logging(level: str | None = None) -> None:
-    """JSON lines on stderr at LOG_LEVEL (default INFO); idempotent."""
+def configure_logging(level: str = "INFO") -> None:
+    """JSON lines on stderr at ``level`` (the settings' LOG_LEVEL); idempotent."""
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root.handlers[:] = [handler]
-    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    root.setLevel(level)
     for noisy in ("urllib3", "httpx", "httpcore", "stravalib", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

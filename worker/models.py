@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +103,9 @@ class Activity(Base):
     #: A backfilled activity whose summary could not decide: streams are fetched when the
     #: budget has room (worker.backfill).
     needs_streams: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Strava's workout flag of a backfilled activity (race, long run, workout), kept for the
+    #: streams pass, which sees only our row and the streams.
+    workout_type: Mapped[int | None] = mapped_column(Integer)
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
     block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -103,7 +116,7 @@ class InboxEvent(Base):
     """A webhook event as Strava sent it, committed before it is acknowledged."""
 
     __tablename__ = "inbox_events"
-    __table_args__ = (Index("ix_inbox_status_enqueued", "status", "enqueued_at"),)
+    __table_args__ = (Index("ix_inbox_status_lease", "status", "lease_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Identifies Strava's retries and duplicates of one event.
@@ -115,12 +128,29 @@ class InboxEvent(Base):
     event_time: Mapped[int] = mapped_column(BigInteger)
     updates: Mapped[str] = mapped_column(Text, default="{}")
     received_at: Mapped[Timestamp] = mapped_column(default=utcnow)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Until when the event's current message owns it; pending past it, the message was lost
+    #: and the sweeper sends another (see worker.inbox).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: "pending" until handled; then "done", "skipped" (nothing to do) or "dead" (gave up).
+    #: A worker.inbox.EventStatus: pending until handled; then done, skipped or dead.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class StrandedJob(Base):
+    """A backfill or streams job that could not be sent, or failed for good (see worker.jobs)."""
+
+    __tablename__ = "stranded_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(32))
+    athlete_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    #: A worker.jobs.JobStatus: unsent (the sweeper sends it) or dead (a dead letter).
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
 
 class PushSubscription(Base):

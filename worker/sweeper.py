@@ -1,87 +1,61 @@
-"""Re-enqueue inbox events that were never finished: the database is the truth, Redis transport.
+"""Re-enqueue inbox events that lost their message: the database is the truth, Redis transport.
 
-Several sweepers (one per worker process, on every host) may run at once; each event is claimed
-with a conditional update, so only one of them enqueues it.
+Several sweepers (one per worker process, on every host) may run at once; the inbox hands each
+stale event to one of them only (:meth:`worker.inbox.Inbox.reclaim_stale`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
-
-from worker.models import InboxEvent, utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-#: An event enqueued this long ago and still pending has lost its message (Redis restart or
-#: flush, a crash between commit and enqueue). Work deferred to later moves its mark forward.
-STALE_AFTER_S = 120
-#: How often each sweeper looks.
-SWEEP_INTERVAL_S = 30
-#: Most events one sweep re-enqueues.
-SWEEP_BATCH = 500
-#: Finished events are kept this long (for `stridewise status` and investigations), then
-#: deleted; dead letters stay until requeued or the athlete is deleted.
-KEEP_FINISHED_DAYS = 14
 
-
-def sweep(rt: Runtime, stale_after_s: float = STALE_AFTER_S) -> int:
-    """Re-enqueue stale pending events; returns how many this sweeper claimed."""
-    now = utcnow()
-    cutoff = now - timedelta(seconds=stale_after_s)
-    stale = or_(InboxEvent.enqueued_at.is_(None), InboxEvent.enqueued_at < cutoff)
-    with rt.db.session() as session:
-        ids = session.scalars(
-            select(InboxEvent.id).where(InboxEvent.status == "pending", stale)
-            .order_by(InboxEvent.id).limit(SWEEP_BATCH)
-        ).all()
-    claimed = 0
-    for event_id in ids:
-        with rt.db.session() as session:
-            won = session.execute(
-                update(InboxEvent)
-                .where(InboxEvent.id == event_id, InboxEvent.status == "pending", stale)
-                .values(enqueued_at=now)
-            ).rowcount
-        if won:
-            enqueue(rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
-            claimed += 1
+def sweep(rt: Runtime) -> int:
+    """Re-enqueue pending events whose lease ran out, and send the jobs that could not be
+    sent; returns how many events this sweeper took."""
+    claimed = rt.inbox.reclaim_stale()
+    for event_id in claimed:
+        enqueue(rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
     if claimed:
-        log.info("sweeper re-enqueued %d unfinished events", claimed)
-    return claimed
+        log.info("sweeper re-enqueued %d unfinished events", len(claimed))
+    send_unsent_jobs(rt)
+    return len(claimed)
 
 
-def prune(rt: Runtime, keep_days: float = KEEP_FINISHED_DAYS) -> int:
-    """Delete finished (done or skipped) events older than ``keep_days``; returns how many."""
-    cutoff = utcnow() - timedelta(days=keep_days)
-    with rt.db.session() as session:
-        return int(session.execute(
-            delete(InboxEvent).where(InboxEvent.status.in_(("done", "skipped")),
-                                     InboxEvent.finished_at < cutoff)
-        ).rowcount)
+def send_unsent_jobs(rt: Runtime) -> int:
+    """Send the jobs whose first send failed; one that fails again is kept for the next sweep."""
+    jobs = rt.jobs.take_unsent()
+    for number, job in enumerate(jobs):
+        try:
+            enqueue(rt.broker, job.actor, job.queue, job.athlete_id)
+        except Exception:
+            for unsent in jobs[number:]:
+                rt.jobs.unsent(unsent.actor, unsent.queue, unsent.athlete_id, unsent.reason)
+            raise
+    if jobs:
+        log.info("sweeper sent %d jobs that could not be sent before", len(jobs))
+    return len(jobs)
 
 
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep` every ``interval_s`` until stopped."""
+    """Runs :func:`sweep` and prunes finished events every ``interval_s`` until stopped."""
 
-    def __init__(self, rt: Runtime, interval_s: float = SWEEP_INTERVAL_S,
-                 stale_after_s: float = STALE_AFTER_S) -> None:
+    def __init__(self, rt: Runtime, interval_s: float) -> None:
         super().__init__(name="stridewise-sweeper", daemon=True)
         self.rt = rt
         self.interval_s = interval_s
-        self.stale_after_s = stale_after_s
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval_s):
             try:
-                sweep(self.rt, self.stale_after_s)
-                prune(self.rt)
+                sweep(self.rt)
+                self.rt.inbox.prune()
             except Exception:  # the next sweep tries again; the sweeper itself must live on
                 log.exception("sweep failed")
 

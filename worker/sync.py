@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -31,7 +30,9 @@ from analysis.model import SessionRecord, Workout
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker.budget import QuotaExhausted, Reservation
-from worker.models import Activity, Athlete, InboxEvent, utcnow
+from worker.inbox import EventStatus, Inbox
+from worker.models import Activity, Athlete, utcnow
+from worker.notnow import NotNow
 from worker.runtime import Runtime
 from worker.strava import StravaNotFound, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 #: the event before the activity can be read), and how long to wait before looking again.
 NOT_FOUND_GRACE_S = 600
 NOT_FOUND_RETRY_S = 15
+#: How long to wait for another worker that holds the activity.
+LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
 #: athlete may have edited it meanwhile, and Strava has no conditional PUT.
 REREAD_AFTER_S = 5.0
@@ -49,14 +52,6 @@ REREAD_AFTER_S = 5.0
 #: it only has to outlast one step (a request with its retries, under a minute), and a killed
 #: worker's activities are free again soon.
 ACTIVITY_LOCK_S = 60
-
-
-class RetryLater(Exception):
-    """Not an error: look again after ``delay_s`` seconds (e.g. a 404 right after create)."""
-
-    def __init__(self, reason: str, delay_s: float) -> None:
-        super().__init__(reason)
-        self.delay_s = delay_s
 
 
 class UnreadableActivity(Exception):
@@ -67,29 +62,23 @@ class UnreadableActivity(Exception):
 class Result:
     """What handling an event did, for logs, metrics and tests."""
 
-    status: str  # "done" or "skipped"
+    status: EventStatus  # done or skipped
     detail: str
     wrote: bool = False
 
 
 def handle_event(rt: Runtime, event_id: int) -> Result:
     """Handle one inbox event to the end; finished events are a no-op."""
-    with rt.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        if event is None:
-            return Result("skipped", "event no longer exists (athlete deleted?)")
-        if event.status != "pending":
-            return Result("skipped", f"event already {event.status}")
-        event.attempts += 1
-        kind = (event.object_type, event.aspect_type)
-        owner, object_id = event.owner_id, event.object_id
-        updates = json.loads(event.updates or "{}")
-        received = event.received_at
+    claim = rt.inbox.claim(event_id)
+    if isinstance(claim, str):
+        return Result(EventStatus.SKIPPED, claim)
+    kind = (claim.object_type, claim.aspect_type)
+    owner, object_id = claim.owner_id, claim.object_id
     try:
-        result = _dispatch(rt, kind, owner, object_id, updates, received)
+        result = _dispatch(rt, kind, owner, object_id, claim.updates, claim.received_at)
     except AthleteUnavailable as error:
-        result = Result("skipped", str(error))
-    _finish(rt, event_id, result)
+        result = Result(EventStatus.SKIPPED, str(error))
+    rt.inbox.finish(event_id, result.status, result.detail)
     ids = {"event_id": event_id, "athlete_id": owner,
            "activity_id": object_id if kind[0] == "activity" else None, "status": result.status}
     log.info("%s %s: %s", kind[0], kind[1], result.detail, extra=ids)
@@ -100,14 +89,14 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
               updates: dict[str, Any], received: datetime) -> Result:
     if kind == ("athlete", "update") and str(updates.get("authorized", "")).lower() == "false":
         forget_athlete(rt, owner, revoke=False)
-        return Result("done", f"athlete {owner} deauthorized: all their data deleted")
+        return Result(EventStatus.DONE, f"athlete {owner} deauthorized: all their data deleted")
     if kind == ("activity", "delete"):
         forget_activity(rt, object_id)
-        return Result("done", f"activity {object_id} forgotten")
+        return Result(EventStatus.DONE, f"activity {object_id} forgotten")
     if kind in (("activity", "create"), ("activity", "update")):
         lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
         if not lock.acquire(blocking=False):
-            raise RetryLater(f"activity {object_id} is being handled by another worker", 5)
+            raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
         def keepalive() -> None:
             with contextlib.suppress(LockError):
                 lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
@@ -116,34 +105,14 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
             return sync_activity(rt, owner, object_id, keepalive)
         except StravaNotFound:
             age = (utcnow() - received).total_seconds()
-            if kind[1] == "create" and age < NOT_FOUND_GRACE_S and not _deleted(rt, object_id):
-                raise RetryLater(f"activity {object_id} not readable yet",
-                                 NOT_FOUND_RETRY_S) from None
-            return Result("skipped", f"activity {object_id} not found at Strava")
+            late = kind[1] == "create" and age < NOT_FOUND_GRACE_S
+            if late and not rt.inbox.delete_seen(object_id):
+                raise NotNow(NOT_FOUND_RETRY_S, f"activity {object_id} not readable yet") from None
+            return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
         finally:
             with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
                 lock.release()
-    return Result("skipped", f"nothing to do for {kind[0]} {kind[1]}")
-
-
-def _deleted(rt: Runtime, activity_id: int) -> bool:
-    """Whether we already handled this activity's delete event (Strava sent it first)."""
-    with rt.db.session() as session:
-        return session.scalar(
-            select(InboxEvent.id).where(
-                InboxEvent.object_type == "activity", InboxEvent.aspect_type == "delete",
-                InboxEvent.object_id == activity_id, InboxEvent.status == "done",
-            ).limit(1)
-        ) is not None
-
-
-def _finish(rt: Runtime, event_id: int, result: Result) -> None:
-    with rt.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        if event is not None:
-            event.status = result.status
-            event.finished_at = utcnow()
-            event.last_error = None if result.status == "done" else result.detail
+    return Result(EventStatus.SKIPPED, f"nothing to do for {kind[0]} {kind[1]}")
 
 
 def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
@@ -182,7 +151,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
     detailed = rt.gateway.get_activity(token, activity_id, prepaid=reservation)
     keepalive()
     if _owner(detailed) not in (None, athlete_id):
-        return Result("skipped", f"activity {activity_id} belongs to another athlete")
+        return Result(EventStatus.SKIPPED, f"activity {activity_id} belongs to another athlete")
     activity = _parse(detailed, None, activity_id)
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
@@ -202,19 +171,19 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
     row = _save(rt, athlete_id, activity_id, analysis, used_streams)
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
-        return Result("done", f"{analysis.classification.workout}: block not wanted here")
+        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block not wanted here")
     merged = desc.merge(current, block)
     if merged == current:
-        return Result("done", f"{analysis.classification.workout}: block unchanged")
+        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block unchanged")
     if time.monotonic() - read_at > REREAD_AFTER_S:
         current = rt.gateway.get_activity(token, activity_id).get("description") or ""
         if not desc.should_write(current, row.block_digest is not None):
-            return Result("done", "athlete removed the block or opted out meanwhile")
+            return Result(EventStatus.DONE, "athlete removed the block or opted out meanwhile")
         merged = desc.merge(current, block)
     keepalive()
     rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
     _mark_written(rt, activity_id, block)
-    return Result("done", f"{analysis.classification.workout}: block written", wrote=True)
+    return Result(EventStatus.DONE, f"{analysis.classification.workout}: block written", wrote=True)
 
 
 def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
@@ -314,16 +283,7 @@ def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
             rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
-        session.execute(delete(InboxEvent).where(InboxEvent.owner_id == athlete_id))
+        Inbox.forget_owner(session, athlete_id)
         session.execute(delete(Athlete).where(Athlete.id == athlete_id))
+    rt.jobs.forget_athlete(athlete_id)
     log.info("athlete data deleted", extra={"athlete_id": athlete_id})
-
-
-def event_dedup_key(event: dict[str, Any]) -> str:
-    """One key for an event and all of Strava's retries and duplicates of it."""
-    canonical = json.dumps(
-        [event["object_type"], event["object_id"], event["aspect_type"], event["owner_id"],
-         event["event_time"], event.get("updates") or {}],
-        sort_keys=True, separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -115,8 +115,9 @@ class Tokens:
 
     def lock(self, athlete_id: int) -> Lock:
         """The athlete's token lock, shared by every process that changes their tokens."""
-        return self.locks.lock(f"stridewise:lock:token:{athlete_id}", timeout=LOCK_TIMEOUT_S,
-                               blocking_timeout=LOCK_TIMEOUT_S)
+        lock: Lock = self.locks.lock(f"stridewise:lock:token:{athlete_id}",
+                                     timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
+        return lock
 
     def _fresh_token(self, athlete_id: int) -> str | None:
         with self.db.session() as session:
@@ -130,20 +131,24 @@ class Tokens:
             return None
 
     def _refresh(self, athlete_id: int) -> str:
+        # No transaction is open during Strava's answer (on SQLite it would hold the write
+        # lock); the athlete's token lock keeps other refreshers out meanwhile.
         with self.db.session() as session:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
-            try:
-                grant = self.gateway.refresh(self.cipher.decrypt(athlete.refresh_token))
-            except StravaUnauthorized:
-                athlete.status = "needs_reauth"
-                log.warning("strava refused the refresh; athlete must reconnect",
-                            extra={"athlete_id": athlete_id})
-                session.commit()
-                raise AthleteUnavailable(f"athlete {athlete_id} revoked access") from None
-            # Strava may have rotated the refresh token: the old one no longer works, so the new
-            # one is committed before anything else can fail.
+            refresh_token = self.cipher.decrypt(athlete.refresh_token)
+        try:
+            grant = self.gateway.refresh(refresh_token)
+        except StravaUnauthorized:
+            self.mark_needs_reauth(athlete_id, "Strava refused the refresh")
+            raise AthleteUnavailable(f"athlete {athlete_id} revoked access") from None
+        # Strava may have rotated the refresh token: the old one no longer works, so the new
+        # one is committed before anything else can fail.
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is None:
+                raise AthleteUnavailable(f"athlete {athlete_id} disconnected during a refresh")
             self.store(athlete, grant)
         log.info("refreshed access token", extra={"athlete_id": athlete_id})
         return grant.access_token

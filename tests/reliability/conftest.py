@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import RedisServer
-from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
+from tests.services import RedisServer, in_ci, postgres_available, postgres_database, sqlite_url
 
 
 @pytest.fixture
@@ -19,12 +18,8 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
         if in_ci():
             pytest.fail("redis-server is not installed (CI=true requires it)")
         pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    try:
+    with RedisServer(tmp_path / "redis").running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ processes are stopped by pid.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 from sqlalchemy import MetaData, select
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END
@@ -29,7 +27,6 @@ from worker.db import Database
 from worker.devstack import (
     Stack,
     connect_athlete,
-    free_port,
     host_port,
     local_env,
     sandbox_description,
@@ -38,73 +35,19 @@ from worker.devstack import (
     wait_until_up,
 )
 
-#: Seconds a fresh redis-server has to answer PING.
-REDIS_START_TIMEOUT_S = 10.0
 #: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
 SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
 #: than production's two minutes, so a lost queue shows in seconds.
 STALE_AFTER_S = "45"
+#: What each dramatiq worker process logs once it consumes, and how long that may take.
+WORKER_READY = "Worker process is ready for action"
+WORKER_START_TIMEOUT_S = 60.0
 #: A quota no test reaches: these tests are about faults, not about Strava's 100 reads a window.
 AMPLE_QUOTA = "20000,200000;10000,100000"
 #: Workouts uploaded in turn; every kind the sandbox generates.
 MIX = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength", "recovery",
        "fartlek", "race")
-
-
-class RedisServer:
-    """A ``redis-server`` of our own, without persistence, stopped and restarted by pid."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise FileNotFoundError("redis-server is not installed")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def restart(self) -> None:
-        """Stop and start on the same port: everything Redis held is gone."""
-        self.stop()
-        self.start()
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url)
 
 
 @dataclass
@@ -147,8 +90,16 @@ class LiveStack:
             self.reset_stats()
 
     def start_worker(self, processes: int = 1, threads: int = 4) -> None:
+        """Start the worker and wait until its processes are ready, so that what a test does
+        next does not race the worker's start-up."""
+        ready_before = self.log_count("worker", WORKER_READY)
         self.worker = self.stack.start("worker", "--processes", str(processes),
                                        "--threads", str(threads), log=self.logs["worker"])
+        deadline = time.monotonic() + WORKER_START_TIMEOUT_S
+        while self.log_count("worker", WORKER_READY) < ready_before + processes:
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start; see {self.logs['worker']}")
+            time.sleep(0.1)
 
     def stop_worker(self) -> None:
         """A clean stop (SIGTERM): dramatiq finishes or requeues what it holds."""
@@ -224,7 +175,7 @@ class LiveStack:
 
     def post_event(self, event: dict[str, Any]) -> httpx.Response:
         """Deliver a webhook event to the web process, as Strava does."""
-        return httpx.post(f"{self.settings.public_url}/webhook", json=event, timeout=10.0)
+        return httpx.post(self.settings.webhook_url, json=event, timeout=10.0)
 
     # -- waiting and looking -----------------------------------------------------------------
 
@@ -250,7 +201,9 @@ class LiveStack:
                               capture_output=True, text=True, timeout=60)
 
     def log_count(self, process: str, fragment: str) -> int:
-        """Lines of a process's log that contain ``fragment``."""
+        """Lines of a process's log that contain ``fragment`` (none before it starts)."""
+        if not os.path.exists(self.logs[process]):
+            return 0
         with open(self.logs[process], encoding="utf-8", errors="replace") as log:
             return sum(fragment in line for line in log)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import RedisServer, block_counts, live_stack
+from tests.reliability.harness import block_counts, live_stack
+from tests.services import RedisServer
 from worker.sync import REREAD_AFTER_S
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.polling import wait_until
-from tests.reliability.harness import LiveStack, RedisServer, block_counts, live_stack
+from tests.reliability.harness import LiveStack, block_counts, live_stack
+from tests.services import RedisServer
 from worker.models import InboxEvent, PushSubscription
 
 pytestmark = pytest.mark.e2e

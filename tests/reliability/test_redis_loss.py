@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import RedisServer, block_counts, live_stack
-from worker.sweeper import STALE_AFTER_S
+from tests.reliability.harness import block_counts, live_stack
+from tests.services import RedisServer
+from worker.config import DEFAULT_LEASE_S
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +23,8 @@ THREADS = 4
 SLOW_S = 1.0
 #: PUTs seen before Redis goes: the worker is busy and most events still wait in the queue.
 LOSE_AFTER_PUTS = 4
-#: The sweeper re-enqueues an event STALE_AFTER_S after its last enqueue; then the backlog runs.
-RECOVERY_S = STALE_AFTER_S + 60
+#: The sweeper re-enqueues an event once its lease (DEFAULT_LEASE_S) ran out; then the backlog runs.
+RECOVERY_S = DEFAULT_LEASE_S + 60
 
 
 def lose_redis(server: RedisServer, how: str) -> None:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.polling import wait_until
-from tests.reliability.harness import RedisServer, live_stack
-from tests.services import in_ci, postgres_available, postgres_database, sqlite_url
+from tests.reliability.harness import live_stack
+from tests.services import RedisServer, in_ci, postgres_available, postgres_database, sqlite_url
 from worker.models import Athlete
 from worker.runtime import Runtime
 

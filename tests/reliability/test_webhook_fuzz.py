@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.reliability.harness import RedisServer
-from tests.services import sqlite_url
+from tests.services import RedisServer, sqlite_url
 from tests.worker.conftest import make_settings
-from tests.worker.test_webhook import BACKGROUND_RANDOM
+from tests.worker.test_webhook import BACKGROUND_RANDOM, hook
 from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
@@ -137,7 +136,8 @@ def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
               suppress_health_check=list(HealthCheck))
     @given(body=bodies, content_type=content_types)
     def one(client: TestClient, body: bytes, content_type: str) -> None:
-        answer = client.post("/webhook", content=body, headers={"content-type": content_type})
+        answer = client.post(hook(fuzz_runtime), content=body,
+                             headers={"content-type": content_type})
         outcome = str(answer.status_code)
         if answer.status_code == 200:
             outcome = answer.json()["status"]
@@ -179,6 +179,6 @@ def test_a_list_or_object_as_event_type_is_refused_with_400(
     client = TestClient(create_app(fuzz_runtime), raise_server_exceptions=False)
     body = {"object_type": "activity", "aspect_type": "create", "object_id": 1,
             "owner_id": ATHLETE, "subscription_id": SUBSCRIPTION, "event_time": 1, field: value}
-    answer = client.post("/webhook", json=body)
+    answer = client.post(hook(fuzz_runtime), json=body)
     assert answer.status_code == 400
     assert counts(fuzz_runtime) == (0, 0)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import RedisServer, block_counts, live_stack
-from worker.sweeper import STALE_AFTER_S
+from tests.reliability.harness import block_counts, live_stack
+from tests.services import RedisServer
+from worker.config import DEFAULT_LEASE_S
 from worker.sync import ACTIVITY_LOCK_S
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +24,7 @@ KILL_AFTER_BLOCKS = 15
 THREADS = 4
 #: What the recovery may take: the held activity lock or the sweeper's stale mark, whichever
 #: is later, then the backlog itself.
-RECOVERY_S = max(ACTIVITY_LOCK_S, STALE_AFTER_S) + 60
+RECOVERY_S = max(ACTIVITY_LOCK_S, DEFAULT_LEASE_S) + 60
 
 
 def test_killed_worker_leaves_every_activity_with_exactly_one_block(

@@ -63,6 +63,8 @@ def test_subscribe_records_the_subscription_and_unsubscribe_removes_it(
     assert len(recorded) == 1
     code, text = output(admin.subscription, web_runtime)
     assert code == 0 and str(recorded[0]) in text
+    secret_path = f"/webhook/{web_runtime.settings.webhook_secret}"
+    assert text.strip().endswith(web_runtime.settings.public_url + secret_path)
     code, text = output(admin.subscribe, web_runtime)
     assert code == 0 and "already subscribed" in text
 
@@ -73,6 +75,16 @@ def test_subscribe_records_the_subscription_and_unsubscribe_removes_it(
                        params={"client_id": web_runtime.settings.client_id,
                                "client_secret": web_runtime.settings.client_secret})
     assert listed.json() == []
+
+
+def test_strava_cannot_subscribe_a_callback_without_the_secret(web_runtime: Runtime) -> None:
+    settings = web_runtime.settings
+    answer = httpx.post(f"{settings.strava_base_url}/api/v3/push_subscriptions", data={
+        "client_id": settings.client_id, "client_secret": settings.client_secret,
+        "callback_url": f"{settings.public_url}/webhook",
+        "verify_token": settings.verify_token})
+    assert answer.status_code == 400
+    assert "callback" in answer.text
 
 
 def test_status_shows_queues_budget_athletes_and_dead_letters(runtime: Runtime) -> None:

@@ -6,8 +6,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from analysis.classify import STEADY
+from analysis.model import STRAVA_RUN_WORKOUT, Workout
 from tests.worker.test_sync import connect
-from worker.backfill import backfill, fetch_streams
+from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
 from worker.models import Activity, Athlete
 from worker.runtime import Runtime
@@ -23,6 +25,13 @@ def seed_history(rt: Runtime, days: int = 28) -> list[int]:
 
 def stats(rt: Runtime) -> dict:
     return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
+
+
+def backfilled(rt: Runtime) -> None:
+    """Six weeks of history at the sandbox, connected and backfilled from their summaries."""
+    seed_history(rt, days=42)
+    connect(rt, ATHLETE)
+    across_resets(lambda: backfill(rt, ATHLETE))
 
 
 def counts(rt: Runtime) -> tuple[int, int]:
@@ -50,9 +59,7 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
 def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_is_short(
     strava_runtime: Runtime,
 ) -> None:
-    seed_history(strava_runtime, days=42)
-    connect(strava_runtime, ATHLETE)
-    across_resets(lambda: backfill(strava_runtime, ATHLETE))
+    backfilled(strava_runtime)
     total, waiting = counts(strava_runtime)
     assert 0 < waiting < total  # some summaries decide, some do not
 
@@ -70,3 +77,25 @@ def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_
     with strava_runtime.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Activity)
                               .where(Activity.used_streams.is_(True))) > 0
+
+
+def test_the_streams_pass_keeps_stravas_workout_flag_of_a_backfilled_activity(
+    strava_runtime: Runtime,
+) -> None:
+    backfilled(strava_runtime)
+    with strava_runtime.db.session() as session:
+        row = session.scalars(select(Activity).where(Activity.needs_streams.is_(True),
+                                                     Activity.sport == "Run")).first()
+        assert row is not None
+        row.workout_type = STRAVA_RUN_WORKOUT  # as if the athlete had flagged it a workout
+        flagged = row
+    reread = activity_from_row(flagged, {})
+    assert reread.workout_type == STRAVA_RUN_WORKOUT
+    while across_resets(lambda: fetch_streams(strava_runtime, ATHLETE, batch=20)):
+        pass
+    with strava_runtime.db.session() as session:
+        after = session.get(Activity, flagged.id)
+        assert after is not None and after.workout_type == STRAVA_RUN_WORKOUT
+        assert after.used_streams
+        # The live path's rule: a run Strava calls a workout is never filed as a steady run.
+        assert Workout(after.workout) not in STEADY

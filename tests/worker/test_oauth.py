@@ -5,11 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
+import redis
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from worker.models import Athlete
 from worker.runtime import Runtime
+from worker.sweeper import sweep
 from worker.web import create_app
 from worker.web.oauth import SCOPE, STATE_COOKIE
 
@@ -79,7 +82,8 @@ def test_healthz_reports_database_and_redis(runtime: Runtime) -> None:
 
 def test_metrics_count_webhook_events(runtime: Runtime) -> None:
     client = browser(runtime)
-    client.post("/webhook", content=b"not json", headers={"content-type": "application/json"})
+    client.post(f"/webhook/{runtime.settings.webhook_secret}", content=b"not json",
+                headers={"content-type": "application/json"})
     text = client.get("/metrics").text
     assert 'stridewise_webhook_events_total{aspect_type="invalid"' in text
 
@@ -93,4 +97,25 @@ def test_metrics_show_cluster_figures_counted_by_workers(strava_runtime: Runtime
     assert ('stridewise_strava_requests_total{endpoint="/api/v3/push_subscriptions",'
             'method="GET",status="200"} 1.0') in text
     assert 'stridewise_queue_depth{queue="live"}' in text
+    assert "stridewise_stranded_jobs" in text
     assert 'stridewise_strava_quota_limit{quota="read",window="short"} 100.0' in text
+
+
+def test_a_backfill_that_cannot_be_sent_at_connect_is_kept_and_sent_by_the_sweeper(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def redis_down(message: object, *, delay: int | None = None) -> object:
+        raise redis.ConnectionError("Error 111 connecting to Redis: Connection refused")
+
+    client = browser(strava_runtime)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=79")
+    back = urlsplit(approved.headers["location"])
+    with monkeypatch.context() as patched:
+        patched.setattr(strava_runtime.broker, "enqueue", redis_down)
+        assert client.get(f"{back.path}?{back.query}").status_code == 200
+    assert strava_runtime.jobs.counts() == {"unsent": 1}
+    assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 0
+    sweep(strava_runtime)
+    assert strava_runtime.jobs.counts() == {}
+    assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 1

@@ -13,6 +13,7 @@ from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
 from worker import sync
 from worker.budget import across_resets
 from worker.models import Activity, Athlete, Base, InboxEvent
+from worker.notnow import NotNow
 from worker.runtime import Runtime
 from worker.web import create_app
 
@@ -135,7 +136,7 @@ def test_activity_not_readable_right_after_create_is_retried_later(
         session.flush()
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
-    with pytest.raises(sync.RetryLater):
+    with pytest.raises(NotNow):
         across_resets(lambda: sync.handle_event(strava_runtime, event_id))
     with strava_runtime.db.session() as session:
         event = session.get(InboxEvent, event_id)

@@ -14,31 +14,40 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.polling import wait_until
 from tests.worker.test_sync import ATHLETE, connect, description, upload
 from worker import admin
 from worker.models import InboxEvent
+from worker.notnow import NotNow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
+from worker.strava import StravaRateLimited
 
 #: Long enough for a handful of events on a loaded two-core machine.
 WAIT_S = 60
 
 
-@pytest.fixture
-def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+def load_tasks(rt: Runtime, monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
     """worker.tasks configured, as at a worker's start, from this test's environment."""
-    settings = strava_runtime.settings
+    settings = rt.settings
     monkeypatch.setenv("STRIDEWISE_VAR", str(settings.var_dir))
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("STRAVA_BASE_URL", settings.strava_base_url)
     monkeypatch.setenv("STRIDEWISE_SWEEP_INTERVAL", "3600")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     if settings.redis_url:
         monkeypatch.setenv("REDIS_URL", settings.redis_url)
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
     import worker.tasks
 
-    module = importlib.reload(worker.tasks)  # actors bind to the broker of this environment
+    return importlib.reload(worker.tasks)  # actors bind to the broker of this environment
+
+
+@pytest.fixture
+def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    module = load_tasks(strava_runtime, monkeypatch)
     yield module
     module.runtime.db.dispose()
 
@@ -88,22 +97,65 @@ def test_actor_handles_an_inbox_event_to_the_end(
     assert description(strava_runtime, activity_id).count("-- Stridewise --") == 1
 
 
-def test_spent_quota_defers_the_event_without_using_a_retry(
-    strava_runtime: Runtime, tasks: ModuleType
+def lease(rt: Runtime, event_id: int) -> float:
+    with rt.db.session() as session:
+        event = session.get(InboxEvent, event_id)
+        assert event is not None and event.lease_until is not None
+        return event.lease_until.timestamp()
+
+
+def attempts(rt: Runtime, event_id: int) -> int:
+    with rt.db.session() as session:
+        return int(session.scalar(select(InboxEvent.attempts)
+                                  .where(InboxEvent.id == event_id)) or 0)
+
+
+def delayed(rt: Runtime, queue: str = LIVE_QUEUE) -> list[bytes]:
+    return list(rt.redis.hgetall(f"stridewise:{queue}.DQ.msgs").values())
+
+
+@pytest.mark.parametrize("why", ["quota spent", "application inactive"])
+def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker, why: str
 ) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "easy")
     event_id = inbox_event(strava_runtime, activity_id)
-    tasks.runtime.budget.pause(60, "test: quota spent")
-    tasks.handle_event.fn(event_id)  # as the worker would run it
-    with strava_runtime.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        assert event is not None and event.status == "pending"
-        assert event.enqueued_at is not None
-        assert event.enqueued_at.timestamp() > time.time() + 30  # the sweeper leaves it alone
-    delayed = strava_runtime.redis.hgetall("stridewise:live.DQ.msgs")
-    assert len(delayed) == 1
-    assert b'"retries"' not in next(iter(delayed.values()))
+    if why == "quota spent":
+        tasks.runtime.budget.pause(60, "test: quota spent")
+    else:
+        faults(strava_runtime, inactive=True)
+    tasks.handle_event.send(event_id)
+    assert wait_until(lambda: len(delayed(strava_runtime)) == 1, timeout=WAIT_S)
+    assert wait_until(lambda: lease(strava_runtime, event_id) > time.time() + 30, timeout=10)
+    assert wait_status(strava_runtime, event_id, "pending", timeout=1) == "pending"
+    assert b'"retries"' not in delayed(strava_runtime)[0]
+
+
+def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
+    tasks.runtime.budget.rate_limited()  # what the gateway does on a 429
+    wait = tasks.not_now(StravaRateLimited("Strava 429: Rate Limit Exceeded", 429))
+    assert isinstance(wait, NotNow) and not isinstance(wait, StravaRateLimited)
+    assert 1 <= wait.delay_s <= tasks.runtime.settings.rate_windows.short + 1
+
+
+def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeued(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker
+) -> None:
+    connect(strava_runtime)
+    faults(strava_runtime, error_rate=1.0)
+    tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=0)
+    assert wait_until(lambda: bool(strava_runtime.jobs.dead_letters()), timeout=WAIT_S)
+    listing = io.StringIO()
+    with redirect_stdout(listing):
+        admin.dlq_list(strava_runtime)
+        admin.status(strava_runtime)
+    [job] = strava_runtime.jobs.dead_letters()
+    assert f"job-{job.id}" in listing.getvalue() and "backfill_athlete" in listing.getvalue()
+    assert "0 events, 1 backfill jobs" in listing.getvalue()
+    with redirect_stdout(io.StringIO()):
+        admin.dlq_requeue(strava_runtime, [f"job-{job.id}"])
+    assert strava_runtime.jobs.dead_letters() == []
 
 
 def test_failure_past_the_retry_budget_is_a_dead_letter_with_its_reason_and_requeue_finishes_it(
@@ -122,6 +174,30 @@ def test_failure_past_the_retry_budget_is_a_dead_letter_with_its_reason_and_requ
 
     faults(strava_runtime)
     with redirect_stdout(io.StringIO()):
-        admin.dlq_requeue(strava_runtime, [event_id])
+        admin.dlq_requeue(strava_runtime, [str(event_id)])
     assert wait_status(strava_runtime, event_id, "done") == "done"
     assert description(strava_runtime, activity_id).count("-- Stridewise --") == 1
+
+
+def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_plus_one_times(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Backoffs (4-8 s) longer than the lease (3 s), and a sweeper that looks twice a second:
+    # without the retries moving the lease, the sweeper would start a second chain.
+    tasks = load_tasks(strava_runtime, monkeypatch, STRIDEWISE_MAX_RETRIES="2",
+                       STRIDEWISE_MIN_BACKOFF_MS="4000", STRIDEWISE_MAX_BACKOFF_MS="8000",
+                       STRIDEWISE_STALE_AFTER="3", STRIDEWISE_SWEEP_INTERVAL="0.5")
+    worker = dramatiq.Worker(tasks.runtime.broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    try:
+        connect(strava_runtime)
+        activity_id = upload(strava_runtime, "tempo")
+        event_id = inbox_event(strava_runtime, activity_id)
+        faults(strava_runtime, error_rate=1.0)
+        enqueue(strava_runtime.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
+        assert wait_status(strava_runtime, event_id, "dead") == "dead"
+        time.sleep(4)  # a second chain, had there been one, would claim it meanwhile
+    finally:
+        worker.stop()
+        tasks.runtime.db.dispose()
+    assert attempts(strava_runtime, event_id) == 2 + 1

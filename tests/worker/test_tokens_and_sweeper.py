@@ -11,8 +11,10 @@ import httpx
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from worker.inbox import KEEP_FINISHED_DAYS
 from worker.models import Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
+from worker.strava import TokenGrant
 from worker.sweeper import sweep
 from worker.web import create_app
 
@@ -27,6 +29,12 @@ def connect(rt: Runtime) -> None:
     assert client.get(f"{back.path}?{back.query}").status_code == 200
 
 
+def connect_with_an_expired_token(rt: Runtime) -> None:
+    connect(rt)
+    with rt.db.session() as session:
+        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+
+
 def refreshes(rt: Runtime) -> int:
     stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
     return int(stats["by_endpoint"].get("POST /oauth/token", 0))
@@ -35,9 +43,7 @@ def refreshes(rt: Runtime) -> int:
 def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
     strava_runtime: Runtime,
 ) -> None:
-    connect(strava_runtime)
-    with strava_runtime.db.session() as session:
-        session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
+    connect_with_an_expired_token(strava_runtime)
     before = refreshes(strava_runtime)
     tokens: list[str] = []
     barrier = threading.Barrier(20)
@@ -68,17 +74,15 @@ def test_sweeper_re_enqueues_only_stale_pending_events(runtime: Runtime) -> None
             session.add(InboxEvent(
                 dedup_key=key, object_type="activity", aspect_type="create", object_id=1,
                 owner_id=ATHLETE, event_time=1, status=status,
-                enqueued_at=utcnow() - timedelta(seconds=age)))
-    assert sweep(runtime, stale_after_s=120) == 1
+                lease_until=utcnow() + timedelta(seconds=runtime.settings.lease_s - age)))
+    assert sweep(runtime) == 1
     assert runtime.redis.hlen("stridewise:live.msgs") == 1
-    assert sweep(runtime, stale_after_s=120) == 0  # claimed: its mark moved forward
+    assert sweep(runtime) == 0  # claimed: its lease moved forward
 
 
 def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_stay(
     runtime: Runtime,
 ) -> None:
-    from worker.sweeper import KEEP_FINISHED_DAYS, prune
-
     old = utcnow() - timedelta(days=KEEP_FINISHED_DAYS + 1)
     with runtime.db.session() as session:
         for key, status, finished in (("old-done", "done", old), ("old-dead", "dead", old),
@@ -86,7 +90,28 @@ def test_finished_events_are_pruned_after_the_keeping_period_and_dead_letters_st
             session.add(InboxEvent(dedup_key=key, object_type="activity", aspect_type="create",
                                    object_id=1, owner_id=ATHLETE, event_time=1, status=status,
                                    finished_at=finished))
-    assert prune(runtime) == 1
+    assert runtime.inbox.prune() == 1
     with runtime.db.session() as session:
         assert {e.dedup_key for e in session.scalars(select(InboxEvent))} == {"old-dead",
                                                                                "new-done"}
+
+
+def test_no_database_connection_is_held_while_strava_answers_a_refresh(
+    strava_runtime: Runtime,
+) -> None:
+    connect_with_an_expired_token(strava_runtime)
+    gateway = strava_runtime.tokens.gateway
+    held: list[int] = []
+    real_refresh = gateway.refresh
+
+    def watched_refresh(refresh_token: str) -> TokenGrant:
+        held.append(strava_runtime.db.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real_refresh(refresh_token)
+
+    gateway.refresh = watched_refresh  # type: ignore[method-assign]
+    token = strava_runtime.tokens.access_token(ATHLETE)
+    assert held == [0]
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.expires_at > time.time()
+    assert token

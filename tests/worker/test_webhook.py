@@ -1,4 +1,4 @@
-"""POST /webhook and GET /webhook: validation, the inbox, deduplication, the handshake."""
+"""POST and GET /webhook/{secret}: validation, the inbox, deduplication, the handshake."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ ATHLETE = 31
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with runtime.db.session() as session:
-        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook/s"))
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
                             scope="activity:read_all,activity:write"))
     runtime.redis.flushdb()
@@ -42,6 +42,11 @@ def event(**changes: Any) -> dict[str, Any]:
     return body
 
 
+def hook(rt: Runtime) -> str:
+    """The webhook's secret path, as `stridewise subscribe` registers it."""
+    return f"/webhook/{rt.settings.webhook_secret}"
+
+
 def inbox_count(runtime: Runtime) -> int:
     with runtime.db.session() as session:
         return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
@@ -54,7 +59,7 @@ def queued(runtime: Runtime) -> int:
 def test_event_is_committed_before_the_answer_and_enqueued_after_it(
     client: TestClient, runtime: Runtime
 ) -> None:
-    answer = client.post("/webhook", json=event())
+    answer = client.post(hook(runtime), json=event())
     assert answer.status_code == 200
     assert answer.json() == {"status": "accepted"}
     assert inbox_count(runtime) == 1
@@ -63,14 +68,14 @@ def test_event_is_committed_before_the_answer_and_enqueued_after_it(
 
 def test_events_committed_before_shutdown_are_all_enqueued(runtime: Runtime) -> None:
     with runtime.db.session() as session:
-        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook/s"))
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
                             scope="activity:read_all,activity:write"))
     runtime.redis.flushdb()
     app = create_app(runtime)
     with TestClient(app) as client:
         for object_id in range(1, 31):
-            assert client.post("/webhook", json=event(object_id=object_id)).status_code == 200
+            assert client.post(hook(runtime), json=event(object_id=object_id)).status_code == 200
     assert inbox_count(runtime) == 30
     assert queued(runtime) == 30  # shutdown waited for the enqueue stage
 
@@ -78,14 +83,14 @@ def test_events_committed_before_shutdown_are_all_enqueued(runtime: Runtime) -> 
 def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each(
     client: TestClient, runtime: Runtime
 ) -> None:
-    assert client.post("/webhook", json=event(object_id=1)).json()["status"] == "accepted"
+    assert client.post(hook(runtime), json=event(object_id=1)).json()["status"] == "accepted"
     bodies = [event(object_id=1), event(object_id=2), event(object_id=2),
               event(object_id=3, owner_id=ATHLETE + 1)]
 
     async def send_together() -> list[str]:
         transport = httpx.ASGITransport(app=client.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://web") as web:
-            answers = await asyncio.gather(*(web.post("/webhook", json=b) for b in bodies))
+            answers = await asyncio.gather(*(web.post(hook(runtime), json=b) for b in bodies))
         return [a.json()["status"] for a in answers]
 
     statuses = client.portal.call(send_together)
@@ -95,15 +100,16 @@ def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each(
 
 def test_strava_retries_of_one_event_are_stored_once(client: TestClient, runtime: Runtime) -> None:
     for _ in range(3):
-        assert client.post("/webhook", json=event()).status_code == 200
+        assert client.post(hook(runtime), json=event()).status_code == 200
     assert inbox_count(runtime) == 1
-    assert queued(runtime) == 1
+    # The enqueue stage runs after the answers: wait for it instead of racing it.
+    assert wait_until(lambda: queued(runtime) == 1, timeout=5, interval=0.01)
 
 
 def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
     client: TestClient, runtime: Runtime
 ) -> None:
-    answer = client.post("/webhook", json=event(owner_id=ATHLETE + 1))
+    answer = client.post(hook(runtime), json=event(owner_id=ATHLETE + 1))
     assert answer.status_code == 200
     assert answer.json()["status"] == "unknown_athlete"
     assert inbox_count(runtime) == 0
@@ -124,7 +130,7 @@ def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
 def test_malformed_events_get_400_saying_what_is_wrong_and_nothing_is_stored(
     client: TestClient, runtime: Runtime, body: Any, fragment: str
 ) -> None:
-    answer = client.post("/webhook", content=json.dumps(body),
+    answer = client.post(hook(runtime), content=json.dumps(body),
                          headers={"content-type": "application/json"})
     assert answer.status_code == 400
     assert fragment in answer.json()["error"]
@@ -133,7 +139,7 @@ def test_malformed_events_get_400_saying_what_is_wrong_and_nothing_is_stored(
 
 
 def test_events_of_another_subscription_are_refused(client: TestClient, runtime: Runtime) -> None:
-    answer = client.post("/webhook", json=event(subscription_id=SUBSCRIPTION + 1))
+    answer = client.post(hook(runtime), json=event(subscription_id=SUBSCRIPTION + 1))
     assert answer.status_code == 400
     assert inbox_count(runtime) == 0
 
@@ -141,10 +147,10 @@ def test_events_of_another_subscription_are_refused(client: TestClient, runtime:
 def test_wrong_content_type_and_oversized_bodies_are_refused(
     client: TestClient, runtime: Runtime
 ) -> None:
-    assert client.post("/webhook", content=b"{}", headers={"content-type": "text/plain"}
+    assert client.post(hook(runtime), content=b"{}", headers={"content-type": "text/plain"}
                        ).status_code == 415
     huge = json.dumps(event(updates={"title": "x" * 20_000}))
-    assert client.post("/webhook", content=huge, headers={"content-type": "application/json"}
+    assert client.post(hook(runtime), content=huge, headers={"content-type": "application/json"}
                        ).status_code == 413
     assert inbox_count(runtime) == 0
 
@@ -153,11 +159,11 @@ def test_handshake_echoes_the_challenge_only_for_our_verify_token(
     client: TestClient, runtime: Runtime
 ) -> None:
     token = runtime.settings.verify_token
-    ok = client.get("/webhook", params={"hub.mode": "subscribe", "hub.challenge": "abc",
+    ok = client.get(hook(runtime), params={"hub.mode": "subscribe", "hub.challenge": "abc",
                                         "hub.verify_token": token})
     assert ok.status_code == 200
     assert ok.json() == {"hub.challenge": "abc"}
-    wrong = client.get("/webhook", params={"hub.mode": "subscribe", "hub.challenge": "abc",
+    wrong = client.get(hook(runtime), params={"hub.mode": "subscribe", "hub.challenge": "abc",
                                            "hub.verify_token": token + "x"})
     assert wrong.status_code == 403
 
@@ -187,8 +193,31 @@ def test_generated_bodies_never_get_a_5xx_and_invalid_ones_store_nothing(
     client: TestClient, runtime: Runtime, body: Any
 ) -> None:
     before = inbox_count(runtime)
-    answer = client.post("/webhook", content=json.dumps(body),
+    answer = client.post(hook(runtime), content=json.dumps(body),
                          headers={"content-type": "application/json"})
     assert answer.status_code < 500
     if answer.status_code != 200:
         assert inbox_count(runtime) == before
+
+
+@pytest.mark.parametrize("path", ["/webhook", "/webhook/", "/webhook/wrong", "/nowhere"])
+def test_events_posted_anywhere_but_the_secret_path_are_stored_nowhere_and_answer_404(
+    client: TestClient, runtime: Runtime, path: str
+) -> None:
+    unknown = client.post("/no/such/route", json=event())
+    answer = client.post(path, json=event())
+    assert (answer.status_code, answer.text) == (unknown.status_code, unknown.text) == (
+        404, "Not Found")
+    assert answer.headers == unknown.headers
+    handshake = client.get(path, params={"hub.mode": "subscribe", "hub.challenge": "abc",
+                                         "hub.verify_token": runtime.settings.verify_token})
+    assert handshake.status_code == 404
+    assert inbox_count(runtime) == 0
+    assert queued(runtime) == 0
+
+
+def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: Runtime) -> None:
+    secret = runtime.settings.webhook_secret
+    assert len(secret) >= 22  # 128 bits of token_urlsafe
+    assert (runtime.settings.var_dir / "webhook_secret").read_text().strip() == secret
+    assert runtime.settings.webhook_url.endswith(f"/webhook/{secret}")

@@ -13,20 +13,22 @@ from worker.ratelimits import (
     RateLimits,
     RateWindows,
 )
+from worker.sandbox_identity import (
+    DEFAULT_DEMO_ATHLETE,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+)
 
-#: The sandbox's one registered application (the app's config uses it without credentials).
-SANDBOX_CLIENT_ID = 1
-#: The secret of that application.
-SANDBOX_CLIENT_SECRET = "stridewise-sandbox-secret"
 #: Strava's access tokens last six hours (developers.strava.com/docs/authentication).
 DEFAULT_TOKEN_TTL_S = 6 * 3600
-#: The athlete who connects when a demo does not name one; an id above 2**31 like real ones.
-DEFAULT_DEMO_ATHLETE = 3_141_592_653
 #: Days of history the demo athlete starts with, so the first feedback has a past to judge.
 DEFAULT_HISTORY_DAYS = 42
 #: Pause before a webhook retry, doubled on each try; Strava retries within seconds.
 DEFAULT_WEBHOOK_BACKOFF_S = 1.0
 
+
+__all__ = ["DEFAULT_DEMO_ATHLETE", "SANDBOX_CLIENT_ID", "SANDBOX_CLIENT_SECRET", "SandboxConfig",
+           "SandboxConfigError"]
 
 #: The sandbox's settings fail like the app's: one error type naming the variable.
 SandboxConfigError = ConfigError

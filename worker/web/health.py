@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from worker.metrics import REGISTRY, ClusterCollector
+from worker.metrics import REGISTRY
 from worker.runtime import Runtime
+from worker.web.cluster import ClusterCollector
 
 
 class HealthEndpoints:

@@ -105,8 +105,10 @@ class OAuthEndpoints:
         log.info("athlete connected", extra={"athlete_id": athlete_id})
         try:
             enqueue(self.rt.broker, BACKFILL, BACKFILL_QUEUE, athlete_id)
-        except Exception as error:  # the athlete is stored; a backfill can be started again
-            log.warning("could not start the backfill: %s", error, extra={"athlete_id": athlete_id})
+        except Exception as error:  # the athlete is stored; the sweeper sends the backfill
+            log.warning("backfill not sent, the sweeper will send it: %s", error,
+                        extra={"athlete_id": athlete_id})
+            self.rt.jobs.unsent(BACKFILL, BACKFILL_QUEUE, athlete_id, f"{type(error).__name__}")
         return athlete_id
 
 

@@ -1,8 +1,8 @@
 """Strava's push subscription endpoint: the handshake, and events committed before the answer.
 
-An event is validated, committed to the inbox (deduplicated, in batches: see worker.web.inbox)
-and acknowledged; it is enqueued right after the answer. Once it is in the inbox nothing can lose
-it: if Redis is down the sweeper enqueues it later.
+An event is validated, recorded in the inbox (deduplicated, in batches: see worker.web.intake
+and worker.inbox) and acknowledged; it is enqueued right after the answer. Once it is in the
+inbox nothing can lose it: if Redis is down the sweeper enqueues it later.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from worker.metrics import ACK_SECONDS, EVENTS_RECEIVED
 from worker.models import PushSubscription
 from worker.runtime import Runtime
-from worker.web.inbox import InboxWriter
+from worker.web.intake import InboxWriter
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,11 @@ def _show(value: Any) -> str:
 
 
 class WebhookEndpoint:
-    """GET: subscription handshake. POST: one event."""
+    """``/webhook/{secret}``. GET: subscription handshake. POST: one event.
+
+    Only Strava is told the secret path; a wrong secret answers exactly as a path that does not
+    exist (404), so the route reveals nothing and stores nothing.
+    """
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -97,8 +102,7 @@ class WebhookEndpoint:
         self._subscription: tuple[float, int | None] = (0.0, None)
 
     def routes(self) -> list[Route]:
-        return [Route("/webhook", self.handshake, methods=["GET"]),
-                Route("/webhook", self.receive, methods=["POST"])]
+        return [Route("/webhook/{secret}", self.dispatch, methods=["GET", "POST"])]
 
     async def startup(self) -> None:
         await self.inbox.warm_up()
@@ -109,6 +113,14 @@ class WebhookEndpoint:
 
     async def shutdown(self) -> None:
         await self.inbox.close()
+
+    async def dispatch(self, request: Request) -> Response:
+        given = str(request.path_params["secret"]).encode()
+        if not hmac.compare_digest(given, self.rt.settings.webhook_secret.encode()):
+            raise HTTPException(404)  # what the router answers for a path it does not know
+        if request.method == "POST":
+            return await self.receive(request)
+        return await self.handshake(request)
 
     async def handshake(self, request: Request) -> Response:
         params = request.query_params

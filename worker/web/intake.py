@@ -1,4 +1,4 @@
-"""Commits webhook events to the inbox in batches, and nudges the workers once they are safe.
+"""Records webhook events in the inbox in batches, and nudges the workers once they are safe.
 
 Two stages run one after the other for each event, concurrently across events:
 
@@ -15,20 +15,17 @@ Two stages run one after the other for each event, concurrently across events:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import select
 
-from worker.models import Athlete, InboxEvent, PushSubscription, UTCDateTime, utcnow
+from worker.inbox import Recorded
+from worker.models import Athlete, PushSubscription
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
-from worker.sync import event_dedup_key
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +38,7 @@ CLOSE_TIMEOUT_S = 10.0
 @dataclass
 class _Pending:
     event: dict[str, Any]
-    answer: asyncio.Future[str] = field(default_factory=lambda: asyncio.get_running_loop()
+    answer: asyncio.Future[Recorded] = field(default_factory=lambda: asyncio.get_running_loop()
                                         .create_future())
 
 
@@ -61,15 +58,15 @@ class _Stages:
 class InboxWriter:
     """Accepts validated events and answers, per event, what became of it.
 
-    Outcomes: "accepted" (committed; enqueued right after the answer, or by the sweeper),
-    "duplicate" (Strava's retry of an event we have), "unknown_athlete" (dropped).
+    Outcomes are :class:`worker.inbox.Recorded`: accepted ones are enqueued right after the
+    answer, or by the sweeper.
     """
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self._stages: _Stages | None = None
 
-    async def submit(self, event: dict[str, Any]) -> str:
+    async def submit(self, event: dict[str, Any]) -> Recorded:
         pending = _Pending(event)
         self._running().commits.put_nowait(pending)
         return await pending.answer
@@ -109,7 +106,7 @@ class InboxWriter:
             batch = await _take_batch(stages.commits)
             try:
                 outcomes, event_ids = await asyncio.to_thread(
-                    self._commit, [p.event for p in batch])
+                    self.rt.inbox.record, [p.event for p in batch])
             except Exception as error:  # nothing committed: every waiter hears it
                 for pending in batch:
                     if not pending.answer.done():
@@ -132,33 +129,6 @@ class InboxWriter:
             finally:
                 for _ in event_ids:
                     stages.nudges.task_done()
-
-    def _commit(self, events: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
-        """Insert the batch; returns each event's outcome and the ids of the new rows."""
-        keys = [event_dedup_key(e) for e in events]
-        rows: dict[str, dict[str, Any]] = {}
-        for event, key in zip(events, keys, strict=True):
-            rows.setdefault(key, _row(event, key))
-        with self.rt.db.engine.connect() as connection:
-            inserted = _insert_for_known_athletes(connection, list(rows.values()), utcnow())
-            # Only what was not inserted needs telling apart: a retry, or nobody we know.
-            unsure = {e["owner_id"] for e, k in zip(events, keys, strict=True)
-                      if k not in inserted}
-            known = set(connection.scalars(select(Athlete.id).where(Athlete.id.in_(unsure)))
-                        ) if unsure else set()
-        event_ids = list(inserted.values())
-        outcomes = []
-        for event, key in zip(events, keys, strict=True):
-            if key in inserted:
-                outcomes.append("accepted")
-                del inserted[key]  # a second copy in the same batch is a duplicate
-            elif event["owner_id"] in known:
-                outcomes.append("duplicate")
-            else:
-                log.info("event for unknown athlete dropped",
-                         extra={"athlete_id": event["owner_id"]})
-                outcomes.append("unknown_athlete")
-        return outcomes, event_ids
 
     def _enqueue(self, event_ids: Iterable[int]) -> None:
         for event_id in event_ids:
@@ -189,67 +159,3 @@ async def _take_batch(queue: asyncio.Queue[Any]) -> list[Any]:
     while not queue.empty() and len(batch) < MAX_BATCH:
         batch.append(queue.get_nowait())
     return batch
-
-
-def _insert_for_known_athletes(
-    connection: Connection, rows: list[dict[str, Any]], now: datetime
-) -> dict[str, int]:
-    """Insert the rows of known athletes whose dedup_key is new, received ``now``, and commit.
-
-    Returns dedup_key -> id of the rows inserted. On PostgreSQL this is one prepared statement
-    in one round trip, whatever the batch size (no BEGIN, no COMMIT); SQLite, in process, checks
-    the athletes first.
-    """
-    if connection.dialect.name == "postgresql":
-        columns = {name: [r[name] for r in rows] for name in _EVENT_COLUMNS}
-        result = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            _POSTGRES_INSERT, {**columns, **_fresh(now)})
-        return {key: event_id for key, event_id in result}
-    with connection.begin():
-        owners = {r["owner_id"] for r in rows}
-        known = set(connection.scalars(select(Athlete.id).where(Athlete.id.in_(owners))))
-        rows = [r for r in rows if r["owner_id"] in known]
-        if not rows:
-            return {}
-        statement = (sqlite.insert(InboxEvent).values([{**r, **_fresh(now)} for r in rows])
-                     .on_conflict_do_nothing(index_elements=["dedup_key"])
-                     .returning(InboxEvent.dedup_key, InboxEvent.id))
-        return {key: event_id for key, event_id in connection.execute(statement)}
-
-
-#: The columns that differ from event to event (on PostgreSQL, sent as one array each).
-_EVENT_COLUMNS = ("dedup_key", "object_type", "aspect_type", "object_id", "owner_id",
-                  "event_time", "updates")
-_POSTGRES_INSERT = text("""
-    INSERT INTO inbox_events (dedup_key, object_type, aspect_type, object_id, owner_id,
-                              event_time, updates, received_at, enqueued_at, status, attempts)
-    SELECT incoming.*, :received_at, :enqueued_at, :status, :attempts
-    FROM unnest(CAST(:dedup_key AS text[]), CAST(:object_type AS text[]),
-                CAST(:aspect_type AS text[]), CAST(:object_id AS bigint[]),
-                CAST(:owner_id AS bigint[]), CAST(:event_time AS bigint[]),
-                CAST(:updates AS text[]))
-         AS incoming (dedup_key, object_type, aspect_type, object_id, owner_id, event_time,
-                      updates)
-    WHERE EXISTS (SELECT 1 FROM athletes WHERE athletes.id = incoming.owner_id)
-    ON CONFLICT (dedup_key) DO NOTHING
-    RETURNING dedup_key, id
-""").bindparams(bindparam("received_at", type_=UTCDateTime()),
-               bindparam("enqueued_at", type_=UTCDateTime()))
-
-
-def _row(event: dict[str, Any], key: str) -> dict[str, Any]:
-    """The event's own columns (see _EVENT_COLUMNS)."""
-    return {
-        "dedup_key": key,
-        "object_type": event["object_type"],
-        "aspect_type": event["aspect_type"],
-        "object_id": event["object_id"],
-        "owner_id": event["owner_id"],
-        "event_time": event["event_time"],
-        "updates": json.dumps(event["updates"], sort_keys=True),
-    }
-
-
-def _fresh(now: datetime) -> dict[str, Any]:
-    """The columns every new inbox row starts with."""
-    return {"received_at": now, "enqueued_at": now, "status": "pending", "attempts": 0}

@@ -1,0 +1,41 @@
+"""Settings: every variable read once, with its default, and unusable values named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from worker.config import DEFAULT_LEASE_S, DEFAULT_MAX_RETRIES, ConfigError, Settings
+
+
+def settings(tmp_path: Path, **env: str) -> Settings:
+    return Settings.from_env({"STRIDEWISE_VAR": str(tmp_path / "var"), **env})
+
+
+def test_defaults_without_any_configuration_are_the_sandbox_and_the_embedded_services(
+    tmp_path: Path,
+) -> None:
+    s = settings(tmp_path)
+    assert s.sandbox and s.redis_url is None and s.database_url.startswith("sqlite:///")
+    assert (s.max_retries, s.lease_s, s.log_level) == (DEFAULT_MAX_RETRIES, DEFAULT_LEASE_S,
+                                                       "INFO")
+
+
+def test_operational_variables_are_read_into_the_settings(tmp_path: Path) -> None:
+    s = settings(tmp_path, STRIDEWISE_MAX_RETRIES="2", STRIDEWISE_MIN_BACKOFF_MS="200",
+                 STRIDEWISE_MAX_BACKOFF_MS="1000", STRIDEWISE_SWEEP_INTERVAL="0.5",
+                 STRIDEWISE_STALE_AFTER="45", LOG_LEVEL="debug", SANDBOX_DEMO_ATHLETE="7",
+                 STRAVA_WEBHOOK_SECRET="s3cret")
+    assert (s.max_retries, s.min_backoff_ms, s.max_backoff_ms) == (2, 200, 1000)
+    assert (s.sweep_interval_s, s.lease_s, s.log_level, s.demo_athlete) == (0.5, 45.0, "DEBUG", 7)
+    assert s.webhook_url == "http://127.0.0.1:8000/webhook/s3cret"
+
+
+@pytest.mark.parametrize(("name", "value"), [("STRIDEWISE_MAX_RETRIES", "many"),
+                                             ("STRIDEWISE_STALE_AFTER", "soon")])
+def test_an_unusable_number_is_a_config_error_naming_the_variable(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=name):
+        settings(tmp_path, **{name: value})

@@ -1,0 +1,195 @@
+"""The Strava gateway behind a transport that answers as Strava would: no live server.
+
+Every failure maps to one exception of worker.strava; transient ones are retried briefly; the
+budget hears about usage headers and 429s; logs name the host a request really went to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from worker.strava import (
+    TRANSIENT_ATTEMPTS,
+    Gateway,
+    StravaApplicationInactive,
+    StravaError,
+    StravaNotFound,
+    StravaRateLimited,
+    StravaRejected,
+    StravaUnauthorized,
+    StravaUnavailable,
+    make_session,
+)
+
+BASE_URL = "http://strava.test"
+INACTIVE = {"message": "Forbidden", "errors": [
+    {"resource": "Application", "field": "Status", "code": "Inactive"}]}
+
+#: What the fake Strava answers: a status and a JSON body, or an exception to raise.
+Answer = tuple[int, Any] | type[Exception]
+
+
+class FakeStrava(BaseAdapter):
+    """Answers each request with the next of ``answers`` (the last one repeats)."""
+
+    def __init__(self, *answers: Answer, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.answers = list(answers)
+        self.headers = dict(headers or {})
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Any = None) -> requests.Response:
+        self.sent.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, type):
+            raise answer("the fake Strava refuses the connection")
+        status, body = answer
+        response = requests.Response()
+        response.status_code = status
+        response.reason = requests.status_codes._codes[status][0].upper()  # type: ignore[attr-defined]
+        response._content = json.dumps(body).encode()
+        response.headers = CaseInsensitiveDict({"content-type": "application/json",
+                                                **self.headers})
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class RecordingBudget:
+    """The gateway's view of the budget, recording what it is told."""
+
+    acquired: list[str] = field(default_factory=list)
+    observed: list[Mapping[str, str]] = field(default_factory=list)
+    rate_limits: int = 0
+
+    def acquire(self, priority: str) -> object:
+        self.acquired.append(priority)
+        return None
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        self.observed.append(headers)
+
+    def rate_limited(self) -> None:
+        self.rate_limits += 1
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The transient retries' pauses, skipped: the tests count attempts, not seconds."""
+    monkeypatch.setattr(Gateway._call.retry, "sleep", lambda _seconds: None)  # type: ignore[attr-defined]
+
+
+def gateway(strava: FakeStrava, budget: RecordingBudget | None = None) -> Gateway:
+    return Gateway(BASE_URL, 1, "secret", budget=budget,
+                   session=make_session(BASE_URL, inner=strava))
+
+
+def read(strava: FakeStrava, budget: RecordingBudget | None = None) -> Callable[[], Any]:
+    return lambda: gateway(strava, budget).get_activity("token", 42)
+
+
+@pytest.mark.parametrize(("answer", "error"), [
+    ((401, {"message": "Authorization Error"}), StravaUnauthorized),
+    ((404, {"message": "Record Not Found"}), StravaNotFound),
+    ((429, {"message": "Rate Limit Exceeded"}), StravaRateLimited),
+    ((403, INACTIVE), StravaApplicationInactive),
+    ((403, {"message": "Forbidden"}), StravaRejected),
+    ((400, {"message": "Bad Request"}), StravaRejected),
+    ((500, {"message": "Server Error"}), StravaUnavailable),
+])
+def test_each_failure_maps_to_one_error_with_its_status(
+    answer: Answer, error: type[StravaError]
+) -> None:
+    strava = FakeStrava(answer)
+    with pytest.raises(error) as raised:
+        read(strava)()
+    assert raised.value.status == answer[0]  # type: ignore[index]
+    assert len(strava.sent) == 1  # nothing a retry could fix is retried
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_transient_status_is_retried_and_a_later_answer_wins(status: int) -> None:
+    strava = FakeStrava((status, {"message": "unwell"}), (200, {"id": 42}))
+    assert read(strava)() == {"id": 42}
+    assert len(strava.sent) == 2
+
+
+def test_a_transient_status_that_persists_fails_after_the_attempts() -> None:
+    strava = FakeStrava((503, {"message": "unwell"}))
+    with pytest.raises(StravaUnavailable):
+        read(strava)()
+    assert len(strava.sent) == TRANSIENT_ATTEMPTS
+
+
+@pytest.mark.parametrize("failure", [requests.ConnectionError, requests.Timeout])
+def test_network_failures_are_retried_then_unavailable(failure: type[Exception]) -> None:
+    strava = FakeStrava(failure)
+    with pytest.raises(StravaUnavailable, match="did not answer"):
+        read(strava)()
+    assert len(strava.sent) == TRANSIENT_ATTEMPTS
+
+
+def test_every_attempt_is_reserved_in_the_budget_and_its_headers_observed() -> None:
+    budget = RecordingBudget()
+    usage = {"X-RateLimit-Usage": "5,50", "X-ReadRateLimit-Usage": "3,30"}
+    strava = FakeStrava((503, {"message": "unwell"}), (200, {"id": 42}), headers=usage)
+    read(strava, budget)()
+    assert budget.acquired == ["live", "live"]
+    assert len(budget.observed) == 2
+    assert budget.observed[-1]["X-RateLimit-Usage"] == "5,50"
+
+
+def test_a_429_closes_the_budget() -> None:
+    budget = RecordingBudget()
+    with pytest.raises(StravaRateLimited):
+        read(FakeStrava((429, {"message": "Rate Limit Exceeded"})), budget)()
+    assert budget.rate_limits == 1
+
+
+def test_an_activity_without_streams_reads_as_none() -> None:
+    strava = FakeStrava((404, {"message": "Record Not Found"}))
+    assert gateway(strava).get_streams("token", 42) == {}
+
+
+def test_a_token_answer_without_tokens_is_rejected() -> None:
+    with pytest.raises(StravaRejected, match="access_token"):
+        gateway(FakeStrava((200, {"token_type": "Bearer"}))).refresh("refresh")
+
+
+def test_requests_and_their_logs_go_to_the_configured_host_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    strava = FakeStrava((200, {"id": 42}))
+    with caplog.at_level(logging.INFO):
+        read(strava)()
+    assert strava.sent[0].url is not None
+    assert strava.sent[0].url.startswith(f"{BASE_URL}/api/v3/activities/42")
+    # Ours are the lines the JSON logs show; stravalib's own stay at WARNING (worker.logs).
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("worker")]
+    assert f"GET '{BASE_URL}/api/v3/activities/42'" in lines
+    assert not any("www.strava.com" in line for line in lines)
+
+
+def test_secrets_in_a_query_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    strava = FakeStrava((200, []))
+    with caplog.at_level(logging.DEBUG):
+        gateway(strava).list_subscriptions()
+    assert "client_secret=secret" in (strava.sent[0].url or "")
+    assert not any("=secret" in r.getMessage() or "'secret'" in r.getMessage()
+                   for r in caplog.records)
+
