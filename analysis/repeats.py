@@ -134,7 +134,7 @@ def _strides(case: Case) -> bool:
 def _with_strides(case: Case) -> Classification:
     confidence = LIKELY if case.profile.pace_source == "history" else GUESS
     run = steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                 case.imperial)
+                 case.imperial, case.features.max_hr)
     count = len(case.features.efforts.bouts)
     return Classification(run.workout, run.confidence, f"{run.evidence}, with {count} strides")
 
