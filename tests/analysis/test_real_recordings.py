@@ -171,6 +171,12 @@ def test_evidence_names_the_defaults_it_rests_on(name: str) -> None:
         assert evidence[share.end():].startswith((" (assumed 190)", " (max ")), evidence
 
 
+def test_a_maximum_raised_by_the_run_itself_is_named_not_the_assumed_one() -> None:
+    evidence = classify(recording("connectstats-track_cs_5611.fit")).evidence
+    assert "of max HR (max 197, from this run)" in evidence
+    assert "assumed" not in evidence
+
+
 # Recordings added for classes the development set lacks (treadmill, mountain loops).
 
 def added_labels() -> list[dict[str, str]]:
