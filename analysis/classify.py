@@ -162,7 +162,7 @@ def _judge(case: Case) -> Classification:
             return found
     confidence = LIKELY if case.profile.pace_source == "history" else GUESS
     return rules.steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                        case.imperial)
+                        case.imperial, case.features.max_hr)
 
 
 def _by_kind(activity: Activity, profile: AthleteProfile,

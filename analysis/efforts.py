@@ -48,6 +48,10 @@ STOP_MERGE_FRACTION = 0.25
 EDGE_FACTOR = 3.0
 #: Edge trimming stops at this many bouts.
 MIN_CORE_BOUTS = 3
+#: ... and never drops a bout holding more than this share of all the bouts' time: that
+#: bout is the session's main work (a 30 min block on the track), the short ones around
+#: it the pickups of its warm-up or cool-down, not the repeats.
+MAIN_WORK_SHARE = 0.5
 #: A pause of at least this many seconds between two stretches of running is a standing
 #: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
 #: between repeats is about 30 s.
@@ -179,7 +183,9 @@ def _trim_edges(efforts: Efforts) -> Efforts:
     bouts, gaps = list(efforts.bouts), list(efforts.gaps)
     while len(bouts) > MIN_CORE_BOUTS:
         median = float(np.median([b.seconds for b in bouts]))
-        odd = [not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR for b in bouts]
+        main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
+        odd = [not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
+               and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]
         elif odd[-1]:

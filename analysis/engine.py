@@ -79,8 +79,7 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
         since = activity.start - timedelta(days=HISTORY_DAYS)
         past = past.within(since, activity.start, analysis.record.activity_id)
     summary = summarize(analysis.record, past, now)
-    return render_block(analysis.classification, analysis.record, summary, units=units,
-                        profile=analysis.profile)
+    return render_block(analysis.classification, analysis.record, summary, units=units)
 
 
 def activity_end(activity: Activity) -> datetime:

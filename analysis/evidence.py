@@ -14,7 +14,13 @@ from analysis.efforts import Piece
 from analysis.model import Activity, FloatArray
 from analysis.profile import AthleteProfile
 from analysis.segments import Features
-from analysis.units import format_distance, format_elevation, format_pace, format_pace_range
+from analysis.units import (
+    format_distance,
+    format_duration,
+    format_elevation,
+    format_pace,
+    format_pace_range,
+)
 
 #: The unit systems evidence can be written in.
 UNITS = ("metric", "imperial")
@@ -61,6 +67,44 @@ class Case:
     def summary(self) -> str:
         """``10.0 km at 5:00/km``."""
         return distance_pace(self.activity, self.imperial)
+
+    def of_max(self, fraction: float, noun: str = "max") -> str:
+        """``92 % of max``, against the maximum this run was judged by."""
+        return share_of_max(percent(fraction), self.profile, self.features.max_hr, noun)
+
+    def of_max_range(self, low: float, high: float) -> str:
+        """``87-96 % of max HR``, or one share when both round alike."""
+        low_pct, high_pct = round(100 * low), round(100 * high)
+        share = f"{low_pct} %" if low_pct == high_pct else f"{low_pct}-{high_pct} %"
+        return share_of_max(share, self.profile, self.features.max_hr, "max HR")
+
+
+def share_of_max(share: str, profile: AthleteProfile, max_hr: float, noun: str = "max") -> str:
+    """``{share} of max``, saying which maximum when it is not the athlete's own: the
+    population's default (``assumed 190``), or that default raised by what this run showed.
+
+    Parameters:
+        share: the share already written, ``92 %`` or ``87-96 %``.
+        max_hr: the maximum the share was computed against.
+        noun: ``max`` or ``max HR``.
+    """
+    text = f"{share} of {noun}"
+    if profile.hr_source != "defaults":
+        return text
+    if round(max_hr) > round(profile.max_hr):
+        return f"{text} (max {round(max_hr)}, from this run)"
+    return f"{text} (assumed {round(profile.max_hr)})"
+
+
+def typical_run(activity: Activity, profile: AthleteProfile, imperial: bool) -> str:
+    """How a long run compares with the athlete's typical run; without a run history, the
+    population's default it was judged against."""
+    if profile.pace_source == "defaults":
+        return (f"long by the default {format_distance(profile.long_run_m, imperial)} / "
+                f"{format_duration(profile.long_run_s)} (no run history)")
+    ratio = max(activity.distance_m / profile.typical_run_m,
+                activity.moving_s / profile.typical_run_s)
+    return f"{ratio:.1f}x a typical run"
 
 
 def distance_pace(activity: Activity, imperial: bool) -> str:

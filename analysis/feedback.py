@@ -16,14 +16,12 @@ id, so a language is one more table. Counts take ``.one`` / ``.other`` message v
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
-from analysis.profile import AthleteProfile
 from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, Recovery
 from analysis.training import (
     MISSING_DAYS,
@@ -46,12 +44,6 @@ CONTINUATION = "  "
 HEADING_END = ": "
 #: Workout labels named in the mix line; the rest are summed as "more", to keep it one line.
 MIX_LABELS_SHOWN = 4
-#: A share of maximum heart rate in the classifier's evidence ("92 % of max", "88 % of max
-#: HR"): when the maximum is the population default, the block says so right after it.
-_SHARE_OF_MAX = re.compile(r"\d+ % of max(?: HR)?")
-#: The classifier's comparison of a long run with the athlete's typical run; against the
-#: population default it is replaced by the default it was judged against.
-_TYPICAL_RUN = re.compile(r", \d+(?:\.\d+)?x a typical run")
 
 Table = Mapping[str, str]
 
@@ -65,8 +57,6 @@ _ENGLISH: Table = {
     **{f"name.{w.value}": w.value.replace("_", "-") for w in Workout},
     "headline": "{title}: {evidence}",
     "headline.plain": "{distance} in {duration}",
-    "assumed_max": "{share} (assumed {max_hr})",
-    "default_long": ", long by the default {distance} / {duration} (no run history)",
     "history.none": "History: not read yet, so no weekly figures",
     "history.short": "History: only {days} d on record",
     "glitch": "Left out as implausible: {distance} in {duration}",
@@ -131,13 +121,11 @@ def render_block(
     summary: TrainingSummary,
     units: str = "metric",
     language: str = "en",
-    profile: AthleteProfile | None = None,
 ) -> str:
     """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\\n``.
 
-    Parameters:
-        profile: the yardsticks the classification was judged against; when given, figures
-            in the headline that rest on population defaults say so.
+    The headline is the classification's evidence as the classifier wrote it: figures that
+    rest on population defaults already say so there.
 
     Raises:
         ValueError: ``units`` or ``language`` is not supported; the message names the choices.
@@ -151,7 +139,7 @@ def render_block(
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
         _EASE_AFTER & set(r.warnings))
     lines = [
-        _headline(t, classification, current, imperial, profile),
+        _headline(t, classification, current, imperial),
         *_history(t, summary),
         *_glitch(t, summary, imperial),
         *_mix(t, summary),
@@ -199,28 +187,9 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     return lines
 
 
-def _headline(
-    t: Table, c: Classification, current: SessionRecord, imperial: bool,
-    profile: AthleteProfile | None,
-) -> str:
+def _headline(t: Table, c: Classification, current: SessionRecord, imperial: bool) -> str:
     evidence = c.evidence.strip() or _distance_in_time(t, "headline.plain", current, imperial)
-    if profile is not None:
-        evidence = _qualified(t, evidence, profile, imperial)
     return t["headline"].format(title=t[f"workout.{c.workout.value}"], evidence=evidence)
-
-
-def _qualified(t: Table, evidence: str, profile: AthleteProfile, imperial: bool) -> str:
-    """``evidence`` with each figure that rests on a population default saying so."""
-    if profile.hr_source == "defaults":
-        evidence = _SHARE_OF_MAX.sub(
-            lambda m: t["assumed_max"].format(share=m[0], max_hr=round(profile.max_hr)),
-            evidence, count=1)
-    if profile.pace_source == "defaults":
-        default = t["default_long"].format(
-            distance=format_distance(profile.long_run_m, imperial),
-            duration=format_duration(profile.long_run_s))
-        evidence = _TYPICAL_RUN.sub(lambda _: default, evidence)
-    return evidence
 
 
 def _distance_in_time(t: Table, key: str, record: SessionRecord, imperial: bool) -> str:

@@ -58,6 +58,11 @@ FARTLEK_DENSITY = 0.2
 #: surges of 1-4 min with floats as long); a median float over this (s) is a steady run
 #: with a pickup now and then.
 FARTLEK_MAX_FLOAT_S = 300.0
+#: Fartlek is play with speed: its surges are faster over the ground than the floats
+#: between them by at least the smallest step between Daniels' training paces (M to T
+#: pace, 5-6 %). Stretches that are fast only once grade-adjusted, no faster over the
+#: ground than the running around them, are the climbs of a hilly run.
+FARTLEK_GROUND_RATIO = 1.05
 #: Interval recoveries last at most this multiple of the repeat: Daniels' I-pace work
 #: rests about as long as the repeat, R-pace work two to three times as long; 75 s
 #: "repeats" with 8 min between them are pickups in a steady run.
@@ -129,7 +134,7 @@ def _strides(case: Case) -> bool:
 def _with_strides(case: Case) -> Classification:
     confidence = LIKELY if case.profile.pace_source == "history" else GUESS
     run = steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                 case.imperial)
+                 case.imperial, case.features.max_hr)
     count = len(case.features.efforts.bouts)
     return Classification(run.workout, run.confidence, f"{run.evidence}, with {count} strides")
 
@@ -146,12 +151,22 @@ def fartlek(case: Case) -> Classification | None:
     span = bouts[-1].start_s + bouts[-1].seconds - bouts[0].start_s
     if sum(seconds) < max(FARTLEK_MIN_WORK_S, FARTLEK_DENSITY * span) or not hard(bouts, case):
         return None
+    if not _faster_over_ground(efforts):
+        return None
     shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
     lengths = shortest if shortest == longest else f"{shortest}-{longest}"
     pace = case.paces(b.pace_speed for b in bouts)
     return Classification(
         Workout.FARTLEK, LIKELY,
         f"{len(bouts)} surges of {lengths} at {pace}, irregular recoveries")
+
+
+def _faster_over_ground(efforts: Efforts) -> bool:
+    floats = [g.pace_speed for g in efforts.gaps if g.moving_s > 0]
+    if not floats:
+        return True
+    surges = float(np.median([b.pace_speed for b in efforts.bouts]))
+    return surges >= FARTLEK_GROUND_RATIO * float(np.median(floats))
 
 
 def _regular(efforts: Efforts) -> bool:

@@ -20,6 +20,8 @@ from analysis.evidence import (
     faster_than_usual,
     hard,
     percent,
+    share_of_max,
+    typical_run,
 )
 from analysis.model import Activity, Classification, Workout
 from analysis.profile import AthleteProfile
@@ -78,14 +80,22 @@ COOL_DOWN_MAX_KM = 2
 
 
 def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
-           confidence: float, imperial: bool = False) -> Classification:
-    """A run without structure: long, recovery or easy by the athlete's yardsticks."""
-    moving, distance = activity.moving_s, activity.distance_m
+           confidence: float, imperial: bool = False,
+           max_hr: float | None = None) -> Classification:
+    """A run without structure: long, recovery or easy by the athlete's yardsticks.
+
+    Parameters:
+        max_hr: the maximum ``hr_frac`` is a share of (default: the profile's).
+    """
+    moving = activity.moving_s
     summary = distance_pace(activity, imperial)
     if is_long(activity, profile):
-        ratio = max(distance / profile.typical_run_m, moving / profile.typical_run_s)
-        return Classification(Workout.LONG, confidence, f"{summary}, {ratio:.1f}x a typical run")
-    heart = f", HR {percent(hr_frac)} of max" if hr_frac is not None else ""
+        return Classification(Workout.LONG, confidence,
+                              f"{summary}, {typical_run(activity, profile, imperial)}")
+    heart = ""
+    if hr_frac is not None:
+        share = share_of_max(percent(hr_frac), profile, max_hr or profile.max_hr)
+        heart = f", HR {share}"
     if moving <= RECOVERY_SHORT_FACTOR * profile.typical_run_s:
         slow = (hr_frac < RECOVERY_HR_FRAC if hr_frac is not None
                 else activity.speed < RECOVERY_SPEED_FRAC * profile.easy_speed)
@@ -113,7 +123,7 @@ def race(case: Case) -> Classification | None:
                else activity.speed >= RACE_SPEED_FRAC * profile.threshold_speed)
     if not is_hard or not faster_than_usual(activity, profile):
         return None
-    how = f"HR {percent(f.avg_hr_frac)} of max" if f.avg_hr_frac is not None else "hard"
+    how = f"HR {case.of_max(f.avg_hr_frac)}" if f.avg_hr_frac is not None else "hard"
     return Classification(
         Workout.RACE, GUESS,
         f"{case.summary()}, even splits ({case.paces(splits.tolist())}), {how} all the way")
@@ -154,10 +164,9 @@ def hr_tempo(case: Case) -> Classification | None:
         return None
     if block.speed < profile.easy_speed and profile.pace_source != "history":
         return None
-    low, high = round(100 * block.low_frac), round(100 * block.high_frac)
-    share = f"{low} %" if low == high else f"{low}-{high} %"
     return Classification(
-        Workout.TEMPO, LIKELY, f"{format_duration(block.seconds)} continuous at {share} of max HR")
+        Workout.TEMPO, LIKELY, f"{format_duration(block.seconds)} continuous at "
+                               f"{case.of_max_range(block.low_frac, block.high_frac)}")
 
 
 def threshold_run(case: Case) -> Classification | None:
@@ -176,7 +185,7 @@ def threshold_run(case: Case) -> Classification | None:
     trusted = profile.pace_source == "history"
     if not trusted and (f.peak_hr_frac is None or f.peak_hr_frac < HARD_PEAK_HR_FRAC):
         return None
-    heart = f", HR up to {percent(f.peak_hr_frac)} of max" if f.peak_hr_frac is not None else ""
+    heart = f", HR up to {case.of_max(f.peak_hr_frac)}" if f.peak_hr_frac is not None else ""
     return Classification(
         Workout.TEMPO, LIKELY if trusted else GUESS,
         f"{block.size} km in a row at {case.paces(block.tolist())}, threshold pace{heart}")
@@ -199,7 +208,7 @@ def progression(case: Case) -> Classification | None:
                else last >= HARD_SPEED_OVER_EASY * case.profile.easy_speed)
     if not is_hard:
         return None
-    heart = f", HR up to {percent(f.peak_hr_frac)} of max" if f.peak_hr_frac is not None else ""
+    heart = f", HR up to {case.of_max(f.peak_hr_frac)}" if f.peak_hr_frac is not None else ""
     return Classification(
         Workout.TEMPO, LIKELY,
         f"progression run: {case.pace(first)} at the start, {case.pace(last)} "
@@ -208,4 +217,4 @@ def progression(case: Case) -> Classification | None:
 
 def _heart(bouts: list[Piece], case: Case) -> str:
     hrs = [b.hr for b in bouts if np.isfinite(b.hr)]
-    return f", HR {percent(float(np.mean(hrs)) / case.features.max_hr)} of max" if hrs else ""
+    return f", HR {case.of_max(float(np.mean(hrs)) / case.features.max_hr)}" if hrs else ""

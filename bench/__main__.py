@@ -50,7 +50,8 @@ def main() -> None:
     sections = [
         "# Benchmarks\n",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
-        real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED)),
+        real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED),
+                             *real_accuracy.measure_heldout()),
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         summary_verdicts.report(summary_verdicts.measure()),

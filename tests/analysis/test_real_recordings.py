@@ -4,6 +4,7 @@ time. Each recording's accepted labels are a coach's, read from its laps and str
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -158,6 +159,22 @@ def test_a_decided_summary_agrees_with_the_streams(name: str) -> None:
     verdict = classify_summary(activity)
     if verdict.decided:
         assert verdict.classification.workout is classify(activity).workout, verdict.reason
+
+
+# Without history every figure that rests on a population default says so.
+
+@pytest.mark.parametrize("name", RECORDINGS)
+def test_evidence_names_the_defaults_it_rests_on(name: str) -> None:
+    evidence = classify(recording(name)).evidence
+    assert "a typical run" not in evidence
+    for share in re.finditer(r"% of max(?: HR)?", evidence):
+        assert evidence[share.end():].startswith((" (assumed 190)", " (max ")), evidence
+
+
+def test_a_maximum_raised_by_the_run_itself_is_named_not_the_assumed_one() -> None:
+    evidence = classify(recording("connectstats-track_cs_5611.fit")).evidence
+    assert "of max HR (max 197, from this run)" in evidence
+    assert "assumed" not in evidence
 
 
 # Recordings added for classes the development set lacks (treadmill, mountain loops).
