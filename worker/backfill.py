@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 STREAMS_BATCH = 20
 
 
-def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> int:
+def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
+             force: bool = False) -> int:
     """Read a newly connected athlete's units and history; returns how many sessions it holds.
+
+    The history is read unless a live upload read it first (``force``: read it anyway).
 
     ``progress(done, total)`` is called as activities are stored (``total`` is None until the
     last page is known).
@@ -41,7 +44,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None) -> 
         athlete = session.get(Athlete, athlete_id)
         if athlete is not None:
             athlete.units = units
-    stored = refresh(rt, athlete_id, priority="backfill", progress=progress)
+    stored = refresh(rt, athlete_id, priority="backfill", progress=progress, force=force)
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})
     return stored
 

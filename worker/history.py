@@ -83,16 +83,19 @@ def ensure(rt: Runtime, token: str, athlete_id: int, priority: str = "live") -> 
 
 
 def refresh(rt: Runtime, athlete_id: int, priority: str = "backfill",
-            progress: Progress | None = None) -> int:
-    """Read the athlete's history again whatever its age; returns how many sessions it holds.
+            progress: Progress | None = None, force: bool = False) -> int:
+    """Read the athlete's history unless it is complete (``force``: whatever its age); returns
+    how many sessions the cache holds.
 
-    A live upload that needs the history meanwhile waits for this one read (see :func:`ensure`).
+    A live upload that needs the history meanwhile waits for this one read (see :func:`ensure`);
+    one that read it first spares this one.
     """
     token = rt.tokens.access_token(athlete_id)
     lock = rt.redis.lock(_lock_key(athlete_id), timeout=LOCK_S)
     lock.acquire(blocking=True, blocking_timeout=LOCK_S)
     try:
-        _refresh(rt, token, athlete_id, priority, progress)
+        if force or complete_since(rt, athlete_id) is None:
+            _refresh(rt, token, athlete_id, priority, progress)
     finally:
         if lock.owned():
             lock.release()

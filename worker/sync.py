@@ -175,10 +175,10 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
-        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block not wanted here")
+        return Result(EventStatus.DONE, "block not wanted here")
     merged = desc.merge(current, block)
     if merged == current:
-        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block unchanged")
+        return Result(EventStatus.DONE, "block unchanged")
     if time.monotonic() - read_at > REREAD_AFTER_S:
         current = rt.gateway.get_activity(token, activity_id).get("description") or ""
         if not desc.should_write(current, row.block_digest is not None):
@@ -187,7 +187,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     keepalive()
     rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
     _mark_written(rt, activity_id, block)
-    return Result(EventStatus.DONE, f"{analysis.classification.workout}: block written", wrote=True)
+    return Result(EventStatus.DONE, "block written", wrote=True)
 
 
 def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
