@@ -167,8 +167,6 @@ def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any],
                           fetched_at=read_at)
         row.used_streams = False
         row.needs_streams = undecided
-        # Derived from what was read before: it goes with that read, not with this one.
-        row.block_digest, row.block_written_at = None, None
         row.workout_type = activity.workout_type  # the streams pass reads it again
     return activity_id
 

@@ -203,6 +203,14 @@ class Inbox:
         """Delete the athlete's events, in the caller's transaction."""
         session.execute(delete(InboxEvent).where(InboxEvent.owner_id == athlete_id))
 
+    @staticmethod
+    def forget_activity(session: Session, activity_id: int) -> None:
+        """Delete what the activity's events hold (a title, say), in the caller's transaction;
+        its delete event stays, so a create that comes late knows it was deleted."""
+        session.execute(delete(InboxEvent).where(
+            InboxEvent.object_type == "activity", InboxEvent.object_id == activity_id,
+            InboxEvent.aspect_type != "delete"))
+
     # -- sweeper and operators ------------------------------------------------------------------
 
     def reclaim_stale(self, limit: int = RECLAIM_BATCH) -> list[int]:

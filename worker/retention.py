@@ -3,7 +3,8 @@
 Every such row carries ``fetched_at``, when it was read from Strava (see worker.models). The
 sweeper purges every few seconds, so nothing outlives STRAVA_CACHE_DAYS by more than one sweep
 interval. The athlete row stays (tokens, settings, dates of our own); its record of a complete
-history goes with the rows it vouched for.
+history goes with the rows it vouched for, and the digest of a block written into a description
+with the read it was computed from.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def purge(db: Database, horizon: timedelta, now: datetime | None = None) -> dict
         for model in CACHED:
             result = session.execute(delete(model).where(model.fetched_at < cutoff))
             deleted[model.__tablename__] = int(cast(CursorResult[Any], result).rowcount)
+        # The digest of a block goes with the read the block came from, not with later reads.
+        session.execute(update(Activity).where(Activity.block_written_at < cutoff)
+                        .values(block_digest=None, block_written_at=None))
         session.execute(update(Athlete).where(Athlete.history_read_at < cutoff)
                         .values(history_since=None, history_read_at=None))
     if any(deleted.values()):

@@ -236,8 +236,10 @@ def _units(rt: Runtime, athlete_id: int) -> str:
 
 
 def forget_activity(rt: Runtime, activity_id: int) -> None:
+    """Delete the activity and its events' content (Strava's policy: within 48 hours)."""
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.id == activity_id))
+        Inbox.forget_activity(session, activity_id)
 
 
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:

@@ -11,6 +11,7 @@ from worker.jobs import Jobs
 from worker.models import Activity, Athlete, InboxEvent, StrandedJob, utcnow
 from worker.retention import oldest_fetch, purge
 from worker.runtime import Runtime
+from worker.sync import forget_activity, forget_athlete
 
 ATHLETE = 31
 
@@ -75,3 +76,39 @@ def test_the_age_of_the_oldest_strava_row_is_known_and_none_once_everything_is_p
     purge(runtime.db, timedelta(days=2))
     with runtime.db.session() as session:
         assert oldest_fetch(session) is None
+
+
+def test_a_block_digest_goes_with_the_read_it_came_from(runtime: Runtime) -> None:
+    seed(runtime, fetched_days_ago=1, first_id=1)
+    with runtime.db.session() as session:
+        row = session.get(Activity, 1)
+        assert row is not None
+        row.block_digest, row.block_written_at = "0" * 64, utcnow() - timedelta(days=8)
+    purge(runtime.db, timedelta(days=7))
+    with runtime.db.session() as session:
+        row = session.get(Activity, 1)
+        assert row is not None and (row.block_digest, row.block_written_at) == (None, None)
+
+
+def test_a_deleted_activity_leaves_only_its_delete_event_which_holds_ids_only(
+    runtime: Runtime,
+) -> None:
+    seed(runtime, fetched_days_ago=1, first_id=1)
+    with runtime.db.session() as session:
+        session.add(InboxEvent(dedup_key="gone", object_type="activity", aspect_type="delete",
+                               object_id=1, owner_id=ATHLETE, event_time=1, status="done"))
+    forget_activity(runtime, 1)
+    with runtime.db.session() as session:
+        events = session.scalars(select(InboxEvent)).all()
+        assert [(e.aspect_type, e.updates) for e in events] == [("delete", "{}")]
+        assert session.get(Activity, 1) is None
+
+
+def test_deauthorization_deletes_the_athlete_with_their_queued_and_dead_letters(
+    runtime: Runtime,
+) -> None:
+    seed(runtime, fetched_days_ago=1, first_id=1)
+    Jobs(runtime.db).unsent("backfill", "backfill", ATHLETE, "Redis down")
+    forget_athlete(runtime, ATHLETE, revoke=False)
+    assert held(runtime) == {"activities": 0, "inbox_events": 0, "stranded_jobs": 0,
+                             "athletes": 0}
