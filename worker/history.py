@@ -14,11 +14,13 @@ the refresh was under way keeps its detailed verdict.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import LockError
 from sqlalchemy import delete, select
 
 from analysis import engine
@@ -79,7 +81,8 @@ def ensure(rt: Runtime, token: str, athlete_id: int, priority: str = "live") -> 
             since = _refresh(rt, token, athlete_id, priority)
         return since
     finally:
-        lock.release()
+        with contextlib.suppress(LockError):  # it lapsed: the read is done anyway
+            lock.release()
 
 
 def refresh(rt: Runtime, athlete_id: int, priority: str = "backfill",
@@ -97,7 +100,7 @@ def refresh(rt: Runtime, athlete_id: int, priority: str = "backfill",
         if force or complete_since(rt, athlete_id) is None:
             _refresh(rt, token, athlete_id, priority, progress)
     finally:
-        if lock.owned():
+        with contextlib.suppress(LockError):
             lock.release()
     with rt.db.session() as session:
         return len(session.scalars(select(Activity.id)
