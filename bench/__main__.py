@@ -54,6 +54,7 @@ def main() -> None:
                              *real_accuracy.measure_heldout()),
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
+        requests_per_activity.report_weeks(requests_per_activity.measure_weeks()),
         summary_verdicts.report(summary_verdicts.measure()),
         quota_drain.report(quota_drain.measure()),
         backfill_vs_live.report(backfill_vs_live.measure()),

@@ -52,7 +52,7 @@ def _seed(db: Database, cipher: TokenCipher) -> None:
         ids = range(first + 1, first + 1001)
         with db.session() as session:
             session.execute(insert(Athlete), [
-                {"id": i, "firstname": "Athlete", "access_token": cipher.encrypt(token),
+                {"id": i, "access_token": cipher.encrypt(token),
                  "refresh_token": cipher.encrypt(token), "expires_at": 0,
                  "scope": "read,activity:read_all,activity:write", "status": "active",
                  "units": "metric", "connected_at": now, "updated_at": now} for i in ids])

@@ -24,6 +24,7 @@ from worker.queue import (
     enqueue,
     queue_depth,
 )
+from worker.retention import oldest_fetch
 from worker.runtime import Runtime
 from worker.strava import StravaError
 from worker.tokens import AthleteUnavailable
@@ -99,6 +100,7 @@ def status(rt: Runtime) -> int:
     with rt.db.session() as session:
         athletes = dict(session.execute(
             select(Athlete.status, func.count()).group_by(Athlete.status)).all())
+        oldest = oldest_fetch(session)
     usage = rt.budget.usage()
     limits = usage.limits
     print("Queues")
@@ -129,11 +131,21 @@ def status(rt: Runtime) -> int:
     dead_jobs = rt.jobs.counts().get(JobStatus.DEAD, 0)
     print(f"Dead letters: {by_status.get(EventStatus.DEAD, 0)} events, {dead_jobs} backfill "
           "jobs (stridewise dlq list)")
+    print(f"Strava cache (kept {rt.settings.cache_days:g} days): {_age(oldest)}")
     if recent:
         print("Recent failures")
         for event_id, state, error in recent:
             print(f"  event {event_id} {state}: {error}")
     return 0
+
+
+def _age(oldest: datetime | None) -> str:
+    if oldest is None:
+        return "nothing held"
+    seconds = max(0, int((datetime.now(UTC) - oldest).total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return f"oldest row fetched {days} d {clock} ago"
 
 
 def _clock(epoch: float) -> str:
@@ -150,7 +162,7 @@ def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
         bar.refresh()
 
     try:
-        stored = across_resets(lambda: backfill(rt, athlete_id, progress))
+        stored = across_resets(lambda: backfill(rt, athlete_id, progress, force=True))
     except (AthleteUnavailable, QuotaExhausted, StravaError) as error:
         bar.close()
         print(f"backfill stopped: {error}")

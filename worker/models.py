@@ -1,7 +1,10 @@
 """Database tables: athletes, their analysed activities, and the webhook inbox.
 
 The database is the source of truth. Every row is keyed by Strava's own ids, so a step that
-runs twice finds its own earlier work instead of doing it again.
+runs twice finds its own earlier work instead of doing it again. Every row that holds Strava
+data, or something derived from it, says when it was fetched from Strava (``fetched_at``):
+worker.retention deletes it once that is older than STRAVA_CACHE_DAYS. Only the athlete row
+outlives the cache, and it holds no Strava data: tokens, settings, dates of our own.
 """
 
 from __future__ import annotations
@@ -60,7 +63,6 @@ class Athlete(Base):
     __tablename__ = "athletes"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    firstname: Mapped[str] = mapped_column(String(255), default="")
     access_token: Mapped[str] = mapped_column(Text)
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[int] = mapped_column(BigInteger)
@@ -70,7 +72,10 @@ class Athlete(Base):
     units: Mapped[str] = mapped_column(String(8), default="metric")
     connected_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
-    backfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Every activity of the athlete since ``history_since`` is in the cache, as read from
+    #: Strava's list at ``history_read_at`` (see worker.history); None: not read, or expired.
+    history_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    history_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Activity(Base):
@@ -110,6 +115,8 @@ class Activity(Base):
     block_digest: Mapped[str | None] = mapped_column(String(64))
     block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     analysed_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: When what this row holds was read from Strava (the oldest of its reads).
+    fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
 
 
 class InboxEvent(Base):
@@ -136,6 +143,8 @@ class InboxEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: When Strava sent it: its ids and updates (a title, say) are Strava data.
+    fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
 
 
 class StrandedJob(Base):
@@ -151,6 +160,8 @@ class StrandedJob(Base):
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    #: Its reason may quote Strava's answers: kept no longer than the cache.
+    fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
 
 
 class PushSubscription(Base):

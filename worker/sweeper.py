@@ -1,4 +1,5 @@
 """Re-enqueue inbox events that lost their message: the database is the truth, Redis transport.
+Each sweep also purges what Strava's cache horizon says must go (worker.retention).
 
 Several sweepers (one per worker process, on every host) may run at once; the inbox hands each
 stale event to one of them only (:meth:`worker.inbox.Inbox.reclaim_stale`).
@@ -10,6 +11,7 @@ import logging
 import threading
 
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.retention import purge
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def send_unsent_jobs(rt: Runtime) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep` and prunes finished events every ``interval_s`` until stopped."""
+    """Runs :func:`sweep`, purges the expired cache and prunes finished events every
+    ``interval_s`` until stopped."""
 
     def __init__(self, rt: Runtime, interval_s: float) -> None:
         super().__init__(name="stridewise-sweeper", daemon=True)
@@ -54,6 +57,7 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(self.interval_s):
             try:
+                purge(self.rt.db, self.rt.settings.cache_horizon)
                 sweep(self.rt)
                 self.rt.inbox.prune()
             except Exception:  # the next sweep tries again; the sweeper itself must live on

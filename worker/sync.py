@@ -4,7 +4,8 @@ Every step is idempotent and keyed by Strava's ids: an event handled twice finds
 finished, an activity analysed twice is updated in place, and a block that did not change is
 not written again. Requests are counted like money: the activity is read once (with its
 description, laps and splits), streams only when the summary cannot decide, and history comes
-from our database.
+from Strava's cache in our database, read again first when it is missing or expiring
+(worker.history): no block is written from a history that has not been read.
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import LockError, LockNotOwnedError
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from analysis import description as desc
 from analysis import engine
 from analysis.model import Activity as ActivityData
-from analysis.model import SessionRecord, Workout
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
+from analysis.training import Past
 from worker.budget import QuotaExhausted, Reservation
+from worker.cache import load_history, save_record
+from worker.history import ensure as ensure_history
 from worker.inbox import EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -137,17 +139,19 @@ def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
 
 def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
               keepalive: Callable[[], object]) -> Result:
+    since = ensure_history(rt, token, athlete_id, priority="live")
     # The read and the write are reserved together, so a window never closes between them.
     reservation = rt.budget.acquire("live", count=2)
     try:
-        return _sync(rt, token, athlete_id, activity_id, reservation, keepalive)
+        return _sync(rt, token, athlete_id, activity_id, since, reservation, keepalive)
     finally:
         reservation.close()
 
 
-def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
+def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: datetime,
           reservation: Reservation, keepalive: Callable[[], object]) -> Result:
     read_at = time.monotonic()
+    fetched_at = utcnow()
     detailed = rt.gateway.get_activity(token, activity_id, prepaid=reservation)
     keepalive()
     if _owner(detailed) not in (None, athlete_id):
@@ -167,14 +171,14 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
     analysis = engine.analyse(activity, profile, activity_id, units)
-    block = engine.feedback(analysis, history, activity, units)
-    row = _save(rt, athlete_id, activity_id, analysis, used_streams)
+    block = engine.feedback(analysis, Past(tuple(history), since), activity, units)
+    row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
-        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block not wanted here")
+        return Result(EventStatus.DONE, "block not wanted here")
     merged = desc.merge(current, block)
     if merged == current:
-        return Result(EventStatus.DONE, f"{analysis.classification.workout}: block unchanged")
+        return Result(EventStatus.DONE, "block unchanged")
     if time.monotonic() - read_at > REREAD_AFTER_S:
         current = rt.gateway.get_activity(token, activity_id).get("description") or ""
         if not desc.should_write(current, row.block_digest is not None):
@@ -183,7 +187,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int,
     keepalive()
     rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
     _mark_written(rt, activity_id, block)
-    return Result(EventStatus.DONE, f"{analysis.classification.workout}: block written", wrote=True)
+    return Result(EventStatus.DONE, "block written", wrote=True)
 
 
 def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
@@ -201,56 +205,16 @@ def _owner(detailed: dict[str, Any]) -> int | None:
     return int(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
 
 
-def load_history(rt: Runtime, athlete_id: int, before: datetime) -> list[SessionRecord]:
-    """The athlete's analysed sessions in the HISTORY_DAYS before ``before``, from our database."""
-    since = before - timedelta(days=engine.HISTORY_DAYS)
-    with rt.db.session() as session:
-        rows = session.scalars(
-            select(Activity)
-            .where(Activity.athlete_id == athlete_id, Activity.start_date >= since,
-                   Activity.start_date <= before)
-            .order_by(Activity.start_date)
-        ).all()
-        return [record_of(row) for row in rows]
-
-
-def record_of(row: Activity) -> SessionRecord:
-    return SessionRecord(
-        start=row.start_date, sport=row.sport, workout=Workout(row.workout),
-        distance_m=row.distance_m, moving_s=row.moving_s, load=row.load, hard=row.hard,
-        avg_hr=row.avg_hr, max_hr=row.max_hr, ascent_m=row.ascent_m, activity_id=row.id,
-    )
-
-
-def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
-                used_streams: bool) -> Activity:
-    """Insert or update the activity's row from an analysis."""
-    record, classification = analysis.record, analysis.classification
-    row = session.get(Activity, activity_id)
-    if row is None:
-        row = Activity(id=activity_id, athlete_id=athlete_id)
-        session.add(row)
-    row.start_date = record.start
-    row.sport = record.sport
-    row.workout = classification.workout.value
-    row.confidence = classification.confidence
-    row.evidence = classification.evidence
-    row.distance_m, row.moving_s = record.distance_m, record.moving_s
-    row.load, row.hard = record.load, record.hard
-    row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m
-    row.used_streams = used_streams or bool(row.used_streams)
-    return row
-
-
 def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analysis,
-          used_streams: bool) -> Activity:
+          used_streams: bool, fetched_at: datetime) -> Activity:
     """Store the analysis; a concurrent insert of the same activity (a backfill) is updated."""
     for attempt in range(2):
         try:
             with rt.db.session() as session:
                 if session.get(Athlete, athlete_id) is None:
                     raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
-                return save_record(session, athlete_id, activity_id, analysis, used_streams)
+                return save_record(session, athlete_id, activity_id, analysis, used_streams,
+                                   fetched_at)
         except IntegrityError:
             if attempt:
                 raise
@@ -272,8 +236,10 @@ def _units(rt: Runtime, athlete_id: int) -> str:
 
 
 def forget_activity(rt: Runtime, activity_id: int) -> None:
+    """Delete the activity and its events' content (Strava's policy: within 48 hours)."""
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.id == activity_id))
+        Inbox.forget_activity(session, activity_id)
 
 
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:

@@ -106,6 +106,12 @@ def test_status_shows_queues_budget_athletes_and_dead_letters(runtime: Runtime) 
     assert "live uploads               deferred to the next window" in text
     assert "connected       1" in text and "must reconnect  1" in text
     assert "Dead letters: 1" in text and "Strava 503" in text
+    assert "Strava cache (kept 7 days): oldest row fetched 0 d 00:00:" in text
+
+
+def test_status_says_when_nothing_from_strava_is_held(runtime: Runtime) -> None:
+    code, text = output(admin.status, runtime)
+    assert "Strava cache (kept 7 days): nothing held" in text
 
 
 def test_rotate_keys_re_encrypts_every_token_under_the_newest_key(

@@ -53,7 +53,7 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
     assert stats(strava_runtime)["requests"] == 2  # the athlete, one page of activities
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
-        assert athlete is not None and athlete.backfilled_at is not None
+        assert athlete is not None and athlete.history_read_at is not None
 
 
 def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_is_short(

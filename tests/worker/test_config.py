@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,18 @@ def test_an_unusable_number_is_a_config_error_naming_the_variable(
 ) -> None:
     with pytest.raises(ConfigError, match=name):
         settings(tmp_path, **{name: value})
+
+
+def test_the_strava_cache_lasts_seven_days_unless_configured_in_decimal_days(
+    tmp_path: Path,
+) -> None:
+    assert settings(tmp_path).cache_horizon == timedelta(days=7)
+    assert settings(tmp_path, STRAVA_CACHE_DAYS="0.5").cache_horizon == timedelta(hours=12)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "a week"])
+def test_a_cache_length_that_is_not_a_positive_number_is_a_config_error(
+    tmp_path: Path, value: str,
+) -> None:
+    with pytest.raises(ConfigError, match="STRAVA_CACHE_DAYS"):
+        settings(tmp_path, STRAVA_CACHE_DAYS=value)

@@ -1,7 +1,7 @@
 """Cluster-wide figures for /metrics, read at scrape time by the web process.
 
 What workers counted in Redis (worker.metrics), queue depths, the quota used in the current
-windows, inbox events by status (dead letters included), athletes and activities by label: one
+windows, inbox events by status (dead letters included) and athletes: one
 scrape of any web process sees the whole cluster.
 """
 
@@ -14,7 +14,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from worker.metrics import JOBS_KEY, STRAVA_KEY
-from worker.models import Activity, Athlete
+from worker.models import Athlete
 from worker.queue import BACKFILL_QUEUE, LIVE_QUEUE, queue_depth
 from worker.runtime import Runtime
 
@@ -77,15 +77,12 @@ class ClusterCollector(Collector):
         with self.rt.db.session() as session:
             athletes = session.execute(select(Athlete.status, func.count())
                                        .group_by(Athlete.status)).all()
-            labels = session.execute(select(Activity.workout, func.count())
-                                     .group_by(Activity.workout)).all()
         for name, help_text, label, rows in (
             ("stridewise_inbox_events", "Inbox events by status (dead = dead letters).",
              "status", events),
             ("stridewise_stranded_jobs", "Backfill and streams jobs not sent yet (unsent) or "
              "failed for good (dead).", "status", jobs),
             ("stridewise_athletes", "Athletes by status.", "status", athletes),
-            ("stridewise_activities", "Analysed activities by workout label.", "workout", labels),
         ):
             family = GaugeMetricFamily(name, help_text, labels=[label])
             for key, count in rows:

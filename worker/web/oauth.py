@@ -97,7 +97,6 @@ class OAuthEndpoints:
         athlete_id = int(profile["id"])
         with self.rt.db.session() as session:
             athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id)
-            athlete.firstname = str(profile.get("firstname") or "")[:255]
             athlete.scope = scope[:255]
             athlete.status = "active"
             self.rt.tokens.store(athlete, grant)

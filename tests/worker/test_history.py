@@ -1,0 +1,85 @@
+"""The athlete's weeks in Strava's cache: read from one list when missing, expiring or gone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from analysis.description import find_block
+from tests.worker.test_backfill import seed_history, stats
+from tests.worker.test_sync import connect, description
+from worker import history, sync
+from worker.budget import across_resets
+from worker.models import Activity, Athlete, utcnow
+from worker.notnow import NotNow
+from worker.runtime import Runtime
+
+ATHLETE = 6160
+LIST = "GET /athlete/activities"
+
+
+def upload(rt: Runtime, workout: str, seed: int) -> int:
+    answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                        json={"workout": workout, "seed": seed, "notify": False})
+    return int(answer.json()["id"])
+
+
+def list_reads(rt: Runtime) -> int:
+    return int(stats(rt)["by_endpoint"].get(LIST, 0))
+
+
+def held(rt: Runtime) -> set[int]:
+    with rt.db.session() as session:
+        return set(session.scalars(select(Activity.id)).all())
+
+
+def test_a_live_upload_without_a_history_reads_the_list_once_and_knows_the_weeks(
+    strava_runtime: Runtime,
+) -> None:
+    seeded = seed_history(strava_runtime, days=28)
+    connect(strava_runtime, ATHLETE)
+    first, second = upload(strava_runtime, "easy", 1), upload(strava_runtime, "tempo", 2)
+    assert across_resets(lambda: sync.sync_activity(strava_runtime, ATHLETE, first)).wrote
+    assert across_resets(lambda: sync.sync_activity(strava_runtime, ATHLETE, second)).wrote
+    assert list_reads(strava_runtime) == 1
+    assert set(seeded) <= held(strava_runtime)
+    block = find_block(description(strava_runtime, second))
+    assert block is not None and "runs/week" in description(strava_runtime, second)
+
+
+def test_a_live_upload_waits_while_another_worker_reads_the_history(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime, ATHLETE)
+    activity_id = upload(strava_runtime, "easy", 1)
+    lock = strava_runtime.redis.lock(f"stridewise:lock:history:{ATHLETE}", timeout=30)
+    assert lock.acquire(blocking=False)
+    try:
+        with pytest.raises(NotNow, match="history"):
+            sync.sync_activity(strava_runtime, ATHLETE, activity_id)
+    finally:
+        lock.release()
+    assert description(strava_runtime, activity_id) == ""
+
+
+def test_an_expiring_history_is_read_again_and_what_strava_no_longer_lists_goes(
+    strava_runtime: Runtime,
+) -> None:
+    seeded = seed_history(strava_runtime, days=28)
+    connect(strava_runtime, ATHLETE)
+    across_resets(lambda: history.refresh(strava_runtime, ATHLETE))
+    assert history.complete_since(strava_runtime, ATHLETE) is not None
+    httpx.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{seeded[0]}")
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None
+        athlete.history_read_at = utcnow() - strava_runtime.settings.cache_horizon + timedelta(
+            minutes=30)
+    assert history.complete_since(strava_runtime, ATHLETE) is None
+    token = strava_runtime.tokens.access_token(ATHLETE)
+    since = across_resets(lambda: history.ensure(strava_runtime, token, ATHLETE))
+    assert since == history.complete_since(strava_runtime, ATHLETE)
+    assert held(strava_runtime) == set(seeded[1:])

@@ -1,0 +1,60 @@
+"""The activities in Strava's cache, as the analysis reads them and as it leaves them.
+
+Each row says when it was fetched from Strava (worker.retention purges it at the horizon).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import engine
+from analysis.model import SessionRecord, Workout
+from worker.models import Activity
+from worker.runtime import Runtime
+
+
+def load_history(rt: Runtime, athlete_id: int, before: datetime) -> list[SessionRecord]:
+    """The athlete's analysed sessions in the HISTORY_DAYS before ``before``, from our database."""
+    since = before - timedelta(days=engine.HISTORY_DAYS)
+    with rt.db.session() as session:
+        rows = session.scalars(
+            select(Activity)
+            .where(Activity.athlete_id == athlete_id, Activity.start_date >= since,
+                   Activity.start_date <= before)
+            .order_by(Activity.start_date)
+        ).all()
+        return [record_of(row) for row in rows]
+
+
+def record_of(row: Activity) -> SessionRecord:
+    return SessionRecord(
+        start=row.start_date, sport=row.sport, workout=Workout(row.workout),
+        distance_m=row.distance_m, moving_s=row.moving_s, load=row.load, hard=row.hard,
+        avg_hr=row.avg_hr, max_hr=row.max_hr, ascent_m=row.ascent_m, activity_id=row.id,
+    )
+
+
+def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
+                used_streams: bool, fetched_at: datetime | None = None) -> Activity:
+    """Insert or update the activity's row from an analysis of what was read from Strava at
+    ``fetched_at`` (None: the row's data was read when it was, only the analysis is new)."""
+    record, classification = analysis.record, analysis.classification
+    row = session.get(Activity, activity_id)
+    if row is None:
+        row = Activity(id=activity_id, athlete_id=athlete_id)
+        session.add(row)
+    row.start_date = record.start
+    row.sport = record.sport
+    row.workout = classification.workout.value
+    row.confidence = classification.confidence
+    row.evidence = classification.evidence
+    row.distance_m, row.moving_s = record.distance_m, record.moving_s
+    row.load, row.hard = record.load, record.hard
+    row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m
+    row.used_streams = used_streams or bool(row.used_streams)
+    if fetched_at is not None:
+        row.fetched_at = fetched_at
+    return row
