@@ -139,7 +139,7 @@ class Inbox:
             elif event["owner_id"] in known:
                 outcomes.append(Recorded.DUPLICATE)
             else:
-                log.info("event for unknown athlete dropped",
+                log.debug("event for unknown athlete dropped",
                          extra={"athlete_id": event["owner_id"]})
                 outcomes.append(Recorded.UNKNOWN_ATHLETE)
         return outcomes, event_ids
