@@ -78,6 +78,7 @@ class Claim:
     owner_id: int
     updates: dict[str, Any]
     received_at: datetime
+    event_time: int  #: when Strava says it happened (epoch seconds)
 
 
 def dedup_key(event: Mapping[str, Any]) -> str:
@@ -160,7 +161,8 @@ class Inbox:
             event.attempts += 1
             event.lease_until = self.lease_until()
             return Claim(event.id, event.object_type, event.aspect_type, event.object_id,
-                         event.owner_id, json.loads(event.updates or "{}"), event.received_at)
+                         event.owner_id, json.loads(event.updates or "{}"), event.received_at,
+                         event.event_time)
 
     def finish(self, event_id: int, status: EventStatus, detail: str) -> None:
         """Done or skipped; the detail of a skip is kept as its reason."""

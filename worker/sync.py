@@ -30,7 +30,7 @@ from analysis.model import SessionRecord, Workout
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker.budget import QuotaExhausted, Reservation
-from worker.inbox import EventStatus, Inbox
+from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
@@ -75,7 +75,7 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     kind = (claim.object_type, claim.aspect_type)
     owner, object_id = claim.owner_id, claim.object_id
     try:
-        result = _dispatch(rt, kind, owner, object_id, claim.updates, claim.received_at)
+        result = _dispatch(rt, claim)
     except AthleteUnavailable as error:
         result = Result(EventStatus.SKIPPED, str(error))
     rt.inbox.finish(event_id, result.status, result.detail)
@@ -85,14 +85,14 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     return result
 
 
-def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
-              updates: dict[str, Any], received: datetime) -> Result:
-    if kind == ("athlete", "update") and str(updates.get("authorized", "")).lower() == "false":
-        forget_athlete(rt, owner, revoke=False)
-        return Result(EventStatus.DONE, f"athlete {owner} deauthorized: all their data deleted")
+def _dispatch(rt: Runtime, claim: Claim) -> Result:
+    kind = (claim.object_type, claim.aspect_type)
+    owner, object_id, received = claim.owner_id, claim.object_id, claim.received_at
+    if kind == ("athlete", "update") \
+            and str(claim.updates.get("authorized", "")).lower() == "false":
+        return deauthorized(rt, owner, claim.event_time)
     if kind == ("activity", "delete"):
-        forget_activity(rt, object_id)
-        return Result(EventStatus.DONE, f"activity {object_id} forgotten")
+        return deleted(rt, owner, object_id)
     if kind in (("activity", "create"), ("activity", "update")):
         lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
         if not lock.acquire(blocking=False):
@@ -271,9 +271,68 @@ def _units(rt: Runtime, athlete_id: int) -> str:
         return athlete.units if athlete is not None else "metric"
 
 
-def forget_activity(rt: Runtime, activity_id: int) -> None:
+def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
+    """A deauthorization event is a hint: the athlete's data goes once Strava refuses them.
+
+    An event from before the athlete's last connect is about an earlier grant, and ignored.
+    """
     with rt.db.session() as session:
-        session.execute(delete(Activity).where(Activity.id == activity_id))
+        athlete = session.get(Athlete, athlete_id)
+        connected_at = athlete.connected_at if athlete is not None else None
+    if connected_at is None:
+        return Result(EventStatus.SKIPPED, f"athlete {athlete_id} is not connected")
+    if event_time < int(connected_at.timestamp()):
+        return Result(EventStatus.SKIPPED,
+                      f"deauthorization of athlete {athlete_id} older than their last connect")
+    if strava_serves(rt, athlete_id):
+        return Result(EventStatus.SKIPPED, f"Strava still serves athlete {athlete_id}: "
+                                           "their deauthorization is not believed")
+    forget_athlete(rt, athlete_id, revoke=False)
+    return Result(EventStatus.DONE, f"athlete {athlete_id} deauthorized: all their data deleted")
+
+
+def strava_serves(rt: Runtime, athlete_id: int) -> bool:
+    """Whether Strava still answers for the athlete: their token, refreshed if need be, reads
+    GET /athlete. One request when it does; a refused token costs the refresh too."""
+    try:
+        token = rt.tokens.access_token(athlete_id)
+        try:
+            rt.gateway.get_athlete(token)
+        except StravaUnauthorized:
+            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token))
+    except StravaUnauthorized as refused:
+        rt.tokens.mark_needs_reauth(athlete_id, str(refused))
+        return False
+    except AthleteUnavailable:  # the refresh was refused too, or Strava refused them before
+        return False
+    return True
+
+
+def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
+    """A delete event is a hint too: the owner's row goes once Strava no longer has it.
+
+    Only an activity of the event's owner is touched, and only after Strava answers 404 for it,
+    so a forged delete (followed by a create or an update) cannot erase the athlete's choice to
+    have no block on it. An activity we do not hold costs nothing.
+    """
+    with rt.db.session() as session:
+        held = session.scalar(select(Activity.id).where(
+            Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
+    if held:
+        try:
+            rt.gateway.get_activity(rt.tokens.access_token(athlete_id), activity_id)
+        except StravaNotFound:
+            forget_activity(rt, athlete_id, activity_id)
+        else:
+            return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
+                                               "its delete is not believed")
+    return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
+
+
+def forget_activity(rt: Runtime, athlete_id: int, activity_id: int) -> None:
+    with rt.db.session() as session:
+        session.execute(delete(Activity).where(Activity.id == activity_id,
+                                                Activity.athlete_id == athlete_id))
 
 
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -104,18 +105,34 @@ def test_activity_row_keeps_what_history_needs(strava_runtime: Runtime) -> None:
         assert row.block_digest is not None
 
 
-def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtime) -> None:
+def handled(rt: Runtime, object_type: str, aspect_type: str, object_id: int,
+            owner_id: int = ATHLETE, event_time: int | None = None,
+            updates: str = "{}") -> sync.Result:
+    """Put one event in the inbox and handle it."""
+    with rt.db.session() as session:
+        row = InboxEvent(dedup_key=f"{object_type} {aspect_type} {object_id} {time.time()}",
+                         object_type=object_type, aspect_type=aspect_type, object_id=object_id,
+                         owner_id=owner_id, event_time=event_time or int(time.time()),
+                         updates=updates)
+        session.add(row)
+        session.flush()
+        event_id = row.id
+    return across_resets(lambda: sync.handle_event(rt, event_id))
+
+
+DEAUTHORIZED = '{"authorized": "false"}'
+
+
+def test_deauthorization_deletes_every_row_of_the_athlete_once_strava_refuses_them(
+    strava_runtime: Runtime,
+) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
     synced(strava_runtime, activity_id)
-    with strava_runtime.db.session() as session:
-        session.add(InboxEvent(dedup_key="k", object_type="athlete", aspect_type="update",
-                               object_id=ATHLETE, owner_id=ATHLETE, event_time=1,
-                               updates='{"authorized": "false"}'))
-        session.flush()
-        event_id = session.scalar(select(InboxEvent.id))
-    assert event_id is not None
-    across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+               "/deauthorize").raise_for_status()
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "done"
     with strava_runtime.db.session() as session:
         for table in Base.metadata.sorted_tables:
             if "athlete_id" in table.c:
@@ -124,6 +141,71 @@ def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtim
                 assert count == 0, table.name
         assert session.get(Athlete, ATHLETE) is None
         assert session.scalar(select(func.count()).select_from(InboxEvent)) == 0
+
+
+def test_a_forged_deauthorization_leaves_the_athlete_connected_and_served(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "skipped"
+    assert "not believed" in result.detail
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.status == "active"
+        assert session.get(Activity, activity_id) is not None
+    assert synced(strava_runtime, upload(strava_runtime, "easy", seed=2)).wrote
+
+
+def test_a_deauthorization_older_than_the_last_connect_is_ignored_without_asking_strava(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    before = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED,
+                     event_time=int(time.time()) - 3600)
+    after = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    assert result.status == "skipped"
+    assert "older than their last connect" in result.detail
+    assert after["requests"] == before["requests"]
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is not None
+
+
+def test_a_forged_delete_then_update_keeps_the_athletes_choice_of_no_block(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime, "tempo")
+    synced(strava_runtime, activity_id)
+    httpx.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+              "/description", json={"description": "my words only"})
+    assert handled(strava_runtime, "activity", "delete", activity_id).status == "skipped"
+    result = handled(strava_runtime, "activity", "update", activity_id)
+    assert not result.wrote
+    assert description(strava_runtime, activity_id) == "my words only"
+
+
+def test_a_delete_removes_only_an_activity_of_the_events_owner(strava_runtime: Runtime) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    handled(strava_runtime, "activity", "delete", activity_id, owner_id=ATHLETE + 1)
+    with strava_runtime.db.session() as session:
+        assert session.get(Activity, activity_id) is not None
+
+
+def test_a_delete_strava_confirms_removes_the_row(strava_runtime: Runtime) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    httpx.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+                 ).raise_for_status()
+    assert handled(strava_runtime, "activity", "delete", activity_id).status == "done"
+    with strava_runtime.db.session() as session:
+        assert session.get(Activity, activity_id) is None
 
 
 def test_activity_not_readable_right_after_create_is_retried_later(
