@@ -190,6 +190,25 @@ class Inbox:
                             .values(status=EventStatus.DEAD, last_error=reason,
                                     finished_at=utcnow()))
 
+    def missed(self, event_id: int) -> int:
+        """Count a read of the event's activity that found nothing; returns how many so far."""
+        with self.db.session() as session:
+            event = session.get(InboxEvent, event_id)
+            if event is None:
+                return 0
+            event.misses += 1
+            return event.misses
+
+    def changed_since(self, activity_id: int, since: datetime) -> bool:
+        """Whether an update event for the activity was received at or after ``since``."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(InboxEvent.id).where(
+                    InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",
+                    InboxEvent.object_id == activity_id, InboxEvent.received_at >= since,
+                ).limit(1)
+            ) is not None
+
     def delete_seen(self, activity_id: int) -> bool:
         """Whether this activity's delete event was handled already (Strava sent it first)."""
         with self.db.session() as session:

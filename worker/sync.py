@@ -34,15 +34,15 @@ from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
-from worker.strava import StravaNotFound, StravaUnauthorized
+from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
 
-#: How long after a create event a 404 still means "not readable yet" (Strava sometimes sends
-#: the event before the activity can be read), and how long to wait before looking again.
-NOT_FOUND_GRACE_S = 600
-NOT_FOUND_RETRY_S = 15
+#: Waits before reading again an activity whose create event Strava sent before the activity
+#: could be read (404): at most three more reads, further and further apart, then it is taken
+#: for what it most likely is, an event for an activity that does not exist (a forged one).
+NOT_FOUND_DELAYS_S = (15, 60, 240)
 #: How long to wait for another worker that holds the activity.
 LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
@@ -87,7 +87,7 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
 
 def _dispatch(rt: Runtime, claim: Claim) -> Result:
     kind = (claim.object_type, claim.aspect_type)
-    owner, object_id, received = claim.owner_id, claim.object_id, claim.received_at
+    owner, object_id = claim.owner_id, claim.object_id
     if kind == ("athlete", "update") \
             and str(claim.updates.get("authorized", "")).lower() == "false":
         return deauthorized(rt, owner, claim.event_time)
@@ -102,17 +102,41 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
                 lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
 
         try:
+            if kind[1] == "create" and has_block(rt, owner, object_id):
+                return Result(EventStatus.DONE, f"activity {object_id} already has its block")
             return sync_activity(rt, owner, object_id, keepalive)
         except StravaNotFound:
-            age = (utcnow() - received).total_seconds()
-            late = kind[1] == "create" and age < NOT_FOUND_GRACE_S
-            if late and not rt.inbox.delete_seen(object_id):
-                raise NotNow(NOT_FOUND_RETRY_S, f"activity {object_id} not readable yet") from None
-            return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
+            if kind[1] != "create" or rt.inbox.delete_seen(object_id):
+                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
+            misses = rt.inbox.missed(claim.event_id)
+            if misses > len(NOT_FOUND_DELAYS_S):
+                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava "
+                                                   f"after {misses} reads")
+            raise NotNow(NOT_FOUND_DELAYS_S[misses - 1],
+                         f"activity {object_id} not readable yet") from None
+        except StravaRejected as refused:
+            return rejected(object_id, refused)
         finally:
             with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
                 lock.release()
     return Result(EventStatus.SKIPPED, f"nothing to do for {kind[0]} {kind[1]}")
+
+
+def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
+    """Whether the athlete's activity has our block and no update event came since it was
+    written: then a create event is a duplicate (Strava sends some seconds apart) and costs
+    nothing; changes arrive as update events."""
+    with rt.db.session() as session:
+        written = session.scalar(select(Activity.block_written_at).where(
+            Activity.id == activity_id, Activity.athlete_id == athlete_id))
+    return written is not None and not rt.inbox.changed_since(activity_id, written)
+
+
+def rejected(activity_id: int, refused: StravaRejected) -> Result:
+    """Strava's 4xx that no retry can change. A 400 means our request was wrong: a dead letter,
+    for a person to look at. Anything else (403: not ours to read) is skipped."""
+    status = EventStatus.DEAD if refused.status == 400 else EventStatus.SKIPPED
+    return Result(status, f"activity {activity_id}: {refused}")
 
 
 def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
@@ -138,7 +162,7 @@ def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
 def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
               keepalive: Callable[[], object]) -> Result:
     # The read and the write are reserved together, so a window never closes between them.
-    reservation = rt.budget.acquire("live", count=2)
+    reservation = rt.budget.acquire("live", count=2, athlete_id=athlete_id)
     try:
         return _sync(rt, token, athlete_id, activity_id, reservation, keepalive)
     finally:
@@ -319,13 +343,17 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
         held = session.scalar(select(Activity.id).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
     if held:
+        token = rt.tokens.access_token(athlete_id)
+        reservation = rt.budget.acquire("live", athlete_id=athlete_id)
         try:
-            rt.gateway.get_activity(rt.tokens.access_token(athlete_id), activity_id)
+            rt.gateway.get_activity(token, activity_id, prepaid=reservation)
         except StravaNotFound:
             forget_activity(rt, athlete_id, activity_id)
         else:
             return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
                                                "its delete is not believed")
+        finally:
+            reservation.close()
     return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
 
 

@@ -208,21 +208,54 @@ def test_a_delete_strava_confirms_removes_the_row(strava_runtime: Runtime) -> No
         assert session.get(Activity, activity_id) is None
 
 
-def test_activity_not_readable_right_after_create_is_retried_later(
+def test_a_create_that_reads_404_is_read_again_three_times_further_apart_then_skipped(
     strava_runtime: Runtime,
 ) -> None:
     connect(strava_runtime)
     with strava_runtime.db.session() as session:
         session.add(InboxEvent(dedup_key="missing", object_type="activity", aspect_type="create",
-                               object_id=987654321, owner_id=ATHLETE, event_time=1))
+                               object_id=987654321, owner_id=ATHLETE,
+                               event_time=int(time.time())))
         session.flush()
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
-    with pytest.raises(NotNow):
-        across_resets(lambda: sync.handle_event(strava_runtime, event_id))
-    with strava_runtime.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        assert event is not None and event.status == "pending"
+    waits = []
+    for _ in sync.NOT_FOUND_DELAYS_S:
+        with pytest.raises(NotNow) as later:
+            across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+        waits.append(later.value.delay_s)
+    assert waits == list(sync.NOT_FOUND_DELAYS_S) == sorted(set(waits))
+    result = across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+    assert result.status == "skipped"
+    assert "after 4 reads" in result.detail
+    assert requests_for(strava_runtime, 987654321) == 4
+
+
+def test_a_second_create_for_an_activity_with_its_block_costs_nothing_unless_it_was_updated(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    assert handled(strava_runtime, "activity", "create", activity_id).wrote
+    spent = requests_for(strava_runtime, activity_id)
+    again = handled(strava_runtime, "activity", "create", activity_id)
+    assert again.status == "done" and "already has its block" in again.detail
+    assert requests_for(strava_runtime, activity_id) == spent
+    handled(strava_runtime, "activity", "update", activity_id, updates='{"title": "Hills"}')
+    spent = requests_for(strava_runtime, activity_id)
+    handled(strava_runtime, "activity", "create", activity_id)
+    assert requests_for(strava_runtime, activity_id) > spent  # read again after the update
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (403, "skipped")])
+def test_strava_4xx_that_retrying_cannot_fix_finishes_the_event_with_its_reason(
+    status: int, outcome: str,
+) -> None:
+    from worker.strava import StravaRejected
+
+    result = sync.rejected(7, StravaRejected(f"Strava {status}: Bad Request", status))
+    assert result.status == outcome
+    assert f"Strava {status}" in result.detail
 
 
 def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
