@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +17,10 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.polling import wait_until
+from tests.worker.conftest import make_settings
+from worker.devstack import free_port
 from worker.metrics import REGISTRY
+from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
@@ -261,3 +265,22 @@ def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: R
     assert len(secret) >= 22  # 128 bits of token_urlsafe
     assert (runtime.settings.var_dir / "webhook_secret").read_text().strip() == secret
     assert runtime.settings.webhook_url.endswith(f"/webhook/{secret}")
+
+
+def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
+    tmp_path: Path, database_url: str
+) -> None:
+    rt = Runtime(make_settings(tmp_path, database_url, f"redis://127.0.0.1:{free_port()}/0"))
+    upgrade(rt.db.engine)
+    with rt.db.session() as session:
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook/s"))
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:read_all,activity:write"))
+    try:
+        with TestClient(create_app(rt)) as client:
+            assert client.get("/readyz").json() == {"database": "ok"}
+            assert client.get("/healthz").status_code == 503  # Redis is reported there
+            assert client.post(hook(rt), json=event()).status_code == 200
+        assert inbox_count(rt) == 1
+    finally:
+        rt.db.dispose()
