@@ -34,7 +34,7 @@ from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
-from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
+from worker.strava import StravaError, StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -366,8 +366,15 @@ def forget_activity(rt: Runtime, athlete_id: int, activity_id: int) -> None:
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
     """Delete every row about the athlete; with ``revoke``, revoke their tokens at Strava first."""
     if revoke:
-        with contextlib.suppress(AthleteUnavailable, StravaUnauthorized):  # nothing to revoke
+        try:
             rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
+        except (AthleteUnavailable, StravaUnauthorized):
+            pass  # nothing left to revoke
+        except (StravaError, QuotaExhausted) as error:
+            # The athlete asked for their data to go: it goes now. Their tokens are deleted
+            # with it, so Strava keeps the grant until they remove the app in its settings.
+            log.warning("revoke at Strava failed, deleting locally anyway: %s", error,
+                        extra={"athlete_id": athlete_id})
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
         Inbox.forget_owner(session, athlete_id)
