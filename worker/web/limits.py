@@ -22,8 +22,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 READ_DEADLINE_S = 2.0
 #: How long an idle keep-alive connection stays open between requests.
 KEEP_ALIVE_S = 5
-#: Most connections open at once; uvicorn answers 503 to requests beyond them.
-MAX_CONNECTIONS = 2048
+#: Most connections open at once; uvicorn answers 503 to requests beyond them. Slow clients
+#: are cut off by the deadlines, so this bounds memory, not their number over time; the
+#: process needs a file descriptor limit above it (`ulimit -n`).
+MAX_CONNECTIONS = 8192
 #: Largest request body read at all; the webhook's own limit is smaller.
 MAX_BODY_BYTES = 64 * 1024
 
