@@ -43,19 +43,25 @@ PRIORITIES: dict[str, tuple[float, float]] = {
 }
 
 #: One athlete's live work may take this share of the short read limit while the window is
-#: busy. Past it, that athlete waits for the next window as soon as the window is half spent:
-#: a lone athlete is never held back in a quiet window, and a flood of one athlete's events
-#: (forged ones included) leaves at least half of every window to everyone else.
+#: busy. Past it, that athlete waits for the next window once the window is half spent and
+#: another athlete has used it too, or once it is LONE_SHARE spent: a lone athlete catching up
+#: is held back only near the window's end, and a flood of one athlete's events (forged ones
+#: included) leaves room in every window to everyone else.
 ATHLETE_SHARE = 0.2
 BUSY_SHARE = 0.5
+LONE_SHARE = 0.8
 
 _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local count = tonumber(ARGV[7])
-if #KEYS == 6
-    and tonumber(redis.call('GET', KEYS[6]) or '0') + count > tonumber(ARGV[8])
-    and tonumber(redis.call('GET', KEYS[4]) or '0') + count > tonumber(ARGV[9]) then
-  return 5
+if #KEYS == 7 then
+  local mine = tonumber(redis.call('GET', KEYS[6]) or '0')
+  local live = tonumber(redis.call('GET', KEYS[7]) or '0')
+  local reads = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if mine + count > tonumber(ARGV[8]) and reads + count > tonumber(ARGV[9])
+      and (live > mine or reads + count > tonumber(ARGV[10])) then
+    return 5
+  end
 end
 for i = 2, 5 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') + count > tonumber(ARGV[i - 1]) then
@@ -68,9 +74,11 @@ for i = 2, #KEYS do
 end
 return 0
 """
-# KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short].
+# KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short,
+# every athlete's short].
 # ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count
-# [, the athlete's share, the read count past which the window is busy].
+# [, the athlete's share, the reads past which the window is busy, and past which a lone
+# athlete waits].
 
 _RELEASE = """
 for i = 1, #KEYS do
@@ -189,9 +197,9 @@ class Budget:
         keys = self._keys(now)
         shares: list[int] = []
         if athlete_id is not None:
-            keys.append(self._athlete_key(now, athlete_id))
+            keys += [self._athlete_key(now, athlete_id), self._athlete_key(now, "all")]
             shares = [max(1, int(limits.read_short * ATHLETE_SHARE)),
-                      int(limits.read_short * BUSY_SHARE)]
+                      int(limits.read_short * BUSY_SHARE), int(limits.read_short * LONE_SHARE)]
         result = int(self._acquire(
             keys=[self._closed_key(), *keys],
             args=[*caps, *self._ttls(), count, *shares],
@@ -279,7 +287,7 @@ class Budget:
             f"{PREFIX}:read:daily:{self.windows.daily}:{daily}",
         ]
 
-    def _athlete_key(self, now: float, athlete_id: int) -> str:
+    def _athlete_key(self, now: float, athlete_id: int | str) -> str:
         short = int(now // self.windows.short)
         return f"{PREFIX}:athlete:{athlete_id}:short:{self.windows.short}:{short}"
 
