@@ -50,7 +50,7 @@ async def _load(url: str, rate: int, count: int) -> list[float]:
         return await asyncio.open_connection(parts.hostname, parts.port)
 
     async def one(i: int) -> None:
-        body = json.dumps({"aspect_type": "create", "event_time": 1_700_000_000 + i,
+        body = json.dumps({"aspect_type": "create", "event_time": int(time.time()) - i,
                            "object_id": i + 1, "object_type": "activity", "owner_id": ATHLETE,
                            "subscription_id": SUBSCRIPTION, "updates": {}}).encode()
         request = (f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"

@@ -42,32 +42,53 @@ PRIORITIES: dict[str, tuple[float, float]] = {
     "backfill-streams": (0.70, 0.70),
 }
 
+#: One athlete's live work may take this share of the short read limit while the window is
+#: busy. Past it, that athlete waits for the next window once the window is half spent and
+#: another athlete has used it too, or once it is LONE_SHARE spent: a lone athlete catching up
+#: is held back only near the window's end, and a flood of one athlete's events (forged ones
+#: included) leaves room in every window to everyone else.
+ATHLETE_SHARE = 0.2
+BUSY_SHARE = 0.5
+LONE_SHARE = 0.8
+
 _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local count = tonumber(ARGV[7])
+if #KEYS == 7 then
+  local mine = tonumber(redis.call('GET', KEYS[6]) or '0')
+  local live = tonumber(redis.call('GET', KEYS[7]) or '0')
+  local reads = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if mine + count > tonumber(ARGV[8]) and reads + count > tonumber(ARGV[9])
+      and (live > mine or reads + count > tonumber(ARGV[10])) then
+    return 5
+  end
+end
 for i = 2, 5 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') + count > tonumber(ARGV[i - 1]) then
     return i - 1
   end
 end
-for i = 2, 5 do
+for i = 2, #KEYS do
   redis.call('INCRBY', KEYS[i], count)
   redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
 end
 return 0
 """
-# KEYS: closed, overall short, overall daily, read short, read daily.
-# ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count.
+# KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short,
+# every athlete's short].
+# ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count
+# [, the athlete's share, the reads past which the window is busy, and past which a lone
+# athlete waits].
 
 _RELEASE = """
-for i = 1, 4 do
+for i = 1, #KEYS do
   if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[1]) then
     redis.call('DECRBY', KEYS[i], ARGV[1])
   end
 end
 return 0
 """
-# KEYS: the four counters of the window the reservation was made in. ARGV: the count.
+# KEYS: the counters of the window the reservation was made in. ARGV: the count.
 
 _OBSERVE = """
 for i = 1, 4 do
@@ -153,11 +174,13 @@ class Budget:
         self._release = client.register_script(_RELEASE)
         self._observe = client.register_script(_OBSERVE)
 
-    def acquire(self, priority: str = "live", count: int = 1) -> Reservation:
+    def acquire(self, priority: str = "live", count: int = 1,
+                athlete_id: int | None = None) -> Reservation:
         """Reserve ``count`` requests at ``priority``, or raise :class:`QuotaExhausted`.
 
         A job that knows it will send a read and a write reserves both at once, so a window
-        never closes between them and wastes the read.
+        never closes between them and wastes the read. Work done for ``athlete_id`` also counts
+        against that athlete's share of the short window (ATHLETE_SHARE).
         """
         short_share, daily_share = PRIORITIES[priority]
         now = self.clock()
@@ -172,15 +195,23 @@ class Budget:
             int(limits.read_daily * daily_share),
         ]
         keys = self._keys(now)
+        shares: list[int] = []
+        if athlete_id is not None:
+            keys += [self._athlete_key(now, athlete_id), self._athlete_key(now, "all")]
+            shares = [max(1, int(limits.read_short * ATHLETE_SHARE)),
+                      int(limits.read_short * BUSY_SHARE), int(limits.read_short * LONE_SHARE)]
         result = int(self._acquire(
             keys=[self._closed_key(), *keys],
-            args=[*caps, *self._ttls(), count],
+            args=[*caps, *self._ttls(), count, *shares],
         ))
         if result == 0:
             return Reservation(self, keys, count)
         if result == -1:
             reason = self.closed_reason() or "closed"
             raise QuotaExhausted(reason, self._closed_until() or self._next(now, 0))
+        if result == 5:
+            raise QuotaExhausted(f"athlete {athlete_id} has had their share of a busy window",
+                                 self._next(now, 0))
         window = "short" if result in (1, 3) else "daily"
         quota = "overall" if result in (1, 2) else "read"
         retry_at = self._next(now, 0 if window == "short" else 1)
@@ -255,6 +286,10 @@ class Budget:
             f"{PREFIX}:read:short:{self.windows.short}:{short}",
             f"{PREFIX}:read:daily:{self.windows.daily}:{daily}",
         ]
+
+    def _athlete_key(self, now: float, athlete_id: int | str) -> str:
+        short = int(now // self.windows.short)
+        return f"{PREFIX}:athlete:{athlete_id}:short:{self.windows.short}:{short}"
 
     def _ttls(self) -> list[int]:
         return [self.windows.short + KEY_GRACE_S, self.windows.daily + KEY_GRACE_S]

@@ -110,15 +110,14 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _web(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from worker.web import create_app
+    from worker.web.limits import serve
 
     app = create_app(_runtime())
     # Everything imported so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall every request for their duration.
     gc.freeze()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    serve(app, args.host, args.port)
     return 0
 
 

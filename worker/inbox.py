@@ -78,6 +78,7 @@ class Claim:
     owner_id: int
     updates: dict[str, Any]
     received_at: datetime
+    event_time: int  #: when Strava says it happened (epoch seconds)
 
 
 def dedup_key(event: Mapping[str, Any]) -> str:
@@ -139,7 +140,7 @@ class Inbox:
             elif event["owner_id"] in known:
                 outcomes.append(Recorded.DUPLICATE)
             else:
-                log.info("event for unknown athlete dropped",
+                log.debug("event for unknown athlete dropped",
                          extra={"athlete_id": event["owner_id"]})
                 outcomes.append(Recorded.UNKNOWN_ATHLETE)
         return outcomes, event_ids
@@ -160,7 +161,8 @@ class Inbox:
             event.attempts += 1
             event.lease_until = self.lease_until()
             return Claim(event.id, event.object_type, event.aspect_type, event.object_id,
-                         event.owner_id, json.loads(event.updates or "{}"), event.received_at)
+                         event.owner_id, json.loads(event.updates or "{}"), event.received_at,
+                         event.event_time)
 
     def finish(self, event_id: int, status: EventStatus, detail: str) -> None:
         """Done or skipped; the detail of a skip is kept as its reason."""
@@ -187,6 +189,25 @@ class Inbox:
                                    InboxEvent.status == EventStatus.PENDING)
                             .values(status=EventStatus.DEAD, last_error=reason,
                                     finished_at=utcnow()))
+
+    def missed(self, event_id: int) -> int:
+        """Count a read of the event's activity that found nothing; returns how many so far."""
+        with self.db.session() as session:
+            event = session.get(InboxEvent, event_id)
+            if event is None:
+                return 0
+            event.misses += 1
+            return event.misses
+
+    def changed_since(self, activity_id: int, since: datetime) -> bool:
+        """Whether an update event for the activity was received at or after ``since``."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(InboxEvent.id).where(
+                    InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",
+                    InboxEvent.object_id == activity_id, InboxEvent.received_at >= since,
+                ).limit(1)
+            ) is not None
 
     def delete_seen(self, activity_id: int) -> bool:
         """Whether this activity's delete event was handled already (Strava sent it first)."""

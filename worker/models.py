@@ -142,6 +142,8 @@ class InboxEvent(Base):
     #: A worker.inbox.EventStatus: pending until handled; then done, skipped or dead.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
+    #: Reads of the event's activity that Strava answered 404 (see worker.sync).
+    misses: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     #: When Strava sent it: its ids and updates (a title, say) are Strava data.
     fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)

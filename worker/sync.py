@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from redis.exceptions import LockError, LockNotOwnedError
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from analysis import description as desc
@@ -32,19 +32,19 @@ from analysis.training import Past
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
 from worker.history import ensure as ensure_history
-from worker.inbox import EventStatus, Inbox
+from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
-from worker.strava import StravaNotFound, StravaUnauthorized
+from worker.strava import StravaError, StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
 
-#: How long after a create event a 404 still means "not readable yet" (Strava sometimes sends
-#: the event before the activity can be read), and how long to wait before looking again.
-NOT_FOUND_GRACE_S = 600
-NOT_FOUND_RETRY_S = 15
+#: Waits before reading again an activity whose create event Strava sent before the activity
+#: could be read (404): at most three more reads, further and further apart, then it is taken
+#: for what it most likely is, an event for an activity that does not exist (a forged one).
+NOT_FOUND_DELAYS_S = (15, 60, 240)
 #: How long to wait for another worker that holds the activity.
 LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
@@ -77,7 +77,7 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     kind = (claim.object_type, claim.aspect_type)
     owner, object_id = claim.owner_id, claim.object_id
     try:
-        result = _dispatch(rt, kind, owner, object_id, claim.updates, claim.received_at)
+        result = _dispatch(rt, claim)
     except AthleteUnavailable as error:
         result = Result(EventStatus.SKIPPED, str(error))
     rt.inbox.finish(event_id, result.status, result.detail)
@@ -87,14 +87,14 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     return result
 
 
-def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
-              updates: dict[str, Any], received: datetime) -> Result:
-    if kind == ("athlete", "update") and str(updates.get("authorized", "")).lower() == "false":
-        forget_athlete(rt, owner, revoke=False)
-        return Result(EventStatus.DONE, f"athlete {owner} deauthorized: all their data deleted")
+def _dispatch(rt: Runtime, claim: Claim) -> Result:
+    kind = (claim.object_type, claim.aspect_type)
+    owner, object_id = claim.owner_id, claim.object_id
+    if kind == ("athlete", "update") \
+            and str(claim.updates.get("authorized", "")).lower() == "false":
+        return deauthorized(rt, owner, claim.event_time)
     if kind == ("activity", "delete"):
-        forget_activity(rt, object_id)
-        return Result(EventStatus.DONE, f"activity {object_id} forgotten")
+        return deleted(rt, owner, object_id)
     if kind in (("activity", "create"), ("activity", "update")):
         lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
         if not lock.acquire(blocking=False):
@@ -104,17 +104,41 @@ def _dispatch(rt: Runtime, kind: tuple[str, str], owner: int, object_id: int,
                 lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
 
         try:
+            if kind[1] == "create" and has_block(rt, owner, object_id):
+                return Result(EventStatus.DONE, f"activity {object_id} already has its block")
             return sync_activity(rt, owner, object_id, keepalive)
         except StravaNotFound:
-            age = (utcnow() - received).total_seconds()
-            late = kind[1] == "create" and age < NOT_FOUND_GRACE_S
-            if late and not rt.inbox.delete_seen(object_id):
-                raise NotNow(NOT_FOUND_RETRY_S, f"activity {object_id} not readable yet") from None
-            return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
+            if kind[1] != "create" or rt.inbox.delete_seen(object_id):
+                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
+            misses = rt.inbox.missed(claim.event_id)
+            if misses > len(NOT_FOUND_DELAYS_S):
+                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava "
+                                                   f"after {misses} reads")
+            raise NotNow(NOT_FOUND_DELAYS_S[misses - 1],
+                         f"activity {object_id} not readable yet") from None
+        except StravaRejected as refused:
+            return rejected(object_id, refused)
         finally:
             with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
                 lock.release()
     return Result(EventStatus.SKIPPED, f"nothing to do for {kind[0]} {kind[1]}")
+
+
+def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
+    """Whether the athlete's activity has our block and no update event came since it was
+    written: then a create event is a duplicate (Strava sends some seconds apart) and costs
+    nothing; changes arrive as update events."""
+    with rt.db.session() as session:
+        written = session.scalar(select(Activity.block_written_at).where(
+            Activity.id == activity_id, Activity.athlete_id == athlete_id))
+    return written is not None and not rt.inbox.changed_since(activity_id, written)
+
+
+def rejected(activity_id: int, refused: StravaRejected) -> Result:
+    """Strava's 4xx that no retry can change. A 400 means our request was wrong: a dead letter,
+    for a person to look at. Anything else (403: not ours to read) is skipped."""
+    status = EventStatus.DEAD if refused.status == 400 else EventStatus.SKIPPED
+    return Result(status, f"activity {activity_id}: {refused}")
 
 
 def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
@@ -141,7 +165,7 @@ def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
               keepalive: Callable[[], object]) -> Result:
     since = ensure_history(rt, token, athlete_id, priority="live")
     # The read and the write are reserved together, so a window never closes between them.
-    reservation = rt.budget.acquire("live", count=2)
+    reservation = rt.budget.acquire("live", count=2, athlete_id=athlete_id)
     try:
         return _sync(rt, token, athlete_id, activity_id, since, reservation, keepalive)
     finally:
@@ -235,18 +259,88 @@ def _units(rt: Runtime, athlete_id: int) -> str:
         return athlete.units if athlete is not None else "metric"
 
 
-def forget_activity(rt: Runtime, activity_id: int) -> None:
-    """Delete the activity and its events' content (Strava's policy: within 48 hours)."""
+def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
+    """A deauthorization event is a hint: the athlete's data goes once Strava refuses them.
+
+    An event from before the athlete's last connect is about an earlier grant, and ignored.
+    """
     with rt.db.session() as session:
-        session.execute(delete(Activity).where(Activity.id == activity_id))
+        athlete = session.get(Athlete, athlete_id)
+        connected_at = athlete.connected_at if athlete is not None else None
+    if connected_at is None:
+        return Result(EventStatus.SKIPPED, f"athlete {athlete_id} is not connected")
+    if event_time < int(connected_at.timestamp()):
+        return Result(EventStatus.SKIPPED,
+                      f"deauthorization of athlete {athlete_id} older than their last connect")
+    if strava_serves(rt, athlete_id):
+        return Result(EventStatus.SKIPPED, f"Strava still serves athlete {athlete_id}: "
+                                           "their deauthorization is not believed")
+    forget_athlete(rt, athlete_id, revoke=False)
+    return Result(EventStatus.DONE, f"athlete {athlete_id} deauthorized: all their data deleted")
+
+
+def strava_serves(rt: Runtime, athlete_id: int) -> bool:
+    """Whether Strava still answers for the athlete: their token, refreshed if need be, reads
+    GET /athlete. One request when it does; a refused token costs the refresh too."""
+    try:
+        token = rt.tokens.access_token(athlete_id)
+        try:
+            rt.gateway.get_athlete(token)
+        except StravaUnauthorized:
+            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token))
+    except StravaUnauthorized as refused:
+        rt.tokens.mark_needs_reauth(athlete_id, str(refused))
+        return False
+    except AthleteUnavailable:  # the refresh was refused too, or Strava refused them before
+        return False
+    return True
+
+
+def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
+    """A delete event is a hint too: the owner's row goes once Strava no longer has it.
+
+    Only an activity of the event's owner is touched, and only after Strava answers 404 for it,
+    so a forged delete (followed by a create or an update) cannot erase the athlete's choice to
+    have no block on it. An activity we do not hold costs nothing.
+    """
+    with rt.db.session() as session:
+        held = session.scalar(select(Activity.id).where(
+            Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
+    if held:
+        token = rt.tokens.access_token(athlete_id)
+        reservation = rt.budget.acquire("live", athlete_id=athlete_id)
+        try:
+            rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+        except StravaNotFound:
+            forget_activity(rt, athlete_id, activity_id)
+        else:
+            return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
+                                               "its delete is not believed")
+        finally:
+            reservation.close()
+    return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
+
+
+def forget_activity(rt: Runtime, athlete_id: int, activity_id: int) -> None:
+    """Delete the owner's activity and its events' content (Strava's policy: within 48 hours)."""
+    with rt.db.session() as session:
+        session.execute(delete(Activity).where(Activity.id == activity_id,
+                                                Activity.athlete_id == athlete_id))
         Inbox.forget_activity(session, activity_id)
 
 
 def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
     """Delete every row about the athlete; with ``revoke``, revoke their tokens at Strava first."""
     if revoke:
-        with contextlib.suppress(AthleteUnavailable, StravaUnauthorized):  # nothing to revoke
+        try:
             rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
+        except (AthleteUnavailable, StravaUnauthorized):
+            pass  # nothing left to revoke
+        except (StravaError, QuotaExhausted) as error:
+            # The athlete asked for their data to go: it goes now. Their tokens are deleted
+            # with it, so Strava keeps the grant until they remove the app in its settings.
+            log.warning("revoke at Strava failed, deleting locally anyway: %s", error,
+                        extra={"athlete_id": athlete_id})
     with rt.db.session() as session:
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
         Inbox.forget_owner(session, athlete_id)

@@ -27,7 +27,7 @@ from worker.logs import configure_logging
 from worker.notnow import Deferrals, NotNow, install
 from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.runtime import Runtime
-from worker.strava import StravaApplicationInactive, StravaRateLimited
+from worker.strava import StravaApplicationInactive, StravaRateLimited, StravaRejected
 from worker.sweeper import Sweeper
 from worker.tokens import AthleteUnavailable
 
@@ -142,13 +142,18 @@ def actor(name: str, queue: str, time_limit_ms: int,
     return decorate
 
 
-@actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS, throws=(sync.UnreadableActivity,))
+#: Failures no retry can change: a dead letter at once, with its reason.
+HOPELESS = (StravaRejected,)
+
+
+@actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS,
+       throws=(sync.UnreadableActivity, *HOPELESS))
 def handle_event(event_id: int) -> str:
     """Handle one webhook event from the inbox."""
     return sync.handle_event(runtime, event_id).status
 
 
-@actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
+@actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS, throws=HOPELESS)
 def backfill_athlete(athlete_id: int) -> str:
     """Pull a newly connected athlete's recent history, then start the streams pass."""
     backfill(runtime, athlete_id)
@@ -156,7 +161,7 @@ def backfill_athlete(athlete_id: int) -> str:
     return EventStatus.DONE
 
 
-@actor(BACKFILL_STREAMS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
+@actor(BACKFILL_STREAMS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS, throws=HOPELESS)
 def backfill_streams(athlete_id: int) -> str:
     """Streams for undecided backfilled activities, a batch at a time, while there is room."""
     if fetch_streams(runtime, athlete_id):

@@ -144,7 +144,7 @@ def test_kustomization_points_every_container_image_at_one_registry_image() -> N
     assert [i["name"] for i in images] == ["stridewise"]
 
 
-def test_web_probes_ask_healthz_on_the_port_the_web_process_listens_on() -> None:
+def test_web_probes_ask_readyz_on_the_port_the_web_process_listens_on() -> None:
     from worker.web.health import HealthEndpoints
 
     served = {route.path for route in HealthEndpoints(None).routes()}  # type: ignore[arg-type]
@@ -154,7 +154,7 @@ def test_web_probes_ask_healthz_on_the_port_the_web_process_listens_on() -> None
     assert port in named.values()
     for probe in ("readinessProbe", "livenessProbe"):
         get = spec[probe]["httpGet"]
-        assert get["path"] in served and get["path"] == "/healthz"
+        assert get["path"] in served and get["path"] == "/readyz"  # the database only
         assert named.get(get["port"], get["port"]) == port
 
 
@@ -291,7 +291,15 @@ def test_compose_orders_release_before_web_and_worker_and_lets_workers_scale() -
             "service_completed_successfully")
     assert not {"container_name", "ports"} & set(services["worker"])
     port = option(services["web"]["command"], "--port")
-    assert f"127.0.0.1:{port}/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_publishes_web_on_loopback_unless_told_and_nothing_else() -> None:
+    services = compose()["services"]
+    published = {name: s["ports"] for name, s in services.items() if "ports" in s}
+    assert list(published) == ["web"]
+    [mapping] = published["web"]
+    assert mapping.startswith("${STRIDEWISE_WEB_BIND:-127.0.0.1}:")
 
 
 def test_compose_worker_gets_time_to_finish_the_longest_job() -> None:

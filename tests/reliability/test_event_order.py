@@ -56,11 +56,11 @@ def live(tmp_path: Path, stack_database: str, private_redis: RedisServer) -> Any
 def test_an_event_delivered_three_times_is_stored_once_and_posted_once(live: LiveStack) -> None:
     [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT, notify=False)
     body = event(live, "create", activity)
-    answers = [live.post_event(body).json()["status"] for _ in range(3)]
+    answers = [live.post_event(body).status_code for _ in range(3)]
     found = live.wait_for_blocks([activity], timeout=SETTLE_S)
     assert wait_until(lambda: settled(live), timeout=SETTLE_S)
 
-    assert answers == ["accepted", "duplicate", "duplicate"]
+    assert answers == [200, 200, 200]
     assert block_counts(found[activity]) == (1, 1)
     assert found[activity].startswith(ATHLETE_TEXT)
     assert inbox(live, activity) == [("create", "done", 1)]

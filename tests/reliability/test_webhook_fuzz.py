@@ -21,6 +21,7 @@ from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
+from worker.web.webhook import MAX_EVENT_AGE_S, MAX_EVENT_AHEAD_S
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +41,9 @@ json_values = st.recursive(
 )
 ids = st.one_of(st.integers(0, 2**63 - 1), st.integers(-5, 2**64), st.booleans(), json_values)
 plausible_ids = st.integers(0, 10**12)
+#: Event times the webhook keeps: within the last hour, or a minute ahead (clock skew).
+STARTED = int(time.time())
+recent_times = st.integers(STARTED - 3600, STARTED + 60)
 #: Values Strava sends in ``updates``; drawn from a list because generating text is slow.
 update_values = st.booleans() | st.sampled_from(
     ["Morning Run", "Run", "Ride", "true", "false", "", "Ça va — 🙂", "x" * 300])
@@ -52,7 +56,7 @@ def valid_events() -> st.SearchStrategy[dict[str, Any]]:
         "object_id": plausible_ids,
         "owner_id": st.just(ATHLETE),
         "subscription_id": st.just(SUBSCRIPTION),
-        "event_time": plausible_ids,
+        "event_time": recent_times,
         "updates": st.dictionaries(st.sampled_from(["title", "type", "private", "authorized"]),
                                    update_values, max_size=3),
     })
@@ -118,6 +122,7 @@ def is_ours(body: bytes) -> bool:
     ints = [event.get(k) for k in ("object_id", "owner_id", "subscription_id", "event_time")]
     updates = event.get("updates", {})
     return (all(type(v) is int and 0 <= v < 2**63 for v in ints)
+            and -MAX_EVENT_AHEAD_S <= time.time() - event["event_time"] <= MAX_EVENT_AGE_S
             and event["subscription_id"] == SUBSCRIPTION and event["owner_id"] == ATHLETE
             and event.get("object_type") in OBJECT_TYPES
             and event.get("aspect_type") in ASPECT_TYPES
@@ -139,15 +144,13 @@ def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
         answer = client.post(hook(fuzz_runtime), content=body,
                              headers={"content-type": content_type})
         outcome = str(answer.status_code)
-        if answer.status_code == 200:
-            outcome = answer.json()["status"]
         seen[outcome] = seen.get(outcome, 0) + 1
         assert answer.status_code < 500, answer.text
-        if outcome == "accepted":
-            assert is_ours(body), body
-            accepted.add(identity(json.loads(body)))
+        if answer.status_code == 200:
+            assert answer.json() == {"status": "received"}  # stored or not, alike
         if is_ours(body) and content_type.startswith("application/json"):
-            assert outcome in ("accepted", "duplicate"), answer.text
+            assert answer.status_code == 200, answer.text
+            accepted.add(identity(json.loads(body)))
 
     started = time.monotonic()
     with TestClient(create_app(fuzz_runtime), raise_server_exceptions=False) as client:
@@ -158,7 +161,7 @@ def test_generated_webhook_bodies_never_5xx_and_store_only_valid_events(
         rows = session.scalars(select(InboxEvent)).all()
     print(f"{EXAMPLES} bodies in {elapsed:.0f} s: {seen}; {stored} stored, {queued} queued")
     assert {identity(row) for row in rows} == accepted
-    assert stored == queued == seen.get("accepted", 0) > 0
+    assert stored == queued > 0
     for row in rows:
         assert row.owner_id == ATHLETE
         assert all(isinstance(v, str) for v in json.loads(row.updates).values())

@@ -184,3 +184,50 @@ def test_work_gives_way_in_order_as_the_day_runs_short(redis_client: redis.Redis
             if priority not in given_way and not budget.allows(priority):
                 given_way.append(priority)
     assert given_way == list(order)
+
+
+def test_a_lone_athlete_is_not_held_back_in_a_quiet_window(redis_client: redis.Redis) -> None:
+    limits = RateLimits(overall_short=200, overall_daily=2000, read_short=100, read_daily=1000)
+    budget = Budget(redis_client, limits, WINDOWS, FrozenClock(1_800_000_000 + 60))
+    spent = 0
+    with pytest.raises(QuotaExhausted):
+        while True:
+            budget.acquire("live", athlete_id=1)
+            spent += 1
+    assert spent == 80  # past their share (20) and half the window, up to LONE_SHARE
+
+
+def test_one_athletes_flood_leaves_half_the_window_to_the_others(
+    redis_client: redis.Redis,
+) -> None:
+    limits = RateLimits(overall_short=200, overall_daily=2000, read_short=100, read_daily=1000)
+    clock = FrozenClock(1_800_000_000 + 60)
+    budget = Budget(redis_client, limits, WINDOWS, clock)
+    budget.acquire("live", count=2, athlete_id=2)  # another athlete is served this window
+    flood = 0
+    with pytest.raises(QuotaExhausted) as refused:
+        while True:
+            budget.acquire("live", count=2, athlete_id=1)
+            flood += 2
+    assert flood == limits.read_short // 2 - 2
+    assert "share" in str(refused.value)
+    assert refused.value.retry_at == clock.now - clock.now % WINDOWS.short + WINDOWS.short
+    others = 2
+    for athlete_id in range(3, 100):
+        try:
+            budget.acquire("live", count=2, athlete_id=athlete_id)
+        except QuotaExhausted:
+            break
+        others += 2
+    assert others == limits.read_short - flood
+
+
+def test_requests_an_athlete_did_not_send_are_given_back_to_their_share(
+    redis_client: redis.Redis,
+) -> None:
+    limits = RateLimits(overall_short=20, overall_daily=2000, read_short=10, read_daily=1000)
+    budget = Budget(redis_client, limits, WINDOWS, FrozenClock(1_800_000_000 + 60))
+    for _ in range(20):
+        budget.acquire("live", count=2, athlete_id=1).close()  # nothing sent
+    assert budget.usage().read_short == 0
+    budget.acquire("live", count=5, athlete_id=1)

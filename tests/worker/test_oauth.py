@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import redis
+import requests
+import requests.adapters
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from worker.models import Athlete
+from worker import sync
+from worker.models import Athlete, utcnow
 from worker.runtime import Runtime
+from worker.strava import TokenGrant
 from worker.sweeper import sweep
 from worker.web import create_app
 from worker.web.oauth import SCOPE, STATE_COOKIE
@@ -119,3 +125,77 @@ def test_a_backfill_that_cannot_be_sent_at_connect_is_kept_and_sent_by_the_sweep
     sweep(strava_runtime)
     assert strava_runtime.jobs.counts() == {}
     assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 1
+
+
+class Unreachable(requests.adapters.BaseAdapter):
+    """Strava cannot be reached."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any,
+             **kwargs: Any) -> requests.Response:
+        raise requests.ConnectionError("connection refused")
+
+    def close(self) -> None:
+        pass
+
+
+def approve(client: TestClient, athlete_id: int, extra: str = "") -> str:
+    """Go to Strava, approve there, and return the callback URL Strava sends the browser to."""
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}{extra}")
+    back = urlsplit(approved.headers["location"])
+    return f"{back.path}?{back.query}"
+
+
+def test_a_state_serves_one_callback_only(strava_runtime: Runtime) -> None:
+    client = browser(strava_runtime)
+    callback = approve(client, 81)
+    assert client.get(callback).status_code == 200
+    client.cookies.set(STATE_COOKIE, parse_qs(urlsplit(callback).query)["state"][0],
+                       path="/auth")
+    assert client.get(callback).status_code == 400
+
+
+def test_athlete_who_did_not_grant_read_all_gets_a_page_saying_what_is_missing(
+    strava_runtime: Runtime,
+) -> None:
+    client = browser(strava_runtime)
+    answer = client.get(approve(client, 82, "&sandbox_deny_scope=activity:read_all"))
+    assert answer.status_code == 403
+    assert "activity:read_all" in answer.text
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 82) is None
+
+
+def test_the_code_exchange_counts_in_the_budget(strava_runtime: Runtime) -> None:
+    before = strava_runtime.budget.usage().overall_short
+    client = browser(strava_runtime)
+    assert client.get(approve(client, 83)).status_code == 200
+    assert strava_runtime.budget.usage().overall_short > before
+
+
+def test_a_reconnect_within_a_day_of_a_backfill_starts_no_other(strava_runtime: Runtime) -> None:
+    client = browser(strava_runtime)
+    assert client.get(approve(client, 84)).status_code == 200
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, 84)
+        assert athlete is not None
+        athlete.history_since = athlete.history_read_at = utcnow()
+        first_connect = athlete.connected_at
+    sent = strava_runtime.redis.hlen("stridewise:backfill.msgs")
+    assert client.get(approve(client, 84)).status_code == 200
+    assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == sent
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, 84)
+        assert athlete is not None and athlete.connected_at > first_connect
+
+
+def test_forget_deletes_locally_when_strava_cannot_revoke(runtime: Runtime) -> None:
+    with runtime.db.session() as session:
+        athlete = Athlete(id=85, scope=SCOPE, expires_at=int(time.time()) + 3600)
+        runtime.tokens.store(athlete, TokenGrant("access", "refresh", athlete.expires_at, None))
+        session.add(athlete)
+    runtime.gateway.session.mount("https://", Unreachable())
+    runtime.gateway.session.mount("http://", Unreachable())
+    sync.forget_athlete(runtime, 85, revoke=True)
+    with runtime.db.session() as session:
+        assert session.get(Athlete, 85) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -104,18 +105,34 @@ def test_activity_row_keeps_what_history_needs(strava_runtime: Runtime) -> None:
         assert row.block_digest is not None
 
 
-def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtime) -> None:
+def handled(rt: Runtime, object_type: str, aspect_type: str, object_id: int,
+            owner_id: int = ATHLETE, event_time: int | None = None,
+            updates: str = "{}") -> sync.Result:
+    """Put one event in the inbox and handle it."""
+    with rt.db.session() as session:
+        row = InboxEvent(dedup_key=f"{object_type} {aspect_type} {object_id} {time.time()}",
+                         object_type=object_type, aspect_type=aspect_type, object_id=object_id,
+                         owner_id=owner_id, event_time=event_time or int(time.time()),
+                         updates=updates)
+        session.add(row)
+        session.flush()
+        event_id = row.id
+    return across_resets(lambda: sync.handle_event(rt, event_id))
+
+
+DEAUTHORIZED = '{"authorized": "false"}'
+
+
+def test_deauthorization_deletes_every_row_of_the_athlete_once_strava_refuses_them(
+    strava_runtime: Runtime,
+) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
     synced(strava_runtime, activity_id)
-    with strava_runtime.db.session() as session:
-        session.add(InboxEvent(dedup_key="k", object_type="athlete", aspect_type="update",
-                               object_id=ATHLETE, owner_id=ATHLETE, event_time=1,
-                               updates='{"authorized": "false"}'))
-        session.flush()
-        event_id = session.scalar(select(InboxEvent.id))
-    assert event_id is not None
-    across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+               "/deauthorize").raise_for_status()
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "done"
     with strava_runtime.db.session() as session:
         for table in Base.metadata.sorted_tables:
             if "athlete_id" in table.c:
@@ -126,21 +143,119 @@ def test_deauthorization_deletes_every_row_of_the_athlete(strava_runtime: Runtim
         assert session.scalar(select(func.count()).select_from(InboxEvent)) == 0
 
 
-def test_activity_not_readable_right_after_create_is_retried_later(
+def test_a_forged_deauthorization_leaves_the_athlete_connected_and_served(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "skipped"
+    assert "not believed" in result.detail
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.status == "active"
+        assert session.get(Activity, activity_id) is not None
+    assert synced(strava_runtime, upload(strava_runtime, "easy", seed=2)).wrote
+
+
+def test_a_deauthorization_older_than_the_last_connect_is_ignored_without_asking_strava(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    before = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED,
+                     event_time=int(time.time()) - 3600)
+    after = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    assert result.status == "skipped"
+    assert "older than their last connect" in result.detail
+    assert after["requests"] == before["requests"]
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is not None
+
+
+def test_a_forged_delete_then_update_keeps_the_athletes_choice_of_no_block(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime, "tempo")
+    synced(strava_runtime, activity_id)
+    httpx.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+              "/description", json={"description": "my words only"})
+    assert handled(strava_runtime, "activity", "delete", activity_id).status == "skipped"
+    result = handled(strava_runtime, "activity", "update", activity_id)
+    assert not result.wrote
+    assert description(strava_runtime, activity_id) == "my words only"
+
+
+def test_a_delete_removes_only_an_activity_of_the_events_owner(strava_runtime: Runtime) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    handled(strava_runtime, "activity", "delete", activity_id, owner_id=ATHLETE + 1)
+    with strava_runtime.db.session() as session:
+        assert session.get(Activity, activity_id) is not None
+
+
+def test_a_delete_strava_confirms_removes_the_row(strava_runtime: Runtime) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    synced(strava_runtime, activity_id)
+    httpx.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+                 ).raise_for_status()
+    assert handled(strava_runtime, "activity", "delete", activity_id).status == "done"
+    with strava_runtime.db.session() as session:
+        assert session.get(Activity, activity_id) is None
+
+
+def test_a_create_that_reads_404_is_read_again_three_times_further_apart_then_skipped(
     strava_runtime: Runtime,
 ) -> None:
     connect(strava_runtime)
     with strava_runtime.db.session() as session:
         session.add(InboxEvent(dedup_key="missing", object_type="activity", aspect_type="create",
-                               object_id=987654321, owner_id=ATHLETE, event_time=1))
+                               object_id=987654321, owner_id=ATHLETE,
+                               event_time=int(time.time())))
         session.flush()
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
-    with pytest.raises(NotNow):
-        across_resets(lambda: sync.handle_event(strava_runtime, event_id))
-    with strava_runtime.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        assert event is not None and event.status == "pending"
+    waits = []
+    for _ in sync.NOT_FOUND_DELAYS_S:
+        with pytest.raises(NotNow) as later:
+            across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+        waits.append(later.value.delay_s)
+    assert waits == list(sync.NOT_FOUND_DELAYS_S) == sorted(set(waits))
+    result = across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+    assert result.status == "skipped"
+    assert "after 4 reads" in result.detail
+    assert requests_for(strava_runtime, 987654321) == 4
+
+
+def test_a_second_create_for_an_activity_with_its_block_costs_nothing_unless_it_was_updated(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    activity_id = upload(strava_runtime)
+    assert handled(strava_runtime, "activity", "create", activity_id).wrote
+    spent = requests_for(strava_runtime, activity_id)
+    again = handled(strava_runtime, "activity", "create", activity_id)
+    assert again.status == "done" and "already has its block" in again.detail
+    assert requests_for(strava_runtime, activity_id) == spent
+    handled(strava_runtime, "activity", "update", activity_id, updates='{"title": "Hills"}')
+    spent = requests_for(strava_runtime, activity_id)
+    handled(strava_runtime, "activity", "create", activity_id)
+    assert requests_for(strava_runtime, activity_id) > spent  # read again after the update
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (403, "skipped")])
+def test_strava_4xx_that_retrying_cannot_fix_finishes_the_event_with_its_reason(
+    status: int, outcome: str,
+) -> None:
+    from worker.strava import StravaRejected
+
+    result = sync.rejected(7, StravaRejected(f"Strava {status}: Bad Request", status))
+    assert result.status == outcome
+    assert f"Strava {status}" in result.detail
 
 
 def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,9 +17,14 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.polling import wait_until
+from tests.worker.conftest import make_settings
+from worker.devstack import free_port
+from worker.metrics import REGISTRY
+from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
+from worker.web.webhook import MAX_EVENT_AGE_S, MAX_EVENT_AHEAD_S
 
 SUBSCRIPTION = 777
 ATHLETE = 31
@@ -35,7 +42,7 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 
 
 def event(**changes: Any) -> dict[str, Any]:
-    body = {"aspect_type": "create", "event_time": 1_700_000_000, "object_id": 99,
+    body = {"aspect_type": "create", "event_time": int(time.time()), "object_id": 99,
             "object_type": "activity", "owner_id": ATHLETE, "subscription_id": SUBSCRIPTION,
             "updates": {}}
     body.update(changes)
@@ -61,7 +68,7 @@ def test_event_is_committed_before_the_answer_and_enqueued_after_it(
 ) -> None:
     answer = client.post(hook(runtime), json=event())
     assert answer.status_code == 200
-    assert answer.json() == {"status": "accepted"}
+    assert answer.json() == {"status": "received"}
     assert inbox_count(runtime) == 1
     assert wait_until(lambda: queued(runtime) == 1, timeout=5, interval=0.01)
 
@@ -80,10 +87,18 @@ def test_events_committed_before_shutdown_are_all_enqueued(runtime: Runtime) -> 
     assert queued(runtime) == 30  # shutdown waited for the enqueue stage
 
 
-def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each(
+def received(outcome: str) -> float:
+    """Events counted with this outcome by the web process (its metrics registry)."""
+    return sum(sample.value for metric in REGISTRY.collect() for sample in metric.samples
+               if sample.name == "stridewise_webhook_events_total"
+               and sample.labels["outcome"] == outcome)
+
+
+def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each_alike(
     client: TestClient, runtime: Runtime
 ) -> None:
-    assert client.post(hook(runtime), json=event(object_id=1)).json()["status"] == "accepted"
+    assert client.post(hook(runtime), json=event(object_id=1)).status_code == 200
+    before = {outcome: received(outcome) for outcome in ("duplicate", "unknown_athlete")}
     bodies = [event(object_id=1), event(object_id=2), event(object_id=2),
               event(object_id=3, owner_id=ATHLETE + 1)]
 
@@ -91,11 +106,13 @@ def test_a_batch_mixing_new_duplicate_and_unknown_events_answers_each(
         transport = httpx.ASGITransport(app=client.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://web") as web:
             answers = await asyncio.gather(*(web.post(hook(runtime), json=b) for b in bodies))
-        return [a.json()["status"] for a in answers]
+        return [a.text for a in answers]
 
-    statuses = client.portal.call(send_together)
-    assert statuses == ["duplicate", "accepted", "duplicate", "unknown_athlete"]
+    answers = client.portal.call(send_together)
+    assert len(set(answers)) == 1
     assert inbox_count(runtime) == 2
+    assert received("duplicate") - before["duplicate"] == 2
+    assert received("unknown_athlete") - before["unknown_athlete"] == 1
 
 
 def test_strava_retries_of_one_event_are_stored_once(client: TestClient, runtime: Runtime) -> None:
@@ -111,7 +128,7 @@ def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
 ) -> None:
     answer = client.post(hook(runtime), json=event(owner_id=ATHLETE + 1))
     assert answer.status_code == 200
-    assert answer.json()["status"] == "unknown_athlete"
+    assert answer.json() == {"status": "received"}
     assert inbox_count(runtime) == 0
 
 
@@ -138,10 +155,37 @@ def test_malformed_events_get_400_saying_what_is_wrong_and_nothing_is_stored(
     assert queued(runtime) == 0
 
 
-def test_events_of_another_subscription_are_refused(client: TestClient, runtime: Runtime) -> None:
-    answer = client.post(hook(runtime), json=event(subscription_id=SUBSCRIPTION + 1))
-    assert answer.status_code == 400
+def test_a_wrong_subscription_an_unknown_athlete_and_a_duplicate_answer_as_a_new_event_does(
+    client: TestClient, runtime: Runtime
+) -> None:
+    new = client.post(hook(runtime), json=event(object_id=5))
+    others = [client.post(hook(runtime), json=body) for body in (
+        event(object_id=6, subscription_id=SUBSCRIPTION + 1),
+        event(object_id=7, owner_id=ATHLETE + 1),
+        event(object_id=5),
+    )]
+    assert {(a.status_code, a.content, a.headers["content-type"]) for a in [new, *others]} \
+        == {(new.status_code, new.content, new.headers["content-type"])}
+    assert inbox_count(runtime) == 1
+
+
+@pytest.mark.parametrize("offset", [-MAX_EVENT_AGE_S - 60, MAX_EVENT_AHEAD_S + 60])
+def test_events_far_from_now_are_acknowledged_and_dropped(
+    client: TestClient, runtime: Runtime, offset: int
+) -> None:
+    before = received("stale")
+    answer = client.post(hook(runtime), json=event(event_time=int(time.time()) + offset))
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "received"}
     assert inbox_count(runtime) == 0
+    assert received("stale") - before == 1
+
+
+def test_events_a_little_late_or_early_are_stored(client: TestClient, runtime: Runtime) -> None:
+    now = int(time.time())
+    for object_id, event_time in ((1, now - MAX_EVENT_AGE_S + 600), (2, now + 60)):
+        client.post(hook(runtime), json=event(object_id=object_id, event_time=event_time))
+    assert inbox_count(runtime) == 2
 
 
 def test_wrong_content_type_and_oversized_bodies_are_refused(
@@ -221,3 +265,22 @@ def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: R
     assert len(secret) >= 22  # 128 bits of token_urlsafe
     assert (runtime.settings.var_dir / "webhook_secret").read_text().strip() == secret
     assert runtime.settings.webhook_url.endswith(f"/webhook/{secret}")
+
+
+def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
+    tmp_path: Path, database_url: str
+) -> None:
+    rt = Runtime(make_settings(tmp_path, database_url, f"redis://127.0.0.1:{free_port()}/0"))
+    upgrade(rt.db.engine)
+    with rt.db.session() as session:
+        session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook/s"))
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="activity:read_all,activity:write"))
+    try:
+        with TestClient(create_app(rt)) as client:
+            assert client.get("/readyz").json() == {"database": "ok"}
+            assert client.get("/healthz").status_code == 503  # Redis is reported there
+            assert client.post(hook(rt), json=event()).status_code == 200
+        assert inbox_count(rt) == 1
+    finally:
+        rt.db.dispose()

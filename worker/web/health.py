@@ -1,4 +1,10 @@
-"""Liveness of the web process's dependencies, and its Prometheus metrics."""
+"""Health of the web process's dependencies, its readiness, and its Prometheus metrics.
+
+``/healthz`` reports the database and Redis. ``/readyz`` is what a load balancer or a
+Kubernetes probe asks: whether web can do its job, acknowledging events into the inbox, which
+needs the database only. With Redis down web keeps acknowledging (the sweeper enqueues the
+events later), so Redis must not take web out of service.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ class HealthEndpoints:
 
     def routes(self) -> list[Route]:
         return [Route("/healthz", self.healthz, methods=["GET"]),
+                Route("/readyz", self.readyz, methods=["GET"]),
                 Route("/metrics", self.metrics, methods=["GET"])]
 
     async def healthz(self, request: Request) -> Response:
@@ -29,14 +36,20 @@ class HealthEndpoints:
         healthy = all(v == "ok" for v in checks.values())
         return JSONResponse(checks, status_code=200 if healthy else 503)
 
-    def _checks(self) -> dict[str, str]:
-        checks = {}
+    async def readyz(self, request: Request) -> Response:
+        checks = {"database": await run_in_threadpool(self._database)}
+        return JSONResponse(checks, status_code=200 if checks["database"] == "ok" else 503)
+
+    def _database(self) -> str:
         try:
             with self.rt.db.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            checks["database"] = "ok"
         except Exception as error:
-            checks["database"] = f"error: {type(error).__name__}"
+            return f"error: {type(error).__name__}"
+        return "ok"
+
+    def _checks(self) -> dict[str, str]:
+        checks = {"database": self._database()}
         try:
             self.rt.redis.ping()
             checks["redis"] = "ok"

@@ -6,6 +6,7 @@ import hmac
 import html
 import logging
 import secrets
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from worker.models import Athlete
+from worker.budget import QuotaExhausted
+from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaError, TokenGrant
@@ -26,6 +28,10 @@ SCOPE = "activity:read_all,activity:write"
 STATE_COOKIE = "stridewise_oauth_state"
 #: Seconds an athlete has to approve at Strava.
 STATE_MAX_AGE_S = 600
+#: Where a state waits for its one callback (Redis, expiring with the cookie).
+STATE_KEY = "stridewise:oauth:state:"
+#: A reconnect this soon after a backfill starts none: the history is in the database.
+BACKFILL_AGAIN_AFTER = timedelta(days=1)
 
 
 class OAuthEndpoints:
@@ -39,6 +45,7 @@ class OAuthEndpoints:
     async def connect(self, request: Request) -> Response:
         settings = self.rt.settings
         state = secrets.token_urlsafe(24)
+        await run_in_threadpool(self.rt.redis.set, STATE_KEY + state, b"1", ex=STATE_MAX_AGE_S)
         query = urlencode({
             "client_id": settings.client_id,
             "redirect_uri": settings.redirect_uri,
@@ -58,7 +65,8 @@ class OAuthEndpoints:
         params = request.query_params
         expected = request.cookies.get(STATE_COOKIE, "")
         given = params.get("state", "")
-        if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        if not expected or not hmac.compare_digest(expected.encode(), given.encode()) \
+                or not await run_in_threadpool(self._take_state, given):
             return _page(400, "This link has expired or was not started here",
                          "Please start again from the Connect with Strava button.")
         if params.get("error"):
@@ -75,6 +83,12 @@ class OAuthEndpoints:
         if not code:
             return _page(400, "Strava sent no authorization code", "Please connect again.")
         try:
+            await run_in_threadpool(self.rt.budget.acquire, "live")  # Strava counts it too
+        except QuotaExhausted:
+            return _page(503, "Strava is busy",
+                         "Stridewise has used its Strava requests for now. Please connect again "
+                         "in a quarter of an hour.")
+        try:
             grant = await run_in_threadpool(self.rt.gateway.exchange_code, code)
         except StravaError as error:
             log.warning("code exchange failed: %s", error)
@@ -90,18 +104,26 @@ class OAuthEndpoints:
         response.delete_cookie(STATE_COOKIE, path="/auth")
         return response
 
+    def _take_state(self, state: str) -> bool:
+        """Whether the state was issued here and not used yet; it is used up now."""
+        return bool(self.rt.redis.delete(STATE_KEY + state))
+
     def _store(self, grant: TokenGrant, scope: str) -> int | None:
         profile = grant.athlete or {}
         if not isinstance(profile.get("id"), int):
             return None
         athlete_id = int(profile["id"])
-        with self.rt.db.session() as session:
+        with self.rt.tokens.lock(athlete_id), self.rt.db.session() as session:
             athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id)
             athlete.scope = scope[:255]
             athlete.status = "active"
+            athlete.connected_at = utcnow()
             self.rt.tokens.store(athlete, grant)
             session.add(athlete)
+            history_read = athlete.history_read_at
         log.info("athlete connected", extra={"athlete_id": athlete_id})
+        if history_read is not None and utcnow() - history_read < BACKFILL_AGAIN_AFTER:
+            return athlete_id
         try:
             enqueue(self.rt.broker, BACKFILL, BACKFILL_QUEUE, athlete_id)
         except Exception as error:  # the athlete is stored; the sweeper sends the backfill
@@ -115,7 +137,7 @@ def missing_scopes(granted: str) -> list[str]:
     """The scopes we need that Strava's callback did not grant."""
     scopes = {s.strip() for s in granted.split(",") if s.strip()}
     missing = []
-    if not scopes & {"activity:read_all", "activity:read"}:
+    if "activity:read_all" not in scopes:  # activity:read hides private activities
         missing.append("activity:read_all")
     if "activity:write" not in scopes:
         missing.append("activity:write")

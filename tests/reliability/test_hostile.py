@@ -1,0 +1,113 @@
+"""Forged webhook traffic against a running stack: it changes nothing and costs little.
+
+An outsider knows the documented route, may guess athlete and activity ids, and in the worst
+case has learnt the secret path. Each test posts well-formed forgeries, as such a person would,
+to real sandbox, web and worker processes.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from tests.polling import wait_until
+from tests.reliability.harness import LiveStack, live_stack
+from tests.services import RedisServer
+from worker.models import Athlete, InboxEvent, PushSubscription
+
+pytestmark = pytest.mark.e2e
+
+VICTIM = 5401
+OTHER = 5402
+#: Forged creates through the secret path, for activities that do not exist.
+FORGED = 30
+#: Reads a forged create may cost: the first and three more (worker.sync.NOT_FOUND_DELAYS_S).
+MOST_READS = 4
+#: Forged creates posted to the documented route and to a wrong secret.
+WRONG_PATH = 200
+#: Slow clients holding connections open while Strava's events arrive.
+SLOW = 500
+SETTLE_S = 90
+#: Ids no sandbox activity has.
+FAR_IDS = 9_000_000_000
+
+
+def forged(live: LiveStack, aspect: str, object_id: int, owner: int,
+           object_type: str = "activity", updates: dict[str, str] | None = None) -> dict[str, Any]:
+    with live.db.session() as session:
+        subscription = session.scalar(select(PushSubscription.id))
+    return {"aspect_type": aspect, "event_time": int(time.time()), "object_id": object_id,
+            "object_type": object_type, "owner_id": owner, "subscription_id": subscription,
+            "updates": updates or {}}
+
+
+def deauthorization_finished(live: LiveStack) -> bool:
+    with live.db.session() as session:
+        status = session.scalar(select(InboxEvent.status)
+                                .where(InboxEvent.object_type == "athlete"))
+    return status not in (None, "pending")
+
+
+def reads_of(live: LiveStack, ids: range) -> dict[int, int]:
+    by_activity = live.stats()["by_activity"]
+    return {i: int(by_activity.get(str(i), 0)) for i in ids}
+
+
+@pytest.fixture
+def live(tmp_path: Path, stack_database: str, private_redis: RedisServer) -> Any:
+    with live_stack(tmp_path, stack_database, private_redis.url) as running:
+        running.start(VICTIM, OTHER)
+        yield running
+
+
+def test_forgeries_change_nothing_and_cost_at_most_four_reads_each(live: LiveStack) -> None:
+    wrong = range(FAR_IDS, FAR_IDS + WRONG_PATH)
+    for n, object_id in enumerate(wrong):
+        path = "/webhook" if n % 2 else "/webhook/not-the-secret"
+        answer = httpx.post(live.settings.public_url + path,
+                            json=forged(live, "create", object_id, VICTIM), timeout=10)
+        assert answer.status_code == 404
+    assert live.inbox_total() == 0
+
+    deauthorization = forged(live, "update", VICTIM, VICTIM, "athlete", {"authorized": "false"})
+    assert live.post_event(deauthorization).status_code == 200
+    secret = range(FAR_IDS + WRONG_PATH, FAR_IDS + WRONG_PATH + FORGED)
+    for object_id in secret:
+        assert live.post_event(forged(live, "create", object_id, VICTIM)).status_code == 200
+    real = live.upload(OTHER, 1, "mine") + live.upload(VICTIM, 1, "mine too")
+    found = live.wait_for_blocks(real, timeout=SETTLE_S)
+
+    assert sorted(found) == sorted(real)  # the other athlete, and the victim, still served
+    assert wait_until(lambda: deauthorization_finished(live), timeout=SETTLE_S)
+    with live.db.session() as session:
+        victim = session.get(Athlete, VICTIM)
+        assert victim is not None and victim.status == "active"
+    assert sum(reads_of(live, wrong).values()) == 0
+    assert all(n <= MOST_READS for n in reads_of(live, secret).values())
+
+
+def test_slow_clients_do_not_stop_web_from_acknowledging_events(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start(VICTIM, worker=False)
+        host, port = live.settings.public_url.split("//")[1].split(":")
+        slow = []
+        try:
+            for _ in range(SLOW):
+                sock = socket.create_connection((host, int(port)))
+                sock.sendall(b"POST /webhook/x HTTP/1.1\r\nHost: x\r\n")  # and never more
+                slow.append(sock)
+            answers = [live.post_event(forged(live, "create", i, VICTIM)).status_code
+                       for i in range(1, 21)]
+        finally:
+            for sock in slow:
+                sock.close()
+        assert answers == [200] * 20
+        assert wait_until(lambda: live.inbox_total() == 20, timeout=10)

@@ -1,0 +1,97 @@
+"""The web process's limits on slow clients, on a real uvicorn server over loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from worker.devstack import free_port
+from worker.web.limits import server_config
+
+#: Long enough for any deadline of worker.web.limits to pass; not a speed requirement.
+PATIENCE_S = 20.0
+
+
+async def echo(request: Request) -> JSONResponse:
+    return JSONResponse({"bytes": len(await request.body())})
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, int]]:
+    port = free_port()
+    app = Starlette(routes=[Route("/echo", echo, methods=["POST"])])
+    running = uvicorn.Server(server_config(app, "127.0.0.1", port))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + PATIENCE_S
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield "127.0.0.1", port
+    running.should_exit = True
+    thread.join(timeout=PATIENCE_S)
+
+
+def dripping(address: tuple[str, int], start: bytes) -> socket.socket:
+    sock = socket.create_connection(address)
+    sock.settimeout(PATIENCE_S)
+    sock.sendall(start)
+    return sock
+
+
+def rest_of(sock: socket.socket) -> bytes:
+    """Whatever the server sends until it closes the connection."""
+    received = b""
+    while chunk := sock.recv(4096):
+        received += chunk
+    return received
+
+
+def test_a_client_that_never_finishes_its_headers_is_cut_off(server: tuple[str, int]) -> None:
+    with dripping(server, b"POST /echo HTTP/1.1\r\nHost: x\r\n") as sock:
+        assert rest_of(sock) == b""
+
+
+def test_a_client_that_never_finishes_its_body_gets_408_and_is_cut_off(
+    server: tuple[str, int],
+) -> None:
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\""
+    with dripping(server, head) as sock:
+        assert rest_of(sock).startswith(b"HTTP/1.1 408")
+
+
+def test_an_idle_kept_alive_connection_is_closed(server: tuple[str, int]) -> None:
+    request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+    with dripping(server, request) as sock:
+        first = sock.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200")
+        sock.sendall(b"POST /echo HTTP/1.1\r\n")  # a second request that never ends
+        assert rest_of(sock) == b""
+
+
+def test_real_requests_are_answered_while_slow_clients_hold_connections(
+    server: tuple[str, int],
+) -> None:
+    slow = [dripping(server, b"POST /echo HTTP/1.1\r\n") for _ in range(100)]
+    try:
+        answer = httpx.post(f"http://{server[0]}:{server[1]}/echo", json={"a": 1},
+                            timeout=PATIENCE_S)
+        assert answer.json() == {"bytes": len(b'{"a":1}')}
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_body_larger_than_the_limit_is_refused_with_413(server: tuple[str, int]) -> None:
+    answer = httpx.post(f"http://{server[0]}:{server[1]}/echo", content=b"x" * 70_000,
+                        timeout=PATIENCE_S)
+    assert answer.status_code == 413
