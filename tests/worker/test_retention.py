@@ -97,7 +97,7 @@ def test_a_deleted_activity_leaves_only_its_delete_event_which_holds_ids_only(
     with runtime.db.session() as session:
         session.add(InboxEvent(dedup_key="gone", object_type="activity", aspect_type="delete",
                                object_id=1, owner_id=ATHLETE, event_time=1, status="done"))
-    forget_activity(runtime, 1)
+    forget_activity(runtime, ATHLETE, 1)
     with runtime.db.session() as session:
         events = session.scalars(select(InboxEvent)).all()
         assert [(e.aspect_type, e.updates) for e in events] == [("delete", "{}")]
