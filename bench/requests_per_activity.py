@@ -36,20 +36,35 @@ WEEKS, PER_WEEK, WEEK_S = 4, 5, 16.0
 LIST = "GET /athlete/activities"
 
 
-def measure() -> dict[str, object]:
+def _environment() -> tuple[Path, dict[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix="stridewise-bench-"))
     env = local_env(str(workdir / "var"))
     # The quota is not what this measures: room enough that nothing waits for a window.
     env["STRAVA_RATE_LIMITS"] = "20000,200000;10000,100000"
+    return workdir, env
+
+
+def _pool() -> list[tuple[str, bool]]:
+    """The uploads of the mix: (workout, entered by hand)."""
+    return ([(w, False) for w, n in MIX for _ in range(n)]
+            + [(w, True) for w, n in MANUAL for _ in range(n)])
+
+
+def _start(stack: Stack, settings: Settings, env: dict[str, str], workdir: Path) -> None:
+    """Sandbox, web and one worker up, subscribed, and the athlete's past at the sandbox."""
+    start_stack(stack, settings, processes=1, threads=4,
+                logs={n: str(workdir / f"{n}.log") for n in ("sandbox", "web", "worker")})
+    subscribe(env)
+    httpx.post(f"{settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
+               json={"days": HISTORY_DAYS, "seed": 1}).raise_for_status()
+
+
+def measure() -> dict[str, object]:
+    workdir, env = _environment()
     settings = Settings.from_env(env)
-    uploads = ([(w, False) for w, n in MIX for _ in range(n)]
-               + [(w, True) for w, n in MANUAL for _ in range(n)])
+    uploads = _pool()
     with Stack(env) as stack:
-        start_stack(stack, settings, processes=1, threads=4,
-                    logs={n: str(workdir / f"{n}.log") for n in ("sandbox", "web", "worker")})
-        subscribe(env)
-        httpx.post(f"{settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
-                   json={"days": HISTORY_DAYS, "seed": 1}).raise_for_status()
+        _start(stack, settings, env, workdir)
         connect_athlete(settings, ATHLETE)
         _wait_for_backfill(settings)
         httpx.post(f"{settings.strava_base_url}/_sandbox/stats/reset")
@@ -74,21 +89,13 @@ def measure() -> dict[str, object]:
 def measure_weeks() -> dict[str, object]:
     """Requests of an athlete who connects, then uploads PER_WEEK a week for WEEKS weeks, with
     every history read the cache's expiry causes."""
-    workdir = Path(tempfile.mkdtemp(prefix="stridewise-bench-"))
-    env = local_env(str(workdir / "var"))
-    env["STRAVA_RATE_LIMITS"] = "20000,200000;10000,100000"
+    workdir, env = _environment()
     env["STRAVA_CACHE_DAYS"] = str(WEEK_S / 86_400)
     env["STRIDEWISE_SWEEP_INTERVAL"] = "1"
     settings = Settings.from_env(env)
-    pool = [(w, False) for w, n in MIX for _ in range(n)] + [(w, True) for w, n in MANUAL
-                                                              for _ in range(n)]
-    uploads = random.Random(1).sample(pool, WEEKS * PER_WEEK)
+    uploads = random.Random(1).sample(_pool(), WEEKS * PER_WEEK)
     with Stack(env) as stack:
-        start_stack(stack, settings, processes=1, threads=4,
-                    logs={n: str(workdir / f"{n}.log") for n in ("sandbox", "web", "worker")})
-        subscribe(env)
-        httpx.post(f"{settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
-                   json={"days": HISTORY_DAYS, "seed": 1}).raise_for_status()
+        _start(stack, settings, env, workdir)
         httpx.post(f"{settings.strava_base_url}/_sandbox/stats/reset")
         connect_athlete(settings, ATHLETE)
         _wait_for_backfill(settings)
