@@ -22,6 +22,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,6 +78,18 @@ class Athlete(Base):
     #: Strava's list at ``history_read_at`` (see worker.history); None: not read, or expired.
     history_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     history_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The athlete's own settings (see worker.preferences); ``units`` above is one of them.
+    #: False: no block is written (the athlete turned feedback off on their page).
+    feedback_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: A language code of worker.i18n.LANGUAGES.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: Whether heart-rate and load figures appear in the (public) block.
+    public_numbers: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: Sections of analysis.voice.SECTIONS the athlete turned off, comma-separated (so that a
+    #: section added later shows until they turn it off).
+    hidden_sections: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    #: True once the athlete chose units on their page: Strava's preference no longer sets them.
+    units_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Activity(Base):
