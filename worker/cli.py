@@ -185,9 +185,9 @@ def _dlq_requeue(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from worker import sync
+    from worker import forget
 
-    sync.forget_athlete(_runtime(), args.athlete_id, revoke=True)
+    forget.forget_athlete(_runtime(), args.athlete_id, revoke=True)
     print(f"athlete {args.athlete_id}: access revoked at Strava, every row deleted")
     return 0
 

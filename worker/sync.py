@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from redis.exceptions import LockError, LockNotOwnedError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from analysis import description as desc
@@ -31,12 +31,13 @@ from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
+from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
-from worker.inbox import Claim, EventStatus, Inbox
+from worker.inbox import Claim, EventStatus
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
-from worker.strava import StravaError, StravaNotFound, StravaRejected, StravaUnauthorized
+from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -319,31 +320,3 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
         finally:
             reservation.close()
     return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
-
-
-def forget_activity(rt: Runtime, athlete_id: int, activity_id: int) -> None:
-    """Delete the owner's activity and its events' content (Strava's policy: within 48 hours)."""
-    with rt.db.session() as session:
-        session.execute(delete(Activity).where(Activity.id == activity_id,
-                                                Activity.athlete_id == athlete_id))
-        Inbox.forget_activity(session, activity_id)
-
-
-def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
-    """Delete every row about the athlete; with ``revoke``, revoke their tokens at Strava first."""
-    if revoke:
-        try:
-            rt.gateway.deauthorize(rt.tokens.access_token(athlete_id))
-        except (AthleteUnavailable, StravaUnauthorized):
-            pass  # nothing left to revoke
-        except (StravaError, QuotaExhausted) as error:
-            # The athlete asked for their data to go: it goes now. Their tokens are deleted
-            # with it, so Strava keeps the grant until they remove the app in its settings.
-            log.warning("revoke at Strava failed, deleting locally anyway: %s", error,
-                        extra={"athlete_id": athlete_id})
-    with rt.db.session() as session:
-        session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
-        Inbox.forget_owner(session, athlete_id)
-        session.execute(delete(Athlete).where(Athlete.id == athlete_id))
-    rt.jobs.forget_athlete(athlete_id)
-    log.info("athlete data deleted", extra={"athlete_id": athlete_id})

@@ -14,7 +14,7 @@ import requests.adapters
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from worker import sync
+from worker import forget
 from worker.models import Athlete, utcnow
 from worker.runtime import Runtime
 from worker.strava import TokenGrant
@@ -196,6 +196,6 @@ def test_forget_deletes_locally_when_strava_cannot_revoke(runtime: Runtime) -> N
         session.add(athlete)
     runtime.gateway.session.mount("https://", Unreachable())
     runtime.gateway.session.mount("http://", Unreachable())
-    sync.forget_athlete(runtime, 85, revoke=True)
+    forget.forget_athlete(runtime, 85, revoke=True)
     with runtime.db.session() as session:
         assert session.get(Athlete, 85) is None

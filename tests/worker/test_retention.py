@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from worker.forget import forget_activity, forget_athlete
 from worker.inbox import Inbox
 from worker.jobs import Jobs
 from worker.models import Activity, Athlete, InboxEvent, StrandedJob, utcnow
 from worker.retention import oldest_fetch, purge
 from worker.runtime import Runtime
-from worker.sync import forget_activity, forget_athlete
 
 ATHLETE = 31
 

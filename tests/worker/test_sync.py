@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
-from worker import sync
+from worker import forget, sync
 from worker.budget import across_resets
 from worker.models import Activity, Athlete, Base, InboxEvent
 from worker.notnow import NotNow
@@ -266,7 +266,7 @@ def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
     synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
         token = strava_runtime.cipher.decrypt(session.get(Athlete, ATHLETE).access_token)
-    sync.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    forget.forget_athlete(strava_runtime, ATHLETE, revoke=True)
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, ATHLETE) is None
         assert session.scalar(select(func.count()).select_from(Activity)) == 0
