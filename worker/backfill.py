@@ -69,9 +69,7 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
         with rt.db.session() as session:
             if session.get(Activity, activity_id) is None:
                 continue  # deleted meanwhile
-            row = save_record(session, athlete_id, activity_id, analysis,
-                              used_streams=bool(streams))
-            row.needs_streams = False
+            save_record(session, athlete_id, activity_id, analysis, used_streams=bool(streams))
     return len(_waiting(rt, athlete_id, None))
 
 

@@ -40,7 +40,12 @@ def record_of(row: Activity) -> SessionRecord:
 def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
                 used_streams: bool, fetched_at: datetime | None = None) -> Activity:
     """Insert or update the activity's row from an analysis of what was read from Strava at
-    ``fetched_at`` (None: the row's data was read when it was, only the analysis is new)."""
+    ``fetched_at`` (None: the row's data was read when it was, only the analysis is new).
+
+    The row no longer waits for the streams pass: this analysis already weighed whether its
+    streams were worth a request (a history read that stores a bare summary marks it again).
+    Without that, an upload listed by the history read its own event started would have its
+    streams read a second time by the next pass."""
     record, classification = analysis.record, analysis.classification
     row = session.get(Activity, activity_id)
     if row is None:
@@ -55,6 +60,7 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
     row.load, row.hard = record.load, record.hard
     row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m
     row.used_streams = used_streams or bool(row.used_streams)
+    row.needs_streams = False
     if fetched_at is not None:
         row.fetched_at = fetched_at
     return row

@@ -12,6 +12,7 @@ from analysis.description import find_block
 from tests.worker.test_backfill import seed_history, stats
 from tests.worker.test_sync import connect, description
 from worker import history, sync
+from worker.backfill import fetch_streams
 from worker.budget import across_resets
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -83,3 +84,19 @@ def test_an_expiring_history_is_read_again_and_what_strava_no_longer_lists_goes(
     since = across_resets(lambda: history.ensure(strava_runtime, token, ATHLETE))
     assert since == history.complete_since(strava_runtime, ATHLETE)
     assert held(strava_runtime) == set(seeded[1:])
+
+
+def test_an_upload_listed_by_the_history_read_it_started_is_not_read_again_for_streams(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime, ATHLETE)
+    activity_id = upload(strava_runtime, "fartlek", 1)  # its summary cannot decide
+    assert across_resets(lambda: sync.sync_activity(strava_runtime, ATHLETE, activity_id)).wrote
+    by_endpoint = stats(strava_runtime)["by_endpoint"]
+    assert by_endpoint.get(LIST) == 1 and by_endpoint.get("GET /activities/{id}/streams") == 1
+    with strava_runtime.db.session() as session:
+        row = session.get(Activity, activity_id)
+        assert row is not None and row.used_streams and not row.needs_streams
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
+    assert stats(strava_runtime)["requests"] == 0
