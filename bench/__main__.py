@@ -55,6 +55,7 @@ def main() -> None:
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         requests_per_activity.report_weeks(requests_per_activity.measure_weeks()),
+        requests_per_activity.report_connect(requests_per_activity.measure_connect()),
         summary_verdicts.report(summary_verdicts.measure()),
         quota_drain.report(quota_drain.measure()),
         backfill_vs_live.report(backfill_vs_live.measure()),

@@ -1,9 +1,13 @@
 """Capacity: bytes per athlete in PostgreSQL and Redis, worker memory, and two worker hosts.
 
-- 10,000 athletes are seeded into a fresh PostgreSQL database with 10 weeks of analysed
-  activities each (5 a week) and 14 days of finished inbox events (what the sweeper keeps);
-  the tables' total size (indexes included) per athlete is extrapolated to 100,000.
-- Redis holds no per-athlete state at rest; what it holds per queued event is measured.
+- 10,000 athletes are seeded into a fresh PostgreSQL database with what an athlete who uploads
+  5 activities a week holds at steady state in Strava's cache: the HISTORY_DAYS of summaries
+  the last history read listed plus what was uploaded since (at most STRAVA_CACHE_DAYS later,
+  when the next read replaces them), and the inbox events of the last STRAVA_CACHE_DAYS. The
+  purge deletes everything older, so nothing grows with time; the tables' total size (indexes
+  included) per athlete is extrapolated to 100,000.
+- Redis at rest: what a stack holds once its uploads are handled, key by key, above an empty
+  server; and what it holds per queued event.
 - Two worker "hosts" (separate processes, each with its own STRIDEWISE_VAR) share PostgreSQL and
   Redis and drain one stream of uploads: every activity must be written exactly once. The
   resident size of their worker processes is read from /proc.
@@ -12,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,7 +28,7 @@ from sqlalchemy import insert, text
 
 from analysis.description import BLOCK_BEGIN
 from tests.services import RedisServer, postgres_database
-from worker.config import Settings
+from worker.config import DEFAULT_CACHE_DAYS, Settings
 from worker.db import Database
 from worker.devstack import (
     Stack,
@@ -34,6 +39,7 @@ from worker.devstack import (
     subscribe,
     upload,
 )
+from worker.history import HISTORY_DAYS
 from worker.migrate import upgrade
 from worker.models import Activity, Athlete, InboxEvent
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue, make_broker
@@ -41,13 +47,20 @@ from worker.tokens import TokenCipher
 
 ATHLETES = 10_000
 ACTIVITIES_PER_WEEK = 5
-WEEKS = 10
+#: The horizon of Strava's cache at its default, and what the last read of a history covers.
+HORIZON_DAYS = DEFAULT_CACHE_DAYS
+#: Activities an athlete holds at most: those of the last history read and those uploaded
+#: since, up to a horizon later.
+ACTIVITIES = round((HISTORY_DAYS + HORIZON_DAYS) * ACTIVITIES_PER_WEEK / 7)
+#: Uploads within the horizon: each has its block's digest and its webhook event.
+RECENT = round(HORIZON_DAYS * ACTIVITIES_PER_WEEK / 7)
 UPLOADS = 60
 
 
 def _seed(db: Database, cipher: TokenCipher) -> None:
     now = datetime.now(UTC)
     token = "a" * 40  # Strava tokens are 40 hex characters
+    day = timedelta(days=7 / ACTIVITIES_PER_WEEK)
     for first in range(0, ATHLETES, 1000):
         ids = range(first + 1, first + 1001)
         with db.session() as session:
@@ -55,22 +68,27 @@ def _seed(db: Database, cipher: TokenCipher) -> None:
                 {"id": i, "access_token": cipher.encrypt(token),
                  "refresh_token": cipher.encrypt(token), "expires_at": 0,
                  "scope": "read,activity:read_all,activity:write", "status": "active",
-                 "units": "metric", "connected_at": now, "updated_at": now} for i in ids])
+                 "units": "metric", "connected_at": now, "updated_at": now,
+                 "history_since": now - timedelta(days=HISTORY_DAYS + HORIZON_DAYS),
+                 "history_read_at": now - timedelta(days=HORIZON_DAYS)} for i in ids])
             session.execute(insert(Activity), [
-                {"id": i * 1000 + n, "athlete_id": i,
-                 "start_date": now - timedelta(days=n * 7 / ACTIVITIES_PER_WEEK),
+                {"id": i * 1000 + n, "athlete_id": i, "start_date": now - n * day,
                  "sport": "Run", "workout": "easy", "confidence": 0.8,
                  "evidence": "8.1 km at 5:15/km, steady, HR 74 % of max", "distance_m": 8100.0,
                  "moving_s": 2550.0, "load": 62.5, "hard": False, "avg_hr": 141.0,
                  "max_hr": 156.0, "ascent_m": 42.0, "used_streams": False, "needs_streams": False,
-                 "block_digest": "f" * 64, "block_written_at": now, "analysed_at": now}
-                for i in ids for n in range(WEEKS * ACTIVITIES_PER_WEEK)])
+                 "workout_type": None, "analysed_at": now,
+                 "fetched_at": now - n * day if n < RECENT else now - timedelta(days=HORIZON_DAYS),
+                 "block_digest": "f" * 64 if n < RECENT else None,
+                 "block_written_at": now - n * day if n < RECENT else None}
+                for i in ids for n in range(ACTIVITIES)])
             session.execute(insert(InboxEvent), [
                 {"dedup_key": f"{i}-{n}".ljust(64, "0"), "object_type": "activity",
                  "aspect_type": "create", "object_id": i * 1000 + n, "owner_id": i,
-                 "event_time": 1_700_000_000 + n, "updates": "{}", "received_at": now,
-                 "lease_until": now, "finished_at": now, "status": "done", "attempts": 1}
-                for i in ids for n in range(2 * ACTIVITIES_PER_WEEK)])
+                 "event_time": 1_700_000_000 + n, "updates": "{}", "received_at": now - n * day,
+                 "lease_until": now, "finished_at": now, "status": "done", "attempts": 1,
+                 "fetched_at": now - n * day}
+                for i in ids for n in range(RECENT)])
 
 
 def database_bytes() -> dict[str, float]:
@@ -101,6 +119,25 @@ def redis_bytes_per_queued_event(redis_url: str) -> float:
     return (after - before) / 10_000
 
 
+#: How long the stack is left idle after its last block before Redis is read "at rest".
+REST_S = 10.0
+
+
+def redis_at_rest(client: redis.Redis, baseline: int) -> dict[str, object]:
+    """What Redis holds now, above ``baseline`` bytes: by key pattern (ids and hex names made
+    ``N``), how many keys, their bytes and the longest time to live (-1: none)."""
+    patterns: dict[str, list[int]] = {}
+    for key in client.scan_iter(count=1000):
+        name = key.decode()
+        pattern = re.sub(r"[0-9a-f]{8,}(-[0-9a-f]{4,})*|\d+", "N", name)
+        found = patterns.setdefault(pattern, [0, 0, -2])
+        found[0] += 1
+        found[1] += int(client.memory_usage(name) or 0)
+        found[2] = max(found[2], int(client.ttl(name)))
+    used = int(client.info("memory")["used_memory"])
+    return {"used_above_empty": used - baseline, "keys": patterns}
+
+
 def _rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -120,7 +157,9 @@ def two_hosts(redis_url: str) -> dict[str, float]:
         base = tempfile.mkdtemp(prefix="stridewise-hosts-")
         env = local_env(f"{base}/a", url, redis_url)
         env["STRAVA_RATE_LIMITS"] = "10000,100000;10000,100000"  # a reviewed app's tier
-        redis.Redis.from_url(redis_url).flushdb()  # this benchmark's own server
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()  # this benchmark's own server
+        empty = int(client.info("memory")["used_memory"])
         settings = Settings.from_env(env)
         with Stack(env) as stack:
             start_stack(stack, settings, processes=1, threads=4,
@@ -146,6 +185,8 @@ def two_hosts(redis_url: str) -> dict[str, float]:
                             texts[i] = text_now
                     time.sleep(0.5)
                 stats = httpx.get(f"{settings.strava_base_url}/_sandbox/stats").json()
+                time.sleep(REST_S)
+                at_rest = redis_at_rest(client, empty)
                 workers = [p for p in stack.processes if p.args[3] == "worker"] + [host_b]
                 rss = [_rss_kib(c) for w in workers for c in _children(w.pid)]
                 marker = '"message": "activity create'
@@ -157,7 +198,7 @@ def two_hosts(redis_url: str) -> dict[str, float]:
             "twice": sum(t.count(BLOCK_BEGIN) > 1 for t in texts.values()),
             "puts": stats["by_endpoint"].get("PUT /activities/{id}", 0),
             "host_a_events": handled["worker"], "host_b_events": handled["worker-b"],
-            "worker_rss_mib": max(rss) / 1024 if rss else 0.0}
+            "worker_rss_mib": max(rss) / 1024 if rss else 0.0, "redis_at_rest": at_rest}
 
 
 def measure() -> dict[str, object]:
@@ -168,29 +209,35 @@ def measure() -> dict[str, object]:
                 "hosts": two_hosts(server.url)}
 
 
-def _per_activity(db: dict[str, float]) -> float:
-    return db["activities"] / (ATHLETES * WEEKS * ACTIVITIES_PER_WEEK)
-
-
 def report(f: dict) -> str:
     db, hosts = f["db"], f["hosts"]
     total = db["athletes"] + db["activities"] + db["inbox_events"]
     per = total / ATHLETES
     rows = "\n".join(f"| {name} | {db[name] / 2**20:.1f} MiB | {db[name] / ATHLETES:,.0f} B |"
                      for name in ("athletes", "activities", "inbox_events"))
+    rest = hosts["redis_at_rest"]
+    keys = "\n".join(f"| {pattern} | {count} | {size:,} B | {'none' if ttl < 0 else f'{ttl} s'} |"
+                     for pattern, (count, size, ttl) in sorted(rest["keys"].items()))
     return (
         "## Capacity\n\n"
-        f"PostgreSQL, {ATHLETES:,} athletes seeded with {WEEKS} weeks of activities "
-        f"({ACTIVITIES_PER_WEEK} a week) and 14 days of finished inbox events each "
-        "(tables with their indexes):\n\n"
+        "`python -m bench.capacity` (PostgreSQL at 127.0.0.1:5432, a database of its own, "
+        "dropped afterwards; a redis-server of its own).\n\n"
+        f"PostgreSQL, {ATHLETES:,} athletes, each holding what an athlete who uploads "
+        f"{ACTIVITIES_PER_WEEK} a week holds at most in Strava's cache: {ACTIVITIES} activities "
+        f"(the {HISTORY_DAYS} days the last history read listed and the {HORIZON_DAYS:g} days "
+        f"uploaded since; {RECENT} of them with their block's digest) and {RECENT} inbox events "
+        f"(those of the last {HORIZON_DAYS:g} days). The purge deletes everything older, so "
+        "this does not grow with time (tables with their indexes):\n\n"
         "| table | total | per athlete |\n| --- | --- | --- |\n" + rows + "\n"
         f"| all | {total / 2**20:.1f} MiB | **{per:,.0f} B** |\n\n"
-        f"Extrapolated to 100,000 athletes: **{per * 100_000 / 2**30:.2f} GiB**. Activities "
-        "older than the 10 weeks the feedback reads are kept; each further year adds "
-        f"about {_per_activity(db) * 52 * ACTIVITIES_PER_WEEK:,.0f} B per athlete.\n\n"
-        "Redis keeps nothing per athlete at rest (queues, locks and quota counters are "
-        f"transient); a queued event costs {f['redis_per_event']:,.0f} B, so a backlog of "
-        f"100,000 events needs about {f['redis_per_event'] * 100_000 / 2**20:.0f} MiB.\n\n"
+        f"Extrapolated to 100,000 athletes: **{per * 100_000 / 2**30:.2f} GiB**.\n\n"
+        f"Redis at rest, {REST_S:g} s after the last of the uploads below was handled, with web "
+        f"and both workers running: **{rest['used_above_empty']:,} B** above the empty "
+        "server, in these keys (N: an id or a generated name):\n\n"
+        "| key | keys | bytes | longest time to live |\n| --- | --- | --- | --- |\n"
+        + keys + "\n\n"
+        f"A queued event costs {f['redis_per_event']:,.0f} B, so a backlog of 100,000 events "
+        f"needs about {f['redis_per_event'] * 100_000 / 2**20:.0f} MiB.\n\n"
         "Two worker hosts (separate processes, separate STRIDEWISE_VAR) sharing PostgreSQL "
         f"and Redis, {hosts['uploads']} uploads: {hosts['blocks']} blocks written, "
         f"{hosts['twice']} activities with more than one block, {hosts['puts']} PUTs "

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import LockError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from analysis import engine
 from analysis.parsers import ActivityFileError
@@ -127,7 +127,11 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
         athlete = session.get(Athlete, athlete_id)
         if athlete is not None:
             athlete.history_since, athlete.history_read_at = since, read_at
-    log.info("history read: %d summaries", len(summaries), extra={"athlete_id": athlete_id})
+        waiting = session.scalar(select(func.count()).select_from(Activity).where(
+            Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True)))
+    # What a streams pass after this read would cost (BENCHMARKS.md weighs it).
+    log.info("history read: %d summaries, %d undecided", len(summaries), waiting or 0,
+             extra={"athlete_id": athlete_id})
     return since
 
 
