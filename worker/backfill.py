@@ -19,7 +19,8 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers.bundle import activity_from_strava
 from worker.cache import load_history, save_record
 from worker.history import Progress, refresh
-from worker.models import Activity, Athlete
+from worker.inbox import EventStatus
+from worker.models import Activity, Athlete, InboxEvent
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -74,10 +75,21 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
 
 
 def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:
+    """The athlete's activities whose streams the pass should read, newest first.
+
+    An activity with a webhook event still to handle is left to that event: the live path reads
+    it in detail and its streams only if the detail cannot decide, and streams are not stored,
+    so a read here would be a second one.
+    """
+    live = select(InboxEvent.id).where(
+        InboxEvent.object_type == "activity", InboxEvent.object_id == Activity.id,
+        InboxEvent.aspect_type.in_(("create", "update")),
+        InboxEvent.status == EventStatus.PENDING)
     with rt.db.session() as session:
         return list(session.scalars(
             select(Activity.id)
-            .where(Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True))
+            .where(Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True),
+                   ~live.exists())
             .order_by(Activity.start_date.desc()).limit(limit)
         ).all())
 

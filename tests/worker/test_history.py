@@ -100,3 +100,22 @@ def test_an_upload_listed_by_the_history_read_it_started_is_not_read_again_for_s
     httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
     assert stats(strava_runtime)["requests"] == 0
+
+
+def test_the_streams_pass_leaves_an_upload_whose_event_is_pending_to_its_event(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime, ATHLETE)
+    activity_id = upload(strava_runtime, "fartlek", 1)
+    [event_id] = strava_runtime.inbox.record([{
+        "aspect_type": "create", "event_time": 1_700_000_000, "object_id": activity_id,
+        "object_type": "activity", "owner_id": ATHLETE, "subscription_id": 1, "updates": {}}])[1]
+    across_resets(lambda: history.refresh(strava_runtime, ATHLETE))  # as on connect
+    with strava_runtime.db.session() as session:
+        row = session.get(Activity, activity_id)
+        assert row is not None and row.needs_streams  # its summary cannot decide
+    assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
+    assert across_resets(lambda: sync.handle_event(strava_runtime, event_id)).wrote
+    requests = stats(strava_runtime)["by_activity"][str(activity_id)]
+    assert requests == 3  # read, streams, write: the pass read nothing for it
+    assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
