@@ -123,9 +123,10 @@ def redis_bytes_per_queued_event(redis_url: str) -> float:
 REST_S = 10.0
 
 
-def redis_at_rest(client: redis.Redis, baseline: int) -> dict[str, object]:
-    """What Redis holds now, above ``baseline`` bytes: by key pattern (ids and hex names made
-    ``N``), how many keys, their bytes and the longest time to live (-1: none)."""
+def redis_at_rest(client: redis.Redis, empty: dict[str, int]) -> dict[str, object]:
+    """What Redis holds now, above the ``empty`` server's INFO memory: by key pattern (ids and
+    hex names made ``N``), how many keys, their bytes and the longest time to live (-1: none);
+    and how much of the rest is the connections' buffers."""
     patterns: dict[str, list[int]] = {}
     for key in client.scan_iter(count=1000):
         name = key.decode()
@@ -134,8 +135,15 @@ def redis_at_rest(client: redis.Redis, baseline: int) -> dict[str, object]:
         found[0] += 1
         found[1] += int(client.memory_usage(name) or 0)
         found[2] = max(found[2], int(client.ttl(name)))
-    used = int(client.info("memory")["used_memory"])
-    return {"used_above_empty": used - baseline, "keys": patterns}
+    memory = _memory(client)
+    return {"used_above_empty": memory["used_memory"] - empty["used_memory"],
+            "clients_above_empty": memory["mem_clients_normal"] - empty["mem_clients_normal"],
+            "clients": int(client.info("clients")["connected_clients"]), "keys": patterns}
+
+
+def _memory(client: redis.Redis) -> dict[str, int]:
+    info = client.info("memory")
+    return {k: int(info[k]) for k in ("used_memory", "mem_clients_normal")}
 
 
 def _rss_kib(pid: int) -> int:
@@ -159,7 +167,7 @@ def two_hosts(redis_url: str) -> dict[str, float]:
         env["STRAVA_RATE_LIMITS"] = "10000,100000;10000,100000"  # a reviewed app's tier
         client = redis.Redis.from_url(redis_url)
         client.flushdb()  # this benchmark's own server
-        empty = int(client.info("memory")["used_memory"])
+        empty = _memory(client)
         settings = Settings.from_env(env)
         with Stack(env) as stack:
             start_stack(stack, settings, processes=1, threads=4,
@@ -216,6 +224,7 @@ def report(f: dict) -> str:
     rows = "\n".join(f"| {name} | {db[name] / 2**20:.1f} MiB | {db[name] / ATHLETES:,.0f} B |"
                      for name in ("athletes", "activities", "inbox_events"))
     rest = hosts["redis_at_rest"]
+    key_bytes = sum(size for _, size, _ in rest["keys"].values())
     keys = "\n".join(f"| {pattern} | {count} | {size:,} B | {'none' if ttl < 0 else f'{ttl} s'} |"
                      for pattern, (count, size, ttl) in sorted(rest["keys"].items()))
     return (
@@ -232,8 +241,10 @@ def report(f: dict) -> str:
         f"| all | {total / 2**20:.1f} MiB | **{per:,.0f} B** |\n\n"
         f"Extrapolated to 100,000 athletes: **{per * 100_000 / 2**30:.2f} GiB**.\n\n"
         f"Redis at rest, {REST_S:g} s after the last of the uploads below was handled, with web "
-        f"and both workers running: **{rest['used_above_empty']:,} B** above the empty "
-        "server, in these keys (N: an id or a generated name):\n\n"
+        f"and both workers running: {rest['used_above_empty']:,} B above the empty server, of "
+        f"which {rest['clients_above_empty']:,} B are the buffers of {rest['clients']} "
+        f"connections and **{key_bytes:,} B** the keys (N: an id or a generated name); the "
+        "rest is the allocator's and the scripts':\n\n"
         "| key | keys | bytes | longest time to live |\n| --- | --- | --- | --- |\n"
         + keys + "\n\n"
         f"A queued event costs {f['redis_per_event']:,.0f} B, so a backlog of 100,000 events "

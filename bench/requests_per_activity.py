@@ -124,8 +124,9 @@ def measure_weeks() -> dict[str, object]:
 
 
 def measure_connect(uploads: int = 7) -> dict[str, object]:
-    """A newly connected athlete whose first uploads arrive while the connect's history read
-    is under way (as `make run` does): how often the list is read for all of them."""
+    """A newly connected athlete whose first uploads arrive the moment they are connected, as
+    `make run` does, most likely before the connect's history read is done: how often the
+    list is read for all of them."""
     workdir, env = _environment()
     settings = Settings.from_env(env)
     with Stack(env) as stack:
@@ -137,8 +138,9 @@ def measure_connect(uploads: int = 7) -> dict[str, object]:
         pending = _wait_for_blocks(settings, ids, 120)
         _wait_for_backfill(settings)
         stats = httpx.get(f"{settings.strava_base_url}/_sandbox/stats").json()
+    on_uploads = sum(int(stats["by_activity"].get(str(i), 0)) for i in ids)
     return {"uploads": uploads, "without_block": len(pending),
-            "list_reads": stats["by_endpoint"].get(LIST, 0),
+            "list_reads": stats["by_endpoint"].get(LIST, 0), "on_uploads": on_uploads,
             "by_endpoint": {k: v for k, v in stats["by_endpoint"].items() if "/oauth/" not in k}}
 
 
@@ -249,11 +251,13 @@ def report_connect(figures: dict[str, object]) -> str:
     return (
         "### A newly connected athlete\n\n"
         f"The athlete connects with {HISTORY_DAYS} days of history and uploads "
-        f"{figures['uploads']} activities while the connect's history read is under way (as "
+        f"{figures['uploads']} activities the moment it is connected (as "
         "`make run` does):\n\n"
         f"- history reads: **{figures['list_reads']}** for the connect and all "
         f"{figures['uploads']} uploads\n"
         f"- uploads without a block at the end: {figures['without_block']}\n"
+        f"- requests for the uploads themselves: {figures['on_uploads']} "
+        f"({figures['on_uploads'] / figures['uploads']:.2f} per upload)\n"  # type: ignore[operator]
         f"- every API request: {endpoints}\n"
     )
 
