@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import redis
@@ -195,7 +196,8 @@ def two_hosts(redis_url: str) -> dict[str, float]:
                 stats = httpx.get(f"{settings.strava_base_url}/_sandbox/stats").json()
                 time.sleep(REST_S)
                 at_rest = redis_at_rest(client, empty)
-                workers = [p for p in stack.processes if p.args[3] == "worker"] + [host_b]
+                workers = [p for p in stack.processes
+                           if cast(list[str], p.args)[3] == "worker"] + [host_b]
                 rss = [_rss_kib(c) for w in workers for c in _children(w.pid)]
                 marker = '"message": "activity create'
                 handled = {name: Path(f"{base}/{name}.log").read_text().count(marker)
@@ -217,7 +219,7 @@ def measure() -> dict[str, object]:
                 "hosts": two_hosts(server.url)}
 
 
-def report(f: dict) -> str:
+def report(f: dict[str, Any]) -> str:
     db, hosts = f["db"], f["hosts"]
     total = db["athletes"] + db["activities"] + db["inbox_events"]
     per = total / ATHLETES
