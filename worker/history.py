@@ -10,6 +10,10 @@ nothing about weeks that are not complete in the cache.
 A refresh replaces every row of the window that was read before it (an activity missing from
 the list was deleted on Strava, or made private, and goes); an activity read in detail while
 the refresh was under way keeps its detailed verdict.
+
+Summaries that cannot decide are marked for the streams pass (worker.backfill), which only the
+connect and an operator's ``stridewise backfill`` start: after every later read it would read
+those streams again, about four requests per upload at 5 a week (BENCHMARKS.md).
 """
 
 from __future__ import annotations
