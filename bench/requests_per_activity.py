@@ -242,7 +242,9 @@ def report_weeks(figures: dict[str, object]) -> str:
         f"- summaries each later history read could not decide (what a streams pass after it "
         f"would read): {undecided or 'none'}\n\n"
         "| kind | endpoint | requests | per activity | least it can be |\n"
-        "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
+        "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
+        "Why the goal is below this mix's floor, and where requests could be wasted: "
+        "docs/requests-per-activity.md.\n"
     )
 
 
