@@ -475,3 +475,41 @@ def test_delete_without_the_sessions_token_deletes_nothing(rt: Runtime, app: Tes
     assert athlete_rows(rt, A)["activities.athlete_id"] == len(PLAN)
     assert athlete_rows(rt, A)["athletes.id"] == 1
 
+
+
+def test_a_short_history_says_what_it_cannot_judge_yet(rt: Runtime, app: TestClient) -> None:
+    now = utcnow()
+    with rt.db.session() as session:
+        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
+                            history_since=now - timedelta(days=3), history_read_at=now))
+        session.flush()
+        session.add(Activity(id=7001, athlete_id=A, start_date=now - timedelta(hours=2),
+                             sport="Run", workout="easy", confidence=1.0, distance_m=5000.0,
+                             moving_s=1500.0, load=40.0, hard=False))
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    assert "Not enough days on record yet to judge your recovery." in page
+    assert "no average week to compare with" in page
+    assert [b for b in charts_of(page)["load"].iter(SVG + "rect")
+            if "data-load" in b.attrib][0].attrib["data-load"] == "week"
+
+
+def test_hard_days_in_a_row_are_the_recovery_status(rt: Runtime, app: TestClient) -> None:
+    now = utcnow()
+    with rt.db.session() as session:
+        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
+                            history_since=now - timedelta(days=30), history_read_at=now))
+        session.flush()
+        for days in range(0, 30, 2):
+            session.add(Activity(id=7000 + days, athlete_id=A, sport="Run", workout="easy",
+                                 start_date=now - timedelta(days=days, hours=1), confidence=1.0,
+                                 distance_m=8000.0, moving_s=2700.0, load=60.0, hard=False))
+        session.add(Activity(id=7101, athlete_id=A, sport="Run", workout="intervals",
+                             start_date=now - timedelta(days=1, hours=1), confidence=1.0,
+                             distance_m=8000.0, moving_s=2700.0, load=90.0, hard=True))
+        latest = session.get(Activity, 7000)
+        assert latest is not None
+        latest.workout, latest.hard = "intervals", True
+    sign_in(rt, app, A)
+    assert '<p id="recovery">2 hard days in a row: an easy run or rest next.</p>' in (
+        app.get("/me").text)

@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from analysis.description import OPT_OUT_TAG
-from analysis.model import SessionRecord, Workout, is_run
+from analysis.model import SessionRecord, Workout
 from analysis.training import (
     MUSCLES_BY_WORKOUT,
     Past,
@@ -324,7 +324,7 @@ class PageEndpoints:
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
         return MyWeeks(prefs.language, imperial, listed, drawn,
                        recovery_sentence(summary, translator.gettext, translator.ngettext),
-                       muscle_sentences(summary, _, records))
+                       muscle_sentences(summary, _))
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -390,8 +390,7 @@ def recovery_sentence(summary: TrainingSummary, _: Callable[[str], str],
                     rest) % {"n": rest}
 
 
-def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str],
-                     records: list[SessionRecord]) -> list[str]:
+def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str]) -> list[str]:
     """Which leg muscles the recent mix worked and which it neglected, and what works them."""
     v = summary.variety
     if v is None:
@@ -407,7 +406,7 @@ def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str],
             said.append(_("Neglected: %(muscles)s; %(workout)s work them.") % {
                 "muscles": ", ".join(_(MUSCLE_NAMES[m]) for m in neglected),
                 "workout": _(charts.WORKOUT_NAMES[workout])})
-    if any(r.workout in STEADY and is_run(r.sport) for r in records):
+    if any(workout in STEADY for workout, _count in v.run_counts):
         said.append(_("Your steady runs built endurance in all of them."))
     return said
 
@@ -424,7 +423,8 @@ def _summary(records: list[SessionRecord], since: datetime | None,
 def _listed(row: Activity, _: Callable[[str], str], imperial: bool) -> Listed:
     return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=row.sport,
                   workout=_(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
-                  evidence=row.evidence, distance=format_distance(row.distance_m, imperial),
+                  evidence=row.evidence,
+                  distance=format_distance(row.distance_m, imperial) if row.distance_m else "",
                   duration=format_duration(row.moving_s))
 
 
