@@ -196,9 +196,14 @@ def test_pruning_deletes_the_expired_sessions_only(rt: Runtime) -> None:
     assert sessions.current(kept) is not None
 
 
+@pytest.mark.parametrize("public_url", ["http://127.0.0.1:8000", "https://stridewise.test"])
 def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
-    strava_runtime: Runtime,
+    tmp_path: Path, database_url: str, redis_url: str, sandbox_url: str, public_url: str,
 ) -> None:
+    strava_runtime = Runtime(make_settings(tmp_path, database_url, redis_url,
+                                           STRAVA_BASE_URL=sandbox_url, PUBLIC_URL=public_url))
+    upgrade(strava_runtime.db.engine)
+    strava_runtime.redis.flushdb()
     client = TestClient(create_app(strava_runtime), base_url=strava_runtime.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
     approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=503")
@@ -209,7 +214,7 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
                   if c.startswith(SESSION_COOKIE + "="))
     flags = {part.strip().lower() for part in cookie.split(";")[1:]}
     assert {"httponly", "samesite=lax", "path=/"} <= flags
-    assert "secure" not in flags  # PUBLIC_URL is http here
+    assert ("secure" in flags) == public_url.startswith("https://")
     max_age = int(re.search(r"Max-Age=(\d+)", cookie, re.I).group(1))  # type: ignore[union-attr]
     assert SESSION_DAYS * 86400 - 5 <= max_age <= SESSION_DAYS * 86400
     assert client.get("/me").status_code == 200
@@ -217,6 +222,7 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
         row = session.scalars(select(WebSession)).one()
         assert row.athlete_id == 503
         assert row.id_hash != cookie.split(";")[0].split("=", 1)[1]  # only its hash is kept
+    strava_runtime.db.dispose()
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -513,3 +519,11 @@ def test_hard_days_in_a_row_are_the_recovery_status(rt: Runtime, app: TestClient
     sign_in(rt, app, A)
     assert '<p id="recovery">2 hard days in a row: an easy run or rest next.</p>' in (
         app.get("/me").text)
+
+
+def test_an_athlete_strava_refuses_is_told_to_connect_again(rt: Runtime, app: TestClient) -> None:
+    add_athlete(rt, A, 1000)
+    sign_in(rt, app, A)
+    assert 'href="/connect">' not in app.get("/me").text.split("<main")[1]
+    rt.tokens.mark_needs_reauth(A, "Strava refused the refresh")
+    assert 'href="/connect">' in app.get("/me").text.split("<main")[1]

@@ -176,6 +176,7 @@ class MyWeeks:
     charts: list[charts.Chart]
     recovery: str | None
     muscles: list[str]
+    needs_reconnect: bool = False  # Strava refused our access: no block until they connect
 
 
 class PageEndpoints:
@@ -308,6 +309,7 @@ class PageEndpoints:
             if athlete is None:
                 return None
             prefs, since = preferences.of(athlete), athlete.history_since
+            refused = athlete.status == "needs_reauth"
             rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
                                    .order_by(Activity.start_date.desc())).all()
             records = [record_of(row) for row in rows]
@@ -317,14 +319,14 @@ class PageEndpoints:
         now = utcnow()
         listed = [_listed(row, _, imperial) for row in rows[:RECENT_ACTIVITIES]]
         if not records:
-            return MyWeeks(prefs.language, imperial, listed, [], None, [])
+            return MyWeeks(prefs.language, imperial, listed, [], None, [], refused)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
         drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
         return MyWeeks(prefs.language, imperial, listed, drawn,
                        recovery_sentence(summary, translator.gettext, translator.ngettext),
-                       muscle_sentences(summary, _))
+                       muscle_sentences(summary, _), refused)
 
     # -- helpers --------------------------------------------------------------------------------
 
