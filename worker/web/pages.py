@@ -357,6 +357,7 @@ class PageEndpoints:
             language=_spoken(language), **context)
         response = HTMLResponse(html, status_code=status)
         response.headers.update(SECURITY_HEADERS)
+        response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
         if context.get("signed_in") is not None:
             response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
         return response
