@@ -236,7 +236,7 @@ def test_settings_round_trip(rt: Runtime, app: TestClient) -> None:
     saved = app.post("/me/settings", data=settings_form(
         csrf, feedback=None, numbers=None, section=kept, units="imperial", language="de"),
         follow_redirects=False)
-    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=1")
+    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=block")
     with rt.db.session() as session:
         stored = preferences.load(session, A)
     assert stored == preferences.Preferences(feedback_on=False, language="de",
@@ -315,10 +315,11 @@ def test_a_change_asks_once_for_the_latest_block_and_no_change_asks_nothing(
         latest = session.scalar(select(Activity.id).where(Activity.athlete_id == A)
                                 .order_by(Activity.start_date.desc()))
     assert latest in ids
-    unchanged = app.post("/me/settings", data=settings_form(csrf))
-    assert unchanged.status_code == 200
+    unchanged = app.post("/me/settings", data=settings_form(csrf), follow_redirects=False)
+    assert unchanged.headers["location"] == "/me/settings?saved=1"
     assert rerender_events(rt) == []
-    app.post("/me/settings", data=settings_form(csrf, units="imperial"))
+    changed = app.post("/me/settings", data=settings_form(csrf, units="imperial"))
+    assert "will be written again" in changed.text
     events = rerender_events(rt)
     assert [(e.object_type, e.object_id, e.owner_id, e.status) for e in events] == [
         ("activity", latest, A, "pending")]

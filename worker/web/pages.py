@@ -228,7 +228,7 @@ class PageEndpoints:
         if current is None:
             return RedirectResponse("/", 303)
         return self._render(current.language, "settings.html", signed_in=signed_in,
-                            prefs=current, saved=request.query_params.get("saved") == "1",
+                            prefs=current, saved=request.query_params.get("saved"),
                             **self._choices())
 
     async def delete(self, request: Request) -> Response:
@@ -276,6 +276,7 @@ class PageEndpoints:
         latest = await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
         if current is not None and wanted != current and latest is not None:
             await self._rerender(signed_in.athlete_id, latest)
+            return RedirectResponse("/me/settings?saved=block", 303)
         return RedirectResponse("/me/settings?saved=1", 303)
 
     async def _rerender(self, athlete_id: int, activity_id: int) -> None:
