@@ -171,7 +171,6 @@ class MyWeeks:
     """What the athlete's page shows, read and computed in one go."""
 
     language: str
-    imperial: bool
     activities: list[Listed]
     charts: list[charts.Chart]
     recovery: str | None
@@ -320,12 +319,12 @@ class PageEndpoints:
         now = utcnow()
         listed = [_listed(row, _, imperial) for row in rows[:RECENT_ACTIVITIES]]
         if not records:
-            return MyWeeks(prefs.language, imperial, listed, [], None, [], refused)
+            return MyWeeks(prefs.language, listed, [], None, [], refused)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
         drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
-        return MyWeeks(prefs.language, imperial, listed, drawn,
+        return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, translator.gettext, translator.ngettext),
                        muscle_sentences(summary, _), refused)
 
