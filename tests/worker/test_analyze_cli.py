@@ -147,6 +147,25 @@ def test_a_ride_then_strength_in_one_fit_are_two_outings_each_judged(tmp_path: P
 README_RACE = "0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz"
 
 
+@pytest.mark.parametrize(("heading", "arguments"), [
+    ("after\nthe athlete's own text", ["--history", "{history}"]),
+    ("athlete who reads German", ["--history", "{history}", "--language", "de"]),
+    ("The same race on its own", []),
+])
+def test_the_readme_blocks_are_what_the_command_prints(
+    test_data: Path, capsys: pytest.CaptureFixture[str], heading: str, arguments: list[str]
+) -> None:
+    history = test_data / "history" / "runpandas-athlete"
+    code = main(["analyze", str(history / README_RACE),
+                 *(a.format(history=history) for a in arguments)])
+    printed = capsys.readouterr().out
+    found = find_block(printed)
+    assert code == 0 and found is not None
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = readme.split(heading, 1)[1].split("```\n", 2)[1]
+    assert printed[found[0]:found[1]] + "\n" in shown
+
+
 def test_the_readme_german_block_is_what_the_command_prints(
     test_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
