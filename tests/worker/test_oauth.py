@@ -24,8 +24,9 @@ from worker.runtime import Runtime
 from worker.strava import TokenGrant
 from worker.sweeper import sweep
 from worker.web import create_app
-from worker.web.limits import OAUTH_BURST, ClientBuckets, server_config
+from worker.web.limits import server_config
 from worker.web.oauth import SCOPE, STATE_COOKIE
+from worker.web.ratelimit import OAUTH_BURST, ClientBuckets
 
 
 def browser(rt: Runtime) -> TestClient:

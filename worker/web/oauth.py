@@ -1,8 +1,8 @@
 """Connecting an athlete: Strava OAuth with a ``state`` bound to the browser by a cookie.
 
-Each client address may start only so many sign-ins (worker.web.limits.ClientBuckets): past its
-allowance it gets a 429 before anything is stored or asked of Strava, so nobody can spend the
-application's quota on code exchanges. The address is the connection's, or behind a trusted
+Each client address may start only so many sign-ins (worker.web.ratelimit.ClientBuckets): past
+its allowance it gets a 429 before anything is stored or asked of Strava, so nobody can spend
+the application's quota on code exchanges. The address is the connection's, or behind a trusted
 proxy the one it forwards (OPERATIONS.md, "Behind a reverse proxy").
 """
 
@@ -26,7 +26,7 @@ from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaError, TokenGrant
-from worker.web.limits import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
+from worker.web.ratelimit import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
 
 log = logging.getLogger(__name__)
 
