@@ -13,9 +13,10 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from worker.backfill import backfill
 from worker.budget import QuotaExhausted, across_resets
+from worker.forget import pending_revokes
 from worker.inbox import EventStatus
 from worker.jobs import JOB_PREFIX, JobStatus
-from worker.models import Athlete, PushSubscription
+from worker.models import Athlete, PendingRevoke, PushSubscription
 from worker.queue import (
     BACKFILL_QUEUE,
     BACKFILL_STREAMS,
@@ -133,6 +134,10 @@ def status(rt: Runtime) -> int:
         print(f"  TOKENS CANNOT BE DECRYPTED for {len(unreadable)} athletes: no key of "
               "TOKEN_KEYS opens them. Their work waits, nothing is skipped or deleted; set "
               "TOKEN_KEYS to the keys that encrypted them (OPERATIONS.md, key rotation).")
+    revokes = pending_revokes(rt)
+    if revokes:
+        print(f"  deleted, access not yet revoked at Strava {revokes:>2} (tried again by the "
+              "sweeper)")
     dead_jobs = rt.jobs.counts().get(JobStatus.DEAD, 0)
     print(f"Dead letters: {by_status.get(EventStatus.DEAD, 0)} events, {dead_jobs} backfill "
           "jobs (stridewise dlq list)")
@@ -222,6 +227,7 @@ def rotate_keys(rt: Runtime) -> int:
             _rotate(rt, athlete_id)
         except TokensUnreadable:
             unreadable.append(athlete_id)
+    _rotate_pending_revokes(rt)
     print(f"re-encrypted the tokens of {len(athlete_ids) - len(unreadable)} athletes "
           f"in {time.monotonic() - started:.1f} s")
     if unreadable:
@@ -240,3 +246,12 @@ def _rotate(rt: Runtime, athlete_id: int) -> None:
             access = rt.cipher.rotate(athlete.access_token, athlete_id)
             refresh = rt.cipher.rotate(athlete.refresh_token, athlete_id)
             athlete.access_token, athlete.refresh_token = access, refresh
+
+
+def _rotate_pending_revokes(rt: Runtime) -> None:
+    """The tokens kept for a revoke, under the newest key too (those no key opens stay)."""
+    with rt.db.session() as session:
+        for row in session.scalars(select(PendingRevoke)).all():
+            if rt.cipher.readable(row.access_token) and rt.cipher.readable(row.refresh_token):
+                row.access_token = rt.cipher.rotate(row.access_token)
+                row.refresh_token = rt.cipher.rotate(row.refresh_token)
