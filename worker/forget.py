@@ -18,6 +18,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, cast
 
+import redis
 from sqlalchemy import CursorResult, delete, func, select, update
 
 from worker.budget import QuotaExhausted
@@ -71,8 +72,12 @@ def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
         Inbox.forget_owner(session, athlete_id)
         session.execute(delete(Athlete).where(Athlete.id == athlete_id))
     rt.jobs.forget_athlete(athlete_id)
-    unqueue(rt.redis, athlete_id, event_ids)
-    rt.budget.forget_athlete(athlete_id)
+    try:
+        unqueue(rt.redis, athlete_id, event_ids)
+        rt.budget.forget_athlete(athlete_id)
+    except redis.RedisError as error:  # what is left there holds ids only, and finds nothing
+        log.warning("messages about the deleted athlete not removed from Redis: %s", error,
+                    extra={"athlete_id": athlete_id})
     log.info("athlete data deleted", extra={"athlete_id": athlete_id})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,13 +18,15 @@ import requests.adapters
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
+from tests.worker.conftest import make_settings
 from tests.worker.test_oauth import Unreachable
 from tests.worker.test_sync import ATHLETE, connect, upload
 from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
 from tests.worker.test_token_keys import Records
 from worker import forget
+from worker.devstack import free_port
 from worker.forget import REVOKE_DELAYS_S, REVOKE_KEPT_AT_MOST, retry_revokes
-from worker.models import Base, InboxEvent, PendingRevoke, utcnow
+from worker.models import Athlete, Base, InboxEvent, PendingRevoke, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.queue import enqueue as send
 from worker.runtime import Runtime
@@ -81,8 +84,6 @@ def make_due(rt: Runtime) -> None:
 
 
 def plain_tokens(rt: Runtime) -> tuple[str, str]:
-    from worker.models import Athlete
-
     with rt.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
         assert athlete is not None
@@ -254,3 +255,19 @@ def test_forgetting_an_athlete_leaves_no_row_and_no_message_about_them(
         ids = rt.redis.zrange(f"stridewise:{queue}.XQ", 0, -1)
         assert ids == [], queue
     assert rt.redis.keys(f"stridewise:quota:athlete:{ATHLETE}:*") == []
+
+
+def test_an_athlete_is_forgotten_in_the_database_while_redis_is_down(
+    tmp_path: Path, database_url: str, runtime: Runtime,
+) -> None:
+    with runtime.db.session() as session:
+        session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
+                            scope="s"))
+    down = Runtime(make_settings(tmp_path, database_url,
+                                 f"redis://127.0.0.1:{free_port()}/0"))
+    try:
+        forget.forget_athlete(down, ATHLETE, revoke=False)
+    finally:
+        down.db.dispose()
+    with runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is None
