@@ -19,11 +19,12 @@ from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
 from tests.worker.conftest import make_settings
+from tests.worker.test_admin import output
 from tests.worker.test_oauth import Unreachable
 from tests.worker.test_sync import ATHLETE, connect, upload
 from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
 from tests.worker.test_token_keys import Records
-from worker import forget
+from worker import admin, forget
 from worker.devstack import free_port
 from worker.forget import REVOKE_DELAYS_S, REVOKE_KEPT_AT_MOST, retry_revokes
 from worker.models import Athlete, Base, InboxEvent, PendingRevoke, utcnow
@@ -116,6 +117,7 @@ def test_a_refused_revoke_keeps_only_the_tokens_and_the_sweeper_revokes_them_lat
         == {"id", "access_token", "refresh_token", "tries", "next_try_at", "created_at"}
     assert refresh_token not in kept.refresh_token  # encrypted, as on the athlete row
     assert forget.pending_revokes(strava_runtime) == 1
+    assert "access not yet revoked at Strava  1" in output(admin.status, strava_runtime)[1]
     sweep(strava_runtime)  # not due yet
     assert sandbox_calls(strava_runtime, "POST /oauth/deauthorize") == 0
 
