@@ -15,6 +15,7 @@ import httpx
 import pytest
 import requests
 import requests.adapters
+from cryptography.fernet import Fernet
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
@@ -273,3 +274,23 @@ def test_an_athlete_is_forgotten_in_the_database_while_redis_is_down(
         down.db.dispose()
     with runtime.db.session() as session:
         assert session.get(Athlete, ATHLETE) is None
+
+
+def test_rotate_keys_re_encrypts_the_tokens_kept_for_a_revoke(
+    tmp_path: Path, database_url: str, redis_url: str, runtime: Runtime,
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keyed = {keys: Runtime(make_settings(tmp_path, database_url, redis_url, TOKEN_KEYS=keys))
+             for keys in (old, f"{new},{old}", new)}
+    with runtime.db.session() as session:
+        session.add(PendingRevoke(access_token=keyed[old].cipher.encrypt("access"),
+                                  refresh_token=keyed[old].cipher.encrypt("refresh"), tries=0,
+                                  next_try_at=utcnow()))
+    try:
+        assert output(admin.rotate_keys, keyed[f"{new},{old}"])[0] == 0
+        [kept] = pending(runtime)
+        assert keyed[new].cipher.decrypt(kept.access_token) == "access"
+        assert keyed[new].cipher.decrypt(kept.refresh_token) == "refresh"
+    finally:
+        for rt in keyed.values():
+            rt.db.dispose()
