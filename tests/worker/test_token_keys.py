@@ -72,6 +72,7 @@ def test_with_a_wrong_key_an_event_waits_says_why_and_is_served_once_the_key_is_
         logging.getLogger("worker.tasks").removeHandler(errors)
 
     assert status_of(strava_runtime, event_id) == EventStatus.PENDING
+    assert b'"retries"' not in delayed(strava_runtime)[0]  # waiting spends no retry
     strava_runtime.inbox.prune(keep_days=0)
     assert status_of(strava_runtime, event_id) == EventStatus.PENDING
     loud = [r.getMessage() for r in errors.records if r.levelno == logging.ERROR
