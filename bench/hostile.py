@@ -7,7 +7,7 @@ creates for activities that do not exist, all naming one connected athlete, and 
 deauthorization of that athlete, while both athletes upload for real: how long the other
 athlete's upload waits for its block is the figure that matters. Then thousands of slow clients
 hold connections open while events arrive. Every loop is bounded; the run stops by itself
-within about eighteen minutes.
+within about twenty minutes.
 """
 
 from __future__ import annotations
