@@ -3,9 +3,11 @@
 Sandbox, web and one worker process run as real processes, with Strava's quota scaled down in
 time (60 s windows of 100 reads, the default tier's read limit). An outsider who knows the
 documented route posts forged creates there; one who learnt the secret path posts forged
-creates for activities that do not exist and a forged deauthorization of a connected athlete,
-while two athletes upload for real; then thousands of slow clients hold connections open while
-events arrive. Every loop is bounded; the run stops by itself within about twelve minutes.
+creates for activities that do not exist, all naming one connected athlete, and a forged
+deauthorization of that athlete, while both athletes upload for real: how long the other
+athlete's upload waits for its block is the figure that matters. Then thousands of slow clients
+hold connections open while events arrive. Every loop is bounded; the run stops by itself
+within about twenty minutes.
 """
 
 from __future__ import annotations
@@ -31,14 +33,18 @@ VICTIM = 6101
 OTHER = 6102
 #: Forged creates posted to the documented route and to a wrong secret.
 WRONG_PATH = 1000
-#: Forged creates through the secret path, for activities that do not exist.
-FORGED = 100
+#: Forged creates through the secret path, for activities that do not exist, all naming VICTIM.
+FORGED = 1000
 #: Slow clients, each sending half a request line and then nothing.
 SLOW = 3000
 #: Events acknowledged while the slow clients hold their connections.
 ACKED = 200
-#: Longest the forged creates are given to run out of reads (15 + 60 + 240 s of waits).
+#: How long the forged creates are watched after the real uploads are served: long enough for
+#: the first of them to spend all their reads (15 + 60 + 240 s of waits, plus the windows they
+#: wait for their athlete's share), not for 1,000 of them at one athlete's share.
 FORGED_SETTLE_S = 600
+#: Longest wait for a real upload's block.
+BLOCK_TIMEOUT_S = 5 * WINDOW_S
 FAR_IDS = 9_000_000_000
 
 
@@ -53,13 +59,14 @@ def reads(stats: dict[str, Any], ids: range) -> list[int]:
     return [int(stats["by_activity"].get(str(i), 0)) for i in ids]
 
 
-def wait_for_block(settings: Settings, activity_id: int, timeout: float) -> float | None:
-    """Seconds until the activity's description carries a block, or None."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
+def wait_for_block(settings: Settings, activity_id: int, uploaded: float,
+                   timeout: float) -> float | None:
+    """Seconds from ``uploaded`` (monotonic) until the activity's description carries a block,
+    or None after ``timeout`` seconds from then."""
+    while time.monotonic() - uploaded < timeout:
         answer = httpx.get(f"{settings.strava_base_url}/_sandbox/activities/{activity_id}")
         if BLOCK_BEGIN in (answer.json().get("description") or ""):
-            return time.monotonic() - started
+            return time.monotonic() - uploaded
         time.sleep(0.25)
     return None
 
@@ -116,14 +123,27 @@ def measure() -> dict[str, Any]:
         figures["wrong_path_404"] = answers.count(404)
 
         secret = range(FAR_IDS + WRONG_PATH, FAR_IDS + WRONG_PATH + FORGED)
+        started = time.monotonic()
         web.post(settings.webhook_url, json=event(subscription, "update", VICTIM, VICTIM,
                                                   "athlete", {"authorized": "false"}))
         for i in secret:
             web.post(settings.webhook_url, json=event(subscription, "create", i, VICTIM))
+        figures["forged_post_s"] = time.monotonic() - started
+        other_at = time.monotonic()
         real_other = upload(settings, OTHER, "intervals", seed=1, description="mine")
+        victim_at = time.monotonic()
         real_victim = upload(settings, VICTIM, "easy", seed=2, description="mine too")
-        figures["other_block_s"] = wait_for_block(settings, real_other, 2 * WINDOW_S)
-        figures["victim_block_s"] = wait_for_block(settings, real_victim, 2 * WINDOW_S)
+        figures["other_block_s"] = wait_for_block(settings, real_other, other_at,
+                                                  BLOCK_TIMEOUT_S)
+        figures["victim_block_s"] = wait_for_block(settings, real_victim, victim_at,
+                                                   BLOCK_TIMEOUT_S)
+        # The worst moment for the other athlete: just after a window opens, when every forged
+        # event deferred to it wakes up at once.
+        time.sleep(WINDOW_S - time.time() % WINDOW_S + 0.5)
+        opened_at = time.monotonic()
+        real_opened = upload(settings, OTHER, "tempo", seed=3, description="mine again")
+        figures["other_at_opening_s"] = wait_for_block(settings, real_opened, opened_at,
+                                                       BLOCK_TIMEOUT_S)
         deadline = time.monotonic() + FORGED_SETTLE_S
         while pending(db) and time.monotonic() < deadline:
             time.sleep(2)
@@ -132,7 +152,9 @@ def measure() -> dict[str, Any]:
         forged_reads = reads(stats, secret)
         figures["forged_requests"] = sum(forged_reads)
         figures["forged_most"] = max(forged_reads)
-        figures["forged_settled"] = pending(db) == 0
+        figures["forged_read_all"] = sum(1 for n in forged_reads if n == max(forged_reads))
+        figures["forged_pending"] = pending(db)
+        figures["forged_watched_s"] = time.monotonic() - started
         figures["rate_limited"] = stats["rate_limited"]
         with db.session() as session:
             victim = session.get(Athlete, VICTIM)
@@ -157,13 +179,16 @@ def report(f: dict[str, Any]) -> str:
         f"- {WRONG_PATH} forged creates to `/webhook` and a wrong secret: "
         f"{f['wrong_path_404']} answered 404 in {f['wrong_path_s']:.1f} s, "
         f"**{f['wrong_path_requests']} Strava requests**\n"
-        f"- {FORGED} forged creates through the secret path: **{f['forged_requests']} "
-        f"requests** ({f['forged_requests'] / FORGED:.2f} each, at most {f['forged_most']}); "
-        f"all finished: {f['forged_settled']}; 429 answers: {f['rate_limited']}\n"
+        f"- {FORGED} forged creates through the secret path, all for athlete {VICTIM}, posted "
+        f"in {f['forged_post_s']:.1f} s: **{f['forged_requests']} requests** in "
+        f"{f['forged_watched_s']:.0f} s, at most {f['forged_most']} for one forged id "
+        f"({f['forged_read_all']} ids read that often); {f['forged_pending']} still waiting "
+        f"for their athlete's share; 429 answers: {f['rate_limited']}\n"
         f"- meanwhile a real upload of another athlete got its block after "
-        f"{seconds(f['other_block_s'])}, and one of the athlete whose deauthorization was "
-        f"forged after {seconds(f['victim_block_s'])}; that athlete still connected: "
-        f"{f['victim_connected']}\n"
+        f"**{seconds(f['other_block_s'])}** (another, uploaded half a second after a window "
+        f"opened, after **{seconds(f['other_at_opening_s'])}**), and one of athlete {VICTIM}, "
+        f"whose deauthorization was forged too, after {seconds(f['victim_block_s'])}; "
+        f"that athlete still connected: {f['victim_connected']}\n"
         f"- {SLOW} slow clients holding connections: {f['acked']:.0f} of {ACKED} events "
         f"acknowledged, median {f['p50_ms']:.0f} ms, slowest {f['max_ms']:.0f} ms\n"
     )

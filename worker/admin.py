@@ -13,9 +13,10 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from worker.backfill import backfill
 from worker.budget import QuotaExhausted, across_resets
+from worker.forget import pending_revokes
 from worker.inbox import EventStatus
 from worker.jobs import JOB_PREFIX, JobStatus
-from worker.models import Athlete, PushSubscription
+from worker.models import Athlete, PendingRevoke, PushSubscription
 from worker.queue import (
     BACKFILL_QUEUE,
     BACKFILL_STREAMS,
@@ -27,7 +28,7 @@ from worker.queue import (
 from worker.retention import oldest_fetch
 from worker.runtime import Runtime
 from worker.strava import StravaError
-from worker.tokens import AthleteUnavailable
+from worker.tokens import AthleteUnavailable, TokensUnreadable, unreadable_athletes
 
 
 def subscribe(rt: Runtime) -> int:
@@ -128,6 +129,15 @@ def status(rt: Runtime) -> int:
     print("Athletes")
     print(f"  connected  {athletes.get('active', 0):>6}")
     print(f"  must reconnect {athletes.get('needs_reauth', 0):>2}")
+    unreadable = unreadable_athletes(rt.db, rt.cipher)
+    if unreadable:
+        print(f"  TOKENS CANNOT BE DECRYPTED for {len(unreadable)} athletes: no key of "
+              "TOKEN_KEYS opens them. Their work waits, nothing is skipped or deleted; set "
+              "TOKEN_KEYS to the keys that encrypted them (OPERATIONS.md, key rotation).")
+    revokes = pending_revokes(rt)
+    if revokes:
+        print(f"  deleted, access not yet revoked at Strava {revokes:>2} (tried again by the "
+              "sweeper)")
     dead_jobs = rt.jobs.counts().get(JobStatus.DEAD, 0)
     print(f"Dead letters: {by_status.get(EventStatus.DEAD, 0)} events, {dead_jobs} backfill "
           "jobs (stridewise dlq list)")
@@ -163,7 +173,7 @@ def backfill_with_progress(rt: Runtime, athlete_id: int) -> int:
 
     try:
         stored = across_resets(lambda: backfill(rt, athlete_id, progress, force=True))
-    except (AthleteUnavailable, QuotaExhausted, StravaError) as error:
+    except (AthleteUnavailable, TokensUnreadable, QuotaExhausted, StravaError) as error:
         bar.close()
         print(f"backfill stopped: {error}")
         return 1
@@ -211,12 +221,37 @@ def rotate_keys(rt: Runtime) -> int:
     started = time.monotonic()
     with rt.db.session() as session:
         athlete_ids = session.scalars(select(Athlete.id)).all()
+    unreadable = []
     for athlete_id in athlete_ids:
-        with rt.tokens.lock(athlete_id), rt.db.session() as session:
-            athlete = session.get(Athlete, athlete_id)
-            if athlete is not None:
-                athlete.access_token = rt.cipher.rotate(athlete.access_token)
-                athlete.refresh_token = rt.cipher.rotate(athlete.refresh_token)
-    print(f"re-encrypted the tokens of {len(athlete_ids)} athletes "
+        try:
+            _rotate(rt, athlete_id)
+        except TokensUnreadable:
+            unreadable.append(athlete_id)
+    _rotate_pending_revokes(rt)
+    print(f"re-encrypted the tokens of {len(athlete_ids) - len(unreadable)} athletes "
           f"in {time.monotonic() - started:.1f} s")
+    if unreadable:
+        print(f"{len(unreadable)} athletes' tokens cannot be decrypted with any key of "
+              "TOKEN_KEYS and were left as they are: is the key that encrypted them missing?")
+        return 1
     return 0
+
+
+def _rotate(rt: Runtime, athlete_id: int) -> None:
+    """One athlete's tokens under the newest key, or :class:`TokensUnreadable` (nothing
+    changed)."""
+    with rt.tokens.lock(athlete_id), rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        if athlete is not None:
+            access = rt.cipher.rotate(athlete.access_token, athlete_id)
+            refresh = rt.cipher.rotate(athlete.refresh_token, athlete_id)
+            athlete.access_token, athlete.refresh_token = access, refresh
+
+
+def _rotate_pending_revokes(rt: Runtime) -> None:
+    """The tokens kept for a revoke, under the newest key too (those no key opens stay)."""
+    with rt.db.session() as session:
+        for row in session.scalars(select(PendingRevoke)).all():
+            if rt.cipher.readable(row.access_token) and rt.cipher.readable(row.refresh_token):
+                row.access_token = rt.cipher.rotate(row.access_token)
+                row.refresh_token = rt.cipher.rotate(row.refresh_token)

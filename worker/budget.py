@@ -277,6 +277,10 @@ class Budget:
             closed_until=self._closed_until(),
         )
 
+    def forget_athlete(self, athlete_id: int) -> None:
+        """Delete the athlete's share counter (a deleted athlete leaves nothing keyed by them)."""
+        self.client.delete(self._athlete_key(self.clock(), athlete_id))
+
     def _keys(self, now: float) -> list[str]:
         short = int(now // self.windows.short)
         daily = int(now // self.windows.daily)

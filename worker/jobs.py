@@ -2,19 +2,32 @@
 
 A job whose message could not be sent (Redis down when an athlete connects) is kept *unsent*
 until the sweeper sends it; a job that ran out of retries is kept *dead*, a dead letter shown
-by ``stridewise dlq list`` and ``status`` and sent again by ``dlq requeue``.
+by ``stridewise dlq list`` and ``status`` and sent again by ``dlq requeue``. When an athlete is
+deleted, their stranded jobs go, and so do the messages about them still waiting in Redis
+(:func:`unqueue`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import dramatiq
+import redis
+from dramatiq.errors import DecodeError
 from sqlalchemy import delete, func, select
 
 from worker.db import Database
 from worker.models import StrandedJob
+from worker.queue import (
+    BACKFILL,
+    BACKFILL_QUEUE,
+    BACKFILL_STREAMS,
+    HANDLE_EVENT,
+    LIVE_QUEUE,
+    NAMESPACE,
+)
 
 #: How ``dlq`` names a job's dead letter, to tell it from an event's: ``job-7``.
 JOB_PREFIX = "job-"
@@ -72,6 +85,7 @@ class Jobs:
                 select(StrandedJob.status, func.count()).group_by(StrandedJob.status)).all()}
 
     def forget_athlete(self, athlete_id: int) -> None:
+        """Delete the athlete's stranded jobs, unsent and dead."""
         with self.db.session() as session:
             session.execute(delete(StrandedJob).where(StrandedJob.athlete_id == athlete_id))
 
@@ -98,3 +112,45 @@ class Jobs:
 
 def _job(row: StrandedJob) -> Job:
     return Job(row.id, row.actor, row.queue, row.athlete_id, row.reason)
+
+
+def unqueue(client: redis.Redis, athlete_id: int, event_ids: Collection[int]) -> int:
+    """Remove from Redis the messages about a deleted athlete: their backfill and streams jobs
+    and the messages of their events (``event_ids``), waiting, delayed or dead (dramatiq keeps
+    its own dead letters a week); returns how many.
+
+    A message a worker has taken already runs, and finds nothing: its athlete or event is gone.
+    """
+    removed = 0
+    for queue in (LIVE_QUEUE, BACKFILL_QUEUE):
+        base = f"{NAMESPACE}:{queue}"
+        # dramatiq's Redis layout: a list of ids and a hash of messages per queue and per delay
+        # queue, and a sorted set of ids with a hash of messages for the dead.
+        for ids, listed in ((base, True), (f"{base}.DQ", True), (f"{base}.XQ", False)):
+            messages = f"{ids}.msgs"
+            doomed = [message_id for message_id, data in client.hscan_iter(messages)
+                      if _about(data, athlete_id, event_ids)]
+            if not doomed:
+                continue
+            with client.pipeline(transaction=True) as pipe:
+                for message_id in doomed:
+                    if listed:
+                        pipe.lrem(ids, 0, message_id)
+                    else:
+                        pipe.zrem(ids, message_id)
+                pipe.hdel(messages, *doomed)
+                pipe.execute()
+            removed += len(doomed)
+    return removed
+
+
+def _about(data: bytes, athlete_id: int, event_ids: Collection[int]) -> bool:
+    """Whether an encoded message is a job for the athlete or one of their events."""
+    try:
+        message = dramatiq.Message.decode(data)
+    except DecodeError:
+        return False
+    subject = message.args[0] if message.args else None
+    if message.actor_name in (BACKFILL, BACKFILL_STREAMS):
+        return bool(subject == athlete_id)
+    return message.actor_name == HANDLE_EVENT and subject in event_ids

@@ -208,3 +208,21 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     expires_at: Mapped[Timestamp] = mapped_column(index=True)
+
+
+class PendingRevoke(Base):
+    """A revoke Strava refused while an athlete's data was deleted, to be tried again.
+
+    It keeps what a revoke needs and nothing else: the two tokens, encrypted as they were on
+    the athlete row, and when to try again (see worker.forget). No athlete id, no Strava data.
+    """
+
+    __tablename__ = "pending_revokes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    #: Tries that failed since the deletion (the one at the deletion not counted).
+    tries: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[Timestamp] = mapped_column(index=True)
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)

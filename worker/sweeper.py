@@ -1,5 +1,7 @@
 """Re-enqueue inbox events that lost their message: the database is the truth, Redis transport.
-Each sweep also purges what Strava's cache horizon says must go (worker.retention).
+Each sweep also sends the jobs that could not be sent, tries again the revokes Strava refused
+when an athlete was deleted (worker.forget), and purges what Strava's cache horizon says must
+go (worker.retention).
 
 Several sweepers (one per worker process, on every host) may run at once; the inbox hands each
 stale event to one of them only (:meth:`worker.inbox.Inbox.reclaim_stale`).
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from worker.forget import retry_revokes
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.retention import purge
 from worker.runtime import Runtime
@@ -18,14 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def sweep(rt: Runtime) -> int:
-    """Re-enqueue pending events whose lease ran out, and send the jobs that could not be
-    sent; returns how many events this sweeper took."""
+    """Re-enqueue pending events whose lease ran out, send the jobs that could not be sent and
+    try the due revokes again; returns how many events this sweeper took."""
     claimed = rt.inbox.reclaim_stale()
     for event_id in claimed:
         enqueue(rt.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
     if claimed:
         log.info("sweeper re-enqueued %d unfinished events", len(claimed))
     send_unsent_jobs(rt)
+    retry_revokes(rt)
     return len(claimed)
 
 

@@ -2,9 +2,10 @@
 
 Actors stay thin: they call :mod:`worker.sync` and :mod:`worker.backfill`. What every job shares
 is said once, here and in the middleware: "not now" (quota spent, Strava's 429, application
-inactive, activity not readable yet) becomes :class:`worker.notnow.NotNow` and costs no retry;
-an athlete who is gone or must reconnect skips the job; anything else is retried with backoff
-and, past the retry budget, becomes a dead letter with its reason.
+inactive, activity not readable yet, tokens that TOKEN_KEYS cannot decrypt) becomes
+:class:`worker.notnow.NotNow` and costs no retry; an athlete who is gone or must reconnect skips
+the job; anything else is retried with backoff and, past the retry budget, becomes a dead letter
+with its reason.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVEN
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationInactive, StravaRateLimited, StravaRejected
 from worker.sweeper import Sweeper
-from worker.tokens import AthleteUnavailable
+from worker.tokens import AthleteUnavailable, TokensUnreadable
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ BACKFILL_TIME_LIMIT_MS = 600_000
 INACTIVE_PAUSE_S = 900
 #: How long to wait after a 429 when the budget does not know when the window reopens.
 RATE_LIMITED_WAIT_S = 60
+#: How long a job waits for the right TOKEN_KEYS when the athlete's tokens cannot be decrypted.
+KEYS_WAIT_S = 300
 
 load_dotenv_file()
 settings = Settings.from_env()
@@ -67,6 +70,16 @@ def not_now(error: Exception) -> NotNow:
 
 #: What the budget and the gateway raise when the answer is "not now".
 NOT_NOW = (NotNow, QuotaExhausted, StravaRateLimited, StravaApplicationInactive)
+
+
+def wait_for_keys(job: str, unreadable: TokensUnreadable) -> NotNow:
+    """Tokens no key of TOKEN_KEYS opens: the deployment is wrong, so the job waits for the
+    right key (it is not the athlete's doing: nothing is skipped or deleted), and says so at
+    error level, once for each time it runs."""
+    log.error("%s waits: %s. Is TOKEN_KEYS the set that encrypted them? The job runs again in "
+              "%d s; `stridewise status` counts the athletes concerned.", job, unreadable,
+              KEYS_WAIT_S, extra={"athlete_id": unreadable.athlete_id})
+    return NotNow(KEYS_WAIT_S, str(unreadable))
 
 
 def move_lease(message: MessageProxy, wait_s: float) -> None:
@@ -121,8 +134,8 @@ runtime.broker.add_middleware(SweeperMiddleware())
 
 def actor(name: str, queue: str, time_limit_ms: int,
           throws: tuple[type[Exception], ...] = ()) -> Callable[[Callable[[int], str]], Any]:
-    """A job of ours: its "not now" made :class:`NotNow`; an unavailable athlete skips it;
-    what it finished (the outcome ``work`` returns) is counted."""
+    """A job of ours: its "not now" made :class:`NotNow` (unreadable tokens too); an
+    unavailable athlete skips it; what it finished (the outcome ``work`` returns) is counted."""
 
     def decorate(work: Callable[[int], str]) -> Any:
         @functools.wraps(work)
@@ -131,6 +144,8 @@ def actor(name: str, queue: str, time_limit_ms: int,
                 outcome = work(subject_id)
             except NOT_NOW as error:
                 raise not_now(error) from None
+            except TokensUnreadable as unreadable:
+                raise wait_for_keys(f"{name}({subject_id})", unreadable) from None
             except AthleteUnavailable as gone:
                 log.info("%s skipped: %s", name, gone)
                 outcome = EventStatus.SKIPPED

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import redis
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from redis.lock import Lock
+from sqlalchemy import select
 
 from worker.db import Database
 from worker.models import Athlete
@@ -26,6 +27,20 @@ class AthleteUnavailable(Exception):
     """The athlete is gone or must reconnect; their jobs are skipped, not retried."""
 
 
+class TokensUnreadable(Exception):
+    """A stored token cannot be decrypted under any key of TOKEN_KEYS.
+
+    The deployment is wrong (a key dropped before ``rotate-keys`` ran, another deployment's
+    keys), not the athlete: their work waits for the right key instead of being skipped, and
+    nothing of theirs is deleted. Deliberately not an :class:`AthleteUnavailable`.
+    """
+
+    def __init__(self, athlete_id: int | None = None) -> None:
+        whose = f"athlete {athlete_id}'s tokens" if athlete_id is not None else "a stored token"
+        super().__init__(f"{whose} cannot be decrypted with any key of TOKEN_KEYS")
+        self.athlete_id = athlete_id
+
+
 class TokenCipher:
     """Fernet encryption under TOKEN_KEYS: the first key encrypts, every key decrypts."""
 
@@ -35,17 +50,28 @@ class TokenCipher:
     def encrypt(self, token: str) -> str:
         return self._fernet.encrypt(token.encode()).decode()
 
-    def decrypt(self, ciphertext: str) -> str:
+    def decrypt(self, ciphertext: str, athlete_id: int | None = None) -> str:
+        """The token; :class:`TokensUnreadable` (naming ``athlete_id``) if no key opens it."""
         try:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken:
-            raise AthleteUnavailable(
-                "a stored token cannot be decrypted with any key of TOKEN_KEYS"
-            ) from None
+            raise TokensUnreadable(athlete_id) from None
 
-    def rotate(self, ciphertext: str) -> str:
-        """The same token encrypted under the newest key."""
-        return self._fernet.rotate(ciphertext.encode()).decode()
+    def readable(self, ciphertext: str) -> bool:
+        """Whether some key of TOKEN_KEYS opens ``ciphertext``."""
+        try:
+            self._fernet.decrypt(ciphertext.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, ciphertext: str, athlete_id: int | None = None) -> str:
+        """The same token encrypted under the newest key (:class:`TokensUnreadable` if no key
+        opens it)."""
+        try:
+            return self._fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise TokensUnreadable(athlete_id) from None
 
 
 class Tokens:
@@ -79,6 +105,8 @@ class Tokens:
         AthleteUnavailable
             The athlete is unknown, needs to reconnect, or Strava refused the refresh (401);
             in the last case they are marked as needing to reconnect.
+        TokensUnreadable
+            No key of TOKEN_KEYS opens their stored tokens.
         """
         token = self._fresh_token(athlete_id)
         if token is not None:
@@ -100,7 +128,7 @@ class Tokens:
                 athlete = session.get(Athlete, athlete_id)
                 if athlete is None or athlete.status != "active":
                     raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
-                current = self.cipher.decrypt(athlete.access_token)
+                current = self.cipher.decrypt(athlete.access_token, athlete_id)
             if current != rejected:
                 return current
             return self._refresh(athlete_id)
@@ -127,7 +155,7 @@ class Tokens:
             if athlete.status != "active":
                 raise AthleteUnavailable(f"athlete {athlete_id} must reconnect ({athlete.status})")
             if athlete.expires_at - self.clock() > REFRESH_MARGIN_S:
-                return self.cipher.decrypt(athlete.access_token)
+                return self.cipher.decrypt(athlete.access_token, athlete_id)
             return None
 
     def _refresh(self, athlete_id: int) -> str:
@@ -137,7 +165,7 @@ class Tokens:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
-            refresh_token = self.cipher.decrypt(athlete.refresh_token)
+            refresh_token = self.cipher.decrypt(athlete.refresh_token, athlete_id)
         try:
             grant = self.gateway.refresh(refresh_token)
         except StravaUnauthorized:
@@ -152,3 +180,12 @@ class Tokens:
             self.store(athlete, grant)
         log.info("refreshed access token", extra={"athlete_id": athlete_id})
         return grant.access_token
+
+
+def unreadable_athletes(db: Database, cipher: TokenCipher) -> list[int]:
+    """The athletes whose stored tokens no key of TOKEN_KEYS opens (for ``stridewise status``)."""
+    with db.session() as session:
+        rows = session.execute(select(Athlete.id, Athlete.access_token,
+                                      Athlete.refresh_token)).all()
+    return [int(athlete_id) for athlete_id, access, refresh in rows
+            if not (cipher.readable(access) and cipher.readable(refresh))]

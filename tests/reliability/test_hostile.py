@@ -20,11 +20,14 @@ from tests.polling import wait_until
 from tests.reliability.harness import LiveStack, live_stack
 from tests.services import RedisServer
 from worker.models import Athlete, InboxEvent, PushSubscription
+from worker.web.ratelimit import OAUTH_BURST
 
 pytestmark = pytest.mark.e2e
 
 VICTIM = 5401
 OTHER = 5402
+#: An athlete whose sign-in comes from an address that has used its allowance.
+FLOODER = 5403
 #: Forged creates through the secret path, for activities that do not exist.
 FORGED = 30
 #: Reads a forged create may cost: the first and three more (worker.sync.NOT_FOUND_DELAYS_S).
@@ -111,3 +114,22 @@ def test_slow_clients_do_not_stop_web_from_acknowledging_events(
                 sock.close()
         assert answers == [200] * 20
         assert wait_until(lambda: live.inbox_total() == 20, timeout=10)
+
+
+def test_a_sign_in_flood_from_one_address_is_refused_before_anything_reaches_strava(
+    tmp_path: Path, stack_database: str, private_redis: RedisServer
+) -> None:
+    with live_stack(tmp_path, stack_database, private_redis.url) as live:
+        live.start(worker=False)
+        with httpx.Client(base_url=live.settings.public_url, timeout=10.0) as browser:
+            to_strava = browser.get("/connect")  # the first of the address's allowance
+            approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={FLOODER}",
+                                 timeout=10.0)
+            for _ in range(OAUTH_BURST - 1):
+                assert browser.get("/auth/callback?state=forged&code=c").status_code == 400
+            exchanges = live.stats()["by_endpoint"].get("POST /oauth/token", 0)
+            refused = browser.get(approved.headers["location"])
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert live.stats()["by_endpoint"].get("POST /oauth/token", 0) == exchanges
+        with live.db.session() as session:
+            assert session.get(Athlete, FLOODER) is None

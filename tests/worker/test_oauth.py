@@ -1,7 +1,9 @@
-"""GET /connect and GET /auth/callback: state bound to the browser, scopes checked."""
+"""GET /connect and GET /auth/callback: state bound to the browser, scopes checked, clients
+limited by address."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -11,16 +13,20 @@ import pytest
 import redis
 import requests
 import requests.adapters
+import uvicorn
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from worker import forget
+from worker.devstack import free_port
 from worker.models import Athlete, utcnow
 from worker.runtime import Runtime
 from worker.strava import TokenGrant
 from worker.sweeper import sweep
 from worker.web import create_app
+from worker.web.limits import server_config
 from worker.web.oauth import SCOPE, STATE_COOKIE
+from worker.web.ratelimit import OAUTH_BURST, ClientBuckets
 
 
 def browser(rt: Runtime) -> TestClient:
@@ -199,3 +205,75 @@ def test_forget_deletes_locally_when_strava_cannot_revoke(runtime: Runtime) -> N
     forget.forget_athlete(runtime, 85, revoke=True)
     with runtime.db.session() as session:
         assert session.get(Athlete, 85) is None
+
+
+def token_requests(rt: Runtime) -> int:
+    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
+    return int(stats["by_endpoint"].get("POST /oauth/token", 0))
+
+
+def test_a_client_past_its_sign_in_allowance_gets_429_and_costs_nothing(
+    strava_runtime: Runtime,
+) -> None:
+    app = create_app(strava_runtime)
+    client = TestClient(app, base_url=strava_runtime.settings.public_url,
+                        client=("198.51.100.7", 40000))
+    callback = approve(client, 86)  # its /connect is the first of the allowance
+    for _ in range(OAUTH_BURST - 1):
+        assert client.get("/auth/callback?state=forged&code=c").status_code == 400
+    states = len(strava_runtime.redis.keys("stridewise:oauth:state:*"))
+    tokens_before, budget_before = token_requests(strava_runtime), (
+        strava_runtime.budget.usage().overall_short)
+
+    refused = client.get(callback)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "Too many sign-in attempts" in refused.text
+    assert client.get("/connect", follow_redirects=False).status_code == 429
+    assert token_requests(strava_runtime) == tokens_before
+    assert strava_runtime.budget.usage().overall_short == budget_before
+    assert len(strava_runtime.redis.keys("stridewise:oauth:state:*")) == states
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 86) is None
+
+    elsewhere = TestClient(app, base_url=strava_runtime.settings.public_url,
+                           client=("198.51.100.8", 40000))
+    assert elsewhere.get(approve(elsewhere, 87)).status_code == 200
+
+
+def test_a_bucket_gives_one_request_back_per_refill_and_forgets_the_oldest_client() -> None:
+    now = [0.0]
+    buckets = ClientBuckets(burst=2, refill_s=6.0, max_clients=2, clock=lambda: now[0])
+    assert [buckets.take("a"), buckets.take("a")] == [0.0, 0.0]
+    assert buckets.take("a") == pytest.approx(6.0)
+    now[0] = 3.0
+    assert buckets.take("a") == pytest.approx(3.0)  # half a token back: half the wait left
+    now[0] = 9.0
+    assert buckets.take("a") == 0.0
+    assert buckets.take("b") == 0.0
+    assert buckets.take("c") == 0.0  # "a" is forgotten: only two clients are remembered
+    assert buckets.take("a") == 0.0 and buckets.take("a") == 0.0
+
+
+def test_behind_a_loopback_proxy_each_forwarded_address_has_its_own_allowance(
+    runtime: Runtime,
+) -> None:
+    port = free_port()
+    server = uvicorn.Server(server_config(create_app(runtime), "127.0.0.1", port))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}/connect"
+
+        def connect_from(address: str) -> int:
+            return httpx.get(url, headers={"x-forwarded-for": address}, timeout=10).status_code
+
+        assert [connect_from("203.0.113.1") for _ in range(OAUTH_BURST)] == [302] * OAUTH_BURST
+        assert connect_from("203.0.113.1") == 429
+        assert connect_from("203.0.113.2") == 302
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)

@@ -28,8 +28,6 @@ KEEP_ALIVE_S = 5
 MAX_CONNECTIONS = 8192
 #: Largest request body read at all; the webhook's own limit is smaller.
 MAX_BODY_BYTES = 64 * 1024
-
-
 class DeadlineProtocol(HttpToolsProtocol):
     """uvicorn's HTTP protocol, closing a connection whose request headers take longer than
     READ_DEADLINE_S to arrive (after KEEP_ALIVE_S of idleness, for a connection kept alive)."""

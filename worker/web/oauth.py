@@ -1,17 +1,24 @@
-"""Connecting an athlete: Strava OAuth with a ``state`` bound to the browser by a cookie."""
+"""Connecting an athlete: Strava OAuth with a ``state`` bound to the browser by a cookie.
+
+Each client address may start only so many sign-ins (worker.web.ratelimit.ClientBuckets): past
+its allowance it gets a 429 before anything is stored or asked of Strava, so nobody can spend
+the application's quota on code exchanges. The address is the connection's, or behind a trusted
+proxy the one it forwards (OPERATIONS.md, "Behind a reverse proxy").
+"""
 
 from __future__ import annotations
 
 import hmac
 import html
 import logging
+import math
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from worker.budget import QuotaExhausted
@@ -19,6 +26,7 @@ from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaError, TokenGrant
+from worker.web.ratelimit import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
 from worker.web.session import Sessions, set_cookie
 
 log = logging.getLogger(__name__)
@@ -38,12 +46,16 @@ BACKFILL_AGAIN_AFTER = timedelta(days=1)
 class OAuthEndpoints:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
+        self.buckets = ClientBuckets(OAUTH_BURST, OAUTH_REFILL_S)
 
     def routes(self) -> list[Route]:
         return [Route("/connect", self.connect, methods=["GET"]),
                 Route("/auth/callback", self.callback, methods=["GET"])]
 
     async def connect(self, request: Request) -> Response:
+        refused = self._over_limit(request)
+        if refused is not None:
+            return refused
         settings = self.rt.settings
         state = secrets.token_urlsafe(24)
         await run_in_threadpool(self.rt.redis.set, STATE_KEY + state, b"1", ex=STATE_MAX_AGE_S)
@@ -63,6 +75,9 @@ class OAuthEndpoints:
         return response
 
     async def callback(self, request: Request) -> Response:
+        refused = self._over_limit(request)
+        if refused is not None:
+            return refused
         params = request.query_params
         expected = request.cookies.get(STATE_COOKIE, "")
         given = params.get("state", "")
@@ -104,6 +119,17 @@ class OAuthEndpoints:
                    secure=self.rt.settings.public_url.startswith("https://"))
         response.delete_cookie(STATE_COOKIE, path="/auth")
         return response
+
+    def _over_limit(self, request: Request) -> Response | None:
+        """A 429 for a client that has used its allowance of sign-ins, else None."""
+        client = request.client.host if request.client is not None else "unknown"
+        wait = self.buckets.take(client)
+        if not wait:
+            return None
+        log.debug("OAuth request refused: its client is over the limit")
+        return PlainTextResponse(
+            "Too many sign-in attempts from your address. Please wait a minute and try again.",
+            status_code=429, headers={"Retry-After": str(math.ceil(wait))})
 
     def _take_state(self, state: str) -> bool:
         """Whether the state was issued here and not used yet; it is used up now."""
