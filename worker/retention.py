@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from worker.db import Database
-from worker.models import Activity, Athlete, InboxEvent, StrandedJob, utcnow
+from worker.models import Activity, Athlete, InboxEvent, StrandedJob, WebSession, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,14 @@ def purge(db: Database, horizon: timedelta, now: datetime | None = None) -> dict
     if any(deleted.values()):
         log.info("cache purge deleted %s", deleted)
     return deleted
+
+
+def prune_sessions(session: Session, now: datetime) -> int:
+    """Delete every athlete's web session expired at ``now`` (worker.web.session deletes one
+    when it is presented; the sweeper deletes the rest), in the caller's transaction; returns
+    how many."""
+    result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def oldest_fetch(session: Session) -> datetime | None:

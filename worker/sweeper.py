@@ -13,8 +13,9 @@ import logging
 import threading
 
 from worker.forget import retry_revokes
+from worker.models import utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
-from worker.retention import purge
+from worker.retention import prune_sessions, purge
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ def send_unsent_jobs(rt: Runtime) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep`, purges the expired cache and prunes finished events every
+    """Runs :func:`sweep`, purges the expired cache, prunes finished events and expired
+    web sessions every
     ``interval_s`` until stopped."""
 
     def __init__(self, rt: Runtime, interval_s: float) -> None:
@@ -64,6 +66,8 @@ class Sweeper(threading.Thread):
                 purge(self.rt.db, self.rt.settings.cache_horizon)
                 sweep(self.rt)
                 self.rt.inbox.prune()
+                with self.rt.db.session() as session:
+                    prune_sessions(session, utcnow())
             except Exception:  # the next sweep tries again; the sweeper itself must live on
                 log.exception("sweep failed")
 

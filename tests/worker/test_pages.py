@@ -23,12 +23,13 @@ from worker import preferences
 from worker.cache import record_of
 from worker.migrate import downgrade, upgrade
 from worker.models import Activity, Athlete, Base, InboxEvent, StrandedJob, WebSession, utcnow
+from worker.retention import prune_sessions
 from worker.runtime import Runtime
 from worker.strava import TokenGrant
 from worker.web import create_app
 from worker.web.oauth import SCOPE
 from worker.web.pages import negotiate
-from worker.web.session import SESSION_COOKIE, SESSION_DAYS, Sessions, prune_sessions
+from worker.web.session import SESSION_COOKIE, SESSION_DAYS, Sessions
 
 A, B = 501, 502
 SVG = "{http://www.w3.org/2000/svg}"

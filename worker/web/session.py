@@ -2,8 +2,8 @@
 
 The cookie holds nothing but 32 random bytes; the database holds their sha256, the athlete and
 a CSRF token. A cookie that matches no row, or a row past its expiry, signs nobody in, and an
-expired row is deleted when it is read. :func:`prune_sessions` deletes the rest of the expired
-rows for whatever periodic job wants to call it. The rows are the athlete's own (no Strava
+expired row is deleted when it is read. The sweeper deletes the rest of the expired rows
+(worker.retention.prune_sessions). The rows are the athlete's own (no Strava
 data) and go with the athlete (ON DELETE CASCADE).
 """
 
@@ -15,10 +15,8 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
-from sqlalchemy.orm import Session
+from sqlalchemy import delete
 from starlette.responses import Response
 
 from worker.db import Database
@@ -86,12 +84,6 @@ class Sessions:
 def csrf_matches(signed_in: SignedIn, given: str | None) -> bool:
     """Whether a form's token is its session's, compared in constant time."""
     return bool(given) and hmac.compare_digest(signed_in.csrf.encode(), str(given).encode())
-
-
-def prune_sessions(session: Session, now: datetime) -> int:
-    """Delete every session expired at ``now``, in the caller's transaction; returns how many."""
-    result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
-    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def _hash(session_id: str) -> str:
