@@ -112,7 +112,7 @@ def test_the_front_page_explains_and_connects_in_the_browsers_language(
     assert page.status_code == 200
     assert re.search(r'<a id="connect" class="strava-connect" href="/connect">'
                      r'Connect with Strava</a>', page.text)
-    assert f"kept for {rt.settings.cache_days:g} days" in page.text
+    assert f"est conservé {rt.settings.cache_days:g} jours" in page.text  # in French
     assert "-- Stridewise --" in page.text and "-- end of Stridewise --" in page.text
     assert 'href="#main"' in page.text and 'id="main"' in page.text
     assert "http" not in re.sub(r'href="https://www\.strava\.com/[^"]*"', "",
@@ -338,7 +338,7 @@ def test_a_change_with_nothing_cached_asks_for_no_block(rt: Runtime, app: TestCl
     assert app.post("/me/settings", data=settings_form(csrf, language="es")).status_code == 200
     assert rerender_events(rt) == []
     page = app.get("/me").text
-    assert "holds none of your activities yet" in page
+    assert "aún no tiene ninguna de tus actividades" in page  # in Spanish, as just chosen
     assert 'class="chart"' not in page
 
 
