@@ -1,0 +1,378 @@
+"""An athlete's visit in a real browser, on real sandbox, web and worker processes.
+
+The tests follow one visit in file order, sharing one stack and one browser: the front page as
+a stranger sees it, connecting through the sandbox's OAuth, the charts of their weeks, settings
+that change the next block's language, units and numbers, keyboard-only use, the contrast of
+every text, and finally deleting everything. Each test still stands alone: ``signed_in``
+connects when the browser is not signed in yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import select
+
+from analysis.description import find_block
+from analysis.model import is_run
+from tests.browser.conftest import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
+from tests.browser.contrast import COLLECT_JS, Measured, measure
+from tests.e2e.test_cache import leftovers, traces
+from tests.reliability.harness import LiveStack
+from worker import preferences
+from worker.models import Activity
+
+require_chromium()
+
+pytestmark = pytest.mark.e2e
+
+#: How long an upload has to get its block, and the backfill to fill the cache.
+BLOCK_TIMEOUT_S = 60.0
+BACKFILL_TIMEOUT_S = 60.0
+#: The four charts of /me.
+CHARTS = ("mix", "load", "strength", "runs")
+#: Tab presses within which a form control must be reached on /me/settings.
+MAX_TABS = 60
+DEAUTHORIZE = "POST /oauth/deauthorize"
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def path_of(browser: webdriver.Chrome) -> str:
+    return urlsplit(browser.current_url).path
+
+
+def open_page(browser: webdriver.Chrome, stack: LiveStack, path: str) -> None:
+    browser.get(stack.settings.public_url + path)
+
+
+def wait_for_path(browser: webdriver.Chrome, path: str) -> None:
+    wait_until(lambda: path_of(browser) == path, PAGE_TIMEOUT_S,
+               f"the browser to reach {path} (it is at {browser.current_url})")
+
+
+def backfilled(stack: LiveStack) -> bool:
+    """Whether the worker has read the athlete's history into the cache."""
+    with stack.db.session() as session:
+        return session.scalars(select(Activity.id).where(Activity.athlete_id == ATHLETE)
+                               .limit(1)).first() is not None
+
+
+def connect(browser: webdriver.Chrome, stack: LiveStack) -> None:
+    """A click on "Connect with Strava", the sandbox's approval, back to /me."""
+    open_page(browser, stack, "/")
+    browser.find_element(By.CSS_SELECTOR, "a#connect").click()
+    wait_for_path(browser, "/me")
+
+
+@pytest.fixture
+def signed_in(browser: webdriver.Chrome, stack: LiveStack) -> webdriver.Chrome:
+    """The browser on /me, connected (through the sandbox) if it was not, history read."""
+    open_page(browser, stack, "/me")
+    if path_of(browser) != "/me" or not browser.find_elements(By.CSS_SELECTOR, "#logout"):
+        connect(browser, stack)
+    wait_until(lambda: backfilled(stack), BACKFILL_TIMEOUT_S, "the backfill of the history")
+    return browser
+
+
+def tab_until(browser: webdriver.Chrome, matches: Callable[[WebElement], bool],
+              what: str) -> WebElement:
+    """Press Tab until the focused element ``matches``; fail if it never does."""
+    for _ in range(MAX_TABS):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        focused = browser.switch_to.active_element
+        if matches(focused):
+            return focused
+    pytest.fail(f"{MAX_TABS} presses of Tab never reached {what}")
+
+
+def settings_form(browser: webdriver.Chrome) -> WebElement:
+    return browser.find_element(By.CSS_SELECTOR, "form#settings")
+
+
+def set_checkbox(form: WebElement, name: str, on: bool, value: str | None = None) -> None:
+    selector = f"input[type=checkbox][name={name}]" + (f"[value={value}]" if value else "")
+    box = form.find_element(By.CSS_SELECTOR, selector)
+    if box.is_selected() != on:
+        box.click()
+
+
+def save_settings(browser: webdriver.Chrome, stack: LiveStack,
+                  change: Callable[[WebElement], None]) -> preferences.Preferences:
+    """Open /me/settings, ``change`` the form, press Save; returns what the database holds."""
+    open_page(browser, stack, "/me/settings")
+    form = settings_form(browser)
+    change(form)
+    browser.find_element(By.CSS_SELECTOR, "button#save").click()
+    wait_until(lambda: browser.execute_script("return document.readyState") == "complete"
+               and browser.find_elements(By.CSS_SELECTOR, "form#settings, h1"),
+               PAGE_TIMEOUT_S, "the page after saving the settings")
+    return saved_preferences(stack)
+
+
+def saved_preferences(stack: LiveStack) -> preferences.Preferences:
+    with stack.db.session() as session:
+        found = preferences.load(session, ATHLETE)
+    assert found is not None, "the athlete is not in the database"
+    return found
+
+
+def upload_and_wait(stack: LiveStack, workout: str, seed: int) -> tuple[int, list[str]]:
+    """Upload an activity at the sandbox, as the athlete's watch would; returns its id and the
+    lines of the block the worker wrote into its description."""
+    answer = stack.http.post(f"/_sandbox/athletes/{ATHLETE}/activities",
+                             json={"workout": workout, "seed": seed,
+                                   "description": "Legs felt heavy."})
+    answer.raise_for_status()
+    activity_id = int(answer.json()["id"])
+    found = stack.wait_for_blocks([activity_id], timeout=BLOCK_TIMEOUT_S)
+    assert found, f"activity {activity_id} got no block; logs in {stack.tmp_path}"
+    block = find_block(found[activity_id])
+    assert block is not None
+    return activity_id, found[activity_id][block[0]:block[1]].splitlines()
+
+
+def sandbox_activities(stack: LiveStack) -> list[dict[str, Any]]:
+    answer = stack.http.get(f"/_sandbox/athletes/{ATHLETE}/activities")
+    answer.raise_for_status()
+    activities: list[dict[str, Any]] = answer.json()
+    return activities
+
+
+def week_of(activity: dict[str, Any]) -> date:
+    start = datetime.fromisoformat(str(activity["start_date"]).replace("Z", "+00:00")).date()
+    return start - timedelta(days=start.weekday())
+
+
+def measure_page(browser: webdriver.Chrome) -> list[Measured]:
+    """Contrast of every visible text on the page; the skip link is measured while focused,
+    the only time it shows."""
+    elements = browser.execute_script(COLLECT_JS)
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    elements += [e for e in browser.execute_script(COLLECT_JS) if e not in elements]
+    assert elements, "the page shows no text"
+    return [measure(element) for element in elements]
+
+
+# -- the visit ---------------------------------------------------------------------------------
+
+def test_from_the_front_page_tab_reaches_a_skip_link_then_connect(
+    browser: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser.delete_all_cookies()
+    open_page(browser, stack, "/")
+    screenshot("front-page")
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    skip = browser.switch_to.active_element
+    target = (skip.get_attribute("href") or "").partition("#")[2]
+    assert skip.tag_name == "a" and target, \
+        f"the first Tab stop is {skip.tag_name} {skip.text!r}, not a skip link"
+    assert browser.find_elements(By.ID, target), f"the skip link points at no #{target}"
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "connect"
+    assert "Connect with Strava" in browser.switch_to.active_element.text
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait_for_path(browser, "/me")
+
+
+def test_connect_through_the_sandbox_lands_on_the_athletes_page(
+    browser: webdriver.Chrome, stack: LiveStack
+) -> None:
+    browser.delete_all_cookies()
+    stack.reset_stats()
+    connect(browser, stack)
+    cookies = {c["name"]: c for c in browser.get_cookies()}
+    session = [c for c in cookies.values() if c.get("httpOnly")]
+    assert session, f"no HttpOnly session cookie after the callback: {sorted(cookies)}"
+    assert all(c.get("sameSite") in ("Lax", "Strict") for c in session), session
+    assert stack.stats()["by_endpoint"].get("POST /oauth/token") == 1
+    assert browser.find_elements(By.CSS_SELECTOR, "header a[href$='/me/settings']")
+    assert browser.find_elements(By.CSS_SELECTOR, "#logout")
+
+
+def test_the_page_draws_the_sandboxs_weeks_as_bar_charts(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    open_page(browser, stack, "/me")
+    screenshot("me")
+    charts = {c.get_attribute("data-chart"): c
+              for c in browser.find_elements(By.CSS_SELECTOR, "svg.chart")}
+    assert set(CHARTS) <= set(charts), f"charts drawn: {sorted(charts)}"
+    for kind in CHARTS:
+        bars = [b for b in charts[kind].find_elements(By.CSS_SELECTOR, "rect[data-value]")
+                if b.size["height"] > 0 and b.size["width"] > 0]
+        assert bars, f"the {kind} chart has no bar"
+
+    activities = sandbox_activities(stack)
+    sessions = Counter(week_of(a) for a in activities)
+    runs = Counter(week_of(a) for a in activities if is_run(str(a["sport_type"])))
+    drawn_sessions = bar_sums(charts["mix"])
+    drawn_runs = bar_sums(charts["runs"])
+    # The oldest week drawn may be cut by the history's horizon; every later one is whole.
+    weeks = sorted(drawn_sessions)[1:]
+    assert weeks, f"fewer than two weeks drawn: {sorted(drawn_sessions)}"
+    assert {w: drawn_sessions[w] for w in weeks} == {w: sessions[w] for w in weeks}
+    assert {w: drawn_runs.get(w, 0) for w in weeks} == {w: runs[w] for w in weeks}
+
+    links = {a.get_attribute("href")
+             for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='/activities/']")}
+    strava = {f"https://www.strava.com/activities/{a['id']}" for a in activities}
+    assert links and links <= strava, f"activity links not to Strava's pages: {links - strava}"
+
+
+def bar_sums(chart: WebElement) -> dict[date, int]:
+    """Per week, what a chart's bars add up to (each bar carries its week and figure)."""
+    sums: Counter[date] = Counter()
+    for bar in chart.find_elements(By.CSS_SELECTOR, "rect[data-value][data-week]"):
+        sums[date.fromisoformat(str(bar.get_attribute("data-week")))] += \
+            int(float(str(bar.get_attribute("data-value"))))
+    return dict(sums)
+
+
+def test_german_and_imperial_write_the_next_block_in_german_with_miles(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    save_settings(browser, stack, lambda form: set_language_and_units(form, "en", "metric"))
+    _, english = upload_and_wait(stack, "tempo", seed=21)
+    assert distances(english, "km") and not distances(english, "mi"), english
+
+    saved = save_settings(browser, stack,
+                          lambda form: set_language_and_units(form, "de", "imperial"))
+    assert (saved.language, saved.units) == ("de", "imperial")
+    screenshot("settings-de")
+    assert browser.execute_script("return document.documentElement.lang") == "de"
+    assert settings_form(browser).find_element(
+        By.CSS_SELECTOR, "input[name=units][value=imperial]").is_selected()
+
+    _, german = upload_and_wait(stack, "tempo", seed=22)
+    assert distances(german, "mi") and not distances(german, "km"), german
+    assert_language(german, "de", english)
+
+
+def set_language_and_units(form: WebElement, language: str, units: str) -> None:
+    Select(form.find_element(By.CSS_SELECTOR, "select[name=language]")).select_by_value(language)
+    form.find_element(By.CSS_SELECTOR, f"input[name=units][value={units}]").click()
+    set_checkbox(form, "feedback", True)
+    set_checkbox(form, "numbers", True)
+
+
+def distances(lines: list[str], unit: str) -> list[str]:
+    """Figures in ``unit`` (``4.2 km``, ``2,6 mi``) the block's lines give."""
+    return re.findall(rf"\d+(?:[.,]\d+)? ?{unit}\b", "\n".join(lines))
+
+
+def test_heart_rate_numbers_off_leave_no_heart_rate_figure_in_the_next_block(
+    signed_in: webdriver.Chrome, stack: LiveStack
+) -> None:
+    browser = signed_in
+    save_settings(browser, stack, lambda form: set_checkbox(form, "numbers", True))
+    language = saved_preferences(stack).language
+    _, shown = upload_and_wait(stack, "tempo", seed=31)
+    assert heart_rate_figures(shown, language), f"no heart-rate figure with numbers on: {shown}"
+
+    saved = save_settings(browser, stack, lambda form: set_checkbox(form, "numbers", False))
+    assert saved.public_numbers is False
+    assert not settings_form(browser).find_element(
+        By.CSS_SELECTOR, "input[name=numbers]").is_selected()
+    _, hidden = upload_and_wait(stack, "tempo", seed=32)
+    assert not heart_rate_figures(hidden, language), hidden
+
+
+def test_keyboard_alone_changes_a_setting_and_saves_it(
+    signed_in: webdriver.Chrome, stack: LiveStack
+) -> None:
+    browser = signed_in
+    open_page(browser, stack, "/me/settings")
+    before = saved_preferences(stack)
+    box = tab_until(browser, lambda e: e.get_attribute("name") == "section"
+                    and e.get_attribute("value") == "refuel", "the refuel section's checkbox")
+    ActionChains(browser).send_keys(Keys.SPACE).perform()
+    assert box.is_selected() != ("refuel" in before.sections)
+    tab_until(browser, lambda e: e.get_attribute("id") == "save", "the Save button")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait_until(lambda: ("refuel" in saved_preferences(stack).sections)
+               != ("refuel" in before.sections), PAGE_TIMEOUT_S, "the keyboard's change saved")
+    after = saved_preferences(stack)
+    assert after.sections ^ before.sections == {"refuel"}
+    assert (after.language, after.units, after.public_numbers) == \
+        (before.language, before.units, before.public_numbers)
+
+
+@pytest.mark.parametrize("path", ["/", "/me", "/me/settings"])
+def test_every_visible_text_meets_wcag_aa_contrast(
+    signed_in: webdriver.Chrome, stack: LiveStack, path: str,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    browser = signed_in
+    open_page(browser, stack, path)
+    measured = measure_page(browser)
+    lowest = min(measured, key=lambda m: m.ratio)
+    with capsys.disabled():
+        print(f"\ncontrast on {path}: {len(measured)} texts, lowest {lowest.ratio:.2f}:1 "
+              f"({lowest.description}, needs {lowest.required}:1)")
+    failing = [f"{m.description}: {m.ratio}:1 < {m.required}:1" for m in measured
+               if not m.passes]
+    assert not failing, "\n".join(failing)
+
+
+def test_deleting_the_data_revokes_at_strava_and_leaves_nothing_in_the_database(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    activities = sandbox_activities(stack)
+    words, numbers, labels = traces(stack, [int(a["id"]) for a in activities])
+    words.add(str(ATHLETE))
+    assert leftovers(stack, words, numbers, labels), "nothing of the athlete was ever stored"
+    stack.reset_stats()
+
+    open_page(browser, stack, "/me/settings")
+    browser.find_element(By.CSS_SELECTOR, "a[href$='/me/delete']").click()
+    wait_for_path(browser, "/me/delete")
+    screenshot("delete-confirm")
+    assert backfilled(stack), "the confirmation page deleted before confirming"
+    browser.find_element(By.CSS_SELECTOR, "button#delete").click()
+    wait_until(lambda: browser.find_elements(By.TAG_NAME, "h1")
+               and not browser.find_elements(By.CSS_SELECTOR, "button#delete"),
+               PAGE_TIMEOUT_S, "the page saying the data is deleted")
+    screenshot("deleted")
+
+    stats = stack.stats()
+    assert stats["by_endpoint"].get(DEAUTHORIZE) == 1, stats["by_endpoint"]
+    # The sandbox announces the revoke as Strava does; the stack handles that event too.
+    wait_until(lambda: deauthorization_delivered(stack), PAGE_TIMEOUT_S,
+               "the sandbox's deauthorization event to reach the web process")
+    wait_until(lambda: not stack.inbox_statuses().get("pending"), BLOCK_TIMEOUT_S,
+               "the worker to handle every event")
+    assert not leftovers(stack, words, numbers, labels), \
+        leftovers(stack, words, numbers, labels)
+
+    open_page(browser, stack, "/me")
+    assert path_of(browser) != "/me" or not browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+
+
+def deauthorization_delivered(stack: LiveStack) -> bool:
+    return any(a["object_type"] == "athlete" and a["object_id"] == ATHLETE
+               and a["status"] == 200 for a in stack.stats()["webhooks"]["attempts"])
+
+
+def heart_rate_figures(lines: list[str], language: str) -> list[str]:
+    return re.findall(r"\bHR\b[^,;]*", "\n".join(lines))
+
+
+def assert_language(lines: list[str], language: str, english: list[str]) -> None:
+    assert lines != english
