@@ -1,16 +1,12 @@
-"""A real browser on a real stack: Debian's Chromium driven by Selenium against sandbox, web and
-worker processes.
+"""Fixtures of the browser tests: a real browser on a real stack, Debian's Chromium driven by
+Selenium against sandbox, web and worker processes.
 
-The browser is the machine's own (/usr/bin/chromium with /usr/bin/chromedriver, installed by
-.ci/run through apt-get); nothing here downloads one. Without them the module skips, except
-under CI=true, where their absence fails the run. One stack and one browser serve the whole
-module: starting either costs seconds, and the tests follow one athlete's visit in order.
+One stack and one browser serve a whole module: starting either costs seconds, and the tests
+follow one athlete's visit in order.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,45 +14,18 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from tests.conftest import REPO_ROOT
+from tests.browser.chromium import (
+    ATHLETE,
+    CHROMEDRIVER,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    HISTORY_DAYS,
+    PAGE_TIMEOUT_S,
+    SCREENSHOTS,
+    require_chromium,
+)
 from tests.reliability.harness import LiveStack, live_stack
-from tests.services import (
-    RedisServer,
-    in_ci,
-    postgres_available,
-    postgres_database,
-    sqlite_url,
-)
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-#: Where screenshots go for a look (var/ is ignored by git).
-SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
-#: The athlete who approves at the sandbox when the browser connects.
-ATHLETE = 2_718_281_828
-#: Days of past training the sandbox holds for the athlete before they connect.
-HISTORY_DAYS = 28
-#: Chromium on a machine without internet: no background traffic, no sandbox (root in CI).
-CHROMIUM_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US",
-)
-#: How long a page and an element have to appear.
-PAGE_TIMEOUT_S = 15.0
-
-
-def require_chromium() -> None:
-    """Skip the calling test module (a laptop without Chromium), or fail it (CI=true), when
-    the browser or its driver is missing."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if not missing:
-        return
-    message = (f"{' and '.join(missing)} missing: install Debian's chromium and "
-               "chromium-driver (.ci/run does)")
-    if in_ci():
-        pytest.fail(message + " (CI=true requires them)", pytrace=False)
-    pytest.skip(message, allow_module_level=True)
+from tests.services import RedisServer, in_ci, postgres_available, postgres_database, sqlite_url
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +90,3 @@ def screenshot(browser: webdriver.Chrome) -> Callable[[str], Path]:
         return path
 
     return save
-
-
-def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll ``check`` until it is truthy; fail naming ``what`` when time is up."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from analysis.description import find_block
 from analysis.model import is_run
-from tests.browser.conftest import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
+from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
 from tests.browser.contrast import COLLECT_JS, Measured, measure
 from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
