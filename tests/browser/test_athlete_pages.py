@@ -30,6 +30,7 @@ from analysis.description import find_block
 from analysis.model import is_run
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
 from tests.browser.contrast import COLLECT_JS, Measured, measure
+from tests.browser.language import english_left, heart_rate_figures, translated_lines
 from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
 from worker import preferences
@@ -261,7 +262,7 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
 
     _, german = upload_and_wait(stack, "tempo", seed=22)
     assert distances(german, "mi") and not distances(german, "km"), german
-    assert_language(german, "de", english)
+    assert_language(german, "de")
 
 
 def set_language_and_units(form: WebElement, language: str, units: str) -> None:
@@ -370,9 +371,11 @@ def deauthorization_delivered(stack: LiveStack) -> bool:
                and a["status"] == 200 for a in stack.stats()["webhooks"]["attempts"])
 
 
-def heart_rate_figures(lines: list[str], language: str) -> list[str]:
-    return re.findall(r"\bHR\b[^,;]*", "\n".join(lines))
 
-
-def assert_language(lines: list[str], language: str, english: list[str]) -> None:
-    assert lines != english
+def assert_language(lines: list[str], language: str) -> None:
+    """Every line between the block's markers is in ``language``, none left in English."""
+    body = lines[1:-1]
+    assert body, lines
+    assert not english_left(body, language), english_left(body, language)
+    untranslated = [line for line in body if line not in translated_lines(body, language)]
+    assert not untranslated, untranslated

@@ -1,10 +1,14 @@
-"""The contrast arithmetic of the browser tests, against values WCAG's own examples give."""
+"""The contrast measure of the browser tests: its arithmetic against values WCAG's examples
+give, and its page script on a page whose colours are known."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.browser.contrast import backdrop, contrast, measure, parse_colour
+import pytest
+from selenium import webdriver
+
+from tests.browser.contrast import COLLECT_JS, backdrop, contrast, measure, parse_colour
 
 WHITE = (255.0, 255.0, 255.0)
 BLACK = (0.0, 0.0, 0.0)
@@ -46,3 +50,34 @@ def test_colours_it_cannot_read_and_background_images_are_errors_not_guesses() -
         measure({"tag": "h1", "id": "", "text": "x", "color": "rgb(0, 0, 0)",
                  "backgrounds": ["rgb(255, 255, 255)"], "image": True, "size": 16,
                  "weight": 400})
+
+
+PAGE = """<!doctype html><html lang=en><head><meta charset=utf-8><title>t</title></head>
+<body style="margin:0;background:#fff;font-size:16px">
+<h1 id=big style="font-size:32px;color:#949494">Large</h1>
+<p id=grey style="color:#767676">Small grey</p>
+<div style="background:#000"><span id=inverse style="color:#fff">On black</span></div>
+<p id=gone style="display:none">Not shown</p>
+<span id=sr style="position:absolute;width:1px;height:1px;overflow:hidden;
+  clip:rect(0 0 0 0)">Screen readers only</span>
+<select id=pick><option>First</option><option selected>Chosen</option></select>
+<svg width=200 height=40><text id=label x=0 y=20 fill="#000000">Axis</text></svg>
+</body></html>"""
+
+
+def test_the_page_script_measures_what_is_shown_and_nothing_hidden(
+    browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    browser.get(page.as_uri())
+    found = {e["id"]: e for e in browser.execute_script(COLLECT_JS)}
+    assert set(found) == {"big", "grey", "inverse", "pick", "label"}
+    assert found["pick"]["text"] == "Chosen"
+    measured = {name: measure(element) for name, element in found.items()}
+    assert measured["grey"].ratio == pytest.approx(4.54, abs=0.01) and measured["grey"].passes
+    assert measured["inverse"].ratio == pytest.approx(21.0)
+    assert measured["label"].ratio == pytest.approx(21.0)
+    # #949494 on white is about 3:1: enough for 32 px text, not for body text.
+    assert measured["big"].large and measured["big"].passes
+    assert 3.0 <= measured["big"].ratio < 4.5
