@@ -20,8 +20,11 @@ from tests.conftest import REPO_ROOT
 PACKAGES = ("worker", "analysis")
 #: Commands that start the sandbox: the only modules outside it that may import it.
 SANDBOX_STARTERS = frozenset({"worker.cli"})
-#: What the web process must never load: the analysis, the services that run it.
-NOT_FOR_WEB = ("analysis", "worker.sync", "worker.backfill", "worker.tasks", "worker.sandbox")
+#: What the web process must never load: the worker's services and the sandbox.
+NOT_FOR_WEB = ("worker.sync", "worker.backfill", "worker.tasks", "worker.sandbox")
+#: The path a webhook event takes through the web process, which must answer Strava in well
+#: under 2 s: it reaches no analysis (only the athletes' pages draw on it; ARCHITECTURE.md).
+INTAKE = ("worker.web.webhook", "worker.web.intake", "worker.web.limits", "worker.web.health")
 
 
 def within(module: str, *packages: str) -> bool:
@@ -126,11 +129,13 @@ def test_analysis_imports_nothing_of_worker() -> None:
 
 
 @pytest.mark.parametrize("web_module", sorted(n for n in modules() if within(n, "worker.web")))
-def test_the_web_process_reaches_neither_analysis_nor_sync_nor_the_sandbox(
-    web_module: str,
-) -> None:
+def test_the_web_process_reaches_neither_sync_nor_the_sandbox(web_module: str) -> None:
     assert sorted(t for t in reachable(web_module) if within(t, *NOT_FOR_WEB)) == []
 
+
+@pytest.mark.parametrize("intake_module", INTAKE)
+def test_the_webhook_intake_path_reaches_no_analysis(intake_module: str) -> None:
+    assert sorted(t for t in reachable(intake_module) if within(t, "analysis")) == []
 
 def test_no_product_module_imports_the_sandbox() -> None:
     importers = sorted(name for name, targets in graph().items()

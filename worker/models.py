@@ -188,3 +188,23 @@ class PushSubscription(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     callback_url: Mapped[str] = mapped_column(Text)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser: the athlete it acts for, until when, and its CSRF token.
+
+    Only a hash of the session id is stored (the id itself is in the browser's cookie alone),
+    so a copy of the table lets nobody sign in. The row goes with its athlete.
+    """
+
+    __tablename__ = "web_sessions"
+
+    #: sha256 of the session id, hex.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), index=True
+    )
+    #: Sent with every form of the session and compared with what the form posts back.
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    expires_at: Mapped[Timestamp] = mapped_column(index=True)

@@ -1,4 +1,4 @@
-"""The web process: webhook receiver, OAuth, health and metrics; athlete pages come later."""
+"""The web process: webhook receiver, OAuth, health and metrics, and the athletes' pages."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from starlette.applications import Starlette
 from worker.runtime import Runtime
 from worker.web.health import HealthEndpoints
 from worker.web.oauth import OAuthEndpoints
+from worker.web.pages import PageEndpoints
 from worker.web.webhook import WebhookEndpoint
 
 
 def create_app(rt: Runtime) -> Starlette:
     """The Starlette app; each endpoint group contributes its routes."""
     webhook = WebhookEndpoint(rt)
-    groups = (webhook, OAuthEndpoints(rt), HealthEndpoints(rt))
+    groups = (webhook, OAuthEndpoints(rt), HealthEndpoints(rt), PageEndpoints(rt, webhook.inbox))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

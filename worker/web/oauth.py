@@ -19,6 +19,7 @@ from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaError, TokenGrant
+from worker.web.session import Sessions, set_cookie
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +98,10 @@ class OAuthEndpoints:
         athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""))
         if athlete_id is None:
             return _page(502, "Strava sent no athlete", "Please connect again.")
-        response = _page(200, "Connected",
-                         "From your next upload on, Stridewise adds a short feedback block to "
-                         "the activity's description. Your own text is never touched; write "
-                         "#nostridewise in a description to keep it out.")
+        session_id, signed_in = await run_in_threadpool(Sessions(self.rt.db).start, athlete_id)
+        response = RedirectResponse("/me", 303)
+        set_cookie(response, session_id, signed_in,
+                   secure=self.rt.settings.public_url.startswith("https://"))
         response.delete_cookie(STATE_COOKIE, path="/auth")
         return response
 

@@ -1,0 +1,244 @@
+"""The charts of an athlete's page, drawn as SVG on the server from the weeks the cache holds.
+
+No script and no other host: each chart is an ``<svg role="img">`` with a ``<title>``, and the
+page puts the same figures in a table next to it for screen readers. Every bar carries its
+figure in ``data-*`` attributes, so what is drawn can be checked against the rows it came from.
+Weeks run Monday to Sunday in UTC; runs and strength sessions are counted as the analysis counts
+them (analysis.model.is_run, analysis.training.is_strength_training), so the page and the block
+agree.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from analysis.model import SessionRecord, Workout, is_run
+from analysis.recovery import Recovery
+from analysis.training import STRENGTH_PER_WEEK, is_strength_training
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
+#: How each workout label reads on the page.
+WORKOUT_NAMES: dict[str, str] = {
+    Workout.EASY: N_("easy"), Workout.RECOVERY: N_("recovery"), Workout.LONG: N_("long"),
+    Workout.TEMPO: N_("tempo"), Workout.INTERVALS: N_("intervals"),
+    Workout.SPRINTS: N_("sprints"), Workout.HILLS: N_("hills"), Workout.FARTLEK: N_("fartlek"),
+    Workout.RACE: N_("race"), Workout.STRENGTH: N_("strength"),
+    Workout.CROSS_TRAINING: N_("cross-training"), Workout.OTHER: N_("other"),
+}
+#: One colour per label, each at least 3:1 against the white background (WCAG 1.4.11 for
+#: graphical objects), neighbours told apart by lightness as well as hue.
+WORKOUT_COLOURS: dict[str, str] = {
+    Workout.EASY: "#2b6cb0", Workout.RECOVERY: "#5a7d9a", Workout.LONG: "#1d4044",
+    Workout.TEMPO: "#b7791f", Workout.INTERVALS: "#c53030", Workout.SPRINTS: "#97266d",
+    Workout.HILLS: "#2f855a", Workout.FARTLEK: "#6b46c1", Workout.RACE: "#000000",
+    Workout.STRENGTH: "#975a16", Workout.CROSS_TRAINING: "#4a5568", Workout.OTHER: "#718096",
+}
+BAR_COLOUR = "#2b6cb0"
+BAND_COLOUR = "#c6f6d5"
+INK = "#1a202c"
+GRID = "#718096"
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 34
+
+
+@dataclass(frozen=True)
+class Week:
+    """One Monday-to-Sunday week of the cache: sessions by label, runs, strength sessions."""
+
+    monday: date
+    mix: tuple[tuple[str, int], ...]  # labels in Workout order, zero counts left out
+    runs: int
+    strength: int
+
+    @property
+    def sessions(self) -> int:
+        return sum(n for _, n in self.mix)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its SVG, and the same figures as a table (header row first)."""
+
+    kind: str  # mix, load, strength or runs
+    title: str
+    svg: str
+    table: tuple[tuple[str, ...], ...]
+    legend: tuple[tuple[str, str], ...] = ()  # (name, colour)
+
+
+def weeks_of(records: Sequence[SessionRecord], today: date) -> list[Week]:
+    """Every week from the oldest record's to today's, oldest first, empty weeks included."""
+    if not records:
+        return []
+    first = _monday(min(r.start.date() for r in records))
+    weeks = []
+    monday = first
+    while monday <= today:
+        inside = [r for r in records if monday <= r.start.date() < monday + timedelta(days=7)]
+        counts = Counter(r.workout.value for r in inside)
+        weeks.append(Week(
+            monday=monday,
+            mix=tuple((w.value, counts[w.value]) for w in Workout if counts[w.value]),
+            runs=sum(1 for r in inside if is_run(r.sport)),
+            strength=sum(1 for r in inside if is_strength_training(r)),
+        ))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def mix_chart(weeks: Sequence[Week], _: Gettext) -> Chart:
+    """Sessions per week, stacked by workout label."""
+    title = _("Sessions per week by workout type")
+    svg, plot = _canvas("mix", title, len(weeks), max((w.sessions for w in weeks), default=0))
+    labels = [w for w in WORKOUT_NAMES if any(dict(week.mix).get(w) for week in weeks)]
+    for index, week in enumerate(weeks):
+        bottom = 0
+        for label, count in week.mix:
+            plot.bar(svg, index, bottom, count, WORKOUT_COLOURS[label], week=week.monday,
+                     workout=label)
+            bottom += count
+        plot.caption(svg, index, week.monday, week.sessions)
+    header = (_("Week of"), *(_(WORKOUT_NAMES[w]) for w in labels), _("All"))
+    rows = tuple((w.monday.isoformat(), *(str(dict(w.mix).get(lab, 0)) for lab in labels),
+                  str(w.sessions)) for w in weeks)
+    legend = tuple((_(WORKOUT_NAMES[w]), WORKOUT_COLOURS[w]) for w in labels)
+    return Chart("mix", title, _serialise(svg), (header, *rows), legend)
+
+
+def runs_chart(weeks: Sequence[Week], _: Gettext) -> Chart:
+    """Runs per week."""
+    title = _("Runs per week")
+    svg, plot = _canvas("runs", title, len(weeks), max((w.runs for w in weeks), default=0))
+    for index, week in enumerate(weeks):
+        plot.bar(svg, index, 0, week.runs, BAR_COLOUR, week=week.monday)
+        plot.caption(svg, index, week.monday, week.runs)
+    rows = tuple((w.monday.isoformat(), str(w.runs)) for w in weeks)
+    return Chart("runs", title, _serialise(svg), ((_("Week of"), _("Runs")), *rows))
+
+
+def strength_chart(weeks: Sequence[Week], _: Gettext) -> Chart:
+    """Strength sessions per week against the 2-3 a week runners need."""
+    low, high = STRENGTH_PER_WEEK
+    title = _("Strength sessions per week against the %(low)d-%(high)d a week runners need") % {
+        "low": low, "high": high}
+    svg, plot = _canvas("strength", title, len(weeks),
+                        max([*(w.strength for w in weeks), high]))
+    plot.band(svg, low, high)
+    for index, week in enumerate(weeks):
+        plot.bar(svg, index, 0, week.strength, BAR_COLOUR, week=week.monday)
+        plot.caption(svg, index, week.monday, week.strength)
+    rows = tuple((w.monday.isoformat(), str(w.strength)) for w in weeks)
+    return Chart("strength", title, _serialise(svg),
+                 ((_("Week of"), _("Strength sessions")), *rows))
+
+
+def load_chart(recovery: Recovery, _: Gettext) -> Chart:
+    """The load of the last seven days next to the athlete's average week before them."""
+    title = _("Load of the last 7 days against your average week")
+    bars = [(_("Last 7 days"), recovery.week_load, "week")]
+    if recovery.usual_load is not None:
+        bars.append((_("Average week"), recovery.usual_load, "usual"))
+    svg, plot = _canvas("load", title, len(bars), max(v for _label, v, _k in bars))
+    for index, (label, value, key) in enumerate(bars):
+        plot.bar(svg, index, 0, value, BAR_COLOUR if key == "week" else GRID, load=key)
+        plot.caption(svg, index, label, round(value))
+    rows = tuple((label, str(round(value))) for label, value, _k in bars)
+    return Chart("load", title, _serialise(svg), (("", _("Load (TRIMP)")), *rows))
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """Where bars go: ``slots`` equal columns over a value axis from 0 to ``top``."""
+
+    slots: int
+    top: float
+
+    @property
+    def slot_width(self) -> float:
+        return (WIDTH - LEFT - RIGHT) / max(self.slots, 1)
+
+    def y(self, value: float) -> float:
+        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / self.top)
+
+    def bar(self, svg: ET.Element, index: int, bottom: float, value: float, colour: str,
+            **data: object) -> None:
+        if value <= 0:
+            return
+        x = LEFT + index * self.slot_width + self.slot_width * 0.15
+        ET.SubElement(svg, "rect", {
+            "x": _n(x), "y": _n(self.y(bottom + value)), "width": _n(self.slot_width * 0.7),
+            "height": _n(self.y(bottom) - self.y(bottom + value)), "fill": colour,
+            "data-value": _n(value), **{f"data-{k}": str(v) for k, v in data.items()},
+        })
+
+    def caption(self, svg: ET.Element, index: int, label: object, total: float) -> None:
+        """The column's name under it and its total above it."""
+        middle = _n(LEFT + (index + 0.5) * self.slot_width)
+        name = label.isoformat()[5:] if isinstance(label, date) else str(label)
+        _text(svg, middle, HEIGHT - BOTTOM + 16, name, anchor="middle")
+        _text(svg, middle, self.y(total) - 4, _n(total), anchor="middle")
+
+    def band(self, svg: ET.Element, low: float, high: float) -> None:
+        ET.SubElement(svg, "rect", {
+            "x": _n(LEFT), "y": _n(self.y(high)), "width": _n(WIDTH - LEFT - RIGHT),
+            "height": _n(self.y(low) - self.y(high)), "fill": BAND_COLOUR, "class": "band",
+        })
+
+
+def _canvas(kind: str, title: str, slots: int, top: float) -> tuple[ET.Element, _Plot]:
+    """An empty chart with its title, and a value axis with a line at each whole step."""
+    top = max(float(top), 1.0)
+    svg = ET.Element("svg", {
+        "xmlns": "http://www.w3.org/2000/svg", "role": "img", "class": "chart",
+        "data-chart": kind, "viewBox": f"0 0 {WIDTH} {HEIGHT}", "width": "100%",
+        "aria-labelledby": f"chart-{kind}-title", "focusable": "false",
+    })
+    ET.SubElement(svg, "title", {"id": f"chart-{kind}-title"}).text = title
+    plot = _Plot(slots, top * 1.1)
+    step = _step(top)
+    value = 0.0
+    while value <= top:
+        y = plot.y(value)
+        ET.SubElement(svg, "line", {"x1": _n(LEFT), "x2": _n(WIDTH - RIGHT), "y1": _n(y),
+                                    "y2": _n(y), "stroke": GRID, "stroke-width": "0.5"})
+        _text(svg, _n(LEFT - 6), y + 4, _n(value), anchor="end")
+        value += step
+    return svg, plot
+
+
+def _step(top: float) -> float:
+    """A round step that puts at most five lines on an axis up to ``top``."""
+    step = 1.0
+    while top / step > 5:
+        step *= 2 if str(int(step))[0] in "15" else 2.5
+    return step
+
+
+def _text(svg: ET.Element, x: str, y: float, text: str, anchor: str) -> None:
+    ET.SubElement(svg, "text", {"x": x, "y": _n(y), "text-anchor": anchor, "fill": INK,
+                                "font-size": "12"}).text = text
+
+
+def _n(value: float) -> str:
+    """A coordinate or figure without needless decimals."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _serialise(svg: ET.Element) -> str:
+    return ET.tostring(svg, encoding="unicode")

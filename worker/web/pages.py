@@ -1,0 +1,446 @@
+"""The athlete's side: the front page, their own page, their settings, deleting their data.
+
+Pages are rendered on the server with Jinja2 in the athlete's language (the front page in the
+browser's), need no script, and load nothing from another host. Everything behind ``/me`` is
+the signed-in athlete's own and nobody else's: the athlete comes from the session alone
+(worker.web.session), never from the request, and every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from analysis.description import OPT_OUT_TAG
+from analysis.model import SessionRecord, Workout, is_run
+from analysis.training import (
+    MUSCLES_BY_WORKOUT,
+    Past,
+    TrainingSummary,
+    summarize,
+)
+from analysis.units import format_distance, format_duration
+from analysis.voice import SECTIONS, UNITS
+from worker import i18n, preferences
+from worker.cache import record_of
+from worker.forget import forget_athlete
+from worker.inbox import Recorded
+from worker.models import Activity, Athlete, utcnow
+from worker.preferences import Preferences
+from worker.runtime import Runtime
+from worker.web import charts
+from worker.web.charts import N_
+from worker.web.intake import InboxWriter
+from worker.web.session import (
+    SESSION_COOKIE,
+    Sessions,
+    SignedIn,
+    clear_cookie,
+    csrf_matches,
+)
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+#: Most activities listed on the athlete's page, newest first.
+RECENT_ACTIVITIES = 50
+#: The front page's example: the README's block, after the athlete's own text.
+EXAMPLE_BLOCK = """Hot one today.
+
+-- Stridewise --
+Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way
+Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality
+Recovery: 6 of 7 days rest; easy run or rest next
+Load, last 7 d: 0.9x your average week of the 4 before
+Strength: 0 of 2-3 this week: squats, lunges, calf raises
+Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week
+Progress: distance +9 %/week; easy speed per heartbeat -1 %
+Refuel: 20-30 g protein within 1 h, carbs before the next run
+-- end of Stridewise --"""
+#: Answers no page may be framed, sniffed or fed from another host.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+#: How each block section reads on the settings page.
+SECTION_NAMES = {
+    "variety": N_("Variety: the mix of your runs and what is missing"),
+    "recovery": N_("Recovery: hard days in a row, rest days"),
+    "load": N_("Load: the last 7 days against your average week"),
+    "strength": N_("Strength: sessions this week against 2-3"),
+    "consistency": N_("Consistency: runs and distance per week"),
+    "progress": N_("Progress: distance and easy speed per heartbeat"),
+    "refuel": N_("Refuel: protein and carbohydrate after the session"),
+}
+MUSCLE_NAMES = {"quads": N_("quads"), "glutes": N_("glutes"), "hamstrings": N_("hamstrings"),
+                "calves": N_("calves")}
+#: What works a neglected group (shared/DESIGN.md): quads and glutes hills, hamstrings and
+#: calves sprints.
+NEGLECT_REMEDIES = (Workout.HILLS, Workout.SPRINTS)
+#: Steady running: endurance for every muscle group, none in particular.
+STEADY = (Workout.EASY, Workout.LONG, Workout.RECOVERY)
+
+
+class FormError(ValueError):
+    """A settings form field that is missing or not one of its choices; args[0] is its name."""
+
+
+@cache
+def environment(language: str) -> Environment:
+    """The templates with ``language``'s catalogue installed (one environment per language,
+    so concurrent requests in different languages never share a translator)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    cast(Any, env).install_gettext_translations(i18n.translator(language), newstyle=True)
+    return env
+
+
+def negotiate(accept_language: str) -> str:
+    """The first of the browser's languages (by quality) that Stridewise speaks; else English."""
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        wanted.append((-quality, position, tag.strip().split("-")[0].lower()))
+    return next((code for q, _, code in sorted(wanted) if q < 0 and code in i18n.LANGUAGES),
+                "en")
+
+
+def parse_settings(form: FormData) -> Preferences:
+    """The preferences a settings form posts.
+
+    Raises:
+        FormError: a field is missing, repeated, or not one of its choices.
+    """
+    for name in ("feedback", "numbers"):
+        if any(value != "on" for value in form.getlist(name)):
+            raise FormError(name)
+    sections = form.getlist("section")
+    if any(s not in SECTIONS for s in sections) or len(set(sections)) != len(sections):
+        raise FormError("section")
+    units, language = form.getlist("units"), form.getlist("language")
+    if len(units) != 1 or units[0] not in UNITS:
+        raise FormError("units")
+    if len(language) != 1 or language[0] not in i18n.LANGUAGES:
+        raise FormError("language")
+    return Preferences(feedback_on="feedback" in form, language=str(language[0]),
+                       units=str(units[0]), public_numbers="numbers" in form,
+                       sections=frozenset(str(s) for s in sections))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One activity as the athlete's page lists it."""
+
+    id: int
+    day: str
+    sport: str
+    workout: str
+    evidence: str
+    distance: str
+    duration: str
+
+
+@dataclass(frozen=True)
+class MyWeeks:
+    """What the athlete's page shows, read and computed in one go."""
+
+    language: str
+    imperial: bool
+    activities: list[Listed]
+    charts: list[charts.Chart]
+    recovery: str | None
+    muscles: list[str]
+
+
+class PageEndpoints:
+    """``/``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the stylesheet."""
+
+    def __init__(self, rt: Runtime, inbox: InboxWriter) -> None:
+        self.rt = rt
+        self.inbox = inbox
+        self.sessions = Sessions(rt.db)
+        self.secure = rt.settings.public_url.startswith("https://")
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.home, methods=["GET"]),
+            Route("/me", self.me, methods=["GET"]),
+            Route("/me/settings", self.settings, methods=["GET", "POST"]),
+            Route("/me/delete", self.delete, methods=["GET", "POST"]),
+            Route("/logout", self.logout, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        language = await self._language(request, signed_in)
+        return self._render(language, "home.html", signed_in=signed_in, example=EXAMPLE_BLOCK,
+                            cache_days=_days(self.rt.settings.cache_days))
+
+    async def me(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return RedirectResponse("/", 303)
+        mine = await run_in_threadpool(self._my_weeks, signed_in.athlete_id)
+        if mine is None:
+            return RedirectResponse("/", 303)
+        return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
+                            cache_days=_days(self.rt.settings.cache_days))
+
+    async def settings(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            if request.method == "GET":
+                return RedirectResponse("/", 303)
+            return self._refused(request)
+        if request.method == "POST":
+            return await self._save_settings(request, signed_in)
+        current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
+        if current is None:
+            return RedirectResponse("/", 303)
+        return self._render(current.language, "settings.html", signed_in=signed_in,
+                            prefs=current, saved=request.query_params.get("saved") == "1",
+                            **self._choices())
+
+    async def delete(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            if request.method == "GET":
+                return RedirectResponse("/", 303)
+            return self._refused(request)
+        language = await self._language(request, signed_in)
+        if request.method == "GET":
+            return self._render(language, "delete.html", signed_in=signed_in)
+        form = await request.form()
+        if not csrf_matches(signed_in, _field(form, "csrf")):
+            return self._refused(request, language)
+        await run_in_threadpool(forget_athlete, self.rt, signed_in.athlete_id, True)
+        response = self._render(language, "deleted.html", signed_in=None)
+        clear_cookie(response, self.secure)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return self._refused(request)
+        form = await request.form()
+        if not csrf_matches(signed_in, _field(form, "csrf")):
+            return self._refused(request)
+        await run_in_threadpool(self.sessions.end, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/", 303)
+        clear_cookie(response, self.secure)
+        return response
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    async def _save_settings(self, request: Request, signed_in: SignedIn) -> Response:
+        form = await request.form()
+        current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
+        language = current.language if current else negotiate("")
+        if not csrf_matches(signed_in, _field(form, "csrf")):
+            return self._refused(request, language)
+        try:
+            wanted = parse_settings(form)
+        except FormError as error:
+            return self._render(language, "error.html", status=400, signed_in=signed_in,
+                                problem="field", field=error.args[0])
+        latest = await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
+        if current is not None and wanted != current and latest is not None:
+            await self._rerender(signed_in.athlete_id, latest)
+        return RedirectResponse("/me/settings?saved=1", 303)
+
+    async def _rerender(self, athlete_id: int, activity_id: int) -> None:
+        """Ask the worker for the latest activity's block again, as a webhook update would: the
+        event goes through the inbox (committed first, then enqueued), and the worker's sync
+        reads the activity and writes only if the block changed."""
+        event = {"object_type": "activity", "aspect_type": "update", "object_id": activity_id,
+                 "owner_id": athlete_id, "event_time": int(time.time()),
+                 "updates": {"stridewise_settings": secrets.token_hex(8)}}  # one per save
+        outcome = await self.inbox.submit(event)
+        if outcome != Recorded.ACCEPTED:
+            log.warning("settings re-render not recorded: %s", outcome,
+                        extra={"athlete_id": athlete_id, "activity_id": activity_id})
+
+    def _store(self, athlete_id: int, wanted: Preferences) -> int | None:
+        """Save the athlete's choices; returns their latest cached activity, None if none."""
+        with self.rt.db.session() as session:
+            if not preferences.save(session, athlete_id, wanted):
+                return None
+            return session.scalar(select(Activity.id).where(Activity.athlete_id == athlete_id)
+                                  .order_by(Activity.start_date.desc()).limit(1))
+
+    def _preferences(self, athlete_id: int) -> Preferences | None:
+        with self.rt.db.session() as session:
+            return preferences.load(session, athlete_id)
+
+    def _my_weeks(self, athlete_id: int) -> MyWeeks | None:
+        """The athlete's cached activities, their charts and what the analysis says of them."""
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            if athlete is None:
+                return None
+            prefs, since = preferences.of(athlete), athlete.history_since
+            rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
+                                   .order_by(Activity.start_date.desc())).all()
+            records = [record_of(row) for row in rows]
+        translator = i18n.translator(prefs.language)
+        _ = translator.gettext
+        imperial = prefs.units == "imperial"
+        now = utcnow()
+        listed = [_listed(row, _, imperial) for row in rows[:RECENT_ACTIVITIES]]
+        if not records:
+            return MyWeeks(prefs.language, imperial, listed, [], None, [])
+        summary = _summary(records, since, now)
+        weeks = charts.weeks_of(records, now.date())
+        drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
+                 charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
+        return MyWeeks(prefs.language, imperial, listed, drawn,
+                       recovery_sentence(summary, translator.gettext, translator.ngettext),
+                       muscle_sentences(summary, _, records))
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _signed_in(self, request: Request) -> SignedIn | None:
+        return await run_in_threadpool(self.sessions.current,
+                                       request.cookies.get(SESSION_COOKIE))
+
+    async def _language(self, request: Request, signed_in: SignedIn | None) -> str:
+        if signed_in is not None:
+            current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
+            if current is not None:
+                return current.language
+        return negotiate(request.headers.get("accept-language", ""))
+
+    def _refused(self, request: Request, language: str | None = None) -> Response:
+        """401: no session, or a form whose token is not the session's; nothing was done."""
+        language = language or negotiate(request.headers.get("accept-language", ""))
+        return self._render(language, "error.html", status=401, signed_in=None,
+                            problem="session")
+
+    def _choices(self) -> dict[str, Any]:
+        return {"sections": [(s, SECTION_NAMES[s]) for s in SECTIONS], "units": UNITS,
+                "languages": i18n.LANGUAGES, "opt_out_tag": OPT_OUT_TAG}
+
+    def _render(self, language: str, name: str, status: int = 200,
+                **context: Any) -> HTMLResponse:
+        html = environment(language).get_template(name).render(
+            language=_spoken(language), **context)
+        response = HTMLResponse(html, status_code=status)
+        response.headers.update(SECURITY_HEADERS)
+        if context.get("signed_in") is not None:
+            response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
+        return response
+
+
+def recovery_sentence(summary: TrainingSummary, _: Callable[[str], str],
+                      ngettext: Callable[[str, str, int], str]) -> str:
+    """The recovery status in one sentence: the most urgent warning, or that all is well."""
+    r = summary.recovery
+    if not summary.history_known or summary.known_days < 7:
+        return _("Not enough days on record yet to judge your recovery.")
+    warnings = r.warnings
+    if "return" in warnings and r.days_off is not None:
+        return ngettext("You are back after %(n)d day off: build up with easy runs.",
+                        "You are back after %(n)d days off: build up with easy runs.",
+                        r.days_off) % {"n": r.days_off}
+    if "streak" in warnings:
+        return ngettext("%(n)d hard day in a row: an easy run or rest next.",
+                        "%(n)d hard days in a row: an easy run or rest next.",
+                        r.hard_streak) % {"n": r.hard_streak}
+    if "load" in warnings and r.acwr is not None:
+        return _("Your last 7 days carry %(ratio).1f times the load of your average week: "
+                 "an easy run or rest next.") % {"ratio": r.acwr}
+    if "run_jump" in warnings and r.run_change is not None:
+        return _("You ran %(percent)d %% more than in your average week: an easy run or rest "
+                 "next.") % {"percent": round(100 * r.run_change)}
+    if "monotony" in warnings and r.monotony is not None:
+        return _("Your days have been too alike (monotony %(value).1f): vary hard and easy "
+                 "days.") % {"value": r.monotony}
+    rest = r.rest_days_7d or 0
+    return ngettext("Recovered: %(n)d rest day in the last 7, and no sign of overload.",
+                    "Recovered: %(n)d rest days in the last 7, and no sign of overload.",
+                    rest) % {"n": rest}
+
+
+def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str],
+                     records: list[SessionRecord]) -> list[str]:
+    """Which leg muscles the recent mix worked and which it neglected, and what works them."""
+    v = summary.variety
+    if v is None:
+        return [_("Not enough days on record yet to say which muscles your mix has worked.")]
+    said = []
+    names = [_(MUSCLE_NAMES[m]) for m in v.muscles_loaded]
+    if names:
+        said.append(_("Worked in the last %(days)d days: %(muscles)s.")
+                    % {"days": summary.variety_days, "muscles": ", ".join(names)})
+    for workout in NEGLECT_REMEDIES:
+        neglected = [m for m in MUSCLES_BY_WORKOUT[workout] if m in v.muscles_neglected]
+        if neglected:
+            said.append(_("Neglected: %(muscles)s; %(workout)s work them.") % {
+                "muscles": ", ".join(_(MUSCLE_NAMES[m]) for m in neglected),
+                "workout": _(charts.WORKOUT_NAMES[workout])})
+    if any(r.workout in STEADY and is_run(r.sport) for r in records):
+        said.append(_("Your steady runs built endurance in all of them."))
+    return said
+
+
+def _summary(records: list[SessionRecord], since: datetime | None,
+             now: datetime) -> TrainingSummary:
+    """The analysis of the athlete's weeks as of now, the latest activity as the current one,
+    known since the history's start (else since the oldest cached activity)."""
+    latest, earlier = records[0], records[1:]
+    past = Past.of(earlier, since) if since is not None or earlier else None
+    return summarize(latest, past, now)
+
+
+def _listed(row: Activity, _: Callable[[str], str], imperial: bool) -> Listed:
+    return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=row.sport,
+                  workout=_(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
+                  evidence=row.evidence, distance=format_distance(row.distance_m, imperial),
+                  duration=format_duration(row.moving_s))
+
+
+def _spoken(language: str) -> str:
+    """The language a page is written in: ``language`` once it has a catalogue, else English
+    (so that ``<html lang>`` tells a screen reader the truth)."""
+    if language == "en" or isinstance(i18n.translator(language), gettext.GNUTranslations):
+        return language
+    return "en"
+
+
+def _field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _days(days: float) -> str:
+    """STRAVA_CACHE_DAYS as a person reads it: 7, or 0.5."""
+    return f"{days:g}"
