@@ -154,9 +154,14 @@ def upload_and_wait(stack: LiveStack, workout: str, seed: int) -> tuple[int, lis
     activity_id = int(answer.json()["id"])
     found = stack.wait_for_blocks([activity_id], timeout=BLOCK_TIMEOUT_S)
     assert found, f"activity {activity_id} got no block; logs in {stack.tmp_path}"
-    block = find_block(found[activity_id])
-    assert block is not None
-    return activity_id, found[activity_id][block[0]:block[1]].splitlines()
+    return activity_id, block_lines(found[activity_id])
+
+
+def block_lines(description: str) -> list[str]:
+    """The lines of the block in a description, its first and last included."""
+    block = find_block(description)
+    assert block is not None, f"no block in {description!r}"
+    return description[block[0]:block[1]].splitlines()
 
 
 def sandbox_activities(stack: LiveStack) -> list[dict[str, Any]]:
@@ -273,7 +278,7 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
 ) -> None:
     browser = signed_in
     save_settings(browser, stack, lambda form: set_language_and_units(form, "en", "metric"))
-    _, english = upload_and_wait(stack, "tempo", seed=21)
+    latest, english = upload_and_wait(stack, "tempo", seed=21)
     assert distances(english, "km") and not distances(english, "mi"), english
 
     saved = save_settings(browser, stack,
@@ -287,6 +292,12 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
     _, german = upload_and_wait(stack, "tempo", seed=22)
     assert distances(german, "mi") and not distances(german, "km"), german
     assert_language(german, "de")
+    # Saving wrote the block of the activity that was the latest then again, in German too.
+    wait_until(lambda: distances(block_lines(stack.description(latest)), "mi"),
+               BLOCK_TIMEOUT_S, "the latest block rewritten with the new settings")
+    rewritten = block_lines(stack.description(latest))
+    assert distances(rewritten, "mi") and not distances(rewritten, "km"), rewritten
+    assert_language(rewritten, "de")
 
 
 def set_language_and_units(form: WebElement, language: str, units: str) -> None:
