@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install
+.PHONY: run test bench lint typecheck clean install messages
 
 install: $(STAMP)
 
@@ -28,6 +28,22 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check worker analysis tests bench
+
+# Extract the messages of analysis/ and worker/ (Python, Jinja2 templates) into the template
+# and merge it into each language's catalogue; then translate what is new or fuzzy.
+LOCALE    := worker/locale
+LANGUAGES := de es fr
+messages: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords N_ --keywords N_plural:1,2 \
+	    --add-comments Translators: --add-location file --sort-by-file --width 100 \
+	    --project Stridewise --version 0.1.0 \
+	    --copyright-holder "Stridewise" --output-file $(LOCALE)/stridewise.pot .
+	for lang in $(LANGUAGES); do \
+	    if [ -f $(LOCALE)/$$lang/LC_MESSAGES/stridewise.po ]; then action=update; \
+	    else action=init; fi; \
+	    $(BIN)/pybabel $$action --input-file $(LOCALE)/stridewise.pot --output-dir $(LOCALE) \
+	        --domain stridewise --locale $$lang --width 100 || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .hypothesis

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from analysis import plausibility, repeats, rules, segments
-from analysis.evidence import Case, distance_pace, is_imperial, percent
+from analysis.evidence import Case, distance_pace, doubt_text, percent
 from analysis.model import (
     STRAVA_RIDE_RACE,
     STRAVA_RUN_LONG,
@@ -27,9 +27,11 @@ from analysis.model import (
     is_run,
     is_strength,
 )
+from analysis.plausibility import HeartRateDoubt
 from analysis.profile import RUN_SPEED_RANGE, AthleteProfile, default_profile
 from analysis.rules import GUESS, LIKELY
-from analysis.units import format_distance, format_duration, format_pace
+from analysis.units import format_duration
+from analysis.voice import DEFAULT, Voice
 
 #: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test.
 MIN_RUN_S = 300.0
@@ -76,28 +78,25 @@ class SummaryVerdict:
 
 
 def classify(activity: Activity, profile: AthleteProfile | None = None, *,
-             units: str = "metric") -> Classification:
+             voice: Voice = DEFAULT) -> Classification:
     """Classify one activity from everything it carries.
 
     Never raises on odd input: what cannot be judged is ``other``, with the reason.
 
     Parameters:
-        units: "metric" or "imperial", the units of the evidence.
-
-    Raises:
-        ValueError: ``units`` is neither.
+        voice: the language, units and figures of the evidence; the label does not
+            depend on it.
     """
-    imperial = is_imperial(units)
     profile = profile or default_profile()
-    fixed = _by_kind(activity, profile, imperial)
+    fixed = _by_kind(activity, profile, voice)
     if fixed is not None:
         return fixed.classification
     features = segments.from_streams(activity, profile)
-    laps = _judge_summary(activity, profile, imperial)
+    laps = _judge_summary(activity, profile, voice)
     if features is None:
         return laps.classification
-    result = _athlete_word(activity, _judge(Case(activity, profile, features, imperial)))
-    result = _with_doubt(result, features.hr_doubt)
+    result = _athlete_word(activity, _judge(Case(activity, profile, features, voice)), voice)
+    result = _with_doubt(result, features.hr_doubt, voice)
     if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
@@ -111,27 +110,25 @@ def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
 
 
 def classify_summary(activity: Activity, profile: AthleteProfile | None = None, *,
-                     units: str = "metric") -> SummaryVerdict:
+                     voice: Voice = DEFAULT) -> SummaryVerdict:
     """Classify from summary fields, laps and splits only (``activity.streams`` is ignored).
 
     Returns:
         The verdict; ``decided`` is False when the streams might show something the
-        laps hide (repeats inside auto-laps, surges, a tempo without laps).
-
-    Raises:
-        ValueError: ``units`` is neither "metric" nor "imperial".
+        laps hide (repeats inside auto-laps, surges, a tempo without laps). Its reason is
+        for the operator's logs and stays in English; the classification speaks in ``voice``.
     """
-    imperial = is_imperial(units)
     profile = profile or default_profile()
     activity = replace(activity, streams=None)
-    fixed = _by_kind(activity, profile, imperial)
-    return fixed if fixed is not None else _judge_summary(activity, profile, imperial)
+    fixed = _by_kind(activity, profile, voice)
+    return fixed if fixed is not None else _judge_summary(activity, profile, voice)
 
 
-def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) -> SummaryVerdict:
+def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _with_doubt(_judge(Case(activity, profile, features, imperial)), features.hr_doubt)
-    result = _athlete_word(activity, judged)
+    judged = _with_doubt(_judge(Case(activity, profile, features, voice)), features.hr_doubt,
+                         voice)
+    result = _athlete_word(activity, judged, voice)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
                                              "structure; the streams may")
@@ -149,10 +146,12 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, imperial: bool) 
     return SummaryVerdict(False, result, "laps look steady; the streams may show efforts")
 
 
-def _with_doubt(result: Classification, doubt: str | None) -> Classification:
+def _with_doubt(result: Classification, doubt: HeartRateDoubt | None,
+                voice: Voice) -> Classification:
     if doubt is None:
         return result
-    return replace(result, evidence=f"{result.evidence}; heart rate set aside: {doubt}")
+    return replace(result, evidence=voice.gettext("{evidence}; heart rate set aside: {doubt}")
+                   .format(evidence=result.evidence, doubt=doubt_text(doubt, voice)))
 
 
 def _judge(case: Case) -> Classification:
@@ -162,21 +161,25 @@ def _judge(case: Case) -> Classification:
             return found
     confidence = LIKELY if case.profile.pace_source == "history" else GUESS
     return rules.steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                        case.imperial, case.features.max_hr)
+                        case.voice, case.features.max_hr)
 
 
 def _by_kind(activity: Activity, profile: AthleteProfile,
-             imperial: bool) -> SummaryVerdict | None:
+             voice: Voice) -> SummaryVerdict | None:
     """Decisions that need no analysis: sport, unusable data, the athlete's word, manual."""
-    result = _by_sport(activity, imperial) or _unusable_run(activity, imperial)
-    summary = distance_pace(activity, imperial)
+    _ = voice.gettext
+    result = _by_sport(activity, voice) or _unusable_run(activity, voice)
+    summary = distance_pace(activity, voice)
     if result is None and activity.workout_type in (STRAVA_RUN_RACE, STRAVA_RIDE_RACE):
-        result = Classification(Workout.RACE, SURE, f"{summary}, Strava race")
+        result = Classification(Workout.RACE, SURE,
+                                _("{summary}, Strava race").format(summary=summary))
     if result is None and activity.workout_type == STRAVA_RUN_LONG:
-        result = Classification(Workout.LONG, SURE, f"{summary}, Strava long run")
+        result = Classification(Workout.LONG, SURE,
+                                _("{summary}, Strava long run").format(summary=summary))
     if result is None and activity.manual:
-        steady = rules.steady(activity, profile, None, GUESS, imperial)
-        result = Classification(steady.workout, GUESS, f"{steady.evidence}, entered by hand")
+        steady = rules.steady(activity, profile, None, GUESS, voice)
+        result = Classification(steady.workout, GUESS, _("{evidence}, entered by hand").format(
+            evidence=steady.evidence))
     if result is None:
         return None
     if (is_generic(activity.sport) and activity.streams is None
@@ -186,75 +189,82 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
     return SummaryVerdict(True, result, result.evidence)
 
 
-def _by_sport(activity: Activity, imperial: bool) -> Classification | None:
+def _by_sport(activity: Activity, voice: Voice) -> Classification | None:
+    """Sports other than running, named as Strava names them (its sport types are not
+    translated: they are the athlete's own words in the Strava app)."""
+    _ = voice.gettext
     duration = format_duration(activity.moving_s or activity.elapsed_s)
-    if is_strength(activity.sport):
-        return Classification(Workout.STRENGTH, SURE, f"{duration} of {activity.sport}")
-    if not activity.sport:
-        return Classification(Workout.OTHER, GUESS, "no sport recorded")
-    if is_run(activity.sport):
+    sport = activity.sport
+    if is_strength(sport):
+        return Classification(Workout.STRENGTH, SURE,
+                              _("{duration} of {sport}").format(duration=duration, sport=sport))
+    if not sport:
+        return Classification(Workout.OTHER, GUESS, _("no sport recorded"))
+    if is_run(sport):
         return None
-    if is_generic(activity.sport):
+    if is_generic(sport):
         if plausibility.moves_like_a_run(activity):
             return None
         if activity.moving_s < MIN_RUN_S:
-            return Classification(Workout.OTHER, SURE, f"{duration} of {activity.sport}: too "
-                                                       "short to judge")
-    distance = activity.distance_m
-    what = (f"{format_distance(distance, imperial)} {activity.sport}" if distance > 0
-            else activity.sport)
-    return Classification(Workout.CROSS_TRAINING, SURE, f"{what}, {duration}")
+            return Classification(Workout.OTHER, SURE, _(
+                "{duration} of {sport}: too short to judge").format(duration=duration,
+                                                                    sport=sport))
+    if activity.distance_m > 0:
+        text = _("{distance} {sport}, {duration}").format(
+            distance=voice.distance(activity.distance_m), sport=sport, duration=duration)
+    else:
+        text = _("{sport}, {duration}").format(sport=sport, duration=duration)
+    return Classification(Workout.CROSS_TRAINING, SURE, text)
 
 
-def _unusable_run(activity: Activity, imperial: bool) -> Classification | None:
+def _unusable_run(activity: Activity, voice: Voice) -> Classification | None:
+    _ = voice.gettext
     moving, distance = activity.moving_s, activity.distance_m
     if not (math.isfinite(moving) and math.isfinite(distance)):
-        return Classification(Workout.OTHER, SURE, "time or distance is missing")
+        return Classification(Workout.OTHER, SURE, _("time or distance is missing"))
     if moving < MIN_RUN_S:
-        return Classification(
-            Workout.OTHER, SURE, f"run of {format_duration(moving)}: too short to judge")
+        return Classification(Workout.OTHER, SURE, _(
+            "run of {duration}: too short to judge").format(duration=format_duration(moving)))
     if distance <= 0:
-        return Classification(
-            Workout.OTHER, SURE, f"{format_duration(moving)} with no distance recorded")
+        return Classification(Workout.OTHER, SURE, _(
+            "{duration} with no distance recorded").format(duration=format_duration(moving)))
     if distance < MIN_RUN_M:
-        return Classification(
-            Workout.OTHER, SURE,
-            f"run of {format_distance(distance, imperial)}: too short to judge")
-    return _implausible_speed(activity, imperial)
+        return Classification(Workout.OTHER, SURE, _(
+            "run of {distance}: too short to judge").format(distance=voice.distance(distance)))
+    return _implausible_speed(activity, voice)
 
 
-def _implausible_speed(activity: Activity, imperial: bool) -> Classification | None:
+def _implausible_speed(activity: Activity, voice: Voice) -> Classification | None:
     """A ride saved as a run, a climb at a walk, or a speed that only a glitch makes."""
+    _ = voice.gettext
     moving, distance = activity.moving_s, activity.distance_m
+    values = {"distance": voice.distance(distance), "pace": voice.pace(activity.speed)}
     if plausibility.moves_like_a_ride(activity):
         total, fast = plausibility.ride_kilometres(activity)
-        return Classification(
-            Workout.CROSS_TRAINING, LIKELY,
-            f"{format_distance(distance, imperial)}, {fast} of {total} kilometres faster than "
-            "the 10 km world record: a ride, not a run")
+        return Classification(Workout.CROSS_TRAINING, LIKELY, voice.ngettext(
+            "{distance}, {fast} of {total} kilometre faster than the 10 km world record: "
+            "a ride, not a run",
+            "{distance}, {fast} of {total} kilometres faster than the 10 km world record: "
+            "a ride, not a run", total).format(fast=fast, total=total, **values))
     low, high = RUN_SPEED_RANGE
     climbed = plausibility.effort_speed(activity) >= plausibility.CLIMB_RUN_SPEED
     if activity.speed < low and not climbed and (
             plausibility.climb_per_km(activity) >= plausibility.STEEP_M_PER_KM):
-        return Classification(
-            Workout.OTHER, LIKELY,
-            f"{format_distance(distance, imperial)} at {format_pace(activity.speed, imperial)} "
-            f"with {round(activity.ascent_m or 0.0)} m of climbing: a climb at a walk, not "
-            "judged as a run")
+        return Classification(Workout.OTHER, LIKELY, _(
+            "{distance} at {pace} with {climb} of climbing: a climb at a walk, not judged as "
+            "a run").format(climb=voice.elevation(activity.ascent_m or 0.0), **values))
     if (activity.speed < low and not climbed) or activity.speed > high:
-        return Classification(
-            Workout.OTHER, SURE,
-            f"{format_distance(distance, imperial)} in {format_duration(moving)} is not a "
-            f"running speed ({format_pace(activity.speed, imperial)}): probably a recording "
-            "glitch")
+        return Classification(Workout.OTHER, SURE, _(
+            "{distance} in {duration} is not a running speed ({pace}): probably a recording "
+            "glitch").format(duration=format_duration(moving), **values))
     return None
 
 
-def _athlete_word(activity: Activity, result: Classification) -> Classification:
+def _athlete_word(activity: Activity, result: Classification, voice: Voice) -> Classification:
     """Strava's "workout" tag on a run the data show as steady: the tag is said, and no
     structure the data do not show is made up for it."""
     if activity.workout_type != STRAVA_RUN_WORKOUT or result.workout not in STEADY:
         return result
-    return Classification(
-        result.workout, GUESS,
-        f"tagged a workout on Strava; the data show no structure: {result.evidence}")
+    return Classification(result.workout, GUESS, voice.gettext(
+        "tagged a workout on Strava; the data show no structure: {evidence}").format(
+        evidence=result.evidence))

@@ -23,6 +23,7 @@ import numpy as np
 
 from analysis.model import FloatArray, Lap, Streams
 from analysis.units import METRES_PER_FOOT
+from analysis.voice import DEFAULT, Voice
 
 #: Moving-average window for altitude in samples (s): GPS and barometric altitude carry
 #: metre-scale noise that a 1 Hz derivative would blow up.
@@ -247,12 +248,15 @@ def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:
     return tuple(similar)
 
 
-def describe(climbs: Sequence[Climb], imperial: bool = False) -> str:
-    """``6 climbs of 25-30 m at 6-8 %`` (heights in feet when ``imperial``)."""
-    unit, scale = ("ft", 1.0 / METRES_PER_FOOT) if imperial else ("m", 1.0)
+def describe(climbs: Sequence[Climb], voice: Voice = DEFAULT) -> str:
+    """``6 climbs of 25-30 m at 6-8 %`` (heights in feet for an imperial voice)."""
+    unit, scale = ("ft", 1.0 / METRES_PER_FOOT) if voice.imperial else ("m", 1.0)
     rises = [scale * c.rise_m for c in climbs]
     grades = [c.grade for c in climbs]
-    return f"{len(climbs)} climbs of {_span(rises)} {unit} at {_span(grades)} %"
+    count = len(climbs)
+    return voice.ngettext("{count} climb of {rise} at {grade} %",
+                          "{count} climbs of {rise} at {grade} %", count).format(
+        count=count, rise=f"{_span(rises)} {unit}", grade=_span(grades))
 
 
 def _span(values: Sequence[float]) -> str:

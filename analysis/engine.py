@@ -16,6 +16,7 @@ from analysis.load import session_record
 from analysis.model import Activity, Classification, SessionRecord
 from analysis.profile import AthleteProfile, build_profile
 from analysis.training import Past, summarize
+from analysis.voice import DEFAULT, Voice
 
 #: How far back history matters: 8 weeks of consistency plus the 28-day EWMA's warm-up.
 HISTORY_DAYS = 70
@@ -48,21 +49,21 @@ def profile_for(history: Sequence[SessionRecord], activity: Activity,
 
 
 def judge_summary(activity: Activity, profile: AthleteProfile,
-                  units: str = "metric") -> SummaryVerdict:
+                  voice: Voice = DEFAULT) -> SummaryVerdict:
     """Whether the summary, laps and splits decide the label without streams."""
-    return classify_summary(activity, profile, units=units)
+    return classify_summary(activity, profile, voice=voice)
 
 
 def analyse(activity: Activity, profile: AthleteProfile,
-            activity_id: int | None = None, units: str = "metric") -> Analysis:
-    """Classify (evidence in ``units``) and measure the activity."""
-    classification = classify(activity, profile, units=units)
+            activity_id: int | None = None, voice: Voice = DEFAULT) -> Analysis:
+    """Classify (evidence in the athlete's ``voice``) and measure the activity."""
+    classification = classify(activity, profile, voice=voice)
     record = session_record(activity, classification, profile, activity_id)
     return Analysis(classification, record, profile)
 
 
 def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
-             activity: Activity, units: str = "metric") -> str:
+             activity: Activity, voice: Voice = DEFAULT) -> str:
     """The feedback block, judged as of the end of the activity (so a rerun gives the same).
 
     Parameters:
@@ -79,7 +80,7 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
         since = activity.start - timedelta(days=HISTORY_DAYS)
         past = past.within(since, activity.start, analysis.record.activity_id)
     summary = summarize(analysis.record, past, now)
-    return render_block(analysis.classification, analysis.record, summary, units=units)
+    return render_block(analysis.classification, analysis.record, summary, voice)
 
 
 def activity_end(activity: Activity) -> datetime:

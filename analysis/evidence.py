@@ -1,5 +1,11 @@
 """What the classifier's rules share: the run under judgement, the athlete's yardsticks,
-and the runner's words (paces, distances, heights in the athlete's units) for the evidence.
+and the runner's words (paces, distances, heights in the athlete's units and language) for
+the evidence.
+
+Evidence is written through the athlete's :class:`~analysis.voice.Voice`: whole phrases with
+named placeholders, so a language orders them its own way. Heart-rate figures (shares of
+the maximum, bpm) and load figures (ratios to the usual) appear only when the voice shows
+numbers; without them each phrase still says what the data showed, in words.
 """
 
 from __future__ import annotations
@@ -12,104 +18,117 @@ import numpy as np
 
 from analysis.efforts import Piece
 from analysis.model import Activity, FloatArray
+from analysis.plausibility import HeartRateDoubt
 from analysis.profile import AthleteProfile
 from analysis.segments import Features
-from analysis.units import (
-    format_distance,
-    format_duration,
-    format_elevation,
-    format_pace,
-    format_pace_range,
-)
+from analysis.voice import DEFAULT, Voice
 
-#: The unit systems evidence can be written in.
-UNITS = ("metric", "imperial")
 #: Tempo and repeats need the heart rate to reach 85 % of HRmax somewhere (Garmin zone 4).
 HARD_PEAK_HR_FRAC = 0.85
 #: Without heart rate, hard running is at least 5 % faster than the athlete's easy pace.
 HARD_SPEED_OVER_EASY = 1.05
 
 
-def is_imperial(units: str) -> bool:
-    """Whether ``units`` asks for miles and feet.
-
-    Raises:
-        ValueError: ``units`` is not one of :data:`UNITS`.
-    """
-    if units not in UNITS:
-        raise ValueError(f"units must be one of {', '.join(UNITS)}, not {units!r}")
-    return units == "imperial"
-
-
 @dataclass(frozen=True)
 class Case:
-    """One run under judgement, the features read from it, and the units to speak in."""
+    """One run under judgement, the features read from it, and the voice to speak in."""
 
     activity: Activity
     profile: AthleteProfile
     features: Features
-    imperial: bool = False
+    voice: Voice = DEFAULT
 
     def pace(self, speed: float) -> str:
-        return format_pace(speed, self.imperial)
+        return self.voice.pace(speed)
 
     def paces(self, speeds: Iterable[float]) -> str:
         """The range of paces of ``speeds`` (m/s), fastest first."""
         values = list(speeds)
-        return format_pace_range(min(values), max(values), self.imperial)
+        return self.voice.pace_range(min(values), max(values))
 
     def distance(self, metres: float) -> str:
-        return format_distance(metres, self.imperial)
-
-    def elevation(self, metres: float) -> str:
-        return format_elevation(metres, self.imperial)
+        return self.voice.distance(metres)
 
     def summary(self) -> str:
         """``10.0 km at 5:00/km``."""
-        return distance_pace(self.activity, self.imperial)
+        return distance_pace(self.activity, self.voice)
 
-    def of_max(self, fraction: float, noun: str = "max") -> str:
-        """``92 % of max``, against the maximum this run was judged by."""
-        return share_of_max(percent(fraction), self.profile, self.features.max_hr, noun)
+    def with_heart(self, text: str, fraction: float | None, up_to: bool = False) -> str:
+        """``text, HR 92 % of max`` (``HR up to`` when ``up_to``); ``text`` alone without a
+        heart rate or when the athlete keeps heart-rate figures private."""
+        return with_heart(text, fraction, self.profile, self.features.max_hr, self.voice, up_to)
 
     def of_max_range(self, low: float, high: float) -> str:
         """``87-96 % of max HR``, or one share when both round alike."""
         low_pct, high_pct = round(100 * low), round(100 * high)
         share = f"{low_pct} %" if low_pct == high_pct else f"{low_pct}-{high_pct} %"
-        return share_of_max(share, self.profile, self.features.max_hr, "max HR")
+        text = self.voice.gettext("{share} of max HR").format(share=share)
+        return assumed_max(text, self.profile, self.features.max_hr, self.voice)
 
 
-def share_of_max(share: str, profile: AthleteProfile, max_hr: float, noun: str = "max") -> str:
-    """``{share} of max``, saying which maximum when it is not the athlete's own: the
-    population's default (``assumed 190``), or that default raised by what this run showed.
+def with_heart(text: str, fraction: float | None, profile: AthleteProfile, max_hr: float,
+               voice: Voice, up_to: bool = False) -> str:
+    """``text`` and the heart rate as a share of ``max_hr``, if there is one to show."""
+    if fraction is None or not voice.numbers:
+        return text
+    share = share_of_max(percent(fraction), profile, max_hr, voice)
+    if up_to:
+        return voice.gettext("{text}, HR up to {share}").format(text=text, share=share)
+    return voice.gettext("{text}, HR {share}").format(text=text, share=share)
+
+
+def share_of_max(share: str, profile: AthleteProfile, max_hr: float, voice: Voice) -> str:
+    """``{share} of max``, saying which maximum when it is not the athlete's own.
 
     Parameters:
-        share: the share already written, ``92 %`` or ``87-96 %``.
+        share: the share already written, ``92 %``.
         max_hr: the maximum the share was computed against.
-        noun: ``max`` or ``max HR``.
     """
-    text = f"{share} of {noun}"
+    text = voice.gettext("{share} of max").format(share=share)
+    return assumed_max(text, profile, max_hr, voice)
+
+
+def assumed_max(text: str, profile: AthleteProfile, max_hr: float, voice: Voice) -> str:
+    """``text``, and which maximum it is a share of when not the athlete's own: the
+    population's default (``assumed 190``), or that default raised by what this run showed."""
     if profile.hr_source != "defaults":
         return text
     if round(max_hr) > round(profile.max_hr):
-        return f"{text} (max {round(max_hr)}, from this run)"
-    return f"{text} (assumed {round(profile.max_hr)})"
+        return voice.gettext("{text} (max {bpm}, from this run)").format(
+            text=text, bpm=round(max_hr))
+    return voice.gettext("{text} (assumed {bpm})").format(text=text, bpm=round(profile.max_hr))
 
 
-def typical_run(activity: Activity, profile: AthleteProfile, imperial: bool) -> str:
+def typical_run(activity: Activity, profile: AthleteProfile, voice: Voice) -> str:
     """How a long run compares with the athlete's typical run; without a run history, the
-    population's default it was judged against."""
+    population's default it was judged against. The ratio is a training-load figure: an
+    athlete who keeps those private reads only that the run was longer than usual."""
     if profile.pace_source == "defaults":
-        return (f"long by the default {format_distance(profile.long_run_m, imperial)} / "
-                f"{format_duration(profile.long_run_s)} (no run history)")
+        return voice.gettext("long by the default {distance} / {duration} (no run history)"
+                             ).format(distance=voice.distance(profile.long_run_m),
+                                      duration=voice.duration(profile.long_run_s))
+    if not voice.numbers:
+        return voice.gettext("longer than your typical run")
     ratio = max(activity.distance_m / profile.typical_run_m,
                 activity.moving_s / profile.typical_run_s)
-    return f"{ratio:.1f}x a typical run"
+    return voice.gettext("{ratio}x a typical run").format(ratio=voice.number(ratio))
 
 
-def distance_pace(activity: Activity, imperial: bool) -> str:
-    return (f"{format_distance(activity.distance_m, imperial)} at "
-            f"{format_pace(activity.speed, imperial)}")
+def distance_pace(activity: Activity, voice: Voice) -> str:
+    return voice.gettext("{distance} at {pace}").format(
+        distance=voice.distance(activity.distance_m), pace=voice.pace(activity.speed))
+
+
+def doubt_text(doubt: HeartRateDoubt, voice: Voice) -> str:
+    """Why the heart rate was set aside, in the athlete's words."""
+    if doubt.bpm is None:
+        return voice.gettext("the heart rate follows the cadence (an optical sensor locked "
+                             "onto it)")
+    if not voice.numbers:
+        return voice.gettext("a heart rate near threshold all the way at an easy pace is a "
+                             "sensor reading, not effort")
+    return voice.gettext("a heart rate of {bpm} bpm all the way at an easy pace is a sensor "
+                         "reading, not effort").format(bpm=round(doubt.bpm))
 
 
 def hard(bouts: Iterable[Piece], case: Case) -> bool:

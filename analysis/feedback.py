@@ -1,17 +1,22 @@
 """The feedback block: what the session was and what the weeks before it say.
 
 A handful of lines a phone shows without wrapping. Three rules keep every sentence true and
-safe:
+safe, in every voice:
 
 - A line appears only when the known history supports it: without history the block says so
   and gives no weekly figure; a figure that rests on a population default says so.
-- Every piece of advice shows the number behind it.
+- Every piece of advice shows the number behind it. An athlete who keeps heart-rate and load
+  figures private reads instead what the figure showed, in words ("well above your usual
+  week"); an athlete who hides the load line reads the load jump behind an easy next step on
+  the recovery line.
 - After a race, a long or very long run, any hard session, a load jump or days off, the next
   step named is easy running or rest, never a quality session.
 
 Each line starts with its own heading (the text before the first ": "), never shared with
-another line. The wording lives in :data:`MESSAGES`, one table per language keyed by message
-id, so a language is one more table. Counts take ``.one`` / ``.other`` message variants.
+another line. The wording is English gettext messages, translated by the voice's
+translator: whole phrases with named placeholders, ``ngettext`` for counts. The sections the
+athlete turned off are left out; the headline, the history notice and the left-out sessions
+always show, since without them the other lines could mislead.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
-from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, Recovery
+from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, Recovery
 from analysis.training import (
     MISSING_DAYS,
     MUSCLES_BY_WORKOUT,
@@ -31,10 +36,8 @@ from analysis.training import (
     Strength,
     TrainingSummary,
 )
-from analysis.units import format_distance, format_duration
+from analysis.voice import DEFAULT, N_, N_plural, Voice
 
-#: Unit systems a block can be written in.
-UNITS = ("metric", "imperial")
 #: Line length to stay under so a phone in portrait shows each line whole (a design aim,
 #: about 60 characters); longer clause lists continue on the next line.
 LINE_WIDTH = 60
@@ -45,111 +48,95 @@ HEADING_END = ": "
 #: Workout labels named in the mix line; the rest are summed as "more", to keep it one line.
 MIX_LABELS_SHOWN = 4
 
-Table = Mapping[str, str]
-
-_ENGLISH: Table = {
-    **{f"workout.{w.value}": w.value.replace("_", "-").capitalize() for w in Workout},
-    "workout.long": "Long run",
-    # Not "Recovery" nor "Strength": those headings belong to the recovery line and the
-    # weekly strength line.
-    "workout.recovery": "Recovery run",
-    "workout.strength": "Strength session",
-    **{f"name.{w.value}": w.value.replace("_", "-") for w in Workout},
-    "headline": "{title}: {evidence}",
-    "headline.plain": "{distance} in {duration}",
-    "history.none": "History: not read yet, so no weekly figures",
-    "history.short": "History: only {days} d on record",
-    "glitch": "Left out as implausible: {distance} in {duration}",
-    "glitch.more": "{text} and {n} more",
-    "mix": "Mix, {days} d: {counts}; {share} % quality",
-    "mix.none": "Mix, {days} d: no runs",
-    "mix.more": "{n} more",
-    "mix.monotone": "too little variety",
-    "list.or": "{first} or {last}",
-    "missing": "No {names} in {days} d: add {drill} ({muscles})",
-    # Drills as coaches prescribe them: short hill repeats, 20 s strides, and intervals of
-    # 3-5 min at VO2max effort (Daniels, Daniels' Running Formula, "I" pace).
-    "drill.hills": "6-8 x 1 min uphill",
-    "drill.sprints": "6-8 x 20 s strides",
-    "drill.intervals": "5 x 3 min hard",
-    "muscle.quads": "quads",
-    "muscle.glutes": "glutes",
-    "muscle.hamstrings": "hamstrings",
-    "muscle.calves": "calves",
-    "recovery": "Recovery: ",
-    "recovery.return": "back after {n} days off",
-    "recovery.return.open": "back after {n}+ days off",
-    "recovery.streak.one": "{n} hard day",
-    "recovery.today.one": "{n} hard session today",
-    "recovery.today.other": "{n} hard sessions today",
-    "recovery.streak.other": "{n} hard days in a row",
-    "recovery.hard": "hard session of {duration}",
-    "recovery.rest": "{n} of {days} days rest",
-    "recovery.monotony": "monotony {value:.1f}, vary hard and easy days",
-    "recovery.ease": "easy run or rest next",
-    "recovery.ease.return": "build up with easy runs",
-    "load": "Load, last 7 d: ",
-    "load.usual.one": "{ratio:.1f}x the week before",
-    "load.usual.other": "{ratio:.1f}x your average week of the {n} before",
-    "load.running": "running {ratio:.1f}x",
-    "strength": "Strength: {n} of {low}-{high} this week",
-    "strength.week": "{text} ({n} in 7 d)",
-    "strength.on_target": "{text}, on target",
-    "strength.advice": "{text}: squats, lunges, calf raises",
-    "consistency": "Consistency: {rate:.1f} runs/week over {weeks}, {distance}/week",
-    "consistency.none": "Consistency: no runs in {weeks}",
-    "weeks.one": "{n} week",
-    "weeks.other": "{n} weeks",
-    "progress": "Progress: ",
-    "progress.distance": "distance {percent:+d} %/week",
-    "progress.efficiency": "easy speed per heartbeat {percent:+d} %",
-    # Within the 20-40 g of protein after exercise of Jäger et al. 2017 (J Int Soc Sports
-    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM).
-    "refuel": "Refuel: 20-30 g protein within 1 h, carbs before the next run",
+#: The headline's title of each label. Not "Recovery" nor "Strength": those headings belong
+#: to the recovery line and the weekly strength line.
+TITLES: Mapping[Workout, str] = {
+    Workout.EASY: N_("Easy"),
+    Workout.RECOVERY: N_("Recovery run"),
+    Workout.LONG: N_("Long run"),
+    Workout.TEMPO: N_("Tempo"),
+    Workout.INTERVALS: N_("Intervals"),
+    Workout.SPRINTS: N_("Sprints"),
+    Workout.HILLS: N_("Hills"),
+    Workout.FARTLEK: N_("Fartlek"),
+    Workout.RACE: N_("Race"),
+    Workout.STRENGTH: N_("Strength session"),
+    Workout.CROSS_TRAINING: N_("Cross-training"),
+    Workout.OTHER: N_("Other"),
 }
-
-#: Message tables by language code.
-MESSAGES: Mapping[str, Table] = {"en": _ENGLISH}
+#: Runs of each label as the mix line counts them.
+COUNTED: Mapping[Workout, tuple[str, str]] = {
+    Workout.EASY: N_plural("{n} easy", "{n} easy"),
+    Workout.RECOVERY: N_plural("{n} recovery", "{n} recovery"),
+    Workout.LONG: N_plural("{n} long", "{n} long"),
+    Workout.TEMPO: N_plural("{n} tempo", "{n} tempo"),
+    Workout.INTERVALS: N_plural("{n} intervals", "{n} intervals"),
+    Workout.SPRINTS: N_plural("{n} sprints", "{n} sprints"),
+    Workout.HILLS: N_plural("{n} hills", "{n} hills"),
+    Workout.FARTLEK: N_plural("{n} fartlek", "{n} fartlek"),
+    Workout.RACE: N_plural("{n} race", "{n} race"),
+    Workout.STRENGTH: N_plural("{n} strength", "{n} strength"),
+    Workout.CROSS_TRAINING: N_plural("{n} cross-training", "{n} cross-training"),
+    Workout.OTHER: N_plural("{n} other", "{n} other"),
+}
+#: The key stimuli as the "No ..." line lists them.
+NAMES: Mapping[Workout, str] = {
+    Workout.HILLS: N_("hills"),
+    Workout.INTERVALS: N_("intervals"),
+    Workout.SPRINTS: N_("sprints"),
+}
+#: Drills as coaches prescribe them: short hill repeats, 20 s strides, and intervals of
+#: 3-5 min at VO2max effort (Daniels, Daniels' Running Formula, "I" pace).
+DRILLS: Mapping[Workout, str] = {
+    Workout.HILLS: N_("6-8 x 1 min uphill"),
+    Workout.SPRINTS: N_("6-8 x 20 s strides"),
+    Workout.INTERVALS: N_("5 x 3 min hard"),
+}
+MUSCLES: Mapping[str, str] = {
+    "quads": N_("quads"),
+    "glutes": N_("glutes"),
+    "hamstrings": N_("hamstrings"),
+    "calves": N_("calves"),
+}
+#: The next step after a hard session, and after a return.
+EASE = N_("easy run or rest next")
+EASE_RETURN = N_("build up with easy runs")
+#: The notice of a block written without history.
+HISTORY_NONE = N_("History: not read yet, so no weekly figures")
 
 #: Recovery warnings after which the next step is easy running or rest.
 _EASE_AFTER = frozenset({"return", "streak", "load", "run_jump"})
+#: Warnings the load line shows the figures of.
+_JUMPS = frozenset({"load", "run_jump"})
 
 
 def render_block(
     classification: Classification,
     current: SessionRecord,
     summary: TrainingSummary,
-    units: str = "metric",
-    language: str = "en",
+    voice: Voice = DEFAULT,
 ) -> str:
-    """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\\n``.
+    """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\n``.
 
-    The headline is the classification's evidence as the classifier wrote it: figures that
-    rest on population defaults already say so there.
-
-    Raises:
-        ValueError: ``units`` or ``language`` is not supported; the message names the choices.
+    The headline is the classification's evidence as the classifier wrote it (in the same
+    voice): figures that rest on population defaults already say so there.
     """
-    if units not in UNITS:
-        raise ValueError(f"unknown units {units!r}; supported: {', '.join(UNITS)}")
-    if language not in MESSAGES:
-        raise ValueError(f"unknown language {language!r}; supported: {', '.join(MESSAGES)}")
-    t, imperial = MESSAGES[language], units == "imperial"
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
         _EASE_AFTER & set(r.warnings))
+    show = voice.shows
     lines = [
-        _headline(t, classification, current, imperial),
-        *_history(t, summary),
-        *_glitch(t, summary, imperial),
-        *_mix(t, summary),
-        *([] if ease else _missing(t, summary)),
-        *_recovery(t, classification, current, r, ease),
-        *_load(t, r),
-        *_strength(t, summary.strength),
-        *_consistency(t, summary.consistency, imperial),
-        *_progress(t, summary.consistency),
-        *([t["refuel"]] if current.hard else []),
+        _headline(voice, classification, current),
+        *_history(voice, summary),
+        *_glitch(voice, summary),
+        *(_mix(voice, summary) if show("variety") else []),
+        *([] if ease or not show("variety") else _missing(voice, summary)),
+        *(_recovery(voice, classification, current, r, ease) if show("recovery") else []),
+        *(_load(voice, r) if show("load") else []),
+        *(_strength(voice, summary.strength) if show("strength") else []),
+        *(_consistency(voice, summary.consistency) if show("consistency") else []),
+        *(_progress(voice, summary.consistency) if show("progress") else []),
+        *([_refuel(voice)] if current.hard and show("refuel") else []),
     ]
     return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
 
@@ -167,17 +154,13 @@ def heading(line: str) -> str | None:
     return line.split(HEADING_END, 1)[0]
 
 
-def _count(t: Table, key: str, n: int, **values: object) -> str:
-    return t[f"{key}.one" if n == 1 else f"{key}.other"].format(n=n, **values)
-
-
 def _percent(fraction: float) -> int:
     return round(100 * fraction)
 
 
 def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     """``prefix`` and clauses joined by "; ", continued on a new line past :data:`LINE_WIDTH`."""
-    lines = [prefix + clauses[0]]
+    lines = [prefix + HEADING_END + clauses[0]]
     for clause in clauses[1:]:
         if len(lines[-1]) + 2 + len(clause) <= LINE_WIDTH:
             lines[-1] += "; " + clause
@@ -187,149 +170,233 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     return lines
 
 
-def _headline(t: Table, c: Classification, current: SessionRecord, imperial: bool) -> str:
-    evidence = c.evidence.strip() or _distance_in_time(t, "headline.plain", current, imperial)
-    return t["headline"].format(title=t[f"workout.{c.workout.value}"], evidence=evidence)
+def _headline(voice: Voice, c: Classification, current: SessionRecord) -> str:
+    _ = voice.gettext
+    evidence = c.evidence.strip() or _("{distance} in {duration}").format(
+        distance=voice.distance(current.distance_m), duration=voice.duration(current.moving_s))
+    return _("{title}: {evidence}").format(title=_(TITLES[c.workout]), evidence=evidence)
 
 
-def _distance_in_time(t: Table, key: str, record: SessionRecord, imperial: bool) -> str:
-    distance = format_distance(record.distance_m, imperial)
-    return t[key].format(distance=distance, duration=format_duration(record.moving_s))
-
-
-def _history(t: Table, summary: TrainingSummary) -> list[str]:
+def _history(voice: Voice, summary: TrainingSummary) -> list[str]:
     if not summary.history_known:
-        return [t["history.none"]]
+        return [voice.gettext(HISTORY_NONE)]
     if summary.consistency is None:
-        return [t["history.short"].format(days=summary.known_days)]
+        days = summary.known_days
+        return [voice.ngettext("History: only {days} d on record",
+                               "History: only {days} d on record", days).format(days=days)]
     return []
 
 
-def _glitch(t: Table, summary: TrainingSummary, imperial: bool) -> list[str]:
+def _glitch(voice: Voice, summary: TrainingSummary) -> list[str]:
     if not summary.glitches:
         return []
     shown: Glitch = summary.current_glitch or summary.glitches[-1]
-    text = _distance_in_time(t, "glitch", shown.record, imperial)
+    text = voice.gettext("Left out as implausible: {distance} in {duration}").format(
+        distance=voice.distance(shown.record.distance_m),
+        duration=voice.duration(shown.record.moving_s))
     more = len(summary.glitches) - 1
-    return [t["glitch.more"].format(text=text, n=more) if more else text]
+    if not more:
+        return [text]
+    return [voice.ngettext("{text} and {n} more", "{text} and {n} more", more).format(
+        text=text, n=more)]
 
 
-def _mix(t: Table, summary: TrainingSummary) -> list[str]:
+def _counted(voice: Voice, workout: Workout, n: int) -> str:
+    """``3 easy``: a count of runs with a label, in the language's plural form."""
+    return voice.ngettext(*COUNTED[workout], n).format(n=n)
+
+
+def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
     v, days = summary.variety, summary.variety_days
     if v is None:
         return []
     if not v.runs:
-        return [t["mix.none"].format(days=days)]
+        return [voice.ngettext("Mix, {days} d: no runs", "Mix, {days} d: no runs", days
+                               ).format(days=days)]
     shown = sorted(v.run_counts, key=lambda item: -item[1])[:MIX_LABELS_SHOWN]
-    parts = [f"{n} {t[f'name.{w.value}']}" for w, n in v.run_counts if (w, n) in shown]
+    parts = [_counted(voice, w, n) for w, n in v.run_counts if (w, n) in shown]
     rest = v.runs - sum(n for _, n in shown)
-    counts = ", ".join([*parts, t["mix.more"].format(n=rest)] if rest else parts)
-    text = t["mix"].format(days=days, counts=counts, share=_percent(v.quality_share))
+    if rest:
+        parts.append(voice.ngettext("{n} more", "{n} more", rest).format(n=rest))
+    text = voice.ngettext("Mix, {days} d: {counts}; {share} % quality",
+                          "Mix, {days} d: {counts}; {share} % quality", days).format(
+        days=days, counts=", ".join(parts), share=_percent(v.quality_share))
     if not v.lacks_variety:
         return [text]
-    verdict = t["mix.monotone"]
+    verdict = voice.gettext("too little variety")
     if len(text) + len(HEADING_END) + len(verdict) <= LINE_WIDTH:
         return [text + HEADING_END + verdict]
     return [text + HEADING_END.rstrip(), CONTINUATION + verdict]
 
 
-def _missing(t: Table, summary: TrainingSummary) -> list[str]:
+def _missing(voice: Voice, summary: TrainingSummary) -> list[str]:
     v = summary.variety
     if v is None or not v.runs or not v.missing:
         return []
+    _ = voice.gettext
     drill = next(
         (w for w in v.missing if set(MUSCLES_BY_WORKOUT[w]) & set(v.muscles_neglected)),
         v.missing[0],
     )
     muscles = [m for m in MUSCLES_BY_WORKOUT[drill] if m in v.muscles_neglected]
-    names = [t[f"name.{w.value}"] for w in v.missing]
-    return [t["missing"].format(
-        names=_or_list(t, names), days=MISSING_DAYS, drill=t[f"drill.{drill.value}"],
-        muscles=", ".join(t[f"muscle.{m}"] for m in muscles or MUSCLES_BY_WORKOUT[drill]),
+    names = [_(NAMES[w]) for w in v.missing]
+    return [_("No {names} in {days} d: add {drill} ({muscles})").format(
+        names=_or_list(voice, names), days=MISSING_DAYS, drill=_(DRILLS[drill]),
+        muscles=", ".join(_(MUSCLES[m]) for m in muscles or MUSCLES_BY_WORKOUT[drill]),
     )]
 
 
-def _or_list(t: Table, items: Sequence[str]) -> str:
+def _or_list(voice: Voice, items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
-    return t["list.or"].format(first=", ".join(items[:-1]), last=items[-1])
+    return voice.gettext("{first} or {last}").format(first=", ".join(items[:-1]),
+                                                     last=items[-1])
 
 
 def _recovery(
-    t: Table, c: Classification, current: SessionRecord, r: Recovery, ease: bool
+    voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool
 ) -> list[str]:
     """Days off, hard days and rest days; then, when called for, easy running or rest next.
 
     A race, a long run or a quality session shows its figures in the headline; any other
     hard session names its duration here, and so does every one when no rest days are known.
+    A load jump that calls for the easy step is named here when the load line does not show.
     """
+    _ = voice.gettext
     clauses = []
     name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
     if r.returning and r.days_off is not None:
-        key = "recovery.return.open" if r.days_off_open else "recovery.return"
-        clauses.append(t[key].format(n=r.days_off))
+        clauses.append(_days_off(voice, r.days_off, r.days_off_open))
     if name_it and r.hard_streak < 2 and not r.returning:
-        clauses.append(t["recovery.hard"].format(duration=format_duration(current.moving_s)))
+        clauses.append(_("hard session of {duration}").format(
+            duration=voice.duration(current.moving_s)))
     elif r.hard_streak >= 2:
-        clauses.append(_count(t, "recovery.streak", r.hard_streak))
+        clauses.append(voice.ngettext("{n} hard day", "{n} hard days in a row",
+                                      r.hard_streak).format(n=r.hard_streak))
     elif r.hard_today and not is_hard(c, current):
-        clauses.append(_count(t, "recovery.today", r.hard_today))
+        clauses.append(voice.ngettext("{n} hard session today", "{n} hard sessions today",
+                                      r.hard_today).format(n=r.hard_today))
     if r.rest_days_7d is not None and not r.returning:
-        clauses.append(t["recovery.rest"].format(n=r.rest_days_7d, days=ACUTE_DAYS))
+        clauses.append(_("{n} of {days} days rest").format(n=r.rest_days_7d, days=ACUTE_DAYS))
+    if not voice.shows("load"):
+        clauses += _jumps(voice, r)
     if "monotony" in r.warnings:
-        clauses.append(t["recovery.monotony"].format(value=r.monotony))
+        clauses.append(_("monotony {value}, vary hard and easy days").format(
+            value=voice.number(r.monotony or 0.0)) if voice.numbers
+            else _("days alike in load, vary hard and easy days"))
     if ease:
-        clauses.append(t["recovery.ease.return" if r.returning else "recovery.ease"])
-    return _packed(t["recovery"], clauses) if clauses else []
+        clauses.append(_(EASE_RETURN if r.returning else EASE))
+    return _packed(_("Recovery"), clauses) if clauses else []
 
 
-def _load(t: Table, r: Recovery) -> list[str]:
+def _days_off(voice: Voice, n: int, open_ended: bool) -> str:
+    """``back after 15 days off``; ``15+`` when no session before them is known."""
+    if open_ended:
+        message = voice.ngettext("back after {n}+ day off", "back after {n}+ days off", n)
+    else:
+        message = voice.ngettext("back after {n} day off", "back after {n} days off", n)
+    return message.format(n=n)
+
+
+def _jumps(voice: Voice, r: Recovery) -> list[str]:
+    """The load and running jumps behind an easy next step, for a block without a load
+    line."""
+    _ = voice.gettext
+    clauses = []
+    if "load" in r.warnings and r.acwr is not None:
+        clauses.append(_("load {ratio}x the usual week").format(ratio=voice.number(r.acwr))
+                       if voice.numbers else _("load well above the usual week"))
+    if "run_jump" in r.warnings and r.run_change is not None:
+        clauses.append(_("running {ratio}x the usual week").format(
+            ratio=voice.number(1 + r.run_change))
+            if voice.numbers else _("running well above the usual week"))
+    return clauses
+
+
+def _load(voice: Voice, r: Recovery) -> list[str]:
     """The last seven days against the usual week; not after a return.
 
     Running distance is added when it tells more than the load: when it jumped and the load
     did not, or when the load did and running did not (then the high load is no reason for an
-    easy day).
+    easy day). Without figures the comparison is said in words.
     """
     acwr, change = r.acwr, r.run_change
     if acwr is None or r.returning:
         return []
-    clauses = [_count(t, "load.usual", r.usual_weeks, ratio=acwr)]
-    jumps = {"load", "run_jump"} & set(r.warnings)
+    clauses = [_usual(voice, acwr, r.usual_weeks)]
+    jumps = _JUMPS & set(r.warnings)
     if change is not None and (jumps == {"run_jump"} or (acwr > ACWR_HIGH and r.runs_less)):
-        clauses.append(t["load.running"].format(ratio=1 + change))
-    return _packed(t["load"], clauses)
+        if voice.numbers:
+            clauses.append(voice.gettext("running {ratio}x").format(
+                ratio=voice.number(1 + change)))
+        else:
+            clauses.append(voice.gettext("running well above usual") if change > RUN_JUMP_HIGH
+                           else voice.gettext("running not above usual"))
+    return _packed(voice.gettext("Load, last {days} d").format(days=ACUTE_DAYS), clauses)
 
 
-def _strength(t: Table, s: Strength | None) -> list[str]:
+def _usual(voice: Voice, acwr: float, n: int) -> str:
+    """The load against the usual week: its ratio, or without figures how it compares."""
+    if voice.numbers:
+        message = voice.ngettext("{ratio}x the week before",
+                                 "{ratio}x your average week of the {n} before", n)
+    elif acwr > ACWR_HIGH:
+        message = voice.ngettext("well above the week before",
+                                 "well above your average week of the {n} before", n)
+    elif round(acwr, 1) > 1.0:
+        message = voice.ngettext("above the week before",
+                                 "above your average week of the {n} before", n)
+    elif round(acwr, 1) < 1.0:
+        message = voice.ngettext("below the week before",
+                                 "below your average week of the {n} before", n)
+    else:
+        message = voice.ngettext("like the week before",
+                                 "like your average week of the {n} before", n)
+    return message.format(ratio=voice.number(acwr), n=n)
+
+
+def _strength(voice: Voice, s: Strength | None) -> list[str]:
     if s is None:
         return []
+    _ = voice.gettext
     low, high = STRENGTH_PER_WEEK
-    text = t["strength"].format(n=s.this_week, low=low, high=high)
+    text = _("Strength: {n} of {low}-{high} this week").format(n=s.this_week, low=low,
+                                                                high=high)
     if s.last_7_days is not None and s.last_7_days != s.this_week:
-        text = t["strength.week"].format(text=text, n=s.last_7_days)
-    return [t["strength.on_target" if s.on_target else "strength.advice"].format(text=text)]
+        text = _("{text} ({n} in 7 d)").format(text=text, n=s.last_7_days)
+    if s.on_target:
+        return [_("{text}, on target").format(text=text)]
+    return [_("{text}: squats, lunges, calf raises").format(text=text)]
 
 
-def _consistency(t: Table, c: Consistency | None, imperial: bool) -> list[str]:
+def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
     if c is None:
         return []
-    weeks = _count(t, "weeks", c.weeks)
+    weeks = voice.ngettext("{n} week", "{n} weeks", c.weeks).format(n=c.weeks)
     if not c.runs:
-        return [t["consistency.none"].format(weeks=weeks)]
-    distance = format_distance(c.mean_weekly_distance_m, imperial)
-    return [t["consistency"].format(rate=c.runs_per_week, weeks=weeks, distance=distance)]
+        return [voice.gettext("Consistency: no runs in {weeks}").format(weeks=weeks)]
+    return [voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
+        rate=voice.number(c.runs_per_week), weeks=weeks,
+        distance=voice.distance(c.mean_weekly_distance_m))]
 
 
-def _progress(t: Table, c: Consistency | None) -> list[str]:
+def _progress(voice: Voice, c: Consistency | None) -> list[str]:
+    """Weekly distance's trend, and easy speed per heartbeat: a heart-rate figure, so only
+    for an athlete who shows them."""
     if c is None:
         return []
-    changes = [
-        ("progress.distance", c.distance_trend), ("progress.efficiency", c.efficiency_change)
-    ]
-    clauses = [
-        t[key].format(percent=_percent(change))
-        for key, change in changes
-        if change is not None and _percent(change) != 0
-    ]
-    return _packed(t["progress"], clauses) if clauses else []
+    _ = voice.gettext
+    clauses = []
+    if c.distance_trend is not None and _percent(c.distance_trend):
+        clauses.append(_("distance {percent} %/week").format(
+            percent=f"{_percent(c.distance_trend):+d}"))
+    if voice.numbers and c.efficiency_change is not None and _percent(c.efficiency_change):
+        clauses.append(_("easy speed per heartbeat {percent} %").format(
+            percent=f"{_percent(c.efficiency_change):+d}"))
+    return _packed(_("Progress"), clauses) if clauses else []
 
+
+def _refuel(voice: Voice) -> str:
+    # Within the 20-40 g of protein after exercise of Jäger et al. 2017 (J Int Soc Sports
+    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM).
+    return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before the next run")

@@ -5,6 +5,8 @@ it climbed, and whether its heart rate can be effort at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.model import Activity, BoolArray, FloatArray, Streams
@@ -64,8 +66,21 @@ LOCKED_HR_FRAC = 0.9
 HILLY_M_PER_KM = 20.0
 
 
+@dataclass(frozen=True)
+class HeartRateDoubt:
+    """Why a recorded heart rate was set aside: it followed the cadence (``bpm`` None), or
+    it held ``bpm`` all the way at an easy pace. The evidence words it in the athlete's
+    language (analysis.evidence)."""
+
+    bpm: float | None = None
+
+
+#: An optical sensor locked onto the cadence.
+CADENCE_LOCK = HeartRateDoubt()
+
+
 def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
-                     easy_speed: float, climb_m_per_km: float = 0.0) -> str | None:
+                     easy_speed: float, climb_m_per_km: float = 0.0) -> HeartRateDoubt | None:
     """Why the heart rate of a run is not to be believed, or None when it can be: an
     optical sensor locked onto the cadence, or a heart rate at threshold all the way at a
     pace slower than easy running.
@@ -88,7 +103,7 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
         if np.count_nonzero(both) >= LOCK_MIN_SAMPLES:
             close = np.abs(hr[both] - streams.cadence[both]) <= LOCK_BPM
             if float(np.mean(close)) >= LOCK_SHARE:
-                return "the heart rate follows the cadence (an optical sensor locked onto it)"
+                return CADENCE_LOCK
     running = effort[effort > 0]
     if running.size == 0:
         return None
@@ -97,7 +112,7 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
 
 
 def summary_heart_rate_doubt(activity: Activity, max_hr: float,
-                             easy_speed: float) -> str | None:
+                             easy_speed: float) -> HeartRateDoubt | None:
     """:func:`heart_rate_doubt` from a summary: its average heart rate and moving speed."""
     if activity.avg_hr is None or not np.isfinite(activity.avg_hr) or activity.speed <= 0:
         return None
@@ -106,11 +121,10 @@ def summary_heart_rate_doubt(activity: Activity, max_hr: float,
 
 
 def _threshold_at_a_jog(heart_rate: float, speed: float, max_hr: float, easy_speed: float,
-                        climb_m_per_km: float) -> str | None:
+                        climb_m_per_km: float) -> HeartRateDoubt | None:
     if heart_rate >= LOCKED_HR_FRAC * max_hr and speed < easy_speed \
             and climb_m_per_km < HILLY_M_PER_KM:
-        return (f"a heart rate of {round(heart_rate)} bpm all the way at an easy pace is a "
-                "sensor reading, not effort")
+        return HeartRateDoubt(heart_rate)
     return None
 
 

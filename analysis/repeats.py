@@ -12,6 +12,7 @@ from analysis.evidence import Case, about, cv, hard
 from analysis.model import Classification, Workout
 from analysis.rules import CLEAR, GUESS, LIKELY, steady
 from analysis.units import format_duration
+from analysis.voice import N_
 
 #: Fewest bouts that make repeats or fartlek.
 MIN_REPS = 3
@@ -134,9 +135,12 @@ def _strides(case: Case) -> bool:
 def _with_strides(case: Case) -> Classification:
     confidence = LIKELY if case.profile.pace_source == "history" else GUESS
     run = steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                 case.imperial, case.features.max_hr)
+                 case.voice, case.features.max_hr)
     count = len(case.features.efforts.bouts)
-    return Classification(run.workout, run.confidence, f"{run.evidence}, with {count} strides")
+    text = case.voice.ngettext("{evidence}, with {count} stride",
+                               "{evidence}, with {count} strides", count).format(
+        evidence=run.evidence, count=count)
+    return Classification(run.workout, run.confidence, text)
 
 
 def fartlek(case: Case) -> Classification | None:
@@ -156,9 +160,10 @@ def fartlek(case: Case) -> Classification | None:
     shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
     lengths = shortest if shortest == longest else f"{shortest}-{longest}"
     pace = case.paces(b.pace_speed for b in bouts)
-    return Classification(
-        Workout.FARTLEK, LIKELY,
-        f"{len(bouts)} surges of {lengths} at {pace}, irregular recoveries")
+    text = case.voice.ngettext("{count} surge of {lengths} at {paces}, irregular recoveries",
+                               "{count} surges of {lengths} at {paces}, irregular recoveries",
+                               len(bouts)).format(count=len(bouts), lengths=lengths, paces=pace)
+    return Classification(Workout.FARTLEK, LIKELY, text)
 
 
 def _faster_over_ground(efforts: Efforts) -> bool:
@@ -192,16 +197,20 @@ def _reps_text(efforts: Efforts, case: Case) -> str:
                    and np.median(metres) >= DISTANCE_NAMING_MIN_M)
     size = (case.distance(round(float(np.median(metres)), -2)) if by_distance
             else format_duration(about(float(np.median(seconds)))))
-    text = f"{len(bouts)} x {size} at {case.paces(b.pace_speed for b in bouts)}"
+    _ = case.voice.gettext
+    text = _("{count} x {size} at {paces}").format(
+        count=len(bouts), size=size, paces=case.paces(b.pace_speed for b in bouts))
     if not efforts.gaps:
         return text
-    rest = float(np.median([g.seconds for g in efforts.gaps]))
-    return f"{text}, {format_duration(about(rest))} {_rest_kind(efforts.gaps)} recoveries"
+    rest = format_duration(about(float(np.median([g.seconds for g in efforts.gaps]))))
+    return _(_rest_kind(efforts.gaps)).format(text=text, rest=rest)
 
 
 def _rest_kind(gaps: tuple[Piece, ...]) -> str:
+    """The recoveries' message: standing, walking or jogging between the repeats."""
     moving = sum(g.moving_s for g in gaps) / max(sum(g.seconds for g in gaps), 1.0)
     if moving <= efforts_module.STOP_MOVING_FRACTION:
-        return "standing"
+        return N_("{text}, {rest} standing recoveries")
     speed = float(np.median([g.pace_speed for g in gaps]))
-    return "walk" if speed < efforts_module.RUN_MIN_SPEED else "jog"
+    return (N_("{text}, {rest} walk recoveries") if speed < efforts_module.RUN_MIN_SPEED
+            else N_("{text}, {rest} jog recoveries"))

@@ -22,10 +22,12 @@ from analysis.evidence import (
     percent,
     share_of_max,
     typical_run,
+    with_heart,
 )
 from analysis.model import Activity, Classification, Workout
 from analysis.profile import AthleteProfile
 from analysis.units import format_duration
+from analysis.voice import DEFAULT, Voice
 
 #: Confidence of a clear structure (repeats in laps or streams, a tempo block).
 CLEAR = 0.85
@@ -80,29 +82,31 @@ COOL_DOWN_MAX_KM = 2
 
 
 def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
-           confidence: float, imperial: bool = False,
+           confidence: float, voice: Voice = DEFAULT,
            max_hr: float | None = None) -> Classification:
     """A run without structure: long, recovery or easy by the athlete's yardsticks.
 
     Parameters:
         max_hr: the maximum ``hr_frac`` is a share of (default: the profile's).
     """
+    _ = voice.gettext
     moving = activity.moving_s
-    summary = distance_pace(activity, imperial)
+    summary = distance_pace(activity, voice)
     if is_long(activity, profile):
-        return Classification(Workout.LONG, confidence,
-                              f"{summary}, {typical_run(activity, profile, imperial)}")
-    heart = ""
-    if hr_frac is not None:
-        share = share_of_max(percent(hr_frac), profile, max_hr or profile.max_hr)
-        heart = f", HR {share}"
+        return Classification(Workout.LONG, confidence, _("{summary}, {typical}").format(
+            summary=summary, typical=typical_run(activity, profile, voice)))
+
+    def heart(text: str) -> str:
+        return with_heart(text, hr_frac, profile, max_hr or profile.max_hr, voice)
+
     if moving <= RECOVERY_SHORT_FACTOR * profile.typical_run_s:
         slow = (hr_frac < RECOVERY_HR_FRAC if hr_frac is not None
                 else activity.speed < RECOVERY_SPEED_FRAC * profile.easy_speed)
         if slow:
-            return Classification(
-                Workout.RECOVERY, confidence, f"{summary}, short and gentle{heart}")
-    return Classification(Workout.EASY, confidence, f"{summary}, steady{heart}")
+            return Classification(Workout.RECOVERY, confidence, heart(
+                _("{summary}, short and gentle").format(summary=summary)))
+    return Classification(Workout.EASY, confidence,
+                          heart(_("{summary}, steady").format(summary=summary)))
 
 
 def is_long(activity: Activity, profile: AthleteProfile) -> bool:
@@ -123,17 +127,22 @@ def race(case: Case) -> Classification | None:
                else activity.speed >= RACE_SPEED_FRAC * profile.threshold_speed)
     if not is_hard or not faster_than_usual(activity, profile):
         return None
-    how = f"HR {case.of_max(f.avg_hr_frac)}" if f.avg_hr_frac is not None else "hard"
-    return Classification(
-        Workout.RACE, GUESS,
-        f"{case.summary()}, even splits ({case.paces(splits.tolist())}), {how} all the way")
+    _ = case.voice.gettext
+    values = {"summary": case.summary(), "paces": case.paces(splits.tolist())}
+    if f.avg_hr_frac is None or not case.voice.numbers:
+        text = _("{summary}, even splits ({paces}), hard all the way").format(**values)
+    else:
+        share = share_of_max(percent(f.avg_hr_frac), case.profile, f.max_hr, case.voice)
+        text = _("{summary}, even splits ({paces}), HR {share} all the way").format(
+            share=share, **values)
+    return Classification(Workout.RACE, GUESS, text)
 
 
 def hills(case: Case) -> Classification | None:
     found = case.features.hills
     if not found:
         return None
-    return Classification(Workout.HILLS, CLEAR, climbs.describe(found, case.imperial))
+    return Classification(Workout.HILLS, CLEAR, climbs.describe(found, case.voice))
 
 
 def tempo_block(case: Case) -> Classification | None:
@@ -144,14 +153,19 @@ def tempo_block(case: Case) -> Classification | None:
         return None
     if work < TEMPO_SHARE * sum(b.seconds for b in bouts) or not hard(blocks, case):
         return None
+    _ = case.voice.gettext
     pace = case.paces(b.pace_speed for b in blocks)
     if len(blocks) == 1:
-        warm = blocks[0].start_s
-        after = f" after {format_duration(warm)} warm-up" if warm >= NAMED_WARM_UP_S else ""
-        text = f"{format_duration(about(work))} continuous at {pace}{after}"
+        warm, duration = blocks[0].start_s, format_duration(about(work))
+        if warm >= NAMED_WARM_UP_S:
+            text = _("{duration} continuous at {pace} after {warm_up} warm-up").format(
+                duration=duration, pace=pace, warm_up=format_duration(warm))
+        else:
+            text = _("{duration} continuous at {pace}").format(duration=duration, pace=pace)
     else:
-        text = f"{len(blocks)} x {format_duration(about(work / len(blocks)))} at {pace}"
-    return Classification(Workout.TEMPO, CLEAR, text + _heart(blocks, case))
+        text = _("{count} x {duration} at {pace}").format(
+            count=len(blocks), duration=format_duration(about(work / len(blocks))), pace=pace)
+    return Classification(Workout.TEMPO, CLEAR, _heart(text, blocks, case))
 
 
 def hr_tempo(case: Case) -> Classification | None:
@@ -164,9 +178,13 @@ def hr_tempo(case: Case) -> Classification | None:
         return None
     if block.speed < profile.easy_speed and profile.pace_source != "history":
         return None
-    return Classification(
-        Workout.TEMPO, LIKELY, f"{format_duration(block.seconds)} continuous at "
-                               f"{case.of_max_range(block.low_frac, block.high_frac)}")
+    _, duration = case.voice.gettext, format_duration(block.seconds)
+    if case.voice.numbers:
+        text = _("{duration} continuous at {share}").format(
+            duration=duration, share=case.of_max_range(block.low_frac, block.high_frac))
+    else:
+        text = _("{duration} continuous in the hard heart-rate zone").format(duration=duration)
+    return Classification(Workout.TEMPO, LIKELY, text)
 
 
 def threshold_run(case: Case) -> Classification | None:
@@ -185,10 +203,11 @@ def threshold_run(case: Case) -> Classification | None:
     trusted = profile.pace_source == "history"
     if not trusted and (f.peak_hr_frac is None or f.peak_hr_frac < HARD_PEAK_HR_FRAC):
         return None
-    heart = f", HR up to {case.of_max(f.peak_hr_frac)}" if f.peak_hr_frac is not None else ""
-    return Classification(
-        Workout.TEMPO, LIKELY if trusted else GUESS,
-        f"{block.size} km in a row at {case.paces(block.tolist())}, threshold pace{heart}")
+    text = case.voice.ngettext("{count} km in a row at {paces}, threshold pace",
+                               "{count} km in a row at {paces}, threshold pace", block.size
+                               ).format(count=block.size, paces=case.paces(block.tolist()))
+    return Classification(Workout.TEMPO, LIKELY if trusted else GUESS,
+                          case.with_heart(text, f.peak_hr_frac, up_to=True))
 
 
 def progression(case: Case) -> Classification | None:
@@ -208,13 +227,14 @@ def progression(case: Case) -> Classification | None:
                else last >= HARD_SPEED_OVER_EASY * case.profile.easy_speed)
     if not is_hard:
         return None
-    heart = f", HR up to {case.of_max(f.peak_hr_frac)}" if f.peak_hr_frac is not None else ""
-    return Classification(
-        Workout.TEMPO, LIKELY,
-        f"progression run: {case.pace(first)} at the start, {case.pace(last)} "
-        f"over the last {case.distance(1000.0 * third)}{heart}")
+    text = case.voice.gettext(
+        "progression run: {start} at the start, {end} over the last {distance}").format(
+        start=case.pace(first), end=case.pace(last), distance=case.distance(1000.0 * third))
+    return Classification(Workout.TEMPO, LIKELY,
+                          case.with_heart(text, f.peak_hr_frac, up_to=True))
 
 
-def _heart(bouts: list[Piece], case: Case) -> str:
+def _heart(text: str, bouts: list[Piece], case: Case) -> str:
     hrs = [b.hr for b in bouts if np.isfinite(b.hr)]
-    return f", HR {case.of_max(float(np.mean(hrs)) / case.features.max_hr)}" if hrs else ""
+    fraction = float(np.mean(hrs)) / case.features.max_hr if hrs else None
+    return case.with_heart(text, fraction)

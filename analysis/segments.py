@@ -65,7 +65,7 @@ class Features:
     max_hr: float  # the profile's maximum, raised by what this session showed
     avg_hr_frac: float | None
     peak_hr_frac: float | None
-    hr_doubt: str | None = None  # why the recorded heart rate was set aside
+    hr_doubt: plausibility.HeartRateDoubt | None = None  # why the recorded heart rate was set aside
 
 
 def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None:

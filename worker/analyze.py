@@ -24,6 +24,7 @@ from analysis import engine
 from analysis.model import Activity, SessionRecord, is_strength
 from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
 from analysis.parsers.sessions import Span, distinct, same_session
+from analysis.voice import DEFAULT, Voice
 
 #: File endings the parsers understand, optionally followed by ".gz".
 SUFFIXES = (".fit", ".gpx", ".tcx", ".json")
@@ -49,9 +50,10 @@ class Judged:
 
 
 def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
-                units: str = "metric", out: TextIO | None = None,
+                voice: Voice = DEFAULT, out: TextIO | None = None,
                 err: TextIO | None = None) -> int:
-    """Analyse ``files`` (against the history in ``history_dir``); 1 if any file failed."""
+    """Analyse ``files`` (against the history in ``history_dir``), evidence and blocks in
+    ``voice``; 1 if any file failed."""
     out = out or sys.stdout
     err = err or sys.stderr
     history: list[SessionRecord] = []
@@ -68,40 +70,40 @@ def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
         if loaded is None:
             failed = True
             continue
-        for judged in judge_file(name, *loaded, history, units):
+        for judged in judge_file(name, *loaded, history, voice):
             out.write(_json_line(judged) if as_json else _text(judged))
         out.flush()
     return 1 if failed else 0
 
 
 def judge_file(name: str, sessions: Sequence[Activity], whole: Activity | None,
-               history: Sequence[SessionRecord], units: str = "metric") -> list[Judged]:
+               history: Sequence[SessionRecord], voice: Voice = DEFAULT) -> list[Judged]:
     """Each session of a file judged, after the ``whole`` file (a multisport event)."""
     count = len(sessions)
     lines = []
     if whole is not None:
-        lines.append(_judge(name, whole, history, units, WHOLE_FILE, count))
-    lines += [_judge(name, session, history, units, index, count)
+        lines.append(_judge(name, whole, history, voice, WHOLE_FILE, count))
+    lines += [_judge(name, session, history, voice, index, count)
               for index, session in enumerate(sessions, 1)]
     return lines
 
 
-def _judge(name: str, activity: Activity, history: Sequence[SessionRecord], units: str,
+def _judge(name: str, activity: Activity, history: Sequence[SessionRecord], voice: Voice,
            session: int | str, sessions: int) -> Judged:
     # A copy of this very session in the history (the FIT beside its TCX) is not its past.
     own = Span.of(activity)
     past = [r for r in history
             if not same_session(own, Span(r.start, r.moving_s, r.distance_m))]
-    judged = judge(name, activity, past, units)
+    judged = judge(name, activity, past, voice)
     return Judged(judged.name, activity, judged.analysis, judged.block, session, sessions)
 
 
 def judge(name: str, activity: Activity, history: Sequence[SessionRecord],
-          units: str = "metric") -> Judged:
+          voice: Voice = DEFAULT) -> Judged:
     """Classify ``activity`` against what happened before it, and render its block."""
     profile = engine.profile_for(history, activity)
-    analysis = engine.analyse(activity, profile, units=units)
-    return Judged(name, activity, analysis, engine.feedback(analysis, history, activity, units))
+    analysis = engine.analyse(activity, profile, voice=voice)
+    return Judged(name, activity, analysis, engine.feedback(analysis, history, activity, voice))
 
 
 def build_history(activities: Iterable[Activity]) -> list[SessionRecord]:

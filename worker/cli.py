@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from worker.config import Settings, load_dotenv_file
+from worker.i18n import LANGUAGES
 from worker.ratelimits import ConfigError
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="one JSON object per line")
     analyze.add_argument("--history", metavar="DIR", help="the athlete's past activities")
     analyze.add_argument("--imperial", action="store_true", help="miles and feet")
+    analyze.add_argument("--language", default="en", choices=sorted(LANGUAGES),
+                         help="language of the evidence and the block (default: en)")
     analyze.set_defaults(run=_analyze)
 
     web = sub.add_parser("web", help="the web process (webhook, OAuth, health, metrics)")
@@ -104,9 +107,11 @@ def _runtime() -> Runtime:
 
 def _analyze(args: argparse.Namespace) -> int:
     from worker.analyze import run_analyze
+    from worker.preferences import Preferences
 
-    return run_analyze(args.files, as_json=args.json, history_dir=args.history,
-                       units="imperial" if args.imperial else "metric")
+    voice = Preferences(language=args.language,
+                        units="imperial" if args.imperial else "metric").voice()
+    return run_analyze(args.files, as_json=args.json, history_dir=args.history, voice=voice)
 
 
 def _web(args: argparse.Namespace) -> int:

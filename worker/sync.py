@@ -29,6 +29,7 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
+from worker import preferences
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
 from worker.forget import forget_activity, forget_athlete
@@ -184,8 +185,9 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     activity = _parse(detailed, None, activity_id)
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
-    units = _units(rt, athlete_id)
-    verdict = engine.judge_summary(activity, profile, units)
+    chosen = _preferences(rt, athlete_id)
+    voice = chosen.voice()
+    verdict = engine.judge_summary(activity, profile, voice)
     used_streams = False
     if not verdict.decided and not activity.manual:
         try:
@@ -195,9 +197,11 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = engine.analyse(activity, profile, activity_id, units)
-    block = engine.feedback(analysis, Past(tuple(history), since), activity, units)
+    analysis = engine.analyse(activity, profile, activity_id, voice)
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
+    if not chosen.feedback_on:
+        return Result(EventStatus.DONE, "feedback turned off")
+    block = engine.feedback(analysis, Past(tuple(history), since), activity, voice)
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
         return Result(EventStatus.DONE, "block not wanted here")
@@ -254,10 +258,12 @@ def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
             row.block_written_at = utcnow()
 
 
-def _units(rt: Runtime, athlete_id: int) -> str:
+def _preferences(rt: Runtime, athlete_id: int) -> preferences.Preferences:
+    """The athlete's choices for their blocks; a new athlete's when the row is gone (the
+    save that follows then reports them disconnected)."""
     with rt.db.session() as session:
         athlete = session.get(Athlete, athlete_id)
-        return athlete.units if athlete is not None else "metric"
+        return preferences.of(athlete) if athlete is not None else preferences.Preferences()
 
 
 def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:

@@ -17,6 +17,7 @@ from analysis import segments
 from analysis.classify import SummaryVerdict, classify, classify_summary
 from analysis.model import Activity, Lap, Streams, Workout
 from analysis.profile import AthleteProfile, default_profile
+from analysis.voice import Voice
 
 START = datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
 PROFILE = default_profile()
@@ -350,7 +351,7 @@ def test_the_same_run_gets_the_same_label_in_both_units_and_evidence_in_the_aske
         Activity("Ride", START, 5400, 5400, 45000.0),
     ]
     for run in runs:
-        metric, imperial = classify(run), classify(run, units="imperial")
+        metric, imperial = classify(run), classify(run, voice=Voice(units="imperial"))
         assert (metric.workout, metric.confidence) == (imperial.workout, imperial.confidence)
         assert METRIC_WORDS.search(metric.evidence), metric.evidence
         assert not IMPERIAL_WORDS.search(metric.evidence), metric.evidence
@@ -361,7 +362,7 @@ def test_the_same_run_gets_the_same_label_in_both_units_and_evidence_in_the_aske
 def test_imperial_paces_are_the_metric_paces_per_mile() -> None:
     run = session([(2700.0, EASY, 0.0)])
     pace_km = re.search(r"(\d+):(\d\d)/km", classify(run).evidence)
-    pace_mi = re.search(r"(\d+):(\d\d)/mi", classify(run, units="imperial").evidence)
+    pace_mi = re.search(r"(\d+):(\d\d)/mi", classify(run, voice=Voice(units="imperial")).evidence)
     assert pace_km is not None and pace_mi is not None
     km_s = 60 * int(pace_km[1]) + int(pace_km[2])
     mi_s = 60 * int(pace_mi[1]) + int(pace_mi[2])
@@ -372,7 +373,7 @@ def test_hill_climbs_are_told_in_feet_for_imperial_athletes() -> None:
     up, down = (90.0, 2.6, 8.0), (100.0, 0.85 * EASY, -8.0)
     run = session([(600.0, EASY, 0.0), *[p for _ in range(6) for p in (up, down)],
                    (600.0, EASY, 0.0)])
-    metric, imperial = classify(run), classify(run, units="imperial")
+    metric, imperial = classify(run), classify(run, voice=Voice(units="imperial"))
     assert imperial.workout is metric.workout is Workout.HILLS
     metres = re.search(r"climbs of (\d+)(?:-\d+)? m ", metric.evidence)
     feet = re.search(r"climbs of (\d+)(?:-\d+)? ft ", imperial.evidence)
@@ -381,11 +382,8 @@ def test_hill_climbs_are_told_in_feet_for_imperial_athletes() -> None:
 
 
 def test_units_other_than_metric_or_imperial_are_refused_with_the_allowed_values() -> None:
-    run = session([(2700.0, EASY, 0.0)])
     with pytest.raises(ValueError, match="metric, imperial"):
-        classify(run, units="furlongs")
-    with pytest.raises(ValueError, match="metric, imperial"):
-        classify_summary(run, units="furlongs")
+        Voice(units="furlongs")
 
 
 def test_strides_after_an_easy_run_are_an_easy_run_with_strides() -> None:

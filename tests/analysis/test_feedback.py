@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
-from analysis.feedback import CONTINUATION, MESSAGES, render_block
+from analysis.feedback import CONTINUATION, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.profile import build_profile, default_profile
 from analysis.training import Past, summarize
 from analysis.units import format_distance, format_duration
+from analysis.voice import DEFAULT, Voice
 from tests.analysis.records import NOW, known, session
 
 EVIDENCE = "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries"
@@ -29,13 +30,13 @@ def block_for(
     history: list[SessionRecord] | None,
     evidence: str = EVIDENCE,
     days: int = KNOWN_DAYS,
-    **options: str,
+    voice: Voice = DEFAULT,
 ) -> list[str]:
     """The rendered block's lines, markers included; ``history`` None: no history read."""
     classification = Classification(current.workout, 0.9, evidence)
     past = None if history is None else known(history, days)
     summary = summarize(current, past, NOW)
-    return render_block(classification, current, summary, **options).split("\n")
+    return render_block(classification, current, summary, voice).split("\n")
 
 
 def line(lines: list[str], prefix: str) -> str:
@@ -205,7 +206,8 @@ def test_refuel_line_only_after_a_hard_session() -> None:
 def test_imperial_units_show_miles_where_metric_shows_kilometres() -> None:
     history = [session(d, km=8) for d in range(20, 0, -3)]
     metric = line(block_for(session(0), history, days=21), "Consistency")
-    imperial = line(block_for(session(0), history, days=21, units="imperial"), "Consistency")
+    imperial = line(block_for(session(0), history, days=21, voice=Voice(units="imperial")),
+                    "Consistency")
     mean_m = sum(8000 for _ in range(8)) / 3
     assert metric.endswith(f"{format_distance(mean_m)}/week")
     assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week")
@@ -222,17 +224,26 @@ def test_an_implausible_session_is_named_and_left_out() -> None:
     assert "Left out" not in "\n".join(block_for(session(0), None))
 
 
-def test_unknown_language_and_units_name_the_supported_ones() -> None:
-    with pytest.raises(ValueError, match="supported: en"):
-        block_for(session(0), None, language="tlh")
+def test_unknown_units_and_sections_name_the_supported_ones() -> None:
     with pytest.raises(ValueError, match="metric, imperial"):
-        block_for(session(0), None, units="furlongs")
+        Voice(units="furlongs")
+    with pytest.raises(ValueError, match="supported: variety, recovery"):
+        Voice(sections=frozenset({"weather"}))
 
 
-def test_another_language_is_one_more_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    table = {key: text.replace("Recovery", "Erholung") for key, text in MESSAGES["en"].items()}
-    monkeypatch.setitem(MESSAGES, "de", table)  # type: ignore[arg-type]
-    lines = block_for(session(0), [session(1)], language="de")
+class _Erholung:
+    """A catalogue that knows one word."""
+
+    def gettext(self, message: str) -> str:
+        return "Erholung" if message == "Recovery" else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+def test_another_language_is_one_more_catalogue() -> None:
+    lines = block_for(session(0), [session(1)], voice=Voice(language="de",
+                                                             translator=_Erholung()))
     assert line(lines, "Erholung").startswith("Erholung: ")
 
 
@@ -263,7 +274,7 @@ _records = st.builds(
 def test_every_line_of_advice_shows_a_number_and_stays_short(
     current: SessionRecord, history: list[SessionRecord], units: str
 ) -> None:
-    lines = block_for(current, history, units=units)
+    lines = block_for(current, history, voice=Voice(units=units))
     advice = _logical_lines(lines[2:-1])
     assert all(any(ch.isdigit() for ch in x) for x in advice)
     assert all(len(x) <= 90 for x in lines[2:-1])

@@ -10,17 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END, SEPARATOR, find_block, merge
-from analysis.feedback import MESSAGES, heading, render_block
+from analysis.feedback import DRILLS, EASE, EASE_RETURN, HISTORY_NONE, heading, render_block
 from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
 from analysis.training import Past, TrainingSummary, summarize
+from analysis.voice import Voice
 from tests.analysis.records import NOW
 
-_ENGLISH = MESSAGES["en"]
-#: Every drill the block can suggest, as it would be printed.
-DRILLS = tuple(text for key, text in _ENGLISH.items() if key.startswith("drill."))
 #: Where the next step is named.
-EASY_NEXT = (_ENGLISH["recovery.ease"], _ENGLISH["recovery.ease.return"])
+EASY_NEXT = (EASE, EASE_RETURN)
 #: Lines that speak of the weeks before the current session.
 WEEKLY = ("Mix", "No ", "Load", "Strength:", "Consistency", "Progress")
 
@@ -60,7 +58,7 @@ def _summary(current: SessionRecord, history: list[SessionRecord],
 def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
            units: str = "metric") -> list[str]:
     classification = Classification(current.workout, 0.8, evidence)
-    text = render_block(classification, current, summary, units=units)
+    text = render_block(classification, current, summary, Voice(units=units))
     return text.split("\n")
 
 
@@ -95,7 +93,7 @@ def test_after_a_race_long_or_hard_session_the_next_step_is_easy_never_a_quality
     for hard in (SessionRecord(**{**vars(current), "workout": workout}),
                  SessionRecord(**{**vars(current), "hard": True})):
         text = "\n".join(_logical(_block(hard, _summary(hard, history, days))))
-        assert not any(drill in text for drill in DRILLS)
+        assert not any(drill in text for drill in DRILLS.values())
         assert " add " not in text
         assert any(step in text for step in EASY_NEXT)
 
@@ -128,7 +126,7 @@ def test_without_history_no_line_speaks_of_the_weeks_before(
 ) -> None:
     lines = _block(current, summarize(current, None, NOW), evidence)
     body = lines[2:-1]
-    assert body[0] == _ENGLISH["history.none"]
+    assert body[0] == HISTORY_NONE
     assert not any(x.startswith(WEEKLY) for x in body)
     assert not any("of 7 days rest" in x or "x your" in x for x in body)
     assert "a typical run" not in lines[1]

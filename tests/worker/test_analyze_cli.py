@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.parsers import parse_activity
+from analysis.voice import Voice
 from tests.analysis.test_parsers import FIT_START, fit_file
 from tests.strava_bundles import strava_bundle
 from worker.analyze import run_analyze
@@ -67,8 +68,8 @@ def test_history_judges_the_latest_run_against_the_athlete_past(
 def test_imperial_feedback_speaks_miles_from_the_evidence_on(test_data: Path) -> None:
     out = io.StringIO()
     path = str(test_data / "runs" / "gc-intervals-4x6min.fit")
-    assert run_analyze([path], as_json=True, history_dir=None, units="imperial", out=out,
-                       err=io.StringIO()) == 0
+    assert run_analyze([path], as_json=True, history_dir=None, voice=Voice(units="imperial"),
+                       out=out, err=io.StringIO()) == 0
     line = json.loads(out.getvalue())
     assert "/mi" in line["evidence"] and "/km" not in line["feedback"]
 
