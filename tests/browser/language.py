@@ -10,15 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-import worker
 from worker import i18n
 
-#: The catalogues: worker/locale/<language>/LC_MESSAGES/stridewise.po.
-LOCALE = Path(worker.__file__).parent / "locale"
 #: A placeholder in a message: ``{share}``, ``%(low)d``.
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([^)]*\)[sd]|%[sd]")
 #: Words of a message piece (letters of any script).
@@ -38,13 +34,12 @@ class Pieces:
 
 def messages(language: str) -> list[tuple[str, str]]:
     """Every (English, translation) pair of the language's catalogue, plural forms included;
-    untranslated messages left out."""
-    path = LOCALE / language / "LC_MESSAGES" / "stridewise.po"
-    with path.open("rb") as po:
+    untranslated and fuzzy messages (which the worker does not use) left out."""
+    with i18n.catalogue_path(language).open("rb") as po:
         catalogue = read_po(po, locale=language)
     pairs = []
     for message in catalogue:
-        if not message.id or not message.string:
+        if not message.id or not message.string or message.fuzzy:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
