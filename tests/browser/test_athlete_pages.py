@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -224,7 +224,8 @@ def test_connect_through_the_sandbox_lands_on_the_athletes_page(
     session = [c for c in cookies.values() if c.get("httpOnly")]
     assert session, f"no HttpOnly session cookie after the callback: {sorted(cookies)}"
     assert all(c.get("sameSite") in ("Lax", "Strict") for c in session), session
-    assert stack.stats()["by_endpoint"].get("POST /oauth/token") == 1
+    oauth = stack.stats()["by_endpoint"]
+    assert (oauth.get("GET /oauth/authorize"), oauth.get("POST /oauth/token")) == (1, 1), oauth
     assert browser.find_elements(By.CSS_SELECTOR, "header a[href$='/me/settings']")
     assert browser.find_elements(By.CSS_SELECTOR, "#logout")
 
@@ -238,11 +239,6 @@ def test_the_page_draws_the_sandboxs_weeks_as_bar_charts(
     charts = {c.get_attribute("data-chart"): c
               for c in browser.find_elements(By.CSS_SELECTOR, "svg.chart")}
     assert set(CHARTS) <= set(charts), f"charts drawn: {sorted(charts)}"
-    for kind in CHARTS:
-        bars = [b for b in charts[kind].find_elements(By.CSS_SELECTOR, "rect[data-value]")
-                if b.size["height"] > 0 and b.size["width"] > 0]
-        assert bars or kind == "strength", f"the {kind} chart has no bar"
-
     activities = sandbox_activities(stack)
     expected = {
         "mix": Counter(week_of(a) for a in activities),
@@ -251,9 +247,17 @@ def test_the_page_draws_the_sandboxs_weeks_as_bar_charts(
                             if str(a["sport_type"]) in STRENGTH_TRAINING_SPORTS),
     }
     assert expected["strength"], "the sandbox's history has no strength session to draw"
-    # The oldest week drawn may be cut by the history's horizon; every later one is whole.
-    weeks = sorted(bar_sums(charts["mix"]))[1:]
-    assert len(weeks) >= 3, f"fewer than four weeks drawn: {weeks}"
+    for kind in CHARTS:
+        bars = [b for b in charts[kind].find_elements(By.CSS_SELECTOR, "rect[data-value]")
+                if b.size["height"] > 0 and b.size["width"] > 0]
+        assert bars, f"the {kind} chart has no bar"
+
+    # The oldest week drawn may be cut by the history's horizon; every later one, up to this
+    # week, is whole, and each chart must add up to the sandbox's count for it.
+    oldest = min(bar_sums(charts["mix"]))
+    this_week = week_of({"start_date": datetime.now(UTC).isoformat()})
+    weeks = [oldest + timedelta(weeks=n) for n in range(1, (this_week - oldest).days // 7 + 1)]
+    assert len(weeks) >= 3, f"fewer than four weeks drawn: {sorted(bar_sums(charts['mix']))}"
     for kind, counts in expected.items():
         drawn = bar_sums(charts[kind])
         assert {w: drawn.get(w, 0) for w in weeks} == {w: counts[w] for w in weeks}, kind
@@ -312,7 +316,7 @@ def distances(lines: list[str], unit: str) -> list[str]:
     return re.findall(rf"\d+(?:[.,]\d+)? ?{unit}\b", "\n".join(lines))
 
 
-def test_heart_rate_numbers_off_leave_no_heart_rate_figure_in_the_next_block(
+def test_numbers_off_leave_no_heart_rate_or_load_figure_in_the_next_block(
     signed_in: webdriver.Chrome, stack: LiveStack
 ) -> None:
     browser = signed_in
@@ -320,6 +324,7 @@ def test_heart_rate_numbers_off_leave_no_heart_rate_figure_in_the_next_block(
     language = saved_preferences(stack).language
     _, shown = upload_and_wait(stack, "tempo", seed=31)
     assert heart_rate_figures(shown, language), f"no heart-rate figure with numbers on: {shown}"
+    assert load_ratios(shown), f"no load figure with numbers on: {shown}"
 
     saved = save_settings(browser, stack, lambda form: set_checkbox(form, "numbers", False))
     assert saved.public_numbers is False
@@ -327,6 +332,12 @@ def test_heart_rate_numbers_off_leave_no_heart_rate_figure_in_the_next_block(
         By.CSS_SELECTOR, "input[name=numbers]").is_selected()
     _, hidden = upload_and_wait(stack, "tempo", seed=32)
     assert not heart_rate_figures(hidden, language), hidden
+    assert not load_ratios(hidden), hidden
+
+
+def load_ratios(lines: list[str]) -> list[str]:
+    """Load figures: ratios to the athlete's usual (``2.3x``, ``2,3x``)."""
+    return re.findall(r"\d+(?:[.,]\d+)?x\b", "\n".join(lines))
 
 
 def test_keyboard_alone_changes_a_setting_and_saves_it(
