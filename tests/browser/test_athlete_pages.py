@@ -377,6 +377,22 @@ def test_every_visible_text_meets_wcag_aa_contrast(
     assert not failing, "\n".join(failing)
 
 
+def test_signing_out_ends_the_session_even_for_a_kept_copy_of_its_cookie(
+    signed_in: webdriver.Chrome, stack: LiveStack
+) -> None:
+    browser = signed_in
+    kept = [c for c in browser.get_cookies() if c.get("httpOnly")]
+    assert kept, "no session cookie to keep"
+    browser.find_element(By.CSS_SELECTOR, "#logout").click()
+    wait_for_path(browser, "/")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#logout")
+    for cookie in kept:
+        browser.add_cookie({k: cookie[k] for k in ("name", "value", "path", "httpOnly")})
+    open_page(browser, stack, "/me")
+    assert path_of(browser) != "/me", "a signed-out session's cookie still opens /me"
+    assert not browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+
+
 def test_deleting_the_data_revokes_at_strava_and_leaves_nothing_in_the_database(
     signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
 ) -> None:
