@@ -134,12 +134,13 @@ def start_stack(stack: Stack, settings: Settings, processes: int = 1, threads: i
 
 
 def connect_athlete(settings: Settings, athlete_id: int, extra: str = "") -> httpx.Response:
-    """Walk the OAuth dance as a browser would, approving at the sandbox as ``athlete_id``."""
+    """Walk the OAuth dance as a browser would, approving at the sandbox as ``athlete_id``;
+    returns the page the browser lands on (the athlete's own once connected)."""
     with httpx.Client(timeout=10.0) as browser:
         to_strava = browser.get(f"{settings.public_url}/connect")
         authorize = to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}{extra}"
         back = browser.get(authorize)
-        return browser.get(back.headers["location"])
+        return browser.get(back.headers["location"], follow_redirects=True)
 
 
 def subscribe(env: Mapping[str, str]) -> None:

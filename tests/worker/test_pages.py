@@ -196,9 +196,14 @@ def test_pruning_deletes_the_expired_sessions_only(rt: Runtime) -> None:
     assert sessions.current(kept) is not None
 
 
+@pytest.mark.parametrize("public_url", ["http://127.0.0.1:8000", "https://stridewise.test"])
 def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
-    strava_runtime: Runtime,
+    tmp_path: Path, database_url: str, redis_url: str, sandbox_url: str, public_url: str,
 ) -> None:
+    strava_runtime = Runtime(make_settings(tmp_path, database_url, redis_url,
+                                           STRAVA_BASE_URL=sandbox_url, PUBLIC_URL=public_url))
+    upgrade(strava_runtime.db.engine)
+    strava_runtime.redis.flushdb()
     client = TestClient(create_app(strava_runtime), base_url=strava_runtime.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
     approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=503")
@@ -209,7 +214,7 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
                   if c.startswith(SESSION_COOKIE + "="))
     flags = {part.strip().lower() for part in cookie.split(";")[1:]}
     assert {"httponly", "samesite=lax", "path=/"} <= flags
-    assert "secure" not in flags  # PUBLIC_URL is http here
+    assert ("secure" in flags) == public_url.startswith("https://")
     max_age = int(re.search(r"Max-Age=(\d+)", cookie, re.I).group(1))  # type: ignore[union-attr]
     assert SESSION_DAYS * 86400 - 5 <= max_age <= SESSION_DAYS * 86400
     assert client.get("/me").status_code == 200
@@ -217,6 +222,7 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
         row = session.scalars(select(WebSession)).one()
         assert row.athlete_id == 503
         assert row.id_hash != cookie.split(";")[0].split("=", 1)[1]  # only its hash is kept
+    strava_runtime.db.dispose()
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -230,7 +236,7 @@ def test_settings_round_trip(rt: Runtime, app: TestClient) -> None:
     saved = app.post("/me/settings", data=settings_form(
         csrf, feedback=None, numbers=None, section=kept, units="imperial", language="de"),
         follow_redirects=False)
-    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=1")
+    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=block")
     with rt.db.session() as session:
         stored = preferences.load(session, A)
     assert stored == preferences.Preferences(feedback_on=False, language="de",
@@ -309,10 +315,11 @@ def test_a_change_asks_once_for_the_latest_block_and_no_change_asks_nothing(
         latest = session.scalar(select(Activity.id).where(Activity.athlete_id == A)
                                 .order_by(Activity.start_date.desc()))
     assert latest in ids
-    unchanged = app.post("/me/settings", data=settings_form(csrf))
-    assert unchanged.status_code == 200
+    unchanged = app.post("/me/settings", data=settings_form(csrf), follow_redirects=False)
+    assert unchanged.headers["location"] == "/me/settings?saved=1"
     assert rerender_events(rt) == []
-    app.post("/me/settings", data=settings_form(csrf, units="imperial"))
+    changed = app.post("/me/settings", data=settings_form(csrf, units="imperial"))
+    assert "will be written again" in changed.text
     events = rerender_events(rt)
     assert [(e.object_type, e.object_id, e.owner_id, e.status) for e in events] == [
         ("activity", latest, A, "pending")]
@@ -475,3 +482,49 @@ def test_delete_without_the_sessions_token_deletes_nothing(rt: Runtime, app: Tes
     assert athlete_rows(rt, A)["activities.athlete_id"] == len(PLAN)
     assert athlete_rows(rt, A)["athletes.id"] == 1
 
+
+
+def test_a_short_history_says_what_it_cannot_judge_yet(rt: Runtime, app: TestClient) -> None:
+    now = utcnow()
+    with rt.db.session() as session:
+        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
+                            history_since=now - timedelta(days=3), history_read_at=now))
+        session.flush()
+        session.add(Activity(id=7001, athlete_id=A, start_date=now - timedelta(hours=2),
+                             sport="Run", workout="easy", confidence=1.0, distance_m=5000.0,
+                             moving_s=1500.0, load=40.0, hard=False))
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    assert "Not enough days on record yet to judge your recovery." in page
+    assert "no average week to compare with" in page
+    assert [b for b in charts_of(page)["load"].iter(SVG + "rect")
+            if "data-load" in b.attrib][0].attrib["data-load"] == "week"
+
+
+def test_hard_days_in_a_row_are_the_recovery_status(rt: Runtime, app: TestClient) -> None:
+    now = utcnow()
+    with rt.db.session() as session:
+        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
+                            history_since=now - timedelta(days=30), history_read_at=now))
+        session.flush()
+        for days in range(0, 30, 2):
+            session.add(Activity(id=7000 + days, athlete_id=A, sport="Run", workout="easy",
+                                 start_date=now - timedelta(days=days, hours=1), confidence=1.0,
+                                 distance_m=8000.0, moving_s=2700.0, load=60.0, hard=False))
+        session.add(Activity(id=7101, athlete_id=A, sport="Run", workout="intervals",
+                             start_date=now - timedelta(days=1, hours=1), confidence=1.0,
+                             distance_m=8000.0, moving_s=2700.0, load=90.0, hard=True))
+        latest = session.get(Activity, 7000)
+        assert latest is not None
+        latest.workout, latest.hard = "intervals", True
+    sign_in(rt, app, A)
+    assert '<p id="recovery">2 hard days in a row: an easy run or rest next.</p>' in (
+        app.get("/me").text)
+
+
+def test_an_athlete_strava_refuses_is_told_to_connect_again(rt: Runtime, app: TestClient) -> None:
+    add_athlete(rt, A, 1000)
+    sign_in(rt, app, A)
+    assert 'href="/connect">' not in app.get("/me").text.split("<main")[1]
+    rt.tokens.mark_needs_reauth(A, "Strava refused the refresh")
+    assert 'href="/connect">' in app.get("/me").text.split("<main")[1]

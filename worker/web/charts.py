@@ -76,6 +76,7 @@ class Chart:
     svg: str
     table: tuple[tuple[str, ...], ...]
     legend: tuple[tuple[str, str], ...] = ()  # (name, colour)
+    note: str = ""  # what the chart cannot show yet
 
 
 def weeks_of(records: Sequence[SessionRecord], today: date) -> list[Week]:
@@ -155,7 +156,10 @@ def load_chart(recovery: Recovery, _: Gettext) -> Chart:
         plot.bar(svg, index, 0, value, BAR_COLOUR if key == "week" else GRID, load=key)
         plot.caption(svg, index, label, round(value))
     rows = tuple((label, str(round(value))) for label, value, _k in bars)
-    return Chart("load", title, _serialise(svg), (("", _("Load (TRIMP)")), *rows))
+    note = "" if recovery.usual_load is not None else _(
+        "No whole week before the last 7 days is on record yet: there is no average week to "
+        "compare with.")
+    return Chart("load", title, _serialise(svg), (("", _("Load (TRIMP)")), *rows), note=note)
 
 
 @dataclass(frozen=True)

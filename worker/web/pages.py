@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from analysis.description import OPT_OUT_TAG
-from analysis.model import SessionRecord, Workout, is_run
+from analysis.model import SessionRecord, Workout
 from analysis.training import (
     MUSCLES_BY_WORKOUT,
     Past,
@@ -171,11 +171,11 @@ class MyWeeks:
     """What the athlete's page shows, read and computed in one go."""
 
     language: str
-    imperial: bool
     activities: list[Listed]
     charts: list[charts.Chart]
     recovery: str | None
     muscles: list[str]
+    needs_reconnect: bool = False  # Strava refused our access: no block until they connect
 
 
 class PageEndpoints:
@@ -227,7 +227,7 @@ class PageEndpoints:
         if current is None:
             return RedirectResponse("/", 303)
         return self._render(current.language, "settings.html", signed_in=signed_in,
-                            prefs=current, saved=request.query_params.get("saved") == "1",
+                            prefs=current, saved=request.query_params.get("saved"),
                             **self._choices())
 
     async def delete(self, request: Request) -> Response:
@@ -275,6 +275,7 @@ class PageEndpoints:
         latest = await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
         if current is not None and wanted != current and latest is not None:
             await self._rerender(signed_in.athlete_id, latest)
+            return RedirectResponse("/me/settings?saved=block", 303)
         return RedirectResponse("/me/settings?saved=1", 303)
 
     async def _rerender(self, athlete_id: int, activity_id: int) -> None:
@@ -308,6 +309,7 @@ class PageEndpoints:
             if athlete is None:
                 return None
             prefs, since = preferences.of(athlete), athlete.history_since
+            refused = athlete.status == "needs_reauth"
             rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
                                    .order_by(Activity.start_date.desc())).all()
             records = [record_of(row) for row in rows]
@@ -317,14 +319,14 @@ class PageEndpoints:
         now = utcnow()
         listed = [_listed(row, _, imperial) for row in rows[:RECENT_ACTIVITIES]]
         if not records:
-            return MyWeeks(prefs.language, imperial, listed, [], None, [])
+            return MyWeeks(prefs.language, listed, [], None, [], refused)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
         drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
-        return MyWeeks(prefs.language, imperial, listed, drawn,
+        return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, translator.gettext, translator.ngettext),
-                       muscle_sentences(summary, _, records))
+                       muscle_sentences(summary, _), refused)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -355,6 +357,7 @@ class PageEndpoints:
             language=_spoken(language), **context)
         response = HTMLResponse(html, status_code=status)
         response.headers.update(SECURITY_HEADERS)
+        response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
         if context.get("signed_in") is not None:
             response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
         return response
@@ -390,8 +393,7 @@ def recovery_sentence(summary: TrainingSummary, _: Callable[[str], str],
                     rest) % {"n": rest}
 
 
-def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str],
-                     records: list[SessionRecord]) -> list[str]:
+def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str]) -> list[str]:
     """Which leg muscles the recent mix worked and which it neglected, and what works them."""
     v = summary.variety
     if v is None:
@@ -407,7 +409,7 @@ def muscle_sentences(summary: TrainingSummary, _: Callable[[str], str],
             said.append(_("Neglected: %(muscles)s; %(workout)s work them.") % {
                 "muscles": ", ".join(_(MUSCLE_NAMES[m]) for m in neglected),
                 "workout": _(charts.WORKOUT_NAMES[workout])})
-    if any(r.workout in STEADY and is_run(r.sport) for r in records):
+    if any(workout in STEADY for workout, _count in v.run_counts):
         said.append(_("Your steady runs built endurance in all of them."))
     return said
 
@@ -424,7 +426,8 @@ def _summary(records: list[SessionRecord], since: datetime | None,
 def _listed(row: Activity, _: Callable[[str], str], imperial: bool) -> Listed:
     return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=row.sport,
                   workout=_(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
-                  evidence=row.evidence, distance=format_distance(row.distance_m, imperial),
+                  evidence=row.evidence,
+                  distance=format_distance(row.distance_m, imperial) if row.distance_m else "",
                   duration=format_duration(row.moving_s))
 
 

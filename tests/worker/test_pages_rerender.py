@@ -1,0 +1,95 @@
+"""Saving settings on the athlete's page re-renders their latest block through the worker's sync:
+one PUT when the block changed, none when it did not."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from analysis.description import BLOCK_BEGIN
+from analysis.voice import SECTIONS
+from worker import sync
+from worker.budget import across_resets
+from worker.models import InboxEvent
+from worker.runtime import Runtime
+from worker.web import create_app
+
+ATHLETE = 5160
+PUT = "PUT /activities/{id}"
+
+
+def puts(rt: Runtime) -> int:
+    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
+    return int(stats["by_endpoint"].get(PUT, 0))
+
+
+def description(rt: Runtime, activity_id: int) -> str:
+    url = f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+    return str(httpx.get(url).json().get("description") or "")
+
+
+def signed_in_browser(rt: Runtime) -> TestClient:
+    browser = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = browser.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
+    back = approved.headers["location"].split("/auth/callback", 1)[1]
+    assert browser.get("/auth/callback" + back).status_code == 200
+    return browser
+
+
+def save(browser: TestClient, units: str) -> None:
+    page = browser.get("/me/settings").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    answer = browser.post("/me/settings", data={
+        "csrf": csrf.group(1), "feedback": "on", "numbers": "on", "section": list(SECTIONS),
+        "units": units, "language": "en"})
+    assert answer.status_code == 200
+
+
+def rerender_events(rt: Runtime, after: int = 0) -> list[int]:
+    with rt.db.session() as session:
+        return list(session.scalars(select(InboxEvent.id).where(
+            InboxEvent.aspect_type == "update", InboxEvent.id > after)
+            .order_by(InboxEvent.id)).all())
+
+
+def handled(rt: Runtime, event_id: int) -> sync.Result:
+    return across_resets(lambda: sync.handle_event(rt, event_id))
+
+
+def test_a_settings_change_rewrites_the_latest_block_once_and_a_reverted_one_not_at_all(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    browser = signed_in_browser(rt)
+    created = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                         json={"workout": "easy", "seed": 3, "description": "Calm.",
+                               "notify": False})
+    activity_id = int(created.json()["id"])
+    assert across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id)).wrote
+    metric = description(rt, activity_id)
+    assert " km" in metric
+
+    before = puts(rt)
+    save(browser, "imperial")
+    [event] = rerender_events(rt)
+    result = handled(rt, event)
+    assert result.wrote
+    assert puts(rt) - before == 1
+    imperial = description(rt, activity_id)
+    assert " mi" in imperial and imperial.count(BLOCK_BEGIN) == 1
+    assert imperial.startswith("Calm.")
+
+    # Changed and changed back before the worker came to it: the block is already right.
+    save(browser, "metric")
+    save(browser, "imperial")
+    events = rerender_events(rt, after=event)
+    assert len(events) == 2
+    before = puts(rt)
+    assert [handled(rt, e).wrote for e in events] == [False, False]
+    assert puts(rt) == before
+    assert description(rt, activity_id) == imperial
