@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import httpx
@@ -11,8 +13,9 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
-from worker import forget, sync
+from worker import forget, preferences, sync
 from worker.budget import across_resets
+from worker.inbox import EventStatus
 from worker.models import Activity, Athlete, Base, InboxEvent
 from worker.notnow import NotNow
 from worker.runtime import Runtime
@@ -291,3 +294,44 @@ def test_athlete_who_revoked_access_is_marked_to_reconnect_and_their_job_skipped
         assert athlete is not None and athlete.status == "needs_reauth"
     with pytest.raises(AthleteUnavailable):  # later jobs are skipped without asking Strava
         strava_runtime.tokens.access_token(ATHLETE)
+
+
+def choose(rt: Runtime, **choices: object) -> None:
+    """Save the athlete's settings as their page would."""
+    with rt.db.session() as session:
+        current = preferences.load(session, ATHLETE)
+        assert current is not None
+        preferences.save(session, ATHLETE, replace(current, **choices))  # type: ignore[arg-type]
+
+
+def test_feedback_turned_off_analyses_and_caches_the_activity_but_writes_no_block(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    choose(strava_runtime, feedback_on=False)
+    activity_id = upload(strava_runtime, "intervals")
+    result = synced(strava_runtime, activity_id)
+    assert (result.status, result.detail, result.wrote) == (
+        EventStatus.DONE, "feedback turned off", False)
+    assert description(strava_runtime, activity_id) == TEXT
+    with strava_runtime.db.session() as session:
+        row = session.get(Activity, activity_id)
+        assert row is not None
+        assert row.workout and row.evidence and row.block_digest is None
+
+
+def test_the_block_speaks_the_athletes_language_units_and_private_numbers(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    choose(strava_runtime, language="de", units="imperial", public_numbers=False,
+           sections=frozenset({"recovery"}))
+    activity_id = upload(strava_runtime, "intervals")
+    assert synced(strava_runtime, activity_id).wrote
+    text = description(strava_runtime, activity_id)
+    found = find_block(text)
+    assert found is not None
+    lines = text[found[0]:found[1]].split("\n")[1:-1]
+    assert lines[0].startswith("Intervalle: ") and "/mi" in lines[0] and "/km" not in lines[0]
+    assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == ["Erholung"]
+    assert not re.search(r"HF|bpm|\d+[.,]?\d*x\b", "\n".join(lines)), lines

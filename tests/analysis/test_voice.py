@@ -1,0 +1,259 @@
+"""The athlete's voice: sections, private numbers, units and languages of the block and the
+evidence, with the real catalogues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from analysis import engine
+from analysis.classify import classify
+from analysis.feedback import heading, render_block
+from analysis.model import Activity, Classification, SessionRecord, Workout
+from analysis.parsers import parse_activity
+from analysis.profile import default_profile
+from analysis.training import Past, summarize
+from analysis.units import format_distance
+from analysis.voice import DEFAULT, SECTIONS, Voice
+from tests.analysis.records import NOW, session
+from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
+from worker.i18n import LANGUAGES
+from worker.preferences import Preferences
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+REAL = DATA / "real"
+HISTORY = DATA / "history" / "runpandas-athlete"
+RECORDINGS = sorted(p.name for p in REAL.iterdir()
+                    if p.name.lower().removesuffix(".gz").endswith((".fit", ".gpx", ".tcx")))
+
+#: Words next to which a number is a heart-rate figure, in each language's catalogue.
+HEART_WORDS = {
+    "en": ("HR", "bpm", "of max", "max", "assumed", "heartbeat"),
+    "de": ("HF", "bpm", "Maximums", "Max.", "angenommen", "Herzschlag"),
+    "es": ("FC", "ppm", "máximo", "máx.", "supuesto", "latido"),
+    "fr": ("FC", "bpm", "du max", "max", "supposé", "battement"),
+}
+#: ... and a load figure.
+LOAD_WORDS = {"en": ("monotony",), "de": ("Monotonie",), "es": ("monotonía",),
+              "fr": ("monotonie",)}
+#: A ratio: ``1.5x``, ``0,9x`` (the repeats' ``4 x 6 min`` has a space).
+RATIO = re.compile(r"\d(?:[.,]\d+)?x(?!\w)")
+
+
+def figures(language: str, text: str) -> list[str]:
+    """The heart-rate and load figures in ``text``: a number up to two words after one of
+    the language's heart-rate or load words or just before it, and any ratio."""
+    words = "|".join(re.escape(w) for w in HEART_WORDS[language] + LOAD_WORDS[language])
+    after = re.compile(rf"(?<!\w)(?:{words})(?!\w)(?:\s+[^\s\d;]+){{0,2}}\s*\d")
+    before = re.compile(rf"\d+\s*%?\s*(?:\S+\s+)?(?:{words})(?!\w)")
+    return [m.group() for pattern in (after, before, RATIO) for m in pattern.finditer(text)]
+
+
+def voice(language: str = "en", **choices: object) -> Voice:
+    """An athlete's voice as the worker builds it, with the real catalogue."""
+    return replace(Preferences(language=language).voice(), **choices)  # type: ignore[arg-type]
+
+
+RACE_DAY = datetime(2021, 7, 4, 8, 0, tzinfo=UTC)
+
+
+def _record(days: float, workout: Workout, km: float, minutes: float, load: float, hard: bool,
+            hr: float) -> SessionRecord:
+    return SessionRecord(RACE_DAY - timedelta(days=days), "Run", workout, km * 1000,
+                         minutes * 60, load, hard, avg_hr=hr)
+
+
+@cache
+def race_recording() -> Activity:
+    """The README example's race: the last run of the runpandas athlete."""
+    path = HISTORY / "0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz"
+    return parse_activity(path.read_bytes(), path.name)
+
+
+def readme_race(v: Voice) -> list[str]:
+    """The README's race after the runpandas athlete's eight weeks, in ``v``: its evidence
+    as the classifier writes it without the athlete's profile (the maximum heart rate taken
+    from this run), its weeks as the engine recorded them."""
+    history = [_record(*week) for week in RUNPANDAS_WEEKS]
+    race = _record(0, Workout.RACE, 8.2, 48, 178, True, 178)
+    summary = summarize(race, Past(tuple(history), RACE_DAY - timedelta(days=365)),
+                        RACE_DAY + timedelta(minutes=48))
+    evidence = classify(race_recording(), default_profile(), voice=v).evidence
+    return render_block(Classification(Workout.RACE, 0.5, evidence), race, summary,
+                        v).split("\n")
+
+
+def lines_of(block: list[str], *prefixes: str) -> list[str]:
+    return [x for x in block if x.startswith(prefixes)]
+
+
+#: The lines each section writes, by their English headings.
+SECTION_HEADINGS = {
+    "variety": ("Mix", "No "), "recovery": ("Recovery:",), "load": ("Load",),
+    "strength": ("Strength:",), "consistency": ("Consistency",), "progress": ("Progress",),
+    "refuel": ("Refuel",),
+}
+
+
+def _logical(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    for x in lines:
+        if heading(x) is None:
+            joined[-1] += " " + x.strip()
+        else:
+            joined.append(x)
+    return joined
+
+
+def test_the_english_voice_of_a_new_athlete_writes_the_default_block() -> None:
+    current = session(0, Workout.INTERVALS, hard=True)
+    assert block_for(current, varied_weeks(), voice=voice()) == block_for(current,
+                                                                          varied_weeks())
+    assert readme_race(voice()) == readme_race(DEFAULT)
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_section_turned_off_leaves_out_its_lines_and_nothing_else(section: str) -> None:
+    full = _logical(readme_race(DEFAULT))
+    assert lines_of(full, *SECTION_HEADINGS[section]), "the example shows every section"
+    without = _logical(readme_race(Voice(sections=frozenset(SECTIONS) - {section})))
+    assert without == [x for x in full if not x.startswith(SECTION_HEADINGS[section])]
+
+
+def test_with_every_section_off_the_headline_history_and_left_out_lines_remain() -> None:
+    ride = session(3, km=22.1, minutes=47.6)
+    quiet = Voice(sections=frozenset())
+    lines = block_for(session(0, hard=True), [ride, session(5)], voice=quiet)
+    assert [heading(x) for x in lines[1:-1]] == ["Easy", "Left out as implausible"]
+    lines = block_for(session(0, hard=True), [session(2)], days=4, voice=quiet)
+    assert [heading(x) for x in lines[1:-1]] == ["Easy", "History"]
+    assert block_for(session(0), None, voice=quiet)[2] == (
+        "History: not read yet, so no weekly figures")
+
+
+def test_a_hidden_load_line_leaves_the_load_jump_behind_an_easy_step_on_the_recovery_line(
+) -> None:
+    history = [session(d, km=6, minutes=35, load=40) for d in range(27, 7, -3)]
+    history += [session(d, km=12, minutes=70, load=150) for d in (6, 4, 2)]
+    shown = _logical(block_for(session(0, km=12, minutes=70, load=150), history))
+    ratio = RATIO.search(lines_of(shown, "Load")[0])
+    assert ratio is not None and float(ratio.group()[:-1]) > 1.5
+    assert lines_of(shown, "Recovery")[0].endswith("easy run or rest next")
+    hidden = _logical(block_for(session(0, km=12, minutes=70, load=150), history,
+                                voice=Voice(sections=frozenset(SECTIONS) - {"load"})))
+    assert not lines_of(hidden, "Load")
+    assert f"load {ratio.group()} the usual week" in lines_of(hidden, "Recovery")[0]
+    private = _logical(block_for(session(0, km=12, minutes=70, load=150), history,
+                                 voice=Voice(numbers=False,
+                                             sections=frozenset(SECTIONS) - {"load"})))
+    assert "load well above the usual week" in lines_of(private, "Recovery")[0]
+    assert lines_of(private, "Recovery")[0].endswith("easy run or rest next")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_private_numbers_leave_no_heart_rate_or_load_figure_in_the_block(language: str) -> None:
+    shown = "\n".join(readme_race(voice(language)))
+    assert figures(language, shown), "the public block shows heart rate and load figures"
+    private = readme_race(voice(language, numbers=False))
+    assert figures(language, "\n".join(private)) == []
+    assert len(private) >= len(readme_race(voice(language))) - 1  # words replace figures
+
+
+def test_private_numbers_say_in_words_what_the_figures_showed() -> None:
+    lines = _logical(readme_race(Voice(numbers=False)))
+    assert lines[1] == (
+        "Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), hard all the way")
+    assert lines_of(lines, "Load") == [
+        "Load, last 7 d: below your average week of the 4 before"]
+    assert lines_of(lines, "Progress") == ["Progress: distance +9 %/week"]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+@pytest.mark.parametrize("name", RECORDINGS)
+def test_private_numbers_leave_no_heart_rate_figure_in_the_evidence_of_real_runs(
+    language: str, name: str
+) -> None:
+    public, private = (classify(recording(name), voice=voice(language, numbers=numbers))
+                       for numbers in (True, False))
+    assert (private.workout, private.confidence) == (public.workout, public.confidence)
+    assert figures(language, private.evidence) == [], private.evidence
+
+
+@cache
+def recording(name: str) -> Activity:
+    return parse_activity((REAL / name).read_bytes(), name)
+
+
+def test_heart_rate_figures_are_found_in_the_public_evidence_of_real_runs() -> None:
+    shown = [classify(recording(name)).evidence for name in RECORDINGS]
+    assert sum(bool(figures("en", text)) for text in shown) >= len(shown) // 3
+
+
+def test_an_imperial_german_block_speaks_miles_with_a_decimal_comma() -> None:
+    lines = readme_race(voice("de", units="imperial"))
+    assert lines[1].startswith("Wettkampf: 5,1 mi bei ")
+    weekly = sum(week[2] for week in RUNPANDAS_WEEKS) * 1000 / 8 + 8200 / 8  # with the race
+    miles = format_distance(weekly, imperial=True).replace(".", ",")
+    assert lines_of(lines, "Regelmäßigkeit") == [
+        f"Regelmäßigkeit: 1,2 Läufe/Woche über 8 Wochen, {miles}/Woche"]
+
+
+@pytest.mark.parametrize(("language", "decimal"),
+                         [("en", "."), ("de", ","), ("es", ","), ("fr", ",")])
+def test_numbers_use_the_decimal_separator_of_the_language(language: str, decimal: str) -> None:
+    text = "\n".join(readme_race(voice(language)))
+    assert f"8{decimal}2 km" in text and f"0{decimal}9x" in text and f"1{decimal}2 " in text
+    other = "," if decimal == "." else "."
+    assert not re.search(rf"\d\{other}\d", text)
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr"])
+def test_a_translated_block_has_no_english_heading_nor_english_words(language: str) -> None:
+    english = {heading(x) for x in readme_race(voice())[1:-1]} - {None}
+    translated = readme_race(voice(language))
+    headings = [heading(x) for x in translated[1:-1] if heading(x) is not None]
+    assert len(headings) == len(english) and not set(headings) & english
+    words = re.compile(r"\b(?:Recovery|Load|Strength|Consistency|Progress|Refuel|History|"
+                       r"easy|rest|week|runs?|quality|even splits|all the way)\b")
+    assert not words.search("\n".join(translated[1:-1]))
+
+
+#: What a count of one and of two reads like in each language.
+PLURALS = {
+    "en": ("History: only 1 d on record", "History: only 2 d on record"),
+    "de": ("Verlauf: erst 1 Tag erfasst", "Verlauf: erst 2 Tage erfasst"),
+    "es": ("Historial: solo 1 día registrado", "Historial: solo 2 días registrados"),
+    "fr": ("Historique: seulement 1 jour enregistré", "Historique: seulement 2 jours enregistrés"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_counts_of_one_and_two_take_the_plural_forms_of_the_language(language: str) -> None:
+    one, two = (block_for(session(0), [], days=days, voice=voice(language))[2]
+                for days in (1, 2))
+    assert (one, two) == PLURALS[language]
+    weeks = voice(language).translator
+    assert weeks.ngettext("{n} week", "{n} weeks", 1) != weeks.ngettext("{n} week",
+                                                                        "{n} weeks", 2)
+
+
+def test_a_voice_refuses_what_it_cannot_speak() -> None:
+    with pytest.raises(ValueError, match="decimal separator"):
+        Voice(decimal=";")
+    with pytest.raises(ValueError, match="unknown language 'tlh'; supported: en, de"):
+        Preferences(language="tlh")
+
+
+def test_the_headline_keeps_the_classifiers_words_in_every_language() -> None:
+    current = Activity("Run", NOW - timedelta(hours=2), 2880.0, 2880.0, 8000.0, avg_hr=140.0,
+                       max_hr=160.0)
+    for language in LANGUAGES:
+        v = voice(language)
+        analysis = engine.analyse(current, default_profile(), voice=v)
+        block = engine.feedback(analysis, None, current, v).split("\n")
+        assert block[1].endswith(analysis.classification.evidence)
