@@ -304,6 +304,25 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
     assert_language(rewritten, "de")
 
 
+@pytest.mark.parametrize("path", ["/me", "/me/settings"])
+def test_the_athletes_pages_speak_the_language_they_chose(
+    signed_in: webdriver.Chrome, stack: LiveStack, path: str
+) -> None:
+    browser = signed_in
+    if saved_preferences(stack).language != "de":
+        save_settings(browser, stack,
+                      lambda form: Select(form.find_element(
+                          By.CSS_SELECTOR, "select[name=language]")).select_by_value("de"))
+    open_page(browser, stack, path)
+    assert browser.execute_script("return document.documentElement.lang") == "de"
+    lines = [line.strip() for line in browser.find_element(By.TAG_NAME, "body").text
+             .splitlines() if line.strip()]
+    assert not english_left(lines, "de"), english_left(lines, "de")
+    german = translated_lines(lines, "de")
+    assert len(german) * 2 >= len(lines), \
+        f"only {len(german)} of {len(lines)} lines of {path} in German: {lines}"
+
+
 def set_language_and_units(form: WebElement, language: str, units: str) -> None:
     Select(form.find_element(By.CSS_SELECTOR, "select[name=language]")).select_by_value(language)
     form.find_element(By.CSS_SELECTOR, f"input[name=units][value={units}]").click()
