@@ -23,7 +23,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from analysis.description import find_block
@@ -117,9 +118,8 @@ def settings_form(browser: webdriver.Chrome) -> WebElement:
     return browser.find_element(By.CSS_SELECTOR, "form#settings")
 
 
-def set_checkbox(form: WebElement, name: str, on: bool, value: str | None = None) -> None:
-    selector = f"input[type=checkbox][name={name}]" + (f"[value={value}]" if value else "")
-    box = form.find_element(By.CSS_SELECTOR, selector)
+def set_checkbox(form: WebElement, name: str, on: bool) -> None:
+    box = form.find_element(By.CSS_SELECTOR, f"input[type=checkbox][name={name}]")
     if box.is_selected() != on:
         box.click()
 
@@ -131,8 +131,8 @@ def save_settings(browser: webdriver.Chrome, stack: LiveStack,
     form = settings_form(browser)
     change(form)
     browser.find_element(By.CSS_SELECTOR, "button#save").click()
-    wait_until(lambda: browser.execute_script("return document.readyState") == "complete"
-               and browser.find_elements(By.CSS_SELECTOR, "form#settings, h1"),
+    WebDriverWait(browser, PAGE_TIMEOUT_S).until(staleness_of(form))
+    wait_until(lambda: browser.execute_script("return document.readyState") == "complete",
                PAGE_TIMEOUT_S, "the page after saving the settings")
     return saved_preferences(stack)
 
