@@ -427,11 +427,13 @@ def test_deleting_the_data_revokes_at_strava_and_leaves_nothing_in_the_database(
     wait_for_path(browser, "/me/delete")
     screenshot("delete-confirm")
     assert cached(stack), "the confirmation page deleted before confirming"
+    asking = browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.CSS_SELECTOR, "button#delete").click()
-    wait_until(lambda: browser.find_elements(By.TAG_NAME, "h1")
-               and not browser.find_elements(By.CSS_SELECTOR, "button#delete"),
+    wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, "button#delete")
+               and browser.find_elements(By.TAG_NAME, "h1"),
                PAGE_TIMEOUT_S, "the page saying the data is deleted")
     screenshot("deleted")
+    assert browser.find_element(By.TAG_NAME, "h1").text not in ("", asking)
 
     stats = stack.stats()
     assert stats["by_endpoint"].get(DEAUTHORIZE) == 1, stats["by_endpoint"]
