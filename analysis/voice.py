@@ -85,7 +85,7 @@ class Voice:
 
     def decimals(self, text: str) -> str:
         """``text`` with its decimal points written as the language writes them."""
-        return text.replace(".", self.decimal) if self.decimal != "." else text
+        return text.replace(".", self.decimal)
 
     def distance(self, metres: float) -> str:
         return self.decimals(format_distance(metres, self.imperial))
@@ -104,13 +104,13 @@ class Voice:
         return format_duration(seconds)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name gettext tools look for
-    """Mark ``message`` for the catalogue where a table is written; it is translated (with
-    :meth:`Voice.gettext`) where it is used."""
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue where a table is written (``N_`` is the name
+    gettext tools look for); it is translated (with :meth:`Voice.gettext`) where it is used."""
     return message
 
 
-def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
     """Mark a message with a plural for the catalogue where a table is written; it is
     translated (with :meth:`Voice.ngettext`) where its count is known."""
     return singular, plural

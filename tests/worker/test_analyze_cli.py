@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.description import find_block
 from analysis.parsers import parse_activity
 from analysis.voice import Voice
 from tests.analysis.test_parsers import FIT_START, fit_file
@@ -140,3 +141,34 @@ def test_a_ride_then_strength_in_one_fit_are_two_outings_each_judged(tmp_path: P
     lines = [json.loads(line) for line in out.splitlines()]
     assert [(line["session"], line["sport"], line["workout"]) for line in lines] == [
         (1, "Ride", "cross_training"), (2, "WeightTraining", "strength")]
+
+
+#: The README example's race: the last run of the runpandas athlete.
+README_RACE = "0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz"
+
+
+def test_the_readme_german_block_is_what_the_command_prints(
+    test_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = test_data / "history" / "runpandas-athlete"
+    code = main(["analyze", str(history / README_RACE), "--history", str(history),
+                 "--language", "de"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    found = find_block(printed)
+    assert found is not None
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    german = readme.split("athlete who reads German", 1)[1].split("```\n", 2)[1]
+    assert german == printed[found[0]:found[1]] + "\n"
+    assert "Wettkampf: 8,2 km bei " in german
+
+
+def test_an_unknown_language_is_refused_with_the_supported_ones(
+    test_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["analyze", str(test_data / "runs" / "gc-fr920-run.fit"), "--language", "tlh"])
+    assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "--language: invalid choice: 'tlh'" in err
+    assert all(code in err.split("choose from", 1)[1] for code in ("de", "en", "es", "fr"))

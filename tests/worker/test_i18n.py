@@ -4,6 +4,7 @@ each language; and the translator the worker and the pages load from them."""
 from __future__ import annotations
 
 import fnmatch
+import re
 import string
 import tomllib
 from pathlib import Path
@@ -39,8 +40,15 @@ def forms(message: Message) -> tuple[str, ...]:
     return tuple(text) if isinstance(text, (tuple, list)) else (str(text or ""),)
 
 
+#: A Jinja2 template's placeholder: ``%(count)s``.
+PERCENT_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The named placeholders of a message: ``{distance}`` (Python) or ``%(count)s`` (the
+    pages' Jinja2 templates)."""
+    braces = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return braces | set(PERCENT_PLACEHOLDER.findall(text))
 
 
 def test_the_template_holds_every_message_of_the_code() -> None:
