@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from starlette.testclient import TestClient
 
 from analysis.model import is_run
@@ -21,7 +21,7 @@ from analysis.voice import SECTIONS
 from tests.worker.conftest import make_settings
 from worker import preferences
 from worker.cache import record_of
-from worker.migrate import upgrade
+from worker.migrate import downgrade, upgrade
 from worker.models import Activity, Athlete, Base, InboxEvent, StrandedJob, WebSession, utcnow
 from worker.runtime import Runtime
 from worker.strava import TokenGrant
@@ -528,3 +528,14 @@ def test_an_athlete_strava_refuses_is_told_to_connect_again(rt: Runtime, app: Te
     assert 'href="/connect">' not in app.get("/me").text.split("<main")[1]
     rt.tokens.mark_needs_reauth(A, "Strava refused the refresh")
     assert 'href="/connect">' in app.get("/me").text.split("<main")[1]
+
+
+def test_the_sessions_migration_goes_down_and_up_again(rt: Runtime) -> None:
+    add_athlete(rt, A, 1000)
+    Sessions(rt.db).start(A)
+    downgrade(rt.db.engine, "0008")
+    assert "web_sessions" not in inspect(rt.db.engine).get_table_names()
+    upgrade(rt.db.engine)
+    assert "web_sessions" in inspect(rt.db.engine).get_table_names()
+    session_id, _ = Sessions(rt.db).start(A)
+    assert Sessions(rt.db).current(session_id) is not None

@@ -232,7 +232,7 @@ def _step(top: float) -> float:
 
 def _text(svg: ET.Element, x: str, y: float, text: str, anchor: str) -> None:
     ET.SubElement(svg, "text", {"x": x, "y": _n(y), "text-anchor": anchor, "fill": INK,
-                                "font-size": "12"}).text = text
+                                "font-size": "13"}).text = text
 
 
 def _n(value: float) -> str:
