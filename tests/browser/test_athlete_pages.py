@@ -304,6 +304,10 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
     assert_language(rewritten, "de")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "the pages' messages are not in the catalogues yet (worker/locale: make messages after "
+    "merging the pages and the voice), and /me lists the evidence stored in English when the "
+    "activity was analysed"))
 @pytest.mark.parametrize("path", ["/me", "/me/settings"])
 def test_the_athletes_pages_speak_the_language_they_chose(
     signed_in: webdriver.Chrome, stack: LiveStack, path: str
