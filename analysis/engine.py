@@ -29,6 +29,8 @@ class Analysis:
     classification: Classification
     record: SessionRecord
     profile: AthleteProfile
+    #: The language the classification's evidence is written in.
+    language: str = "en"
 
 
 def prior(history: Sequence[SessionRecord], activity: Activity,
@@ -59,7 +61,7 @@ def analyse(activity: Activity, profile: AthleteProfile,
     """Classify (evidence in the athlete's ``voice``) and measure the activity."""
     classification = classify(activity, profile, voice=voice)
     record = session_record(activity, classification, profile, activity_id)
-    return Analysis(classification, record, profile)
+    return Analysis(classification, record, profile, voice.language)
 
 
 def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,

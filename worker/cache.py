@@ -55,7 +55,7 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
     row.sport = record.sport
     row.workout = classification.workout.value
     row.confidence = classification.confidence
-    row.evidence = classification.evidence
+    row.evidence, row.evidence_language = classification.evidence, analysis.language
     row.distance_m, row.moving_s = record.distance_m, record.moving_s
     row.load, row.hard = record.load, record.hard
     row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m

@@ -110,6 +110,8 @@ class Activity(Base):
     workout: Mapped[str] = mapped_column(String(32))
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    #: The language ``evidence`` is written in (the athlete's when it was analysed).
+    evidence_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     distance_m: Mapped[float] = mapped_column(Float)
     moving_s: Mapped[float] = mapped_column(Float)
     load: Mapped[float] = mapped_column(Float)

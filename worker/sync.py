@@ -34,7 +34,7 @@ from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
 from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
-from worker.inbox import Claim, EventStatus
+from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
@@ -83,10 +83,20 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
     except AthleteUnavailable as error:
         result = Result(EventStatus.SKIPPED, str(error))
     rt.inbox.finish(event_id, result.status, result.detail)
+    if result.status == EventStatus.SKIPPED:
+        _forget_if_gone(rt, owner)
     ids = {"event_id": event_id, "athlete_id": owner,
            "activity_id": object_id if kind[0] == "activity" else None, "status": result.status}
     log.info("%s %s: %s", kind[0], kind[1], result.detail, extra=ids)
     return result
+
+
+def _forget_if_gone(rt: Runtime, athlete_id: int) -> None:
+    """An athlete deleted while their event waited or ran (a deauthorization racing their own
+    request, say): the event goes too, so nothing about them outlives the deletion."""
+    with rt.db.session() as session:
+        if session.get(Athlete, athlete_id) is None:
+            Inbox.forget_owner(session, athlete_id)
 
 
 def _dispatch(rt: Runtime, claim: Claim) -> Result:

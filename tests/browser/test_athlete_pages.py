@@ -304,10 +304,6 @@ def test_german_and_imperial_write_the_next_block_in_german_with_miles(
     assert_language(rewritten, "de")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the pages' messages are not in the catalogues yet (worker/locale: make messages after "
-    "merging the pages and the voice), and /me lists the evidence stored in English when the "
-    "activity was analysed"))
 @pytest.mark.parametrize("path", ["/me", "/me/settings"])
 def test_the_athletes_pages_speak_the_language_they_chose(
     signed_in: webdriver.Chrome, stack: LiveStack, path: str
@@ -446,9 +442,8 @@ def test_deleting_the_data_revokes_at_strava_and_leaves_nothing_in_the_database(
                "the sandbox's deauthorization event to reach the web process")
     settle(stack)
     # That event races the delete: recorded while the delete runs (the athlete still known),
-    # it outlives it as a skipped inbox row naming the athlete. A known fault of the worker,
-    # left out here so that it does not make this test fail at random; every other row counts.
-    left = leftovers(WithoutDeauthorizations(stack), words, numbers, labels)
+    # it is handled after it, and goes too.
+    left = leftovers(stack, words, numbers, labels)
     assert not left, left
 
     open_page(browser, stack, "/me")
@@ -459,23 +454,6 @@ def settle(stack: LiveStack) -> None:
     """Wait until the worker has handled every event the web process took in."""
     wait_until(lambda: not stack.inbox_statuses().get("pending"), BLOCK_TIMEOUT_S,
                "the worker to handle every event")
-
-
-class WithoutDeauthorizations:
-    """The stack's tables, less the inbox's copies of athletes' deauthorization events."""
-
-    def __init__(self, stack: LiveStack) -> None:
-        self.stack = stack
-
-    def dump(self) -> dict[str, list[dict[str, Any]]]:
-        return {table: [row for row in rows if not is_deauthorization(table, row)]
-                for table, rows in self.stack.dump().items()}
-
-
-def is_deauthorization(table: str, row: dict[str, Any]) -> bool:
-    """Strava's athlete events are deauthorizations (an athlete's update says nothing else)."""
-    return table == "inbox_events" and (row.get("object_type"), row.get("aspect_type")) == (
-        "athlete", "update")
 
 
 def deauthorization_delivered(stack: LiveStack) -> bool:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
@@ -143,6 +143,25 @@ def test_deauthorization_deletes_every_row_of_the_athlete_once_strava_refuses_th
                                        .where(table.c.athlete_id == ATHLETE))
                 assert count == 0, table.name
         assert session.get(Athlete, ATHLETE) is None
+        assert session.scalar(select(func.count()).select_from(InboxEvent)) == 0
+
+
+def test_an_event_recorded_while_its_athlete_was_being_deleted_goes_with_them(
+    strava_runtime: Runtime,
+) -> None:
+    connect(strava_runtime)
+    with strava_runtime.db.session() as session:
+        session.add(InboxEvent(dedup_key="racing deauthorization", object_type="athlete",
+                               aspect_type="update", object_id=ATHLETE, owner_id=ATHLETE,
+                               event_time=int(time.time()), updates=DEAUTHORIZED))
+    with strava_runtime.db.session() as session:
+        event_id = session.scalar(select(InboxEvent.id))
+        # The athlete's own deletion committed between the event's intake and its handling.
+        session.execute(delete(Athlete).where(Athlete.id == ATHLETE))
+    assert event_id is not None
+    result = sync.handle_event(strava_runtime, event_id)
+    assert result.status == "skipped"
+    with strava_runtime.db.session() as session:
         assert session.scalar(select(func.count()).select_from(InboxEvent)) == 0
 
 

@@ -36,8 +36,7 @@ from analysis.training import (
     TrainingSummary,
     summarize,
 )
-from analysis.units import format_distance, format_duration
-from analysis.voice import SECTIONS, UNITS
+from analysis.voice import SECTIONS, UNITS, Voice
 from worker import i18n, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
@@ -313,11 +312,10 @@ class PageEndpoints:
             rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
                                    .order_by(Activity.start_date.desc())).all()
             records = [record_of(row) for row in rows]
-        translator = i18n.translator(prefs.language)
-        _ = translator.gettext
-        imperial = prefs.units == "imperial"
+        voice = prefs.voice()
+        _ = voice.gettext
         now = utcnow()
-        listed = [_listed(row, _, imperial) for row in rows[:RECENT_ACTIVITIES]]
+        listed = [_listed(row, voice) for row in rows[:RECENT_ACTIVITIES]]
         if not records:
             return MyWeeks(prefs.language, listed, [], None, [], refused)
         summary = _summary(records, since, now)
@@ -325,7 +323,7 @@ class PageEndpoints:
         drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
         return MyWeeks(prefs.language, listed, drawn,
-                       recovery_sentence(summary, translator.gettext, translator.ngettext),
+                       recovery_sentence(summary, voice),
                        muscle_sentences(summary, _), refused)
 
     # -- helpers --------------------------------------------------------------------------------
@@ -363,10 +361,9 @@ class PageEndpoints:
         return response
 
 
-def recovery_sentence(summary: TrainingSummary, _: Callable[[str], str],
-                      ngettext: Callable[[str, str, int], str]) -> str:
+def recovery_sentence(summary: TrainingSummary, voice: Voice) -> str:
     """The recovery status in one sentence: the most urgent warning, or that all is well."""
-    r = summary.recovery
+    _, ngettext, r = voice.gettext, voice.ngettext, summary.recovery
     if not summary.history_known or summary.known_days < 7:
         return _("Not enough days on record yet to judge your recovery.")
     warnings = r.warnings
@@ -379,14 +376,14 @@ def recovery_sentence(summary: TrainingSummary, _: Callable[[str], str],
                         "%(n)d hard days in a row: an easy run or rest next.",
                         r.hard_streak) % {"n": r.hard_streak}
     if "load" in warnings and r.acwr is not None:
-        return _("Your last 7 days carry %(ratio).1f times the load of your average week: "
-                 "an easy run or rest next.") % {"ratio": r.acwr}
+        return _("Your last 7 days carry %(ratio)s times the load of your average week: "
+                 "an easy run or rest next.") % {"ratio": voice.number(r.acwr)}
     if "run_jump" in warnings and r.run_change is not None:
         return _("You ran %(percent)d %% more than in your average week: an easy run or rest "
                  "next.") % {"percent": round(100 * r.run_change)}
     if "monotony" in warnings and r.monotony is not None:
-        return _("Your days have been too alike (monotony %(value).1f): vary hard and easy "
-                 "days.") % {"value": r.monotony}
+        return _("Your days have been too alike (monotony %(value)s): vary hard and easy "
+                 "days.") % {"value": voice.number(r.monotony)}
     rest = r.rest_days_7d or 0
     return ngettext("Recovered: %(n)d rest day in the last 7, and no sign of overload.",
                     "Recovered: %(n)d rest days in the last 7, and no sign of overload.",
@@ -423,12 +420,14 @@ def _summary(records: list[SessionRecord], since: datetime | None,
     return summarize(latest, past, now)
 
 
-def _listed(row: Activity, _: Callable[[str], str], imperial: bool) -> Listed:
+def _listed(row: Activity, voice: Voice) -> Listed:
     return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=row.sport,
-                  workout=_(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
-                  evidence=row.evidence,
-                  distance=format_distance(row.distance_m, imperial) if row.distance_m else "",
-                  duration=format_duration(row.moving_s))
+                  workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
+                  # Evidence written before the athlete changed language is shown again once
+                  # the activity is read again (its event, or the next history read).
+                  evidence=row.evidence if row.evidence_language == voice.language else "",
+                  distance=voice.distance(row.distance_m) if row.distance_m else "",
+                  duration=voice.duration(row.moving_s))
 
 
 def _spoken(language: str) -> str:
