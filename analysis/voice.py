@@ -57,12 +57,7 @@ class Voice:
     decimal: str = "."
 
     def __post_init__(self) -> None:
-        if self.units not in UNITS:
-            raise ValueError(f"unknown units {self.units!r}; supported: {', '.join(UNITS)}")
-        unknown = self.sections - set(SECTIONS)
-        if unknown:
-            raise ValueError(f"unknown sections {sorted(unknown)}; "
-                             f"supported: {', '.join(SECTIONS)}")
+        check_choices(self.units, self.sections)
         if self.decimal not in (".", ","):
             raise ValueError(f"decimal separator must be '.' or ',', not {self.decimal!r}")
 
@@ -102,6 +97,15 @@ class Voice:
     @staticmethod
     def duration(seconds: float) -> str:
         return format_duration(seconds)
+
+
+def check_choices(units: str, sections: frozenset[str]) -> None:
+    """Raises ValueError, naming what is supported, for units or sections a block cannot have."""
+    if units not in UNITS:
+        raise ValueError(f"unknown units {units!r}; supported: {', '.join(UNITS)}")
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown sections {sorted(unknown)}; supported: {', '.join(SECTIONS)}")
 
 
 def N_(message: str) -> str:

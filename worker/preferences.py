@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from analysis.voice import SECTIONS, UNITS, Voice
+from analysis.voice import SECTIONS, Voice, check_choices
 from worker import i18n
 from worker.db import Database
 from worker.models import Athlete
@@ -30,12 +30,7 @@ class Preferences:
         if self.language not in i18n.LANGUAGES:
             raise ValueError(f"unknown language {self.language!r}; "
                              f"supported: {', '.join(i18n.LANGUAGES)}")
-        if self.units not in UNITS:
-            raise ValueError(f"unknown units {self.units!r}; supported: {', '.join(UNITS)}")
-        unknown = self.sections - set(SECTIONS)
-        if unknown:
-            raise ValueError(f"unknown sections {sorted(unknown)}; "
-                             f"supported: {', '.join(SECTIONS)}")
+        check_choices(self.units, self.sections)
 
     def voice(self) -> Voice:
         """How the athlete's blocks speak."""

@@ -62,7 +62,7 @@ def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
     return text.split("\n")
 
 
-def _logical(lines: list[str]) -> list[str]:
+def logical_lines(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for x in lines:
         if heading(x) is None:
@@ -92,7 +92,7 @@ def test_after_a_race_long_or_hard_session_the_next_step_is_easy_never_a_quality
 ) -> None:
     for hard in (SessionRecord(**{**vars(current), "workout": workout}),
                  SessionRecord(**{**vars(current), "hard": True})):
-        text = "\n".join(_logical(_block(hard, _summary(hard, history, days))))
+        text = "\n".join(logical_lines(_block(hard, _summary(hard, history, days))))
         assert not any(drill in text for drill in DRILLS.values())
         assert " add " not in text
         assert any(step in text for step in EASY_NEXT)
@@ -111,7 +111,8 @@ def test_no_load_jump_when_the_last_week_is_not_above_the_usual_one(
         assert "load" not in r.warnings
     if less_running:
         assert "run_jump" not in r.warnings
-    load_line = next((x for x in _logical(_block(current, summary)) if x.startswith("Load")), "")
+    lines = logical_lines(_block(current, summary))
+    load_line = next((x for x in lines if x.startswith("Load")), "")
     if lighter and load_line:
         ratio = re.search(r"(\d+\.\d)x", load_line)
         assert ratio is not None and float(ratio[1]) <= 1.0
@@ -139,7 +140,7 @@ def test_every_line_of_advice_shows_a_number(
     current: SessionRecord, history: list[SessionRecord], days: int | None
 ) -> None:
     advice = ("add ", "next", "easy runs", "vary", "squats", "Refuel")
-    for x in _logical(_block(current, _summary(current, history, days))[2:-1]):
+    for x in logical_lines(_block(current, _summary(current, history, days))[2:-1]):
         if any(word in x for word in advice):
             assert re.search(r"\d", x), x
 

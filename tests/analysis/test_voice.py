@@ -22,6 +22,7 @@ from analysis.units import format_distance
 from analysis.voice import DEFAULT, SECTIONS, Voice
 from tests.analysis.records import NOW, session
 from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
+from tests.analysis.test_feedback_invariants import logical_lines
 from worker.i18n import LANGUAGES
 from worker.preferences import Preferences
 
@@ -100,16 +101,6 @@ SECTION_HEADINGS = {
 }
 
 
-def _logical(lines: list[str]) -> list[str]:
-    joined: list[str] = []
-    for x in lines:
-        if heading(x) is None:
-            joined[-1] += " " + x.strip()
-        else:
-            joined.append(x)
-    return joined
-
-
 def test_the_english_voice_of_a_new_athlete_writes_the_default_block() -> None:
     current = session(0, Workout.INTERVALS, hard=True)
     assert block_for(current, varied_weeks(), voice=voice()) == block_for(current,
@@ -119,9 +110,9 @@ def test_the_english_voice_of_a_new_athlete_writes_the_default_block() -> None:
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_a_section_turned_off_leaves_out_its_lines_and_nothing_else(section: str) -> None:
-    full = _logical(readme_race(DEFAULT))
+    full = logical_lines(readme_race(DEFAULT))
     assert lines_of(full, *SECTION_HEADINGS[section]), "the example shows every section"
-    without = _logical(readme_race(Voice(sections=frozenset(SECTIONS) - {section})))
+    without = logical_lines(readme_race(Voice(sections=frozenset(SECTIONS) - {section})))
     assert without == [x for x in full if not x.startswith(SECTION_HEADINGS[section])]
 
 
@@ -140,15 +131,15 @@ def test_a_hidden_load_line_leaves_the_load_jump_behind_an_easy_step_on_the_reco
 ) -> None:
     history = [session(d, km=6, minutes=35, load=40) for d in range(27, 7, -3)]
     history += [session(d, km=12, minutes=70, load=150) for d in (6, 4, 2)]
-    shown = _logical(block_for(session(0, km=12, minutes=70, load=150), history))
+    shown = logical_lines(block_for(session(0, km=12, minutes=70, load=150), history))
     ratio = RATIO.search(lines_of(shown, "Load")[0])
     assert ratio is not None and float(ratio.group()[:-1]) > 1.5
     assert lines_of(shown, "Recovery")[0].endswith("easy run or rest next")
-    hidden = _logical(block_for(session(0, km=12, minutes=70, load=150), history,
+    hidden = logical_lines(block_for(session(0, km=12, minutes=70, load=150), history,
                                 voice=Voice(sections=frozenset(SECTIONS) - {"load"})))
     assert not lines_of(hidden, "Load")
     assert f"load {ratio.group()} the usual week" in lines_of(hidden, "Recovery")[0]
-    private = _logical(block_for(session(0, km=12, minutes=70, load=150), history,
+    private = logical_lines(block_for(session(0, km=12, minutes=70, load=150), history,
                                  voice=Voice(numbers=False,
                                              sections=frozenset(SECTIONS) - {"load"})))
     assert "load well above the usual week" in lines_of(private, "Recovery")[0]
@@ -165,7 +156,7 @@ def test_private_numbers_leave_no_heart_rate_or_load_figure_in_the_block(languag
 
 
 def test_private_numbers_say_in_words_what_the_figures_showed() -> None:
-    lines = _logical(readme_race(Voice(numbers=False)))
+    lines = logical_lines(readme_race(Voice(numbers=False)))
     assert lines[1] == (
         "Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), hard all the way")
     assert lines_of(lines, "Load") == [
