@@ -44,7 +44,8 @@ def runtime(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runti
 
 @pytest.fixture
 def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A sandbox Strava served over real HTTP from a thread of this process."""
+    """A sandbox Strava served over real HTTP from a thread of this process, without the demo
+    athlete's seeded history (no test here uses it; seeding it took half a second a test)."""
     import threading
     import time
 
@@ -55,7 +56,7 @@ def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from worker.sandbox.config import SandboxConfig
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(SandboxConfig()), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(SandboxConfig(history_days=0)), host="127.0.0.1",
                                           port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
