@@ -56,8 +56,9 @@ def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from worker.sandbox.config import SandboxConfig
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(SandboxConfig(history_days=0)), host="127.0.0.1",
-                                          port=port, log_level="warning", lifespan="on"))
+    app = create_app(SandboxConfig(history_days=0))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                          lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
