@@ -18,10 +18,14 @@ run: $(STAMP)
 	$(BIN)/stridewise migrate
 	$(BIN)/stridewise dev
 
+# The tests run on every core (at most four): most of their time is spent waiting on the
+# processes, queues and clocks they start, and each process of pytest-xdist has its own
+# redis-server and its own databases.
+TEST_PROCESSES ?= auto
 test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/ruff check worker analysis tests bench
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses $(TEST_PROCESSES) --maxprocesses 4 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

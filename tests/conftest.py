@@ -52,3 +52,16 @@ def redis_url(session_redis: RedisServer | None) -> str:
     with session_redis.client() as client:
         client.flushdb()
     return session_redis.url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures tests measured (``record_property("measured", ...)``): they travel with
+    the reports, so they are shown whichever process ran the test."""
+    figures = [value for outcome in ("passed", "failed")
+               for report in terminalreporter.stats.get(outcome, [])
+               for name, value in getattr(report, "user_properties", ())
+               if name == "measured"]
+    if figures:
+        terminalreporter.section("measured")
+        for figure in figures:
+            terminalreporter.write_line(str(figure))

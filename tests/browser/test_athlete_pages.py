@@ -382,15 +382,14 @@ def test_keyboard_alone_changes_a_setting_and_saves_it(
 @pytest.mark.parametrize("path", ["/", "/me", "/me/settings"])
 def test_every_visible_text_meets_wcag_aa_contrast(
     signed_in: webdriver.Chrome, stack: LiveStack, path: str,
-    capsys: pytest.CaptureFixture[str]
+    record_property: Callable[[str, object], None]
 ) -> None:
     browser = signed_in
     open_page(browser, stack, path)
     measured = measure_page(browser)
     lowest = min(measured, key=lambda m: m.ratio)
-    with capsys.disabled():
-        print(f"\ncontrast on {path}: {len(measured)} texts, lowest {lowest.ratio:.2f}:1 "
-              f"({lowest.description}, needs {lowest.required}:1)")
+    record_property("measured", f"contrast on {path}: {len(measured)} texts, lowest "
+                    f"{lowest.ratio:.2f}:1 ({lowest.description}, needs {lowest.required}:1)")
     failing = [f"{m.description}: {m.ratio}:1 < {m.required}:1" for m in measured
                if not m.passes]
     assert not failing, "\n".join(failing)
