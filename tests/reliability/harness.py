@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, func, select
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END
+from tests.polling import wait_until
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
@@ -34,6 +35,7 @@ from worker.devstack import (
     upload,
     wait_until_up,
 )
+from worker.models import Athlete
 
 #: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
 SWEEP_INTERVAL_S = "1"
@@ -86,8 +88,22 @@ class LiveStack:
             self.start_worker()
         for athlete in athletes:
             self.connect(athlete)
+        if athletes and worker:
+            self.wait_for_histories(athletes)
         if athletes:
             self.reset_stats()
+
+    def wait_for_histories(self, athletes: tuple[int, ...]) -> None:
+        """Wait until the connect's history read of each athlete is done: an upload meeting
+        it would wait once (not now), which tests counting attempts or requests do not mean."""
+        def read() -> bool:
+            with self.db.session() as session:
+                done = session.scalar(select(func.count()).select_from(Athlete).where(
+                    Athlete.id.in_(athletes), Athlete.history_read_at.is_not(None)))
+            return done == len(athletes)
+
+        if not wait_until(read, timeout=WORKER_START_TIMEOUT_S, interval=0.05):
+            raise RuntimeError(f"the connect's history reads did not finish; see {self.tmp_path}")
 
     def start_worker(self, processes: int = 1, threads: int = 4) -> None:
         """Start the worker and wait until its processes are ready, so that what a test does

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests.polling import wait_until
 from tests.worker.test_sync import ATHLETE, connect, description, upload
-from worker import admin
+from worker import admin, history
 from worker.models import InboxEvent
 from worker.notnow import NotNow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
@@ -193,6 +193,10 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
     worker.start()
     try:
         connect(strava_runtime)
+        # The connect's history read first: an event meeting it would wait once (not now),
+        # which counts as an attempt of the event but not as a retry.
+        assert wait_until(lambda: history.complete_since(strava_runtime, ATHLETE) is not None,
+                          timeout=WAIT_S)
         activity_id = upload(strava_runtime, "tempo")
         event_id = inbox_event(strava_runtime, activity_id)
         faults(strava_runtime, error_rate=1.0)
