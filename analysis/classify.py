@@ -190,19 +190,19 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
 
 
 def _by_sport(activity: Activity, voice: Voice) -> Classification | None:
-    """Sports other than running, named as Strava names them (its sport types are not
-    translated: they are the athlete's own words in the Strava app)."""
+    """Sports other than running, named as the Strava app names them in the athlete's
+    language."""
     _ = voice.gettext
     duration = format_duration(activity.moving_s or activity.elapsed_s)
-    sport = activity.sport
-    if is_strength(sport):
+    sport = voice.sport(activity.sport)
+    if is_strength(activity.sport):
         return Classification(Workout.STRENGTH, SURE,
                               _("{duration} of {sport}").format(duration=duration, sport=sport))
-    if not sport:
+    if not activity.sport:
         return Classification(Workout.OTHER, GUESS, _("no sport recorded"))
-    if is_run(sport):
+    if is_run(activity.sport):
         return None
-    if is_generic(sport):
+    if is_generic(activity.sport):
         if plausibility.moves_like_a_run(activity):
             return None
         if activity.moving_s < MIN_RUN_S:

@@ -14,6 +14,7 @@ translated where they are used.
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -98,6 +99,14 @@ class Voice:
     def duration(seconds: float) -> str:
         return format_duration(seconds)
 
+    def sport(self, sport_type: str) -> str:
+        """A Strava sport type as the Strava app names it in this language ("TrailRun": "Trail
+        Run", "Traillauf"); one the table does not know yet is spelt out as English words."""
+        name = SPORT_NAMES.get(sport_type)
+        if name is not None:
+            return self.gettext(name)
+        return _CAMEL_HUMP.sub(" ", sport_type)
+
 
 def check_choices(units: str, sections: frozenset[str]) -> None:
     """Raises ValueError, naming what is supported, for units or sections a block cannot have."""
@@ -119,6 +128,71 @@ def N_plural(singular: str, plural: str) -> tuple[str, str]:
     translated (with :meth:`Voice.ngettext`) where its count is known."""
     return singular, plural
 
+
+#: Strava's sport types (SportType in Strava's API reference), named as the Strava app names
+#: them: the API's identifiers are not words an athlete reads.
+SPORT_NAMES: dict[str, str] = {
+    "AlpineSki": N_("Alpine Ski"),
+    "BackcountrySki": N_("Backcountry Ski"),
+    "Badminton": N_("Badminton"),
+    "Basketball": N_("Basketball"),
+    "Canoeing": N_("Canoe"),
+    "Cricket": N_("Cricket"),
+    "Crossfit": N_("Crossfit"),
+    "Dance": N_("Dance"),
+    "EBikeRide": N_("E-Bike Ride"),
+    "Elliptical": N_("Elliptical"),
+    "EMountainBikeRide": N_("E-Mountain Bike Ride"),
+    "Golf": N_("Golf"),
+    "GravelRide": N_("Gravel Ride"),
+    "Handcycle": N_("Handcycle"),
+    "HighIntensityIntervalTraining": N_("HIIT"),
+    "Hike": N_("Hike"),
+    "IceSkate": N_("Ice Skate"),
+    "InlineSkate": N_("Inline Skate"),
+    "Kayaking": N_("Kayaking"),
+    "Kitesurf": N_("Kitesurf"),
+    "MountainBikeRide": N_("Mountain Bike Ride"),
+    "Multisport": N_("Multisport"),
+    "NordicSki": N_("Nordic Ski"),
+    "Padel": N_("Padel"),
+    "PhysicalTherapy": N_("Physical Therapy"),
+    "Pickleball": N_("Pickleball"),
+    "Pilates": N_("Pilates"),
+    "Racquetball": N_("Racquetball"),
+    "Ride": N_("Ride"),
+    "RockClimbing": N_("Rock Climb"),
+    "RollerSki": N_("Roller Ski"),
+    "Rowing": N_("Rowing"),
+    "Run": N_("Run"),
+    "Sail": N_("Sail"),
+    "Skateboard": N_("Skateboard"),
+    "Snowboard": N_("Snowboard"),
+    "Snowshoe": N_("Snowshoe"),
+    "Soccer": N_("Football (Soccer)"),
+    "Squash": N_("Squash"),
+    "StairStepper": N_("Stair-Stepper"),
+    "StandUpPaddling": N_("Stand Up Paddling"),
+    "Surfing": N_("Surfing"),
+    "Swim": N_("Swim"),
+    "TableTennis": N_("Table Tennis"),
+    "Tennis": N_("Tennis"),
+    "TrailRun": N_("Trail Run"),
+    "Velomobile": N_("Velomobile"),
+    "VirtualRide": N_("Virtual Ride"),
+    "VirtualRow": N_("Virtual Row"),
+    "VirtualRun": N_("Virtual Run"),
+    "Volleyball": N_("Volleyball"),
+    "Walk": N_("Walk"),
+    "WeightTraining": N_("Weight Training"),
+    "Wheelchair": N_("Wheelchair"),
+    "Windsurf": N_("Windsurf"),
+    "Workout": N_("Workout"),
+    "Yoga": N_("Yoga"),
+}
+
+#: Where a CamelCase identifier's words meet.
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 #: English, metric, every section and every number.
 DEFAULT = Voice()

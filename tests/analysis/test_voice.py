@@ -16,15 +16,19 @@ from analysis.classify import classify
 from analysis.feedback import heading, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.parsers import parse_activity
+from analysis.parsers.fit import MULTISPORT as FIT_MULTISPORT
+from analysis.parsers.fit import SPORTS as FIT_SPORTS
+from analysis.parsers.sports import NAMES as FILE_SPORT_NAMES
 from analysis.profile import default_profile
 from analysis.training import Past, summarize
 from analysis.units import format_distance
-from analysis.voice import DEFAULT, SECTIONS, Voice
+from analysis.voice import DEFAULT, SECTIONS, SPORT_NAMES, Voice
 from tests.analysis.records import NOW, session
 from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
 from tests.analysis.test_feedback_invariants import logical_lines
 from worker.i18n import LANGUAGES
 from worker.preferences import Preferences
+from worker.sandbox.sports import SPORT_TYPES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REAL = DATA / "real"
@@ -248,3 +252,36 @@ def test_the_headline_keeps_the_classifiers_words_in_every_language() -> None:
         analysis = engine.analyse(current, default_profile(), voice=v)
         block = engine.feedback(analysis, None, current, v).split("\n")
         assert block[1].endswith(analysis.classification.evidence)
+
+
+def every_sport_type_we_meet() -> set[str]:
+    """The sport types Strava documents (the sandbox's list) and those the parsers give."""
+    return set(SPORT_TYPES) | {sport for sport, _indoor in FIT_SPORTS.values()} \
+        | set(FILE_SPORT_NAMES.values()) | {FIT_MULTISPORT[0]}
+
+
+@pytest.mark.parametrize("sport", sorted(every_sport_type_we_meet()))
+def test_every_sport_type_has_a_name_an_athlete_reads_in_every_language(sport: str) -> None:
+    names = {language: voice(language).sport(sport) for language in LANGUAGES}
+    assert sport in SPORT_NAMES, f"{sport} has no name in analysis.voice.SPORT_NAMES"
+    assert all(name.strip() and not re.search(r"[a-z][A-Z]", name) for name in names.values()), \
+        names
+
+
+def test_a_sport_type_strava_adds_later_is_spelt_out_as_words() -> None:
+    assert DEFAULT.sport("PaddleTennis") == "Paddle Tennis"
+    assert voice("de").sport("PaddleTennis") == "Paddle Tennis"
+
+
+@pytest.mark.parametrize(("language", "strength", "ride"), [
+    ("en", "Weight Training", "Ride"), ("de", "Krafttraining", "Radfahrt"),
+    ("es", "Entrenamiento con pesas", "Bicicleta"), ("fr", "Musculation", "Vélo"),
+])
+def test_the_evidence_of_other_sports_names_them_in_the_athletes_language(
+    language: str, strength: str, ride: str
+) -> None:
+    gym = Activity("WeightTraining", NOW, 2700, 2700, 0.0)
+    spin = Activity("Ride", NOW, 5400, 5400, 45_000.0)
+    assert classify(gym, voice=voice(language)).evidence.endswith(strength)
+    assert ride in classify(spin, voice=voice(language)).evidence
+    assert "WeightTraining" not in classify(gym, voice=voice(language)).evidence

@@ -421,7 +421,7 @@ def _summary(records: list[SessionRecord], since: datetime | None,
 
 
 def _listed(row: Activity, voice: Voice) -> Listed:
-    return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=row.sport,
+    return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
                   # Evidence written before the athlete changed language is shown again once
                   # the activity is read again (its event, or the next history read).
