@@ -130,13 +130,20 @@ def test_a_refused_revoke_keeps_only_the_tokens_and_the_sweeper_revokes_them_lat
         strava_runtime.gateway.refresh(refresh_token)  # the grant is dead at Strava
 
 
+def forgotten_while_strava_is_cut(rt: Runtime) -> Strava:
+    """The athlete connected, then forgotten while Strava cannot be reached: their revoke
+    waits in pending_revokes. Returns the cut Strava, to restore or count through."""
+    connect(rt)
+    strava = Strava(rt)
+    strava.cut()
+    forget.forget_athlete(rt, ATHLETE, revoke=True)
+    return strava
+
+
 def test_a_revoke_strava_keeps_refusing_waits_longer_each_time_then_is_given_up(
     strava_runtime: Runtime, forget_log: Records,
 ) -> None:
-    connect(strava_runtime)
-    strava = Strava(strava_runtime)
-    strava.cut()
-    forget.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    forgotten_while_strava_is_cut(strava_runtime)
     waits = []
     for _ in REVOKE_DELAYS_S:
         make_due(strava_runtime)
@@ -153,10 +160,7 @@ def test_a_revoke_strava_keeps_refusing_waits_longer_each_time_then_is_given_up(
 def test_a_retry_the_budget_refuses_sends_nothing_and_costs_no_try(
     strava_runtime: Runtime,
 ) -> None:
-    connect(strava_runtime)
-    strava = Strava(strava_runtime)
-    strava.cut()
-    forget.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    strava = forgotten_while_strava_is_cut(strava_runtime)
     counting = Counting()
     strava.cut(counting)
     strava_runtime.budget.pause(600, "test: quota spent")
@@ -171,10 +175,7 @@ def test_a_retry_the_budget_refuses_sends_nothing_and_costs_no_try(
 def test_a_grant_strava_already_refuses_is_done_with_and_nothing_is_kept_past_48_hours(
     strava_runtime: Runtime, forget_log: Records,
 ) -> None:
-    connect(strava_runtime)
-    strava = Strava(strava_runtime)
-    strava.cut()
-    forget.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    strava = forgotten_while_strava_is_cut(strava_runtime)
     strava.restore()
     httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
                "/deauthorize").raise_for_status()  # the athlete removed the app meanwhile

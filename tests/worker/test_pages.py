@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -74,6 +74,14 @@ def add_athlete(rt: Runtime, athlete_id: int, first_activity: int) -> list[int]:
                 evidence=f"evidence of {activity_id}", distance_m=8000.0 if is_run(sport) else 0,
                 moving_s=2700.0, load=60.0, hard=workout == "hills"))
     return ids
+
+
+def athlete_a(now: datetime, read_days: float | None = None) -> Athlete:
+    """Athlete A without usable tokens; their history read ``now``, ``read_days`` back (None:
+    never read)."""
+    since = None if read_days is None else now - timedelta(days=read_days)
+    return Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
+                   history_since=since, history_read_at=None if since is None else now)
 
 
 def sign_in(rt: Runtime, client: TestClient, athlete_id: int) -> str:
@@ -332,8 +340,7 @@ def test_a_change_asks_once_for_the_latest_block_and_no_change_asks_nothing(
 
 def test_a_change_with_nothing_cached_asks_for_no_block(rt: Runtime, app: TestClient) -> None:
     with rt.db.session() as session:
-        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a",
-                            refresh_token="r"))
+        session.add(athlete_a(utcnow()))
     csrf = sign_in(rt, app, A)
     assert app.post("/me/settings", data=settings_form(csrf, language="es")).status_code == 200
     assert rerender_events(rt) == []
@@ -488,8 +495,7 @@ def test_delete_without_the_sessions_token_deletes_nothing(rt: Runtime, app: Tes
 def test_a_short_history_says_what_it_cannot_judge_yet(rt: Runtime, app: TestClient) -> None:
     now = utcnow()
     with rt.db.session() as session:
-        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
-                            history_since=now - timedelta(days=3), history_read_at=now))
+        session.add(athlete_a(now, read_days=3))
         session.flush()
         session.add(Activity(id=7001, athlete_id=A, start_date=now - timedelta(hours=2),
                              sport="Run", workout="easy", confidence=1.0, distance_m=5000.0,
@@ -505,8 +511,7 @@ def test_a_short_history_says_what_it_cannot_judge_yet(rt: Runtime, app: TestCli
 def test_hard_days_in_a_row_are_the_recovery_status(rt: Runtime, app: TestClient) -> None:
     now = utcnow()
     with rt.db.session() as session:
-        session.add(Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
-                            history_since=now - timedelta(days=30), history_read_at=now))
+        session.add(athlete_a(now, read_days=30))
         session.flush()
         for days in range(0, 30, 2):
             session.add(Activity(id=7000 + days, athlete_id=A, sport="Run", workout="easy",
