@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import redis
 
@@ -83,3 +85,17 @@ def strava_runtime(tmp_path: Path, database_url: str, redis_url: str,
     rt.redis.flushdb()
     yield rt
     rt.db.dispose()
+
+
+#: The sandbox's endpoint for token grants and refreshes.
+TOKEN = "POST /oauth/token"
+
+
+def sandbox_stats(rt: Runtime) -> dict[str, Any]:
+    """The sandbox's request counts, by endpoint and by activity, since its last reset."""
+    return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
+
+
+def sandbox_calls(rt: Runtime, endpoint: str) -> int:
+    """Requests to ``endpoint`` ("POST /oauth/token", "PUT /activities/{id}") the sandbox saw."""
+    return int(sandbox_stats(rt)["by_endpoint"].get(endpoint, 0))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
+from tests.worker.conftest import sandbox_stats
 from tests.worker.test_sync import connect
 from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
@@ -21,10 +22,6 @@ def seed_history(rt: Runtime, days: int = 28) -> list[int]:
     answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
                         json={"days": days, "seed": 3})
     return list(answer.json()["ids"])
-
-
-def stats(rt: Runtime) -> dict:
-    return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
 
 
 def backfilled(rt: Runtime) -> None:
@@ -50,7 +47,7 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
     httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     stored = across_resets(lambda: backfill(strava_runtime, ATHLETE))
     assert stored == len(seeded)
-    assert stats(strava_runtime)["requests"] == 2  # the athlete, one page of activities
+    assert sandbox_stats(strava_runtime)["requests"] == 2  # the athlete, one page of activities
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
         assert athlete is not None and athlete.history_read_at is not None
@@ -73,7 +70,7 @@ def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_
     while across_resets(lambda: fetch_streams(strava_runtime, ATHLETE, batch=5)):
         pass
     assert counts(strava_runtime) == (total, 0)
-    assert stats(strava_runtime)["by_endpoint"] == {"GET /activities/{id}/streams": waiting}
+    assert sandbox_stats(strava_runtime)["by_endpoint"] == {"GET /activities/{id}/streams": waiting}
     with strava_runtime.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Activity)
                               .where(Activity.used_streams.is_(True))) > 0

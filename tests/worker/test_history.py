@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from analysis.description import find_block
-from tests.worker.test_backfill import seed_history, stats
+from tests.worker.conftest import sandbox_calls, sandbox_stats
+from tests.worker.test_backfill import seed_history
 from tests.worker.test_sync import connect, description
 from worker import history, sync
 from worker.backfill import fetch_streams
@@ -29,7 +30,7 @@ def upload(rt: Runtime, workout: str, seed: int) -> int:
 
 
 def list_reads(rt: Runtime) -> int:
-    return int(stats(rt)["by_endpoint"].get(LIST, 0))
+    return sandbox_calls(rt, LIST)
 
 
 def held(rt: Runtime) -> set[int]:
@@ -92,14 +93,14 @@ def test_an_upload_listed_by_the_history_read_it_started_is_not_read_again_for_s
     connect(strava_runtime, ATHLETE)
     activity_id = upload(strava_runtime, "fartlek", 1)  # its summary cannot decide
     assert across_resets(lambda: sync.sync_activity(strava_runtime, ATHLETE, activity_id)).wrote
-    by_endpoint = stats(strava_runtime)["by_endpoint"]
+    by_endpoint = sandbox_stats(strava_runtime)["by_endpoint"]
     assert by_endpoint.get(LIST) == 1 and by_endpoint.get("GET /activities/{id}/streams") == 1
     with strava_runtime.db.session() as session:
         row = session.get(Activity, activity_id)
         assert row is not None and row.used_streams and not row.needs_streams
     httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
-    assert stats(strava_runtime)["requests"] == 0
+    assert sandbox_stats(strava_runtime)["requests"] == 0
 
 
 def test_the_streams_pass_leaves_an_upload_whose_event_is_pending_to_its_event(
@@ -116,6 +117,6 @@ def test_the_streams_pass_leaves_an_upload_whose_event_is_pending_to_its_event(
         assert row is not None and row.needs_streams  # its summary cannot decide
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
     assert across_resets(lambda: sync.handle_event(strava_runtime, event_id)).wrote
-    requests = stats(strava_runtime)["by_activity"][str(activity_id)]
+    requests = sandbox_stats(strava_runtime)["by_activity"][str(activity_id)]
     assert requests == 3  # read, streams, write: the pass read nothing for it
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0

@@ -17,6 +17,7 @@ import uvicorn
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from tests.worker.conftest import TOKEN, sandbox_calls
 from worker import forget
 from worker.devstack import free_port
 from worker.models import Athlete, utcnow
@@ -207,11 +208,6 @@ def test_forget_deletes_locally_when_strava_cannot_revoke(runtime: Runtime) -> N
         assert session.get(Athlete, 85) is None
 
 
-def token_requests(rt: Runtime) -> int:
-    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
-    return int(stats["by_endpoint"].get("POST /oauth/token", 0))
-
-
 def test_a_client_past_its_sign_in_allowance_gets_429_and_costs_nothing(
     strava_runtime: Runtime,
 ) -> None:
@@ -222,7 +218,7 @@ def test_a_client_past_its_sign_in_allowance_gets_429_and_costs_nothing(
     for _ in range(OAUTH_BURST - 1):
         assert client.get("/auth/callback?state=forged&code=c").status_code == 400
     states = len(strava_runtime.redis.keys("stridewise:oauth:state:*"))
-    tokens_before, budget_before = token_requests(strava_runtime), (
+    tokens_before, budget_before = sandbox_calls(strava_runtime, TOKEN), (
         strava_runtime.budget.usage().overall_short)
 
     refused = client.get(callback)
@@ -230,7 +226,7 @@ def test_a_client_past_its_sign_in_allowance_gets_429_and_costs_nothing(
     assert int(refused.headers["retry-after"]) >= 1
     assert "Too many sign-in attempts" in refused.text
     assert client.get("/connect", follow_redirects=False).status_code == 429
-    assert token_requests(strava_runtime) == tokens_before
+    assert sandbox_calls(strava_runtime, TOKEN) == tokens_before
     assert strava_runtime.budget.usage().overall_short == budget_before
     assert len(strava_runtime.redis.keys("stridewise:oauth:state:*")) == states
     with strava_runtime.db.session() as session:

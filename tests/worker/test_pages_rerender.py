@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN
 from analysis.voice import SECTIONS
+from tests.worker.conftest import sandbox_calls
 from worker import sync
 from worker.budget import across_resets
 from worker.models import InboxEvent
@@ -19,11 +20,6 @@ from worker.web import create_app
 
 ATHLETE = 5160
 PUT = "PUT /activities/{id}"
-
-
-def puts(rt: Runtime) -> int:
-    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
-    return int(stats["by_endpoint"].get(PUT, 0))
 
 
 def description(rt: Runtime, activity_id: int) -> str:
@@ -74,12 +70,12 @@ def test_a_settings_change_rewrites_the_latest_block_once_and_a_reverted_one_not
     metric = description(rt, activity_id)
     assert " km" in metric
 
-    before = puts(rt)
+    before = sandbox_calls(rt, PUT)
     save(browser, "imperial")
     [event] = rerender_events(rt)
     result = handled(rt, event)
     assert result.wrote
-    assert puts(rt) - before == 1
+    assert sandbox_calls(rt, PUT) - before == 1
     imperial = description(rt, activity_id)
     assert " mi" in imperial and imperial.count(BLOCK_BEGIN) == 1
     assert imperial.startswith("Calm.")
@@ -89,7 +85,7 @@ def test_a_settings_change_rewrites_the_latest_block_once_and_a_reverted_one_not
     save(browser, "imperial")
     events = rerender_events(rt, after=event)
     assert len(events) == 2
-    before = puts(rt)
+    before = sandbox_calls(rt, PUT)
     assert [handled(rt, e).wrote for e in events] == [False, False]
-    assert puts(rt) == before
+    assert sandbox_calls(rt, PUT) == before
     assert description(rt, activity_id) == imperial

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
+from tests.worker.conftest import sandbox_stats
 from worker import forget, preferences, sync
 from worker.budget import across_resets
 from worker.inbox import EventStatus
@@ -50,8 +51,7 @@ def synced(rt: Runtime, activity_id: int) -> sync.Result:
 
 
 def requests_for(rt: Runtime, activity_id: int) -> int:
-    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
-    return int(stats["by_activity"].get(str(activity_id), 0))
+    return int(sandbox_stats(rt)["by_activity"].get(str(activity_id), 0))
 
 
 def test_block_is_written_after_the_athlete_text(strava_runtime: Runtime) -> None:

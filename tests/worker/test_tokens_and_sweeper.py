@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from tests.worker.conftest import TOKEN, sandbox_calls
 from worker.inbox import KEEP_FINISHED_DAYS
 from worker.models import Athlete, InboxEvent, utcnow
 from worker.runtime import Runtime
@@ -35,16 +36,11 @@ def connect_with_an_expired_token(rt: Runtime) -> None:
         session.execute(update(Athlete).values(expires_at=int(time.time()) - 10))
 
 
-def refreshes(rt: Runtime) -> int:
-    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
-    return int(stats["by_endpoint"].get("POST /oauth/token", 0))
-
-
 def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
     strava_runtime: Runtime,
 ) -> None:
     connect_with_an_expired_token(strava_runtime)
-    before = refreshes(strava_runtime)
+    before = sandbox_calls(strava_runtime, TOKEN)
     tokens: list[str] = []
     barrier = threading.Barrier(20)
 
@@ -57,7 +53,7 @@ def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert refreshes(strava_runtime) - before == 1
+    assert sandbox_calls(strava_runtime, TOKEN) - before == 1
     assert len(set(tokens)) == 1 and len(tokens) == 20
     athlete = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
                         headers={"Authorization": f"Bearer {tokens[0]}"})
