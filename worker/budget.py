@@ -217,6 +217,11 @@ class Budget:
         retry_at = self._next(now, 0 if window == "short" else 1)
         raise QuotaExhausted(f"{quota} {window} window spent for {priority} work", retry_at)
 
+    def short_window_left(self) -> float:
+        """Seconds until the short window resets."""
+        now = self.clock()
+        return self._next(now, 0) - now
+
     def allows(self, priority: str, usage: Usage | None = None) -> bool:
         """Whether a request at ``priority`` would be reserved now (nothing is reserved)."""
         usage = usage or self.usage()

@@ -21,7 +21,7 @@ from typing import Any, cast
 import redis
 from sqlalchemy import CursorResult, delete, func, select, update
 
-from worker.budget import QuotaExhausted
+from worker.budget import QuotaExhausted, across_resets
 from worker.inbox import Inbox
 from worker.jobs import unqueue
 from worker.models import Activity, Athlete, InboxEvent, PendingRevoke, utcnow
@@ -88,7 +88,9 @@ def _revoke_or_keep(rt: Runtime, athlete_id: int) -> None:
             return  # unknown, or Strava refused their refresh already: nothing to revoke
         tokens = (athlete.access_token, athlete.refresh_token)
     try:
-        outcome = revoke_tokens(rt, *tokens, priority="live")
+        # The athlete (or an operator) waits on this: a quota window's last second is waited
+        # out, not turned into a retry a minute later.
+        outcome = across_resets(lambda: revoke_tokens(rt, *tokens, priority="live"))
     except (StravaError, QuotaExhausted, TokensUnreadable) as error:
         # The athlete asked for their data to go: it goes now, and the revoke is tried again.
         with rt.db.session() as session:

@@ -4,6 +4,7 @@ revoke Strava refused is tried again without keeping anything but the tokens."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,13 +20,14 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
-from tests.worker.conftest import make_settings
+from tests.worker.conftest import make_settings, sandbox_calls
 from tests.worker.test_admin import output
 from tests.worker.test_oauth import Unreachable
 from tests.worker.test_sync import ATHLETE, connect, upload
 from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
 from tests.worker.test_token_keys import Records
 from worker import admin, forget
+from worker.budget import QuotaExhausted
 from worker.devstack import free_port
 from worker.forget import REVOKE_DELAYS_S, REVOKE_KEPT_AT_MOST, retry_revokes
 from worker.models import Athlete, Base, InboxEvent, PendingRevoke, utcnow
@@ -70,9 +72,8 @@ class Strava:
             self.session.mount(prefix, adapter)
 
 
-def sandbox_calls(rt: Runtime, endpoint: str) -> int:
-    stats = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json()
-    return int(stats["by_endpoint"].get(endpoint, 0))
+#: Seconds a test's revoke retries need before the quota window resets.
+QUIET_S = 5.0
 
 
 def pending(rt: Runtime) -> list[PendingRevoke]:
@@ -81,6 +82,11 @@ def pending(rt: Runtime) -> list[PendingRevoke]:
 
 
 def make_due(rt: Runtime) -> None:
+    """Every pending revoke due now, with the quota's short window QUIET_S from its reset: in
+    its last second the budget refuses everything, and the retry that follows would wait."""
+    left = rt.budget.short_window_left()
+    if left < QUIET_S:
+        time.sleep(left + 0.05)
     with rt.db.session() as session:
         session.execute(update(PendingRevoke).values(next_try_at=utcnow() - timedelta(seconds=1)))
 
@@ -138,6 +144,26 @@ def forgotten_while_strava_is_cut(rt: Runtime) -> Strava:
     strava.cut()
     forget.forget_athlete(rt, ATHLETE, revoke=True)
     return strava
+
+
+def test_a_deletion_in_a_quota_windows_last_second_revokes_once_the_window_resets(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    connect(strava_runtime)
+    budget, acquire = strava_runtime.budget, strava_runtime.budget.acquire
+    refused = []
+
+    def at_the_edge(*args: Any, **kwargs: Any) -> Any:
+        if not refused:  # the first reservation meets the window's last second
+            refused.append(time.time())
+            raise QuotaExhausted("the short window is about to reset", time.time() + 0.3)
+        return acquire(*args, **kwargs)
+
+    monkeypatch.setattr(budget, "acquire", at_the_edge)
+    forget.forget_athlete(strava_runtime, ATHLETE, revoke=True)
+    assert refused
+    assert pending(strava_runtime) == []
+    assert sandbox_calls(strava_runtime, "POST /oauth/deauthorize") == 1
 
 
 def test_a_revoke_strava_keeps_refusing_waits_longer_each_time_then_is_given_up(
