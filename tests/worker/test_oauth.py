@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from tests.worker.conftest import TOKEN, sandbox_calls
 from worker import forget
+from worker.budget import QuotaExhausted
 from worker.devstack import free_port
 from worker.models import Athlete, utcnow
 from worker.runtime import Runtime
@@ -75,10 +76,7 @@ def test_athlete_who_unticked_write_gets_a_page_saying_what_is_missing(
 
 def test_connected_athlete_is_stored_with_encrypted_tokens(strava_runtime: Runtime) -> None:
     client = browser(strava_runtime)
-    to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=78")
-    back = urlsplit(approved.headers["location"])
-    assert client.get(f"{back.path}?{back.query}").status_code == 200
+    assert client.get(approve(client, 78)).status_code == 200
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, 78)
         assert athlete is not None and athlete.status == "active"
@@ -121,12 +119,10 @@ def test_a_backfill_that_cannot_be_sent_at_connect_is_kept_and_sent_by_the_sweep
         raise redis.ConnectionError("Error 111 connecting to Redis: Connection refused")
 
     client = browser(strava_runtime)
-    to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=79")
-    back = urlsplit(approved.headers["location"])
+    callback = approve(client, 79)
     with monkeypatch.context() as patched:
         patched.setattr(strava_runtime.broker, "enqueue", redis_down)
-        assert client.get(f"{back.path}?{back.query}").status_code == 200
+        assert client.get(callback).status_code == 200
     assert strava_runtime.jobs.counts() == {"unsent": 1}
     assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 0
     sweep(strava_runtime)
@@ -273,3 +269,39 @@ def test_behind_a_loopback_proxy_each_forwarded_address_has_its_own_allowance(
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def test_a_sign_in_meeting_a_quota_windows_last_second_waits_for_the_reset(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    budget, acquire = strava_runtime.budget, strava_runtime.budget.acquire
+    refused = []
+
+    def at_the_edge(*args: Any, **kwargs: Any) -> Any:
+        if not refused:
+            refused.append(time.time())
+            raise QuotaExhausted("the short window is about to reset", time.time() + 0.3)
+        return acquire(*args, **kwargs)
+
+    client = browser(strava_runtime)
+    callback = approve(client, 81)
+    monkeypatch.setattr(budget, "acquire", at_the_edge)
+    answer = client.get(callback)
+    assert refused and answer.status_code == 200 and answer.url.path == "/me"
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 81) is not None
+
+
+def test_a_sign_in_with_the_quota_spent_says_when_to_come_back_and_asks_strava_nothing(
+    strava_runtime: Runtime,
+) -> None:
+    client = browser(strava_runtime)
+    callback = approve(client, 82)
+    strava_runtime.budget.pause(600, "test: quota spent")
+    before = sandbox_calls(strava_runtime, TOKEN)
+    answer = client.get(callback)
+    assert answer.status_code == 503
+    assert "Please connect again in 10 minutes." in answer.text
+    assert sandbox_calls(strava_runtime, TOKEN) == before
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 82) is None

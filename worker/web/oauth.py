@@ -13,6 +13,7 @@ import html
 import logging
 import math
 import secrets
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from worker.budget import QuotaExhausted
+from worker.budget import QuotaExhausted, across_resets
 from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
@@ -98,12 +99,13 @@ class OAuthEndpoints:
         code = params.get("code", "")
         if not code:
             return _page(400, "Strava sent no authorization code", "Please connect again.")
-        try:
-            await run_in_threadpool(self.rt.budget.acquire, "live")  # Strava counts it too
-        except QuotaExhausted:
+        try:  # Strava counts the exchange too; the athlete waits out a window's last second
+            await run_in_threadpool(across_resets, lambda: self.rt.budget.acquire("live"))
+        except QuotaExhausted as spent:
+            minutes = max(1, math.ceil((spent.retry_at - time.time()) / 60))
             return _page(503, "Strava is busy",
                          "Stridewise has used its Strava requests for now. Please connect again "
-                         "in a quarter of an hour.")
+                         f"in {minutes} minute{'s' if minutes > 1 else ''}.")
         try:
             grant = await run_in_threadpool(self.rt.gateway.exchange_code, code)
         except StravaError as error:
