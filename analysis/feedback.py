@@ -103,6 +103,8 @@ EASE = N_("easy run or rest next")
 EASE_RETURN = N_("build up with easy runs")
 #: The notice of a block written without history.
 HISTORY_NONE = N_("History: not read yet, so no weekly figures")
+#: The notice of a block whose history holds nothing before the current session.
+HISTORY_EMPTY = N_("History: no earlier session, so no weekly figures")
 
 #: Recovery warnings after which the next step is easy running or rest.
 _EASE_AFTER = frozenset({"return", "streak", "load", "run_jump"})
@@ -124,18 +126,24 @@ def render_block(
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
         _EASE_AFTER & set(r.warnings))
+    weekly = summary.weekly
     show = voice.shows
+
+    def section(name: str) -> bool:
+        return weekly and show(name)
+
     lines = [
         _headline(voice, classification, current),
         *_history(voice, summary),
         *_glitch(voice, summary),
-        *(_mix(voice, summary) if show("variety") else []),
-        *([] if ease or not show("variety") else _missing(voice, summary)),
-        *(_recovery(voice, classification, current, r, ease) if show("recovery") else []),
-        *(_load(voice, r) if show("load") else []),
-        *(_strength(voice, summary.strength) if show("strength") else []),
-        *(_consistency(voice, summary.consistency) if show("consistency") else []),
-        *(_progress(voice, summary.consistency) if show("progress") else []),
+        *(_mix(voice, summary) if section("variety") else []),
+        *([] if ease or not section("variety") else _missing(voice, summary)),
+        *(_recovery(voice, classification, current, r, ease, weekly)
+          if show("recovery") else []),
+        *(_load(voice, r) if section("load") else []),
+        *(_strength(voice, summary.strength) if section("strength") else []),
+        *(_consistency(voice, summary.consistency) if section("consistency") else []),
+        *(_progress(voice, summary.consistency) if section("progress") else []),
         *([_refuel(voice)] if current.hard and show("refuel") else []),
     ]
     return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
@@ -173,13 +181,15 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
 def _headline(voice: Voice, c: Classification, current: SessionRecord) -> str:
     _ = voice.gettext
     evidence = c.evidence.strip() or _("{distance} in {duration}").format(
-        distance=voice.distance(current.distance_m), duration=voice.duration(current.moving_s))
+        distance=voice.distance(current.distance_m), duration=voice.clock(current.moving_s))
     return _("{title}: {evidence}").format(title=_(TITLES[c.workout]), evidence=evidence)
 
 
 def _history(voice: Voice, summary: TrainingSummary) -> list[str]:
     if not summary.history_known:
         return [voice.gettext(HISTORY_NONE)]
+    if not summary.earlier_sessions:
+        return [voice.gettext(HISTORY_EMPTY)]
     if summary.consistency is None:
         days = summary.known_days
         return [voice.ngettext("History: only {days} d on record",
@@ -188,17 +198,14 @@ def _history(voice: Voice, summary: TrainingSummary) -> list[str]:
 
 
 def _glitch(voice: Voice, summary: TrainingSummary) -> list[str]:
-    if not summary.glitches:
+    """The note on the current session when it is left out of every figure; the earlier
+    sessions left out concern their own blocks, not this one."""
+    shown: Glitch | None = summary.current_glitch
+    if shown is None:
         return []
-    shown: Glitch = summary.current_glitch or summary.glitches[-1]
-    text = voice.gettext("Left out as implausible: {distance} in {duration}").format(
+    return [voice.gettext("Left out as implausible: {distance} in {duration}").format(
         distance=voice.distance(shown.record.distance_m),
-        duration=voice.duration(shown.record.moving_s))
-    more = len(summary.glitches) - 1
-    if not more:
-        return [text]
-    return [voice.ngettext("{text} and {n} more", "{text} and {n} more", more).format(
-        text=text, n=more)]
+        duration=voice.clock(shown.record.moving_s))]
 
 
 def _counted(voice: Voice, workout: Workout, n: int) -> str:
@@ -254,7 +261,8 @@ def _or_list(voice: Voice, items: Sequence[str]) -> str:
 
 
 def _recovery(
-    voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool
+    voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool,
+    weekly: bool = True,
 ) -> list[str]:
     """Days off, hard days and rest days; then, when called for, easy running or rest next.
 
@@ -264,23 +272,25 @@ def _recovery(
     """
     _ = voice.gettext
     clauses = []
-    name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
+    rest_days = r.rest_days_7d if weekly else None
+    name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or rest_days is None)
     if r.returning and r.days_off is not None:
         clauses.append(_days_off(voice, r.days_off, r.days_off_open))
     if name_it and r.hard_streak < 2 and not r.returning:
         clauses.append(_("hard session of {duration}").format(
-            duration=voice.duration(current.moving_s)))
+            duration=voice.clock(current.moving_s)))
     elif r.hard_streak >= 2:
         clauses.append(voice.ngettext("{n} hard day", "{n} hard days in a row",
                                       r.hard_streak).format(n=r.hard_streak))
     elif r.hard_today and not is_hard(c, current):
         clauses.append(voice.ngettext("{n} hard session today", "{n} hard sessions today",
                                       r.hard_today).format(n=r.hard_today))
-    if r.rest_days_7d is not None and not r.returning:
-        clauses.append(_("{n} of {days} days rest").format(n=r.rest_days_7d, days=ACUTE_DAYS))
-    if not voice.shows("load"):
+    if rest_days is not None and not r.returning:
+        clauses.append(voice.ngettext("{n} of {days} days rest", "{n} of {days} days rest",
+                                      rest_days).format(n=rest_days, days=ACUTE_DAYS))
+    if not voice.shows("load") and weekly:
         clauses += _jumps(voice, r)
-    if "monotony" in r.warnings:
+    if "monotony" in r.warnings and weekly:
         clauses.append(_("monotony {value}, vary hard and easy days").format(
             value=voice.number(r.monotony or 0.0)) if voice.numbers
             else _("days alike in load, vary hard and easy days"))
@@ -377,7 +387,7 @@ def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
         return [voice.gettext("Consistency: no runs in {weeks}").format(weeks=weeks)]
     return [voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
         rate=voice.number(c.runs_per_week), weeks=weeks,
-        distance=voice.distance(c.mean_weekly_distance_m))]
+        distance=voice.distance(c.mean_weekly_distance_m, small_units=False))]
 
 
 def _progress(voice: Voice, c: Consistency | None) -> list[str]:

@@ -49,6 +49,12 @@ RETURN_DAYS_OFF = 7
 MIN_USUAL_LOAD = 10.0
 #: Likewise a usual week with less running than this (m).
 MIN_USUAL_RUN_M = 1000.0
+#: Sessions a usual week must hold on average before the last week is compared with it:
+#: one session in four weeks is no base, and against it any week reads as a jump of
+#: several times (issue 20: "Load 7.4x" from one run in four weeks). Three a week is
+#: the least of the ACSM's vigorous exercise (Garber et al. 2011, MSSE 43:1334); one a
+#: week is the least that makes a week "usual".
+MIN_USUAL_SESSIONS_PER_WEEK = 1.0
 #: Standard deviations below this are a week of identical loads, where monotony is undefined.
 MIN_LOAD_SD = 1e-9
 
@@ -70,18 +76,26 @@ class Recovery:
     usual_run_distance: float | None  # m, average week
     monotony: float | None
     strain: float | None  # weekly load x monotony
+    usual_sessions: int = 0  # sessions in the usual weeks
+    usual_runs: int = 0  # runs among them
 
     @property
     def acwr(self) -> float | None:
-        """The last seven days' load over the usual week's, None without a usual week."""
+        """The last seven days' load over the usual week's, None without a usual week that
+        holds enough sessions to be one."""
         if self.usual_load is None or self.usual_load < MIN_USUAL_LOAD:
+            return None
+        if self.usual_sessions < MIN_USUAL_SESSIONS_PER_WEEK * self.usual_weeks:
             return None
         return self.week_load / self.usual_load
 
     @property
     def run_change(self) -> float | None:
-        """Relative change of running distance against the usual week."""
+        """Relative change of running distance against the usual week, None without enough
+        running in it to compare with."""
         if self.usual_run_distance is None or self.usual_run_distance < MIN_USUAL_RUN_M:
+            return None
+        if self.usual_runs < MIN_USUAL_SESSIONS_PER_WEEK * self.usual_weeks:
             return None
         return self.run_distance_7d / self.usual_run_distance - 1
 
@@ -93,8 +107,11 @@ class Recovery:
 
     @property
     def returning(self) -> bool:
-        """The current session ends :data:`RETURN_DAYS_OFF` or more days without training."""
-        return self.days_off is not None and self.days_off >= RETURN_DAYS_OFF
+        """The current session ends :data:`RETURN_DAYS_OFF` or more days without training,
+        counted to an earlier session: days before which nothing is on record are no break
+        (a newly connected athlete's first run is not a comeback)."""
+        return (self.days_off is not None and not self.days_off_open
+                and self.days_off >= RETURN_DAYS_OFF)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -187,6 +204,8 @@ def assess_recovery(
         usual_run_distance=float(distance[runs & before].sum()) / weeks if weeks else None,
         monotony=week_monotony,
         strain=float(week.sum()) * week_monotony if week_monotony is not None else None,
+        usual_sessions=int(np.count_nonzero(before)),
+        usual_runs=int(np.count_nonzero(runs & before)),
     )
 
 

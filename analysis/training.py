@@ -154,9 +154,11 @@ class Variety:
 
 @dataclass(frozen=True)
 class Strength:
-    """Strength sessions against the :data:`STRENGTH_PER_WEEK` target."""
+    """Days with strength work against the :data:`STRENGTH_PER_WEEK` target: two sessions
+    on one day are one strength day, since the muscles need the days between (ACSM 2009,
+    MSSE 41:687: 48 h between sessions for the same muscle groups)."""
 
-    this_week: int  # ISO week of "now", Monday first
+    this_week: int  # days with strength work in the ISO week of "now", Monday first
     last_7_days: int | None  # None when the history covers less than seven days
 
     @property
@@ -177,6 +179,14 @@ class TrainingSummary:
     consistency: Consistency | None
     glitches: tuple[Glitch, ...]  # of the last VARIETY_DAYS days, the current session included
     current_glitch: Glitch | None
+    earlier_sessions: int = 0  # plausible sessions on record before the current one
+
+    @property
+    def weekly(self) -> bool:
+        """Whether anything is known of the weeks before: a history was read and holds a
+        session before the current one. An empty history is a new athlete's or one whose
+        record is not there, not weeks without training."""
+        return self.history_known and self.earlier_sessions > 0
 
 
 def glitch_reason(record: SessionRecord) -> str | None:
@@ -265,7 +275,7 @@ def assess_strength(history: History, now: datetime, known_days: int) -> Strengt
     since_monday = now.weekday()
     if known_days <= since_monday:
         return None
-    days = [d for r, d in _dated(history) if is_strength_training(r)]
+    days = {d for r, d in _dated(history) if is_strength_training(r)}
     return Strength(
         this_week=sum(1 for d in days if d <= since_monday),
         last_7_days=sum(1 for d in days if d < 7) if known_days >= MIN_KNOWN_DAYS else None,
@@ -309,6 +319,7 @@ def summarize(current: SessionRecord, past: Past | None, now: datetime) -> Train
             g for g in cleaned.glitches if days_ago(g.record.start, now) < VARIETY_DAYS
         ),
         current_glitch=current_glitch,
+        earlier_sessions=len(earlier),
     )
 
 

@@ -121,9 +121,9 @@ def test_a_section_turned_off_leaves_out_its_lines_and_nothing_else(section: str
 
 
 def test_with_every_section_off_the_headline_history_and_left_out_lines_remain() -> None:
-    ride = session(3, km=22.1, minutes=47.6)
+    ride = session(0, km=22.1, minutes=47.6)
     quiet = Voice(sections=frozenset())
-    lines = block_for(session(0, hard=True), [ride, session(5)], voice=quiet)
+    lines = block_for(ride, [session(5)], voice=quiet)
     assert [heading(x) for x in lines[1:-1]] == ["Easy", "Left out as implausible"]
     lines = block_for(session(0, hard=True), [session(2)], days=4, voice=quiet)
     assert [heading(x) for x in lines[1:-1]] == ["Easy", "History"]
@@ -229,12 +229,20 @@ PLURALS = {
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_counts_of_one_and_two_take_the_plural_forms_of_the_language(language: str) -> None:
-    one, two = (block_for(session(0), [], days=days, voice=voice(language))[2]
+    earlier_today = session(0.02)
+    one, two = (block_for(session(0), [earlier_today], days=days, voice=voice(language))[2]
                 for days in (1, 2))
     assert (one, two) == PLURALS[language]
     weeks = voice(language).translator
     assert weeks.ngettext("{n} week", "{n} weeks", 1) != weeks.ngettext("{n} week",
                                                                         "{n} weeks", 2)
+
+
+def test_one_rest_day_is_singular_in_french() -> None:
+    history = [session(d) for d in range(13, 0, -1) if d != 3]
+    recovery = next(x for x in block_for(session(0), history, days=14, voice=voice("fr"))
+                    if x.startswith("Récupération"))
+    assert "1 jour de repos sur 7" in recovery
 
 
 def test_a_voice_refuses_what_it_cannot_speak() -> None:
