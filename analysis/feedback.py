@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from analysis import claims
 from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
-from analysis.model import Classification, SessionRecord, Workout
+from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, Recovery
 from analysis.training import (
     MISSING_DAYS,
@@ -64,6 +65,9 @@ TITLES: Mapping[Workout, str] = {
     Workout.CROSS_TRAINING: N_("Cross-training"),
     Workout.OTHER: N_("Other"),
 }
+#: Labels whose title says the session was easy: beside a hard session (by its load) the
+#: headline names the sport instead.
+EASY_TITLES = frozenset({Workout.EASY, Workout.RECOVERY})
 #: Runs of each label as the mix line counts them.
 COUNTED: Mapping[Workout, tuple[str, str]] = {
     Workout.EASY: N_plural("{n} easy", "{n} easy"),
@@ -117,11 +121,14 @@ def render_block(
     current: SessionRecord,
     summary: TrainingSummary,
     voice: Voice = DEFAULT,
+    activity: Activity | None = None,
 ) -> str:
     """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\n``.
 
     The headline is the classification's evidence as the classifier wrote it (in the same
-    voice): figures that rest on population defaults already say so there.
+    voice): figures that rest on population defaults already say so there. Given the
+    ``activity`` itself, the evidence's claims are held to its data first
+    (:func:`analysis.claims.check`).
     """
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
@@ -133,7 +140,7 @@ def render_block(
         return weekly and show(name)
 
     lines = [
-        _headline(voice, classification, current),
+        _headline(voice, classification, current, activity),
         *_history(voice, summary),
         *_glitch(voice, summary),
         *(_mix(voice, summary) if section("variety") else []),
@@ -178,11 +185,21 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     return lines
 
 
-def _headline(voice: Voice, c: Classification, current: SessionRecord) -> str:
+def _headline(voice: Voice, c: Classification, current: SessionRecord,
+              activity: Activity | None) -> str:
+    """The label and its evidence; the sport's name instead of a label the data contradict
+    (a race broken by a standstill, an easy run that was a hard session)."""
     _ = voice.gettext
-    evidence = c.evidence.strip() or _("{distance} in {duration}").format(
+    evidence, holds = c.evidence.strip(), True
+    if activity is not None and evidence:
+        checked = claims.check(evidence, c.workout, activity, voice)
+        evidence, holds = checked.evidence, checked.label_holds
+    evidence = evidence or _("{distance} in {duration}").format(
         distance=voice.distance(current.distance_m), duration=voice.clock(current.moving_s))
-    return _("{title}: {evidence}").format(title=_(TITLES[c.workout]), evidence=evidence)
+    if c.workout in EASY_TITLES and current.hard:
+        holds = False
+    title = _(TITLES[c.workout]) if holds else voice.sport(current.sport)
+    return _("{title}: {evidence}").format(title=title, evidence=evidence)
 
 
 def _history(voice: Voice, summary: TrainingSummary) -> list[str]:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis import description as desc
 from analysis import engine
+from analysis.block import feedback as feedback_block
 from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
@@ -211,7 +212,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
-    block = engine.feedback(analysis, Past(tuple(history), since), activity, voice)
+    block = feedback_block(analysis, Past(tuple(history), since), activity, voice)
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
         return Result(EventStatus.DONE, "block not wanted here")

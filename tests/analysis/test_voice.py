@@ -125,7 +125,7 @@ def test_with_every_section_off_the_headline_history_and_left_out_lines_remain()
     quiet = Voice(sections=frozenset())
     lines = block_for(ride, [session(5)], voice=quiet)
     assert [heading(x) for x in lines[1:-1]] == ["Easy", "Left out as implausible"]
-    lines = block_for(session(0, hard=True), [session(2)], days=4, voice=quiet)
+    lines = block_for(session(0), [session(2)], days=4, voice=quiet)
     assert [heading(x) for x in lines[1:-1]] == ["Easy", "History"]
     assert block_for(session(0), None, voice=quiet)[2] == (
         "History: not read yet, so no weekly figures")

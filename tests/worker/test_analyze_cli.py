@@ -164,7 +164,7 @@ def test_the_readme_blocks_are_what_the_command_prints(
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     shown = readme.split(heading, 1)[1].split("```\n", 2)[1]
     assert printed[found[0]:found[1]] + "\n" in shown
-    assert ("--language" not in arguments) == ("Race: 8.2 km at " in shown)
+    assert ("--language" not in arguments) == ("Run: 8.2 km at " in shown)
 
 
 def test_an_unknown_language_is_refused_with_the_supported_ones(

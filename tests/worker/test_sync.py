@@ -352,5 +352,6 @@ def test_the_block_speaks_the_athletes_language_units_and_private_numbers(
     assert found is not None
     lines = text[found[0]:found[1]].split("\n")[1:-1]
     assert lines[0].startswith("Intervalle: ") and "/mi" in lines[0] and "/km" not in lines[0]
-    assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == ["Erholung"]
+    assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == [
+        "Verlauf", "Erholung"]
     assert not re.search(r"HF|bpm|\d+[.,]?\d*x\b", "\n".join(lines)), lines
