@@ -27,8 +27,9 @@ from analysis import claims
 from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
+from analysis.load import VERY_LONG_RUN_S as GLYCOGEN_SPENT_S
 from analysis.model import Activity, Classification, SessionRecord, Workout
-from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, Recovery
+from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, EasyWindow, Recovery
 from analysis.training import (
     MISSING_DAYS,
     MUSCLES_BY_WORKOUT,
@@ -132,7 +133,7 @@ def render_block(
     """
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
-        _EASE_AFTER & set(r.warnings))
+        _EASE_AFTER & set(r.warnings)) or summary.easy_window is not None
     weekly = summary.weekly
     show = voice.shows
 
@@ -145,13 +146,13 @@ def render_block(
         *_glitch(voice, summary),
         *(_mix(voice, summary) if section("variety") else []),
         *([] if ease or not section("variety") else _missing(voice, summary)),
-        *(_recovery(voice, classification, current, r, ease, weekly)
+        *(_recovery(voice, classification, current, r, ease, weekly, summary.easy_window)
           if show("recovery") else []),
         *(_load(voice, r) if section("load") else []),
         *(_strength(voice, summary.strength) if section("strength") else []),
         *(_consistency(voice, summary.consistency) if section("consistency") else []),
         *(_progress(voice, summary.consistency) if section("progress") else []),
-        *([_refuel(voice)] if current.hard and show("refuel") else []),
+        *([_refuel(voice, current)] if current.hard and show("refuel") else []),
     ]
     return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
 
@@ -245,9 +246,12 @@ def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
     text = voice.ngettext("Mix, {days} d: {counts}; {share} % quality",
                           "Mix, {days} d: {counts}; {share} % quality", days).format(
         days=days, counts=", ".join(parts), share=_percent(v.quality_share))
-    if not v.lacks_variety:
+    if v.too_intense:
+        verdict = voice.gettext("too many hard runs, keep about 80 % easy")
+    elif v.lacks_variety:
+        verdict = voice.gettext("too little variety")
+    else:
         return [text]
-    verdict = voice.gettext("too little variety")
     if len(text) + len(HEADING_END) + len(verdict) <= LINE_WIDTH:
         return [text + HEADING_END + verdict]
     return [text + HEADING_END.rstrip(), CONTINUATION + verdict]
@@ -255,7 +259,7 @@ def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
 
 def _missing(voice: Voice, summary: TrainingSummary) -> list[str]:
     v = summary.variety
-    if v is None or not v.runs or not v.missing:
+    if v is None or not v.runs or not v.missing or v.too_intense:
         return []
     _ = voice.gettext
     drill = next(
@@ -279,7 +283,7 @@ def _or_list(voice: Voice, items: Sequence[str]) -> str:
 
 def _recovery(
     voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool,
-    weekly: bool = True,
+    weekly: bool = True, window: EasyWindow | None = None,
 ) -> list[str]:
     """Days off, hard days and rest days; then, when called for, easy running or rest next.
 
@@ -311,9 +315,22 @@ def _recovery(
         clauses.append(_("monotony {value}, vary hard and easy days").format(
             value=voice.number(r.monotony or 0.0)) if voice.numbers
             else _("days alike in load, vary hard and easy days"))
-    if ease:
+    if window is not None:
+        clauses.append(_window(voice, window))
+    elif ease:
         clauses.append(_(EASE_RETURN if r.returning else EASE))
     return _packed(_("Recovery"), clauses) if clauses else []
+
+
+def _window(voice: Voice, w: EasyWindow) -> str:
+    """``easy runs or rest for the next 14 days``, or the days left after an earlier one."""
+    if w.days_ago == 0:
+        return voice.ngettext("easy runs or rest for the next {n} day",
+                              "easy runs or rest for the next {n} days", w.days).format(n=w.days)
+    return voice.ngettext(
+        "easy runs or rest: {n} more day after {distance} {ago} d ago",
+        "easy runs or rest: {n} more days after {distance} {ago} d ago", w.days_left).format(
+        n=w.days_left, distance=voice.distance(w.record.distance_m), ago=w.days_ago)
 
 
 def _days_off(voice: Voice, n: int, open_ended: bool) -> str:
@@ -423,7 +440,11 @@ def _progress(voice: Voice, c: Consistency | None) -> list[str]:
     return _packed(_("Progress"), clauses) if clauses else []
 
 
-def _refuel(voice: Voice) -> str:
+def _refuel(voice: Voice, current: SessionRecord) -> str:
     # Within the 20-40 g of protein after exercise of Jäger et al. 2017 (J Int Soc Sports
-    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM).
+    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM). After
+    # an effort long enough to spend the glycogen, carbohydrate at once: 1-1.2 g per kg an
+    # hour for the first 4 h (Thomas et al. 2016).
+    if current.moving_s >= GLYCOGEN_SPENT_S:
+        return voice.gettext("Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
     return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before the next run")

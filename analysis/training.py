@@ -24,7 +24,7 @@ import numpy as np
 
 from analysis.consistency import Consistency, assess_consistency
 from analysis.model import QUALITY_WORKOUTS, SessionRecord, Workout, is_run
-from analysis.recovery import Recovery, assess_recovery
+from analysis.recovery import EasyWindow, Recovery, assess_recovery, easy_window
 
 #: The mix is judged over four weeks, the chronic window of Gabbett (2016).
 VARIETY_DAYS = 28
@@ -36,6 +36,11 @@ KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS)
 #: Polarised training keeps about 20 % of sessions hard (Seiler 2010, IJSPP 5:276); under
 #: half of that is the "only jogging slowly" pitfall of shared/DESIGN.md.
 MIN_QUALITY_SHARE = 0.10
+#: Polarised training keeps about 80 % of sessions easy (Seiler 2010, IJSPP 5:276; Seiler
+#: & Kjerland 2006, Scand J Med Sci Sports 16:49). A runner out three times a week with one
+#: quality run is at a third already; twice the 20 %, 40 %, means hard sessions crowd out
+#: the easy running that recovery and the aerobic base need.
+MAX_QUALITY_SHARE = 0.4
 #: Fewer than one run a week over the variety window says too little to judge the mix.
 MIN_RUNS_TO_JUDGE_MIX = 4
 #: The leg muscle groups the advice talks about (shared/DESIGN.md).
@@ -148,6 +153,7 @@ class Variety:
     days_since: tuple[tuple[Workout, int | None], ...]  # per key stimulus; None: never seen
     missing: tuple[Workout, ...]  # key stimuli absent for MISSING_DAYS
     lacks_variety: bool
+    too_intense: bool  # quality runs above MAX_QUALITY_SHARE
     muscles_loaded: tuple[str, ...]
     muscles_neglected: tuple[str, ...]
 
@@ -180,6 +186,7 @@ class TrainingSummary:
     glitches: tuple[Glitch, ...]  # of the last VARIETY_DAYS days, the current session included
     current_glitch: Glitch | None
     earlier_sessions: int = 0  # plausible sessions on record before the current one
+    easy_window: EasyWindow | None = None  # easy days still owed to a race or a long effort
 
     @property
     def weekly(self) -> bool:
@@ -261,6 +268,7 @@ def assess_variety(history: History, window_days: int = VARIETY_DAYS) -> Variety
             if window_days >= MISSING_DAYS and (d is None or d >= MISSING_DAYS)
         ),
         lacks_variety=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share < MIN_QUALITY_SHARE,
+        too_intense=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share > MAX_QUALITY_SHARE,
         muscles_loaded=tuple(m for m in MUSCLE_GROUPS if m in loaded),
         muscles_neglected=tuple(m for m in MUSCLE_GROUPS if m not in loaded),
     )
@@ -320,6 +328,7 @@ def summarize(current: SessionRecord, past: Past | None, now: datetime) -> Train
         ),
         current_glitch=current_glitch,
         earlier_sessions=len(earlier),
+        easy_window=easy_window(cleaned.sessions, days, known),
     )
 
 

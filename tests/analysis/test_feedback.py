@@ -44,7 +44,8 @@ def line(lines: list[str], prefix: str) -> str:
 
 
 def varied_weeks() -> list[SessionRecord]:
-    plan = [Workout.EASY, Workout.LONG, Workout.EASY, Workout.INTERVALS, Workout.HILLS]
+    plan = [Workout.EASY, Workout.LONG, Workout.EASY, Workout.INTERVALS, Workout.EASY,
+            Workout.EASY, Workout.HILLS]
     return [
         session(d, plan[d % len(plan)], km=9, minutes=50, hr=150,
                 hard=plan[d % len(plan)] in (Workout.INTERVALS, Workout.HILLS))
@@ -128,7 +129,7 @@ def test_after_a_race_the_next_step_is_easy_running_or_rest_not_a_drill() -> Non
     lines = _logical_lines(block_for(race, history, evidence="10.0 km at 4:12/km", days=28))
     assert not any(x.startswith("No ") or " add " in x for x in lines)
     assert line(lines, "Recovery") == (
-        "Recovery: 3 of 7 days rest; easy run or rest next")
+        "Recovery: 3 of 7 days rest; easy runs or rest for the next 4 days")
     before = _logical_lines(block_for(session(0), history, days=28))
     assert line(before, "No ").startswith("No hills, intervals or sprints in 14 d: add ")
 
@@ -145,7 +146,8 @@ def test_without_history_the_block_says_so_and_claims_no_weekly_figure() -> None
     lines = block_for(session(0, Workout.RACE, km=8.2, minutes=47, hard=True), None)
     assert lines[2:-1] == [
         "History: not read yet, so no weekly figures",
-        "Recovery: hard session of 47:00; easy run or rest next",
+        "Recovery: hard session of 47:00;",
+        "  easy runs or rest for the next 3 days",
         "Refuel: 20-30 g protein within 1 h, carbs before the next run",
     ]
     assert block_for(session(0), None)[2:-1] == ["History: not read yet, so no weekly figures"]
@@ -156,7 +158,8 @@ def test_a_new_athlete_with_an_empty_history_gets_no_return_trend_nor_weekly_fig
     assert lines[2:-1] == ["History: no earlier session, so no weekly figures"]
     hard = block_for(session(0, Workout.RACE, km=10.0, minutes=47 + 8 / 60, hard=True), [],
                      days=70)
-    assert line(hard, "Recovery") == "Recovery: hard session of 47:08; easy run or rest next"
+    assert line(_logical_lines(hard), "Recovery") == (
+        "Recovery: hard session of 47:08; easy runs or rest for the next 4 days")
     assert not any("days off" in x or "/week" in x for x in hard)
 
 
@@ -358,9 +361,10 @@ def test_the_readme_race_reads_as_a_lighter_week_with_an_easy_next_step() -> Non
     summary = summarize(race, Past(tuple(history), race_day - timedelta(days=365)), now)
     evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
     lines = render_block(Classification(Workout.RACE, 0.5, evidence), race, summary).split("\n")
-    assert lines[2:7] == [
+    assert lines[2:8] == [
         "Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality",
-        "Recovery: 6 of 7 days rest; easy run or rest next",
+        "Recovery: 6 of 7 days rest;",
+        "  easy runs or rest for the next 3 days",
         "Load, last 7 d: 0.9x your average week of the 4 before",
         "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
         "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week",
@@ -375,3 +379,11 @@ def test_a_rerun_with_the_activity_stored_in_history_gives_the_same_block() -> N
     assert engine.feedback(analysis, [analysis.record], current) == first
     later = engine.analyse(_run(-1), default_profile(), activity_id=8).record
     assert engine.feedback(analysis, [analysis.record, later], current) == first
+
+
+def test_after_hours_of_effort_the_refuel_line_says_carbs_now() -> None:
+    ultra = session(0, Workout.LONG, km=50, minutes=340, hard=True)
+    assert line(block_for(ultra, None), "Refuel") == (
+        "Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
+    hour = session(0, Workout.TEMPO, km=12, minutes=60, hard=True)
+    assert "carbs before the next run" in line(block_for(hour, None), "Refuel")

@@ -18,7 +18,7 @@ from analysis.voice import Voice
 from tests.analysis.records import NOW
 
 #: Where the next step is named.
-EASY_NEXT = (EASE, EASE_RETURN)
+EASY_NEXT = (EASE, EASE_RETURN, "easy runs or rest")
 #: Lines that speak of the weeks before the current session.
 WEEKLY = ("Mix", "No ", "Load", "Strength:", "Consistency", "Progress")
 
