@@ -28,7 +28,7 @@ from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
 from analysis.load import VERY_LONG_RUN_S as GLYCOGEN_SPENT_S
-from analysis.model import Activity, Classification, SessionRecord, Workout
+from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
 from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, EasyWindow, Recovery
 from analysis.training import (
     MISSING_DAYS,
@@ -89,6 +89,7 @@ NAMES: Mapping[Workout, str] = {
     Workout.HILLS: N_("hills"),
     Workout.INTERVALS: N_("intervals"),
     Workout.SPRINTS: N_("sprints"),
+    Workout.FARTLEK: N_("fartlek"),
 }
 #: Drills as coaches prescribe them: short hill repeats, 20 s strides, and intervals of
 #: 3-5 min at VO2max effort (Daniels, Daniels' Running Formula, "I" pace).
@@ -96,13 +97,38 @@ DRILLS: Mapping[Workout, str] = {
     Workout.HILLS: N_("6-8 x 1 min uphill"),
     Workout.SPRINTS: N_("6-8 x 20 s strides"),
     Workout.INTERVALS: N_("5 x 3 min hard"),
+    Workout.FARTLEK: N_("8 x 1 min fast in an easy run"),
 }
 MUSCLES: Mapping[str, str] = {
     "quads": N_("quads"),
     "glutes": N_("glutes"),
     "hamstrings": N_("hamstrings"),
     "calves": N_("calves"),
+    "hip flexors": N_("hip flexors"),
 }
+#: What today's run worked, as the article behind shared/DESIGN.md names it: steady running
+#: on the flat builds the endurance of calves and quads; hills load glutes, calves and hip
+#: flexors (hip flexion and extension grow with the grade: Roberts & Belliveau 2005, J Exp
+#: Biol 208:2523); sprinting is driven by hamstrings and glutes (Dorn et al. 2012, J Exp
+#: Biol 215:1944); intervals and fartlek's surges sit between. The core holds the form in
+#: all of them.
+SESSION_MUSCLES: Mapping[Workout, tuple[tuple[str, ...], str]] = {
+    Workout.EASY: (("calves", "quads"), N_("endurance")),
+    Workout.RECOVERY: (("calves", "quads"), N_("endurance")),
+    Workout.LONG: (("calves", "quads"), N_("endurance")),
+    Workout.TEMPO: (("calves", "quads"), N_("endurance")),
+    Workout.RACE: (("calves", "quads"), N_("endurance")),
+    Workout.INTERVALS: (("calves", "hamstrings", "quads"), N_("speed")),
+    Workout.FARTLEK: (("calves", "hamstrings", "quads"), N_("speed")),
+    Workout.SPRINTS: (("hamstrings", "glutes"), N_("speed")),
+    Workout.HILLS: (("glutes", "calves", "hip flexors"), N_("hills")),
+}
+#: A run that climbed this much (m per km) worked like hills, whatever its label: the
+#: trail threshold of analysis.plausibility.HILLY_M_PER_KM.
+HILLY_M_PER_KM = 20.0
+#: Runs a week to aim for: the ACSM's least for vigorous aerobic exercise, 3 days a week
+#: (Garber et al. 2011, Med Sci Sports Exerc 43:1334).
+RUNS_PER_WEEK_TARGET = 3
 #: The next step after a hard session, and after a return.
 EASE = N_("easy run or rest next")
 EASE_RETURN = N_("build up with easy runs")
@@ -146,6 +172,7 @@ def render_block(
         *_glitch(voice, summary),
         *(_mix(voice, summary) if section("variety") else []),
         *([] if ease or not section("variety") else _missing(voice, summary)),
+        *(_muscles(voice, classification, current) if show("variety") else []),
         *(_recovery(voice, classification, current, r, ease, weekly, summary.easy_window)
           if show("recovery") else []),
         *(_load(voice, r) if section("load") else []),
@@ -154,7 +181,22 @@ def render_block(
         *(_progress(voice, summary.consistency) if section("progress") else []),
         *([_refuel(voice, current)] if current.hard and show("refuel") else []),
     ]
-    return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
+    return "\n".join([BLOCK_BEGIN, lines[0], *(part for x in lines[1:] for part in wrapped(x)),
+                      BLOCK_END])
+
+
+def wrapped(line: str) -> list[str]:
+    """``line`` broken after its last ", " or "; " that keeps each part within
+    :data:`LINE_WIDTH`, the rest on continuation lines; a clause longer than that stays
+    whole."""
+    parts: list[str] = []
+    while len(line) > LINE_WIDTH:
+        cut = max(line.rfind(sep, len(CONTINUATION) + 1, LINE_WIDTH) for sep in (", ", "; "))
+        if cut < 0:
+            break
+        parts.append(line[:cut + 1])
+        line = CONTINUATION + line[cut + 2:]
+    return [*parts, line]
 
 
 def is_hard(c: Classification, current: SessionRecord) -> bool:
@@ -176,8 +218,13 @@ def _percent(fraction: float) -> int:
 
 def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     """``prefix`` and clauses joined by "; ", continued on a new line past :data:`LINE_WIDTH`."""
-    lines = [prefix + HEADING_END + clauses[0]]
-    for clause in clauses[1:]:
+    return _continued(prefix + HEADING_END + clauses[0], clauses[1:])
+
+
+def _continued(first: str, clauses: Sequence[str]) -> list[str]:
+    """The line ``first`` and more clauses after "; ", continued past :data:`LINE_WIDTH`."""
+    lines = [first]
+    for clause in clauses:
         if len(lines[-1]) + 2 + len(clause) <= LINE_WIDTH:
             lines[-1] += "; " + clause
         else:
@@ -247,7 +294,7 @@ def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
                           "Mix, {days} d: {counts}; {share} % quality", days).format(
         days=days, counts=", ".join(parts), share=_percent(v.quality_share))
     if v.too_intense:
-        verdict = voice.gettext("too many hard runs, keep about 80 % easy")
+        verdict = voice.gettext("too many hard runs, keep 80 % easy and steady")
     elif v.lacks_variety:
         verdict = voice.gettext("too little variety")
     else:
@@ -268,10 +315,25 @@ def _missing(voice: Voice, summary: TrainingSummary) -> list[str]:
     )
     muscles = [m for m in MUSCLES_BY_WORKOUT[drill] if m in v.muscles_neglected]
     names = [_(NAMES[w]) for w in v.missing]
-    return [_("No {names} in {days} d: add {drill} ({muscles})").format(
-        names=_or_list(voice, names), days=MISSING_DAYS, drill=_(DRILLS[drill]),
-        muscles=", ".join(_(MUSCLES[m]) for m in muscles or MUSCLES_BY_WORKOUT[drill]),
-    )]
+    return _continued(
+        _("No {names} in {days} d").format(names=_or_list(voice, names), days=MISSING_DAYS),
+        [_("add {drill} ({muscles})").format(
+            drill=_(DRILLS[drill]),
+            muscles=", ".join(_(MUSCLES[m]) for m in muscles or MUSCLES_BY_WORKOUT[drill]))])
+
+
+def _muscles(voice: Voice, c: Classification, current: SessionRecord) -> list[str]:
+    """Which muscles today's run worked, and what for; only for a run the block could
+    judge."""
+    if not is_run(current.sport) or c.workout not in SESSION_MUSCLES:
+        return []
+    muscles, purpose = SESSION_MUSCLES[c.workout]
+    ascent = current.ascent_m or 0.0
+    if current.distance_m > 0 and 1000.0 * ascent / current.distance_m >= HILLY_M_PER_KM:
+        muscles, purpose = SESSION_MUSCLES[Workout.HILLS]
+    _ = voice.gettext
+    return [_("Muscles: {muscles} ({purpose}); core for form").format(
+        muscles=", ".join(_(MUSCLES[m]) for m in muscles), purpose=_(purpose))]
 
 
 def _or_list(voice: Voice, items: Sequence[str]) -> str:
@@ -410,7 +472,8 @@ def _strength(voice: Voice, s: Strength | None) -> list[str]:
         text = _("{text} ({n} in 7 d)").format(text=text, n=s.last_7_days)
     if s.on_target:
         return [_("{text}, on target").format(text=text)]
-    return [_("{text}: squats, lunges, calf raises").format(text=text)]
+    return _continued(_("{text}: squats, lunges, calf raises").format(text=text),
+                      [_("planks, hip bridges for core and hips")])
 
 
 def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
@@ -419,9 +482,14 @@ def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
     weeks = voice.ngettext("{n} week", "{n} weeks", c.weeks).format(n=c.weeks)
     if not c.runs:
         return [voice.gettext("Consistency: no runs in {weeks}").format(weeks=weeks)]
-    return [voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
+    text = voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
         rate=voice.number(c.runs_per_week), weeks=weeks,
-        distance=voice.distance(c.mean_weekly_distance_m, small_units=False))]
+        distance=voice.distance(c.mean_weekly_distance_m, small_units=False))
+    if c.runs_per_week >= RUNS_PER_WEEK_TARGET:
+        return [text]
+    return _continued(text, [voice.ngettext("aim for {n} a week", "aim for {n} a week",
+                                            RUNS_PER_WEEK_TARGET).format(
+        n=RUNS_PER_WEEK_TARGET)])
 
 
 def _progress(voice: Voice, c: Consistency | None) -> list[str]:
@@ -447,4 +515,4 @@ def _refuel(voice: Voice, current: SessionRecord) -> str:
     # hour for the first 4 h (Thomas et al. 2016).
     if current.moving_s >= GLYCOGEN_SPENT_S:
         return voice.gettext("Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
-    return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before the next run")
+    return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before next run")

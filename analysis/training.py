@@ -31,8 +31,9 @@ VARIETY_DAYS = 28
 #: A key stimulus absent for two weeks is named as missing: a coach's two-week microcycle
 #: normally holds each of them at least once.
 MISSING_DAYS = 14
-#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs").
-KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS)
+#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs": sprint intervals,
+#: hill repeats, fartlek; and intervals, the VO2max work of every running plan).
+KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS, Workout.FARTLEK)
 #: Polarised training keeps about 20 % of sessions hard (Seiler 2010, IJSPP 5:276); under
 #: half of that is the "only jogging slowly" pitfall of shared/DESIGN.md.
 MIN_QUALITY_SHARE = 0.10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
-from analysis.feedback import CONTINUATION, render_block
+from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.profile import build_profile, default_profile
 from analysis.training import Past, summarize
@@ -63,8 +64,8 @@ def test_block_is_one_well_formed_block_that_merges_into_a_description() -> None
 
 def test_a_typical_block_fits_a_phone() -> None:
     lines = block_for(session(0, Workout.INTERVALS, hard=True), varied_weeks())
-    assert len(lines) - 2 <= 8
-    assert all(len(x) <= 70 for x in lines)
+    assert len(lines) - 2 <= 12
+    assert all(len(x) <= LINE_WIDTH for x in lines)
 
 
 def test_headline_shows_the_label_and_its_evidence() -> None:
@@ -82,8 +83,8 @@ def test_headline_without_evidence_shows_distance_and_time_to_the_second() -> No
 def test_only_easy_runs_name_lack_of_variety_and_a_drill_with_its_muscles() -> None:
     lines = block_for(session(0), [session(d) for d in range(26, 0, -2)], days=27)
     assert line(lines, "Mix").endswith(": 14 easy; 0 % quality: too little variety")
-    assert line(lines, "No ") == (
-        "No hills, intervals or sprints in 14 d: add 6-8 x 1 min uphill (quads, glutes)"
+    assert line(_logical_lines(lines), "No ") == (
+        "No hills, intervals, sprints or fartlek in 14 d; add 6-8 x 1 min uphill (quads, glutes)"
     )
 
 
@@ -131,7 +132,7 @@ def test_after_a_race_the_next_step_is_easy_running_or_rest_not_a_drill() -> Non
     assert line(lines, "Recovery") == (
         "Recovery: 3 of 7 days rest; easy runs or rest for the next 4 days")
     before = _logical_lines(block_for(session(0), history, days=28))
-    assert line(before, "No ").startswith("No hills, intervals or sprints in 14 d: add ")
+    assert line(before, "No ").startswith("No hills, intervals, sprints or fartlek in 14 d; add ")
 
 
 def test_a_hard_session_earlier_today_makes_today_hard_for_the_next_step() -> None:
@@ -146,16 +147,20 @@ def test_without_history_the_block_says_so_and_claims_no_weekly_figure() -> None
     lines = block_for(session(0, Workout.RACE, km=8.2, minutes=47, hard=True), None)
     assert lines[2:-1] == [
         "History: not read yet, so no weekly figures",
+        "Muscles: calves, quads (endurance); core for form",
         "Recovery: hard session of 47:00;",
         "  easy runs or rest for the next 3 days",
-        "Refuel: 20-30 g protein within 1 h, carbs before the next run",
+        "Refuel: 20-30 g protein within 1 h, carbs before next run",
     ]
-    assert block_for(session(0), None)[2:-1] == ["History: not read yet, so no weekly figures"]
+    assert block_for(session(0), None)[2:-1] == [
+        "History: not read yet, so no weekly figures",
+        "Muscles: calves, quads (endurance); core for form"]
 
 
 def test_a_new_athlete_with_an_empty_history_gets_no_return_trend_nor_weekly_figure() -> None:
     lines = block_for(session(0, km=10.0), [], days=70)
-    assert lines[2:-1] == ["History: no earlier session, so no weekly figures"]
+    assert lines[2:-1] == ["History: no earlier session, so no weekly figures",
+                           "Muscles: calves, quads (endurance); core for form"]
     hard = block_for(session(0, Workout.RACE, km=10.0, minutes=47 + 8 / 60, hard=True), [],
                      days=70)
     assert line(_logical_lines(hard), "Recovery") == (
@@ -165,8 +170,8 @@ def test_a_new_athlete_with_an_empty_history_gets_no_return_trend_nor_weekly_fig
 
 def test_one_run_in_eight_weeks_is_no_trend_and_weekly_distance_stays_in_kilometres() -> None:
     lines = block_for(session(0, km=4.0, minutes=25), [session(30, km=3.9, minutes=25)], days=56)
-    assert line(lines, "Consistency") == (
-        "Consistency: 0.2 runs/week over 8 weeks, 1.0 km/week")
+    assert line(_logical_lines(lines), "Consistency") == (
+        "Consistency: 0.2 runs/week over 8 weeks, 1.0 km/week; aim for 3 a week")
     assert not any(x.startswith("Progress") for x in lines)
     assert not any(x.startswith("Load") for x in lines)
 
@@ -174,14 +179,16 @@ def test_one_run_in_eight_weeks_is_no_trend_and_weekly_distance_stays_in_kilomet
 def test_two_strength_sessions_on_one_day_are_one_strength_day() -> None:
     lifts = [session(1, Workout.STRENGTH, sport="WeightTraining", km=0) for _ in range(2)]
     lines = block_for(session(0), lifts)
-    assert line(lines, "Strength") == "Strength: 1 of 2-3 this week: squats, lunges, calf raises"
+    assert line(lines, "Strength") == "Strength: 1 of 2-3 this week: squats, lunges, calf raises;"
 
 
 def test_a_history_shorter_than_a_week_says_how_short() -> None:
     lines = block_for(session(0), [session(2)], days=4)
     assert lines[2:-1] == [
         "History: only 4 d on record",
-        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
+        "Muscles: calves, quads (endurance); core for form",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises;",
+        "  planks, hip bridges for core and hips",
     ]
 
 
@@ -216,8 +223,9 @@ def test_the_headline_is_the_classifiers_evidence_word_for_word() -> None:
 
 def test_strength_counts_sessions_this_week_against_two_to_three() -> None:
     lift = session(1, Workout.STRENGTH, sport="WeightTraining", km=0)
-    assert line(block_for(session(0), [lift]), "Strength") == (
-        "Strength: 1 of 2-3 this week: squats, lunges, calf raises"
+    assert line(_logical_lines(block_for(session(0), [lift])), "Strength") == (
+        "Strength: 1 of 2-3 this week: squats, lunges, calf raises; "
+        "planks, hip bridges for core and hips"
     )
     second = session(0, Workout.STRENGTH, sport="WeightTraining", km=0)
     lines = block_for(second, [lift], evidence="45 min of WeightTraining")
@@ -236,9 +244,9 @@ def test_imperial_units_show_miles_where_metric_shows_kilometres() -> None:
     imperial = line(block_for(session(0), history, days=21, voice=Voice(units="imperial")),
                     "Consistency")
     mean_m = sum(8000 for _ in range(8)) / 3
-    assert metric.endswith(f"{format_distance(mean_m)}/week")
-    assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week")
-    assert imperial.endswith(" mi/week")
+    assert metric.endswith(f"{format_distance(mean_m)}/week;")
+    assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week;")
+    assert imperial.endswith(" mi/week;")
 
 
 def test_an_implausible_session_is_named_under_itself_and_left_out_of_the_figures() -> None:
@@ -308,10 +316,10 @@ def test_every_line_of_advice_shows_a_number_and_stays_short(
     current: SessionRecord, history: list[SessionRecord], units: str
 ) -> None:
     lines = block_for(current, history, voice=Voice(units=units))
-    advice = [x for x in _logical_lines(lines[2:-1]) if not x.startswith("History")]
+    advice = [x for x in _logical_lines(lines[2:-1]) if not x.startswith(("History", "Muscles"))]
     assert all(any(ch.isdigit() for ch in x) for x in advice)
     assert all(len(x) <= 90 for x in lines[2:-1])
-    assert len(lines) - 2 <= 12
+    assert len(_logical_lines(lines)) - 2 <= 12
     assert any(x.startswith("Refuel") for x in advice) == current.hard
 
 
@@ -361,13 +369,14 @@ def test_the_readme_race_reads_as_a_lighter_week_with_an_easy_next_step() -> Non
     summary = summarize(race, Past(tuple(history), race_day - timedelta(days=365)), now)
     evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
     lines = render_block(Classification(Workout.RACE, 0.5, evidence), race, summary).split("\n")
-    assert lines[2:8] == [
+    assert _logical_lines(lines)[2:8] == [
         "Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality",
-        "Recovery: 6 of 7 days rest;",
-        "  easy runs or rest for the next 3 days",
+        "Muscles: calves, quads (endurance); core for form",
+        "Recovery: 6 of 7 days rest; easy runs or rest for the next 3 days",
         "Load, last 7 d: 0.9x your average week of the 4 before",
-        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
-        "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises; "
+        "planks, hip bridges for core and hips",
+        "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week; aim for 3 a week",
     ]
     assert not any(" add " in x for x in lines)
 
@@ -386,4 +395,30 @@ def test_after_hours_of_effort_the_refuel_line_says_carbs_now() -> None:
     assert line(block_for(ultra, None), "Refuel") == (
         "Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
     hour = session(0, Workout.TEMPO, km=12, minutes=60, hard=True)
-    assert "carbs before the next run" in line(block_for(hour, None), "Refuel")
+    assert "carbs before next run" in line(block_for(hour, None), "Refuel")
+
+
+@pytest.mark.parametrize(("workout", "ascent", "expected"), [
+    (Workout.EASY, 20.0, "Muscles: calves, quads (endurance); core for form"),
+    (Workout.EASY, 300.0, "Muscles: glutes, calves, hip flexors (hills); core for form"),
+    (Workout.HILLS, 150.0, "Muscles: glutes, calves, hip flexors (hills); core for form"),
+    (Workout.SPRINTS, 0.0, "Muscles: hamstrings, glutes (speed); core for form"),
+])
+def test_the_block_names_the_muscles_todays_run_worked(
+    workout: Workout, ascent: float, expected: str
+) -> None:
+    run = replace(session(0, workout, km=10), ascent_m=ascent)
+    assert line(block_for(run, None), "Muscles") == expected
+
+
+def test_no_muscles_are_named_for_a_session_that_is_not_a_judged_run() -> None:
+    lift = session(0, Workout.STRENGTH, sport="WeightTraining", km=0)
+    other = session(0, Workout.OTHER, km=1.0, minutes=4)
+    assert not any(x.startswith("Muscles") for x in block_for(lift, None) + block_for(other, None))
+
+
+def test_consistency_names_its_target_only_below_three_runs_a_week() -> None:
+    few = _logical_lines(block_for(session(0), [session(d) for d in range(50, 0, -7)]))
+    assert line(few, "Consistency").endswith("; aim for 3 a week")
+    many = _logical_lines(block_for(session(0), [session(d) for d in range(50, 0, -2)]))
+    assert "aim for" not in line(many, "Consistency")

@@ -107,7 +107,7 @@ def test_a_month_of_mostly_hard_runs_is_said_to_crowd_out_easy_ones() -> None:
     lines = block(current, records)
     mix = next(x for x in lines if x.startswith("Mix"))
     share = int(mix.split("; ")[1].split(" %")[0])
-    assert share > 40 and mix.endswith("too many hard runs, keep about 80 % easy"), mix
+    assert share > 40 and mix.endswith("too many hard runs, keep 80 % easy and steady"), mix
     assert not any(x.startswith("No ") for x in lines)
 
 

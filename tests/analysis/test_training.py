@@ -82,9 +82,9 @@ def test_hills_within_14_days_are_not_missing_but_sprints_older_than_that_are() 
     history += [session(5, Workout.HILLS), session(16, Workout.SPRINTS)]
     variety = summarize(session(0), known(history), NOW).variety
     assert dict(variety.days_since) == {
-        Workout.HILLS: 5, Workout.SPRINTS: 16, Workout.INTERVALS: None
+        Workout.HILLS: 5, Workout.SPRINTS: 16, Workout.INTERVALS: None, Workout.FARTLEK: None
     }
-    assert variety.missing == (Workout.INTERVALS, Workout.SPRINTS)
+    assert variety.missing == (Workout.INTERVALS, Workout.SPRINTS, Workout.FARTLEK)
     assert set(variety.muscles_loaded) == {"quads", "glutes", "hamstrings", "calves"}
     assert not variety.lacks_variety
 

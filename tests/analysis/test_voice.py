@@ -99,7 +99,7 @@ def lines_of(block: list[str], *prefixes: str) -> list[str]:
 
 #: The lines each section writes, by their English headings.
 SECTION_HEADINGS = {
-    "variety": ("Mix", "No "), "recovery": ("Recovery:",), "load": ("Load",),
+    "variety": ("Mix", "No ", "Muscles"), "recovery": ("Recovery:",), "load": ("Load",),
     "strength": ("Strength:",), "consistency": ("Consistency",), "progress": ("Progress",),
     "refuel": ("Refuel",),
 }
@@ -194,8 +194,8 @@ def test_an_imperial_german_block_speaks_miles_with_a_decimal_comma() -> None:
     assert lines[1].startswith("Wettkampf: 5,1 mi bei ")
     weekly = sum(week[2] for week in RUNPANDAS_WEEKS) * 1000 / 8 + 8200 / 8  # with the race
     miles = format_distance(weekly, imperial=True).replace(".", ",")
-    assert lines_of(lines, "Regelmäßigkeit") == [
-        f"Regelmäßigkeit: 1,2 Läufe/Woche über 8 Wochen, {miles}/Woche"]
+    assert lines_of(logical_lines(lines), "Regelmäßigkeit") == [
+        f"Regelmäßigkeit: 1,2 Läufe/Woche über 8 Wochen, {miles}/Woche; Ziel: 3 pro Woche"]
 
 
 @pytest.mark.parametrize(("language", "decimal"),

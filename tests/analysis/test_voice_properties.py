@@ -56,13 +56,14 @@ def section_headings(v: Voice) -> dict[str, tuple[str, ...]]:
 
     return {
         "variety": (before("Mix, {days} d: no runs", ","),
-                    before("No {names} in {days} d: add {drill} ({muscles})", " {")),
+                    before("No {names} in {days} d", " {"),
+                    before("Muscles: {muscles} ({purpose}); core for form", ":") + ": "),
         "recovery": (_("Recovery") + ": ",),
         "load": (_("Load, last {days} d").format(days=ACUTE_DAYS) + ": ",),
         "strength": (before("Strength: {n} of {low}-{high} this week", ":") + ": ",),
         "consistency": (before("Consistency: no runs in {weeks}", ":") + ": ",),
         "progress": (_("Progress") + ": ",),
-        "refuel": (before("Refuel: 20-30 g protein within 1 h, carbs before the next run", ":")
+        "refuel": (before("Refuel: 20-30 g protein within 1 h, carbs before next run", ":")
                    + ": ",),
     }
 
