@@ -35,4 +35,5 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
         since = activity.start - timedelta(days=HISTORY_DAYS)
         past = past.within(since, activity.start, analysis.record.activity_id)
     summary = summarize(analysis.record, past, activity_end(activity))
-    return render_block(analysis.classification, analysis.record, summary, voice, activity)
+    return render_block(analysis.classification, analysis.record, summary, voice, activity,
+                        analysis.profile)

@@ -155,6 +155,8 @@ CONTINUOUS = (
 IN_A_ROW = ("{count} km in a row at {paces}, threshold pace",
             "{count} km in a row at {paces}, threshold pace")
 
+#: A threshold pace that is the population's default, not the athlete's.
+ASSUMED_THRESHOLD = N_("{text} (assumed {pace})")
 #: What stands for a race's claims when only its heart rate was not held all the way.
 EVEN_HR_AVERAGE = N_("{summary}, even splits ({paces}), HR {share} on average")
 #: What stands for a claim the data do not bear out: the session's distance, pace and time.
@@ -173,7 +175,7 @@ class Checked:
 
 
 def check(evidence: str, workout: Workout, activity: Activity, voice: Voice,
-          facts: Pacing | None = None) -> Checked:
+          facts: Pacing | None = None, assumed_threshold: float | None = None) -> Checked:
     """``evidence`` with every claim the recording does not bear out replaced by what it
     does show.
 
@@ -181,6 +183,8 @@ def check(evidence: str, workout: Workout, activity: Activity, voice: Voice,
         workout: the label; a race whose run was broken by a standstill is no race the
             data show, so ``label_holds`` is False.
         facts: the recording's :class:`Pacing`, measured here when not given.
+        assumed_threshold: the population's threshold speed (m/s) when the athlete's own
+            is not known: "threshold pace" then says which pace it assumed.
     """
     facts = facts or pacing(activity)
     plain = plain_summary(activity, voice)
@@ -201,9 +205,16 @@ def check(evidence: str, workout: Workout, activity: Activity, voice: Voice,
         text = _replace(text, voice.gettext(template), lambda m: None if (
             facts.unbroken() and _seconds(m["duration"]) <= facts.moving_s) else plain)
     for n in (1, 2, 5):
-        text = _replace(text, voice.ngettext(*IN_A_ROW, n), lambda m: None if (
-            facts.unbroken()) else plain)
+        text = _replace(text, voice.ngettext(*IN_A_ROW, n), lambda m: (
+            _assumed(m[0], assumed_threshold, voice) if facts.unbroken() else plain))
     return Checked(text, label_holds)
+
+
+def _assumed(claim: str, threshold: float | None, voice: Voice) -> str | None:
+    """A threshold-pace claim with the pace it assumed, or None to keep it as it is."""
+    if threshold is None:
+        return None
+    return voice.gettext(ASSUMED_THRESHOLD).format(text=claim, pace=voice.pace(threshold))
 
 
 def plain_summary(activity: Activity, voice: Voice) -> str:

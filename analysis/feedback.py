@@ -29,6 +29,7 @@ from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
 from analysis.load import VERY_LONG_RUN_S as GLYCOGEN_SPENT_S
 from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
+from analysis.profile import AthleteProfile
 from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, EasyWindow, Recovery
 from analysis.training import (
     MISSING_DAYS,
@@ -149,13 +150,15 @@ def render_block(
     summary: TrainingSummary,
     voice: Voice = DEFAULT,
     activity: Activity | None = None,
+    profile: AthleteProfile | None = None,
 ) -> str:
     """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\n``.
 
     The headline is the classification's evidence as the classifier wrote it (in the same
     voice): figures that rest on population defaults already say so there. Given the
     ``activity`` itself, the evidence's claims are held to its data first
-    (:func:`analysis.claims.check`).
+    (:func:`analysis.claims.check`); given the ``profile`` it was judged by, a threshold
+    pace that is the population's default says so.
     """
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
@@ -167,7 +170,7 @@ def render_block(
         return weekly and show(name)
 
     lines = [
-        _headline(voice, classification, current, activity),
+        _headline(voice, classification, current, activity, profile),
         *_history(voice, summary),
         *_glitch(voice, summary),
         *(_mix(voice, summary) if section("variety") else []),
@@ -234,13 +237,15 @@ def _continued(first: str, clauses: Sequence[str]) -> list[str]:
 
 
 def _headline(voice: Voice, c: Classification, current: SessionRecord,
-              activity: Activity | None) -> str:
+              activity: Activity | None, profile: AthleteProfile | None) -> str:
     """The label and its evidence; the sport's name instead of a label the data contradict
     (a race broken by a standstill, an easy run that was a hard session)."""
     _ = voice.gettext
     evidence, holds = c.evidence.strip(), True
     if activity is not None and evidence:
-        checked = claims.check(evidence, c.workout, activity, voice)
+        assumed = (profile.threshold_speed if profile is not None
+                   and profile.pace_source == "defaults" else None)
+        checked = claims.check(evidence, c.workout, activity, voice, assumed_threshold=assumed)
         evidence, holds = checked.evidence, checked.label_holds
     evidence = evidence or _("{distance} in {duration}").format(
         distance=voice.distance(current.distance_m), duration=voice.clock(current.moving_s))
@@ -503,7 +508,7 @@ def _progress(voice: Voice, c: Consistency | None) -> list[str]:
         clauses.append(_("distance {percent} %/week").format(
             percent=f"{_percent(c.distance_trend):+d}"))
     if voice.numbers and c.efficiency_change is not None and _percent(c.efficiency_change):
-        clauses.append(_("easy speed per heartbeat {percent} %").format(
+        clauses.append(_("distance per heartbeat on easy runs {percent} %").format(
             percent=f"{_percent(c.efficiency_change):+d}"))
     return _packed(_("Progress"), clauses) if clauses else []
 

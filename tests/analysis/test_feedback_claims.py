@@ -141,3 +141,14 @@ def test_every_real_recording_gets_only_claims_its_data_bear_out(
                    for x in lines), (name, lines)
     assert not any("/week" in x or "days off" in x for x in lines), (name, lines)
 
+
+
+def test_a_threshold_pace_from_the_population_default_is_said_to_be_assumed() -> None:
+    path = DATA / "real" / "trackeR-2013-06-20-180628.TCX.gz"
+    run = sessions(path)[0]
+    assumed = headline(run)
+    assert "km in a row" in assumed and "threshold pace (assumed 4:30/km)" in assumed
+    own = replace(default_profile(), pace_source="history")
+    analysis = engine.analyse(run, own)
+    first = block.feedback(analysis, None, run).split("\n")[1]
+    assert "threshold pace" in first and "assumed 4:30/km" not in first
