@@ -63,10 +63,10 @@ MIN_LOAD_SD = 1e-9
 #: 14 after a marathon, 17 after a 50 km ultra.
 RACE_M_PER_EASY_DAY = 3000.0
 #: A run this many times the longest run of the :data:`LONGEST_BEFORE_DAYS` before it went
-#: beyond what the legs were prepared for, and is recovered from like a race of its
-#: distance (a coach's rule: the long run grows by a few kilometres at a time; issue 20's
-#: 50 km ultra came after a longest run of 15.6 km).
-BEYOND_LONGEST = 1.5
+#: far beyond what the legs were prepared for, and is recovered from like a race of its
+#: distance (a coach's rule: the long run grows by a few kilometres at a time, never
+#: doubles; issue 20's 50 km ultra came after a longest run of 15.6 km).
+BEYOND_LONGEST = 2.0
 #: The weeks whose longest run sets what the athlete is used to.
 LONGEST_BEFORE_DAYS = 28
 #: A run of two hours or more spends the muscles' glycogen (analysis.load.VERY_LONG_RUN_S);

@@ -120,6 +120,10 @@ def test_an_easy_month_is_not_warned_of_intensity() -> None:
 def test_the_run_far_beyond_the_usual_longest_calls_for_easy_days_as_a_race_does() -> None:
     current = easy_runs("runpandas")[-1]
     records = list(history("runpandas"))
-    long_run = replace(placed(current, 3, 30.0, 2.9, Workout.LONG), hard=False)
-    lines = block(current, [*records, long_run])
-    assert "easy runs or rest: 7 more days after 30.0 km 3 d ago" in "\n".join(lines), lines
+    longest = max(r.distance_m for r in records if current.start - r.start < timedelta(days=28))
+    far = replace(placed(current, 3, 2.1 * longest / 1000, 1.9, Workout.LONG), hard=False)
+    owed = -(-far.distance_m // RACE_M_PER_EASY_DAY) - 3
+    lines = block(current, [*records, far])
+    assert f"easy runs or rest: {owed:.0f} more days after" in "\n".join(lines), lines
+    near = replace(far, distance_m=1.9 * longest, moving_s=1.8 * 3600)
+    assert not any("easy runs or rest" in x for x in block(current, [*records, near]))
