@@ -189,16 +189,20 @@ def render_block(
 
 
 def wrapped(line: str) -> list[str]:
-    """``line`` broken after its last ", " or "; " that keeps each part within
-    :data:`LINE_WIDTH`, the rest on continuation lines; a clause longer than that stays
-    whole."""
+    """``line`` broken after its last "; " or ": " (else ", ") that keeps each part within
+    :data:`LINE_WIDTH`, the rest on continuation lines; never inside the heading, and a
+    clause longer than that stays whole."""
     parts: list[str] = []
+    start = line.find(HEADING_END) + 1 if heading(line) is not None else 0
     while len(line) > LINE_WIDTH:
-        cut = max(line.rfind(sep, len(CONTINUATION) + 1, LINE_WIDTH) for sep in (", ", "; "))
+        start = max(start, len(CONTINUATION) + 1)
+        cut = max(line.rfind(sep, start, LINE_WIDTH) for sep in ("; ", ": "))
+        if cut < 0:
+            cut = line.rfind(", ", start, LINE_WIDTH)
         if cut < 0:
             break
         parts.append(line[:cut + 1])
-        line = CONTINUATION + line[cut + 2:]
+        line, start = CONTINUATION + line[cut + 2:], 0
     return [*parts, line]
 
 
