@@ -10,7 +10,7 @@ import pytest
 
 from analysis import block, engine
 from analysis.claims import BREAK_S, STEADY_BREAK_S, Pacing, check, pacing
-from analysis.feedback import CONTINUATION
+from analysis.feedback import CONTINUATION, LINE_WIDTH
 from analysis.model import Activity, Workout
 from analysis.parsers import ActivityFileError, parse_sessions
 from analysis.profile import default_profile
@@ -152,3 +152,17 @@ def test_a_threshold_pace_from_the_population_default_is_said_to_be_assumed() ->
     analysis = engine.analyse(run, own)
     first = block.feedback(analysis, None, run).split("\n")[1]
     assert "threshold pace" in first and "assumed 4:30/km" not in first
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr"])
+def test_every_line_after_the_headline_fits_a_phone_where_a_clause_ends_before_it(
+    language: str
+) -> None:
+    v = voice(language)
+    for path in REAL_FILES[::4]:
+        for activity in sessions(path):
+            analysis = engine.analyse(activity, default_profile(), voice=v)
+            for x in block.feedback(analysis, None, activity, v).split("\n")[2:-1]:
+                head = x.find(": ") + 1 if not x.startswith(CONTINUATION) else 0
+                breakable = any(sep in x[max(head, 3):LINE_WIDTH] for sep in ("; ", ": ", ", "))
+                assert len(x) <= LINE_WIDTH or not breakable, (path.name, x)
