@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import engine
+from analysis import block, engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
@@ -422,3 +422,21 @@ def test_consistency_names_its_target_only_below_three_runs_a_week() -> None:
     assert line(few, "Consistency").endswith("; aim for 3 a week")
     many = _logical_lines(block_for(session(0), [session(d) for d in range(50, 0, -2)]))
     assert "aim for" not in line(many, "Consistency")
+
+
+def test_days_are_the_athletes_local_days_when_the_caller_gives_the_offset() -> None:
+    # 21:00 and 22:30 UTC on Tuesday are 23:00 on Tuesday and 00:30 on Wednesday at UTC+2.
+    evening = datetime(2024, 5, 14, 21, 0, tzinfo=UTC)
+    runs = [Activity("Run", evening - timedelta(days=d), 2400.0, 2400.0, 8000.0)
+            for d in range(40, 9, -3)] + [Activity("Run", evening, 2400.0, 2400.0, 8000.0)]
+    history = [engine.analyse(a, default_profile(), activity_id=i).record
+               for i, a in enumerate(runs)]
+    late = Activity("Run", evening + timedelta(minutes=90), 2400.0, 2400.0, 8000.0)
+    analysis = engine.analyse(late, default_profile(), activity_id=99)
+
+    def rest(offset: timedelta | None) -> str:
+        text = block.feedback(analysis, history, late, utc_offset=offset).split("\n")
+        return line(text, "Recovery")
+
+    assert rest(None).startswith("Recovery: 6 of 7 days rest")
+    assert rest(timedelta(hours=2)).startswith("Recovery: 5 of 7 days rest")
