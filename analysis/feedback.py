@@ -67,9 +67,13 @@ TITLES: Mapping[Workout, str] = {
     Workout.CROSS_TRAINING: N_("Cross-training"),
     Workout.OTHER: N_("Other"),
 }
-#: Labels whose title says the session was easy: beside a hard session (by its load) the
+#: Labels whose title says the session was easy: beside a hard session (by its load), or
+#: a heart rate believed and averaging :data:`NOT_EASY_HR_FRAC` of the maximum or more, the
 #: headline names the sport instead.
 EASY_TITLES = frozenset({Workout.EASY, Workout.RECOVERY})
+#: An average heart rate at this share of the maximum is threshold work, not easy running:
+#: Daniels' T zone starts at 88 % of HRmax, his E zone ends at 79 %.
+NOT_EASY_HR_FRAC = 0.88
 #: Runs of each label as the mix line counts them.
 COUNTED: Mapping[Workout, tuple[str, str]] = {
     Workout.EASY: N_plural("{n} easy", "{n} easy"),
@@ -253,10 +257,17 @@ def _headline(voice: Voice, c: Classification, current: SessionRecord,
         evidence, holds = checked.evidence, checked.label_holds
     evidence = evidence or _("{distance} in {duration}").format(
         distance=voice.distance(current.distance_m), duration=voice.clock(current.moving_s))
-    if c.workout in EASY_TITLES and current.hard:
+    if c.workout in EASY_TITLES and (current.hard or _threshold_heart(current, profile)):
         holds = False
     title = _(TITLES[c.workout]) if holds else voice.sport(current.sport)
     return _("{title}: {evidence}").format(title=title, evidence=evidence)
+
+
+def _threshold_heart(current: SessionRecord, profile: AthleteProfile | None) -> bool:
+    """Whether the session's believed average heart rate was at threshold or above."""
+    if profile is None or current.avg_hr is None:
+        return False
+    return current.avg_hr >= NOT_EASY_HR_FRAC * profile.max_hr
 
 
 def _history(voice: Voice, summary: TrainingSummary) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import block, engine
 from analysis.claims import BREAK_S, STEADY_BREAK_S, Pacing, check, pacing
-from analysis.feedback import CONTINUATION, LINE_WIDTH
+from analysis.feedback import CONTINUATION, LINE_WIDTH, NOT_EASY_HR_FRAC
 from analysis.model import Activity, Workout
 from analysis.parsers import ActivityFileError, parse_sessions
 from analysis.profile import default_profile
@@ -137,6 +137,8 @@ def test_every_real_recording_gets_only_claims_its_data_bear_out(
         assert facts.hr_held, (name, first)
     if first.startswith(("Easy:", "Recovery run:")):
         assert not any("hard session" in x for x in lines), (name, lines)
+        hr = analysis.record.avg_hr
+        assert hr is None or hr < NOT_EASY_HR_FRAC * analysis.profile.max_hr, (name, first)
     assert not any(x.startswith(("Mix", "Load", "Strength:", "Consistency", "Progress"))
                    for x in lines), (name, lines)
     assert not any("/week" in x or "days off" in x for x in lines), (name, lines)
@@ -166,3 +168,12 @@ def test_every_line_after_the_headline_fits_a_phone_where_a_clause_ends_before_i
                 head = x.find(": ") + 1 if not x.startswith(CONTINUATION) else 0
                 breakable = any(sep in x[max(head, 3):LINE_WIDTH] for sep in ("; ", ": ", ", "))
                 assert len(x) <= LINE_WIDTH or not breakable, (path.name, x)
+
+
+def test_an_easy_headline_never_shows_a_heart_rate_at_threshold() -> None:
+    # 3.2 km at 5:56/km with the heart rate averaging 90 % of the assumed maximum.
+    run = recording("786aa408-9639-4f8d-94b7-68e8d5b44241.gpx.gz")
+    assert engine.analyse(run, default_profile()).classification.workout is Workout.EASY
+    assert headline(run).startswith("Run: 3.2 km at 5:56/km")
+    gentle = recording("e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz")
+    assert headline(gentle).startswith("Easy: 4.1 km at 6:28/km")
