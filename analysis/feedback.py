@@ -188,8 +188,7 @@ def render_block(
         *(_progress(voice, summary.consistency) if section("progress") else []),
         *([_refuel(voice, current)] if current.hard and show("refuel") else []),
     ]
-    return "\n".join([BLOCK_BEGIN, lines[0], *(part for x in lines[1:] for part in wrapped(x)),
-                      BLOCK_END])
+    return "\n".join([BLOCK_BEGIN, *(part for x in lines for part in wrapped(x)), BLOCK_END])
 
 
 def wrapped(line: str) -> list[str]:

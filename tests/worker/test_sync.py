@@ -352,7 +352,8 @@ def test_the_block_speaks_the_athletes_language_units_and_private_numbers(
     found = find_block(text)
     assert found is not None
     lines = text[found[0]:found[1]].split("\n")[1:-1]
-    assert lines[0].startswith("Intervalle: ") and "/mi" in lines[0] and "/km" not in lines[0]
+    headline = " ".join([lines[0], *(x for x in lines[1:3] if x.startswith("  "))])
+    assert headline.startswith("Intervalle: ") and "/mi" in headline and "/km" not in headline
     assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == [
         "Verlauf", "Erholung"]
     assert not re.search(r"HF|bpm|\d+[.,]?\d*x\b", "\n".join(lines)), lines
