@@ -137,6 +137,48 @@ def test_the_browsers_language_is_negotiated_among_those_spoken(header: str,
     assert negotiate(header) == expected
 
 
+def test_without_an_operator_the_front_and_privacy_pages_say_nobody_is_named(
+    app: TestClient,
+) -> None:
+    for path in ("/", "/privacy"):
+        page = app.get(path, headers={"accept-language": "en"})
+        assert page.status_code == 200
+        assert "has not named themselves" in page.text
+        assert "mailto:" not in page.text
+
+
+def test_the_named_operator_and_how_to_reach_them_are_on_the_front_and_privacy_pages(
+    tmp_path: Path, database_url: str, redis_url: str,
+) -> None:
+    runtime = Runtime(make_settings(tmp_path, database_url, redis_url,
+                                    STRIDEWISE_OPERATOR="Jane Runner <jane@example.com>"))
+    upgrade(runtime.db.engine)
+    try:
+        with TestClient(create_app(runtime), base_url=runtime.settings.public_url) as client:
+            for path in ("/", "/privacy"):
+                page = client.get(path, headers={"accept-language": "de"})
+                assert re.search(r'Jane Runner.*<a href="mailto:jane@example\.com">'
+                                 r"jane@example\.com</a>", page.text)
+                assert "has not named themselves" not in page.text
+                assert '<html lang="de">' in page.text
+    finally:
+        runtime.db.dispose()
+
+
+def test_the_privacy_page_says_what_is_kept_how_long_and_how_to_delete_it(
+    rt: Runtime, app: TestClient,
+) -> None:
+    page = app.get("/privacy", headers={"accept-language": "en"})
+    assert page.status_code == 200 and "<title>Privacy" in page.text
+    kept = re.search(r'<section aria-labelledby="kept-title">(.*?)</section>', page.text, re.S)
+    assert kept is not None
+    assert f"For {rt.settings.cache_days:g} days from when it was read" in kept.group(1)
+    assert "14 days" in kept.group(1) and "Never stored" in kept.group(1)
+    assert 'href="/me/delete"' in page.text and "My Apps" in page.text
+    assert 'href="/privacy"' in app.get("/").text
+    assert "Datenschutz" in app.get("/privacy", headers={"accept-language": "de"}).text
+
+
 # -- sessions -------------------------------------------------------------------------------------
 
 

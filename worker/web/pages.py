@@ -178,7 +178,8 @@ class MyWeeks:
 
 
 class PageEndpoints:
-    """``/``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the stylesheet."""
+    """``/``, ``/privacy``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the
+    stylesheet."""
 
     def __init__(self, rt: Runtime, inbox: InboxWriter) -> None:
         self.rt = rt
@@ -189,6 +190,7 @@ class PageEndpoints:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/", self.home, methods=["GET"]),
+            Route("/privacy", self.privacy, methods=["GET"]),
             Route("/me", self.me, methods=["GET"]),
             Route("/me/settings", self.settings, methods=["GET", "POST"]),
             Route("/me/delete", self.delete, methods=["GET", "POST"]),
@@ -202,7 +204,15 @@ class PageEndpoints:
         signed_in = await self._signed_in(request)
         language = await self._language(request, signed_in)
         return self._render(language, "home.html", signed_in=signed_in, example=EXAMPLE_BLOCK,
-                            cache_days=_days(self.rt.settings.cache_days))
+                            cache_days=_days(self.rt.settings.cache_days),
+                            operator=self.rt.settings.operator)
+
+    async def privacy(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        language = await self._language(request, signed_in)
+        return self._render(language, "privacy.html", signed_in=signed_in,
+                            cache_days=_days(self.rt.settings.cache_days),
+                            operator=self.rt.settings.operator)
 
     async def me(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
