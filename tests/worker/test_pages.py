@@ -21,6 +21,7 @@ from analysis.voice import SECTIONS
 from tests.worker.conftest import make_settings
 from worker import preferences
 from worker.cache import record_of
+from worker.forget import forget_athlete
 from worker.migrate import downgrade, upgrade
 from worker.models import Activity, Athlete, Base, InboxEvent, StrandedJob, WebSession, utcnow
 from worker.retention import prune_sessions
@@ -29,6 +30,7 @@ from worker.strava import TokenGrant
 from worker.web import create_app
 from worker.web.oauth import SCOPE
 from worker.web.pages import negotiate
+from worker.web.rereads import SAVE_REFILL_S, SAVES_BURST
 from worker.web.session import SESSION_COOKIE, SESSION_DAYS, Sessions
 
 A, B = 501, 502
@@ -287,7 +289,7 @@ def test_settings_round_trip(rt: Runtime, app: TestClient) -> None:
     saved = app.post("/me/settings", data=settings_form(
         csrf, feedback=None, numbers=None, section=kept, units="imperial", language="de"),
         follow_redirects=False)
-    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=block")
+    assert (saved.status_code, saved.headers["location"]) == (303, "/me/settings?saved=off")
     with rt.db.session() as session:
         stored = preferences.load(session, A)
     assert stored == preferences.Preferences(feedback_on=False, language="de",
@@ -376,8 +378,173 @@ def test_a_change_asks_once_for_the_latest_block_and_no_change_asks_nothing(
         ("activity", latest, A, "pending")]
     app.post("/me/settings", data=settings_form(csrf, units="imperial"))
     assert len(rerender_events(rt)) == 1
+
+
+def test_saves_while_a_reread_waits_are_coalesced_into_it_until_it_starts(
+    rt: Runtime, app: TestClient,
+) -> None:
+    add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    for units in ("imperial", "metric", "imperial"):
+        app.post("/me/settings", data=settings_form(csrf, units=units))
+    [waiting] = rerender_events(rt)
+    with rt.db.session() as session:  # a worker took it: it may have read the old settings
+        row = session.get(InboxEvent, waiting.id)
+        assert row is not None
+        row.attempts = 1
     app.post("/me/settings", data=settings_form(csrf, units="metric"))
-    assert [e.object_id for e in rerender_events(rt)] == [latest, latest]  # a key per save
+    events = rerender_events(rt)
+    assert len(events) == 2 and events[1].object_id == waiting.object_id
+
+
+def test_saves_past_the_athletes_allowance_are_refused_for_a_while_and_change_nothing(
+    rt: Runtime, app: TestClient,
+) -> None:
+    add_athlete(rt, A, 1000)
+    add_athlete(rt, B, 2000)
+    csrf = sign_in(rt, app, A)
+    answers = [app.post("/me/settings", data=settings_form(
+        csrf, units="imperial" if i % 2 == 0 else "metric")) for i in range(SAVES_BURST + 1)]
+    assert [a.status_code for a in answers] == [200] * SAVES_BURST + [429]
+    refused = answers[-1]
+    assert 0 < int(refused.headers["retry-after"]) <= SAVE_REFILL_S
+    assert "Too many saves" in refused.text and "Nothing was changed" in refused.text
+    with rt.db.session() as session:
+        assert preferences.load(session, A) == preferences.Preferences(units="metric")
+    other = TestClient(app.app, base_url=rt.settings.public_url)
+    csrf_b = sign_in(rt, other, B)
+    assert other.post("/me/settings", data=settings_form(csrf_b, units="imperial")
+                      ).status_code == 200  # the allowance is each athlete's own
+
+
+def test_turning_feedback_off_says_no_block_is_written_and_asks_for_none(
+    rt: Runtime, app: TestClient,
+) -> None:
+    add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    page = app.post("/me/settings", data=settings_form(csrf, feedback=None)).text
+    assert "writes no block into your activities from now on" in page
+    assert "will be written again" not in page
+    assert rerender_events(rt) == []
+    again = app.post("/me/settings", data=settings_form(csrf)).text
+    assert "will be written again" in again and len(rerender_events(rt)) == 1
+
+
+# -- one activity ---------------------------------------------------------------------------------
+
+
+def test_an_activitys_page_shows_its_evidence_figures_block_and_strava_link(
+    rt: Runtime, app: TestClient,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    with rt.db.session() as session:
+        row = session.get(Activity, ids[2])
+        assert row is not None
+        row.avg_hr, row.max_hr, row.ascent_m = 151.4, 177.0, 212.0
+        row.block, row.block_written_at = "-- Stridewise --\nHills: 6 reps\n-- end --", utcnow()
+    sign_in(rt, app, A)
+    page = app.get(f"/me/activities/{ids[2]}")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    text = page.text
+    assert f"evidence of {ids[2]}" in text
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", text))
+    assert facts["Distance"] == "8.0 km" and facts["Moving time"] == "45:00"
+    assert facts["Average heart rate"] == "151 bpm" and facts["Climb"] == "212 m"
+    assert facts["Recovery"].startswith("a hard day") and facts["How sure"] == "90 %"
+    assert "Hills: 6 reps" in text
+    assert f'href="https://www.strava.com/activities/{ids[2]}"' in text
+    assert f'href="/me/activities/{ids[2]}"' in app.get("/me").text
+
+
+@pytest.mark.parametrize("whose", ["another athlete's", "unknown"])
+def test_an_activity_not_the_athletes_own_is_not_found_alike(
+    rt: Runtime, app: TestClient, whose: str,
+) -> None:
+    add_athlete(rt, A, 1000)
+    theirs = add_athlete(rt, B, 2000)
+    sign_in(rt, app, A)
+    activity_id = theirs[0] if whose == "another athlete's" else 999_999
+    page = app.get(f"/me/activities/{activity_id}")
+    assert page.status_code == 404
+    assert "evidence of" not in page.text and "<title>Page not found" in page.text
+    assert app.get("/me/activities/1x").status_code == 404
+
+
+def label_of(rt: Runtime, activity_id: int) -> tuple[str, str | None]:
+    with rt.db.session() as session:
+        row = session.get(Activity, activity_id)
+        assert row is not None
+        return row.workout, row.workout_chosen
+
+
+def test_a_corrected_label_replaces_the_label_in_the_weeks_and_asks_for_the_block(
+    rt: Runtime, app: TestClient,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    easy = ids[0]
+    before = bars(charts_of(app.get("/me").text)["mix"], "workout")
+    answer = app.post(f"/me/activities/{easy}/label", data={"csrf": csrf, "label": "race"},
+                      follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/me/activities/{easy}?saved=label"
+    assert label_of(rt, easy) == ("race", "race")
+    after = bars(charts_of(app.get("/me").text)["mix"], "workout")
+    assert after[("race",)] == before[("race",)] + 1
+    assert after[("easy",)] == before[("easy",)] - 1
+    assert [(e.object_id, e.owner_id) for e in rerender_events(rt)] == [(easy, A)]
+    page = app.get(f"/me/activities/{easy}").text
+    assert "your correction" in page and '<option value="race" selected>' in page
+
+
+@pytest.mark.parametrize("label", ["marathon", "", "Race", "easy "])
+def test_a_label_that_is_not_a_workout_label_is_a_clear_400(
+    rt: Runtime, app: TestClient, label: str,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    answer = app.post(f"/me/activities/{ids[0]}/label", data={"csrf": csrf, "label": label})
+    assert answer.status_code == 400
+    assert "not a workout label" in answer.text and "cross_training" in answer.text
+    assert label_of(rt, ids[0]) == ("easy", None) and rerender_events(rt) == []
+
+
+def test_a_label_without_the_sessions_token_or_for_anothers_activity_changes_nothing(
+    rt: Runtime, app: TestClient,
+) -> None:
+    mine = add_athlete(rt, A, 1000)
+    theirs = add_athlete(rt, B, 2000)
+    csrf = sign_in(rt, app, A)
+    assert app.post(f"/me/activities/{mine[0]}/label",
+                    data={"csrf": "forged", "label": "race"}).status_code == 401
+    assert app.post(f"/me/activities/{theirs[0]}/label",
+                    data={"csrf": csrf, "label": "race"}).status_code == 404
+    assert label_of(rt, mine[0]) == ("easy", None) and label_of(rt, theirs[0]) == ("easy", None)
+    assert rerender_events(rt) == []
+
+
+def test_a_corrected_label_goes_with_its_activity_and_its_athlete(
+    rt: Runtime, app: TestClient,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    app.post(f"/me/activities/{ids[0]}/label", data={"csrf": csrf, "label": "tempo"})
+    with rt.db.session() as session:
+        chosen = session.scalars(select(Activity.workout_chosen).where(
+            Activity.workout_chosen.is_not(None))).all()
+    assert chosen == ["tempo"]
+    with rt.db.session() as session:
+        session.delete(session.get(Activity, ids[0]))  # as retention or a delete event does
+    assert label_of_any(rt) == []
+    app.post(f"/me/activities/{ids[1]}/label", data={"csrf": csrf, "label": "tempo"})
+    forget_athlete(rt, A, revoke=False)
+    assert label_of_any(rt) == []
+
+
+def label_of_any(rt: Runtime) -> list[str | None]:
+    with rt.db.session() as session:
+        return list(session.scalars(select(Activity.workout_chosen).where(
+            Activity.workout_chosen.is_not(None))).all())
 
 
 def test_a_change_with_nothing_cached_asks_for_no_block(rt: Runtime, app: TestClient) -> None:
@@ -587,3 +754,16 @@ def test_the_sessions_migration_goes_down_and_up_again(rt: Runtime) -> None:
     assert "web_sessions" in inspect(rt.db.engine).get_table_names()
     session_id, _ = Sessions(rt.db).start(A)
     assert Sessions(rt.db).current(session_id) is not None
+
+
+def test_the_label_migration_goes_down_keeping_the_activities_and_up_again(
+    rt: Runtime,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    downgrade(rt.db.engine, "0011")
+    columns = {c["name"] for c in inspect(rt.db.engine).get_columns("activities")}
+    assert not {"workout_chosen", "block"} & columns
+    upgrade(rt.db.engine)
+    columns = {c["name"] for c in inspect(rt.db.engine).get_columns("activities")}
+    assert {"workout_chosen", "block"} <= columns
+    assert label_of(rt, ids[0]) == ("easy", None)

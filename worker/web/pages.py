@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import gettext
 import logging
-import secrets
-import time
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from typing import Any, cast
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from analysis.description import OPT_OUT_TAG
-from analysis.model import SessionRecord, Workout
+from analysis.model import SessionRecord, Workout, is_run
 from analysis.training import (
     MUSCLES_BY_WORKOUT,
     Past,
@@ -40,13 +40,15 @@ from analysis.voice import SECTIONS, UNITS, Voice
 from worker import i18n, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
-from worker.inbox import Recorded
+from worker.labels import UnknownLabel
+from worker.labels import parse as parse_label
 from worker.models import Activity, Athlete, utcnow
 from worker.preferences import Preferences
 from worker.runtime import Runtime
 from worker.web import charts
 from worker.web.charts import N_
 from worker.web.intake import InboxWriter
+from worker.web.rereads import Rereads
 from worker.web.session import (
     SESSION_COOKIE,
     Sessions,
@@ -177,13 +179,29 @@ class MyWeeks:
     needs_reconnect: bool = False  # Strava refused our access: no block until they connect
 
 
+@dataclass(frozen=True)
+class OneActivity:
+    """What the page of one activity shows: its label, evidence, figures and block."""
+
+    id: int
+    language: str
+    title: str
+    workout: str
+    workout_value: str
+    chosen: bool  # the athlete corrected the label
+    evidence: str
+    facts: list[tuple[str, str]]
+    block: str | None
+    written: str | None  # when the block was written, ISO date and time (UTC)
+
+
 class PageEndpoints:
     """``/``, ``/privacy``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the
     stylesheet."""
 
     def __init__(self, rt: Runtime, inbox: InboxWriter) -> None:
         self.rt = rt
-        self.inbox = inbox
+        self.rereads = Rereads(rt, inbox)
         self.sessions = Sessions(rt.db)
         self.secure = rt.settings.public_url.startswith("https://")
 
@@ -192,6 +210,8 @@ class PageEndpoints:
             Route("/", self.home, methods=["GET"]),
             Route("/privacy", self.privacy, methods=["GET"]),
             Route("/me", self.me, methods=["GET"]),
+            Route("/me/activities/{activity_id:int}", self.activity, methods=["GET"]),
+            Route("/me/activities/{activity_id:int}/label", self.label, methods=["POST"]),
             Route("/me/settings", self.settings, methods=["GET", "POST"]),
             Route("/me/delete", self.delete, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
@@ -223,6 +243,42 @@ class PageEndpoints:
             return RedirectResponse("/", 303)
         return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
                             cache_days=_days(self.rt.settings.cache_days))
+
+    async def activity(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return RedirectResponse("/", 303)
+        shown = await run_in_threadpool(self._one_activity, signed_in.athlete_id,
+                                        int(request.path_params["activity_id"]))
+        if shown is None:
+            return await self._not_found(request, signed_in)
+        return self._render(shown.language, "activity.html", signed_in=signed_in, one=shown,
+                            labels=[(w.value, charts.WORKOUT_NAMES[w]) for w in Workout],
+                            saved=request.query_params.get("saved"),
+                            cache_days=_days(self.rt.settings.cache_days))
+
+    async def label(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return self._refused(request)
+        language = await self._language(request, signed_in)
+        form = await request.form()
+        if not csrf_matches(signed_in, _field(form, "csrf")):
+            return self._refused(request, language)
+        activity_id = int(request.path_params["activity_id"])
+        try:
+            label = parse_label(_field(form, "label") or "")
+        except UnknownLabel as error:
+            return self._render(language, "error.html", status=400, signed_in=signed_in,
+                                problem="label", detail=str(error), activity_id=activity_id)
+        if not await run_in_threadpool(self._holds, signed_in.athlete_id, activity_id):
+            return await self._not_found(request, signed_in)
+        busy = self._busy(signed_in, language)
+        if busy is not None:
+            return busy
+        await run_in_threadpool(self._choose, signed_in.athlete_id, activity_id, label)
+        await self.rereads.ask(signed_in.athlete_id, activity_id, "label")
+        return RedirectResponse(f"/me/activities/{activity_id}?saved=label", 303)
 
     async def settings(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -281,23 +337,30 @@ class PageEndpoints:
         except FormError as error:
             return self._render(language, "error.html", status=400, signed_in=signed_in,
                                 problem="field", field=error.args[0])
+        if current is not None and wanted == current:  # stored (units now chosen), no block
+            await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
+            return RedirectResponse("/me/settings?saved=1", 303)
+        busy = self._busy(signed_in, language)
+        if busy is not None:
+            return busy
         latest = await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
-        if current is not None and wanted != current and latest is not None:
-            await self._rerender(signed_in.athlete_id, latest)
+        if not wanted.feedback_on:
+            return RedirectResponse("/me/settings?saved=off", 303)  # nothing to write
+        if latest is not None:
+            await self.rereads.ask(signed_in.athlete_id, latest, "settings")
             return RedirectResponse("/me/settings?saved=block", 303)
         return RedirectResponse("/me/settings?saved=1", 303)
 
-    async def _rerender(self, athlete_id: int, activity_id: int) -> None:
-        """Ask the worker for the latest activity's block again, as a webhook update would: the
-        event goes through the inbox (committed first, then enqueued), and the worker's sync
-        reads the activity and writes only if the block changed."""
-        event = {"object_type": "activity", "aspect_type": "update", "object_id": activity_id,
-                 "owner_id": athlete_id, "event_time": int(time.time()),
-                 "updates": {"stridewise_settings": secrets.token_hex(8)}}  # one per save
-        outcome = await self.inbox.submit(event)
-        if outcome != Recorded.ACCEPTED:
-            log.warning("settings re-render not recorded: %s", outcome,
-                        extra={"athlete_id": athlete_id, "activity_id": activity_id})
+    def _busy(self, signed_in: SignedIn, language: str) -> Response | None:
+        """429 once the athlete has used up their saves for now; None: go ahead."""
+        wait = self.rereads.wait(signed_in.athlete_id)
+        if wait <= 0:
+            return None
+        seconds = math.ceil(wait)
+        response = self._render(language, "error.html", status=429, signed_in=signed_in,
+                                problem="busy", seconds=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     def _store(self, athlete_id: int, wanted: Preferences) -> int | None:
         """Save the athlete's choices; returns their latest cached activity, None if none."""
@@ -306,6 +369,27 @@ class PageEndpoints:
                 return None
             return session.scalar(select(Activity.id).where(Activity.athlete_id == athlete_id)
                                   .order_by(Activity.start_date.desc()).limit(1))
+
+    def _holds(self, athlete_id: int, activity_id: int) -> bool:
+        with self.rt.db.session() as session:
+            return _mine(session, athlete_id, activity_id) is not None
+
+    def _choose(self, athlete_id: int, activity_id: int, label: Workout) -> None:
+        """Keep the athlete's label on the row, and show it at once: the worker's re-read
+        then analyses the activity with it (whether the day was hard, the block)."""
+        with self.rt.db.session() as session:
+            row = _mine(session, athlete_id, activity_id)
+            if row is not None:
+                row.workout_chosen = row.workout = label.value
+
+    def _one_activity(self, athlete_id: int, activity_id: int) -> OneActivity | None:
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            row = _mine(session, athlete_id, activity_id)
+            if athlete is None or row is None:
+                return None
+            voice = preferences.of(athlete).voice()
+            return _one(row, voice)
 
     def _preferences(self, athlete_id: int) -> Preferences | None:
         with self.rt.db.session() as session:
@@ -348,6 +432,11 @@ class PageEndpoints:
             if current is not None:
                 return current.language
         return negotiate(request.headers.get("accept-language", ""))
+
+    async def _not_found(self, request: Request, signed_in: SignedIn | None) -> Response:
+        language = await self._language(request, signed_in)
+        return self._render(language, "error.html", status=404, signed_in=signed_in,
+                            problem="not_found")
 
     def _refused(self, request: Request, language: str | None = None) -> Response:
         """401: no session, or a form whose token is not the session's; nothing was done."""
@@ -430,6 +519,47 @@ def _summary(records: list[SessionRecord], since: datetime | None,
     return summarize(latest, past, now)
 
 
+def _mine(session: Session, athlete_id: int, activity_id: int) -> Activity | None:
+    """The athlete's activity; None when it is unknown or someone else's (alike, so that the
+    answer does not tell which)."""
+    row = session.get(Activity, activity_id)
+    return row if row is not None and row.athlete_id == athlete_id else None
+
+
+def _one(row: Activity, voice: Voice) -> OneActivity:
+    _ = voice.gettext
+    facts = [(_("Sport"), voice.sport(row.sport))]
+    if row.distance_m:
+        facts.append((_("Distance"), voice.distance(row.distance_m)))
+    facts.append((_("Moving time"), _clock(row.moving_s)))
+    if row.distance_m and row.moving_s and is_run(row.sport):
+        facts.append((_("Average pace"), voice.pace(row.distance_m / row.moving_s)))
+    if row.avg_hr:
+        facts.append((_("Average heart rate"), f"{round(row.avg_hr)} bpm"))
+    if row.max_hr:
+        facts.append((_("Highest heart rate"), f"{round(row.max_hr)} bpm"))
+    if row.ascent_m:
+        facts.append((_("Climb"), voice.elevation(row.ascent_m)))
+    facts += [
+        (_("Load (TRIMP)"), str(round(row.load))),
+        (_("Recovery"), _("a hard day: easy or rest next") if row.hard else _("an easy day")),
+        (_("How sure"), "100 %" if row.workout_chosen else f"{round(100 * row.confidence)} %"),
+        (_("Read from"), _("the recordings, second by second") if row.used_streams
+         else _("the summary, laps and splits")),
+        (_("Read from Strava"), row.fetched_at.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    workout = _(charts.WORKOUT_NAMES.get(row.workout, row.workout))
+    return OneActivity(
+        id=row.id, language=voice.language,
+        title=_("%(sport)s on %(day)s") % {"sport": voice.sport(row.sport),
+                                           "day": row.start_date.date().isoformat()},
+        workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
+        evidence=row.evidence if row.evidence_language == voice.language else "",
+        facts=facts, block=row.block,
+        written=row.block_written_at.strftime("%Y-%m-%d %H:%M UTC")
+        if row.block_written_at else None)
+
+
 def _listed(row: Activity, voice: Voice) -> Listed:
     return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
@@ -438,6 +568,13 @@ def _listed(row: Activity, voice: Voice) -> Listed:
                   evidence=row.evidence if row.evidence_language == voice.language else "",
                   distance=voice.distance(row.distance_m) if row.distance_m else "",
                   duration=voice.duration(row.moving_s))
+
+
+def _clock(seconds: float) -> str:
+    """A duration to the second, as a stopwatch shows it: 45:00, 1:02:03."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _spoken(language: str) -> str:
