@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from analysis.model import is_run
 from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
+from tests.conftest import REPO_ROOT
 from tests.worker.conftest import make_settings
 from worker import preferences
 from worker.cache import record_of
@@ -181,6 +182,63 @@ def test_the_privacy_page_says_what_is_kept_how_long_and_how_to_delete_it(
     assert "Datenschutz" in app.get("/privacy", headers={"accept-language": "de"}).text
 
 
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr"])
+def test_the_front_pages_example_block_is_in_the_pages_language(
+    app: TestClient, language: str,
+) -> None:
+    page = app.get(f"/?lang={language}").text
+    block = re.search(r'<pre class="block"[^>]*>(.*?)</pre>', page, re.S)
+    assert block is not None and f'<html lang="{language}">' in page
+    headline = block.group(1).split("-- Stridewise --\n")[1].split(":")[0]
+    assert headline == {"en": "Race", "de": "Wettkampf", "es": "Competición",
+                        "fr": "Compétition"}[language]
+    assert page.index('id="connect"') < page.index('id="example-title"')  # Connect on top
+
+
+def test_the_front_pages_examples_are_what_the_analysis_writes_today() -> None:
+    """The Makefile's example (make examples), judged as `stridewise analyze --history` does."""
+    from analysis.parsers import parse_activity, parse_sessions
+    from analysis.parsers.sessions import distinct
+    from worker.analyze import build_history, judge_file
+    from worker.preferences import Preferences
+    from worker.web.pages import example_block
+
+    history_dir = REPO_ROOT / "tests/data/history/runpandas-athlete"
+    race = history_dir / "0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz"
+    history = build_history(distinct([s for path in sorted(history_dir.glob("*.gpx.gz"))
+                                      for s in parse_sessions(path.read_bytes(), path.name)]))
+    activity = parse_activity(race.read_bytes(), race.name)
+    for language in ("en", "de", "es", "fr"):
+        [judged] = judge_file(race.name, [activity], None, history,
+                              Preferences(language=language).voice())
+        assert example_block(language) == judged.block.rstrip("\n"), (
+            f"the {language} example is stale: run make examples")
+
+
+@pytest.mark.parametrize(("accept", "language"), [("de", "de"), ("es-MX", "es")])
+def test_not_found_and_wrong_method_are_pages_in_the_readers_language(
+    app: TestClient, accept: str, language: str,
+) -> None:
+    headers = {"accept": "text/html,application/xhtml+xml", "accept-language": accept}
+    for answer, status in ((app.get("/no/such/page", headers=headers), 404),
+                           (app.post("/privacy", headers=headers), 405)):
+        assert answer.status_code == status
+        assert f'<html lang="{language}">' in answer.text
+        assert re.search(r"<title>[^<]+ · Stridewise</title>", answer.text)
+        assert 'class="skip-link"' in answer.text and "<h1>" in answer.text
+    assert 'href="/connect"' in app.get("/no/such/page", headers=headers).text
+    bare = app.get("/no/such/page")  # not a browser: the status line alone
+    assert (bare.status_code, bare.text) == (404, "Not Found")
+
+
+def test_the_favicon_is_drawn_here(app: TestClient) -> None:
+    icon = app.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    svg = ET.fromstring(icon.text)
+    assert svg.tag == f"{SVG}svg" and "http" not in icon.text.replace(
+        "http://www.w3.org/2000/svg", "")
+
+
 # -- sessions -------------------------------------------------------------------------------------
 
 
@@ -276,6 +334,34 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
         assert row.athlete_id == 503
         assert row.id_hash != cookie.split(";")[0].split("=", 1)[1]  # only its hash is kept
     strava_runtime.db.dispose()
+
+
+@pytest.mark.parametrize(("how", "expected"), [("browser", "de"), ("choice", "fr"),
+                                               ("returning", "es")])
+def test_a_connecting_athlete_keeps_the_language_they_read_the_front_page_in(
+    tmp_path: Path, database_url: str, redis_url: str, sandbox_url: str, how: str,
+    expected: str,
+) -> None:
+    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url))
+    upgrade(rt.db.engine)
+    rt.redis.flushdb()
+    if how == "returning":  # their own choice of language in settings stands
+        with rt.db.session() as session:
+            session.add(Athlete(id=505, scope=SCOPE, expires_at=0, access_token="a",
+                                refresh_token="r", language="es"))
+    client = TestClient(create_app(rt), base_url=rt.settings.public_url,
+                        headers={"accept-language": "de-AT,de;q=0.9"})
+    if how == "choice":
+        assert '<html lang="fr">' in client.get("/?lang=fr").text
+        assert '<html lang="fr">' in client.get("/").text  # the choice is remembered
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=505")
+    back = approved.headers["location"].split("/auth/callback", 1)[1]
+    assert client.get("/auth/callback" + back, follow_redirects=False).status_code == 303
+    with rt.db.session() as session:
+        assert preferences.load(session, 505) == preferences.Preferences(language=expected)
+    assert f'<html lang="{expected}">' in client.get("/me").text
+    rt.db.dispose()
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -430,6 +516,31 @@ def test_turning_feedback_off_says_no_block_is_written_and_asks_for_none(
     assert "will be written again" in again and len(rerender_events(rt)) == 1
 
 
+def test_right_after_connecting_me_says_the_weeks_are_being_read_and_reloads_until_done(
+    rt: Runtime, app: TestClient,
+) -> None:
+    now = utcnow()
+    with rt.db.session() as session:
+        session.add(athlete_a(now))  # connected now, history not read yet
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    assert '<meta http-equiv="refresh" content="5">' in page
+    assert "reading your last weeks from Strava" in page and "next activity" not in page
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, A)
+        assert athlete is not None
+        athlete.connected_at = now - timedelta(hours=1)  # a quota that long busy
+    page = app.get("/me").text
+    assert 'http-equiv="refresh"' not in page and "still reading" in page
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, A)
+        assert athlete is not None
+        athlete.history_since, athlete.history_read_at = now - timedelta(days=30), now
+    page = app.get("/me").text
+    assert 'http-equiv="refresh"' not in page and "reading your last weeks" not in page
+    assert "Come back after your next activity" in page
+
+
 # -- one activity ---------------------------------------------------------------------------------
 
 
@@ -549,7 +660,7 @@ def label_of_any(rt: Runtime) -> list[str | None]:
 
 def test_a_change_with_nothing_cached_asks_for_no_block(rt: Runtime, app: TestClient) -> None:
     with rt.db.session() as session:
-        session.add(athlete_a(utcnow()))
+        session.add(athlete_a(utcnow(), read_days=30))
     csrf = sign_in(rt, app, A)
     assert app.post("/me/settings", data=settings_form(csrf, language="es")).status_code == 200
     assert rerender_events(rt) == []

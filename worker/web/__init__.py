@@ -17,7 +17,8 @@ from worker.web.webhook import WebhookEndpoint
 def create_app(rt: Runtime) -> Starlette:
     """The Starlette app; each endpoint group contributes its routes."""
     webhook = WebhookEndpoint(rt)
-    groups = (webhook, OAuthEndpoints(rt), HealthEndpoints(rt), PageEndpoints(rt, webhook.inbox))
+    pages = PageEndpoints(rt, webhook.inbox)
+    groups = (webhook, OAuthEndpoints(rt), HealthEndpoints(rt), pages)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -26,4 +27,5 @@ def create_app(rt: Runtime) -> Starlette:
         await webhook.shutdown()  # enqueue what was committed before the process goes
 
     return Starlette(routes=[route for group in groups for route in group.routes()],
+                     exception_handlers={404: pages.http_error, 405: pages.http_error},
                      lifespan=lifespan)

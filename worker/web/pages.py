@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import gettext
 import logging
+from http import HTTPStatus
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -24,7 +25,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -48,6 +56,7 @@ from worker.runtime import Runtime
 from worker.web import charts
 from worker.web.charts import N_
 from worker.web.intake import InboxWriter
+from worker.web.language import negotiate, remember, visitor_language
 from worker.web.rereads import Rereads
 from worker.web.session import (
     SESSION_COOKIE,
@@ -63,19 +72,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 #: Most activities listed on the athlete's page, newest first.
 RECENT_ACTIVITIES = 50
-#: The front page's example: the README's block, after the athlete's own text.
-EXAMPLE_BLOCK = """Hot one today.
-
--- Stridewise --
-Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way
-Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality
-Recovery: 6 of 7 days rest; easy run or rest next
-Load, last 7 d: 0.9x your average week of the 4 before
-Strength: 0 of 2-3 this week: squats, lunges, calf raises
-Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week
-Progress: distance +9 %/week; easy speed per heartbeat -1 %
-Refuel: 20-30 g protein within 1 h, carbs before the next run
--- end of Stridewise --"""
+#: The front page's example blocks, one per language (``make examples`` writes them).
+EXAMPLES = Path(__file__).parent / "examples"
 #: Answers no page may be framed, sniffed or fed from another host.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -98,6 +96,12 @@ MUSCLE_NAMES = {"quads": N_("quads"), "glutes": N_("glutes"), "hamstrings": N_("
 #: What works a neglected group (shared/DESIGN.md): quads and glutes hills, hamstrings and
 #: calves sprints.
 NEGLECT_REMEDIES = (Workout.HILLS, Workout.SPRINTS)
+#: How long after connecting /me reloads itself while the history is read: with the quota
+#: free it takes seconds; a busy quota may hold it for minutes, and past this the athlete is
+#: told to come back instead of watching a page reload.
+REFRESH_WHILE_READING = timedelta(minutes=30)
+#: Seconds between those reloads.
+REFRESH_EVERY_S = 5
 #: Steady running: endurance for every muscle group, none in particular.
 STEADY = (Workout.EASY, Workout.LONG, Workout.RECOVERY)
 
@@ -114,22 +118,6 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     cast(Any, env).install_gettext_translations(i18n.translator(language), newstyle=True)
     return env
-
-
-def negotiate(accept_language: str) -> str:
-    """The first of the browser's languages (by quality) that Stridewise speaks; else English."""
-    wanted: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        wanted.append((-quality, position, tag.strip().split("-")[0].lower()))
-    return next((code for q, _, code in sorted(wanted) if q < 0 and code in i18n.LANGUAGES),
-                "en")
 
 
 def parse_settings(form: FormData) -> Preferences:
@@ -177,6 +165,8 @@ class MyWeeks:
     recovery: str | None
     muscles: list[str]
     needs_reconnect: bool = False  # Strava refused our access: no block until they connect
+    reading: bool = False  # their history is being read from Strava (just connected)
+    refresh: bool = False  # and the page reloads itself until it is in
 
 
 @dataclass(frozen=True)
@@ -215,6 +205,7 @@ class PageEndpoints:
             Route("/me/settings", self.settings, methods=["GET", "POST"]),
             Route("/me/delete", self.delete, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
+            Route("/favicon.ico", self.favicon, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
 
@@ -222,10 +213,19 @@ class PageEndpoints:
 
     async def home(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
-        language = await self._language(request, signed_in)
-        return self._render(language, "home.html", signed_in=signed_in, example=EXAMPLE_BLOCK,
-                            cache_days=_days(self.rt.settings.cache_days),
-                            operator=self.rt.settings.operator)
+        chosen = request.query_params.get("lang")
+        if signed_in is None and chosen in i18n.LANGUAGES:
+            language = str(chosen)
+        else:
+            language = await self._language(request, signed_in)
+        response = self._render(language, "home.html", signed_in=signed_in,
+                                example=example_block(_spoken(language)),
+                                cache_days=_days(self.rt.settings.cache_days),
+                                operator=self.rt.settings.operator,
+                                languages=i18n.LANGUAGES)
+        if language == chosen:
+            remember(response, language, self.secure)
+        return response
 
     async def privacy(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -242,7 +242,8 @@ class PageEndpoints:
         if mine is None:
             return RedirectResponse("/", 303)
         return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
-                            cache_days=_days(self.rt.settings.cache_days))
+                            cache_days=_days(self.rt.settings.cache_days),
+                            refresh_s=REFRESH_EVERY_S)
 
     async def activity(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -324,6 +325,23 @@ class PageEndpoints:
         clear_cookie(response, self.secure)
         return response
 
+    async def favicon(self, request: Request) -> Response:
+        """The icon browsers ask for on every page: drawn here, as SVG."""
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        """404 and 405 in the site's layout and the reader's language for a browser; the bare
+        status line for anything else (a webhook posted to the wrong path, say)."""
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        if "text/html" not in request.headers.get("accept", ""):
+            return PlainTextResponse(HTTPStatus(status).phrase, status_code=status)
+        signed_in = await self._signed_in(request)
+        language = await self._language(request, signed_in)
+        problem = "not_found" if status == 404 else "method"
+        return self._render(language, "error.html", status=status, signed_in=signed_in,
+                            problem=problem)
+
     # -- steps ----------------------------------------------------------------------------------
 
     async def _save_settings(self, request: Request, signed_in: SignedIn) -> Response:
@@ -403,6 +421,8 @@ class PageEndpoints:
                 return None
             prefs, since = preferences.of(athlete), athlete.history_since
             refused = athlete.status == "needs_reauth"
+            reading = not refused and athlete.history_read_at is None
+            refresh = reading and utcnow() - athlete.connected_at < REFRESH_WHILE_READING
             rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
                                    .order_by(Activity.start_date.desc())).all()
             records = [record_of(row) for row in rows]
@@ -411,14 +431,14 @@ class PageEndpoints:
         now = utcnow()
         listed = [_listed(row, voice) for row in rows[:RECENT_ACTIVITIES]]
         if not records:
-            return MyWeeks(prefs.language, listed, [], None, [], refused)
+            return MyWeeks(prefs.language, listed, [], None, [], refused, reading, refresh)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
         drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
                  charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
         return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, voice),
-                       muscle_sentences(summary, _), refused)
+                       muscle_sentences(summary, _), refused, reading, refresh)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -431,7 +451,7 @@ class PageEndpoints:
             current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
             if current is not None:
                 return current.language
-        return negotiate(request.headers.get("accept-language", ""))
+        return visitor_language(request)
 
     async def _not_found(self, request: Request, signed_in: SignedIn | None) -> Response:
         language = await self._language(request, signed_in)
@@ -440,7 +460,7 @@ class PageEndpoints:
 
     def _refused(self, request: Request, language: str | None = None) -> Response:
         """401: no session, or a form whose token is not the session's; nothing was done."""
-        language = language or negotiate(request.headers.get("accept-language", ""))
+        language = language or visitor_language(request)
         return self._render(language, "error.html", status=401, signed_in=None,
                             problem="session")
 
@@ -458,6 +478,12 @@ class PageEndpoints:
         if context.get("signed_in") is not None:
             response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
         return response
+
+
+@cache
+def example_block(language: str) -> str:
+    """The README's race as the analysis writes its block in ``language``."""
+    return (EXAMPLES / f"{language}.txt").read_text(encoding="utf-8").rstrip("\n")
 
 
 def recovery_sentence(summary: TrainingSummary, voice: Voice) -> str:
