@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import gettext
 import logging
-from http import HTTPStatus
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.requests import Request
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
