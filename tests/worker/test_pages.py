@@ -700,7 +700,7 @@ def test_charts_are_svg_whose_bars_count_the_athletes_rows(
     sign_in(rt, app, A)
     page = app.get("/me").text
     drawn = charts_of(page)
-    assert set(drawn) == {"mix", "load", "strength", "runs"}
+    assert set(drawn) == {"mix", "distance", "load", "strength", "runs"}
     for svg in drawn.values():
         assert svg.attrib["role"] == "img"
         title = svg.find(SVG + "title")
@@ -878,3 +878,67 @@ def test_the_label_migration_goes_down_keeping_the_activities_and_up_again(
     columns = {c["name"] for c in inspect(rt.db.engine).get_columns("activities")}
     assert {"workout_chosen", "block"} <= columns
     assert label_of(rt, ids[0]) == ("easy", None)
+
+
+def test_the_load_chart_gives_the_ratio_of_its_bars_and_says_what_load_is(
+    rt: Runtime, app: TestClient,
+) -> None:
+    add_athlete(rt, A, 1000)
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    load = charts_of(page)["load"]
+    values = {b.attrib["data-load"]: float(b.attrib["data-value"])
+              for b in load.iter(SVG + "rect") if "data-load" in b.attrib}
+    ratio = values["week"] / values["usual"]
+    assert abs(float(load.attrib["data-ratio"]) - ratio) < 0.01
+    assert f"The last 7 days carry {ratio:.1f}x the load of your average week." in page
+    assert "Load is the training impulse (TRIMP)" in page
+
+
+def test_pages_are_compressed_for_browsers_that_accept_it(rt: Runtime, app: TestClient) -> None:
+    add_athlete(rt, A, 1000)
+    sign_in(rt, app, A)
+    page = app.get("/me", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "<svg" in page.text
+    assert int(page.headers["content-length"]) < len(page.text.encode()) / 3
+    plain = app.get("/me", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == page.text
+
+
+def test_running_distance_and_time_per_week_add_up_the_runs_in_the_athletes_units(
+    rt: Runtime, app: TestClient,
+) -> None:
+    add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    with rt.db.session() as session:
+        runs = [record_of(row) for row in session.scalars(select(Activity).where(
+            Activity.athlete_id == A)).all() if is_run(row.sport)]
+    metres: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    for run in runs:
+        metres[monday(run.start.date())] += run.distance_m
+        seconds[monday(run.start.date())] += run.moving_s
+    for units, per_unit in (("metric", 1000.0), ("imperial", 1609.344)):
+        app.post("/me/settings", data=settings_form(csrf, units=units))
+        chart = charts_of(app.get("/me").text)["distance"]
+        drawn = {b.attrib["data-week"]: (float(b.attrib["data-value"]), int(b.attrib["data-time"]))
+                 for b in chart.iter(SVG + "rect") if "data-week" in b.attrib}
+        assert {w: round(v, 1) for w, (v, _) in drawn.items()} == {
+            w: round(m / per_unit, 1) for w, m in metres.items() if m}
+        assert {w: t for w, (_, t) in drawn.items()} == {
+            w: round(s) for w, s in seconds.items() if metres[w]}
+
+
+def test_dates_are_written_in_the_readers_language(rt: Runtime, app: TestClient) -> None:
+    ids = add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    app.post("/me/settings", data=settings_form(csrf, language="de"))
+    with rt.db.session() as session:
+        row = session.get(Activity, ids[0])
+        assert row is not None
+        started = row.start_date.date()
+    german_month = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.",
+                    "Okt.", "Nov.", "Dez."][started.month - 1]
+    listed = app.get("/me").text.split('id="activities-title"')[1]
+    assert f"{started.day}. {german_month} {started.year}" in listed
+    assert started.isoformat() not in listed

@@ -6,12 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from worker.runtime import Runtime
 from worker.web.health import HealthEndpoints
 from worker.web.oauth import OAuthEndpoints
 from worker.web.pages import PageEndpoints
 from worker.web.webhook import WebhookEndpoint
+
+#: Answers shorter than this go uncompressed: a webhook's acknowledgement is not worth it, an
+#: athlete's page (tens of kilobytes of HTML and SVG) is.
+GZIP_FROM_BYTES = 1024
 
 
 def create_app(rt: Runtime) -> Starlette:
@@ -28,4 +34,5 @@ def create_app(rt: Runtime) -> Starlette:
 
     return Starlette(routes=[route for group in groups for route in group.routes()],
                      exception_handlers={404: pages.http_error, 405: pages.http_error},
+                     middleware=[Middleware(GZipMiddleware, minimum_size=GZIP_FROM_BYTES)],
                      lifespan=lifespan)

@@ -13,12 +13,13 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, partial
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, cast
 
+from babel.dates import format_skeleton, format_time
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -434,8 +435,11 @@ class PageEndpoints:
             return MyWeeks(prefs.language, listed, [], None, [], refused, reading, refresh)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
-        drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
-                 charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
+        day = partial(week_day, voice.language)
+        drawn = [charts.mix_chart(weeks, _, day),
+                 charts.distance_chart(weeks, _, voice.imperial, voice.number, day),
+                 charts.load_chart(summary.recovery, _, voice.number),
+                 charts.strength_chart(weeks, _, day), charts.runs_chart(weeks, _, day)]
         return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, voice),
                        muscle_sentences(summary, _), refused, reading, refresh)
@@ -557,7 +561,7 @@ def _one(row: Activity, voice: Voice) -> OneActivity:
     facts = [(_("Sport"), voice.sport(row.sport))]
     if row.distance_m:
         facts.append((_("Distance"), voice.distance(row.distance_m)))
-    facts.append((_("Moving time"), _clock(row.moving_s)))
+    facts.append((_("Moving time"), charts.clock(row.moving_s)))
     if row.distance_m and row.moving_s and is_run(row.sport):
         facts.append((_("Average pace"), voice.pace(row.distance_m / row.moving_s)))
     if row.avg_hr:
@@ -572,22 +576,23 @@ def _one(row: Activity, voice: Voice) -> OneActivity:
         (_("How sure"), "100 %" if row.workout_chosen else f"{round(100 * row.confidence)} %"),
         (_("Read from"), _("the recordings, second by second") if row.used_streams
          else _("the summary, laps and splits")),
-        (_("Read from Strava"), row.fetched_at.strftime("%Y-%m-%d %H:%M UTC")),
+        (_("Read from Strava"), moment(voice.language, row.fetched_at)),
     ]
     workout = _(charts.WORKOUT_NAMES.get(row.workout, row.workout))
     return OneActivity(
         id=row.id, language=voice.language,
         title=_("%(sport)s on %(day)s") % {"sport": voice.sport(row.sport),
-                                           "day": row.start_date.date().isoformat()},
+                                           "day": listed_day(voice.language,
+                                                             row.start_date.date())},
         workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
         evidence=row.evidence if row.evidence_language == voice.language else "",
         facts=facts, block=row.block,
-        written=row.block_written_at.strftime("%Y-%m-%d %H:%M UTC")
-        if row.block_written_at else None)
+        written=moment(voice.language, row.block_written_at) if row.block_written_at else None)
 
 
 def _listed(row: Activity, voice: Voice) -> Listed:
-    return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=voice.sport(row.sport),
+    return Listed(id=row.id, day=listed_day(voice.language, row.start_date.date()),
+                  sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
                   # Evidence written before the athlete changed language is shown again once
                   # the activity is read again (its event, or the next history read).
@@ -596,11 +601,21 @@ def _listed(row: Activity, voice: Voice) -> Listed:
                   duration=voice.duration(row.moving_s))
 
 
-def _clock(seconds: float) -> str:
-    """A duration to the second, as a stopwatch shows it: 45:00, 1:02:03."""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def week_day(language: str, day: date) -> str:
+    """A week's Monday as the reader's language writes a short date: Nov 30, 30. Nov."""
+    return format_skeleton("MMMd", day, locale=language)
+
+
+def listed_day(language: str, day: date) -> str:
+    """An activity's day as the reader's language writes it: Mon, Nov 30, 2026 or
+    Mo., 30. Nov. 2026."""
+    return format_skeleton("yMMMEd", day, locale=language)
+
+
+def moment(language: str, when: datetime) -> str:
+    """A time of ours (a read, a write) as the reader's language writes it, in UTC."""
+    return (format_skeleton("yMMMd", when, tzinfo=UTC, locale=language) + ", "
+            + format_time(when, "HH:mm", tzinfo=UTC, locale=language) + " UTC")
 
 
 def _spoken(language: str) -> str:
