@@ -47,8 +47,8 @@ pytestmark = pytest.mark.e2e
 #: How long an upload has to get its block, and the backfill to fill the cache.
 BLOCK_TIMEOUT_S = 60.0
 BACKFILL_TIMEOUT_S = 60.0
-#: The four charts of /me.
-CHARTS = ("mix", "load", "strength", "runs")
+#: The charts of /me.
+CHARTS = ("mix", "distance", "load", "strength", "runs")
 #: Tab presses within which a form control must be reached on /me/settings.
 MAX_TABS = 60
 DEAUTHORIZE = "POST /oauth/deauthorize"
@@ -271,6 +271,50 @@ def test_the_page_draws_the_sandboxs_weeks_as_bar_charts(
              for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='strava.com/']")}
     strava = {f"https://www.strava.com/activities/{a['id']}" for a in activities}
     assert links and links <= strava, f"activity links not to Strava's pages: {links - strava}"
+
+
+#: What every chart text measures on a phone 390 CSS px wide, its rendered size from its
+#: font-size and the drawing's scale, and whether two texts of one chart overlap.
+CHART_TEXT_JS = """
+const found = [];
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const boxes = [];
+  for (const text of svg.querySelectorAll('text')) {
+    const box = text.getBoundingClientRect();
+    const overlaps = boxes.some(b => box.left < b.right - 0.5 && b.left < box.right - 0.5
+                                     && box.top < b.bottom - 0.5 && b.top < box.bottom - 0.5);
+    boxes.push(box);
+    found.push({chart: svg.dataset.chart, text: text.textContent, overlaps: overlaps,
+                px: parseFloat(text.getAttribute('font-size')) * scale});
+  }
+}
+return {width: window.innerWidth, texts: found};
+"""
+#: The phone the charts must be readable on, and the smallest text it may show.
+PHONE_WIDTH_PX = 390
+MIN_TEXT_PX = 12
+
+
+def test_on_a_phone_every_chart_text_is_12_px_or_more_and_none_overlaps(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": PHONE_WIDTH_PX, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        open_page(browser, stack, "/me")
+        screenshot("me-phone")
+        measured = browser.execute_script(CHART_TEXT_JS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert measured["width"] == PHONE_WIDTH_PX
+    texts = measured["texts"]
+    assert {t["chart"] for t in texts} >= set(CHARTS), texts
+    small = [t for t in texts if t["px"] < MIN_TEXT_PX]
+    assert not small, small
+    overlapping = [t for t in texts if t["overlaps"]]
+    assert not overlapping, overlapping
 
 
 def bar_sums(chart: WebElement) -> dict[date, int]:

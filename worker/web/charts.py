@@ -10,6 +10,7 @@ agree.
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -52,8 +53,16 @@ BAND_COLOUR = "#c6f6d5"
 INK = "#1a202c"
 GRID = "#718096"
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 34
+#: The drawing's size in CSS pixels: a phone 390 px wide shows it about 1:1 (the stylesheet caps
+#: it on wider screens), so its text stays at FONT_PX, above the 12 px a phone needs.
+WIDTH, HEIGHT = 360, 200
+LEFT, RIGHT, TOP, BOTTOM = 30, 6, 16, 30
+FONT_PX = 13
+#: Width of a character of chart text, as a share of FONT_PX (digits and short month names in
+#: system-ui): what decides how many week names fit under the bars.
+CHAR_EM = 0.6
+#: Between stacked segments: a white line, so neighbours never merge whatever the colours.
+SEPARATOR = "#ffffff"
 
 
 @dataclass(frozen=True)
@@ -150,8 +159,10 @@ def strength_chart(weeks: Sequence[Week], _: Gettext, day: DayFormat | None = No
         plot.bar(svg, index, 0, week.strength, BAR_COLOUR, week=week.monday)
         plot.caption(svg, index, week.monday, week.strength)
     rows = tuple((plot.day(w.monday), str(w.strength)) for w in weeks)
+    band = _("%(low)d-%(high)d a week") % {"low": low, "high": high}
     return Chart("strength", title, _serialise(svg),
-                 ((_("Week of"), _("Strength sessions")), *rows))
+                 ((_("Week of"), _("Strength sessions")), *rows),
+                 legend=((band, BAND_COLOUR),))
 
 
 def distance_chart(weeks: Sequence[Week], _: Gettext, imperial: bool = False,
@@ -221,6 +232,7 @@ class _Plot:
         ET.SubElement(svg, "rect", {
             "x": _n(x), "y": _n(self.y(bottom + value)), "width": _n(self.slot_width * 0.7),
             "height": _n(self.y(bottom) - self.y(bottom + value)), "fill": colour,
+            "stroke": SEPARATOR, "stroke-width": "1",
             "data-value": _n(value), **{f"data-{k}": str(v) for k, v in data.items()},
         })
 
@@ -229,9 +241,17 @@ class _Plot:
         """The column's name under it and its total (``written`` so, if given) above it."""
         middle = _n(LEFT + (index + 0.5) * self.slot_width)
         name = self.day(label) if isinstance(label, date) else str(label)
-        _text(svg, middle, HEIGHT - BOTTOM + 16, name, anchor="middle")
-        _text(svg, middle, self.y(total) - 4, _n(total) if written is None else written,
-              anchor="middle")
+        if (self.slots - 1 - index) % self.every(name) == 0:  # this week's always named
+            _text(svg, middle, HEIGHT - BOTTOM + 16, name, anchor="middle")
+        figure = _n(total) if written is None else written
+        if _width(figure) > self.slot_width:  # too wide to sit on its bar: the whole number
+            figure = _n(round(total))
+        if _width(figure) <= self.slot_width:  # else only the table gives it
+            _text(svg, middle, self.y(total) - 4, figure, anchor="middle")
+
+    def every(self, name: str) -> int:
+        """Name one column in this many, so that names never overlap."""
+        return max(1, math.ceil((_width(name) + FONT_PX / 2) / self.slot_width))
 
     def day(self, monday: date) -> str:
         return (self.day_format or _month_day)(monday)
@@ -249,7 +269,7 @@ def _canvas(kind: str, title: str, slots: int, top: float,
     top = max(float(top), 1.0)
     svg = ET.Element("svg", {
         "xmlns": "http://www.w3.org/2000/svg", "role": "img", "class": "chart",
-        "data-chart": kind, "viewBox": f"0 0 {WIDTH} {HEIGHT}", "width": "100%",
+        "data-chart": kind, "viewBox": f"0 0 {WIDTH} {HEIGHT}", "width": str(WIDTH),
         "aria-labelledby": f"chart-{kind}-title", "focusable": "false",
     })
     ET.SubElement(svg, "title", {"id": f"chart-{kind}-title"}).text = title
@@ -275,7 +295,11 @@ def _step(top: float) -> float:
 
 def _text(svg: ET.Element, x: str, y: float, text: str, anchor: str) -> None:
     ET.SubElement(svg, "text", {"x": x, "y": _n(y), "text-anchor": anchor, "fill": INK,
-                                "font-size": "13"}).text = text
+                                "font-size": str(FONT_PX)}).text = text
+
+
+def _width(text: str) -> float:
+    return len(text) * FONT_PX * CHAR_EM
 
 
 def _month_day(day: date) -> str:
