@@ -30,7 +30,7 @@ from worker.runtime import Runtime
 from worker.strava import TokenGrant
 from worker.web import create_app
 from worker.web.oauth import SCOPE
-from worker.web.pages import negotiate
+from worker.web.pages import PAGE_SIZE, negotiate
 from worker.web.rereads import SAVE_REFILL_S, SAVES_BURST
 from worker.web.session import SESSION_COOKIE, SESSION_DAYS, Sessions
 
@@ -249,8 +249,7 @@ def test_each_athlete_sees_their_own_activities_and_nobody_elses(
     sign_in(rt, app, A)
     page = app.get("/me")
     assert page.status_code == 200
-    shown = {int(i) for i in re.findall(r'href="https://www\.strava\.com/activities/(\d+)"',
-                                        page.text)}
+    shown = set(listed_ids(app))
     assert shown == set(mine)
     assert not shown & set(theirs)
     assert "evidence of 2000" not in page.text and "evidence of 1000" in page.text
@@ -261,10 +260,41 @@ def test_each_athlete_sees_their_own_activities_and_nobody_elses(
 def test_a_page_lists_activities_newest_first(rt: Runtime, app: TestClient) -> None:
     add_athlete(rt, A, 1000)
     sign_in(rt, app, A)
-    shown = [int(i) for i in re.findall(r'strava\.com/activities/(\d+)"', app.get("/me").text)]
+    shown = listed_ids(app)
     with rt.db.session() as session:
         starts = {a.id: a.start_date for a in session.scalars(select(Activity))}
     assert [starts[i] for i in shown] == sorted(starts.values(), reverse=True)
+
+
+def listed_ids(app: TestClient) -> list[int]:
+    """The activities /me lists, page after page, following its "Older" links."""
+    shown: list[int] = []
+    path: str | None = "/me"
+    while path is not None:
+        page = app.get(path).text
+        shown += [int(i) for i in re.findall(r'href="https://www\.strava\.com/activities/(\d+)"',
+                                             page)]
+        older = re.search(r'<a href="(/me\?page=\d+)#activities" rel="next">', page)
+        path = older.group(1) if older else None
+    return shown
+
+
+def test_the_list_comes_in_pages_with_a_link_past_it(rt: Runtime, app: TestClient) -> None:
+    ids = add_athlete(rt, A, 1000)
+    sign_in(rt, app, A)
+    first = app.get("/me").text
+    links = re.findall(r'href="https://www\.strava\.com/activities/(\d+)"', first)
+    assert len(links) == PAGE_SIZE < len(ids)
+    assert 'href="#after-activities"' in first and 'id="after-activities"' in first
+    assert first.index('href="#after-activities"') < first.index(
+        f'href="https://www.strava.com/activities/{links[0]}"')
+    pages = -(-len(ids) // PAGE_SIZE)
+    last = app.get(f"/me?page={pages}").text
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert app.get(f"/me?page={pages + 1}").status_code == 404
+    for bad in ("0", "-1", "two"):
+        answer = app.get(f"/me?page={bad}")
+        assert answer.status_code == 400 and "numbered from 1" in answer.text
 
 
 @pytest.mark.parametrize("cookie", ["", "forged", "x" * 43])

@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-#: Most activities listed on the athlete's page, newest first.
-RECENT_ACTIVITIES = 50
+#: Activities listed on one page of /me, newest first (two links each to tab past).
+PAGE_SIZE = 10
 #: The front page's example blocks, one per language (``make examples`` writes them).
 EXAMPLES = Path(__file__).parent / "examples"
 #: Answers no page may be framed, sniffed or fed from another host.
@@ -166,6 +166,8 @@ class MyWeeks:
     recovery: str | None
     muscles: list[str]
     needs_reconnect: bool = False  # Strava refused our access: no block until they connect
+    page: int = 1  # which page of the list: activities[0] is the page's first
+    pages: int = 1
     reading: bool = False  # their history is being read from Strava (just connected)
     refresh: bool = False  # and the page reloads itself until it is in
 
@@ -239,12 +241,21 @@ class PageEndpoints:
         signed_in = await self._signed_in(request)
         if signed_in is None:
             return RedirectResponse("/", 303)
-        mine = await run_in_threadpool(self._my_weeks, signed_in.athlete_id)
+        try:
+            page = int(request.query_params.get("page", "1"))
+        except ValueError:
+            page = 0
+        if page < 1:
+            return self._render(await self._language(request, signed_in), "error.html",
+                                status=400, signed_in=signed_in, problem="page")
+        mine = await run_in_threadpool(self._my_weeks, signed_in.athlete_id, page)
         if mine is None:
             return RedirectResponse("/", 303)
+        if page > mine.pages:
+            return await self._not_found(request, signed_in)
         return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
                             cache_days=_days(self.rt.settings.cache_days),
-                            refresh_s=REFRESH_EVERY_S)
+                            refresh_s=REFRESH_EVERY_S, page_size=PAGE_SIZE)
 
     async def activity(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -414,7 +425,7 @@ class PageEndpoints:
         with self.rt.db.session() as session:
             return preferences.load(session, athlete_id)
 
-    def _my_weeks(self, athlete_id: int) -> MyWeeks | None:
+    def _my_weeks(self, athlete_id: int, page: int = 1) -> MyWeeks | None:
         """The athlete's cached activities, their charts and what the analysis says of them."""
         with self.rt.db.session() as session:
             athlete = session.get(Athlete, athlete_id)
@@ -430,9 +441,12 @@ class PageEndpoints:
         voice = prefs.voice()
         _ = voice.gettext
         now = utcnow()
-        listed = [_listed(row, voice) for row in rows[:RECENT_ACTIVITIES]]
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        listed = [_listed(row, voice)
+                  for row in rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
         if not records:
-            return MyWeeks(prefs.language, listed, [], None, [], refused, reading, refresh)
+            return MyWeeks(prefs.language, listed, [], None, [], refused, page, pages, reading,
+                           refresh)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
         day = partial(week_day, voice.language)
@@ -442,7 +456,7 @@ class PageEndpoints:
                  charts.strength_chart(weeks, _, day), charts.runs_chart(weeks, _, day)]
         return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, voice),
-                       muscle_sentences(summary, _), refused, reading, refresh)
+                       muscle_sentences(summary, _), refused, page, pages, reading, refresh)
 
     # -- helpers --------------------------------------------------------------------------------
 
