@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 from starlette.testclient import TestClient
 
-from analysis.model import is_run
+from analysis.feedback import TITLES
+from analysis.model import Workout, is_run
 from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
@@ -972,3 +973,45 @@ def test_dates_are_written_in_the_readers_language(rt: Runtime, app: TestClient)
     listed = app.get("/me").text.split('id="activities-title"')[1]
     assert f"{started.day}. {german_month} {started.year}" in listed
     assert started.isoformat() not in listed
+
+
+def preview_of(page: str) -> str:
+    found = re.search(r'<pre class="block" id="preview"[^>]*>(.*?)</pre>', page, re.S)
+    assert found is not None, "no preview on the page"
+    return found.group(1)
+
+
+def test_settings_preview_the_latest_block_with_the_options_chosen_without_saving(
+    rt: Runtime, app: TestClient,
+) -> None:
+    ids = add_athlete(rt, A, 1000)
+    csrf = sign_in(rt, app, A)
+    shown = preview_of(app.get("/me/settings").text)
+    lines = shown.splitlines()
+    assert lines[0] == "-- Stridewise --" and lines[-1] == "-- end of Stridewise --"
+    assert lines[1] == f"Easy: evidence of {ids[0]}"  # the latest, with its evidence
+    assert any(line.startswith("Consistency:") for line in lines)
+    previewed = app.post("/me/settings", data={**settings_form(
+        csrf, language="de", section=[s for s in SECTIONS if s != "consistency"]),
+        "action": "preview"})
+    assert previewed.status_code == 200
+    german = preview_of(previewed.text).splitlines()
+    easy = preferences.Preferences(language="de").voice().gettext(TITLES[Workout.EASY])
+    assert german[1].startswith(f"{easy}: ") and "evidence of" not in german[1]  # English
+    # evidence is left out of a German block: the figures stand in for it
+    assert not any(line.startswith(("Consistency:", "Regelmäßigkeit:")) for line in german)
+    assert any(line.startswith("Mix, 28 Tage:") for line in german)
+    assert '<html lang="de">' in previewed.text
+    with rt.db.session() as session:
+        assert preferences.load(session, A) == preferences.Preferences()
+    assert rerender_events(rt) == []
+
+
+def test_with_nothing_cached_settings_have_nothing_to_preview(
+    rt: Runtime, app: TestClient,
+) -> None:
+    with rt.db.session() as session:
+        session.add(athlete_a(utcnow(), read_days=30))
+    sign_in(rt, app, A)
+    page = app.get("/me/settings").text
+    assert "nothing to preview" in page and 'id="preview"' not in page

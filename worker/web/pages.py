@@ -38,7 +38,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from analysis.description import OPT_OUT_TAG
-from analysis.model import SessionRecord, Workout, is_run
+from analysis.feedback import render_block
+from analysis.model import Classification, SessionRecord, Workout, is_run
 from analysis.training import (
     MUSCLES_BY_WORKOUT,
     Past,
@@ -304,9 +305,10 @@ class PageEndpoints:
         current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
         if current is None:
             return RedirectResponse("/", 303)
+        preview = await run_in_threadpool(self._preview, signed_in.athlete_id, current)
         return self._render(current.language, "settings.html", signed_in=signed_in,
                             prefs=current, saved=request.query_params.get("saved"),
-                            **self._choices())
+                            preview=preview, **self._choices())
 
     async def delete(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -367,6 +369,11 @@ class PageEndpoints:
         except FormError as error:
             return self._render(language, "error.html", status=400, signed_in=signed_in,
                                 problem="field", field=error.args[0])
+        if _field(form, "action") == "preview":  # shown, not saved
+            preview = await run_in_threadpool(self._preview, signed_in.athlete_id, wanted)
+            return self._render(wanted.language, "settings.html", signed_in=signed_in,
+                                prefs=wanted, saved=None, preview=preview, previewing=True,
+                                **self._choices())
         if current is not None and wanted == current:  # stored (units now chosen), no block
             await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
             return RedirectResponse("/me/settings?saved=1", 303)
@@ -420,6 +427,24 @@ class PageEndpoints:
                 return None
             voice = preferences.of(athlete).voice()
             return _one(row, voice)
+
+    def _preview(self, athlete_id: int, prefs: Preferences) -> str | None:
+        """The block of the athlete's latest cached activity as ``prefs`` would write it, from
+        the figures the cache holds (the block written reads the activity again, in detail);
+        None when nothing is cached."""
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
+                                   .order_by(Activity.start_date.desc())).all()
+            if athlete is None or not rows:
+                return None
+            since, latest = athlete.history_since, rows[0]
+            records = [record_of(row) for row in rows]
+            said = Classification(Workout(latest.workout), latest.confidence,
+                                  latest.evidence if latest.evidence_language == prefs.language
+                                  else "")
+        ended = records[0].start + timedelta(seconds=records[0].moving_s)
+        return render_block(said, records[0], _summary(records, since, ended), prefs.voice())
 
     def _preferences(self, athlete_id: int) -> Preferences | None:
         with self.rt.db.session() as session:
