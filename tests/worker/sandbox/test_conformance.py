@@ -24,9 +24,10 @@ from requests.structures import CaseInsensitiveDict
 from starlette.testclient import TestClient
 
 from tests.worker.sandbox.conftest import Harness, bearer, config, running, strength_session
-from tests.worker.sandbox.swagger import Description, description
+from tests.worker.sandbox.swagger import FAULT, Description, description
 from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from worker.sandbox.control import seed_history, store_activity
+from worker.sandbox.state import FIRST_SUBSCRIPTION_ID
 from worker.strava import Gateway, make_session
 
 #: Where the gateway believes Strava is; the adapter below hands its requests to the sandbox.
@@ -153,6 +154,24 @@ def test_every_error_the_product_meets_is_a_fault_naming_resource_field_and_code
         for error in answer.body["errors"]:
             assert {k: type(v) for k, v in error.items()} == {
                 "resource": str, "field": str, "code": str}
+
+
+def test_push_subscription_errors_are_faults_as_well(harness: Harness) -> None:
+    """Strava describes push subscriptions on its webhook page, not in the API description;
+    their errors are the API's Fault all the same."""
+    client = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET}
+    callback = {"callback_url": "http://app.test/webhook/s3cret", "verify_token": "v"}
+    answers = [
+        api(harness, "POST", "/push_subscriptions",
+            data={**client, "client_secret": "wrong", **callback}),
+        api(harness, "POST", "/push_subscriptions", data={**client, "verify_token": "v"}),
+        api(harness, "DELETE", f"/push_subscriptions/{FIRST_SUBSCRIPTION_ID}", params=client),
+    ]
+    assert [a.status for a in answers] == [401, 400, 404]
+    spec = description()
+    assert [problem for a in answers for problem in spec.violations(FAULT, a.body)] == []
+    assert [a.body["errors"][0]["resource"] for a in answers] == [
+        "Application", "PushSubscription", "PushSubscription"]
 
 
 def test_a_spent_quota_answers_429_as_a_fault_with_its_headers() -> None:
