@@ -131,12 +131,14 @@ def test_every_error_the_product_meets_is_a_fault_naming_resource_field_and_code
         harness: Harness) -> None:
     token = harness.connect(7)["access_token"]
     narrow = harness.connect(7, scope="activity:write")["access_token"]
+    read_only = harness.connect(7, deny_scope="activity:write")["access_token"]
     run = harness.add_run(7)
     start = datetime.fromtimestamp(harness.clock.now - 7200, UTC)
     manual = store_activity(harness.sandbox, 7, strength_session(start)).id
     answers = [
         api(harness, "GET", "/athlete", "not-a-token"),
         api(harness, "GET", f"/activities/{run}", narrow),
+        api(harness, "PUT", f"/activities/{run}", read_only, json={"description": "x"}),
         api(harness, "GET", f"/activities/{run + 1000}", token),
         api(harness, "GET", f"/activities/{manual}/streams?keys=time&key_by_type=true", token),
         api(harness, "GET", f"/activities/{run}/streams?key_by_type=true", token),
@@ -146,8 +148,8 @@ def test_every_error_the_product_meets_is_a_fault_naming_resource_field_and_code
     answers.append(api(harness, "GET", "/athlete", token))
     harness.client.post("/_sandbox/faults", json={"inactive": True})
     answers.append(api(harness, "GET", "/athlete", token))
-    assert [a.status for a in answers][:6] == [401, 401, 404, 404, 400, 400]
-    assert answers[6].status >= 500 and answers[7].status == 403
+    assert [a.status for a in answers][:7] == [401, 401, 401, 404, 404, 400, 400]
+    assert answers[7].status >= 500 and answers[8].status == 403
     assert departures(answers) == []
     for answer in answers:
         assert isinstance(answer.body["message"], str) and answer.body["message"]
