@@ -29,7 +29,7 @@ SWAGGER = Path(__file__).parents[2] / "data" / "strava" / "strava_swagger.json"
 OBJECTS_ORIGIN = "https://developers.strava.com/swagger/"
 #: Strava's error answer, which every operation of the description gives as its default.
 FAULT = {"$ref": f"{OBJECTS_ORIGIN}fault.json#/Fault"}
-#: The one place Strava is seen to answer outside its description: the description's LatLng
+#: Where Strava is seen to answer outside its description: the description's LatLng
 #: is a pair, yet an activity without GPS has ``"start_latlng": []`` (stravalib.model.LatLon
 #: reads [] as None for that reason, "if there was no GPS associated with the activity").
 NO_GPS_LATLNG: dict[str, Any] = {"type": "array", "maxItems": 0}
