@@ -36,7 +36,6 @@ class Athlete:
             "resource_state": 2,
             "firstname": FIRST_NAMES[self.id % len(FIRST_NAMES)],
             "lastname": "Sandbox",
-            "bio": None,
             "city": "São Paulo",
             "state": "SP",
             "country": "Brazil",
