@@ -138,6 +138,17 @@ def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
     assert inbox_count(runtime) == 0
 
 
+def test_an_integer_of_thousands_of_digits_gets_400_naming_it(
+    client: TestClient, runtime: Runtime
+) -> None:
+    body = json.dumps(event()).replace('"object_id": ', '"object_id": ' + "9" * 5000, 1)
+    answer = client.post(hook(runtime), content=body,
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 400
+    assert "digits" in answer.json()["error"]
+    assert inbox_count(runtime) == 0
+
+
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
