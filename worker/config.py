@@ -43,6 +43,9 @@ MIN_SECRET_DISTINCT = 10
 #: copied, not generated.
 PLACEHOLDER_WORDS = ("replace", "change", "example", "placeholder", "secret", "token", "xxx",
                      "your")
+#: Characters of the webhook secret shown where a callback URL is printed or stored: enough
+#: to tell two deployments apart, far too few to post to the path.
+SHOWN_SECRET_CHARS = 4
 #: Retries of a failing job before it becomes a dead letter, and the backoff between them
 #: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
 #: Fault-injection tests shrink them to see dead letters within seconds.
@@ -92,6 +95,10 @@ class Settings:
     @property
     def webhook_url(self) -> str:
         return f"{self.public_url}/webhook/{self.webhook_secret}"
+
+    def redacted(self, text: str) -> str:
+        """``text`` with the webhook secret cut to its first characters, for logs and tables."""
+        return text.replace(self.webhook_secret, self.webhook_secret[:SHOWN_SECRET_CHARS] + "…")
 
     @property
     def cache_horizon(self) -> timedelta:
