@@ -9,7 +9,6 @@ import pytest
 
 from worker.config import DEFAULT_LEASE_S, DEFAULT_MAX_RETRIES, ConfigError, Settings
 
-
 #: A secret as `secrets.token_urlsafe(24)` makes one.
 WEBHOOK_SECRET = "q7Xk2LpW9vRtY4mZs8NbHc3J"
 
