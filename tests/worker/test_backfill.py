@@ -12,8 +12,8 @@ from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
 from tests.worker.conftest import sandbox_stats
 from tests.worker.test_sync import connect
-from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker import preferences
+from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
 from worker.models import Activity, Athlete
 from worker.runtime import Runtime
