@@ -24,6 +24,7 @@ from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
+from worker.web.oauth import STATE_COOKIE
 from worker.web.webhook import MAX_EVENT_AGE_S, MAX_EVENT_AHEAD_S
 
 SUBSCRIPTION = 777
@@ -284,7 +285,7 @@ def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: R
     assert runtime.settings.webhook_url.endswith(f"/webhook/{secret}")
 
 
-def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
+def test_with_redis_down_web_acknowledges_into_the_inbox_and_other_routes_answer_503(
     tmp_path: Path, database_url: str
 ) -> None:
     rt = Runtime(make_settings(tmp_path, database_url, f"redis://127.0.0.1:{free_port()}/0"))
@@ -298,6 +299,11 @@ def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
             assert client.get("/readyz").json() == {"database": "ok"}
             assert client.get("/healthz").status_code == 503  # Redis is reported there
             assert client.post(hook(rt), json=event()).status_code == 200
+            client.cookies.set(STATE_COOKIE, "s")  # a sign-in under way when Redis went
+            for path in ("/connect", "/auth/callback?state=s&code=c&scope=read", "/metrics"):
+                answer = client.get(path, follow_redirects=False)
+                assert answer.status_code == 503, (path, answer.text)
+                assert "Redis" in answer.text and answer.headers["retry-after"]
         assert inbox_count(rt) == 1
     finally:
         rt.db.dispose()
