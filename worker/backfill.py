@@ -44,8 +44,8 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
     with rt.db.session() as session:
         athlete = session.get(Athlete, athlete_id)
-        if athlete is not None:
-            athlete.units = units
+        if athlete is not None and not athlete.units_chosen:
+            athlete.units = units  # Strava's preference, until the athlete chooses in settings
     stored = refresh(rt, athlete_id, priority="backfill", progress=progress, force=force)
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})
     return stored
