@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from worker.db import Database
 from worker.models import Athlete
-from worker.strava import Gateway, StravaUnauthorized, TokenGrant
+from worker.outcomes import Skip, Wait
+from worker.strava import Gateway, StravaGrantGone, StravaUnauthorized, TokenGrant
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +24,11 @@ REFRESH_MARGIN_S = 600
 LOCK_TIMEOUT_S = 60
 
 
-class AthleteUnavailable(Exception):
+class AthleteUnavailable(Skip):
     """The athlete is gone or must reconnect; their jobs are skipped, not retried."""
 
 
-class TokensUnreadable(Exception):
+class TokensUnreadable(Wait):
     """A stored token cannot be decrypted under any key of TOKEN_KEYS.
 
     The deployment is wrong (a key dropped before ``rotate-keys`` ran, another deployment's
@@ -103,8 +104,8 @@ class Tokens:
         Raises
         ------
         AthleteUnavailable
-            The athlete is unknown, needs to reconnect, or Strava refused the refresh (401);
-            in the last case they are marked as needing to reconnect.
+            The athlete is unknown, needs to reconnect, or Strava refused the refresh (the
+            grant is gone); in the last case they are marked as needing to reconnect.
         TokensUnreadable
             No key of TOKEN_KEYS opens their stored tokens.
         """
@@ -132,6 +133,22 @@ class Tokens:
             if current != rejected:
                 return current
             return self._refresh(athlete_id)
+
+    def refresh_anyway(self, athlete_id: int) -> str:
+        """A new access token from the stored refresh token, whatever the athlete's status.
+
+        A deauthorization asks Strava with it whether the grant still lives, even for an athlete
+        marked as needing to reconnect: only Strava's refusal lets their data go. Raises
+        :class:`AthleteUnavailable` when Strava refuses it (the grant is gone).
+        """
+        with self.lock(athlete_id):
+            return self._refresh(athlete_id)
+
+    def active(self, athlete_id: int) -> bool:
+        """Whether the athlete is connected and not marked as needing to reconnect."""
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            return athlete is not None and athlete.status == "active"
 
     def mark_needs_reauth(self, athlete_id: int, reason: str) -> None:
         """Strava keeps refusing a fresh token: the athlete must connect again."""
@@ -168,8 +185,10 @@ class Tokens:
             refresh_token = self.cipher.decrypt(athlete.refresh_token, athlete_id)
         try:
             grant = self.gateway.refresh(refresh_token)
-        except StravaUnauthorized:
-            self.mark_needs_reauth(athlete_id, "Strava refused the refresh")
+        except (StravaGrantGone, StravaUnauthorized) as refused:
+            # Revoked, or connected again elsewhere. Strava refusing our client (a
+            # StravaApplicationRefused) is no athlete's doing, and is not caught here.
+            self.mark_needs_reauth(athlete_id, f"Strava refused the refresh: {refused}")
             raise AthleteUnavailable(f"athlete {athlete_id} revoked access") from None
         # Strava may have rotated the refresh token: the old one no longer works, so the new
         # one is committed before anything else can fail.

@@ -134,7 +134,8 @@ def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
 
 def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
     tasks.runtime.budget.rate_limited()  # what the gateway does on a 429
-    wait = tasks.not_now(StravaRateLimited("Strava 429: Rate Limit Exceeded", 429))
+    limited = StravaRateLimited("Strava 429: Rate Limit Exceeded", 429)
+    wait = tasks.not_now("handle_event(1)", limited)
     assert isinstance(wait, NotNow) and not isinstance(wait, StravaRateLimited)
     assert 1 <= wait.delay_s <= tasks.runtime.settings.rate_windows.short + 1
 
