@@ -39,7 +39,7 @@ from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.outcomes import Hopeless
 from worker.runtime import Runtime
-from worker.strava import StravaNotFound, StravaRejected, StravaScopeMissing, StravaUnauthorized
+from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -164,16 +164,8 @@ def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
     refuses, the athlete is marked as needing to reconnect and the job is skipped. So is a
     permission the athlete did not grant: no refresh brings it back.
     """
-    token = rt.tokens.access_token(athlete_id)
-    try:
-        try:
-            return _reserved(rt, token, athlete_id, activity_id, keepalive)
-        except StravaUnauthorized:
-            token = rt.tokens.replace_rejected(athlete_id, token)
-        return _reserved(rt, token, athlete_id, activity_id, keepalive)
-    except (StravaUnauthorized, StravaScopeMissing) as refused:
-        rt.tokens.mark_needs_reauth(athlete_id, str(refused))
-        raise AthleteUnavailable(f"athlete {athlete_id} must reconnect: {refused}") from None
+    return rt.tokens.using(athlete_id, lambda token: _reserved(rt, token, athlete_id,
+                                                               activity_id, keepalive))
 
 
 def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
@@ -336,15 +328,20 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
         held = session.scalar(select(Activity.id).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
     if held:
-        token = rt.tokens.access_token(athlete_id)
-        reservation = rt.budget.acquire("live", athlete_id=athlete_id)
-        try:
-            rt.gateway.get_activity(token, activity_id, prepaid=reservation)
-        except StravaNotFound:
-            forget_activity(rt, athlete_id, activity_id)
-        else:
+        if rt.tokens.using(athlete_id, lambda token: _still_at_strava(rt, token, athlete_id,
+                                                                      activity_id)):
             return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
                                                "its delete is not believed")
-        finally:
-            reservation.close()
+        forget_activity(rt, athlete_id, activity_id)
     return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
+
+
+def _still_at_strava(rt: Runtime, token: str, athlete_id: int, activity_id: int) -> bool:
+    reservation = rt.budget.acquire("live", athlete_id=athlete_id)
+    try:
+        rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+    except StravaNotFound:
+        return False
+    finally:
+        reservation.close()
+    return True

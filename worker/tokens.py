@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -14,7 +15,13 @@ from sqlalchemy import select
 from worker.db import Database
 from worker.models import Athlete
 from worker.outcomes import Skip, Wait
-from worker.strava import Gateway, StravaGrantGone, StravaUnauthorized, TokenGrant
+from worker.strava import (
+    Gateway,
+    StravaGrantGone,
+    StravaScopeMissing,
+    StravaUnauthorized,
+    TokenGrant,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +29,8 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN_S = 600
 #: Longest a refresh may hold the athlete's lock; far above one token request with retries.
 LOCK_TIMEOUT_S = 60
+
+T = TypeVar("T")
 
 
 class AthleteUnavailable(Skip):
@@ -117,6 +126,30 @@ class Tokens:
             if token is not None:
                 return token
             return self._refresh(athlete_id)
+
+    def using(self, athlete_id: int, work: Callable[[str], T]) -> T:
+        """``work`` with the athlete's access token, as Strava's answers ask.
+
+        A 401 to a token that has not expired means Strava revoked it: the token is replaced
+        once (:meth:`replace_rejected`) and ``work`` runs again. Strava refusing the fresh token
+        too, or a permission the athlete did not grant (no refresh brings it back), marks them
+        as needing to reconnect.
+
+        Raises
+        ------
+        AthleteUnavailable
+            As :meth:`access_token`, and when Strava refuses them as above.
+        """
+        token = self.access_token(athlete_id)
+        try:
+            try:
+                return work(token)
+            except StravaUnauthorized:
+                token = self.replace_rejected(athlete_id, token)
+            return work(token)
+        except (StravaUnauthorized, StravaScopeMissing) as refused:
+            self.mark_needs_reauth(athlete_id, str(refused))
+            raise AthleteUnavailable(f"athlete {athlete_id} must reconnect: {refused}") from None
 
     def replace_rejected(self, athlete_id: int, rejected: str) -> str:
         """A new token after Strava answered 401 to ``rejected`` before its expiry.

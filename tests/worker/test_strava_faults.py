@@ -124,12 +124,13 @@ def test_every_error_answer_is_one_strava_error_on_at_most_one_branch(
     assert not isinstance(read, Skip)  # skipping is the athlete's state to decide, not one answer
 
 
-def tokens_of(rt: Runtime, *answers: Answer) -> tuple[Tokens, FakeStrava]:
-    """The athlete 7, whose access token has expired, and their tokens behind ``answers``."""
+def tokens_of(rt: Runtime, *answers: Answer, expires_at: int = 0) -> tuple[Tokens, FakeStrava]:
+    """The athlete 7, whose access token expires at ``expires_at`` (has expired, by default),
+    and their tokens behind ``answers``."""
     strava = FakeStrava(*answers)
     tokens = Tokens(rt.db, rt.cipher, gateway(strava), rt.redis)
     with rt.db.session() as session:
-        athlete = Athlete(id=7, access_token=rt.cipher.encrypt("old"), expires_at=0,
+        athlete = Athlete(id=7, access_token=rt.cipher.encrypt("old"), expires_at=expires_at,
                           refresh_token=rt.cipher.encrypt("refresh"), scope="s")
         session.add(athlete)
     return tokens, strava
@@ -174,3 +175,38 @@ def test_an_athlete_marked_to_reconnect_is_still_asked_with_their_refresh_token(
     with runtime.db.session() as session:
         athlete = session.get(Athlete, 7)
         assert athlete is not None and runtime.cipher.decrypt(athlete.refresh_token) == "rotated"
+
+
+FRESH = {"access_token": "new", "refresh_token": "rotated", "expires_at": 2**31}
+
+
+def read_with(tokens: Tokens) -> Any:
+    return tokens.using(7, lambda token: tokens.gateway.get_activity(token, 42))
+
+
+def test_a_token_refused_before_its_expiry_is_replaced_once_and_the_work_runs_again(
+    runtime: Runtime,
+) -> None:
+    tokens, strava = tokens_of(runtime, TOKEN_INVALID, (200, FRESH), (200, {"id": 42}),
+                               expires_at=2**31)
+    assert read_with(tokens) == {"id": 42}
+    assert [r.headers.get("Authorization") for r in strava.sent] == [
+        "Bearer old", None, "Bearer new"]
+    assert status_of(runtime) == "active"
+
+
+def test_a_fresh_token_refused_too_marks_the_athlete_to_reconnect(runtime: Runtime) -> None:
+    tokens, strava = tokens_of(runtime, TOKEN_INVALID, (200, FRESH), TOKEN_INVALID,
+                               expires_at=2**31)
+    with pytest.raises(AthleteUnavailable):
+        read_with(tokens)
+    assert len(strava.sent) == 3 and status_of(runtime) == "needs_reauth"
+
+
+def test_a_missing_permission_marks_the_athlete_to_reconnect_without_a_refresh(
+    runtime: Runtime,
+) -> None:
+    tokens, strava = tokens_of(runtime, READ_MISSING, expires_at=2**31)
+    with pytest.raises(AthleteUnavailable, match="activity:read_permission"):
+        read_with(tokens)
+    assert len(strava.sent) == 1 and status_of(runtime) == "needs_reauth"
