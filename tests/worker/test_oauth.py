@@ -369,3 +369,27 @@ def test_a_code_strava_refuses_twice_is_given_up_with_a_page_and_nothing_stored(
     assert len(strava.exchanges) == 2
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, 84) is None
+
+
+def test_a_callback_claiming_a_scope_strava_did_not_grant_costs_one_read_then_asks_to_reconnect(
+    strava_runtime: Runtime,
+) -> None:
+    from tests.worker.test_sync import upload
+    from worker.sync import sync_activity
+    from worker.tokens import AthleteUnavailable
+
+    # Strava's token answer names no scope (stravalib's AccessInfo: the tokens and their
+    # expiry), so the callback's word is all there is; the athlete who edits it to claim
+    # activity:read_all is found out by Strava's first refusal.
+    client = browser(strava_runtime)
+    callback = approve(client, 5150, "&sandbox_deny_scope=activity:read_all,activity:read")
+    claimed = callback.replace("scope=read%2Cactivity%3Awrite",
+                               "scope=read%2Cactivity%3Aread_all%2Cactivity%3Awrite")
+    assert claimed != callback and client.get(claimed).status_code == 200
+    before = sandbox_calls(strava_runtime, "GET /athlete/activities")
+    with pytest.raises(AthleteUnavailable, match="activity:read_permission"):
+        sync_activity(strava_runtime, 5150, upload(strava_runtime))
+    assert sandbox_calls(strava_runtime, "GET /athlete/activities") == before + 1
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, 5150)
+        assert athlete is not None and athlete.status == "needs_reauth"
