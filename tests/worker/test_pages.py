@@ -960,7 +960,9 @@ def test_running_distance_and_time_per_week_add_up_the_runs_in_the_athletes_unit
             w: round(s) for w, s in seconds.items() if metres[w]}
 
 
-def test_dates_are_written_in_the_readers_language(rt: Runtime, app: TestClient) -> None:
+def test_dates_are_written_in_the_readers_language_and_times_to_the_second(
+    rt: Runtime, app: TestClient,
+) -> None:
     ids = add_athlete(rt, A, 1000)
     csrf = sign_in(rt, app, A)
     app.post("/me/settings", data=settings_form(csrf, language="de"))
@@ -973,6 +975,7 @@ def test_dates_are_written_in_the_readers_language(rt: Runtime, app: TestClient)
     listed = app.get("/me").text.split('id="activities-title"')[1]
     assert f"{started.day}. {german_month} {started.year}" in listed
     assert started.isoformat() not in listed
+    assert " · 45:00</p>" in listed  # moving time to the second
 
 
 def preview_of(page: str) -> str:

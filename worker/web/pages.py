@@ -637,7 +637,7 @@ def _listed(row: Activity, voice: Voice) -> Listed:
                   # the activity is read again (its event, or the next history read).
                   evidence=row.evidence if row.evidence_language == voice.language else "",
                   distance=voice.distance(row.distance_m) if row.distance_m else "",
-                  duration=voice.duration(row.moving_s))
+                  duration=charts.clock(row.moving_s))
 
 
 def week_day(language: str, day: date) -> str:
