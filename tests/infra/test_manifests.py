@@ -38,8 +38,8 @@ def procfile() -> dict[str, list[str]]:
 def config_variables() -> set[str]:
     """The environment variables worker/config.py reads."""
     source = (REPO_ROOT / "worker" / "config.py").read_text()
-    return set(re.findall(r"\b(?:env\.get|_int|_float)\(\s*(?:env,\s*)?\"([A-Z][A-Z0-9_]*)\"",
-                          source))
+    return set(re.findall(
+        r"\b(?:env\.get|_int|_float|_secret)\(\s*(?:env,\s*)?\"([A-Z][A-Z0-9_]*)\"", source))
 
 
 def k8s_objects() -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-import redis
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -70,11 +69,7 @@ class HealthEndpoints:
         refused = self._refused(request)
         if refused is not None:
             return refused
-        try:
-            cluster = await run_in_threadpool(generate_latest, self.cluster)
-        except redis.RedisError as error:
-            return PlainTextResponse(f"Redis does not answer ({type(error).__name__}): the "
-                                     "cluster's figures cannot be read", status_code=503)
+        cluster = await run_in_threadpool(generate_latest, self.cluster)
         return Response(generate_latest(REGISTRY) + cluster, media_type=CONTENT_TYPE_LATEST)
 
     def _refused(self, request: Request) -> Response | None:
