@@ -637,6 +637,14 @@ def test_a_corrected_label_replaces_the_label_in_the_weeks_and_asks_for_the_bloc
     assert [(e.object_id, e.owner_id) for e in rerender_events(rt)] == [(easy, A)]
     page = app.get(f"/me/activities/{easy}").text
     assert "your correction" in page and '<option value="race" selected>' in page
+    with rt.db.session() as session:  # the worker took that re-read: no longer coalescing
+        taken = session.get(InboxEvent, rerender_events(rt)[0].id)
+        assert taken is not None
+        taken.attempts = 1
+    again = app.post(f"/me/activities/{easy}/label", data={"csrf": csrf, "label": "race"})
+    assert again.status_code == 200 and len(rerender_events(rt)) == 1  # the same word again
+    app.post(f"/me/activities/{easy}/label", data={"csrf": csrf, "label": "tempo"})
+    assert len(rerender_events(rt)) == 2  # a new word: read again
 
 
 @pytest.mark.parametrize("label", ["marathon", "", "Race", "easy "])

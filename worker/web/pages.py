@@ -285,8 +285,11 @@ class PageEndpoints:
         except UnknownLabel as error:
             return self._render(language, "error.html", status=400, signed_in=signed_in,
                                 problem="label", detail=str(error), activity_id=activity_id)
-        if not await run_in_threadpool(self._holds, signed_in.athlete_id, activity_id):
+        held = await run_in_threadpool(self._chosen, signed_in.athlete_id, activity_id)
+        if held is None:
             return await self._not_found(request, signed_in)
+        if held == label.value:  # their word already stands: nothing to read again
+            return RedirectResponse(f"/me/activities/{activity_id}?saved=label", 303)
         busy = self._busy(signed_in, language)
         if busy is not None:
             return busy
@@ -407,9 +410,12 @@ class PageEndpoints:
             return session.scalar(select(Activity.id).where(Activity.athlete_id == athlete_id)
                                   .order_by(Activity.start_date.desc()).limit(1))
 
-    def _holds(self, athlete_id: int, activity_id: int) -> bool:
+    def _chosen(self, athlete_id: int, activity_id: int) -> str | None:
+        """The label the athlete chose for their activity, "" if none; None if it is not
+        theirs (or not held)."""
         with self.rt.db.session() as session:
-            return _mine(session, athlete_id, activity_id) is not None
+            row = _mine(session, athlete_id, activity_id)
+            return None if row is None else row.workout_chosen or ""
 
     def _choose(self, athlete_id: int, activity_id: int, label: Workout) -> None:
         """Keep the athlete's label on the row, and show it at once: the worker's re-read
