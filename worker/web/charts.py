@@ -38,13 +38,19 @@ WORKOUT_NAMES: dict[str, str] = {
     Workout.CROSS_TRAINING: N_("cross-training"), Workout.OTHER: N_("other"),
 }
 #: One colour per label, each at least 3:1 against the white background (WCAG 1.4.11 for
-#: graphical objects), neighbours told apart by lightness as well as hue.
+#: graphical objects), and every two of them at least MIN_COLOUR_DISTANCE apart (CIELAB ΔE) for
+#: normal vision and as protanopes, deuteranopes and tritanopes see them (Machado et al. 2009,
+#: full severity): chosen by a search over the sRGB cube under those constraints, then given
+#: to labels by kind (steady runs blue and green, quality runs warm and purple, the rest grey).
 WORKOUT_COLOURS: dict[str, str] = {
-    Workout.EASY: "#2b6cb0", Workout.RECOVERY: "#5a7d9a", Workout.LONG: "#1d4044",
-    Workout.TEMPO: "#b7791f", Workout.INTERVALS: "#c53030", Workout.SPRINTS: "#97266d",
-    Workout.HILLS: "#2f855a", Workout.FARTLEK: "#6b46c1", Workout.RACE: "#000000",
-    Workout.STRENGTH: "#975a16", Workout.CROSS_TRAINING: "#4a5568", Workout.OTHER: "#718096",
+    Workout.EASY: "#0099ee", Workout.RECOVERY: "#779988", Workout.LONG: "#114433",
+    Workout.TEMPO: "#dd7722", Workout.INTERVALS: "#881188", Workout.SPRINTS: "#aa88bb",
+    Workout.HILLS: "#995511", Workout.FARTLEK: "#bb8855", Workout.RACE: "#000000",
+    Workout.STRENGTH: "#553300", Workout.CROSS_TRAINING: "#666677", Workout.OTHER: "#443355",
 }
+#: Least CIELAB distance between two workout colours, in every kind of vision above: about
+#: twice the ΔE of 10 at which two small patches side by side are told apart at a glance.
+MIN_COLOUR_DISTANCE = 18.0
 BAR_COLOUR = "#2b6cb0"
 #: Metres in a statute mile.
 METRES_PER_MILE = 1609.344
