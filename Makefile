@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install messages constraints
+.PHONY: run test bench lint typecheck clean install messages constraints examples
 
 install: $(STAMP)
 
@@ -58,6 +58,17 @@ messages: $(STAMP)
 	    else action=init; fi; \
 	    $(BIN)/pybabel $$action --input-file $(LOCALE)/stridewise.pot --output-dir $(LOCALE) \
 	        --domain stridewise --locale $$lang --width 100 || exit 1; \
+	done
+
+# The front page's example block in each language: the README's race, judged by the analysis
+# against its athlete's history (tests/worker/test_pages_i18n.py checks they are current).
+EXAMPLE_HISTORY := tests/data/history/runpandas-athlete
+EXAMPLE_RUN     := $(EXAMPLE_HISTORY)/0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz
+examples: $(STAMP)
+	for lang in en $(LANGUAGES); do \
+	    $(BIN)/stridewise analyze --language $$lang --history $(EXAMPLE_HISTORY) $(EXAMPLE_RUN) \
+	        2>/dev/null | sed -n '/^-- Stridewise --$$/,/^-- end of Stridewise --$$/p' \
+	        > worker/web/examples/$$lang.txt || exit 1; \
 	done
 
 clean:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from analysis import engine
 from analysis.model import Activity as ActivityData
 from analysis.parsers.bundle import activity_from_strava
-from worker import preferences
+from worker import labels, preferences
 from worker.cache import load_history, save_record
 from worker.history import Progress, refresh
 from worker.inbox import EventStatus
@@ -71,8 +71,9 @@ def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None
         if activity is None:
             continue
         history = load_history(rt, athlete_id, activity.start)
-        analysis = engine.analyse(activity, engine.profile_for(history, activity, activity_id),
-                                  activity_id, preferences.voice_of(rt.db, athlete_id))
+        analysis = labels.honour(rt.db, activity_id, activity, engine.analyse(
+            activity, engine.profile_for(history, activity, activity_id), activity_id,
+            preferences.voice_of(rt.db, athlete_id)))
         with rt.db.session() as session:
             if session.get(Activity, activity_id) is None:
                 continue  # deleted meanwhile

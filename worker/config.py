@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,10 +57,49 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 #: How long anything read from Strava, or derived from it, is kept (Strava's API Policy).
 DEFAULT_CACHE_DAYS = 7.0
+#: Shortest STRIDEWISE_METRICS_TOKEN accepted: a guessable token is no lock.
+MIN_METRICS_TOKEN_CHARS = 16
+#: The proxies whose X-Forwarded-For names the client: by default one on the same host.
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1"
+#: An e-mail address or a web address in STRIDEWISE_OPERATOR: how the operator is reached.
+_CONTACT = re.compile(r"<?(?P<contact>https?://[^\s<>]+"
+                      r"|[^\s<>@,;()]+@[^\s<>@,;()]+\.[^\s<>@,;()]+)>?")
 #: How long a message owns its inbox event once it is due: longer than any event takes, so
 #: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
 #: commit and enqueue) and the sweeper sends another.
 DEFAULT_LEASE_S = 120.0
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs this instance (STRIDEWISE_OPERATOR): a name, and an e-mail or web address."""
+
+    name: str
+    contact: str
+
+    @property
+    def href(self) -> str:
+        """The contact as a link: the web address, or a mailto: link."""
+        return self.contact if "://" in self.contact else f"mailto:{self.contact}"
+
+    @classmethod
+    def parse(cls, text: str) -> Operator | None:
+        """``Jane Runner <jane@example.com>``, ``Club, https://club.example``; None if empty.
+
+        Raises:
+            ConfigError: there is text, but no name or no e-mail or web address in it.
+        """
+        text = text.strip()
+        if not text:
+            return None
+        found = _CONTACT.search(text)
+        name = (text[:found.start()] + " " + text[found.end():]).strip(" ,;:-()") if found \
+            else ""
+        if found is None or not name:
+            raise ConfigError(
+                f"STRIDEWISE_OPERATOR={text!r} must give a name and an e-mail address or a "
+                "web address to reach them, e.g. 'Jane Runner <jane@example.com>'")
+        return cls(" ".join(name.split()), found.group("contact"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +127,9 @@ class Settings:
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
     cache_days: float = DEFAULT_CACHE_DAYS
+    operator: Operator | None = None  # None: the operator has not named themselves
+    forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS
+    metrics_token: str | None = None  # None: /metrics answers loopback clients only
 
     @property
     def redirect_uri(self) -> str:
@@ -147,6 +190,10 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
             cache_days=_cache_days(env),
+            operator=Operator.parse(env.get("STRIDEWISE_OPERATOR", "")),
+            forwarded_allow_ips=(env.get("FORWARDED_ALLOW_IPS", "").strip()
+                                 or DEFAULT_FORWARDED_ALLOW_IPS),
+            metrics_token=_metrics_token(env.get("STRIDEWISE_METRICS_TOKEN", "")),
         )
 
 
@@ -177,6 +224,15 @@ def _cache_days(env: Mapping[str, str]) -> float:
         raise ConfigError(f"STRAVA_CACHE_DAYS={days!r} must be a positive number of days "
                           "(decimals allowed, e.g. 0.0002 for about 17 seconds)")
     return days
+
+
+def _metrics_token(text: str) -> str | None:
+    token = text.strip()
+    if token and len(token) < MIN_METRICS_TOKEN_CHARS:
+        raise ConfigError(f"STRIDEWISE_METRICS_TOKEN is {len(token)} characters long: use at "
+                          f"least {MIN_METRICS_TOKEN_CHARS} random ones (python -c 'import "
+                          "secrets; print(secrets.token_urlsafe(24))')")
+    return token or None
 
 
 def _parse_int(name: str, text: str) -> int:

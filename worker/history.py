@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, select
 from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
-from worker import preferences
+from worker import labels, preferences
 from worker.cache import load_history, save_record
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -167,8 +167,8 @@ def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any],
         return None
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
-    analysis = engine.analyse(activity, profile, activity_id,
-                              preferences.voice_of(rt.db, athlete_id))
+    analysis = labels.honour(rt.db, activity_id, activity, engine.analyse(
+        activity, profile, activity_id, preferences.voice_of(rt.db, athlete_id)))
     undecided = not activity.manual and not engine.judge_summary(activity, profile).decided
     with rt.db.session() as session:
         if session.get(Athlete, athlete_id) is None:

@@ -29,7 +29,7 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
-from worker import preferences
+from worker import labels, preferences
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
 from worker.forget import forget_activity, forget_athlete
@@ -202,7 +202,8 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = engine.analyse(activity, profile, activity_id, voice)
+    analysis = labels.honour(rt.db, activity_id, activity,
+                             engine.analyse(activity, profile, activity_id, voice))
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
@@ -260,7 +261,7 @@ def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
         row = session.get(Activity, activity_id)
         if row is not None:
             row.block_digest = hashlib.sha256(block.encode()).hexdigest()
-            row.block_written_at = utcnow()
+            row.block, row.block_written_at = block, utcnow()
 
 
 def _preferences(rt: Runtime, athlete_id: int) -> preferences.Preferences:

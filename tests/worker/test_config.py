@@ -73,3 +73,37 @@ def test_a_cache_length_that_is_not_a_positive_number_is_a_config_error(
 ) -> None:
     with pytest.raises(ConfigError, match="STRAVA_CACHE_DAYS"):
         settings(tmp_path, STRAVA_CACHE_DAYS=value)
+
+
+@pytest.mark.parametrize(("text", "name", "href"), [
+    ("Jane Runner <jane@example.com>", "Jane Runner", "mailto:jane@example.com"),
+    ("Track Club Nord, https://club.example/contact", "Track Club Nord",
+     "https://club.example/contact"),
+    ("  Ana   Ruiz   ana.ruiz@example.org  ", "Ana Ruiz", "mailto:ana.ruiz@example.org"),
+])
+def test_the_operator_is_a_name_and_a_way_to_reach_them(
+    tmp_path: Path, text: str, name: str, href: str,
+) -> None:
+    operator = settings(tmp_path, STRIDEWISE_OPERATOR=text).operator
+    assert operator is not None and (operator.name, operator.href) == (name, href)
+
+
+def test_an_unnamed_operator_is_none_and_the_forwarding_proxy_is_loopback(
+    tmp_path: Path,
+) -> None:
+    s = settings(tmp_path, STRIDEWISE_OPERATOR="  ")
+    assert (s.operator, s.forwarded_allow_ips, s.metrics_token) == (None, "127.0.0.1", None)
+    proxied = settings(tmp_path, FORWARDED_ALLOW_IPS="10.0.0.0/8",
+                       STRIDEWISE_METRICS_TOKEN="k" * 32)
+    assert (proxied.forwarded_allow_ips, proxied.metrics_token) == ("10.0.0.0/8", "k" * 32)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("STRIDEWISE_OPERATOR", "Jane Runner"), ("STRIDEWISE_OPERATOR", "jane@example.com"),
+    ("STRIDEWISE_OPERATOR", "Jane at example dot com"), ("STRIDEWISE_METRICS_TOKEN", "secret"),
+])
+def test_an_operator_without_contact_or_a_short_metrics_token_is_a_config_error(
+    tmp_path: Path, name: str, value: str,
+) -> None:
+    with pytest.raises(ConfigError, match=name):
+        settings(tmp_path, **{name: value})

@@ -35,6 +35,12 @@ def browser(rt: Runtime) -> TestClient:
     return TestClient(create_app(rt), base_url=rt.settings.public_url)
 
 
+def operator(rt: Runtime) -> TestClient:
+    """A client on the web process's own host, where /metrics answers without a token."""
+    return TestClient(create_app(rt), base_url=rt.settings.public_url,
+                      client=("127.0.0.1", 40000))
+
+
 def test_connect_redirects_to_strava_with_the_contract_parameters(runtime: Runtime) -> None:
     answer = browser(runtime).get("/connect", follow_redirects=False)
     assert answer.status_code == 302
@@ -92,7 +98,7 @@ def test_healthz_reports_database_and_redis(runtime: Runtime) -> None:
 
 
 def test_metrics_count_webhook_events(runtime: Runtime) -> None:
-    client = browser(runtime)
+    client = operator(runtime)
     client.post(f"/webhook/{runtime.settings.webhook_secret}", content=b"not json",
                 headers={"content-type": "application/json"})
     text = client.get("/metrics").text
@@ -100,7 +106,7 @@ def test_metrics_count_webhook_events(runtime: Runtime) -> None:
 
 
 def test_metrics_show_cluster_figures_counted_by_workers(strava_runtime: Runtime) -> None:
-    client = browser(strava_runtime)
+    client = operator(strava_runtime)
     strava_runtime.counters.job("handle_event", "done")
     strava_runtime.gateway.list_subscriptions()  # one Strava request, counted by the hook
     text = client.get("/metrics").text

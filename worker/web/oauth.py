@@ -32,6 +32,7 @@ from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaCodeRefused, StravaError, TokenGrant
+from worker.web.language import visitor_language
 from worker.web.ratelimit import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
 from worker.web.session import Sessions, set_cookie
 
@@ -118,7 +119,8 @@ class OAuthEndpoints:
             log.warning("code exchange failed: %s", error)
             return _page(502, "Strava did not accept the sign-in",
                          "The link may have been used already. Please connect again.")
-        athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""))
+        athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""),
+                                             visitor_language(request))
         if athlete_id is None:
             return _page(502, "Strava sent no athlete", "Please connect again.")
         session_id, signed_in = await run_in_threadpool(Sessions(self.rt.db).start, athlete_id)
@@ -158,13 +160,16 @@ class OAuthEndpoints:
         """Whether the state was issued here and not used yet; it is used up now."""
         return bool(self.rt.redis.delete(STATE_KEY + state))
 
-    def _store(self, grant: TokenGrant, scope: str) -> int | None:
+    def _store(self, grant: TokenGrant, scope: str, language: str) -> int | None:
+        """Store the athlete and their tokens; a new athlete speaks ``language``, the one they
+        read the front page in (a returning one keeps their settings)."""
         profile = grant.athlete or {}
         if not isinstance(profile.get("id"), int):
             return None
         athlete_id = int(profile["id"])
         with self.rt.tokens.lock(athlete_id), self.rt.db.session() as session:
-            athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id)
+            athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id,
+                                                                  language=language)
             athlete.scope = scope[:255]
             athlete.status = "active"
             athlete.connected_at = utcnow()
