@@ -79,6 +79,18 @@ RECOVERY_CV = 0.35
 #: ... and their paces by less than this CV: repeats are run at one target pace, give
 #: or take a hill (the last two of the labelled 4 x 6 min file are 13 % slower uphill).
 PACE_CV = 0.1
+#: A ladder or pyramid (400-800-1200 m, 1-2-3-2-1 min) varies its repeats' lengths but
+#: runs them at one pace: with at least this many repeats ...
+LADDER_MIN_REPS = 4
+#: ... whose paces vary by less than this CV (the 400-400-800-800-400 m track session of
+#: tests/data/blind-2026-12: 0.018; surges read as fartlek in shared/data/real: 0.06-0.08;
+#: the pickups of steady runs vary 0.01-0.09, but rest minutes apart and irregularly), ...
+LADDER_PACE_CV = 0.03
+#: ... and whose recoveries are regular or in step with the repeats (rest over repeat
+#: varies by less than this CV: 0.14 in that session, a coach's "float the same
+#: distance"; 0.3-1.8 between the pickups of steady runs and rides), the repeats are
+#: intervals whatever their lengths.
+LADDER_REST_RATIO_CV = 0.2
 #: Repeats are named by distance ("8 x 400 m") when their distances vary clearly less
 #: than their durations, by time ("4 x 6 min") otherwise.
 DISTANCE_NAMING_CV = 0.7
@@ -184,7 +196,18 @@ def _regular(efforts: Efforts) -> bool:
         return False
     if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:
         return False
-    return min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
+    return (min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
+            or _ladder(efforts))
+
+
+def _ladder(efforts: Efforts) -> bool:
+    """Repeats of several lengths at one pace, with regular rests or rests in step."""
+    bouts = efforts.bouts
+    if len(bouts) < LADDER_MIN_REPS or cv(np.array([b.speed for b in bouts])) > LADDER_PACE_CV:
+        return False
+    seconds = np.array([b.seconds for b in bouts[:-1]])
+    rests = np.array([g.seconds for g in efforts.gaps])
+    return cv(rests) <= RECOVERY_CV or cv(rests / seconds) <= LADDER_REST_RATIO_CV
 
 
 def _reps_text(efforts: Efforts, case: Case) -> str:
@@ -197,6 +220,9 @@ def _reps_text(efforts: Efforts, case: Case) -> str:
                    and np.median(metres) >= DISTANCE_NAMING_MIN_M)
     size = (case.distance(round(float(np.median(metres)), -2)) if by_distance
             else format_duration(about(float(np.median(seconds)))))
+    if min(cv(seconds), cv(metres)) > REGULAR_CV:
+        shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
+        size = f"{shortest}-{longest}"
     _ = case.voice.gettext
     text = _("{count} x {size} at {paces}").format(
         count=len(bouts), size=size, paces=case.paces(b.pace_speed for b in bouts))

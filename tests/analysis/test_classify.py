@@ -435,3 +435,46 @@ def lap_of(metres: float) -> Lap:
 ])
 def test_laps_of_one_length_are_told_from_pressed_laps(lengths: list[float], even: bool) -> None:
     assert segments.evenly_spaced([lap_of(m) for m in lengths]) is even
+
+
+def ladder(lengths: list[float], rest_per_rep: float | None, rest_s: float = 90.0,
+           pace: float = 1.15 * THRESHOLD) -> list[Part]:
+    """A ladder at one pace: repeats of ``lengths`` metres, floats in step with each
+    repeat (``rest_per_rep`` of its time) or of ``rest_s`` each."""
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for i, metres in enumerate(lengths):
+        parts.append((metres / pace, pace, 0.0))
+        if i < len(lengths) - 1:
+            rest = rest_per_rep * metres / pace if rest_per_rep is not None else rest_s
+            parts.append((rest, 0.85 * EASY, 0.0))
+    return parts + [(600.0, EASY, 0.0)]
+
+
+def test_a_ladder_at_one_pace_with_floats_in_step_is_intervals() -> None:
+    # The shape of the track session of tests/data/blind-2026-12 (400, 400, 800, 800,
+    # 400 m with floats of the same distance), which read as fartlek.
+    result = classify(session(ladder([400, 400, 800, 800, 400], 1.2)))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("5 x ")
+
+
+def test_a_pyramid_with_fixed_rests_is_intervals() -> None:
+    result = classify(session(ladder([400, 800, 1200, 800, 400], None, rest_s=120.0),
+                              heart=False))
+    assert result.workout is Workout.INTERVALS
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations([400.0, 600.0, 800.0, 1000.0, 1200.0]),
+       st.floats(min_value=0.6, max_value=1.2))
+def test_repeats_at_one_pace_with_rests_in_step_are_intervals_in_any_order(
+        lengths: list[float], rest_per_rep: float) -> None:
+    assert classify(session(ladder(lengths, rest_per_rep))).workout is Workout.INTERVALS
+
+
+def test_surges_of_several_paces_with_floats_in_step_stay_fartlek() -> None:
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for metres, factor in [(300, 1.3), (900, 1.0), (500, 1.2), (1200, 0.95), (400, 1.25)]:
+        pace = factor * THRESHOLD
+        parts += [(metres / pace, pace, 0.0), (metres / pace, EASY, 0.0)]
+    assert classify(session(parts)).workout is not Workout.INTERVALS

@@ -17,6 +17,8 @@ from analysis.model import Activity, Workout
 from analysis.parsers import parse_activity
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
+#: The blind batch of issue 20, for tests of the rules changed after it was scored.
+BLIND = Path(__file__).resolve().parent.parent / "data" / "blind-2026-12"
 RECORDINGS = sorted(p.name for p in REAL.iterdir()
                     if p.name.lower().removesuffix(".gz").endswith((".fit", ".gpx", ".tcx")))
 
@@ -189,3 +191,11 @@ def test_an_added_recording_gets_its_label_or_an_acceptable_one(row: dict[str, s
     accepted = {row["workout"], *(a for a in row["also_acceptable"].split("|") if a)}
     result = classify(recording(row["file"]))
     assert result.workout.value in accepted, result.evidence
+
+
+
+def test_a_track_ladder_with_floats_of_the_same_distance_is_intervals() -> None:
+    path = BLIND / "msimms-20210610_track_garmin_fenix_6.fit"
+    result = classify(parse_activity(path.read_bytes(), path.name))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("5 x ")
