@@ -16,6 +16,10 @@ from analysis.voice import N_
 
 #: Fewest bouts that make repeats or fartlek.
 MIN_REPS = 3
+#: ... except long repeats, of which two make a session (2 x 2 km, 2 x 5 min: Daniels'
+#: I-pace work is run in reps of 3-5 min, and two of them with a rest between are no
+#: steady run): bouts of at least this many seconds each.
+TWO_REPS_MIN_S = 180.0
 #: Sprint bouts last under about 45 s (alactic and glycolytic efforts; the contract).
 SPRINT_MAX_S = 45.0
 #: ... and none over a minute: longer ones make a fartlek or intervals.
@@ -74,6 +78,11 @@ MAX_REST_RATIO = 4.0
 MAX_REST_S = 360.0
 #: Repeats are regular when their durations (or distances) vary by less than this CV.
 REGULAR_CV = 0.3
+#: Repeats and recoveries that vary by less than this CV both were run to a plan, so
+#: recoveries longer than MAX_REST_S are floats of the session (4 x 1 km with 2 km
+#: floats), not separate efforts in a steady run; MAX_REST_RATIO still bounds them. The
+#: pickups of the steady runs of shared/data/real rest irregularly (rest CV 0.3-1.5).
+PLANNED_CV = 0.15
 #: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
 RECOVERY_CV = 0.35
 #: ... and their paces by less than this CV: repeats are run at one target pace, give
@@ -105,7 +114,7 @@ def repeats(case: Case) -> Classification | None:
     """Sprints, intervals, or an easy run finished with strides."""
     efforts = case.features.efforts
     bouts = efforts.bouts
-    if len(bouts) < MIN_REPS:
+    if len(bouts) < MIN_REPS and not _two_long_reps(bouts):
         return None
     seconds = np.array([b.seconds for b in bouts])
     if np.median(seconds) < SPRINT_MAX_S and np.max(seconds) <= SPRINT_LONGEST_S:
@@ -117,6 +126,10 @@ def repeats(case: Case) -> Classification | None:
     if not _regular(efforts) or not hard(bouts, case):
         return None
     return Classification(Workout.INTERVALS, CLEAR, _reps_text(efforts, case))
+
+
+def _two_long_reps(bouts: tuple[Piece, ...]) -> bool:
+    return len(bouts) == 2 and min(b.seconds for b in bouts) >= TWO_REPS_MIN_S
 
 
 def _sprints(case: Case) -> bool:
@@ -191,7 +204,9 @@ def _regular(efforts: Efforts) -> bool:
     metres = np.array([b.metres for b in efforts.bouts])
     rests = np.array([g.seconds for g in efforts.gaps])
     rest = float(np.median(rests)) if rests.size else 0.0
-    longest = min(MAX_REST_S, MAX_REST_RATIO * float(np.median(seconds)))
+    longest = MAX_REST_RATIO * float(np.median(seconds))
+    if max(cv(seconds), cv(rests)) > PLANNED_CV:
+        longest = min(MAX_REST_S, longest)
     if not MIN_RECOVERY_S <= rest <= longest:
         return False
     if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:

@@ -446,7 +446,7 @@ def ladder(lengths: list[float], rest_per_rep: float | None, rest_s: float = 90.
         parts.append((metres / pace, pace, 0.0))
         if i < len(lengths) - 1:
             rest = rest_per_rep * metres / pace if rest_per_rep is not None else rest_s
-            parts.append((rest, 0.85 * EASY, 0.0))
+            parts.append((rest, EASY, 0.0))
     return parts + [(600.0, EASY, 0.0)]
 
 
@@ -478,3 +478,38 @@ def test_surges_of_several_paces_with_floats_in_step_stay_fartlek() -> None:
         pace = factor * THRESHOLD
         parts += [(metres / pace, pace, 0.0), (metres / pace, EASY, 0.0)]
     assert classify(session(parts)).workout is not Workout.INTERVALS
+
+
+def test_two_long_repeats_with_a_walk_between_are_intervals() -> None:
+    # Issue 20: two reps of 2 km at 3:03/km with a walk between read as "Easy ... steady".
+    pace = 1.2 * THRESHOLD
+    parts = [(600.0, EASY, 0.0), (2000 / pace, pace, 0.0), (240.0, 1.3, 0.0),
+             (2000 / pace, pace, 0.0), (600.0, EASY, 0.0)]
+    for heart in (True, False):
+        result = classify(session(parts, heart=heart))
+        assert result.workout is Workout.INTERVALS
+        assert result.evidence.startswith("2 x ")
+
+
+def test_two_short_pickups_in_an_easy_run_are_not_intervals() -> None:
+    parts = [(900.0, EASY, 0.0), (60.0, 1.2 * THRESHOLD, 0.0), (120.0, EASY, 0.0),
+             (60.0, 1.2 * THRESHOLD, 0.0), (900.0, EASY, 0.0)]
+    assert classify(session(parts)).workout is not Workout.INTERVALS
+
+
+def test_regular_repeats_with_long_regular_floats_are_intervals() -> None:
+    # Issue 20: 4 x 1 km with 2 km floats read as an easy run.
+    pace = 1.15 * THRESHOLD
+    parts = repeats(4, (1000 / pace, pace, 0.0), (2000 / (0.95 * EASY), 0.95 * EASY, 0.0))
+    result = classify(session(parts))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("4 x ")
+
+
+def test_pickups_with_long_irregular_gaps_stay_a_steady_run() -> None:
+    pace = 1.15 * THRESHOLD
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for gap in (500.0, 900.0, 650.0):
+        parts += [(240.0, pace, 0.0), (gap, EASY, 0.0)]
+    assert classify(session(parts + [(240.0, pace, 0.0), (600.0, EASY, 0.0)])).workout in {
+        Workout.EASY, Workout.FARTLEK, Workout.LONG}
