@@ -513,3 +513,42 @@ def test_pickups_with_long_irregular_gaps_stay_a_steady_run() -> None:
         parts += [(240.0, pace, 0.0), (gap, EASY, 0.0)]
     assert classify(session(parts + [(240.0, pace, 0.0), (600.0, EASY, 0.0)])).workout in {
         Workout.EASY, Workout.FARTLEK, Workout.LONG}
+
+
+def test_a_run_as_fast_as_a_ride_at_a_running_cadence_is_judged_by_its_time() -> None:
+    ride_speed = 9.0  # m/s, a footpod reading twice the treadmill's belt
+    parts = [(6000.0, ride_speed, 0.0)]
+    activity = session(parts, heart=False)
+    streams = activity.streams
+    assert streams is not None
+    steps = replace(activity, streams=replace(streams, cadence=np.full(len(streams), 178.0)))
+    pedals = replace(activity, streams=replace(streams, cadence=np.full(len(streams), 88.0)))
+    assert classify(steps).workout is Workout.LONG
+    assert classify(pedals).workout is Workout.CROSS_TRAINING
+    short = replace(steps, streams=replace(streams, cadence=np.full(len(streams), 178.0)),
+                    moving_s=1800.0, elapsed_s=1800.0)
+    assert classify(short).workout is Workout.OTHER
+
+
+def test_a_heart_rate_stuck_on_one_value_is_not_read_as_effort() -> None:
+    activity = session([(2400.0, EASY, 0.0)])
+    streams = activity.streams
+    assert streams is not None
+    stuck = replace(activity, avg_hr=100.0, max_hr=100.0,
+                    streams=replace(streams, heartrate=np.full(len(streams), 100.0)))
+    assert "HR" in classify(activity).evidence
+    assert "HR" not in classify(stuck).evidence
+    assert "HR" not in classify_summary(replace(stuck, streams=None)).classification.evidence
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(min_value=60.0, max_value=200.0))
+def test_any_constant_heart_rate_leaves_the_label_of_the_run_without_heart_rate(
+        bpm: float) -> None:
+    activity = session([(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)],
+                       heart=False)
+    streams = activity.streams
+    assert streams is not None
+    stuck = replace(activity, avg_hr=bpm, max_hr=bpm,
+                    streams=replace(streams, heartrate=np.full(len(streams), bpm)))
+    assert classify(stuck).workout is classify(activity).workout

@@ -199,3 +199,21 @@ def test_a_track_ladder_with_floats_of_the_same_distance_is_intervals() -> None:
     result = classify(parse_activity(path.read_bytes(), path.name))
     assert result.workout is Workout.INTERVALS
     assert result.evidence.startswith("5 x ")
+
+
+def test_a_treadmill_run_whose_footpod_doubles_the_distance_is_a_run_not_a_ride() -> None:
+    # 136 min at a running cadence (177-182 spm) whose footpod reads 68.5 km: a long run
+    # with a wrong distance; the summary alone (no cadence) leaves it to the streams.
+    path = BLIND / "tcxmill-30km-progression-2019-09-25.tcx.gz"
+    activity = parse_activity(path.read_bytes(), path.name)
+    result = classify(activity)
+    assert result.workout is Workout.LONG
+    assert "km" not in result.evidence.split(",")[0]
+    assert not classify_summary(activity).decided
+
+
+def test_a_heart_rate_reading_100_for_34_minutes_is_not_quoted() -> None:
+    path = BLIND / "runv-sample.tcx.gz"
+    result = classify(parse_activity(path.read_bytes(), path.name))
+    assert result.workout in {Workout.EASY, Workout.RECOVERY}
+    assert "HR" not in result.evidence
