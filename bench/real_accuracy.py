@@ -180,7 +180,7 @@ def report(verdicts: list[Verdict], added: list[Verdict] | None = None,
     if added:
         fine = sum(v.fine for v in added)
         lines.append(f"\nThe {len(added)} recordings added in tests/data/real (treadmill, "
-                     "mountain and trail runs, and three small files of the held-out set; "
+                     "mountain and trail runs, and five files of the held-out set; "
                      f"labels.csv there): {sum(v.exact for v in added)} "
                      f"exact, {fine} acceptable."
                      + "".join(f" Miss: {v.file}, {v.wanted} -> {v.got}." for v in added

@@ -217,3 +217,12 @@ def test_a_heart_rate_reading_100_for_34_minutes_is_not_quoted() -> None:
     result = classify(parse_activity(path.read_bytes(), path.name))
     assert result.workout in {Workout.EASY, Workout.RECOVERY}
     assert "HR" not in result.evidence
+
+
+# 4. A fartlek's every surge is faster over the ground than its floats.
+
+@pytest.mark.parametrize("name", ["tormoder-2013-02-06-12-11-14.fit",
+                                  "elevate-20170319_run_906581465.gpx.gz"])
+def test_steady_runs_whose_slowest_surge_is_no_faster_than_the_floats_are_not_fartlek(
+        name: str) -> None:
+    assert label(name) in {Workout.EASY, Workout.RECOVERY, Workout.OTHER}
