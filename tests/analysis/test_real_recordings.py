@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
@@ -226,3 +228,47 @@ def test_a_heart_rate_reading_100_for_34_minutes_is_not_quoted() -> None:
 def test_steady_runs_whose_slowest_surge_is_no_faster_than_the_floats_are_not_fartlek(
         name: str) -> None:
     assert label(name) in {Workout.EASY, Workout.RECOVERY, Workout.OTHER}
+
+
+def with_stops(activity: Activity, stops: list[tuple[int, int]]) -> Activity:
+    """The recording with a standstill of ``length`` seconds at each ``(second, length)``."""
+    streams = activity.streams
+    assert streams is not None
+    order: list[np.ndarray] = []
+    moving: list[np.ndarray] = []
+    previous = 0
+    for at, length in sorted(stops):
+        order += [np.arange(previous, at), np.full(length, at)]
+        moving += [streams.moving[previous:at], np.zeros(length, dtype=bool)]
+        previous = at
+    order.append(np.arange(previous, len(streams)))
+    moving.append(streams.moving[previous:])
+    index, still = np.concatenate(order), np.concatenate(moving)
+
+    def pick(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else values[index]
+
+    new = replace(streams, time=np.arange(index.size, dtype=float),
+                  distance=streams.distance[index],
+                  speed=np.where(still, streams.speed[index], 0.0), moving=still,
+                  heartrate=pick(streams.heartrate), altitude=pick(streams.altitude),
+                  grade=pick(streams.grade), cadence=pick(streams.cadence),
+                  power=pick(streams.power))
+    return replace(activity, streams=new, elapsed_s=float(index.size),
+                   moving_s=float(np.count_nonzero(still)))
+
+
+EASY_RUNS = [REAL / "elevate-bloemendaal.fit", BLIND / "garminrust-test.fit",
+             BLIND / "wkz-run_with_coordinates.fit"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(EASY_RUNS),
+       st.lists(st.tuples(st.floats(0.05, 0.95), st.integers(10, 120)), min_size=1, max_size=8))
+def test_stops_at_lights_never_turn_a_steady_run_into_a_session(
+        path: Path, stops: list[tuple[float, int]]) -> None:
+    activity = parse_activity(path.read_bytes(), path.name)
+    assert activity.streams is not None
+    n = len(activity.streams)
+    stopped = with_stops(activity, [(int(share * n), length) for share, length in stops])
+    assert classify(stopped).workout in {Workout.EASY, Workout.RECOVERY, Workout.LONG}
