@@ -50,11 +50,6 @@ RACE_DISTANCE_TOLERANCE = 0.03
 #: Kilometre splits of an even race vary by less than this coefficient of variation
 #: (elite 10 km splits vary 1-3 %; a fading or surging run far more).
 RACE_SPLIT_CV = 0.05
-#: A race does not stop: the races of shared/data/real and tests/data/heldout stand
-#: still for 0-34 s (at most 0.6 % of their time); a run with 9.5 min of stops at
-#: lights and corners (issue 20) is a hard run, not a race. Moving time at least this
-#: share of the elapsed time.
-RACE_MOVING_SHARE = 0.98
 #: A race is run at 85 % of HRmax or more all the way (half marathon ~87 %, 10 km ~92 %).
 RACE_HR_FRAC = 0.85
 #: Without heart rate, a race is at least this share of threshold speed (Daniels:
@@ -127,8 +122,6 @@ def race(case: Case) -> Classification | None:
             if abs(activity.distance_m - d) <= RACE_DISTANCE_TOLERANCE * d]
     splits = f.split_speeds
     if not near or splits.size < 3 or cv(splits) > RACE_SPLIT_CV:
-        return None
-    if activity.moving_s < RACE_MOVING_SHARE * activity.elapsed_s:
         return None
     is_hard = (f.avg_hr_frac >= RACE_HR_FRAC if f.avg_hr_frac is not None
                else activity.speed >= RACE_SPEED_FRAC * profile.threshold_speed)

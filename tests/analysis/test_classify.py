@@ -552,35 +552,3 @@ def test_any_constant_heart_rate_leaves_the_label_of_the_run_without_heart_rate(
     stuck = replace(activity, avg_hr=bpm, max_hr=bpm,
                     streams=replace(streams, heartrate=np.full(len(streams), bpm)))
     assert classify(stuck).workout is classify(activity).workout
-
-
-def stopped(activity: Activity, runs_s: list[int], stops_s: list[int]) -> Activity:
-    """The run with standstills of ``stops_s`` seconds after runs of ``runs_s`` seconds."""
-    streams = activity.streams
-    assert streams is not None
-    order: list[np.ndarray] = []
-    moving: list[np.ndarray] = []
-    at = 0
-    for run_s, stop_s in zip(runs_s, stops_s, strict=True):
-        order += [np.arange(at, at + run_s), np.full(stop_s, at + run_s - 1)]
-        moving += [np.ones(run_s, dtype=bool), np.zeros(stop_s, dtype=bool)]
-        at += run_s
-    order.append(np.arange(at, len(streams)))
-    moving.append(np.ones(len(streams) - at, dtype=bool))
-    index, still = np.concatenate(order), np.concatenate(moving)
-    new = Streams(np.arange(index.size, dtype=float), streams.distance[index],
-                  np.where(still, streams.speed[index], 0.0), still,
-                  streams.heartrate[index] if streams.heartrate is not None else None,
-                  streams.altitude[index] if streams.altitude is not None else None)
-    return replace(activity, streams=new, elapsed_s=float(index.size),
-                   moving_s=float(np.count_nonzero(still)))
-
-
-def test_an_even_hard_run_with_minutes_of_stops_is_not_a_race() -> None:
-    # Issue 20: "Race" on a run with a 2 min 47 s standstill and 9.5 min of stops.
-    speed = 1.05 * THRESHOLD
-    run = session([(10050 / speed, speed, 0.0)], heart=False)
-    with_stops = stopped(run, [300, 520, 180, 610, 240, 450], [35, 167, 60, 140, 95, 75])
-    assert with_stops.elapsed_s - with_stops.moving_s >= 9 * 60
-    assert classify(run).workout is Workout.RACE
-    assert classify(with_stops).workout is not Workout.RACE
