@@ -552,3 +552,23 @@ def test_any_constant_heart_rate_leaves_the_label_of_the_run_without_heart_rate(
     stuck = replace(activity, avg_hr=bpm, max_hr=bpm,
                     streams=replace(streams, heartrate=np.full(len(streams), bpm)))
     assert classify(stuck).workout is classify(activity).workout
+
+
+def with_gps_noise(activity: Activity, sd: float, seed: int) -> Activity:
+    """The run as a phone records it: speed with correlated noise of ``sd`` m/s."""
+    streams = activity.streams
+    assert streams is not None
+    rng = np.random.default_rng(seed)
+    noise = np.convolve(rng.normal(0.0, sd, len(streams)), np.full(5, 0.2), mode="same")
+    speed = np.clip(streams.speed + noise, 0.0, None)
+    return replace(activity, streams=replace(streams, speed=speed, distance=np.cumsum(speed)))
+
+
+@pytest.mark.parametrize("seed", [1, 5, 6])
+def test_a_long_set_of_45_45_stays_intervals_on_a_noisy_gps(seed: int) -> None:
+    # Issue 20: 23 x 45 s on / 45 s float read as a continuous tempo or a fartlek. Noise
+    # of a phone's GPS merges two repeats here and splits one there.
+    parts = repeats(23, (45.0, 1.15 * THRESHOLD, 0.0), (45.0, 0.95 * EASY, 0.0))
+    for heart in (True, False):
+        noisy = with_gps_noise(session(parts, heart=heart), 0.9, seed)
+        assert classify(noisy).workout is Workout.INTERVALS
