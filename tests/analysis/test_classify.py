@@ -572,3 +572,29 @@ def test_a_long_set_of_45_45_stays_intervals_on_a_noisy_gps(seed: int) -> None:
     for heart in (True, False):
         noisy = with_gps_noise(session(parts, heart=heart), 0.9, seed)
         assert classify(noisy).workout is Workout.INTERVALS
+
+
+def climbs_to(rises: list[float], descents: list[float]) -> list[Part]:
+    """Climbs of ``rises`` metres run hard at 8 %, each followed by a jog down of
+    ``descents`` metres and a minute on the flat, after a flat warm-up."""
+    up, down, grade = 2.9, 3.0, 8.0
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for rise, descent in zip(rises, descents, strict=True):
+        parts += [(rise / (up * grade / 100), up, grade),
+                  (descent / (down * grade / 100), down, -grade), (60.0, EASY, 0.0)]
+    return parts + [(600.0, EASY, 0.0)]
+
+
+def test_the_first_climb_after_a_flat_warm_up_counts() -> None:
+    result = classify(session(climbs_to([45, 45, 45, 45, 45], [45, 45, 45, 45, 45])))
+    assert result.workout is Workout.HILLS
+    assert result.evidence.startswith("5 climbs of ")
+
+
+def test_climbs_of_different_heights_to_the_same_top_are_hill_repeats() -> None:
+    # Issue 20: hill repeats of 5 climbs of 36-65 m to the same top read as easy.
+    rises = [65.0, 36.0, 50.0, 45.0, 58.0]
+    for heart in (True, False):
+        result = classify(session(climbs_to(rises, rises[1:] + [65.0]), heart=heart))
+        assert result.workout is Workout.HILLS
+        assert result.evidence.startswith("5 climbs of ")
