@@ -100,7 +100,7 @@ LADDER_MIN_REPS = 4
 LADDER_PACE_CV = 0.03
 #: ... and whose recoveries are regular or in step with the repeats (rest over repeat
 #: varies by less than this CV: 0.14 in that session, a coach's "float the same
-#: distance"; 0.3-1.8 between the pickups of steady runs and rides), the repeats are
+#: distance"; 0.28-1.8 between the pickups of steady runs and rides), the repeats are
 #: intervals whatever their lengths.
 LADDER_REST_RATIO_CV = 0.2
 #: A long set on a phone's GPS loses a few recoveries to noise (two repeats merge) or
