@@ -52,7 +52,8 @@ def main() -> None:
         "# Benchmarks\n",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
         real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED),
-                             *real_accuracy.measure_heldout()),
+                             *real_accuracy.measure_heldout())
+        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind())) + "\n",
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         requests_per_activity.report_weeks(requests_per_activity.measure_weeks()),
