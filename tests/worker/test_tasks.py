@@ -190,11 +190,13 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
 ) -> None:
     # Each attempt is slower than the lease, and a sweeper looks eight times a lease: a second
     # chain would start during every attempt but for the heartbeat, and during every backoff
-    # but for the retries moving the lease past it.
+    # but for the retries moving the lease past it. Quota windows of a day: an attempt meeting
+    # a short window's last second would wait for the reset (not now), a claim but no retry.
     tasks = load_tasks(strava_runtime, monkeypatch, STRIDEWISE_MAX_RETRIES="2",
                        STRIDEWISE_MIN_BACKOFF_MS="1000", STRIDEWISE_MAX_BACKOFF_MS="2000",
                        STRIDEWISE_STALE_AFTER=str(SHORT_LEASE_S),
-                       STRIDEWISE_SWEEP_INTERVAL=str(SHORT_LEASE_S / 8))
+                       STRIDEWISE_SWEEP_INTERVAL=str(SHORT_LEASE_S / 8),
+                       STRAVA_RATE_WINDOWS="86400,86400")
     reclaimed: list[int] = []
     reclaim = tasks.runtime.inbox.reclaim_stale
 
