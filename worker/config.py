@@ -43,9 +43,10 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 #: How long anything read from Strava, or derived from it, is kept (Strava's API Policy).
 DEFAULT_CACHE_DAYS = 7.0
-#: How long a message owns its inbox event once it is due: longer than any event takes, so
-#: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
-#: commit and enqueue) and the sweeper sends another.
+#: How long a message owns its inbox event once it is due, extended every third of it while an
+#: attempt runs (worker.lease): an event whose lease ran out has lost its message (Redis
+#: restart or flush, a crash between commit and enqueue, a killed worker) and the sweeper
+#: sends another.
 DEFAULT_LEASE_S = 120.0
 
 
