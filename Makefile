@@ -4,15 +4,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install messages
+.PHONY: run test bench lint typecheck clean install messages constraints
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package installed (`make constraints` writes it anew from the
+# floors of pyproject.toml), so a fresh clone installs what was tested.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --constraint constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Every package \`make install\` installs, at the version tested; \`make constraints\` writes it."; \
+	  .constraints-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > constraints.txt
+	rm -rf .constraints-venv
 
 run: $(STAMP)
 	$(BIN)/stridewise migrate

@@ -13,6 +13,7 @@ from bench import (
     analysis_speed,
     backfill_vs_live,
     capacity,
+    event_cost,
     quota_drain,
     real_accuracy,
     requests_per_activity,
@@ -62,6 +63,7 @@ def main() -> None:
         backfill_vs_live.report(backfill_vs_live.measure()),
         web_latency.report(web_latency.measure()),
         capacity.report(capacity.measure()),
+        event_cost.report(event_cost.measure()),
         classifier_quality(),
     ]
     text = "\n".join(sections)

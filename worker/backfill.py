@@ -39,14 +39,15 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     ``progress(done, total)`` is called as activities are stored (``total`` is None until the
     last page is known).
     """
-    token = rt.tokens.access_token(athlete_id)
-    profile = rt.gateway.get_athlete(token, priority="backfill")
+    profile = rt.tokens.using(athlete_id,
+                              lambda token: rt.gateway.get_athlete(token, priority="backfill"))
     units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
     with rt.db.session() as session:
         athlete = session.get(Athlete, athlete_id)
-        if athlete is not None:
-            athlete.units = units
-    stored = refresh(rt, athlete_id, priority="backfill", progress=progress, force=force)
+        if athlete is not None and not athlete.units_chosen:
+            athlete.units = units  # Strava's preference, until the athlete chooses in settings
+    stored = rt.tokens.using(athlete_id, lambda _token: refresh(
+        rt, athlete_id, priority="backfill", progress=progress, force=force))
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})
     return stored
 
@@ -57,7 +58,11 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
     Newest first, at the lowest priority: :class:`worker.budget.QuotaExhausted` ends the pass
     (the caller comes back when the window reopens). Returns how many are still waiting.
     """
-    token = rt.tokens.access_token(athlete_id)
+    rt.tokens.using(athlete_id, lambda token: _fetch_streams(rt, token, athlete_id, batch))
+    return len(_waiting(rt, athlete_id, None))
+
+
+def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None:
     for activity_id in _waiting(rt, athlete_id, batch):
         streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams")
         with rt.db.session() as session:
@@ -72,7 +77,6 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
             if session.get(Activity, activity_id) is None:
                 continue  # deleted meanwhile
             save_record(session, athlete_id, activity_id, analysis, used_streams=bool(streams))
-    return len(_waiting(rt, athlete_id, None))
 
 
 def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:

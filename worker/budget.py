@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import redis
 
+from worker.outcomes import Wait
 from worker.ratelimits import RateLimits, RateWindows
 
 #: Redis key prefix of every quota counter.
@@ -147,7 +148,7 @@ class Reservation:
         self.left = 0
 
 
-class QuotaExhausted(Exception):
+class QuotaExhausted(Wait):
     """No request may be sent now; ``retry_at`` (epoch seconds) is when the window reopens."""
 
     def __init__(self, reason: str, retry_at: float) -> None:

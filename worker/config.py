@@ -33,6 +33,19 @@ DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
 #: Random bytes in a generated secret: 192 bits, beyond guessing.
 GENERATED_SECRET_BYTES = 24
+#: Shortest configured webhook secret or verify token accepted: 128 bits of URL-safe base64
+#: is 22 characters, and a secret in a URL path must not be guessable by enumeration.
+MIN_SECRET_CHARS = 22
+#: Fewest distinct characters in a configured secret: a random 22-character token has about
+#: 18; "aaaaaaaaaaaaaaaaaaaaaa" or "changemechangemechange" are not secrets.
+MIN_SECRET_DISTINCT = 10
+#: Words of the placeholders that example files and tutorials ship; a secret holding one was
+#: copied, not generated.
+PLACEHOLDER_WORDS = ("replace", "change", "example", "placeholder", "secret", "token", "xxx",
+                     "your")
+#: Characters of the webhook secret shown where a callback URL is printed or stored: enough
+#: to tell two deployments apart, far too few to post to the path.
+SHOWN_SECRET_CHARS = 4
 #: Retries of a failing job before it becomes a dead letter, and the backoff between them
 #: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
 #: Fault-injection tests shrink them to see dead letters within seconds.
@@ -84,6 +97,10 @@ class Settings:
     def webhook_url(self) -> str:
         return f"{self.public_url}/webhook/{self.webhook_secret}"
 
+    def redacted(self, text: str) -> str:
+        """``text`` with the webhook secret cut to its first characters, for logs and tables."""
+        return text.replace(self.webhook_secret, self.webhook_secret[:SHOWN_SECRET_CHARS] + "…")
+
     @property
     def cache_horizon(self) -> timedelta:
         """How long Strava data, and what is derived from it, is kept."""
@@ -113,9 +130,8 @@ class Settings:
             client_id=client_id,
             client_secret=client_secret,
             sandbox=sandbox,
-            verify_token=env.get("STRAVA_VERIFY_TOKEN") or _generated(var_dir / "verify_token"),
-            webhook_secret=(env.get("STRAVA_WEBHOOK_SECRET")
-                            or _generated(var_dir / "webhook_secret")),
+            verify_token=_secret(env, "STRAVA_VERIFY_TOKEN", var_dir / "verify_token"),
+            webhook_secret=_secret(env, "STRAVA_WEBHOOK_SECRET", var_dir / "webhook_secret"),
             strava_base_url=env.get("STRAVA_BASE_URL", base_default).rstrip("/"),
             rate_limits=RateLimits.parse(env.get("STRAVA_RATE_LIMITS", DEFAULT_RATE_LIMITS)),
             rate_windows=RateWindows.parse(env.get("STRAVA_RATE_WINDOWS", DEFAULT_RATE_WINDOWS)),
@@ -169,6 +185,28 @@ def _parse_int(name: str, text: str) -> int:
         return int(text)
     except ValueError:
         raise ConfigError(f"{name}={text!r} is not a whole number") from None
+
+
+def _secret(env: Mapping[str, str], name: str, generated: Path) -> str:
+    """A configured secret, refused when it is short or a placeholder; else a generated one."""
+    value = env.get(name, "").strip()
+    if not value:
+        return _generated(generated)
+    lowered = value.lower()
+    if (len(value) < MIN_SECRET_CHARS or len(set(value)) < MIN_SECRET_DISTINCT
+            or any(word in lowered for word in PLACEHOLDER_WORDS)):
+        raise ConfigError(
+            f"{name} looks like a placeholder or is too short to keep outsiders out: use at "
+            f"least {MIN_SECRET_CHARS} random characters, e.g. from "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(24))'`, or leave it "
+            "unset to have one generated under var/")
+    if name == "STRAVA_WEBHOOK_SECRET" and not _url_safe(value):
+        raise ConfigError(f"{name} is part of a URL path: use only letters, digits, '-' and '_'")
+    return value
+
+
+def _url_safe(value: str) -> bool:
+    return all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
 
 
 def _token_keys(text: str, key_file: Path) -> tuple[str, ...]:

@@ -69,7 +69,7 @@ class Athlete(Base):
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[int] = mapped_column(BigInteger)
     scope: Mapped[str] = mapped_column(String(255))
-    #: "active", or "needs_reauth" after Strava refused a refresh (401).
+    #: "active", or "needs_reauth" once Strava refused their refresh token or a permission.
     status: Mapped[str] = mapped_column(String(16), default="active")
     units: Mapped[str] = mapped_column(String(8), default="metric")
     connected_at: Mapped[Timestamp] = mapped_column(default=utcnow)

@@ -17,11 +17,13 @@ from sqlalchemy import select
 from tests.polling import wait_until
 from tests.worker.test_sync import ATHLETE, connect, description, upload
 from worker import admin, history
+from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
-from worker.strava import StravaRateLimited
+from worker.strava import StravaApplicationRefused, StravaRateLimited
+from worker.tokens import AthleteUnavailable
 
 #: Long enough for a handful of events on a loaded two-core machine.
 WAIT_S = 60
@@ -134,9 +136,53 @@ def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
 
 def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
     tasks.runtime.budget.rate_limited()  # what the gateway does on a 429
-    wait = tasks.not_now(StravaRateLimited("Strava 429: Rate Limit Exceeded", 429))
+    limited = StravaRateLimited("Strava 429: Rate Limit Exceeded", 429)
+    wait = tasks.not_now("handle_event(1)", limited)
     assert isinstance(wait, NotNow) and not isinstance(wait, StravaRateLimited)
     assert 1 <= wait.delay_s <= tasks.runtime.settings.rate_windows.short + 1
+
+
+def backfill_raising(tasks: ModuleType, monkeypatch: pytest.MonkeyPatch,
+                     error: Exception) -> list[int]:
+    """The backfill actor's work replaced by one that raises ``error``; returns its calls."""
+    calls: list[int] = []
+
+    def failing(_rt: Runtime, athlete_id: int) -> None:
+        calls.append(athlete_id)
+        raise error
+
+    monkeypatch.setattr(tasks, "backfill", failing)
+    return calls
+
+
+def counted(rt: Runtime, outcome: str) -> int:
+    return int(rt.redis.hget(JOBS_KEY, f"backfill_athlete {outcome}") or 0)
+
+
+def test_a_hopeless_failure_is_a_dead_letter_after_one_attempt_saying_what_to_fix(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = backfill_raising(tasks, monkeypatch, StravaApplicationRefused(
+        "Strava 401 Authorization Error: Application invalid", 401))
+    tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=3)
+    assert wait_until(lambda: bool(strava_runtime.jobs.dead_letters()), timeout=WAIT_S)
+    [job] = strava_runtime.jobs.dead_letters()
+    assert calls == [ATHLETE]
+    assert "STRAVA_CLIENT_ID" in job.reason
+
+
+def test_a_skip_finishes_the_job_as_skipped_without_a_retry_or_a_dead_letter(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = backfill_raising(tasks, monkeypatch, AthleteUnavailable("athlete must reconnect"))
+    tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=3)
+    assert wait_until(lambda: counted(strava_runtime, "skipped") == 1, timeout=WAIT_S)
+    running.join()  # nothing is left queued, delayed or retried
+    assert calls == [ATHLETE]
+    assert counted(strava_runtime, "failed") == 0
+    assert strava_runtime.jobs.dead_letters() == []
 
 
 def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeued(
