@@ -64,9 +64,10 @@ DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1"
 #: An e-mail address or a web address in STRIDEWISE_OPERATOR: how the operator is reached.
 _CONTACT = re.compile(r"<?(?P<contact>https?://[^\s<>]+"
                       r"|[^\s<>@,;()]+@[^\s<>@,;()]+\.[^\s<>@,;()]+)>?")
-#: How long a message owns its inbox event once it is due: longer than any event takes, so
-#: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
-#: commit and enqueue) and the sweeper sends another.
+#: How long a message owns its inbox event once it is due, extended every third of it while an
+#: attempt runs (worker.lease): an event whose lease ran out has lost its message (Redis
+#: restart or flush, a crash between commit and enqueue, a killed worker) and the sweeper
+#: sends another.
 DEFAULT_LEASE_S = 120.0
 
 

@@ -25,6 +25,7 @@ from worker.backfill import backfill, fetch_streams
 from worker.budget import QuotaExhausted
 from worker.config import Settings, load_dotenv_file
 from worker.inbox import EventStatus
+from worker.lease import Heartbeat
 from worker.logs import configure_logging
 from worker.notnow import Deferrals, NotNow, install
 from worker.outcomes import Hopeless, Skip, Wait
@@ -132,6 +133,7 @@ install(runtime.broker, Deferrals(move_lease, max_retries=settings.max_retries,
 # After-hooks run in reverse order: placed before the retries, Outcomes sees their verdict.
 runtime.broker.add_middleware(Outcomes(), before=Deferrals)
 runtime.broker.add_middleware(SweeperMiddleware())
+runtime.broker.add_middleware(Heartbeat(runtime.inbox, HANDLE_EVENT))  # after Deferrals
 
 
 def actor(name: str, queue: str, time_limit_ms: int) -> Callable[[Callable[[int], str]], Any]:
