@@ -40,7 +40,8 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     last page is known).
     """
     profile = rt.tokens.using(athlete_id,
-                              lambda token: rt.gateway.get_athlete(token, priority="backfill"))
+                              lambda token: rt.gateway.get_athlete(token, priority="backfill",
+                                                                   athlete_id=athlete_id))
     units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
     with rt.db.session() as session:
         athlete = session.get(Athlete, athlete_id)
@@ -64,7 +65,8 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
 
 def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None:
     for activity_id in _waiting(rt, athlete_id, batch):
-        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams")
+        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams",
+                                         athlete_id=athlete_id)
         with rt.db.session() as session:
             row = session.get(Activity, activity_id)
             activity = activity_from_row(row, streams) if row is not None else None

@@ -116,7 +116,7 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
              progress: Progress | None = None) -> datetime:
     read_at = utcnow()
     since = read_at - timedelta(days=HISTORY_DAYS)
-    summaries = _list(rt, token, since, priority, progress)
+    summaries = _list(rt, token, athlete_id, since, priority, progress)
     summaries.sort(key=lambda s: str(s.get("start_date", "")))
     listed: set[int] = set()
     for done, summary in enumerate(summaries, start=1):
@@ -140,13 +140,13 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
     return since
 
 
-def _list(rt: Runtime, token: str, since: datetime, priority: str,
+def _list(rt: Runtime, token: str, athlete_id: int, since: datetime, priority: str,
           progress: Progress | None) -> list[dict[str, Any]]:
     summaries: list[dict[str, Any]] = []
     page = 1
     while True:
         batch = rt.gateway.list_activities(token, after=int(since.timestamp()), page=page,
-                                           priority=priority)
+                                           priority=priority, athlete_id=athlete_id)
         summaries.extend(batch)
         if progress:
             progress(0, None)

@@ -200,7 +200,8 @@ class Prepaid(Protocol):
 class Budget(Protocol):
     """What the gateway needs of the shared quota (see worker.budget)."""
 
-    def acquire(self, priority: str) -> object: ...
+    def acquire(self, priority: str, count: int = 1, athlete_id: int | None = None) -> object:
+        ...
 
     def observe(self, headers: Mapping[str, str]) -> None: ...
 
@@ -354,16 +355,18 @@ class Gateway:
         ), prepaid)
 
     def get_streams(
-        self, token: str, activity_id: int, priority: str = "live"
+        self, token: str, activity_id: int, priority: str = "live",
+        athlete_id: int | None = None,
     ) -> dict[str, Any]:
-        """The activity's streams keyed by type (empty for an activity without any)."""
+        """The activity's streams keyed by type (empty for an activity without any); the read
+        counts against ``athlete_id``'s shares of the quota."""
         try:
             raw = self._api(priority, token, lambda p: p.get(
                 "/activities/{id}/streams",
                 id=activity_id,
                 keys=",".join(STREAM_KEYS),
                 key_by_type="true",
-            ))
+            ), athlete_id=athlete_id)
         except StravaNotFound:
             return {}  # Strava answers 404 for an activity that has no streams at all
         if isinstance(raw, list):  # the list form, should a server ignore key_by_type
@@ -380,16 +383,18 @@ class Gateway:
         ), prepaid)
 
     def list_activities(
-        self, token: str, after: int, page: int, priority: str = "backfill"
+        self, token: str, after: int, page: int, priority: str = "backfill",
+        athlete_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """One page of SummaryActivities started after ``after`` (epoch seconds)."""
         raw = self._api(priority, token, lambda p: p.get(
             "/athlete/activities", after=after, page=page, per_page=MAX_PER_PAGE
-        ))
+        ), athlete_id=athlete_id)
         return list(raw)
 
-    def get_athlete(self, token: str, priority: str = "live") -> dict[str, Any]:
-        return self._api(priority, token, lambda p: p.get("/athlete"))
+    def get_athlete(self, token: str, priority: str = "live",
+                    athlete_id: int | None = None) -> dict[str, Any]:
+        return self._api(priority, token, lambda p: p.get("/athlete"), athlete_id=athlete_id)
 
     # -- Push subscriptions --------------------------------------------------------------------
 
@@ -423,11 +428,11 @@ class Gateway:
     # -- Plumbing ------------------------------------------------------------------------------
 
     def _api(self, priority: str, token: str | None, call: Callable[[ApiV3], T],
-             prepaid: Prepaid | None = None) -> T:
+             prepaid: Prepaid | None = None, athlete_id: int | None = None) -> T:
         def attempt(protocol: ApiV3) -> T:
             # A retry is a new request: it spends from the reservation only if some is left.
             if self.budget is not None and not (prepaid is not None and prepaid.spend()):
-                self.budget.acquire(priority)
+                self.budget.acquire(priority, athlete_id=athlete_id)
             return call(protocol)
 
         return self._call(attempt, token)

@@ -196,7 +196,8 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     used_streams = False
     if not verdict.decided and not activity.manual:
         try:
-            streams = rt.gateway.get_streams(token, activity_id, priority="streams")
+            streams = rt.gateway.get_streams(token, activity_id, priority="streams",
+                                             athlete_id=athlete_id)
         except QuotaExhausted as short:
             log.info("streams skipped: %s", short, extra={"activity_id": activity_id})
         else:
@@ -303,13 +304,14 @@ def strava_serves(rt: Runtime, athlete_id: int) -> bool:
     """
     try:
         if not rt.tokens.active(athlete_id):
-            rt.gateway.get_athlete(rt.tokens.refresh_anyway(athlete_id))
+            rt.gateway.get_athlete(rt.tokens.refresh_anyway(athlete_id), athlete_id=athlete_id)
             return True
         token = rt.tokens.access_token(athlete_id)
         try:
-            rt.gateway.get_athlete(token)
+            rt.gateway.get_athlete(token, athlete_id=athlete_id)
         except StravaUnauthorized:
-            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token))
+            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token),
+                                   athlete_id=athlete_id)
     except StravaUnauthorized as refused:
         rt.tokens.mark_needs_reauth(athlete_id, str(refused))
         return False
