@@ -1,7 +1,7 @@
 """Pull an athlete's recent weeks from Strava so their first feedback already knows their mix.
 
-The backfill on connect is the history refresh of worker.history (one list request for up to
-200 summaries, each classified from its summary alone), after one read of the athlete's units.
+The backfill on connect is the history refresh of worker.history (the athlete's units, then one
+list request for up to 200 summaries, each classified from its summary alone).
 Summaries that cannot decide are marked, and their streams are fetched later, newest first,
 only while the budget has room for background work (:func:`fetch_streams`). Nothing is written
 back to old activities.
@@ -21,7 +21,7 @@ from worker import labels, preferences
 from worker.cache import load_history, save_record
 from worker.history import Progress, refresh
 from worker.inbox import EventStatus
-from worker.models import Activity, Athlete, InboxEvent
+from worker.models import Activity, InboxEvent
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,6 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     ``progress(done, total)`` is called as activities are stored (``total`` is None until the
     last page is known).
     """
-    profile = rt.tokens.using(athlete_id,
-                              lambda token: rt.gateway.get_athlete(token, priority="backfill",
-                                                                   athlete_id=athlete_id))
-    units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
-    with rt.db.session() as session:
-        athlete = session.get(Athlete, athlete_id)
-        if athlete is not None and not athlete.units_chosen:
-            athlete.units = units  # Strava's preference, until the athlete chooses in settings
     stored = rt.tokens.using(athlete_id, lambda _token: refresh(
         rt, athlete_id, priority="backfill", progress=progress, force=force))
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})

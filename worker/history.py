@@ -7,6 +7,9 @@ and cache period instead of one per activity. The athlete row records the window
 covered (``history_since``) and when it was read (``history_read_at``); the feedback claims
 nothing about weeks that are not complete in the cache.
 
+Strava's measurement preference (the athlete's units until they choose their own in settings)
+is Strava data too: it is read with the history, one ``GET /athlete``, and reset with it.
+
 A refresh replaces every row of the window that was read before it (an activity missing from
 the list was deleted on Strava, or made private, and goes); an activity read in detail while
 the refresh was under way keeps its detailed verdict.
@@ -116,6 +119,7 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
              progress: Progress | None = None) -> datetime:
     read_at = utcnow()
     since = read_at - timedelta(days=HISTORY_DAYS)
+    _read_units(rt, token, athlete_id, priority)
     summaries = _list(rt, token, athlete_id, since, priority, progress)
     summaries.sort(key=lambda s: str(s.get("start_date", "")))
     listed: set[int] = set()
@@ -138,6 +142,20 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
     log.info("history read: %d summaries, %d undecided", len(summaries), waiting or 0,
              extra={"athlete_id": athlete_id})
     return since
+
+
+def _read_units(rt: Runtime, token: str, athlete_id: int, priority: str) -> None:
+    """Strava's units for an athlete who has not chosen their own."""
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        if athlete is None or athlete.units_chosen:
+            return
+    profile = rt.gateway.get_athlete(token, priority=priority, athlete_id=athlete_id)
+    units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        if athlete is not None and not athlete.units_chosen:
+            athlete.units = units
 
 
 def _list(rt: Runtime, token: str, athlete_id: int, since: datetime, priority: str,
