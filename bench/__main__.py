@@ -53,7 +53,10 @@ def main() -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
         real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED),
                              *real_accuracy.measure_heldout())
-        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind())) + "\n",
+        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind())) + "\n"
+        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind(real_accuracy.BLIND_B),
+                                               real_accuracy.BLIND_B, real_accuracy.BLIND_B_FIGURE))
+        + "\n",
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         requests_per_activity.report_weeks(requests_per_activity.measure_weeks()),
