@@ -4,15 +4,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install messages
+.PHONY: run test bench lint typecheck clean install messages constraints examples
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package installed (`make constraints` writes it anew from the
+# floors of pyproject.toml), so a fresh clone installs what was tested.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --constraint constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Every package \`make install\` installs, at the version tested; \`make constraints\` writes it."; \
+	  .constraints-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > constraints.txt
+	rm -rf .constraints-venv
 
 run: $(STAMP)
 	$(BIN)/stridewise migrate
@@ -47,6 +58,17 @@ messages: $(STAMP)
 	    else action=init; fi; \
 	    $(BIN)/pybabel $$action --input-file $(LOCALE)/stridewise.pot --output-dir $(LOCALE) \
 	        --domain stridewise --locale $$lang --width 100 || exit 1; \
+	done
+
+# The front page's example block in each language: the README's run, judged by the analysis
+# against its athlete's history (tests/worker/test_pages_i18n.py checks they are current).
+EXAMPLE_HISTORY := tests/data/history/runpandas-athlete
+EXAMPLE_RUN     := $(EXAMPLE_HISTORY)/e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz
+examples: $(STAMP)
+	for lang in en $(LANGUAGES); do \
+	    $(BIN)/stridewise analyze --language $$lang --history $(EXAMPLE_HISTORY) $(EXAMPLE_RUN) \
+	        2>/dev/null | sed -n '/^-- Stridewise --$$/,/^-- end of Stridewise --$$/p' \
+	        > worker/web/examples/$$lang.txt || exit 1; \
 	done
 
 clean:

@@ -13,8 +13,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from analysis import plausibility, repeats, rules, segments
-from analysis.evidence import Case, distance_pace, doubt_text, percent
+from analysis.evidence import Case, distance_pace, doubt_text, percent, typical_run
 from analysis.model import (
     STRAVA_RIDE_RACE,
     STRAVA_RUN_LONG,
@@ -48,6 +50,11 @@ STEADY_PEAK_HR_FRAC = 0.82
 #: walking recoveries (sprints with auto-paused walk-backs move 17 % of the time), which
 #: only the streams show; a steady run stops at lights and for a drink.
 STEADY_MOVING_SHARE = 0.75
+#: A "run" covered faster than a ride whose cadence is a running cadence (steps per
+#: minute; a pedalling cadence never reaches it) for at least this share of its moving
+#: samples ran, and its distance is wrong: a footpod on a treadmill off by its
+#: calibration (tests/data/blind-2026-12: 68.5 km in 136 min at 177-182 spm).
+RUN_STEPS_SHARE = plausibility.RUN_CADENCE_SHARE
 #: Labels of runs without structure, which Strava's "workout" flag overrides.
 STEADY = frozenset({Workout.EASY, Workout.LONG, Workout.RECOVERY, Workout.OTHER})
 #: Stream results that structure the laps decide overrides: laps pressed by hand show what
@@ -168,7 +175,7 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
              voice: Voice) -> SummaryVerdict | None:
     """Decisions that need no analysis: sport, unusable data, the athlete's word, manual."""
     _ = voice.gettext
-    result = _by_sport(activity, voice) or _unusable_run(activity, voice)
+    result = _by_sport(activity, voice) or _unusable_run(activity, profile, voice)
     summary = distance_pace(activity, voice)
     if result is None and activity.workout_type in (STRAVA_RUN_RACE, STRAVA_RIDE_RACE):
         result = Classification(Workout.RACE, SURE,
@@ -186,6 +193,10 @@ def _by_kind(activity: Activity, profile: AthleteProfile,
             and plausibility.could_be_a_run(activity)):
         return SummaryVerdict(False, result, f"{activity.sport} at a running speed: the "
                                              "cadence in the streams says whether it was a run")
+    if (is_run(activity.sport) and activity.streams is None
+            and plausibility.moves_like_a_ride(activity)):
+        return SummaryVerdict(False, result, "a run at a ride's speed: the cadence in the "
+                                             "streams says whether it ran on a wrong distance")
     return SummaryVerdict(True, result, result.evidence)
 
 
@@ -217,7 +228,8 @@ def _by_sport(activity: Activity, voice: Voice) -> Classification | None:
     return Classification(Workout.CROSS_TRAINING, SURE, text)
 
 
-def _unusable_run(activity: Activity, voice: Voice) -> Classification | None:
+def _unusable_run(activity: Activity, profile: AthleteProfile,
+                  voice: Voice) -> Classification | None:
     _ = voice.gettext
     moving, distance = activity.moving_s, activity.distance_m
     if not (math.isfinite(moving) and math.isfinite(distance)):
@@ -231,14 +243,20 @@ def _unusable_run(activity: Activity, voice: Voice) -> Classification | None:
     if distance < MIN_RUN_M:
         return Classification(Workout.OTHER, SURE, _(
             "run of {distance}: too short to judge").format(distance=voice.distance(distance)))
-    return _implausible_speed(activity, voice)
+    return _implausible_speed(activity, profile, voice)
 
 
-def _implausible_speed(activity: Activity, voice: Voice) -> Classification | None:
+def _implausible_speed(activity: Activity, profile: AthleteProfile,
+                       voice: Voice) -> Classification | None:
     """A ride saved as a run, a climb at a walk, or a speed that only a glitch makes."""
     _ = voice.gettext
     moving, distance = activity.moving_s, activity.distance_m
     values = {"distance": voice.distance(distance), "pace": voice.pace(activity.speed)}
+    glitch = Classification(Workout.OTHER, SURE, _(
+        "{distance} in {duration} is not a running speed ({pace}): probably a recording "
+        "glitch").format(duration=format_duration(moving), **values))
+    if plausibility.moves_like_a_ride(activity) and _running_steps(activity):
+        return _by_time(activity, profile, voice) or glitch
     if plausibility.moves_like_a_ride(activity):
         total, fast = plausibility.ride_kilometres(activity)
         return Classification(Workout.CROSS_TRAINING, LIKELY, voice.ngettext(
@@ -254,10 +272,32 @@ def _implausible_speed(activity: Activity, voice: Voice) -> Classification | Non
             "{distance} at {pace} with {climb} of climbing: a climb at a walk, not judged as "
             "a run").format(climb=voice.elevation(activity.ascent_m or 0.0), **values))
     if (activity.speed < low and not climbed) or activity.speed > high:
-        return Classification(Workout.OTHER, SURE, _(
-            "{distance} in {duration} is not a running speed ({pace}): probably a recording "
-            "glitch").format(duration=format_duration(moving), **values))
+        return glitch
     return None
+
+
+def _running_steps(activity: Activity) -> bool:
+    """Whether most moving samples carry a running cadence in steps per minute."""
+    streams = activity.streams
+    if streams is None or streams.cadence is None:
+        return False
+    cadence = streams.cadence[streams.moving & np.isfinite(streams.cadence)]
+    low, high = plausibility.RUN_STEPS_PER_MIN
+    return cadence.size > 0 and float(np.mean((cadence >= low) & (cadence <= high))) >= (
+        RUN_STEPS_SHARE)
+
+
+def _by_time(activity: Activity, profile: AthleteProfile,
+             voice: Voice) -> Classification | None:
+    """A run whose distance is wrong, judged by its duration alone: long, or not judged."""
+    if activity.moving_s < profile.long_run_s:
+        return None
+    _ = voice.gettext
+    summary = _("{duration} of {sport}").format(duration=format_duration(activity.moving_s),
+                                                sport=voice.sport(activity.sport))
+    typical = typical_run(replace(activity, distance_m=0.0), profile, voice)
+    return Classification(Workout.LONG, GUESS, _("{summary}, {typical}").format(
+        summary=summary, typical=typical))
 
 
 def _athlete_word(activity: Activity, result: Classification, voice: Voice) -> Classification:

@@ -65,8 +65,10 @@ MAX_REPEAT_GRADE = 20.0
 #: (long hill repeats 2-5 min); climbing a 15-minute mountain again and again is a loop
 #: course of a long run.
 MAX_REPEAT_CLIMB_S = 360
-#: Repeats of one hill start from the same place: their bases lie within this many metres
-#: (a barometer drifts a few metres over an hour, GPS altitude up to ten) ...
+#: Repeats of one hill start from the same place, or end at the same top (a jog down of
+#: varying length, issue 20: 5 climbs of 36-65 m to one top): their bases, or tops, lie
+#: within this many metres (a barometer drifts a few metres over an hour, GPS altitude up
+#: to ten) ...
 SAME_BASE_M = 10.0
 #: ... or within this share of the climb's rise, whichever is more.
 SAME_BASE_SHARE = 0.5
@@ -208,9 +210,11 @@ def _series(climbs: Sequence[Climb]) -> list[list[Climb]]:
 def _repeats(last: Climb, climb: Climb) -> bool:
     base = max(SAME_BASE_M, SAME_BASE_SHARE * last.rise_m)
     soon = climb.start - last.end <= REPEAT_GAP_FACTOR * (last.end - last.start) + REPEAT_REST_S
-    return (soon and abs(climb.base_m - last.base_m) <= base
-            and _within_factor(climb.length_m, last.length_m, SAME_LENGTH_FACTOR)
-            and _within_factor(climb.rise_m, last.rise_m, SIMILAR_FACTOR))
+    same_top = abs(climb.base_m + climb.rise_m - last.base_m - last.rise_m) <= SAME_BASE_M
+    return soon and (same_top or (
+        abs(climb.base_m - last.base_m) <= base
+        and _within_factor(climb.length_m, last.length_m, SAME_LENGTH_FACTOR)
+        and _within_factor(climb.rise_m, last.rise_m, SIMILAR_FACTOR)))
 
 
 def _within_factor(a: float, b: float, factor: float) -> bool:
@@ -276,8 +280,8 @@ def _rises(altitude: list[float]) -> list[tuple[int, int]]:
             elif altitude[high] - value >= REVERSAL_M:
                 rises.append((low, high))
                 climbing, low = False, i
-        elif value < altitude[low]:
-            low = i
+        elif value <= altitude[low]:
+            low = i  # on a flat stretch the trough is its last sample: the climb starts there
         elif value - altitude[low] >= REVERSAL_M:
             climbing, high = True, i
     if climbing:

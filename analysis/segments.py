@@ -42,6 +42,10 @@ TEMPO_MIN_S = 15 * 60.0
 MAX_HR_RAISE = 1.1
 #: A stream needs this many samples (s) to be read.
 MIN_SAMPLES = 120
+#: A heart rate whose readings all lie within this many beats is a sensor stuck on one
+#: value (a TCX of drewrelmas/runv reads 100 bpm for 34 min), not a heart: from rest to
+#: a run's first minutes it rises 20 bpm and more, and no run holds it to a beat or two.
+STUCK_HR_BPM = 2.0
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     doubt = plausibility.heart_rate_doubt(streams, np.where(speed > 0, gap, 0.0),
                                           profile.max_hr, profile.easy_speed,
                                           plausibility.climb_per_km(activity))
-    if doubt is not None:
+    if doubt is not None or _stuck([streams.heartrate]):
         streams = replace(streams, heartrate=None)
     efforts = find_efforts(streams, gap, speed, profile.easy_speed)
     hr = _smooth_hr(streams.heartrate)
@@ -122,7 +126,10 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     """Features of a run's summary, laps and splits."""
     laps = lap_source(activity)
     doubt = plausibility.summary_heart_rate_doubt(activity, profile.max_hr, profile.easy_speed)
-    if doubt is not None:
+    readings = [activity.avg_hr, activity.max_hr] + [hr for lap in laps
+                                                      for hr in (lap.avg_hr, lap.max_hr)]
+    if doubt is not None or _stuck([np.array([r for r in readings if r is not None],
+                                             dtype=np.float64)]):
         activity = replace(activity, avg_hr=None, max_hr=None)
         laps = tuple(replace(lap, avg_hr=None, max_hr=None) for lap in laps)
     peak = max([activity.max_hr or 0.0] + [lap.max_hr or 0.0 for lap in laps])
@@ -148,6 +155,13 @@ def clean_speed(streams: Streams) -> FloatArray:
     speed = np.nan_to_num(streams.speed.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     speed = np.where((speed > MAX_SPEED) | (speed < 0) | ~streams.moving, 0.0, speed)
     return np.asarray(speed, dtype=np.float64)
+
+
+def _stuck(heartrates: Sequence[FloatArray | None]) -> bool:
+    """Whether the recorded heart rates all lie within STUCK_HR_BPM of each other."""
+    values = np.concatenate([h[np.isfinite(h) & (h > 0)] for h in heartrates if h is not None]
+                            or [np.empty(0)])
+    return values.size > 1 and float(np.ptp(values)) <= STUCK_HR_BPM
 
 
 def _smooth_hr(heartrate: FloatArray | None) -> FloatArray | None:

@@ -13,6 +13,7 @@ from bench import (
     analysis_speed,
     backfill_vs_live,
     capacity,
+    event_cost,
     quota_drain,
     real_accuracy,
     requests_per_activity,
@@ -51,16 +52,22 @@ def main() -> None:
         "# Benchmarks\n",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.\n",
         real_accuracy.report(real_accuracy.measure(), real_accuracy.measure(real_accuracy.ADDED),
-                             *real_accuracy.measure_heldout()),
+                             *real_accuracy.measure_heldout())
+        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind())) + "\n"
+        + "\n".join(real_accuracy.blind_lines(*real_accuracy.measure_blind(real_accuracy.BLIND_B),
+                                               real_accuracy.BLIND_B, real_accuracy.BLIND_B_FIGURE))
+        + "\n",
         analysis_speed.report(analysis_speed.measure()),
         requests_per_activity.report(requests_per_activity.measure()),
         requests_per_activity.report_weeks(requests_per_activity.measure_weeks()),
         requests_per_activity.report_connect(requests_per_activity.measure_connect()),
         summary_verdicts.report(summary_verdicts.measure()),
-        quota_drain.report(quota_drain.measure()),
+        quota_drain.report(quota_drain.measure(quota_drain.ALONE),
+                           quota_drain.measure(quota_drain.TOGETHER)),
         backfill_vs_live.report(backfill_vs_live.measure()),
         web_latency.report(web_latency.measure()),
         capacity.report(capacity.measure()),
+        event_cost.report(event_cost.measure()),
         classifier_quality(),
     ]
     text = "\n".join(sections)

@@ -11,7 +11,11 @@ The set is found at ``$STRIDEWISE_REAL_DATA``, else ``$SHARED_DATA/real``, else
 
 The held-out set (tests/data/heldout/labels.csv, labelled before the classifier ran on
 it) is scored the same way when its files are in ``$STRIDEWISE_HELDOUT_DATA``: the honest
-figure for recordings the rules were not tuned on.
+figure for recordings the rules were not tuned on. So is the blind batch of December 2026
+(tests/data/blind-2026-12), whose files are in the repository except those of
+repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is the second
+batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
+for in the same folder.
 """
 
 from __future__ import annotations
@@ -38,6 +42,18 @@ HELDOUT_LABELS = REPO_ROOT / "tests" / "data" / "heldout" / "labels.csv"
 HELDOUT_BLIND = ("first 37 (commit 983b0ad): 33 acceptable (89 %), 26 exact, runs 21/25 "
                  "acceptable (84 %); last 6, track sessions and a hilly run (commit 6986de1): "
                  "5 acceptable, 3 exact; together 38/43 acceptable (88 %), runs 26/31 (84 %)")
+#: The blind batch of December 2026 (issue 20): labels, and the files the repository carries.
+BLIND = REPO_ROOT / "tests" / "data" / "blind-2026-12"
+#: The blind batch's one blind score, taken before any rule changed after seeing it.
+BLIND_FIGURE = ("commit 77ebab2 (the classifier of b11927c): 33/36 acceptable (92 %), 25 exact "
+                "(69 %); runs 22/24 acceptable (92 %), 14 exact; interval sessions called "
+                "intervals 2 of 4")
+#: The second blind batch of December 2026 (issue 20): interval sessions, labelled first.
+BLIND_B = REPO_ROOT / "tests" / "data" / "blind-2026-12b"
+#: The second batch's one blind score, taken before any rule changed after seeing it.
+BLIND_B_FIGURE = ("commit 1e241a6 (the classifier of a359731): 12/13 acceptable (92 %), 12 exact; "
+                  "runs 12/12 acceptable (100 %), 12 exact; interval sessions called intervals "
+                  "12 of 12")
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
 #: Goals of issue 12 on recordings the project never saw.
@@ -79,28 +95,36 @@ def heldout_dir() -> Path | None:
     return Path(explicit) if explicit else None
 
 
-def measure(folder: Path | None = None, labels: Path | None = None) -> list[Verdict]:
+def measure(folder: Path | None = None, labels: Path | None = None,
+            *elsewhere: Path) -> list[Verdict]:
     """Judge every labelled file of ``folder`` (default :func:`data_dir`) that is there.
 
     Parameters:
         labels: the labels file (default ``folder/labels.csv``).
+        elsewhere: further folders where a labelled file missing from ``folder`` may be.
     """
     folder = folder or data_dir()
-    rows = [row for row in _rows(labels or folder / "labels.csv")
-            if (folder / row["file"]).is_file()]
+    found = {row["file"]: path for row in _rows(labels or folder / "labels.csv")
+             if (path := _locate(row["file"], (folder, *elsewhere))) is not None}
+    rows = [row for row in _rows(labels or folder / "labels.csv") if row["file"] in found]
     out, err = io.StringIO(), io.StringIO()
-    run_analyze([str(folder / row["file"]) for row in rows], True, None, out=out, err=err)
+    run_analyze([str(found[row["file"]]) for row in rows], True, None, out=out, err=err)
     first: dict[str, dict[str, str]] = {}
     for line in out.getvalue().splitlines():
         result = json.loads(line)
         first.setdefault(Path(result["file"]).name, result)
-    return [_verdict(folder, row, first.get(Path(row["file"]).name)) for row in rows]
+    return [_verdict(found[row["file"]], row, first.get(Path(row["file"]).name))
+            for row in rows]
 
 
-def missing(folder: Path | None, labels: Path) -> list[str]:
-    """The labelled files that are not in ``folder``."""
-    return [row["file"] for row in _rows(labels)
-            if folder is None or not (folder / row["file"]).is_file()]
+def missing(folder: Path | None, labels: Path, *elsewhere: Path) -> list[str]:
+    """The labelled files that are in none of ``folder`` and ``elsewhere``."""
+    folders = tuple(f for f in (folder, *elsewhere) if f is not None)
+    return [row["file"] for row in _rows(labels) if _locate(row["file"], folders) is None]
+
+
+def _locate(name: str, folders: tuple[Path, ...]) -> Path | None:
+    return next((f / name for f in folders if (f / name).is_file()), None)
 
 
 def _rows(labels: Path) -> list[dict[str, str]]:
@@ -108,9 +132,9 @@ def _rows(labels: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _verdict(folder: Path, row: dict[str, str], result: dict[str, str] | None) -> Verdict:
+def _verdict(path: Path, row: dict[str, str], result: dict[str, str] | None) -> Verdict:
     acceptable = {row["workout"]} | {a for a in row["also_acceptable"].split("|") if a}
-    decided, summary_got = _summary(folder / row["file"])
+    decided, summary_got = _summary(path)
     return Verdict(
         file=Path(row["file"]).name, sport=row["sport"], wanted=row["workout"],
         acceptable=frozenset(acceptable),
@@ -164,7 +188,7 @@ def report(verdicts: list[Verdict], added: list[Verdict] | None = None,
     if added:
         fine = sum(v.fine for v in added)
         lines.append(f"\nThe {len(added)} recordings added in tests/data/real (treadmill, "
-                     "mountain and trail runs, and three small files of the held-out set; "
+                     "mountain and trail runs, and five files of the held-out set; "
                      f"labels.csv there): {sum(v.exact for v in added)} "
                      f"exact, {fine} acceptable."
                      + "".join(f" Miss: {v.file}, {v.wanted} -> {v.got}." for v in added
@@ -205,6 +229,54 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f} %" if whole else "n/a"
 
 
+def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND,
+                figure: str = BLIND_FIGURE) -> list[str]:
+    """A blind batch's score: acceptable, exact, runs, interval sessions, misses.
+
+    Parameters:
+        folder: the batch's folder in the repository (its labels.csv and README.md).
+        figure: the batch's one blind score, taken before any rule changed after seeing it;
+            empty while it has not been taken, and then the score below is that one.
+    """
+    runs = [v for v in verdicts if v.sport == "Run"]
+    sessions = [v for v in verdicts if v.wanted == "intervals"]
+    called = sum(v.got == "intervals" for v in sessions)
+    total = len(verdicts) + len(absent)
+    lines = [f"\n### {_title(folder)}, labelled before the classifier ran\n",
+             f"{folder.relative_to(REPO_ROOT)}/labels.csv: {total} recordings from repositories "
+             "or files no other set draws on (the README there gives each file's source).\n"]
+    if figure:
+        lines += [f"Blind, before any rule was changed for them: {figure}.\n",
+                  "Now (after rule changes made with their misses in view, no longer blind):\n"]
+    else:
+        lines.append("Blind: no rule has changed since the labels were written.\n")
+    lines += ["| set | exact | acceptable | goal on unseen recordings |",
+              "| --- | --- | --- | --- |",
+              _row("all", verdicts, UNSEEN_GOALS), _row("runs", runs, UNSEEN_GOALS), "",
+              f"Interval sessions called intervals: {called} of {len(sessions)}.", ""]
+    lines += [f"Miss: {v.file}, {v.wanted} -> {v.got} ({v.evidence})."
+              for v in verdicts if not v.fine]
+    lines += [f"Intervals not called intervals (acceptable): {v.file} -> {v.got} ({v.evidence})."
+              for v in sessions if v.fine and v.got != "intervals"]
+    if absent:
+        lines.append(f"\n{len(absent)} files of the batch are in neither the batch's folder nor "
+                     "$STRIDEWISE_BLIND_DATA and were not scored: " + ", ".join(absent) + ".")
+    return lines
+
+
+def _title(folder: Path) -> str:
+    second = " (second, interval sessions)" if folder == BLIND_B else ""
+    return f"Blind batch of December 2026{second}"
+
+
+def measure_blind(folder: Path = BLIND) -> tuple[list[Verdict], list[str]]:
+    """A blind batch's verdicts for the files found, and the labelled files absent."""
+    labels = folder / "labels.csv"
+    explicit = os.environ.get("STRIDEWISE_BLIND_DATA")
+    elsewhere = (Path(explicit),) if explicit else ()
+    return measure(folder, labels, *elsewhere), missing(folder, labels, *elsewhere)
+
+
 def measure_heldout() -> tuple[list[Verdict], list[str]]:
     """The held-out verdicts for the files present, and the labelled files absent."""
     folder = heldout_dir()
@@ -214,3 +286,5 @@ def measure_heldout() -> tuple[list[Verdict], list[str]]:
 
 if __name__ == "__main__":
     print(report(measure(), measure(ADDED), *measure_heldout()))
+    print("\n".join(blind_lines(*measure_blind())))
+    print("\n".join(blind_lines(*measure_blind(BLIND_B), BLIND_B, BLIND_B_FIGURE)))

@@ -37,7 +37,8 @@ def subscribe(rt: Runtime) -> int:
     if existing:
         _record(rt, existing[0])
         callback = existing[0].get("callback_url")
-        print(f"already subscribed: id {existing[0]['id']} -> {callback}")
+        print(f"already subscribed: id {existing[0]['id']} -> "
+              f"{rt.settings.redacted(str(callback))}")
         if callback != rt.settings.webhook_url:
             print("that is not this deployment's webhook path: Strava's events to it are lost. "
                   "Run `stridewise unsubscribe`, then `stridewise subscribe` to move it.")
@@ -48,10 +49,10 @@ def subscribe(rt: Runtime) -> int:
             rt.settings.webhook_url, rt.settings.verify_token))
     except StravaError as error:
         print(f"subscribe failed: {error}\n(is the web process reachable at "
-              f"{rt.settings.webhook_url}?)")
+              f"{rt.settings.redacted(rt.settings.webhook_url)}?)")
         return 1
     _record(rt, {"id": subscription_id, "callback_url": rt.settings.webhook_url})
-    print(f"subscribed: id {subscription_id} -> {rt.settings.webhook_url}")
+    print(f"subscribed: id {subscription_id} -> {rt.settings.redacted(rt.settings.webhook_url)}")
     return 0
 
 
@@ -75,7 +76,7 @@ def subscription(rt: Runtime) -> int:
         return 1
     for item in existing:
         _record(rt, item)
-        print(f"subscription {item['id']} -> {item.get('callback_url')}")
+        print(f"subscription {item['id']} -> {rt.settings.redacted(str(item.get('callback_url')))}")
     return 0
 
 
@@ -90,8 +91,8 @@ def _record(rt: Runtime, item: dict[str, Any]) -> None:
             if row.id != int(item["id"]):
                 session.delete(row)
         if session.get(PushSubscription, int(item["id"])) is None:
-            session.add(PushSubscription(id=int(item["id"]),
-                                         callback_url=str(item.get("callback_url", ""))))
+            callback = rt.settings.redacted(str(item.get("callback_url", "")))
+            session.add(PushSubscription(id=int(item["id"]), callback_url=callback))
 
 
 def status(rt: Runtime) -> int:

@@ -1,7 +1,7 @@
 """Pull an athlete's recent weeks from Strava so their first feedback already knows their mix.
 
-The backfill on connect is the history refresh of worker.history (one list request for up to
-200 summaries, each classified from its summary alone), after one read of the athlete's units.
+The backfill on connect is the history refresh of worker.history (the athlete's units, then one
+list request for up to 200 summaries, each classified from its summary alone).
 Summaries that cannot decide are marked, and their streams are fetched later, newest first,
 only while the budget has room for background work (:func:`fetch_streams`). Nothing is written
 back to old activities.
@@ -17,11 +17,11 @@ from sqlalchemy import select
 from analysis import engine
 from analysis.model import Activity as ActivityData
 from analysis.parsers.bundle import activity_from_strava
-from worker import preferences
+from worker import labels, preferences
 from worker.cache import load_history, save_record
 from worker.history import Progress, refresh
 from worker.inbox import EventStatus
-from worker.models import Activity, Athlete, InboxEvent
+from worker.models import Activity, InboxEvent
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,8 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     ``progress(done, total)`` is called as activities are stored (``total`` is None until the
     last page is known).
     """
-    token = rt.tokens.access_token(athlete_id)
-    profile = rt.gateway.get_athlete(token, priority="backfill")
-    units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
-    with rt.db.session() as session:
-        athlete = session.get(Athlete, athlete_id)
-        if athlete is not None:
-            athlete.units = units
-    stored = refresh(rt, athlete_id, priority="backfill", progress=progress, force=force)
+    stored = rt.tokens.using(athlete_id, lambda _token: refresh(
+        rt, athlete_id, priority="backfill", progress=progress, force=force))
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})
     return stored
 
@@ -57,22 +51,27 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
     Newest first, at the lowest priority: :class:`worker.budget.QuotaExhausted` ends the pass
     (the caller comes back when the window reopens). Returns how many are still waiting.
     """
-    token = rt.tokens.access_token(athlete_id)
+    rt.tokens.using(athlete_id, lambda token: _fetch_streams(rt, token, athlete_id, batch))
+    return len(_waiting(rt, athlete_id, None))
+
+
+def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None:
     for activity_id in _waiting(rt, athlete_id, batch):
-        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams")
+        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams",
+                                         athlete_id=athlete_id)
         with rt.db.session() as session:
             row = session.get(Activity, activity_id)
             activity = activity_from_row(row, streams) if row is not None else None
         if activity is None:
             continue
         history = load_history(rt, athlete_id, activity.start)
-        analysis = engine.analyse(activity, engine.profile_for(history, activity, activity_id),
-                                  activity_id, preferences.voice_of(rt.db, athlete_id))
+        analysis = labels.honour(rt.db, activity_id, activity, engine.analyse(
+            activity, engine.profile_for(history, activity, activity_id), activity_id,
+            preferences.voice_of(rt.db, athlete_id)))
         with rt.db.session() as session:
             if session.get(Activity, activity_id) is None:
                 continue  # deleted meanwhile
             save_record(session, athlete_id, activity_id, analysis, used_streams=bool(streams))
-    return len(_waiting(rt, athlete_id, None))
 
 
 def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import redis
 
+from worker.outcomes import Wait
 from worker.ratelimits import RateLimits, RateWindows
 
 #: Redis key prefix of every quota counter.
@@ -42,43 +43,67 @@ PRIORITIES: dict[str, tuple[float, float]] = {
     "backfill-streams": (0.70, 0.70),
 }
 
-#: One athlete's live work may take this share of the short read limit while the window is
-#: busy. Past it, that athlete waits for the next window once the window is half spent and
-#: another athlete has used it too, or once it is LONE_SHARE spent: a lone athlete catching up
-#: is held back only near the window's end, and a flood of one athlete's events (forged ones
-#: included) leaves room in every window to everyone else.
-ATHLETE_SHARE = 0.2
-BUSY_SHARE = 0.5
-LONE_SHARE = 0.8
+#: While another athlete wants the short window, each of the N athletes who want it may take
+#: 1/N of its reads (at least one reservation); an athlete nobody competes with may take it
+#: all. An athlete wants the window for a while after each reservation (their next request,
+#: streams say, comes within it) and, once refused, until that while after the window they
+#: were told to come back in: a fifth of a short window, at most 30 s, time enough for deferred
+#: jobs to come back. A flood of one athlete's events (forged ones included) takes a window
+#: nobody else asked for, and from the next one on leaves every other athlete their share.
+WANTING_SHARE = 0.2
+WANTING_MAX_S = 30.0
+#: Share of the daily read limit that one athlete's live work may spend, whoever else wants it:
+#: a tenth is about 40 uploads a day at the default quota, and a flood of one athlete's
+#: settings saves or forged events leaves nine tenths of the day to everyone else.
+ATHLETE_DAILY_SHARE = 0.1
 
 _ACQUIRE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
 local count = tonumber(ARGV[7])
-if #KEYS == 7 then
-  local mine = tonumber(redis.call('GET', KEYS[6]) or '0')
-  local live = tonumber(redis.call('GET', KEYS[7]) or '0')
-  local reads = tonumber(redis.call('GET', KEYS[4]) or '0')
-  if mine + count > tonumber(ARGV[8]) and reads + count > tonumber(ARGV[9])
-      and (live > mine or reads + count > tonumber(ARGV[10])) then
-    return 5
+local athlete = #KEYS == 8
+local function wants(until_s)
+  local seen = tonumber(redis.call('ZSCORE', KEYS[8], ARGV[9]) or '0')
+  if seen < until_s then redis.call('ZADD', KEYS[8], until_s, ARGV[9]) end
+  redis.call('EXPIRE', KEYS[8], ARGV[5])
+end
+if athlete then
+  if tonumber(redis.call('GET', KEYS[7]) or '0') + count > tonumber(ARGV[11]) then
+    return {6}
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', ARGV[8])
+  local others = redis.call('ZCARD', KEYS[8])
+  if redis.call('ZSCORE', KEYS[8], ARGV[9]) then others = others - 1 end
+  if others > 0 then
+    local share = math.max(count, math.floor(tonumber(ARGV[10]) / (others + 1)))
+    if tonumber(redis.call('GET', KEYS[6]) or '0') + count > share then
+      wants(tonumber(ARGV[13]))
+      local first = redis.call('ZRANGE', KEYS[8], 0, 1, 'WITHSCORES')
+      if first[1] == ARGV[9] then return {5, first[4]} end
+      return {5, first[2]}
+    end
   end
 end
 for i = 2, 5 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') + count > tonumber(ARGV[i - 1]) then
-    return i - 1
+    if athlete and i % 2 == 0 then wants(tonumber(ARGV[13])) end
+    return {i - 1}
   end
 end
-for i = 2, #KEYS do
+local counters = athlete and 7 or 5
+for i = 2, counters do
   redis.call('INCRBY', KEYS[i], count)
   redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
 end
-return 0
+if athlete then wants(tonumber(ARGV[12])) end
+return {0}
 """
-# KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short,
-# every athlete's short].
+# KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short, the
+# athlete's daily, the athletes who want the short window (a sorted set: until when)].
 # ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count
-# [, the athlete's share, the reads past which the window is busy, and past which a lone
-# athlete waits].
+# [, now, the athlete, the read short limit, the athlete's daily share, until when a granted
+# athlete wants the window, and until when a refused one does].
+# Returns {0} granted, {-1} closed, {1..4} the limit that refused, {5, until when the nearest
+# other athlete wants the window} past the athlete's share, {6} past their daily share.
 
 _RELEASE = """
 for i = 1, #KEYS do
@@ -123,7 +148,7 @@ class Reservation:
         self.left = 0
 
 
-class QuotaExhausted(Exception):
+class QuotaExhausted(Wait):
     """No request may be sent now; ``retry_at`` (epoch seconds) is when the window reopens."""
 
     def __init__(self, reason: str, retry_at: float) -> None:
@@ -180,7 +205,8 @@ class Budget:
 
         A job that knows it will send a read and a write reserves both at once, so a window
         never closes between them and wastes the read. Work done for ``athlete_id`` also counts
-        against that athlete's share of the short window (ATHLETE_SHARE).
+        against that athlete's shares: of the short window while others want it, and of the
+        day (see WANTING_SHARE and ATHLETE_DAILY_SHARE).
         """
         short_share, daily_share = PRIORITIES[priority]
         now = self.clock()
@@ -194,26 +220,34 @@ class Budget:
             int(limits.read_short * short_share),
             int(limits.read_daily * daily_share),
         ]
-        keys = self._keys(now)
-        shares: list[int] = []
+        counters = self._keys(now)
+        wanting: list[str] = []
+        shares: list[float] = []
         if athlete_id is not None:
-            keys += [self._athlete_key(now, athlete_id), self._athlete_key(now, "all")]
-            shares = [max(1, int(limits.read_short * ATHLETE_SHARE)),
-                      int(limits.read_short * BUSY_SHARE), int(limits.read_short * LONE_SHARE)]
-        result = int(self._acquire(
-            keys=[self._closed_key(), *keys],
+            counters += self._athlete_keys(now, athlete_id)
+            wanting = [self._wanting_key()]
+            hold = self._wanting_s()
+            shares = [now, athlete_id, limits.read_short,
+                      max(count, int(limits.read_daily * ATHLETE_DAILY_SHARE)),
+                      now + hold, window_end + hold]
+        result = [item.decode() if isinstance(item, bytes) else item for item in self._acquire(
+            keys=[self._closed_key(), *counters, *wanting],
             args=[*caps, *self._ttls(), count, *shares],
-        ))
-        if result == 0:
-            return Reservation(self, keys, count)
-        if result == -1:
+        )]
+        code = int(result[0])
+        if code == 0:
+            return Reservation(self, counters, count)
+        if code == -1:
             reason = self.closed_reason() or "closed"
             raise QuotaExhausted(reason, self._closed_until() or self._next(now, 0))
-        if result == 5:
-            raise QuotaExhausted(f"athlete {athlete_id} has had their share of a busy window",
-                                 self._next(now, 0))
-        window = "short" if result in (1, 3) else "daily"
-        quota = "overall" if result in (1, 2) else "read"
+        if code == 5:
+            raise QuotaExhausted(f"athlete {athlete_id} has had their share of a window "
+                                 "other athletes want", min(window_end, float(result[1])))
+        if code == 6:
+            raise QuotaExhausted(f"athlete {athlete_id} has had their share of today's quota",
+                                 self._next(now, 1))
+        window = "short" if code in (1, 3) else "daily"
+        quota = "overall" if code in (1, 2) else "read"
         retry_at = self._next(now, 0 if window == "short" else 1)
         raise QuotaExhausted(f"{quota} {window} window spent for {priority} work", retry_at)
 
@@ -283,8 +317,12 @@ class Budget:
         )
 
     def forget_athlete(self, athlete_id: int) -> None:
-        """Delete the athlete's share counter (a deleted athlete leaves nothing keyed by them)."""
-        self.client.delete(self._athlete_key(self.clock(), athlete_id))
+        """Delete the athlete's share counters and their place among the athletes who want the
+        window (a deleted athlete leaves nothing keyed by them)."""
+        with self.client.pipeline() as pipe:
+            pipe.delete(*self._athlete_keys(self.clock(), athlete_id))
+            pipe.zrem(self._wanting_key(), athlete_id)
+            pipe.execute()
 
     def _keys(self, now: float) -> list[str]:
         short = int(now // self.windows.short)
@@ -296,9 +334,17 @@ class Budget:
             f"{PREFIX}:read:daily:{self.windows.daily}:{daily}",
         ]
 
-    def _athlete_key(self, now: float, athlete_id: int | str) -> str:
+    def _athlete_keys(self, now: float, athlete_id: int) -> list[str]:
         short = int(now // self.windows.short)
-        return f"{PREFIX}:athlete:{athlete_id}:short:{self.windows.short}:{short}"
+        daily = int(now // self.windows.daily)
+        return [f"{PREFIX}:athlete:{athlete_id}:short:{self.windows.short}:{short}",
+                f"{PREFIX}:athlete:{athlete_id}:daily:{self.windows.daily}:{daily}"]
+
+    def _wanting_key(self) -> str:
+        return f"{PREFIX}:wanting"
+
+    def _wanting_s(self) -> float:
+        return min(WANTING_MAX_S, self.windows.short * WANTING_SHARE)
 
     def _ttls(self) -> list[int]:
         return [self.windows.short + KEY_GRACE_S, self.windows.daily + KEY_GRACE_S]

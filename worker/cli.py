@@ -118,11 +118,12 @@ def _web(args: argparse.Namespace) -> int:
     from worker.web import create_app
     from worker.web.limits import serve
 
-    app = create_app(_runtime())
+    rt = _runtime()
+    app = create_app(rt)
     # Everything imported so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall every request for their duration.
     gc.freeze()
-    serve(app, args.host, args.port)
+    serve(app, args.host, args.port, rt.settings.forwarded_allow_ips)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,19 @@ DEFAULT_STRAVA_BASE_URL = "https://www.strava.com"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
 #: Random bytes in a generated secret: 192 bits, beyond guessing.
 GENERATED_SECRET_BYTES = 24
+#: Shortest configured webhook secret or verify token accepted: 128 bits of URL-safe base64
+#: is 22 characters, and a secret in a URL path must not be guessable by enumeration.
+MIN_SECRET_CHARS = 22
+#: Fewest distinct characters in a configured secret: a random 22-character token has about
+#: 18; "aaaaaaaaaaaaaaaaaaaaaa" or "changemechangemechange" are not secrets.
+MIN_SECRET_DISTINCT = 10
+#: Words of the placeholders that example files and tutorials ship; a secret holding one was
+#: copied, not generated.
+PLACEHOLDER_WORDS = ("replace", "change", "example", "placeholder", "secret", "token", "xxx",
+                     "your")
+#: Characters of the webhook secret shown where a callback URL is printed or stored: enough
+#: to tell two deployments apart, far too few to post to the path.
+SHOWN_SECRET_CHARS = 4
 #: Retries of a failing job before it becomes a dead letter, and the backoff between them
 #: (dramatiq doubles it from the minimum up to the maximum): about 20 minutes in all.
 #: Fault-injection tests shrink them to see dead letters within seconds.
@@ -43,10 +57,50 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 #: How long anything read from Strava, or derived from it, is kept (Strava's API Policy).
 DEFAULT_CACHE_DAYS = 7.0
-#: How long a message owns its inbox event once it is due: longer than any event takes, so
-#: an event whose lease ran out has lost its message (Redis restart or flush, a crash between
-#: commit and enqueue) and the sweeper sends another.
+#: Shortest STRIDEWISE_METRICS_TOKEN accepted: a guessable token is no lock.
+MIN_METRICS_TOKEN_CHARS = 16
+#: The proxies whose X-Forwarded-For names the client: by default one on the same host.
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1"
+#: An e-mail address or a web address in STRIDEWISE_OPERATOR: how the operator is reached.
+_CONTACT = re.compile(r"<?(?P<contact>https?://[^\s<>]+"
+                      r"|[^\s<>@,;()]+@[^\s<>@,;()]+\.[^\s<>@,;()]+)>?")
+#: How long a message owns its inbox event once it is due, extended every third of it while an
+#: attempt runs (worker.lease): an event whose lease ran out has lost its message (Redis
+#: restart or flush, a crash between commit and enqueue, a killed worker) and the sweeper
+#: sends another.
 DEFAULT_LEASE_S = 120.0
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs this instance (STRIDEWISE_OPERATOR): a name, and an e-mail or web address."""
+
+    name: str
+    contact: str
+
+    @property
+    def href(self) -> str:
+        """The contact as a link: the web address, or a mailto: link."""
+        return self.contact if "://" in self.contact else f"mailto:{self.contact}"
+
+    @classmethod
+    def parse(cls, text: str) -> Operator | None:
+        """``Jane Runner <jane@example.com>``, ``Club, https://club.example``; None if empty.
+
+        Raises:
+            ConfigError: there is text, but no name or no e-mail or web address in it.
+        """
+        text = text.strip()
+        if not text:
+            return None
+        found = _CONTACT.search(text)
+        name = (text[:found.start()] + " " + text[found.end():]).strip(" ,;:-()") if found \
+            else ""
+        if found is None or not name:
+            raise ConfigError(
+                f"STRIDEWISE_OPERATOR={text!r} must give a name and an e-mail address or a "
+                "web address to reach them, e.g. 'Jane Runner <jane@example.com>'")
+        return cls(" ".join(name.split()), found.group("contact"))
 
 
 @dataclass(frozen=True)
@@ -74,6 +128,9 @@ class Settings:
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
     cache_days: float = DEFAULT_CACHE_DAYS
+    operator: Operator | None = None  # None: the operator has not named themselves
+    forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS
+    metrics_token: str | None = None  # None: /metrics answers loopback clients only
 
     @property
     def redirect_uri(self) -> str:
@@ -82,6 +139,10 @@ class Settings:
     @property
     def webhook_url(self) -> str:
         return f"{self.public_url}/webhook/{self.webhook_secret}"
+
+    def redacted(self, text: str) -> str:
+        """``text`` with the webhook secret cut to its first characters, for logs and tables."""
+        return text.replace(self.webhook_secret, self.webhook_secret[:SHOWN_SECRET_CHARS] + "…")
 
     @property
     def cache_horizon(self) -> timedelta:
@@ -112,9 +173,8 @@ class Settings:
             client_id=client_id,
             client_secret=client_secret,
             sandbox=sandbox,
-            verify_token=env.get("STRAVA_VERIFY_TOKEN") or _generated(var_dir / "verify_token"),
-            webhook_secret=(env.get("STRAVA_WEBHOOK_SECRET")
-                            or _generated(var_dir / "webhook_secret")),
+            verify_token=_secret(env, "STRAVA_VERIFY_TOKEN", var_dir / "verify_token"),
+            webhook_secret=_secret(env, "STRAVA_WEBHOOK_SECRET", var_dir / "webhook_secret"),
             strava_base_url=env.get("STRAVA_BASE_URL", base_default).rstrip("/"),
             rate_limits=RateLimits.parse(env.get("STRAVA_RATE_LIMITS", DEFAULT_RATE_LIMITS)),
             rate_windows=RateWindows.parse(env.get("STRAVA_RATE_WINDOWS", DEFAULT_RATE_WINDOWS)),
@@ -131,6 +191,10 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
             cache_days=_cache_days(env),
+            operator=Operator.parse(env.get("STRIDEWISE_OPERATOR", "")),
+            forwarded_allow_ips=(env.get("FORWARDED_ALLOW_IPS", "").strip()
+                                 or DEFAULT_FORWARDED_ALLOW_IPS),
+            metrics_token=_metrics_token(env.get("STRIDEWISE_METRICS_TOKEN", "")),
         )
 
 
@@ -163,11 +227,42 @@ def _cache_days(env: Mapping[str, str]) -> float:
     return days
 
 
+def _metrics_token(text: str) -> str | None:
+    token = text.strip()
+    if token and len(token) < MIN_METRICS_TOKEN_CHARS:
+        raise ConfigError(f"STRIDEWISE_METRICS_TOKEN is {len(token)} characters long: use at "
+                          f"least {MIN_METRICS_TOKEN_CHARS} random ones (python -c 'import "
+                          "secrets; print(secrets.token_urlsafe(24))')")
+    return token or None
+
+
 def _parse_int(name: str, text: str) -> int:
     try:
         return int(text)
     except ValueError:
         raise ConfigError(f"{name}={text!r} is not a whole number") from None
+
+
+def _secret(env: Mapping[str, str], name: str, generated: Path) -> str:
+    """A configured secret, refused when it is short or a placeholder; else a generated one."""
+    value = env.get(name, "").strip()
+    if not value:
+        return _generated(generated)
+    lowered = value.lower()
+    if (len(value) < MIN_SECRET_CHARS or len(set(value)) < MIN_SECRET_DISTINCT
+            or any(word in lowered for word in PLACEHOLDER_WORDS)):
+        raise ConfigError(
+            f"{name} looks like a placeholder or is too short to keep outsiders out: use at "
+            f"least {MIN_SECRET_CHARS} random characters, e.g. from "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(24))'`, or leave it "
+            "unset to have one generated under var/")
+    if name == "STRAVA_WEBHOOK_SECRET" and not _url_safe(value):
+        raise ConfigError(f"{name} is part of a URL path: use only letters, digits, '-' and '_'")
+    return value
+
+
+def _url_safe(value: str) -> bool:
+    return all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
 
 
 def _token_keys(text: str, key_file: Path) -> tuple[str, ...]:

@@ -6,6 +6,8 @@ timeout so the web process and several worker threads can share one file.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,19 +18,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: How long a SQLite writer waits for another's lock before failing, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: The SQLite file holds encrypted tokens and the athletes' cached data: the owner alone reads
+#: it. SQLite gives its -wal and -shm files the database file's mode.
+SQLITE_FILE_MODE = 0o600
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; creates the SQLite file's folder when needed."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner alone, or take group and world access away."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, SQLITE_FILE_MODE))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(SQLITE_FILE_MODE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

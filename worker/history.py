@@ -7,6 +7,9 @@ and cache period instead of one per activity. The athlete row records the window
 covered (``history_since``) and when it was read (``history_read_at``); the feedback claims
 nothing about weeks that are not complete in the cache.
 
+Strava's measurement preference (the athlete's units until they choose their own in settings)
+is Strava data too: it is read with the history, one ``GET /athlete``, and reset with it.
+
 A refresh replaces every row of the window that was read before it (an activity missing from
 the list was deleted on Strava, or made private, and goes); an activity read in detail while
 the refresh was under way keeps its detailed verdict.
@@ -30,7 +33,7 @@ from sqlalchemy import delete, func, select
 from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
-from worker import preferences
+from worker import labels, preferences
 from worker.cache import load_history, save_record
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -116,7 +119,8 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
              progress: Progress | None = None) -> datetime:
     read_at = utcnow()
     since = read_at - timedelta(days=HISTORY_DAYS)
-    summaries = _list(rt, token, since, priority, progress)
+    _read_units(rt, token, athlete_id, priority)
+    summaries = _list(rt, token, athlete_id, since, priority, progress)
     summaries.sort(key=lambda s: str(s.get("start_date", "")))
     listed: set[int] = set()
     for done, summary in enumerate(summaries, start=1):
@@ -140,13 +144,27 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
     return since
 
 
-def _list(rt: Runtime, token: str, since: datetime, priority: str,
+def _read_units(rt: Runtime, token: str, athlete_id: int, priority: str) -> None:
+    """Strava's units for an athlete who has not chosen their own."""
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        if athlete is None or athlete.units_chosen:
+            return
+    profile = rt.gateway.get_athlete(token, priority=priority, athlete_id=athlete_id)
+    units = "imperial" if profile.get("measurement_preference") == "feet" else "metric"
+    with rt.db.session() as session:
+        athlete = session.get(Athlete, athlete_id)
+        if athlete is not None and not athlete.units_chosen:
+            athlete.units = units
+
+
+def _list(rt: Runtime, token: str, athlete_id: int, since: datetime, priority: str,
           progress: Progress | None) -> list[dict[str, Any]]:
     summaries: list[dict[str, Any]] = []
     page = 1
     while True:
         batch = rt.gateway.list_activities(token, after=int(since.timestamp()), page=page,
-                                           priority=priority)
+                                           priority=priority, athlete_id=athlete_id)
         summaries.extend(batch)
         if progress:
             progress(0, None)
@@ -167,8 +185,8 @@ def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any],
         return None
     history = load_history(rt, athlete_id, activity.start)
     profile = engine.profile_for(history, activity, activity_id)
-    analysis = engine.analyse(activity, profile, activity_id,
-                              preferences.voice_of(rt.db, athlete_id))
+    analysis = labels.honour(rt.db, activity_id, activity, engine.analyse(
+        activity, profile, activity_id, preferences.voice_of(rt.db, athlete_id)))
     undecided = not activity.manual and not engine.judge_summary(activity, profile).decided
     with rt.db.session() as session:
         if session.get(Athlete, athlete_id) is None:

@@ -6,8 +6,9 @@ only), *claimed* by the worker that handles it, then *finished* (done or skipped
 operator *requeues* dead letters.
 
 The lease says until when the event's current message owns it. A message that is waiting for
-its delay, for a retry's backoff or for a worker has moved the lease past that wait, so an
-event still pending after its lease has lost its message (Redis restart or flush, a crash
+its delay, for a retry's backoff or for a worker has moved the lease past that wait, and a
+running attempt *extends* it while it lives (worker.lease), so an event still pending after its
+lease has lost its message (Redis restart or flush, a crash
 between commit and enqueue): the sweeper *reclaims* it and sends one more. Every statement
 about inbox rows, for SQLite and PostgreSQL alike, is here.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -180,6 +181,18 @@ class Inbox:
                             .where(InboxEvent.id == event_id,
                                    InboxEvent.status == EventStatus.PENDING)
                             .values(lease_until=self.lease_until(wait_s)))
+
+    def extend(self, event_ids: Collection[int]) -> None:
+        """Attempts at these events are still running: each pending one's lease lasts a lease
+        from now, unless it already lasts longer (a retry moved it past its backoff)."""
+        until = self.lease_until()
+        with self.db.session() as session:
+            session.execute(update(InboxEvent)
+                            .where(InboxEvent.id.in_(list(event_ids)),
+                                   InboxEvent.status == EventStatus.PENDING,
+                                   or_(InboxEvent.lease_until.is_(None),
+                                       InboxEvent.lease_until < until))
+                            .values(lease_until=until))
 
     def bury(self, event_id: int, reason: str) -> None:
         """A pending event that ran out of retries becomes a dead letter with its reason."""

@@ -69,7 +69,7 @@ class Athlete(Base):
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[int] = mapped_column(BigInteger)
     scope: Mapped[str] = mapped_column(String(255))
-    #: "active", or "needs_reauth" after Strava refused a refresh (401).
+    #: "active", or "needs_reauth" once Strava refused their refresh token or a permission.
     status: Mapped[str] = mapped_column(String(16), default="active")
     units: Mapped[str] = mapped_column(String(8), default="metric")
     connected_at: Mapped[Timestamp] = mapped_column(default=utcnow)
@@ -127,8 +127,13 @@ class Activity(Base):
     #: Strava's workout flag of a backfilled activity (race, long run, workout), kept for the
     #: streams pass, which sees only our row and the streams.
     workout_type: Mapped[int | None] = mapped_column(Integer)
+    #: The label the athlete chose on their page (a Workout value), which the analysis keeps
+    #: instead of its own; None: not corrected. It is theirs, and goes with the row.
+    workout_chosen: Mapped[str | None] = mapped_column(String(32))
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
+    #: That block as written, shown on the athlete's page of the activity.
+    block: Mapped[str | None] = mapped_column(Text)
     block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     analysed_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
     #: When what this row holds was read from Strava (the oldest of its reads).

@@ -20,6 +20,8 @@ from dramatiq.common import compute_backoff
 from dramatiq.middleware import Retries
 from dramatiq.middleware.retries import DEFAULT_MAX_BACKOFF
 
+from worker.outcomes import Wait
+
 log = logging.getLogger(__name__)
 
 #: Shortest wait of a message sent again: a zero delay would spin on a busy queue.
@@ -29,8 +31,9 @@ MIN_WAIT_MS = 1_000
 OnWait = Callable[[MessageProxy, float], None]
 
 
-class NotNow(dramatiq.Retry):
-    """Not an error: run this job again after ``delay_s`` seconds, without spending a retry.
+class NotNow(dramatiq.Retry, Wait):
+    """Not an error: run this job again after ``delay_s`` seconds, without spending a retry
+    (the :class:`worker.outcomes.Wait` whose length is known).
 
     Parameters
     ----------

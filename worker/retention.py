@@ -21,6 +21,9 @@ from worker.models import Activity, Athlete, InboxEvent, StrandedJob, WebSession
 
 log = logging.getLogger(__name__)
 
+#: The units of an athlete whose Strava preference has expired and who chose none: the
+#: default of a new athlete, until the next history read brings Strava's back.
+STRAVA_UNITS_UNREAD = "metric"
 #: The tables whose rows hold Strava data or what is derived from it.
 CACHED = (Activity, InboxEvent, StrandedJob)
 
@@ -36,6 +39,11 @@ def purge(db: Database, horizon: timedelta, now: datetime | None = None) -> dict
         # The digest of a block goes with the read the block came from, not with later reads.
         session.execute(update(Activity).where(Activity.block_written_at < cutoff)
                         .values(block_digest=None, block_written_at=None))
+        # Strava's measurement preference goes with the history it was read with; the units
+        # an athlete chose in settings are theirs, not Strava's.
+        session.execute(update(Athlete).where(Athlete.history_read_at < cutoff,
+                                              Athlete.units_chosen.is_(False))
+                        .values(units=STRAVA_UNITS_UNREAD))
         session.execute(update(Athlete).where(Athlete.history_read_at < cutoff)
                         .values(history_since=None, history_read_at=None))
     if any(deleted.values()):

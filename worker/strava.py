@@ -6,7 +6,9 @@ Every Strava request of the application goes through :class:`Gateway`, which
 - reserves it in the shared budget first and corrects the budget from the usage headers after
   (stravalib's own rate limiter, which sleeps, is replaced by that),
 - retries transient failures (connection errors, timeouts, 502/503/504) a few times, briefly,
-- and maps every failure to one of the exceptions below.
+- and reads every failure by what Strava says (its status, and each error's resource, field and
+  code) in one table, :data:`FAULTS`, which names the exception below to raise. Each exception
+  is on one branch of worker.outcomes, which says what becomes of the job that met it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from stravalib import exc as strava_exc
 from stravalib.protocol import ApiV3
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+from worker.outcomes import Hopeless, Transient, Wait
 
 log = logging.getLogger(__name__)
 
@@ -44,38 +48,147 @@ STREAM_KEYS = (
 MAX_PER_PAGE = 200
 
 
+@dataclass(frozen=True)
+class Said:
+    """One error of Strava's answer (its Fault body): which resource and field, and what is
+    wrong with it, e.g. ``RefreshToken refresh_token invalid``."""
+
+    resource: str
+    field: str
+    code: str
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.resource, self.field, self.code) if part)
+
+
 class StravaError(Exception):
-    """Base of every failure talking to Strava."""
+    """Base of every failure talking to Strava: Strava's status and errors, when it answered."""
 
     status: int | None = None
+    #: What the person reading the message can do about it, if anything.
+    advice = ""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int | None = None,
+                 errors: tuple[Said, ...] = ()) -> None:
+        super().__init__(f"{message}; {self.advice}" if self.advice else message)
         self.status = status
+        self.errors = errors
 
 
-class StravaUnavailable(StravaError):
+class StravaUnavailable(StravaError, Transient):
     """Network failure, timeout or 5xx: try again later."""
 
 
 class StravaNotFound(StravaError):
-    """404: the object does not exist, or not yet, or is not ours to read."""
+    """404: the object does not exist, or not yet, or is not ours to read (what it means is the
+    caller's to say: worker.sync reads an activity again a few times, then skips it)."""
 
 
 class StravaUnauthorized(StravaError):
-    """401: the token is invalid or revoked, or a scope is missing."""
+    """401 to an access token: expired early or revoked. A refresh is tried once (worker.tokens);
+    if Strava refuses that too, the athlete must reconnect."""
 
 
-class StravaRateLimited(StravaError):
+class StravaGrantGone(StravaError):
+    """The refresh token is refused (400 RefreshToken invalid): the athlete revoked our access,
+    or connected again elsewhere. A deauthorization is believed; any other job is skipped and the
+    athlete marked as needing to reconnect."""
+
+
+class StravaScopeMissing(StravaError):
+    """The token lacks a permission (``activity:read_permission missing``): the athlete unticked
+    it. Only connecting again grants it, so they are marked as needing to reconnect."""
+
+
+class StravaRateLimited(StravaError, Wait):
     """429: the application's quota is spent until the window resets."""
 
 
-class StravaApplicationInactive(StravaError):
+class StravaApplicationInactive(StravaError, Wait):
     """403 naming the application: its owner has no active Strava subscription."""
 
 
-class StravaRejected(StravaError):
+class StravaRejected(StravaError, Hopeless):
     """Any other 4xx: our request was wrong; retrying will not help."""
+
+
+class StravaApplicationRefused(StravaRejected):
+    """Strava does not know our client id or secret: no athlete's doing, the operator's to fix."""
+
+    advice = "check STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET"
+
+
+class StravaCodeRefused(StravaRejected):
+    """400 AuthorizationCode invalid: a code used already or expired, or one Strava hands out a
+    moment before all of it knows the code (worker.web.oauth tries such a code once more)."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A row of :data:`FAULTS`: a status and, optionally, what one of the answer's errors says
+    (None matches anything); an answer it matches raises ``error``."""
+
+    error: type[StravaError]
+    status: int
+    resource: str | None = None
+    field: str | None = None
+    code: str | None = None
+
+    def matches(self, status: int | None, errors: tuple[Said, ...]) -> bool:
+        wanted = (self.resource, self.field, self.code)
+        if status != self.status:
+            return False
+        if wanted == (None, None, None):
+            return True
+        return any(all(w is None or w == got for w, got in zip(wanted, (e.resource, e.field,
+                                                                         e.code), strict=True))
+                   for e in errors)
+
+
+#: What Strava's error answers mean, read in order (the first row that matches wins); a status
+#: no row names is a StravaUnavailable from 500 on, else a StravaRejected. The bodies are the
+#: ones Strava sends, as its developers report them in public issue threads (the refresh token:
+#: dreeveapp/dreeve#1449; the code: basvandorst/StravaPHP#96, which also finds that a retry
+#: after about two seconds succeeds; the client: dreeveapp/dreeve#372, iamstuartwilson/strava#28;
+#: the missing permission: iamstuartwilson/strava#51) and stravalib reads them (the inactive
+#: application).
+FAULTS: tuple[Fault, ...] = (
+    Fault(StravaGrantGone, 400, "RefreshToken"),
+    Fault(StravaGrantGone, 401, "RefreshToken"),
+    Fault(StravaCodeRefused, 400, "AuthorizationCode"),
+    Fault(StravaApplicationInactive, 403, "Application", "Status", "Inactive"),
+    Fault(StravaApplicationRefused, 400, "Application"),
+    Fault(StravaApplicationRefused, 401, "Application"),
+    Fault(StravaScopeMissing, 401, code="missing"),
+    Fault(StravaScopeMissing, 403, code="missing"),
+    Fault(StravaUnauthorized, 401),
+    Fault(StravaNotFound, 404),
+    Fault(StravaRateLimited, 429),
+)
+
+
+def read_fault(status: int | None, body: Any) -> StravaError:
+    """The exception that Strava's error answer (``status``, its JSON ``body``) means."""
+    errors = _errors(body)
+    message = body.get("message") if isinstance(body, dict) else None
+    said = f"Strava {status}" + (f" {message}" if isinstance(message, str) else "") \
+        + (f": {', '.join(str(e) for e in errors)}" if errors else "")
+    for fault in FAULTS:
+        if fault.matches(status, errors):
+            return fault.error(said, status, errors)
+    if status is None or status >= 500:
+        return StravaUnavailable(said, status, errors)
+    return StravaRejected(said, status, errors)
+
+
+def _errors(body: Any) -> tuple[Said, ...]:
+    raw = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(raw, dict):  # Strava documents a list; stravalib accepts a lone object too
+        raw = [raw]
+    if not isinstance(raw, list):
+        return ()
+    return tuple(Said(str(e.get("resource") or ""), str(e.get("field") or ""),
+                      str(e.get("code") or "")) for e in raw if isinstance(e, dict))
 
 
 class Prepaid(Protocol):
@@ -87,7 +200,8 @@ class Prepaid(Protocol):
 class Budget(Protocol):
     """What the gateway needs of the shared quota (see worker.budget)."""
 
-    def acquire(self, priority: str) -> object: ...
+    def acquire(self, priority: str, count: int = 1, athlete_id: int | None = None) -> object:
+        ...
 
     def observe(self, headers: Mapping[str, str]) -> None: ...
 
@@ -241,16 +355,18 @@ class Gateway:
         ), prepaid)
 
     def get_streams(
-        self, token: str, activity_id: int, priority: str = "live"
+        self, token: str, activity_id: int, priority: str = "live",
+        athlete_id: int | None = None,
     ) -> dict[str, Any]:
-        """The activity's streams keyed by type (empty for an activity without any)."""
+        """The activity's streams keyed by type (empty for an activity without any); the read
+        counts against ``athlete_id``'s shares of the quota."""
         try:
             raw = self._api(priority, token, lambda p: p.get(
                 "/activities/{id}/streams",
                 id=activity_id,
                 keys=",".join(STREAM_KEYS),
                 key_by_type="true",
-            ))
+            ), athlete_id=athlete_id)
         except StravaNotFound:
             return {}  # Strava answers 404 for an activity that has no streams at all
         if isinstance(raw, list):  # the list form, should a server ignore key_by_type
@@ -267,16 +383,18 @@ class Gateway:
         ), prepaid)
 
     def list_activities(
-        self, token: str, after: int, page: int, priority: str = "backfill"
+        self, token: str, after: int, page: int, priority: str = "backfill",
+        athlete_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """One page of SummaryActivities started after ``after`` (epoch seconds)."""
         raw = self._api(priority, token, lambda p: p.get(
             "/athlete/activities", after=after, page=page, per_page=MAX_PER_PAGE
-        ))
+        ), athlete_id=athlete_id)
         return list(raw)
 
-    def get_athlete(self, token: str, priority: str = "live") -> dict[str, Any]:
-        return self._api(priority, token, lambda p: p.get("/athlete"))
+    def get_athlete(self, token: str, priority: str = "live",
+                    athlete_id: int | None = None) -> dict[str, Any]:
+        return self._api(priority, token, lambda p: p.get("/athlete"), athlete_id=athlete_id)
 
     # -- Push subscriptions --------------------------------------------------------------------
 
@@ -310,11 +428,11 @@ class Gateway:
     # -- Plumbing ------------------------------------------------------------------------------
 
     def _api(self, priority: str, token: str | None, call: Callable[[ApiV3], T],
-             prepaid: Prepaid | None = None) -> T:
+             prepaid: Prepaid | None = None, athlete_id: int | None = None) -> T:
         def attempt(protocol: ApiV3) -> T:
             # A retry is a new request: it spends from the reservation only if some is left.
             if self.budget is not None and not (prepaid is not None and prepaid.spend()):
-                self.budget.acquire(priority)
+                self.budget.acquire(priority, athlete_id=athlete_id)
             return call(protocol)
 
         return self._call(attempt, token)
@@ -341,19 +459,14 @@ class Gateway:
     def _map_fault(self, error: strava_exc.Fault) -> StravaError:
         response = error.response
         status = response.status_code if response is not None else None
-        if status == 429 and self.budget is not None:
+        try:
+            body = response.json() if response is not None else None
+        except ValueError:
+            body = None
+        fault = read_fault(status, body)
+        if isinstance(fault, StravaRateLimited) and self.budget is not None:
             self.budget.rate_limited()
-        message = f"Strava {status}: {error}"
-        if isinstance(error, strava_exc.ApplicationInactive):
-            return StravaApplicationInactive(message, status)
-        kinds: dict[int, type[StravaError]] = {
-            401: StravaUnauthorized, 404: StravaNotFound, 429: StravaRateLimited,
-        }
-        if status in kinds:
-            return kinds[status](message, status)
-        if status is not None and (status in TRANSIENT_STATUSES or status >= 500):
-            return StravaUnavailable(message, status)
-        return StravaRejected(message, status)
+        return fault
 
 
 def _grant(raw: Mapping[str, Any]) -> TokenGrant:

@@ -30,7 +30,7 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
-from worker import preferences
+from worker import labels, preferences
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import load_history, save_record
 from worker.forget import forget_activity, forget_athlete
@@ -38,6 +38,7 @@ from worker.history import ensure as ensure_history
 from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
+from worker.outcomes import Hopeless
 from worker.runtime import Runtime
 from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
 from worker.tokens import AthleteUnavailable
@@ -59,7 +60,7 @@ REREAD_AFTER_S = 5.0
 ACTIVITY_LOCK_S = 60
 
 
-class UnreadableActivity(Exception):
+class UnreadableActivity(Hopeless):
     """Strava's answer cannot be analysed: retrying will not help, a person should look."""
 
 
@@ -148,9 +149,10 @@ def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
 
 
 def rejected(activity_id: int, refused: StravaRejected) -> Result:
-    """Strava's 4xx that no retry can change. A 400 means our request was wrong: a dead letter,
-    for a person to look at. Anything else (403: not ours to read) is skipped."""
-    status = EventStatus.DEAD if refused.status == 400 else EventStatus.SKIPPED
+    """Strava's 4xx that no retry can change. A 403 means the activity is not ours to read: it
+    is skipped. Anything else (a 400: our request was wrong; our client refused) is a dead
+    letter, for a person to look at."""
+    status = EventStatus.SKIPPED if refused.status == 403 else EventStatus.DEAD
     return Result(status, f"activity {activity_id}: {refused}")
 
 
@@ -160,18 +162,11 @@ def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
 
     ``keepalive`` is called between steps (it extends the activity's lock). A 401 with a token
     that has not expired means Strava revoked it: one refresh is tried, and if Strava still
-    refuses, the athlete is marked as needing to reconnect and the job is skipped.
+    refuses, the athlete is marked as needing to reconnect and the job is skipped. So is a
+    permission the athlete did not grant: no refresh brings it back.
     """
-    token = rt.tokens.access_token(athlete_id)
-    try:
-        return _reserved(rt, token, athlete_id, activity_id, keepalive)
-    except StravaUnauthorized:
-        token = rt.tokens.replace_rejected(athlete_id, token)
-    try:
-        return _reserved(rt, token, athlete_id, activity_id, keepalive)
-    except StravaUnauthorized as refused:
-        rt.tokens.mark_needs_reauth(athlete_id, str(refused))
-        raise AthleteUnavailable(f"athlete {athlete_id}: Strava refuses a fresh token") from None
+    return rt.tokens.using(athlete_id, lambda token: _reserved(rt, token, athlete_id,
+                                                               activity_id, keepalive))
 
 
 def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
@@ -202,13 +197,15 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     used_streams = False
     if not verdict.decided and not activity.manual:
         try:
-            streams = rt.gateway.get_streams(token, activity_id, priority="streams")
+            streams = rt.gateway.get_streams(token, activity_id, priority="streams",
+                                             athlete_id=athlete_id)
         except QuotaExhausted as short:
             log.info("streams skipped: %s", short, extra={"activity_id": activity_id})
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = engine.analyse(activity, profile, activity_id, voice)
+    analysis = labels.honour(rt.db, activity_id, activity,
+                             engine.analyse(activity, profile, activity_id, voice))
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
@@ -278,7 +275,7 @@ def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
         row = session.get(Activity, activity_id)
         if row is not None:
             row.block_digest = hashlib.sha256(block.encode()).hexdigest()
-            row.block_written_at = utcnow()
+            row.block, row.block_written_at = block, utcnow()
 
 
 def _preferences(rt: Runtime, athlete_id: int) -> preferences.Preferences:
@@ -311,17 +308,27 @@ def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
 
 def strava_serves(rt: Runtime, athlete_id: int) -> bool:
     """Whether Strava still answers for the athlete: their token, refreshed if need be, reads
-    GET /athlete. One request when it does; a refused token costs the refresh too."""
+    GET /athlete. One request when it does; a refused token costs the refresh too.
+
+    An athlete already marked as needing to reconnect is asked too, with their refresh token:
+    a forged event must not delete them, and only Strava refusing the grant (400 RefreshToken
+    invalid, worker.strava.StravaGrantGone) says they left. Any other failure (Strava down,
+    our credentials refused) is raised, and the event is tried again or buried, not believed.
+    """
     try:
+        if not rt.tokens.active(athlete_id):
+            rt.gateway.get_athlete(rt.tokens.refresh_anyway(athlete_id), athlete_id=athlete_id)
+            return True
         token = rt.tokens.access_token(athlete_id)
         try:
-            rt.gateway.get_athlete(token)
+            rt.gateway.get_athlete(token, athlete_id=athlete_id)
         except StravaUnauthorized:
-            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token))
+            rt.gateway.get_athlete(rt.tokens.replace_rejected(athlete_id, token),
+                                   athlete_id=athlete_id)
     except StravaUnauthorized as refused:
         rt.tokens.mark_needs_reauth(athlete_id, str(refused))
         return False
-    except AthleteUnavailable:  # the refresh was refused too, or Strava refused them before
+    except AthleteUnavailable:  # Strava refused the refresh token: the grant is gone
         return False
     return True
 
@@ -337,15 +344,20 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
         held = session.scalar(select(Activity.id).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
     if held:
-        token = rt.tokens.access_token(athlete_id)
-        reservation = rt.budget.acquire("live", athlete_id=athlete_id)
-        try:
-            rt.gateway.get_activity(token, activity_id, prepaid=reservation)
-        except StravaNotFound:
-            forget_activity(rt, athlete_id, activity_id)
-        else:
+        if rt.tokens.using(athlete_id, lambda token: _still_at_strava(rt, token, athlete_id,
+                                                                      activity_id)):
             return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
                                                "its delete is not believed")
-        finally:
-            reservation.close()
+        forget_activity(rt, athlete_id, activity_id)
     return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
+
+
+def _still_at_strava(rt: Runtime, token: str, athlete_id: int, activity_id: int) -> bool:
+    reservation = rt.budget.acquire("live", athlete_id=athlete_id)
+    try:
+        rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+    except StravaNotFound:
+        return False
+    finally:
+        reservation.close()
+    return True

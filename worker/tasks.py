@@ -1,11 +1,12 @@
 """The dramatiq actors. Importing this module configures the broker from the environment.
 
 Actors stay thin: they call :mod:`worker.sync` and :mod:`worker.backfill`. What every job shares
-is said once, here and in the middleware: "not now" (quota spent, Strava's 429, application
-inactive, activity not readable yet, tokens that TOKEN_KEYS cannot decrypt) becomes
-:class:`worker.notnow.NotNow` and costs no retry; an athlete who is gone or must reconnect skips
-the job; anything else is retried with backoff and, past the retry budget, becomes a dead letter
-with its reason.
+is said once, here and in the middleware, by the branch of worker.outcomes that a failure is on:
+a :class:`~worker.outcomes.Wait` (quota spent, Strava's 429, application inactive, activity not
+readable yet, tokens that TOKEN_KEYS cannot decrypt) becomes :class:`worker.notnow.NotNow` and
+costs no retry; a :class:`~worker.outcomes.Skip` (an athlete who is gone or must reconnect)
+skips the job; a :class:`~worker.outcomes.Hopeless` is a dead letter at once; anything else is
+retried with backoff and, past the retry budget, becomes a dead letter with its reason.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from worker.backfill import backfill, fetch_streams
 from worker.budget import QuotaExhausted
 from worker.config import Settings, load_dotenv_file
 from worker.inbox import EventStatus
+from worker.lease import Heartbeat
 from worker.logs import configure_logging
 from worker.notnow import Deferrals, NotNow, install
+from worker.outcomes import Hopeless, Skip, Wait
 from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.runtime import Runtime
-from worker.strava import StravaApplicationInactive, StravaRateLimited, StravaRejected
+from worker.strava import StravaRateLimited
 from worker.sweeper import Sweeper
-from worker.tokens import AthleteUnavailable, TokensUnreadable
+from worker.tokens import TokensUnreadable
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +55,24 @@ runtime = Runtime(settings)
 dramatiq.set_broker(runtime.broker)
 
 
-def not_now(error: Exception) -> NotNow:
-    """The wait that a "not now" from the budget or the gateway asks for."""
-    if isinstance(error, NotNow):
-        return error
-    if isinstance(error, QuotaExhausted):
-        return NotNow(max(1.0, error.retry_at - time.time()), str(error))
-    if isinstance(error, StravaRateLimited):
+def not_now(job: str, waiting: Wait) -> NotNow:
+    """How long a "not now" waits: what the job said (a NotNow), until the quota reopens (the
+    budget's refusal, Strava's 429), KEYS_WAIT_S for unreadable tokens, or INACTIVE_PAUSE_S for
+    an inactive application, during which the budget sends nothing."""
+    if isinstance(waiting, NotNow):
+        return waiting
+    if isinstance(waiting, QuotaExhausted):
+        return NotNow(max(1.0, waiting.retry_at - time.time()), str(waiting))
+    if isinstance(waiting, StravaRateLimited):
         reopens = runtime.budget.usage().closed_until or time.time() + RATE_LIMITED_WAIT_S
-        return NotNow(max(1.0, reopens - time.time()), str(error))
+        return NotNow(max(1.0, reopens - time.time()), str(waiting))
+    if isinstance(waiting, TokensUnreadable):
+        return wait_for_keys(job, waiting)
     runtime.budget.pause(INACTIVE_PAUSE_S, "Strava says the application is inactive")
     log.error("Strava refuses every request: the application is inactive (its owner has no "
               "active Strava subscription). Work stays queued; nothing is sent for %d s.",
               INACTIVE_PAUSE_S)
-    return NotNow(INACTIVE_PAUSE_S, str(error))
-
-
-#: What the budget and the gateway raise when the answer is "not now".
-NOT_NOW = (NotNow, QuotaExhausted, StravaRateLimited, StravaApplicationInactive)
+    return NotNow(INACTIVE_PAUSE_S, str(waiting))
 
 
 def wait_for_keys(job: str, unreadable: TokensUnreadable) -> NotNow:
@@ -130,45 +133,39 @@ install(runtime.broker, Deferrals(move_lease, max_retries=settings.max_retries,
 # After-hooks run in reverse order: placed before the retries, Outcomes sees their verdict.
 runtime.broker.add_middleware(Outcomes(), before=Deferrals)
 runtime.broker.add_middleware(SweeperMiddleware())
+runtime.broker.add_middleware(Heartbeat(runtime.inbox, HANDLE_EVENT))  # after Deferrals
 
 
-def actor(name: str, queue: str, time_limit_ms: int,
-          throws: tuple[type[Exception], ...] = ()) -> Callable[[Callable[[int], str]], Any]:
-    """A job of ours: its "not now" made :class:`NotNow` (unreadable tokens too); an
-    unavailable athlete skips it; what it finished (the outcome ``work`` returns) is counted."""
+def actor(name: str, queue: str, time_limit_ms: int) -> Callable[[Callable[[int], str]], Any]:
+    """A job of ours: a :class:`Wait` made :class:`NotNow`; a :class:`Skip` skips it; a
+    :class:`Hopeless` is not retried (dramatiq's ``throws``); what it finished (the outcome
+    ``work`` returns) is counted."""
 
     def decorate(work: Callable[[int], str]) -> Any:
         @functools.wraps(work)
         def run(subject_id: int) -> None:
             try:
                 outcome = work(subject_id)
-            except NOT_NOW as error:
-                raise not_now(error) from None
-            except TokensUnreadable as unreadable:
-                raise wait_for_keys(f"{name}({subject_id})", unreadable) from None
-            except AthleteUnavailable as gone:
-                log.info("%s skipped: %s", name, gone)
+            except Wait as waiting:
+                raise not_now(f"{name}({subject_id})", waiting) from None
+            except Skip as skipped:
+                log.info("%s skipped: %s", name, skipped)
                 outcome = EventStatus.SKIPPED
             runtime.counters.job(name, outcome)
 
-        return dramatiq.actor(actor_name=name, queue_name=queue, throws=throws,
+        return dramatiq.actor(actor_name=name, queue_name=queue, throws=(Hopeless,),
                               time_limit=time_limit_ms)(run)
 
     return decorate
 
 
-#: Failures no retry can change: a dead letter at once, with its reason.
-HOPELESS = (StravaRejected,)
-
-
-@actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS,
-       throws=(sync.UnreadableActivity, *HOPELESS))
+@actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS)
 def handle_event(event_id: int) -> str:
     """Handle one webhook event from the inbox."""
     return sync.handle_event(runtime, event_id).status
 
 
-@actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS, throws=HOPELESS)
+@actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
 def backfill_athlete(athlete_id: int) -> str:
     """Pull a newly connected athlete's recent history, then start the streams pass."""
     backfill(runtime, athlete_id)
@@ -176,7 +173,7 @@ def backfill_athlete(athlete_id: int) -> str:
     return EventStatus.DONE
 
 
-@actor(BACKFILL_STREAMS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS, throws=HOPELESS)
+@actor(BACKFILL_STREAMS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
 def backfill_streams(athlete_id: int) -> str:
     """Streams for undecided backfilled activities, a batch at a time, while there is room."""
     if fetch_streams(runtime, athlete_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -13,7 +14,14 @@ from sqlalchemy import select
 
 from worker.db import Database
 from worker.models import Athlete
-from worker.strava import Gateway, StravaUnauthorized, TokenGrant
+from worker.outcomes import Skip, Wait
+from worker.strava import (
+    Gateway,
+    StravaGrantGone,
+    StravaScopeMissing,
+    StravaUnauthorized,
+    TokenGrant,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +30,14 @@ REFRESH_MARGIN_S = 600
 #: Longest a refresh may hold the athlete's lock; far above one token request with retries.
 LOCK_TIMEOUT_S = 60
 
+T = TypeVar("T")
 
-class AthleteUnavailable(Exception):
+
+class AthleteUnavailable(Skip):
     """The athlete is gone or must reconnect; their jobs are skipped, not retried."""
 
 
-class TokensUnreadable(Exception):
+class TokensUnreadable(Wait):
     """A stored token cannot be decrypted under any key of TOKEN_KEYS.
 
     The deployment is wrong (a key dropped before ``rotate-keys`` ran, another deployment's
@@ -103,8 +113,8 @@ class Tokens:
         Raises
         ------
         AthleteUnavailable
-            The athlete is unknown, needs to reconnect, or Strava refused the refresh (401);
-            in the last case they are marked as needing to reconnect.
+            The athlete is unknown, needs to reconnect, or Strava refused the refresh (the
+            grant is gone); in the last case they are marked as needing to reconnect.
         TokensUnreadable
             No key of TOKEN_KEYS opens their stored tokens.
         """
@@ -116,6 +126,30 @@ class Tokens:
             if token is not None:
                 return token
             return self._refresh(athlete_id)
+
+    def using(self, athlete_id: int, work: Callable[[str], T]) -> T:
+        """``work`` with the athlete's access token, as Strava's answers ask.
+
+        A 401 to a token that has not expired means Strava revoked it: the token is replaced
+        once (:meth:`replace_rejected`) and ``work`` runs again. Strava refusing the fresh token
+        too, or a permission the athlete did not grant (no refresh brings it back), marks them
+        as needing to reconnect.
+
+        Raises
+        ------
+        AthleteUnavailable
+            As :meth:`access_token`, and when Strava refuses them as above.
+        """
+        token = self.access_token(athlete_id)
+        try:
+            try:
+                return work(token)
+            except StravaUnauthorized:
+                token = self.replace_rejected(athlete_id, token)
+            return work(token)
+        except (StravaUnauthorized, StravaScopeMissing) as refused:
+            self.mark_needs_reauth(athlete_id, str(refused))
+            raise AthleteUnavailable(f"athlete {athlete_id} must reconnect: {refused}") from None
 
     def replace_rejected(self, athlete_id: int, rejected: str) -> str:
         """A new token after Strava answered 401 to ``rejected`` before its expiry.
@@ -132,6 +166,22 @@ class Tokens:
             if current != rejected:
                 return current
             return self._refresh(athlete_id)
+
+    def refresh_anyway(self, athlete_id: int) -> str:
+        """A new access token from the stored refresh token, whatever the athlete's status.
+
+        A deauthorization asks Strava with it whether the grant still lives, even for an athlete
+        marked as needing to reconnect: only Strava's refusal lets their data go. Raises
+        :class:`AthleteUnavailable` when Strava refuses it (the grant is gone).
+        """
+        with self.lock(athlete_id):
+            return self._refresh(athlete_id)
+
+    def active(self, athlete_id: int) -> bool:
+        """Whether the athlete is connected and not marked as needing to reconnect."""
+        with self.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            return athlete is not None and athlete.status == "active"
 
     def mark_needs_reauth(self, athlete_id: int, reason: str) -> None:
         """Strava keeps refusing a fresh token: the athlete must connect again."""
@@ -168,8 +218,10 @@ class Tokens:
             refresh_token = self.cipher.decrypt(athlete.refresh_token, athlete_id)
         try:
             grant = self.gateway.refresh(refresh_token)
-        except StravaUnauthorized:
-            self.mark_needs_reauth(athlete_id, "Strava refused the refresh")
+        except (StravaGrantGone, StravaUnauthorized) as refused:
+            # Revoked, or connected again elsewhere. Strava refusing our client (a
+            # StravaApplicationRefused) is no athlete's doing, and is not caught here.
+            self.mark_needs_reauth(athlete_id, f"Strava refused the refresh: {refused}")
             raise AthleteUnavailable(f"athlete {athlete_id} revoked access") from None
         # Strava may have rotated the refresh token: the old one no longer works, so the new
         # one is committed before anything else can fail.

@@ -26,6 +26,11 @@ MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
 SNIFF_BYTES = 4096
 #: gzip's magic number (RFC 1952).
 GZIP_MAGIC = b"\x1f\x8b"
+#: The UTF-8 byte order mark some exporters write before an XML file's declaration.
+UTF8_BOM = b"\xef\xbb\xbf"
+#: Formats read by an XML parser, which refuses anything before the declaration (an
+#: exporter that indents its first line: tests/data/sample.tcx of drewrelmas/runv).
+XML_KINDS = frozenset({".gpx", ".tcx"})
 
 
 def parse_activity(data: bytes, name: str) -> Activity:
@@ -75,7 +80,8 @@ def _content(data: bytes, name: str) -> tuple[bytes, str]:
         if not data:
             raise ActivityFileError(name, "file is empty once decompressed")
     kind = _suffix(inner)
-    return data, kind if kind in _PARSERS else _sniff(data, name)
+    kind = kind if kind in _PARSERS else _sniff(data, name)
+    return (data.removeprefix(UTF8_BOM).lstrip() if kind in XML_KINDS else data), kind
 
 
 def _parse_json(data: bytes, name: str) -> Activity:

@@ -435,3 +435,166 @@ def lap_of(metres: float) -> Lap:
 ])
 def test_laps_of_one_length_are_told_from_pressed_laps(lengths: list[float], even: bool) -> None:
     assert segments.evenly_spaced([lap_of(m) for m in lengths]) is even
+
+
+def ladder(lengths: list[float], rest_per_rep: float | None, rest_s: float = 90.0,
+           pace: float = 1.15 * THRESHOLD) -> list[Part]:
+    """A ladder at one pace: repeats of ``lengths`` metres, floats in step with each
+    repeat (``rest_per_rep`` of its time) or of ``rest_s`` each."""
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for i, metres in enumerate(lengths):
+        parts.append((metres / pace, pace, 0.0))
+        if i < len(lengths) - 1:
+            rest = rest_per_rep * metres / pace if rest_per_rep is not None else rest_s
+            parts.append((rest, EASY, 0.0))
+    return parts + [(600.0, EASY, 0.0)]
+
+
+def test_a_ladder_at_one_pace_with_floats_in_step_is_intervals() -> None:
+    # The shape of the track session of tests/data/blind-2026-12 (400, 400, 800, 800,
+    # 400 m with floats of the same distance), which read as fartlek.
+    result = classify(session(ladder([400, 400, 800, 800, 400], 1.2)))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("5 x ")
+
+
+def test_a_pyramid_with_fixed_rests_is_intervals() -> None:
+    result = classify(session(ladder([400, 800, 1200, 800, 400], None, rest_s=120.0),
+                              heart=False))
+    assert result.workout is Workout.INTERVALS
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations([400.0, 600.0, 800.0, 1000.0, 1200.0]),
+       st.floats(min_value=0.6, max_value=1.2))
+def test_repeats_at_one_pace_with_rests_in_step_are_intervals_in_any_order(
+        lengths: list[float], rest_per_rep: float) -> None:
+    assert classify(session(ladder(lengths, rest_per_rep))).workout is Workout.INTERVALS
+
+
+def test_surges_of_several_paces_with_floats_in_step_stay_fartlek() -> None:
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for metres, factor in [(300, 1.3), (900, 1.0), (500, 1.2), (1200, 0.95), (400, 1.25)]:
+        pace = factor * THRESHOLD
+        parts += [(metres / pace, pace, 0.0), (metres / pace, EASY, 0.0)]
+    assert classify(session(parts)).workout is not Workout.INTERVALS
+
+
+def test_two_long_repeats_with_a_walk_between_are_intervals() -> None:
+    # Issue 20: two reps of 2 km at 3:03/km with a walk between read as "Easy ... steady".
+    pace = 1.2 * THRESHOLD
+    parts = [(600.0, EASY, 0.0), (2000 / pace, pace, 0.0), (240.0, 1.3, 0.0),
+             (2000 / pace, pace, 0.0), (600.0, EASY, 0.0)]
+    for heart in (True, False):
+        result = classify(session(parts, heart=heart))
+        assert result.workout is Workout.INTERVALS
+        assert result.evidence.startswith("2 x ")
+
+
+def test_two_short_pickups_in_an_easy_run_are_not_intervals() -> None:
+    parts = [(900.0, EASY, 0.0), (60.0, 1.2 * THRESHOLD, 0.0), (120.0, EASY, 0.0),
+             (60.0, 1.2 * THRESHOLD, 0.0), (900.0, EASY, 0.0)]
+    assert classify(session(parts)).workout is not Workout.INTERVALS
+
+
+def test_regular_repeats_with_long_regular_floats_are_intervals() -> None:
+    # Issue 20: 4 x 1 km with 2 km floats read as an easy run.
+    pace = 1.15 * THRESHOLD
+    parts = repeats(4, (1000 / pace, pace, 0.0), (2000 / (0.95 * EASY), 0.95 * EASY, 0.0))
+    result = classify(session(parts))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("4 x ")
+
+
+def test_pickups_with_long_irregular_gaps_stay_a_steady_run() -> None:
+    pace = 1.15 * THRESHOLD
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for gap in (500.0, 900.0, 650.0):
+        parts += [(240.0, pace, 0.0), (gap, EASY, 0.0)]
+    assert classify(session(parts + [(240.0, pace, 0.0), (600.0, EASY, 0.0)])).workout in {
+        Workout.EASY, Workout.FARTLEK, Workout.LONG}
+
+
+def test_a_run_as_fast_as_a_ride_at_a_running_cadence_is_judged_by_its_time() -> None:
+    ride_speed = 9.0  # m/s, a footpod reading twice the treadmill's belt
+    parts = [(6000.0, ride_speed, 0.0)]
+    activity = session(parts, heart=False)
+    streams = activity.streams
+    assert streams is not None
+    steps = replace(activity, streams=replace(streams, cadence=np.full(len(streams), 178.0)))
+    pedals = replace(activity, streams=replace(streams, cadence=np.full(len(streams), 88.0)))
+    assert classify(steps).workout is Workout.LONG
+    assert classify(pedals).workout is Workout.CROSS_TRAINING
+    short = replace(steps, streams=replace(streams, cadence=np.full(len(streams), 178.0)),
+                    moving_s=1800.0, elapsed_s=1800.0)
+    assert classify(short).workout is Workout.OTHER
+
+
+def test_a_heart_rate_stuck_on_one_value_is_not_read_as_effort() -> None:
+    activity = session([(2400.0, EASY, 0.0)])
+    streams = activity.streams
+    assert streams is not None
+    stuck = replace(activity, avg_hr=100.0, max_hr=100.0,
+                    streams=replace(streams, heartrate=np.full(len(streams), 100.0)))
+    assert "HR" in classify(activity).evidence
+    assert "HR" not in classify(stuck).evidence
+    assert "HR" not in classify_summary(replace(stuck, streams=None)).classification.evidence
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(min_value=60.0, max_value=200.0))
+def test_any_constant_heart_rate_leaves_the_label_of_the_run_without_heart_rate(
+        bpm: float) -> None:
+    activity = session([(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)],
+                       heart=False)
+    streams = activity.streams
+    assert streams is not None
+    stuck = replace(activity, avg_hr=bpm, max_hr=bpm,
+                    streams=replace(streams, heartrate=np.full(len(streams), bpm)))
+    assert classify(stuck).workout is classify(activity).workout
+
+
+def with_gps_noise(activity: Activity, sd: float, seed: int) -> Activity:
+    """The run as a phone records it: speed with correlated noise of ``sd`` m/s."""
+    streams = activity.streams
+    assert streams is not None
+    rng = np.random.default_rng(seed)
+    noise = np.convolve(rng.normal(0.0, sd, len(streams)), np.full(5, 0.2), mode="same")
+    speed = np.clip(streams.speed + noise, 0.0, None)
+    return replace(activity, streams=replace(streams, speed=speed, distance=np.cumsum(speed)))
+
+
+@pytest.mark.parametrize("seed", [1, 5, 6])
+def test_a_long_set_of_45_45_stays_intervals_on_a_noisy_gps(seed: int) -> None:
+    # Issue 20: 23 x 45 s on / 45 s float read as a continuous tempo or a fartlek. Noise
+    # of a phone's GPS merges two repeats here and splits one there.
+    parts = repeats(23, (45.0, 1.15 * THRESHOLD, 0.0), (45.0, 0.95 * EASY, 0.0))
+    for heart in (True, False):
+        noisy = with_gps_noise(session(parts, heart=heart), 0.9, seed)
+        assert classify(noisy).workout is Workout.INTERVALS
+
+
+def climbs_to(rises: list[float], descents: list[float]) -> list[Part]:
+    """Climbs of ``rises`` metres run hard at 8 %, each followed by a jog down of
+    ``descents`` metres and a minute on the flat, after a flat warm-up."""
+    up, down, grade = 2.9, 3.0, 8.0
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for rise, descent in zip(rises, descents, strict=True):
+        parts += [(rise / (up * grade / 100), up, grade),
+                  (descent / (down * grade / 100), down, -grade), (60.0, EASY, 0.0)]
+    return parts + [(600.0, EASY, 0.0)]
+
+
+def test_the_first_climb_after_a_flat_warm_up_counts() -> None:
+    result = classify(session(climbs_to([45, 45, 45, 45, 45], [45, 45, 45, 45, 45])))
+    assert result.workout is Workout.HILLS
+    assert result.evidence.startswith("5 climbs of ")
+
+
+def test_climbs_of_different_heights_to_the_same_top_are_hill_repeats() -> None:
+    # Issue 20: hill repeats of 5 climbs of 36-65 m to the same top read as easy.
+    rises = [65.0, 36.0, 50.0, 45.0, 58.0]
+    for heart in (True, False):
+        result = classify(session(climbs_to(rises, rises[1:] + [65.0]), heart=heart))
+        assert result.workout is Workout.HILLS
+        assert result.evidence.startswith("5 climbs of ")

@@ -159,7 +159,7 @@ def test_a_truncated_fit_file_says_where_it_ends_and_what_was_promised(
     (b"{\"name\": \"x\"}", "other.json", "not a Strava bundle"),
     (b"hello", "notes.txt", "not a FIT, GPX, TCX"),
     (b"\x1f\x8b\x08\x00garbage", "run.fit.gz", "gzip"),
-    (gzip.compress(b"<gpx></gpx>")[:-6], "run.gpx.gz", "truncated"),
+    (gzip.compress(b"<gpx></gpx>", mtime=0)[:-6], "run.gpx.gz", "truncated"),
     (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>',
      "untimed.gpx", "no track point with a time"),
     (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2"><time>1990-01-01T00:00:00Z</time>'
@@ -592,3 +592,30 @@ def test_a_fit_session_whose_records_break_for_100_minutes_reads_as_two_runs() -
     assert first.distance_m == pytest.approx(1800.0) and second.distance_m == pytest.approx(1800.0)
     assert len(parse_sessions(fit_file([("file_id", {"type": 4}), *records(0, 601, 0.0),
                                         one_session]), "one.fit")) == 1
+
+
+@pytest.mark.parametrize("lead", [b"          ", b"\n\t \r\n", b"\xef\xbb\xbf  "])
+def test_an_xml_file_with_spaces_or_a_byte_order_mark_before_its_declaration_is_read(
+        lead: bytes) -> None:
+    laps = [[(s, 3.0 * s, 140) for s in range(0, 601)]]
+    activity = parse_activity(lead + tcx_document("Running", laps), "run.tcx")
+    assert activity.distance_m == pytest.approx(1800.0)
+    gpx = gpxpy.gpx.GPX()
+    segment = gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(
+        47.0 + s * 2.7e-5, 8.0, time=datetime(2024, 5, 1, tzinfo=UTC) + timedelta(seconds=s))
+        for s in range(0, 601, 5)])
+    track = gpxpy.gpx.GPXTrack()
+    track.segments.append(segment)
+    gpx.tracks.append(track)
+    read = parse_activity(lead + gpx.to_xml().encode(), "run.gpx")
+    assert read.elapsed_s == 600.0
+
+
+def test_a_real_tcx_whose_declaration_follows_spaces_is_read(test_data: Path) -> None:
+    path = test_data / "blind-2026-12" / "runv-sample.tcx.gz"
+    text = gzip.decompress(path.read_bytes())
+    activity = parse_activity(path.read_bytes(), path.name)
+    assert text.startswith(b" ")
+    assert activity.sport == "Run"
+    assert len(activity.laps) == text.count(b"<Lap ")
+    assert activity.distance_m == pytest.approx(sum(lap.distance_m for lap in activity.laps))

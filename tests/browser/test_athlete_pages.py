@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
@@ -28,7 +29,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from analysis.description import find_block
-from analysis.model import is_run
+from analysis.feedback import TITLES
+from analysis.model import Workout, is_run
 from analysis.training import STRENGTH_TRAINING_SPORTS
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
 from tests.browser.contrast import COLLECT_JS, Measured, measure
@@ -36,7 +38,7 @@ from tests.browser.language import english_left, heart_rate_figures, translated_
 from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
 from worker import preferences
-from worker.models import Activity, Athlete
+from worker.models import Activity, Athlete, InboxEvent
 
 require_chromium()
 
@@ -45,11 +47,14 @@ pytestmark = pytest.mark.e2e
 #: How long an upload has to get its block, and the backfill to fill the cache.
 BLOCK_TIMEOUT_S = 60.0
 BACKFILL_TIMEOUT_S = 60.0
-#: The four charts of /me.
-CHARTS = ("mix", "load", "strength", "runs")
+#: The charts of /me.
+CHARTS = ("mix", "distance", "load", "strength", "runs")
 #: Tab presses within which a form control must be reached on /me/settings.
 MAX_TABS = 60
 DEAUTHORIZE = "POST /oauth/deauthorize"
+#: How long the sandbox takes to answer each API request while the history is read after
+#: connecting: longer than /me's reload interval, so the page shows the reading and reloads.
+READ_SLOWLY_S = 8.0
 #: Elements a keyboard user operates (a focusable scrollable region is not one).
 CONTROLS = ("a", "button", "input", "select", "textarea")
 
@@ -263,9 +268,53 @@ def test_the_page_draws_the_sandboxs_weeks_as_bar_charts(
         assert {w: drawn.get(w, 0) for w in weeks} == {w: counts[w] for w in weeks}, kind
 
     links = {a.get_attribute("href")
-             for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='/activities/']")}
+             for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='strava.com/']")}
     strava = {f"https://www.strava.com/activities/{a['id']}" for a in activities}
     assert links and links <= strava, f"activity links not to Strava's pages: {links - strava}"
+
+
+#: What every chart text measures on a phone 390 CSS px wide, its rendered size from its
+#: font-size and the drawing's scale, and whether two texts of one chart overlap.
+CHART_TEXT_JS = """
+const found = [];
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const boxes = [];
+  for (const text of svg.querySelectorAll('text')) {
+    const box = text.getBoundingClientRect();
+    const overlaps = boxes.some(b => box.left < b.right - 0.5 && b.left < box.right - 0.5
+                                     && box.top < b.bottom - 0.5 && b.top < box.bottom - 0.5);
+    boxes.push(box);
+    found.push({chart: svg.dataset.chart, text: text.textContent, overlaps: overlaps,
+                px: parseFloat(text.getAttribute('font-size')) * scale});
+  }
+}
+return {width: window.innerWidth, texts: found};
+"""
+#: The phone the charts must be readable on, and the smallest text it may show.
+PHONE_WIDTH_PX = 390
+MIN_TEXT_PX = 12
+
+
+def test_on_a_phone_every_chart_text_is_12_px_or_more_and_none_overlaps(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": PHONE_WIDTH_PX, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        open_page(browser, stack, "/me")
+        screenshot("me-phone")
+        measured = browser.execute_script(CHART_TEXT_JS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert measured["width"] == PHONE_WIDTH_PX
+    texts = measured["texts"]
+    assert {t["chart"] for t in texts} >= set(CHARTS), texts
+    small = [t for t in texts if t["px"] < MIN_TEXT_PX]
+    assert not small, small
+    overlapping = [t for t in texts if t["overlaps"]]
+    assert not overlapping, overlapping
 
 
 def bar_sums(chart: WebElement) -> dict[date, int]:
@@ -352,6 +401,81 @@ def test_numbers_off_leave_no_heart_rate_or_load_figure_in_the_next_block(
     _, hidden = upload_and_wait(stack, "tempo", seed=32)
     assert not heart_rate_figures(hidden, language), hidden
     assert not load_ratios(hidden), hidden
+
+
+def test_a_corrected_label_rewrites_the_block_and_moves_the_weeks_bar(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    voice = saved_preferences(stack).voice()
+    activity_id, before = upload_and_wait(stack, "easy", seed=41)
+    race = voice.gettext(TITLES[Workout.RACE])
+    assert not before[1].startswith(race + ":"), before
+    open_page(browser, stack, "/me")
+    races_before = sum(workout_bars(browser, "race").values())
+
+    open_page(browser, stack, f"/me/activities/{activity_id}")
+    screenshot("activity")
+    assert before[1] in browser.find_element(By.CSS_SELECTOR, "pre#block").text
+    form = browser.find_element(By.CSS_SELECTOR, "form#label-form")
+    Select(form.find_element(By.CSS_SELECTOR, "select#label")).select_by_value("race")
+    form.find_element(By.CSS_SELECTOR, "button#save-label").click()
+    WebDriverWait(browser, PAGE_TIMEOUT_S).until(staleness_of(form))
+    assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    wait_until(lambda: block_lines(stack.description(activity_id))[1].startswith(race + ":"),
+               BLOCK_TIMEOUT_S, "the block rewritten with the athlete's label")
+    assert stack.description(activity_id).startswith("Legs felt heavy.")
+    open_page(browser, stack, "/me")
+    assert sum(workout_bars(browser, "race").values()) == races_before + 1
+
+
+def workout_bars(browser: webdriver.Chrome, workout: str) -> dict[date, int]:
+    """Per week, the mix chart's sessions of ``workout``."""
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.chart[data-chart=mix]")
+    sums: Counter[date] = Counter()
+    for bar in chart.find_elements(By.CSS_SELECTOR, f"rect[data-workout={workout}]"):
+        sums[date.fromisoformat(str(bar.get_attribute("data-week")))] += \
+            int(float(str(bar.get_attribute("data-value"))))
+    return dict(sums)
+
+
+def test_turning_feedback_off_says_no_block_is_written_and_asks_strava_for_nothing(
+    signed_in: webdriver.Chrome, stack: LiveStack
+) -> None:
+    browser = signed_in
+    voice = saved_preferences(stack).voice()
+    save_settings(browser, stack, lambda form: set_checkbox(form, "feedback", True))
+    asked = updates_recorded(stack)
+    saved = save_settings(browser, stack, lambda form: set_checkbox(form, "feedback", False))
+    assert saved.feedback_on is False
+    notice = browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert notice == voice.gettext("Saved. Stridewise writes no block into your activities "
+                                   "from now on; the blocks already written stay as they are.")
+    assert updates_recorded(stack) == asked  # no block to write, so no read of Strava asked
+    save_settings(browser, stack, lambda form: set_checkbox(form, "feedback", True))
+
+
+def updates_recorded(stack: LiveStack) -> int:
+    """Update events of the athlete in the inbox: a settings save asks for a block with one."""
+    with stack.db.session() as session:
+        return len(session.scalars(select(InboxEvent.id).where(
+            InboxEvent.owner_id == ATHLETE, InboxEvent.aspect_type == "update")).all())
+
+
+def test_error_pages_have_the_sites_layout_and_language_and_the_favicon_is_served(
+    signed_in: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    browser = signed_in
+    language = saved_preferences(stack).language
+    for path in ("/no/such/page", "/me/activities/1"):
+        open_page(browser, stack, path)
+        screenshot("not-found")
+        assert browser.execute_script("return document.documentElement.lang") == language
+        assert browser.title.endswith(" · Stridewise") and len(browser.title) > 14
+        assert browser.find_elements(By.CSS_SELECTOR, "main h1")
+        assert browser.find_elements(By.CSS_SELECTOR, "a.skip-link")
+    icon = httpx.get(stack.settings.public_url + "/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
 
 
 def load_ratios(lines: list[str]) -> list[str]:
@@ -467,3 +591,39 @@ def assert_language(lines: list[str], language: str) -> None:
     assert not english_left(body, language), english_left(body, language)
     untranslated = [line for line in body if line not in translated_lines(body, language)]
     assert not untranslated, untranslated
+
+
+def test_a_visitor_who_chose_german_connects_in_german_and_sees_the_weeks_arrive(
+    browser: webdriver.Chrome, stack: LiveStack, screenshot: Callable[[str], Path]
+) -> None:
+    """After the deletion above the athlete is new again: the front page's language goes with
+    them, and /me reloads itself while their history is read (held up by a slow Strava)."""
+    if saved_language(stack) is not None:
+        pytest.skip("the athlete is still connected: run the visit from its start")
+    browser.delete_all_cookies()
+    open_page(browser, stack, "/")
+    browser.find_element(By.CSS_SELECTOR, "nav.languages a[lang=de]").click()
+    wait_until(lambda: browser.execute_script("return document.documentElement.lang") == "de",
+               PAGE_TIMEOUT_S, "the front page in German")
+    stack.faults(slow_rate=1.0, slow_seconds=READ_SLOWLY_S)
+    try:
+        browser.find_element(By.CSS_SELECTOR, "a#connect").click()
+        wait_for_path(browser, "/me")
+        screenshot("me-reading")
+        assert browser.execute_script("return document.documentElement.lang") == "de"
+        assert browser.find_elements(By.CSS_SELECTOR, "#reading")
+        assert browser.find_elements(By.CSS_SELECTOR, "meta[http-equiv=refresh]")
+        assert saved_language(stack) == "de"
+        # No reload of ours from here: the page's own refresh brings the weeks.
+        wait_until(lambda: bool(browser.find_elements(By.CSS_SELECTOR, "svg.chart")),
+                   BACKFILL_TIMEOUT_S, "the weeks to arrive on /me by themselves")
+    finally:
+        stack.faults()
+    assert not browser.find_elements(By.CSS_SELECTOR, "#reading")
+    assert not browser.find_elements(By.CSS_SELECTOR, "meta[http-equiv=refresh]")
+
+
+def saved_language(stack: LiveStack) -> str | None:
+    with stack.db.session() as session:
+        found = preferences.load(session, ATHLETE)
+    return found.language if found is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import ipaddress
 import json
 import re
 import shlex
@@ -37,8 +38,8 @@ def procfile() -> dict[str, list[str]]:
 def config_variables() -> set[str]:
     """The environment variables worker/config.py reads."""
     source = (REPO_ROOT / "worker" / "config.py").read_text()
-    return set(re.findall(r"\b(?:env\.get|_int|_float)\(\s*(?:env,\s*)?\"([A-Z][A-Z0-9_]*)\"",
-                          source))
+    return set(re.findall(
+        r"\b(?:env\.get|_int|_float|_secret)\(\s*(?:env,\s*)?\"([A-Z][A-Z0-9_]*)\"", source))
 
 
 def k8s_objects() -> list[dict[str, Any]]:
@@ -319,3 +320,29 @@ def test_kustomize_renders_every_object_with_the_registry_image() -> None:
     for obj in objects:
         for spec in obj.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
             assert spec["image"] == f"{image['newName']}:{image['newTag']}"
+
+
+def trusted_proxies(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """FORWARDED_ALLOW_IPS as uvicorn reads it, every entry an address or a network."""
+    return [ipaddress.ip_network(part.strip()) for part in value.split(",")]
+
+
+def test_compose_web_believes_forwarded_clients_from_its_networks_gateway_only() -> None:
+    services = compose()
+    web = services["services"]["web"]
+    value = re.fullmatch(r"\$\{FORWARDED_ALLOW_IPS:-([^}]+)\}",
+                         web["environment"]["FORWARDED_ALLOW_IPS"])
+    assert value is not None, "FORWARDED_ALLOW_IPS is set, and the operator may override it"
+    [pool] = services["networks"]["default"]["ipam"]["config"]
+    gateway = ipaddress.ip_address(pool["gateway"])
+    assert trusted_proxies(value.group(1)) == [ipaddress.ip_network(gateway)]
+    assert gateway in ipaddress.ip_network(pool["subnet"])
+    base = services["x-stridewise"]["environment"]
+    assert {k: web["environment"][k] for k in base} == base  # the rest of the settings kept
+
+
+def test_kubernetes_web_believes_forwarded_clients_from_private_networks_only() -> None:
+    env = {e["name"]: e["value"] for e in container("web").get("env", [])}
+    networks = trusted_proxies(env["FORWARDED_ALLOW_IPS"])
+    assert networks and all(n.is_private and n.prefixlen >= 8 for n in networks)
+    assert "FORWARDED_ALLOW_IPS" not in {e["name"] for e in container("worker").get("env", [])}

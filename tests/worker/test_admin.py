@@ -56,15 +56,16 @@ def web_runtime(tmp_path: Path, database_url: str, redis_url: str,
 def test_subscribe_records_the_subscription_and_unsubscribe_removes_it(
     web_runtime: Runtime,
 ) -> None:
+    secret = web_runtime.settings.webhook_secret
     code, text = output(admin.subscribe, web_runtime)
-    assert code == 0 and "subscribed" in text
+    assert code == 0 and "subscribed" in text and secret not in text
     with web_runtime.db.session() as session:
-        recorded = session.scalars(select(PushSubscription.id)).all()
+        recorded = session.scalars(select(PushSubscription)).all()
     assert len(recorded) == 1
+    assert recorded[0].callback_url == f"{web_runtime.settings.public_url}/webhook/{secret[:4]}…"
     code, text = output(admin.subscription, web_runtime)
-    assert code == 0 and str(recorded[0]) in text
-    secret_path = f"/webhook/{web_runtime.settings.webhook_secret}"
-    assert text.strip().endswith(web_runtime.settings.public_url + secret_path)
+    assert code == 0 and str(recorded[0].id) in text
+    assert text.strip().endswith(f"/webhook/{secret[:4]}…") and secret not in text
     code, text = output(admin.subscribe, web_runtime)
     assert code == 0 and "already subscribed" in text
 

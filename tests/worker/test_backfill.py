@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +12,7 @@ from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
 from tests.worker.conftest import sandbox_stats
 from tests.worker.test_sync import connect
+from worker import preferences
 from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
 from worker.models import Activity, Athlete
@@ -51,6 +54,22 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
         assert athlete is not None and athlete.history_read_at is not None
+
+
+def test_backfill_keeps_the_units_the_athlete_chose_in_settings(
+    strava_runtime: Runtime,
+) -> None:
+    seed_history(strava_runtime)
+    connect(strava_runtime, ATHLETE)
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None
+        chosen = "imperial" if athlete.units == "metric" else "metric"
+        preferences.save(session, ATHLETE, replace(preferences.of(athlete), units=chosen))
+    across_resets(lambda: backfill(strava_runtime, ATHLETE))
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.units == chosen
 
 
 def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_is_short(

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import threading
 
 import pytest
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from worker.budget import Budget, QuotaExhausted, across_resets
+from worker.budget import (
+    ATHLETE_DAILY_SHARE,
+    WANTING_MAX_S,
+    WANTING_SHARE,
+    Budget,
+    QuotaExhausted,
+    across_resets,
+)
 from worker.ratelimits import RateLimits, RateWindows
 
 LIMITS = RateLimits(overall_short=10, overall_daily=40, read_short=6, read_daily=30)
@@ -20,6 +30,15 @@ class FrozenClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def own_connection(client: redis.Redis) -> redis.Redis:
+    """A client of the same server with a pool of its own, as another process has."""
+    pool = client.connection_pool
+    wanted = ("host", "port", "db", "path")
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if k in wanted}
+    return redis.Redis(connection_pool=redis.ConnectionPool(
+        connection_class=pool.connection_class, **kwargs))
 
 
 def spend(budget: Budget, priority: str = "live") -> int:
@@ -97,15 +116,7 @@ def test_two_processes_competing_for_the_last_requests_never_overspend(
     redis_client: redis.Redis,
 ) -> None:
     clock = FrozenClock(1_800_000_000)
-    pool = redis_client.connection_pool
-    wanted = ("host", "port", "db", "path")
-    kwargs = {k: v for k, v in pool.connection_kwargs.items() if k in wanted}
-
-    def own_connection() -> redis.Redis:
-        return redis.Redis(connection_pool=redis.ConnectionPool(
-            connection_class=pool.connection_class, **kwargs))
-
-    budgets = [Budget(own_connection(), LIMITS, WINDOWS, clock) for _ in range(8)]
+    budgets = [Budget(own_connection(redis_client), LIMITS, WINDOWS, clock) for _ in range(8)]
     granted: list[int] = []
     barrier = threading.Barrier(len(budgets))
 
@@ -186,40 +197,159 @@ def test_work_gives_way_in_order_as_the_day_runs_short(redis_client: redis.Redis
     assert given_way == list(order)
 
 
-def test_a_lone_athlete_is_not_held_back_in_a_quiet_window(redis_client: redis.Redis) -> None:
-    limits = RateLimits(overall_short=200, overall_daily=2000, read_short=100, read_daily=1000)
-    budget = Budget(redis_client, limits, WINDOWS, FrozenClock(1_800_000_000 + 60))
-    spent = 0
-    with pytest.raises(QuotaExhausted):
-        while True:
-            budget.acquire("live", athlete_id=1)
-            spent += 1
-    assert spent == 80  # past their share (20) and half the window, up to LONE_SHARE
+QUOTA = RateLimits(overall_short=200, overall_daily=20_000, read_short=100, read_daily=10_000)
+#: 60 s into a quarter hour, and the start of the next one (when refused work comes back).
+START = 1_800_000_000 + 60
+NEXT = 1_800_000_000 + WINDOWS.short
 
 
-def test_one_athletes_flood_leaves_half_the_window_to_the_others(
+def take(budget: Budget, athlete_id: int, count: int = 2) -> bool:
+    """One reservation for the athlete; False when it is refused."""
+    try:
+        budget.acquire("live", count=count, athlete_id=athlete_id)
+    except QuotaExhausted:
+        return False
+    return True
+
+
+def drain(budget: Budget, athlete_id: int, count: int = 2) -> int:
+    """Reserve for the athlete until refused; returns how many requests were reserved."""
+    taken = 0
+    while take(budget, athlete_id, count):
+        taken += count
+    return taken
+
+
+def test_a_lone_athletes_backlog_may_use_the_whole_window(redis_client: redis.Redis) -> None:
+    budget = Budget(redis_client, QUOTA, WINDOWS, FrozenClock(START))
+    assert drain(budget, 1) == QUOTA.read_short
+
+
+def test_two_athletes_who_want_the_window_each_get_half_of_it(
     redis_client: redis.Redis,
 ) -> None:
-    limits = RateLimits(overall_short=200, overall_daily=2000, read_short=100, read_daily=1000)
-    clock = FrozenClock(1_800_000_000 + 60)
-    budget = Budget(redis_client, limits, WINDOWS, clock)
-    budget.acquire("live", count=2, athlete_id=2)  # another athlete is served this window
-    flood = 0
-    with pytest.raises(QuotaExhausted) as refused:
-        while True:
-            budget.acquire("live", count=2, athlete_id=1)
-            flood += 2
-    assert flood == limits.read_short // 2 - 2
-    assert "share" in str(refused.value)
-    assert refused.value.retry_at == clock.now - clock.now % WINDOWS.short + WINDOWS.short
-    others = 2
-    for athlete_id in range(3, 100):
-        try:
-            budget.acquire("live", count=2, athlete_id=athlete_id)
-        except QuotaExhausted:
+    clock = FrozenClock(START)
+    budget = Budget(redis_client, QUOTA, WINDOWS, clock)
+    drain(budget, 1)
+    assert not take(budget, 2)  # the window is spent: athlete 2 waits for the next one
+    clock.now = NEXT
+    taken = {1: 0, 2: 0}
+    while True:
+        granted = [athlete_id for athlete_id in (1, 2) if take(budget, athlete_id)]
+        for athlete_id in granted:
+            taken[athlete_id] += 2
+        if not granted:
             break
-        others += 2
-    assert others == limits.read_short - flood
+    assert taken == {1: QUOTA.read_short // 2, 2: QUOTA.read_short // 2}
+
+
+def test_an_athlete_past_their_share_comes_back_when_the_other_no_longer_wants_the_window(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(START)
+    budget = Budget(redis_client, QUOTA, WINDOWS, clock)
+    assert take(budget, 2)  # another athlete's upload, served
+    spent = drain(budget, 1)
+    assert spent == QUOTA.read_short // 2
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live", count=2, athlete_id=1)
+    assert "share" in str(refused.value)
+    assert refused.value.retry_at == START + min(WANTING_MAX_S, WINDOWS.short * WANTING_SHARE)
+    clock.now = refused.value.retry_at + 0.001
+    assert drain(budget, 1) == QUOTA.read_short - spent - 2  # all the rest of the window
+
+
+def test_forged_creates_for_one_athlete_delay_another_athletes_upload_by_one_window_at_most(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(START)
+    budget = Budget(redis_client, QUOTA, WINDOWS, clock)
+    drain(budget, 1)  # the flood comes first and takes the whole window
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live", count=2, athlete_id=2)
+    clock.now = refused.value.retry_at  # the next window: the flood's deferred events wake too
+    assert clock.now == NEXT
+    flood = drain(budget, 1)
+    assert take(budget, 2)
+    assert flood == QUOTA.read_short // 2
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(athletes=st.integers(min_value=2, max_value=6), count=st.sampled_from([1, 2]),
+       order=st.randoms(use_true_random=False))
+def test_every_athlete_who_keeps_asking_gets_their_share_less_than_one_reservation(
+    redis_client: redis.Redis, athletes: int, count: int, order: random.Random,
+) -> None:
+    redis_client.flushdb()
+    clock = FrozenClock(START)
+    budget = Budget(redis_client, QUOTA, WINDOWS, clock)
+    for athlete_id in range(athletes):  # last window: all of them asked, most were refused
+        drain(budget, athlete_id, count)
+    clock.now = NEXT
+    taken = dict.fromkeys(range(athletes), 0)
+    asking = list(range(athletes))
+    while asking:
+        athlete_id = order.choice(asking)
+        if take(budget, athlete_id, count):
+            taken[athlete_id] += count
+        else:
+            asking.remove(athlete_id)
+    share = QUOTA.read_short // athletes
+    assert all(share - count < got <= share for got in taken.values()), taken
+    assert sum(taken.values()) <= QUOTA.read_short
+
+
+def test_no_athlete_spends_more_than_their_share_of_the_day_even_alone(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(86400 * 20_000 + 60)
+    budget = Budget(redis_client, QUOTA, WINDOWS, clock)
+    spent = 0
+    for _ in range(12):
+        spent += drain(budget, 1)
+        clock.now += WINDOWS.short
+    assert spent == int(QUOTA.read_daily * ATHLETE_DAILY_SHARE)
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live", count=2, athlete_id=1)
+    assert "today" in str(refused.value) and refused.value.retry_at == 86400 * 20_001
+    assert take(budget, 2)  # everyone else still has the rest of the day
+    clock.now = refused.value.retry_at
+    assert take(budget, 1)
+
+
+def test_athletes_competing_from_many_processes_never_overspend_the_window_or_a_share(
+    redis_client: redis.Redis,
+) -> None:
+    clock = FrozenClock(START)
+    budgets = [Budget(own_connection(redis_client), QUOTA, WINDOWS, clock) for _ in range(8)]
+    for athlete_id in (1, 2):
+        take(budgets[0], athlete_id)  # both want the window
+    redis_client.delete(*redis_client.keys("stridewise:quota:*:short:*"))
+    granted: dict[int, list[int]] = {1: [], 2: []}
+    barrier = threading.Barrier(len(budgets))
+
+    def compete(budget: Budget, athlete_id: int) -> None:
+        barrier.wait()
+        granted[athlete_id].append(drain(budget, athlete_id))
+
+    threads = [threading.Thread(target=compete, args=(b, 1 + n % 2))
+               for n, b in enumerate(budgets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [sum(granted[1]), sum(granted[2])] == [QUOTA.read_short // 2] * 2
+
+
+def test_a_forgotten_athlete_leaves_no_quota_key_behind(redis_client: redis.Redis) -> None:
+    budget = Budget(redis_client, QUOTA, WINDOWS, FrozenClock(START))
+    take(budget, 1)
+    take(budget, 22)
+    budget.forget_athlete(1)
+    remaining = b" ".join(redis_client.keys("stridewise:quota:athlete:*"))
+    assert b"athlete:1:" not in remaining and b"athlete:22:" in remaining
+    assert redis_client.zrange("stridewise:quota:wanting", 0, -1) == [b"22"]
 
 
 def test_requests_an_athlete_did_not_send_are_given_back_to_their_share(
@@ -230,4 +360,6 @@ def test_requests_an_athlete_did_not_send_are_given_back_to_their_share(
     for _ in range(20):
         budget.acquire("live", count=2, athlete_id=1).close()  # nothing sent
     assert budget.usage().read_short == 0
+    shares = redis_client.mget(redis_client.keys("stridewise:quota:athlete:1:*"))
+    assert len(shares) == 2 and all(int(value or 0) == 0 for value in shares)
     budget.acquire("live", count=5, athlete_id=1)

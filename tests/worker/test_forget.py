@@ -34,7 +34,7 @@ from worker.models import Athlete, Base, InboxEvent, PendingRevoke, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
 from worker.queue import enqueue as send
 from worker.runtime import Runtime
-from worker.strava import StravaUnauthorized
+from worker.strava import StravaGrantGone
 from worker.sweeper import sweep
 
 OTHER = 5151
@@ -132,7 +132,7 @@ def test_a_refused_revoke_keeps_only_the_tokens_and_the_sweeper_revokes_them_lat
     sweep(strava_runtime)
     assert pending(strava_runtime) == []
     assert sandbox_calls(strava_runtime, "POST /oauth/deauthorize") == 1
-    with pytest.raises(StravaUnauthorized):
+    with pytest.raises(StravaGrantGone):
         strava_runtime.gateway.refresh(refresh_token)  # the grant is dead at Strava
 
 

@@ -65,6 +65,33 @@ def test_a_deferred_event_is_not_reclaimed_until_its_lease_runs_out(
     assert inbox.reclaim_stale() == []  # taken: only one sweeper gets it
 
 
+def lease_of(runtime: Runtime, event_id: int) -> Any:
+    with runtime.db.session() as session:
+        row = session.get(InboxEvent, event_id)
+        assert row is not None
+        return row.lease_until
+
+
+def test_extending_gives_a_running_attempt_a_lease_from_now_and_never_shortens_one(
+    inbox: Inbox, runtime: Runtime
+) -> None:
+    running, deferred, finished = inbox.record([event(object_id=n) for n in (1, 2, 3)])[1]
+    with runtime.db.session() as session:
+        for event_id in (running, finished):
+            row = session.get(InboxEvent, event_id)
+            assert row is not None
+            row.lease_until = utcnow() - timedelta(seconds=1)  # the attempt outlasted its lease
+    inbox.defer(deferred, 3600)
+    inbox.finish(finished, EventStatus.DONE, "written")
+    waiting_until = lease_of(runtime, deferred)
+    before = utcnow()
+    inbox.extend({running, deferred, finished})
+    assert lease_of(runtime, running) >= before + timedelta(seconds=inbox.lease_s)
+    assert lease_of(runtime, deferred) == waiting_until
+    assert lease_of(runtime, finished) < before
+    assert inbox.reclaim_stale() == []
+
+
 def test_a_buried_event_is_a_dead_letter_until_requeued(inbox: Inbox) -> None:
     [event_id] = inbox.record([event()])[1]
     inbox.claim(event_id)

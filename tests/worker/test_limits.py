@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -26,19 +27,32 @@ async def echo(request: Request) -> JSONResponse:
     return JSONResponse({"bytes": len(await request.body())})
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[str, int]]:
+async def client_address(request: Request) -> JSONResponse:
+    return JSONResponse({"client": request.client.host if request.client else None})
+
+
+@contextmanager
+def serving(*forwarded_allow_ips: str) -> Iterator[tuple[str, int]]:
     port = free_port()
-    app = Starlette(routes=[Route("/echo", echo, methods=["POST"])])
-    running = uvicorn.Server(server_config(app, "127.0.0.1", port))
+    app = Starlette(routes=[Route("/echo", echo, methods=["POST"]),
+                            Route("/client", client_address, methods=["GET"])])
+    running = uvicorn.Server(server_config(app, "127.0.0.1", port, *forwarded_allow_ips))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + PATIENCE_S
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield "127.0.0.1", port
-    running.should_exit = True
-    thread.join(timeout=PATIENCE_S)
+    try:
+        yield "127.0.0.1", port
+    finally:
+        running.should_exit = True
+        thread.join(timeout=PATIENCE_S)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, int]]:
+    with serving() as address:
+        yield address
 
 
 def dripping(address: tuple[str, int], start: bytes) -> socket.socket:
@@ -95,3 +109,13 @@ def test_a_body_larger_than_the_limit_is_refused_with_413(server: tuple[str, int
     answer = httpx.post(f"http://{server[0]}:{server[1]}/echo", content=b"x" * 70_000,
                         timeout=PATIENCE_S)
     assert answer.status_code == 413
+
+
+def test_by_default_a_proxy_on_the_same_host_names_the_client_and_others_cannot() -> None:
+    forwarded = {"x-forwarded-for": "198.51.100.7"}
+    with serving() as (host, port):
+        seen = httpx.get(f"http://{host}:{port}/client", headers=forwarded).json()
+    assert seen == {"client": "198.51.100.7"}
+    with serving("10.0.0.0/8") as (host, port):  # a proxy elsewhere: loopback is not it
+        seen = httpx.get(f"http://{host}:{port}/client", headers=forwarded).json()
+    assert seen == {"client": "127.0.0.1"}

@@ -35,6 +35,12 @@ def browser(rt: Runtime) -> TestClient:
     return TestClient(create_app(rt), base_url=rt.settings.public_url)
 
 
+def operator(rt: Runtime) -> TestClient:
+    """A client on the web process's own host, where /metrics answers without a token."""
+    return TestClient(create_app(rt), base_url=rt.settings.public_url,
+                      client=("127.0.0.1", 40000))
+
+
 def test_connect_redirects_to_strava_with_the_contract_parameters(runtime: Runtime) -> None:
     answer = browser(runtime).get("/connect", follow_redirects=False)
     assert answer.status_code == 302
@@ -92,7 +98,7 @@ def test_healthz_reports_database_and_redis(runtime: Runtime) -> None:
 
 
 def test_metrics_count_webhook_events(runtime: Runtime) -> None:
-    client = browser(runtime)
+    client = operator(runtime)
     client.post(f"/webhook/{runtime.settings.webhook_secret}", content=b"not json",
                 headers={"content-type": "application/json"})
     text = client.get("/metrics").text
@@ -100,7 +106,7 @@ def test_metrics_count_webhook_events(runtime: Runtime) -> None:
 
 
 def test_metrics_show_cluster_figures_counted_by_workers(strava_runtime: Runtime) -> None:
-    client = browser(strava_runtime)
+    client = operator(strava_runtime)
     strava_runtime.counters.job("handle_event", "done")
     strava_runtime.gateway.list_subscriptions()  # one Strava request, counted by the hook
     text = client.get("/metrics").text
@@ -305,3 +311,91 @@ def test_a_sign_in_with_the_quota_spent_says_when_to_come_back_and_asks_strava_n
     assert sandbox_calls(strava_runtime, TOKEN) == before
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, 82) is None
+
+
+class NotYetPropagated(requests.adapters.BaseAdapter):
+    """Strava a moment after its redirect: the first ``refusals`` code exchanges are answered
+    400 AuthorizationCode invalid (without reaching the sandbox); the rest pass on to ``inner``."""
+
+    def __init__(self, inner: requests.adapters.BaseAdapter, refusals: int) -> None:
+        super().__init__()
+        self.inner, self.refusals = inner, refusals
+        self.exchanges: list[float] = []
+
+    def send(self, request: requests.PreparedRequest, *args: Any,
+             **kwargs: Any) -> requests.Response:
+        body = request.body if isinstance(request.body, str) else str(request.body)
+        if "grant_type=authorization_code" not in body:
+            return self.inner.send(request, *args, **kwargs)
+        self.exchanges.append(time.monotonic())
+        if len(self.exchanges) > self.refusals:
+            return self.inner.send(request, *args, **kwargs)
+        refused = requests.Response()
+        refused.status_code, refused.reason, refused.url = 400, "Bad Request", request.url or ""
+        refused.headers["content-type"] = "application/json"
+        refused._content = (b'{"message":"Bad Request","errors":[{"resource":"AuthorizationCode",'
+                            b'"field":"code","code":"invalid"}]}')
+        refused.request = request
+        return refused
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def not_yet_propagated(rt: Runtime, refusals: int) -> NotYetPropagated:
+    session = rt.gateway.session
+    strava = NotYetPropagated(session.adapters["https://"], refusals)
+    session.mount("https://", strava)  # stravalib writes https://www.strava.com into every URL
+    return strava
+
+
+def test_a_code_strava_refuses_right_after_its_redirect_is_exchanged_again_and_connects(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("worker.web.oauth.CODE_RETRY_AFTER_S", 0.3)
+    client = browser(strava_runtime)
+    callback = approve(client, 83)
+    strava = not_yet_propagated(strava_runtime, refusals=1)
+    answer = client.get(callback)
+    assert answer.status_code == 200 and answer.url.path == "/me"
+    assert len(strava.exchanges) == 2 and strava.exchanges[1] - strava.exchanges[0] >= 0.3
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 83) is not None
+
+
+def test_a_code_strava_refuses_twice_is_given_up_with_a_page_and_nothing_stored(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("worker.web.oauth.CODE_RETRY_AFTER_S", 0.0)
+    client = browser(strava_runtime)
+    callback = approve(client, 84)
+    strava = not_yet_propagated(strava_runtime, refusals=2)
+    answer = client.get(callback)
+    assert answer.status_code == 502 and "Please connect again" in answer.text
+    assert len(strava.exchanges) == 2
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, 84) is None
+
+
+def test_a_callback_claiming_a_scope_strava_did_not_grant_costs_one_read_then_asks_to_reconnect(
+    strava_runtime: Runtime,
+) -> None:
+    from tests.worker.test_sync import upload
+    from worker.sync import sync_activity
+    from worker.tokens import AthleteUnavailable
+
+    # Strava's token answer names no scope (stravalib's AccessInfo: the tokens and their
+    # expiry), so the callback's word is all there is; the athlete who edits it to claim
+    # activity:read_all is found out by Strava's first refusal.
+    client = browser(strava_runtime)
+    callback = approve(client, 5150, "&sandbox_deny_scope=activity:read_all,activity:read")
+    claimed = callback.replace("scope=read%2Cactivity%3Awrite",
+                               "scope=read%2Cactivity%3Aread_all%2Cactivity%3Awrite")
+    assert claimed != callback and client.get(claimed).status_code == 200
+    before = sandbox_calls(strava_runtime, "GET /athlete/activities")
+    with pytest.raises(AthleteUnavailable, match="activity:read_permission"):
+        sync_activity(strava_runtime, 5150, upload(strava_runtime))
+    assert sandbox_calls(strava_runtime, "GET /athlete/activities") == before + 1
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, 5150)
+        assert athlete is not None and athlete.status == "needs_reauth"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 import pytest
@@ -59,3 +61,45 @@ def test_chart_text_and_bars_stand_out_from_the_page() -> None:
     assert contrast(charts.INK, WHITE) >= 4.5
     for colour in [*charts.WORKOUT_COLOURS.values(), charts.BAR_COLOUR, charts.GRID]:
         assert contrast(colour, WHITE) >= 3.0, colour  # WCAG 1.4.11, graphical objects
+
+
+#: Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB.
+DICHROMACY = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                   (0.004733, 0.691367, 0.303900)),
+}
+
+
+def linear_rgb(colour: str) -> list[float]:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+
+
+def lab(rgb: list[float]) -> tuple[float, float, float]:
+    """CIELAB (D65) of a linear RGB colour, clipped to the gamut."""
+    r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           0.0193 * r + 0.1192 * g + 0.9505 * b)
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
+         for t in (xyz[0] / 0.95047, xyz[1] / 1.0, xyz[2] / 1.08883)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def seen(colour: str, vision: str) -> tuple[float, float, float]:
+    rgb = linear_rgb(colour)
+    if vision in DICHROMACY:
+        rgb = [sum(m * c for m, c in zip(row, rgb, strict=True)) for row in DICHROMACY[vision]]
+    return lab(rgb)
+
+
+@pytest.mark.parametrize("vision", ["normal", *DICHROMACY])
+def test_every_two_workout_colours_stay_apart_for_colour_blind_readers_too(vision: str) -> None:
+    colours = charts.WORKOUT_COLOURS
+    closest = min(
+        (math.dist(seen(a, vision), seen(b, vision)), la, lb)
+        for (la, a), (lb, b) in itertools.combinations(colours.items(), 2))
+    assert closest[0] >= charts.MIN_COLOUR_DISTANCE, closest

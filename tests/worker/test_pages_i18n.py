@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +18,7 @@ from worker import i18n
 from worker.models import Activity
 from worker.runtime import Runtime
 from worker.web import create_app
-from worker.web.pages import environment
+from worker.web.pages import environment, listed_day, moment, week_day
 
 #: Words that are names, not prose: the product, Strava's button (its brand guidelines fix the
 #: wording), and each language's name in itself.
@@ -88,12 +89,17 @@ def test_every_word_of_every_page_is_translated(runtime: Runtime, marked: None) 
     with rt.db.session() as session:
         rows = session.scalars(select(Activity).where(Activity.athlete_id == A)).all()
         data = [t for r in rows for t in (r.sport, r.evidence)] + ["km", "min", " m", "h"]
+        # Dates as Babel writes them in the reader's language (locale data, not catalogue)
+        data += [d for r in rows for d in (
+            listed_day("en", r.start_date.date()), moment("en", r.fetched_at),
+            week_day("en", r.start_date.date() - timedelta(days=r.start_date.weekday())))]
     with TestClient(create_app(rt), base_url=rt.settings.public_url) as client:
         assert unmarked(client.get("/").text, data) == []
         csrf = sign_in(rt, client, A)
-        for path in ("/", "/me", "/me/settings", "/me/delete"):
-            page = client.get(path)
-            assert page.status_code == 200
+        for path in ("/", "/privacy", "/me", "/me/settings", "/me/delete",
+                     f"/me/activities/{rows[0].id}", "/no/such/page"):
+            page = client.get(path, headers={"accept": "text/html"})
+            assert page.status_code == (404 if path == "/no/such/page" else 200)
             assert unmarked(page.text, data) == [], path
         refused = client.post("/me/settings", data=settings_form(csrf, units="furlongs"))
         assert refused.status_code == 400

@@ -14,12 +14,13 @@ from analysis.voice import SECTIONS
 from tests.worker.conftest import sandbox_calls
 from worker import sync
 from worker.budget import across_resets
-from worker.models import InboxEvent
+from worker.models import Activity, InboxEvent
 from worker.runtime import Runtime
 from worker.web import create_app
 
 ATHLETE = 5160
 PUT = "PUT /activities/{id}"
+GET = "GET /activities/{id}"
 
 
 def description(rt: Runtime, activity_id: int) -> str:
@@ -80,12 +81,50 @@ def test_a_settings_change_rewrites_the_latest_block_once_and_a_reverted_one_not
     assert " mi" in imperial and imperial.count(BLOCK_BEGIN) == 1
     assert imperial.startswith("Calm.")
 
-    # Changed and changed back before the worker came to it: the block is already right.
+    # Changed and changed back before the worker came to it: one re-read waits for both
+    # saves, and finds the block already right.
     save(browser, "metric")
     save(browser, "imperial")
     events = rerender_events(rt, after=event)
-    assert len(events) == 2
+    assert len(events) == 1
     before = sandbox_calls(rt, PUT)
-    assert [handled(rt, e).wrote for e in events] == [False, False]
+    assert [handled(rt, e).wrote for e in events] == [False]
     assert sandbox_calls(rt, PUT) == before
     assert description(rt, activity_id) == imperial
+
+
+def test_a_corrected_label_rewrites_the_block_with_one_read_and_one_write_and_sticks(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    browser = signed_in_browser(rt)
+    created = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                         json={"workout": "easy", "seed": 5, "description": "Felt fast.",
+                               "notify": False})
+    activity_id = int(created.json()["id"])
+    assert across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id)).wrote
+    assert "\nEasy: " in description(rt, activity_id)
+
+    page = browser.get(f"/me/activities/{activity_id}").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    answer = browser.post(f"/me/activities/{activity_id}/label",
+                          data={"csrf": csrf.group(1), "label": "race"})
+    assert answer.status_code == 200 and "your correction" in answer.text
+    [event] = rerender_events(rt)
+    reads, writes = sandbox_calls(rt, GET), sandbox_calls(rt, PUT)
+    assert handled(rt, event).wrote
+    assert (sandbox_calls(rt, GET) - reads, sandbox_calls(rt, PUT) - writes) == (1, 1)
+    raced = description(rt, activity_id)
+    assert raced.startswith("Felt fast.") and "\nRace: " in raced and "\nEasy: " not in raced
+    with rt.db.session() as session:
+        row = session.get(Activity, activity_id)
+        assert row is not None and (row.workout, row.workout_chosen, row.hard) == (
+            "race", "race", True)
+        assert row.block is not None and row.block in raced
+
+    # Read again later (an update from Strava): the athlete's word still stands.
+    assert not across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id)).wrote
+    assert description(rt, activity_id) == raced
+    assert "<pre class=\"block\" id=\"block\"" in browser.get(
+        f"/me/activities/{activity_id}").text

@@ -10,7 +10,7 @@ from worker.forget import forget_activity, forget_athlete
 from worker.inbox import Inbox
 from worker.jobs import Jobs
 from worker.models import Activity, Athlete, InboxEvent, StrandedJob, utcnow
-from worker.retention import oldest_fetch, purge
+from worker.retention import STRAVA_UNITS_UNREAD, oldest_fetch, purge
 from worker.runtime import Runtime
 
 ATHLETE = 31
@@ -63,6 +63,23 @@ def test_an_expired_history_is_no_longer_complete_and_dead_letters_go_with_it(
         assert athlete is not None
         assert (athlete.history_since, athlete.history_read_at) == (None, None)
     assert Inbox(runtime.db, 60).dead_letters() == [] and Jobs(runtime.db).dead_letters() == []
+
+
+def test_stravas_units_expire_with_the_history_and_the_athletes_own_choice_stays(
+    runtime: Runtime,
+) -> None:
+    seed(runtime, fetched_days_ago=8, first_id=1)
+    with runtime.db.session() as session:
+        session.add(Athlete(id=ATHLETE + 1, access_token="a", refresh_token="r", expires_at=0,
+                            scope="s", units="imperial", units_chosen=True,
+                            history_read_at=utcnow() - timedelta(days=8)))
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None
+        athlete.units = "imperial"  # as Strava's measurement preference said
+    purge(runtime.db, timedelta(days=7))
+    with runtime.db.session() as session:
+        units = dict(session.execute(select(Athlete.id, Athlete.units)).all())
+    assert units == {ATHLETE: STRAVA_UNITS_UNREAD, ATHLETE + 1: "imperial"}
 
 
 def test_the_age_of_the_oldest_strava_row_is_known_and_none_once_everything_is_purged(

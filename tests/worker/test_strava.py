@@ -74,11 +74,13 @@ class RecordingBudget:
     """The gateway's view of the budget, recording what it is told."""
 
     acquired: list[str] = field(default_factory=list)
+    athletes: list[int | None] = field(default_factory=list)
     observed: list[Mapping[str, str]] = field(default_factory=list)
     rate_limits: int = 0
 
-    def acquire(self, priority: str) -> object:
+    def acquire(self, priority: str, count: int = 1, athlete_id: int | None = None) -> object:
         self.acquired.append(priority)
+        self.athletes.append(athlete_id)
         return None
 
     def observe(self, headers: Mapping[str, str]) -> None:
@@ -101,6 +103,17 @@ def gateway(strava: FakeStrava, budget: RecordingBudget | None = None) -> Gatewa
 
 def read(strava: FakeStrava, budget: RecordingBudget | None = None) -> Callable[[], Any]:
     return lambda: gateway(strava, budget).get_activity("token", 42)
+
+
+def test_reads_made_for_an_athlete_count_against_their_shares_of_the_quota() -> None:
+    budget = RecordingBudget()
+    strava = FakeStrava((200, {"id": 7}), (200, {}), (200, []))
+    gate = gateway(strava, budget)
+    gate.get_athlete("token", athlete_id=7)
+    gate.get_streams("token", 42, priority="streams", athlete_id=7)
+    gate.list_activities("token", after=0, page=1, athlete_id=7)
+    assert budget.athletes == [7, 7, 7]
+    assert budget.acquired == ["live", "streams", "backfill"]
 
 
 @pytest.mark.parametrize(("answer", "error"), [

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
@@ -18,7 +18,7 @@ from tests.worker.conftest import sandbox_stats
 from worker import forget, preferences, sync
 from worker.budget import across_resets
 from worker.inbox import EventStatus
-from worker.models import Activity, Athlete, Base, InboxEvent
+from worker.models import Activity, Athlete, Base, InboxEvent, WebSession
 from worker.notnow import NotNow
 from worker.runtime import Runtime
 from worker.web import create_app
@@ -180,6 +180,73 @@ def test_a_forged_deauthorization_leaves_the_athlete_connected_and_served(
         assert athlete is not None and athlete.status == "active"
         assert session.get(Activity, activity_id) is not None
     assert synced(strava_runtime, upload(strava_runtime, "easy", seed=2)).wrote
+
+
+def signed_in_browser(rt: Runtime, athlete_id: int = ATHLETE) -> TestClient:
+    """The athlete connected through a browser that keeps their session; it opens /me."""
+    browser = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = browser.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
+    back = urlsplit(approved.headers["location"])
+    assert browser.get(f"{back.path}?{back.query}").url.path == "/me"
+    return browser
+
+
+def opens_me(browser: TestClient) -> bool:
+    return browser.get("/me", follow_redirects=False).status_code == 200
+
+
+def test_a_deauthorization_strava_confirms_with_a_bad_request_ends_the_session_at_once(
+    strava_runtime: Runtime,
+) -> None:
+    browser = signed_in_browser(strava_runtime)
+    assert opens_me(browser)
+    with strava_runtime.db.session() as session:  # the access token has expired: a refresh
+        session.execute(update(Athlete).values(expires_at=0))
+    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+               "/deauthorize").raise_for_status()
+    before = sandbox_stats(strava_runtime)["by_endpoint"].get("POST /oauth/token", 0)
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "done"
+    assert sandbox_stats(strava_runtime)["by_endpoint"]["POST /oauth/token"] == before + 1
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is None
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 0
+    assert not opens_me(browser)
+
+
+def test_a_forged_deauthorization_of_an_athlete_marked_to_reconnect_asks_strava_first(
+    strava_runtime: Runtime,
+) -> None:
+    browser = signed_in_browser(strava_runtime)
+    strava_runtime.tokens.mark_needs_reauth(ATHLETE, "a missing permission, say")
+    before = sandbox_stats(strava_runtime)["by_endpoint"].get("POST /oauth/token", 0)
+    result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    assert result.status == "skipped" and "not believed" in result.detail
+    assert sandbox_stats(strava_runtime)["by_endpoint"]["POST /oauth/token"] == before + 1
+    with strava_runtime.db.session() as session:
+        assert session.get(Athlete, ATHLETE) is not None
+    assert opens_me(browser)
+
+
+def test_a_deauthorization_met_by_our_refused_credentials_deletes_nobody(
+    strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from worker.strava import StravaApplicationRefused
+
+    connect(strava_runtime)
+    with strava_runtime.db.session() as session:
+        session.execute(update(Athlete).values(expires_at=0))
+
+    def refused(_refresh_token: str) -> None:
+        raise StravaApplicationRefused("Strava 401 Authorization Error: Application invalid", 401)
+
+    monkeypatch.setattr(strava_runtime.gateway, "refresh", refused)
+    with pytest.raises(StravaApplicationRefused):  # a dead letter, for the operator to requeue
+        handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
+    with strava_runtime.db.session() as session:
+        athlete = session.get(Athlete, ATHLETE)
+        assert athlete is not None and athlete.status == "active"
 
 
 def test_a_deauthorization_older_than_the_last_connect_is_ignored_without_asking_strava(

@@ -17,11 +17,13 @@ from sqlalchemy import select
 from tests.polling import wait_until
 from tests.worker.test_sync import ATHLETE, connect, description, upload
 from worker import admin, history
+from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
-from worker.strava import StravaRateLimited
+from worker.strava import StravaApplicationRefused, StravaRateLimited
+from worker.tokens import AthleteUnavailable
 
 #: Long enough for a handful of events on a loaded two-core machine.
 WAIT_S = 60
@@ -134,9 +136,53 @@ def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
 
 def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
     tasks.runtime.budget.rate_limited()  # what the gateway does on a 429
-    wait = tasks.not_now(StravaRateLimited("Strava 429: Rate Limit Exceeded", 429))
+    limited = StravaRateLimited("Strava 429: Rate Limit Exceeded", 429)
+    wait = tasks.not_now("handle_event(1)", limited)
     assert isinstance(wait, NotNow) and not isinstance(wait, StravaRateLimited)
     assert 1 <= wait.delay_s <= tasks.runtime.settings.rate_windows.short + 1
+
+
+def backfill_raising(tasks: ModuleType, monkeypatch: pytest.MonkeyPatch,
+                     error: Exception) -> list[int]:
+    """The backfill actor's work replaced by one that raises ``error``; returns its calls."""
+    calls: list[int] = []
+
+    def failing(_rt: Runtime, athlete_id: int) -> None:
+        calls.append(athlete_id)
+        raise error
+
+    monkeypatch.setattr(tasks, "backfill", failing)
+    return calls
+
+
+def counted(rt: Runtime, outcome: str) -> int:
+    return int(rt.redis.hget(JOBS_KEY, f"backfill_athlete {outcome}") or 0)
+
+
+def test_a_hopeless_failure_is_a_dead_letter_after_one_attempt_saying_what_to_fix(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = backfill_raising(tasks, monkeypatch, StravaApplicationRefused(
+        "Strava 401 Authorization Error: Application invalid", 401))
+    tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=3)
+    assert wait_until(lambda: bool(strava_runtime.jobs.dead_letters()), timeout=WAIT_S)
+    [job] = strava_runtime.jobs.dead_letters()
+    assert calls == [ATHLETE]
+    assert "STRAVA_CLIENT_ID" in job.reason
+
+
+def test_a_skip_finishes_the_job_as_skipped_without_a_retry_or_a_dead_letter(
+    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = backfill_raising(tasks, monkeypatch, AthleteUnavailable("athlete must reconnect"))
+    tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=3)
+    assert wait_until(lambda: counted(strava_runtime, "skipped") == 1, timeout=WAIT_S)
+    running.join()  # nothing is left queued, delayed or retried
+    assert calls == [ATHLETE]
+    assert counted(strava_runtime, "failed") == 0
+    assert strava_runtime.jobs.dead_letters() == []
 
 
 def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeued(
@@ -179,16 +225,33 @@ def test_failure_past_the_retry_budget_is_a_dead_letter_with_its_reason_and_requ
     assert description(strava_runtime, activity_id).count("-- Stridewise --") == 1
 
 
+#: The lease of the retry-chain test, and how late Strava answers there: every attempt, one to
+#: three requests, outlasts the lease.
+SHORT_LEASE_S = 2.0
+SLOW_ANSWER_S = 3.0
+
+
 def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_plus_one_times(
     strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Backoffs (13-16 s) longer than the lease (10 s), and a sweeper that looks twice a second:
-    # without the retries moving the lease, the sweeper would start a second chain. The lease
-    # is several times what one failing attempt takes (its requests' own retries, about 2 s),
-    # because under a loaded machine (the suite runs on every core) an attempt took over 6 s.
+    # Each attempt is slower than the lease, and a sweeper looks eight times a lease: a second
+    # chain would start during every attempt but for the heartbeat, and during every backoff
+    # but for the retries moving the lease past it. Quota windows of a day: an attempt meeting
+    # a short window's last second would wait for the reset (not now), a claim but no retry.
     tasks = load_tasks(strava_runtime, monkeypatch, STRIDEWISE_MAX_RETRIES="2",
-                       STRIDEWISE_MIN_BACKOFF_MS="13000", STRIDEWISE_MAX_BACKOFF_MS="16000",
-                       STRIDEWISE_STALE_AFTER="10", STRIDEWISE_SWEEP_INTERVAL="0.5")
+                       STRIDEWISE_MIN_BACKOFF_MS="1000", STRIDEWISE_MAX_BACKOFF_MS="2000",
+                       STRIDEWISE_STALE_AFTER=str(SHORT_LEASE_S),
+                       STRIDEWISE_SWEEP_INTERVAL=str(SHORT_LEASE_S / 8),
+                       STRAVA_RATE_WINDOWS="86400,86400")
+    reclaimed: list[int] = []
+    reclaim = tasks.runtime.inbox.reclaim_stale
+
+    def reclaim_and_record() -> list[int]:
+        taken = reclaim()
+        reclaimed.extend(taken)
+        return taken
+
+    monkeypatch.setattr(tasks.runtime.inbox, "reclaim_stale", reclaim_and_record)
     worker = dramatiq.Worker(tasks.runtime.broker, worker_threads=2, worker_timeout=100)
     worker.start()
     try:
@@ -198,12 +261,19 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
         assert wait_until(lambda: history.complete_since(strava_runtime, ATHLETE) is not None,
                           timeout=WAIT_S)
         activity_id = upload(strava_runtime, "tempo")
-        event_id = inbox_event(strava_runtime, activity_id)
         faults(strava_runtime, error_rate=1.0)
+        tasks.runtime.gateway.session.hooks["response"].append(
+            lambda response, *args, **kwargs: time.sleep(SLOW_ANSWER_S))
+        started = time.monotonic()
+        _, [event_id] = tasks.runtime.inbox.record([{  # as the web process records it
+            "object_type": "activity", "aspect_type": "create", "object_id": activity_id,
+            "owner_id": ATHLETE, "event_time": int(time.time()), "updates": {}}])
         enqueue(strava_runtime.broker, HANDLE_EVENT, LIVE_QUEUE, event_id)
         assert wait_status(strava_runtime, event_id, "dead") == "dead"
-        time.sleep(11)  # a second chain, had there been one, would claim it meanwhile
+        took = time.monotonic() - started
     finally:
         worker.stop()
         tasks.runtime.db.dispose()
+    assert took > 3 * SLOW_ANSWER_S  # three attempts, each slower than the lease
     assert attempts(strava_runtime, event_id) == 2 + 1
+    assert reclaimed == []

@@ -24,6 +24,7 @@ from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
+from worker.web.oauth import STATE_COOKIE
 from worker.web.webhook import MAX_EVENT_AGE_S, MAX_EVENT_AHEAD_S
 
 SUBSCRIPTION = 777
@@ -135,6 +136,17 @@ def test_events_of_unknown_athletes_are_acknowledged_and_dropped(
     answer = client.post(hook(runtime), json=event(owner_id=ATHLETE + 1))
     assert answer.status_code == 200
     assert answer.json() == {"status": "received"}
+    assert inbox_count(runtime) == 0
+
+
+def test_an_integer_of_thousands_of_digits_gets_400_naming_it(
+    client: TestClient, runtime: Runtime
+) -> None:
+    body = json.dumps(event()).replace('"object_id": ', '"object_id": ' + "9" * 5000, 1)
+    answer = client.post(hook(runtime), content=body,
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 400
+    assert "digits" in answer.json()["error"]
     assert inbox_count(runtime) == 0
 
 
@@ -273,7 +285,7 @@ def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: R
     assert runtime.settings.webhook_url.endswith(f"/webhook/{secret}")
 
 
-def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
+def test_with_redis_down_web_acknowledges_into_the_inbox_and_other_routes_answer_503(
     tmp_path: Path, database_url: str
 ) -> None:
     rt = Runtime(make_settings(tmp_path, database_url, f"redis://127.0.0.1:{free_port()}/0"))
@@ -283,10 +295,16 @@ def test_with_redis_down_web_is_ready_and_keeps_acknowledging_into_the_inbox(
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
                             scope="activity:read_all,activity:write"))
     try:
-        with TestClient(create_app(rt)) as client:
+        # On the web process's own host, where /metrics answers without a token.
+        with TestClient(create_app(rt), client=("127.0.0.1", 40000)) as client:
             assert client.get("/readyz").json() == {"database": "ok"}
             assert client.get("/healthz").status_code == 503  # Redis is reported there
             assert client.post(hook(rt), json=event()).status_code == 200
+            client.cookies.set(STATE_COOKIE, "s")  # a sign-in under way when Redis went
+            for path in ("/connect", "/auth/callback?state=s&code=c&scope=read", "/metrics"):
+                answer = client.get(path, follow_redirects=False)
+                assert answer.status_code == 503, (path, answer.text)
+                assert "Redis" in answer.text and answer.headers["retry-after"]
         assert inbox_count(rt) == 1
     finally:
         rt.db.dispose()

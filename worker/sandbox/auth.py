@@ -31,16 +31,18 @@ def grant_of(request: Request) -> Grant:
 
 
 def require_read(request: Request) -> Grant:
+    """The grant, if it may read activities; else Strava's 401 naming the missing permission
+    on the access token (iamstuartwilson/strava#51)."""
     grant = grant_of(request)
     if not grant.scopes & READ_SCOPES:
-        raise StravaError.unauthorized("Athlete", "activity:read_permission", "missing")
+        raise StravaError.unauthorized("AccessToken", "activity:read_permission", "missing")
     return grant
 
 
 def require_write(request: Request) -> Grant:
     grant = grant_of(request)
     if "activity:write" not in grant.scopes:
-        raise StravaError.unauthorized("Athlete", "activity:write_permission", "missing")
+        raise StravaError.unauthorized("AccessToken", "activity:write_permission", "missing")
     return grant
 
 

@@ -100,8 +100,6 @@ def detailed_activity(
         "average_speed": round(activity.speed, 3),
         "max_speed": round(activity.speed, 3),
         "has_heartrate": activity.avg_hr is not None,
-        "heartrate_opt_out": False,
-        "display_hide_heartrate_option": activity.avg_hr is not None,
         "device_name": None if activity.manual else DEVICE_NAME,
         "description": description,
         "laps": strava_laps(activity, activity_id, athlete_id, UTC_OFFSET_S),

@@ -1,4 +1,12 @@
-"""Strava's OAuth: authorize (auto-approved), token exchange and refresh, deauthorize."""
+"""Strava's OAuth: authorize (auto-approved), token exchange and refresh, deauthorize.
+
+The token endpoint refuses as Strava does (the bodies its developers report in public issue
+threads): a refresh token revoked or rotated away, 400 ``RefreshToken refresh_token invalid``
+(dreeveapp/dreeve#1449); a code used, expired or unknown, 400 ``AuthorizationCode code invalid``
+(basvandorst/StravaPHP#96); a client it does not know, 400 ``Application client_id invalid``
+(dreeveapp/dreeve#372), and a wrong secret, 401 ``Authorization Error`` naming the application
+(iamstuartwilson/strava#28).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from worker.sandbox.auth import form_or_json
-from worker.sandbox.config import SANDBOX_CLIENT_ID
+from worker.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from worker.sandbox.errors import StravaError
-from worker.sandbox.runtime import Sandbox, check_client, sandbox_of
+from worker.sandbox.runtime import Sandbox, sandbox_of
 from worker.sandbox.state import Grant
 
 #: The scopes Strava knows (developers.strava.com/docs/authentication).
@@ -54,7 +62,7 @@ async def authorize(request: Request) -> Response:
 async def token(request: Request) -> Response:
     sandbox = sandbox_of(request)
     params = await form_or_json(request)
-    check_client(params.get("client_id"), params.get("client_secret"))
+    _check_client(params)
     grant_type = params.get("grant_type")
     if grant_type == "authorization_code":
         return JSONResponse(_exchange_code(sandbox, str(params.get("code", ""))))
@@ -83,6 +91,13 @@ def revoke_athlete(sandbox: Sandbox, athlete_id: int) -> None:
     sandbox.store.revoke(athlete_id)
 
 
+def _check_client(params: dict[str, Any]) -> None:
+    if str(params.get("client_id", "")) != str(SANDBOX_CLIENT_ID):
+        raise StravaError.bad_request("Application", "client_id")
+    if params.get("client_secret") != SANDBOX_CLIENT_SECRET:
+        raise StravaError.unauthorized("Application", "")
+
+
 def _exchange_code(sandbox: Sandbox, code: str) -> dict[str, Any]:
     grant = sandbox.store.codes.pop(code, None)  # single use: gone even when expired
     if grant is None or grant.expires_at <= sandbox.now():
@@ -93,10 +108,8 @@ def _exchange_code(sandbox: Sandbox, code: str) -> dict[str, Any]:
 
 
 def _refresh(sandbox: Sandbox, refresh_token: str) -> dict[str, Any]:
-    store = sandbox.store
-    if refresh_token in store.revoked_refresh_tokens:
-        raise StravaError.unauthorized("RefreshToken", "refresh_token")
-    grant = store.refresh_tokens.pop(refresh_token, None)  # rotated on every refresh
+    # Rotated on every refresh; revoked with the athlete's other tokens by a deauthorization.
+    grant = sandbox.store.refresh_tokens.pop(refresh_token, None)
     if grant is None:
         raise StravaError.bad_request("RefreshToken", "refresh_token")
     return _issue(sandbox, grant)

@@ -36,7 +36,6 @@ class Athlete:
             "resource_state": 2,
             "firstname": FIRST_NAMES[self.id % len(FIRST_NAMES)],
             "lastname": "Sandbox",
-            "bio": None,
             "city": "São Paulo",
             "state": "SP",
             "country": "Brazil",
@@ -119,7 +118,6 @@ class Store:
     activities: dict[int, StoredActivity] = field(default_factory=dict)
     access_tokens: dict[str, Grant] = field(default_factory=dict)
     refresh_tokens: dict[str, Grant] = field(default_factory=dict)
-    revoked_refresh_tokens: dict[str, int] = field(default_factory=dict)
     codes: dict[str, Grant] = field(default_factory=dict)
     subscription: Subscription | None = None
     _activity_ids: itertools.count[int] = field(
@@ -154,7 +152,6 @@ class Store:
         for token, grant in list(self.refresh_tokens.items()):
             if grant.athlete_id == athlete_id:
                 del self.refresh_tokens[token]
-                self.revoked_refresh_tokens[token] = athlete_id
         self.codes = {c: g for c, g in self.codes.items() if g.athlete_id != athlete_id}
         if athlete_id in self.athletes:
             self.athletes[athlete_id].authorized = False

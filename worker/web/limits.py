@@ -18,6 +18,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from worker.config import DEFAULT_FORWARDED_ALLOW_IPS
+
 #: Longest a client may take to send a request's headers, and then its body.
 READ_DEADLINE_S = 2.0
 #: How long an idle keep-alive connection stays open between requests.
@@ -131,15 +133,20 @@ async def _refuse(status: int, reason: str, scope: Scope, receive: Receive, send
     await response(scope, receive, send)
 
 
-def server_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
-    """uvicorn's settings for ``app`` with the limits above."""
+def server_config(app: ASGIApp, host: str, port: int,
+                  forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS) -> uvicorn.Config:
+    """uvicorn's settings for ``app`` with the limits above; the client's address is the one
+    X-Forwarded-For gives only when the connection comes from ``forwarded_allow_ips``
+    (FORWARDED_ALLOW_IPS: addresses and networks, comma-separated)."""
     return uvicorn.Config(
         BodyDeadline(app), host=host, port=port, log_level="warning", access_log=False,
         http=DeadlineProtocol, limit_concurrency=MAX_CONNECTIONS,
-        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_keep_alive=KEEP_ALIVE_S, proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
 
 
-def serve(app: ASGIApp, host: str, port: int) -> None:
+def serve(app: ASGIApp, host: str, port: int,
+          forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS) -> None:
     """Run ``app`` with the limits above, until SIGTERM or SIGINT."""
-    uvicorn.Server(server_config(app, host, port)).run()
+    uvicorn.Server(server_config(app, host, port, forwarded_allow_ips)).run()

@@ -1,5 +1,9 @@
 """Connecting an athlete: Strava OAuth with a ``state`` bound to the browser by a cookie.
 
+Strava sometimes refuses a code it has just handed out (400 AuthorizationCode invalid) because
+not all of it has heard of the code yet; the same code is accepted about two seconds later
+(basvandorst/StravaPHP#96). The exchange is tried once more after CODE_RETRY_AFTER_S.
+
 Each client address may start only so many sign-ins (worker.web.ratelimit.ClientBuckets): past
 its allowance it gets a 429 before anything is stored or asked of Strava, so nobody can spend
 the application's quota on code exchanges. The address is the connection's, or behind a trusted
@@ -8,6 +12,7 @@ proxy the one it forwards (OPERATIONS.md, "Behind a reverse proxy").
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import html
 import logging
@@ -26,7 +31,8 @@ from worker.budget import QuotaExhausted, across_resets
 from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
-from worker.strava import StravaError, TokenGrant
+from worker.strava import StravaCodeRefused, StravaError, TokenGrant
+from worker.web.language import visitor_language
 from worker.web.ratelimit import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
 from worker.web.session import Sessions, set_cookie
 
@@ -42,6 +48,9 @@ STATE_MAX_AGE_S = 600
 STATE_KEY = "stridewise:oauth:state:"
 #: A reconnect this soon after a backfill starts none: the history is in the database.
 BACKFILL_AGAIN_AFTER = timedelta(days=1)
+#: Seconds before a refused code is exchanged once more: Strava's services learn of a new code
+#: within about two seconds (basvandorst/StravaPHP#96).
+CODE_RETRY_AFTER_S = 2.0
 
 
 class OAuthEndpoints:
@@ -99,20 +108,19 @@ class OAuthEndpoints:
         code = params.get("code", "")
         if not code:
             return _page(400, "Strava sent no authorization code", "Please connect again.")
-        try:  # Strava counts the exchange too; the athlete waits out a window's last second
-            await run_in_threadpool(across_resets, lambda: self.rt.budget.acquire("live"))
+        try:
+            grant = await self._exchange(code)
         except QuotaExhausted as spent:
             minutes = max(1, math.ceil((spent.retry_at - time.time()) / 60))
             return _page(503, "Strava is busy",
                          "Stridewise has used its Strava requests for now. Please connect again "
                          f"in {minutes} minute{'s' if minutes > 1 else ''}.")
-        try:
-            grant = await run_in_threadpool(self.rt.gateway.exchange_code, code)
         except StravaError as error:
             log.warning("code exchange failed: %s", error)
             return _page(502, "Strava did not accept the sign-in",
                          "The link may have been used already. Please connect again.")
-        athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""))
+        athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""),
+                                             visitor_language(request))
         if athlete_id is None:
             return _page(502, "Strava sent no athlete", "Please connect again.")
         session_id, signed_in = await run_in_threadpool(Sessions(self.rt.db).start, athlete_id)
@@ -121,6 +129,21 @@ class OAuthEndpoints:
                    secure=self.rt.settings.public_url.startswith("https://"))
         response.delete_cookie(STATE_COOKIE, path="/auth")
         return response
+
+    async def _exchange(self, code: str) -> TokenGrant:
+        """The code's grant; a code Strava refuses is tried once more after CODE_RETRY_AFTER_S."""
+        try:
+            return await self._exchange_once(code)
+        except StravaCodeRefused as refused:
+            log.info("Strava refused a fresh code (%s); trying it again in %.0f s", refused,
+                     CODE_RETRY_AFTER_S)
+        await asyncio.sleep(CODE_RETRY_AFTER_S)
+        return await self._exchange_once(code)
+
+    async def _exchange_once(self, code: str) -> TokenGrant:
+        # Strava counts the exchange too; the athlete waits out a window's last second.
+        await run_in_threadpool(across_resets, lambda: self.rt.budget.acquire("live"))
+        return await run_in_threadpool(self.rt.gateway.exchange_code, code)
 
     def _over_limit(self, request: Request) -> Response | None:
         """A 429 for a client that has used its allowance of sign-ins, else None."""
@@ -137,13 +160,16 @@ class OAuthEndpoints:
         """Whether the state was issued here and not used yet; it is used up now."""
         return bool(self.rt.redis.delete(STATE_KEY + state))
 
-    def _store(self, grant: TokenGrant, scope: str) -> int | None:
+    def _store(self, grant: TokenGrant, scope: str, language: str) -> int | None:
+        """Store the athlete and their tokens; a new athlete speaks ``language``, the one they
+        read the front page in (a returning one keeps their settings)."""
         profile = grant.athlete or {}
         if not isinstance(profile.get("id"), int):
             return None
         athlete_id = int(profile["id"])
         with self.rt.tokens.lock(athlete_id), self.rt.db.session() as session:
-            athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id)
+            athlete = session.get(Athlete, athlete_id) or Athlete(id=athlete_id,
+                                                                  language=language)
             athlete.scope = scope[:255]
             athlete.status = "active"
             athlete.connected_at = utcnow()

@@ -10,26 +10,36 @@ from __future__ import annotations
 
 import gettext
 import logging
-import secrets
-import time
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, partial
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, cast
 
+from babel.dates import format_skeleton, format_time
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from analysis.description import OPT_OUT_TAG
-from analysis.model import SessionRecord, Workout
+from analysis.feedback import render_block
+from analysis.model import Classification, SessionRecord, Workout, is_run
 from analysis.training import (
     MUSCLES_BY_WORKOUT,
     Past,
@@ -40,13 +50,16 @@ from analysis.voice import SECTIONS, UNITS, Voice
 from worker import i18n, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
-from worker.inbox import Recorded
+from worker.labels import UnknownLabel
+from worker.labels import parse as parse_label
 from worker.models import Activity, Athlete, utcnow
 from worker.preferences import Preferences
 from worker.runtime import Runtime
 from worker.web import charts
 from worker.web.charts import N_
 from worker.web.intake import InboxWriter
+from worker.web.language import negotiate, remember, visitor_language
+from worker.web.rereads import Rereads
 from worker.web.session import (
     SESSION_COOKIE,
     Sessions,
@@ -59,21 +72,10 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-#: Most activities listed on the athlete's page, newest first.
-RECENT_ACTIVITIES = 50
-#: The front page's example: the README's block, after the athlete's own text.
-EXAMPLE_BLOCK = """Hot one today.
-
--- Stridewise --
-Race: 8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way
-Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality
-Recovery: 6 of 7 days rest; easy run or rest next
-Load, last 7 d: 0.9x your average week of the 4 before
-Strength: 0 of 2-3 this week: squats, lunges, calf raises
-Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week
-Progress: distance +9 %/week; easy speed per heartbeat -1 %
-Refuel: 20-30 g protein within 1 h, carbs before the next run
--- end of Stridewise --"""
+#: Activities listed on one page of /me, newest first (two links each to tab past).
+PAGE_SIZE = 10
+#: The front page's example blocks, one per language (``make examples`` writes them).
+EXAMPLES = Path(__file__).parent / "examples"
 #: Answers no page may be framed, sniffed or fed from another host.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -96,6 +98,12 @@ MUSCLE_NAMES = {"quads": N_("quads"), "glutes": N_("glutes"), "hamstrings": N_("
 #: What works a neglected group (shared/DESIGN.md): quads and glutes hills, hamstrings and
 #: calves sprints.
 NEGLECT_REMEDIES = (Workout.HILLS, Workout.SPRINTS)
+#: How long after connecting /me reloads itself while the history is read: with the quota
+#: free it takes seconds; a busy quota may hold it for minutes, and past this the athlete is
+#: told to come back instead of watching a page reload.
+REFRESH_WHILE_READING = timedelta(minutes=30)
+#: Seconds between those reloads.
+REFRESH_EVERY_S = 5
 #: Steady running: endurance for every muscle group, none in particular.
 STEADY = (Workout.EASY, Workout.LONG, Workout.RECOVERY)
 
@@ -112,22 +120,6 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     cast(Any, env).install_gettext_translations(i18n.translator(language), newstyle=True)
     return env
-
-
-def negotiate(accept_language: str) -> str:
-    """The first of the browser's languages (by quality) that Stridewise speaks; else English."""
-    wanted: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        wanted.append((-quality, position, tag.strip().split("-")[0].lower()))
-    return next((code for q, _, code in sorted(wanted) if q < 0 and code in i18n.LANGUAGES),
-                "en")
 
 
 def parse_settings(form: FormData) -> Preferences:
@@ -175,24 +167,49 @@ class MyWeeks:
     recovery: str | None
     muscles: list[str]
     needs_reconnect: bool = False  # Strava refused our access: no block until they connect
+    page: int = 1  # which page of the list: activities[0] is the page's first
+    pages: int = 1
+    reading: bool = False  # their history is being read from Strava (just connected)
+    refresh: bool = False  # and the page reloads itself until it is in
+
+
+@dataclass(frozen=True)
+class OneActivity:
+    """What the page of one activity shows: its label, evidence, figures and block."""
+
+    id: int
+    language: str
+    title: str
+    workout: str
+    workout_value: str
+    chosen: bool  # the athlete corrected the label
+    evidence: str
+    facts: list[tuple[str, str]]
+    block: str | None
+    written: str | None  # when the block was written, ISO date and time (UTC)
 
 
 class PageEndpoints:
-    """``/``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the stylesheet."""
+    """``/``, ``/privacy``, ``/me``, ``/me/settings``, ``/me/delete``, ``/logout`` and the
+    stylesheet."""
 
     def __init__(self, rt: Runtime, inbox: InboxWriter) -> None:
         self.rt = rt
-        self.inbox = inbox
+        self.rereads = Rereads(rt, inbox)
         self.sessions = Sessions(rt.db)
         self.secure = rt.settings.public_url.startswith("https://")
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/", self.home, methods=["GET"]),
+            Route("/privacy", self.privacy, methods=["GET"]),
             Route("/me", self.me, methods=["GET"]),
+            Route("/me/activities/{activity_id:int}", self.activity, methods=["GET"]),
+            Route("/me/activities/{activity_id:int}/label", self.label, methods=["POST"]),
             Route("/me/settings", self.settings, methods=["GET", "POST"]),
             Route("/me/delete", self.delete, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
+            Route("/favicon.ico", self.favicon, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
 
@@ -200,19 +217,85 @@ class PageEndpoints:
 
     async def home(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
+        chosen = request.query_params.get("lang")
+        if signed_in is None and chosen in i18n.LANGUAGES:
+            language = str(chosen)
+        else:
+            language = await self._language(request, signed_in)
+        response = self._render(language, "home.html", signed_in=signed_in,
+                                example=example_block(_spoken(language)),
+                                cache_days=_days(self.rt.settings.cache_days),
+                                operator=self.rt.settings.operator,
+                                languages=i18n.LANGUAGES)
+        if language == chosen:
+            remember(response, language, self.secure)
+        return response
+
+    async def privacy(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
         language = await self._language(request, signed_in)
-        return self._render(language, "home.html", signed_in=signed_in, example=EXAMPLE_BLOCK,
-                            cache_days=_days(self.rt.settings.cache_days))
+        return self._render(language, "privacy.html", signed_in=signed_in,
+                            cache_days=_days(self.rt.settings.cache_days),
+                            operator=self.rt.settings.operator)
 
     async def me(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
         if signed_in is None:
             return RedirectResponse("/", 303)
-        mine = await run_in_threadpool(self._my_weeks, signed_in.athlete_id)
+        try:
+            page = int(request.query_params.get("page", "1"))
+        except ValueError:
+            page = 0
+        if page < 1:
+            return self._render(await self._language(request, signed_in), "error.html",
+                                status=400, signed_in=signed_in, problem="page")
+        mine = await run_in_threadpool(self._my_weeks, signed_in.athlete_id, page)
         if mine is None:
             return RedirectResponse("/", 303)
+        if page > mine.pages:
+            return await self._not_found(request, signed_in)
         return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
+                            cache_days=_days(self.rt.settings.cache_days),
+                            refresh_s=REFRESH_EVERY_S, page_size=PAGE_SIZE)
+
+    async def activity(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return RedirectResponse("/", 303)
+        shown = await run_in_threadpool(self._one_activity, signed_in.athlete_id,
+                                        int(request.path_params["activity_id"]))
+        if shown is None:
+            return await self._not_found(request, signed_in)
+        return self._render(shown.language, "activity.html", signed_in=signed_in, one=shown,
+                            labels=[(w.value, charts.WORKOUT_NAMES[w]) for w in Workout],
+                            saved=request.query_params.get("saved"),
                             cache_days=_days(self.rt.settings.cache_days))
+
+    async def label(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return self._refused(request)
+        language = await self._language(request, signed_in)
+        form = await request.form()
+        if not csrf_matches(signed_in, _field(form, "csrf")):
+            return self._refused(request, language)
+        activity_id = int(request.path_params["activity_id"])
+        try:
+            label = parse_label(_field(form, "label") or "")
+        except UnknownLabel as error:
+            return self._render(language, "error.html", status=400, signed_in=signed_in,
+                                problem="label", detail=str(error), activity_id=activity_id)
+        held = await run_in_threadpool(self._chosen, signed_in.athlete_id, activity_id)
+        if held is None:
+            return await self._not_found(request, signed_in)
+        if held == label.value:  # their word already stands: nothing to read again
+            return RedirectResponse(f"/me/activities/{activity_id}?saved=label", 303)
+        busy = self._busy(signed_in, language)
+        if busy is not None:
+            return busy
+        await run_in_threadpool(self._choose, signed_in.athlete_id, activity_id, label)
+        await self.rereads.ask(signed_in.athlete_id, activity_id, "label")
+        return RedirectResponse(f"/me/activities/{activity_id}?saved=label", 303)
 
     async def settings(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -225,9 +308,10 @@ class PageEndpoints:
         current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
         if current is None:
             return RedirectResponse("/", 303)
+        preview = await run_in_threadpool(self._preview, signed_in.athlete_id, current)
         return self._render(current.language, "settings.html", signed_in=signed_in,
                             prefs=current, saved=request.query_params.get("saved"),
-                            **self._choices())
+                            preview=preview, **self._choices())
 
     async def delete(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
@@ -258,6 +342,23 @@ class PageEndpoints:
         clear_cookie(response, self.secure)
         return response
 
+    async def favicon(self, request: Request) -> Response:
+        """The icon browsers ask for on every page: drawn here, as SVG."""
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        """404 and 405 in the site's layout and the reader's language for a browser; the bare
+        status line for anything else (a webhook posted to the wrong path, say)."""
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        if "text/html" not in request.headers.get("accept", ""):
+            return PlainTextResponse(HTTPStatus(status).phrase, status_code=status)
+        signed_in = await self._signed_in(request)
+        language = await self._language(request, signed_in)
+        problem = "not_found" if status == 404 else "method"
+        return self._render(language, "error.html", status=status, signed_in=signed_in,
+                            problem=problem)
+
     # -- steps ----------------------------------------------------------------------------------
 
     async def _save_settings(self, request: Request, signed_in: SignedIn) -> Response:
@@ -271,23 +372,35 @@ class PageEndpoints:
         except FormError as error:
             return self._render(language, "error.html", status=400, signed_in=signed_in,
                                 problem="field", field=error.args[0])
+        if _field(form, "action") == "preview":  # shown, not saved
+            preview = await run_in_threadpool(self._preview, signed_in.athlete_id, wanted)
+            return self._render(wanted.language, "settings.html", signed_in=signed_in,
+                                prefs=wanted, saved=None, preview=preview, previewing=True,
+                                **self._choices())
+        if current is not None and wanted == current:  # stored (units now chosen), no block
+            await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
+            return RedirectResponse("/me/settings?saved=1", 303)
+        busy = self._busy(signed_in, language)
+        if busy is not None:
+            return busy
         latest = await run_in_threadpool(self._store, signed_in.athlete_id, wanted)
-        if current is not None and wanted != current and latest is not None:
-            await self._rerender(signed_in.athlete_id, latest)
+        if not wanted.feedback_on:
+            return RedirectResponse("/me/settings?saved=off", 303)  # nothing to write
+        if latest is not None:
+            await self.rereads.ask(signed_in.athlete_id, latest, "settings")
             return RedirectResponse("/me/settings?saved=block", 303)
         return RedirectResponse("/me/settings?saved=1", 303)
 
-    async def _rerender(self, athlete_id: int, activity_id: int) -> None:
-        """Ask the worker for the latest activity's block again, as a webhook update would: the
-        event goes through the inbox (committed first, then enqueued), and the worker's sync
-        reads the activity and writes only if the block changed."""
-        event = {"object_type": "activity", "aspect_type": "update", "object_id": activity_id,
-                 "owner_id": athlete_id, "event_time": int(time.time()),
-                 "updates": {"stridewise_settings": secrets.token_hex(8)}}  # one per save
-        outcome = await self.inbox.submit(event)
-        if outcome != Recorded.ACCEPTED:
-            log.warning("settings re-render not recorded: %s", outcome,
-                        extra={"athlete_id": athlete_id, "activity_id": activity_id})
+    def _busy(self, signed_in: SignedIn, language: str) -> Response | None:
+        """429 once the athlete has used up their saves for now; None: go ahead."""
+        wait = self.rereads.wait(signed_in.athlete_id)
+        if wait <= 0:
+            return None
+        seconds = math.ceil(wait)
+        response = self._render(language, "error.html", status=429, signed_in=signed_in,
+                                problem="busy", seconds=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     def _store(self, athlete_id: int, wanted: Preferences) -> int | None:
         """Save the athlete's choices; returns their latest cached activity, None if none."""
@@ -297,11 +410,53 @@ class PageEndpoints:
             return session.scalar(select(Activity.id).where(Activity.athlete_id == athlete_id)
                                   .order_by(Activity.start_date.desc()).limit(1))
 
+    def _chosen(self, athlete_id: int, activity_id: int) -> str | None:
+        """The label the athlete chose for their activity, "" if none; None if it is not
+        theirs (or not held)."""
+        with self.rt.db.session() as session:
+            row = _mine(session, athlete_id, activity_id)
+            return None if row is None else row.workout_chosen or ""
+
+    def _choose(self, athlete_id: int, activity_id: int, label: Workout) -> None:
+        """Keep the athlete's label on the row, and show it at once: the worker's re-read
+        then analyses the activity with it (whether the day was hard, the block)."""
+        with self.rt.db.session() as session:
+            row = _mine(session, athlete_id, activity_id)
+            if row is not None:
+                row.workout_chosen = row.workout = label.value
+
+    def _one_activity(self, athlete_id: int, activity_id: int) -> OneActivity | None:
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            row = _mine(session, athlete_id, activity_id)
+            if athlete is None or row is None:
+                return None
+            voice = preferences.of(athlete).voice()
+            return _one(row, voice)
+
+    def _preview(self, athlete_id: int, prefs: Preferences) -> str | None:
+        """The block of the athlete's latest cached activity as ``prefs`` would write it, from
+        the figures the cache holds (the block written reads the activity again, in detail);
+        None when nothing is cached."""
+        with self.rt.db.session() as session:
+            athlete = session.get(Athlete, athlete_id)
+            rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
+                                   .order_by(Activity.start_date.desc())).all()
+            if athlete is None or not rows:
+                return None
+            since, latest = athlete.history_since, rows[0]
+            records = [record_of(row) for row in rows]
+            said = Classification(Workout(latest.workout), latest.confidence,
+                                  latest.evidence if latest.evidence_language == prefs.language
+                                  else "")
+        ended = records[0].start + timedelta(seconds=records[0].moving_s)
+        return render_block(said, records[0], _summary(records, since, ended), prefs.voice())
+
     def _preferences(self, athlete_id: int) -> Preferences | None:
         with self.rt.db.session() as session:
             return preferences.load(session, athlete_id)
 
-    def _my_weeks(self, athlete_id: int) -> MyWeeks | None:
+    def _my_weeks(self, athlete_id: int, page: int = 1) -> MyWeeks | None:
         """The athlete's cached activities, their charts and what the analysis says of them."""
         with self.rt.db.session() as session:
             athlete = session.get(Athlete, athlete_id)
@@ -309,22 +464,30 @@ class PageEndpoints:
                 return None
             prefs, since = preferences.of(athlete), athlete.history_since
             refused = athlete.status == "needs_reauth"
+            reading = not refused and athlete.history_read_at is None
+            refresh = reading and utcnow() - athlete.connected_at < REFRESH_WHILE_READING
             rows = session.scalars(select(Activity).where(Activity.athlete_id == athlete_id)
                                    .order_by(Activity.start_date.desc())).all()
             records = [record_of(row) for row in rows]
         voice = prefs.voice()
         _ = voice.gettext
         now = utcnow()
-        listed = [_listed(row, voice) for row in rows[:RECENT_ACTIVITIES]]
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        listed = [_listed(row, voice)
+                  for row in rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
         if not records:
-            return MyWeeks(prefs.language, listed, [], None, [], refused)
+            return MyWeeks(prefs.language, listed, [], None, [], refused, page, pages, reading,
+                           refresh)
         summary = _summary(records, since, now)
         weeks = charts.weeks_of(records, now.date())
-        drawn = [charts.mix_chart(weeks, _), charts.load_chart(summary.recovery, _),
-                 charts.strength_chart(weeks, _), charts.runs_chart(weeks, _)]
+        day = partial(week_day, voice.language)
+        drawn = [charts.mix_chart(weeks, _, day),
+                 charts.distance_chart(weeks, _, voice.imperial, voice.number, day),
+                 charts.load_chart(summary.recovery, _, voice.number),
+                 charts.strength_chart(weeks, _, day), charts.runs_chart(weeks, _, day)]
         return MyWeeks(prefs.language, listed, drawn,
                        recovery_sentence(summary, voice),
-                       muscle_sentences(summary, _), refused)
+                       muscle_sentences(summary, _), refused, page, pages, reading, refresh)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -337,11 +500,16 @@ class PageEndpoints:
             current = await run_in_threadpool(self._preferences, signed_in.athlete_id)
             if current is not None:
                 return current.language
-        return negotiate(request.headers.get("accept-language", ""))
+        return visitor_language(request)
+
+    async def _not_found(self, request: Request, signed_in: SignedIn | None) -> Response:
+        language = await self._language(request, signed_in)
+        return self._render(language, "error.html", status=404, signed_in=signed_in,
+                            problem="not_found")
 
     def _refused(self, request: Request, language: str | None = None) -> Response:
         """401: no session, or a form whose token is not the session's; nothing was done."""
-        language = language or negotiate(request.headers.get("accept-language", ""))
+        language = language or visitor_language(request)
         return self._render(language, "error.html", status=401, signed_in=None,
                             problem="session")
 
@@ -359,6 +527,12 @@ class PageEndpoints:
         if context.get("signed_in") is not None:
             response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
         return response
+
+
+@cache
+def example_block(language: str) -> str:
+    """The README's run as the analysis writes its block in ``language``."""
+    return (EXAMPLES / f"{language}.txt").read_text(encoding="utf-8").rstrip("\n")
 
 
 def recovery_sentence(summary: TrainingSummary, voice: Voice) -> str:
@@ -420,14 +594,73 @@ def _summary(records: list[SessionRecord], since: datetime | None,
     return summarize(latest, past, now)
 
 
+def _mine(session: Session, athlete_id: int, activity_id: int) -> Activity | None:
+    """The athlete's activity; None when it is unknown or someone else's (alike, so that the
+    answer does not tell which)."""
+    row = session.get(Activity, activity_id)
+    return row if row is not None and row.athlete_id == athlete_id else None
+
+
+def _one(row: Activity, voice: Voice) -> OneActivity:
+    _ = voice.gettext
+    facts = [(_("Sport"), voice.sport(row.sport))]
+    if row.distance_m:
+        facts.append((_("Distance"), voice.distance(row.distance_m)))
+    facts.append((_("Moving time"), charts.clock(row.moving_s)))
+    if row.distance_m and row.moving_s and is_run(row.sport):
+        facts.append((_("Average pace"), voice.pace(row.distance_m / row.moving_s)))
+    if row.avg_hr:
+        facts.append((_("Average heart rate"), f"{round(row.avg_hr)} bpm"))
+    if row.max_hr:
+        facts.append((_("Highest heart rate"), f"{round(row.max_hr)} bpm"))
+    if row.ascent_m:
+        facts.append((_("Climb"), voice.elevation(row.ascent_m)))
+    facts += [
+        (_("Load (TRIMP)"), str(round(row.load))),
+        (_("Recovery"), _("a hard day: easy or rest next") if row.hard else _("an easy day")),
+        (_("How sure"), "100 %" if row.workout_chosen else f"{round(100 * row.confidence)} %"),
+        (_("Read from"), _("the recordings, second by second") if row.used_streams
+         else _("the summary, laps and splits")),
+        (_("Read from Strava"), moment(voice.language, row.fetched_at)),
+    ]
+    workout = _(charts.WORKOUT_NAMES.get(row.workout, row.workout))
+    return OneActivity(
+        id=row.id, language=voice.language,
+        title=_("%(sport)s on %(day)s") % {"sport": voice.sport(row.sport),
+                                           "day": listed_day(voice.language,
+                                                             row.start_date.date())},
+        workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
+        evidence=row.evidence if row.evidence_language == voice.language else "",
+        facts=facts, block=row.block,
+        written=moment(voice.language, row.block_written_at) if row.block_written_at else None)
+
+
 def _listed(row: Activity, voice: Voice) -> Listed:
-    return Listed(id=row.id, day=row.start_date.date().isoformat(), sport=voice.sport(row.sport),
+    return Listed(id=row.id, day=listed_day(voice.language, row.start_date.date()),
+                  sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
                   # Evidence written before the athlete changed language is shown again once
                   # the activity is read again (its event, or the next history read).
                   evidence=row.evidence if row.evidence_language == voice.language else "",
                   distance=voice.distance(row.distance_m) if row.distance_m else "",
-                  duration=voice.duration(row.moving_s))
+                  duration=charts.clock(row.moving_s))
+
+
+def week_day(language: str, day: date) -> str:
+    """A week's Monday as the reader's language writes a short date: Nov 30, 30. Nov."""
+    return format_skeleton("MMMd", day, locale=language)
+
+
+def listed_day(language: str, day: date) -> str:
+    """An activity's day as the reader's language writes it: Mon, Nov 30, 2026 or
+    Mo., 30. Nov. 2026."""
+    return format_skeleton("yMMMEd", day, locale=language)
+
+
+def moment(language: str, when: datetime) -> str:
+    """A time of ours (a read, a write) as the reader's language writes it, in UTC."""
+    return (format_skeleton("yMMMd", when, tzinfo=UTC, locale=language) + ", "
+            + format_time(when, "HH:mm", tzinfo=UTC, locale=language) + " UTC")
 
 
 def _spoken(language: str) -> str:

@@ -44,6 +44,9 @@ SUBSCRIPTION_CACHE_S = 10.0
 MAX_EVENT_AGE_S = 86_400
 #: Furthest ahead of our clock an event may be: clock skew between Strava and us, no more.
 MAX_EVENT_AHEAD_S = 300
+#: Most digits an integer of an event may have: Strava's ids are 64-bit (at most 19 digits);
+#: anything longer is refused before Python converts it (which fails past 4,300 digits).
+MAX_INT_DIGITS = 20
 #: The one answer to every well-formed event, stored or not: which ids exist, which events we
 #: have, which subscription is ours, none of it shows in the answer.
 RECEIVED = {"status": "received"}
@@ -56,7 +59,7 @@ class EventError(ValueError):
 def parse_event(body: bytes) -> dict[str, Any]:
     """Validate a webhook body and return the event with its fields normalised."""
     try:
-        event = json.loads(body)
+        event = json.loads(body, parse_int=_bounded_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise EventError(f"body is not valid JSON: {error}") from None
     except RecursionError:
@@ -91,6 +94,12 @@ def parse_event(body: bytes) -> dict[str, Any]:
         "updates": {str(k): str(v).lower() if isinstance(v, bool) else str(v)
                     for k, v in updates.items()},
     }
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise EventError(f"an integer of {len(text)} digits is longer than any Strava id")
+    return int(text)
 
 
 def _show(value: Any) -> str:

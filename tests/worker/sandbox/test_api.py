@@ -48,7 +48,7 @@ def test_missing_read_scope_is_named_in_the_error(harness: Harness) -> None:
     response = harness.client.get("/api/v3/athlete/activities", headers=bearer(token))
     assert response.status_code == 401
     assert response.json()["errors"] == [
-        {"resource": "Athlete", "field": "activity:read_permission", "code": "missing"}]
+        {"resource": "AccessToken", "field": "activity:read_permission", "code": "missing"}]
 
 
 def test_put_without_write_scope_is_refused_and_changes_nothing(harness: Harness) -> None:

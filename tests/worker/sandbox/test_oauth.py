@@ -1,4 +1,5 @@
-"""OAuth: auto-approval, single-use codes, refresh rotation, scopes and deauthorization."""
+"""OAuth: auto-approval, single-use codes, refresh rotation, scopes and deauthorization, and
+the token endpoint's refusals in the status and body Strava sends."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 CLIENT: dict[str, str | int] = {"client_id": SANDBOX_CLIENT_ID,
                                  "client_secret": SANDBOX_CLIENT_SECRET}
+#: Strava's answer to a revoked or rotated refresh token, byte for byte as reported.
+REFRESH_TOKEN_INVALID = {"message": "Bad Request", "errors": [
+    {"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}]}
 
 
 def authorize(harness: Harness, **extra: str | int) -> dict[str, list[str]]:
@@ -56,16 +60,27 @@ def test_codes_are_single_use(harness: Harness) -> None:
     assert harness.client.post("/oauth/token", data=form).status_code == 200
     again = harness.client.post("/oauth/token", data=form)
     assert again.status_code == 400
-    assert again.json()["errors"][0]["resource"] == "AuthorizationCode"
+    assert again.json() == {"message": "Bad Request", "errors": [
+        {"resource": "AuthorizationCode", "field": "code", "code": "invalid"}]}
 
 
-def test_wrong_client_secret_is_refused(harness: Harness) -> None:
+def test_wrong_client_secret_is_refused_with_an_authorization_error(harness: Harness) -> None:
     code = authorize(harness)["code"][0]
     response = harness.client.post("/oauth/token", data={
         "client_id": SANDBOX_CLIENT_ID, "client_secret": "guess", "code": code,
         "grant_type": "authorization_code"})
     assert response.status_code == 401
-    assert response.json()["errors"][0]["field"] == "client_secret"
+    assert response.json() == {"message": "Authorization Error", "errors": [
+        {"resource": "Application", "field": "", "code": "invalid"}]}
+
+
+def test_an_unknown_client_is_a_bad_request_naming_the_client_id(harness: Harness) -> None:
+    response = harness.client.post("/oauth/token", data={
+        "client_id": SANDBOX_CLIENT_ID + 1, "client_secret": SANDBOX_CLIENT_SECRET,
+        "refresh_token": harness.connect(7)["refresh_token"], "grant_type": "refresh_token"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"resource": "Application", "field": "client_id", "code": "invalid"}]
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(harness: Harness) -> None:
@@ -74,19 +89,20 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(harness: Harnes
     assert status == 200 and "athlete" not in second
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
-    assert refresh(harness, first["refresh_token"])[0] == 400
+    assert refresh(harness, first["refresh_token"]) == (400, REFRESH_TOKEN_INVALID)
     assert refresh(harness, second["refresh_token"])[0] == 200
 
 
-def test_deauthorize_revokes_tokens_and_refresh_then_answers_401(harness: Harness) -> None:
+def test_deauthorize_revokes_tokens_then_refuses_the_refresh_as_a_bad_request(
+    harness: Harness,
+) -> None:
     token = harness.connect(7)
     response = harness.client.post("/oauth/deauthorize",
                                    data={"access_token": token["access_token"]})
     assert response.json() == {"access_token": token["access_token"]}
     assert harness.client.get("/api/v3/athlete",
                               headers=bearer(token["access_token"])).status_code == 401
-    status, body = refresh(harness, token["refresh_token"])
-    assert status == 401 and body["message"] == "Authorization Error"
+    assert refresh(harness, token["refresh_token"]) == (400, REFRESH_TOKEN_INVALID)
     assert harness.sandbox.store.athletes[7].authorized is False
 
 
@@ -96,4 +112,4 @@ def test_reconnecting_after_deauthorization_grants_fresh_tokens(harness: Harness
     new = harness.connect(7)
     assert harness.client.get("/api/v3/athlete",
                               headers=bearer(new["access_token"])).status_code == 200
-    assert refresh(harness, old["refresh_token"])[0] == 401
+    assert refresh(harness, old["refresh_token"]) == (400, REFRESH_TOKEN_INVALID)
