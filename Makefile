@@ -60,10 +60,10 @@ messages: $(STAMP)
 	        --domain stridewise --locale $$lang --width 100 || exit 1; \
 	done
 
-# The front page's example block in each language: the README's race, judged by the analysis
+# The front page's example block in each language: the README's run, judged by the analysis
 # against its athlete's history (tests/worker/test_pages_i18n.py checks they are current).
 EXAMPLE_HISTORY := tests/data/history/runpandas-athlete
-EXAMPLE_RUN     := $(EXAMPLE_HISTORY)/0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz
+EXAMPLE_RUN     := $(EXAMPLE_HISTORY)/e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz
 examples: $(STAMP)
 	for lang in en $(LANGUAGES); do \
 	    $(BIN)/stridewise analyze --language $$lang --history $(EXAMPLE_HISTORY) $(EXAMPLE_RUN) \

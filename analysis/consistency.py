@@ -54,9 +54,10 @@ class Consistency:
 
     @property
     def distance_trend(self) -> float | None:
-        """Least-squares slope of weekly distance as a fraction of the mean, per week."""
+        """Least-squares slope of weekly distance as a fraction of the mean, per week; None
+        unless :data:`MIN_TREND_WEEKS` weeks hold a run (one run is not a trend)."""
         mean = self.mean_weekly_distance_m
-        if self.weeks < MIN_TREND_WEEKS or mean <= 0:
+        if self.weeks_with_run < MIN_TREND_WEEKS or mean <= 0:
             return None
         slope = np.polyfit(np.arange(self.weeks), np.array(self.weekly_distance_m), 1)[0]
         return float(slope) / mean

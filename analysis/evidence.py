@@ -125,9 +125,9 @@ def doubt_text(doubt: HeartRateDoubt, voice: Voice) -> str:
         return voice.gettext("the heart rate follows the cadence (an optical sensor locked "
                              "onto it)")
     if not voice.numbers:
-        return voice.gettext("a heart rate near threshold all the way at an easy pace is a "
-                             "sensor reading, not effort")
-    return voice.gettext("a heart rate of {bpm} bpm all the way at an easy pace is a sensor "
+        return voice.gettext("a median heart rate near threshold at an easy pace is a sensor "
+                             "reading, not effort")
+    return voice.gettext("a median heart rate of {bpm} bpm at an easy pace is a sensor "
                          "reading, not effort").format(bpm=round(doubt.bpm))
 
 

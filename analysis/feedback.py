@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from analysis import claims
 from analysis.consistency import Consistency
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from analysis.load import HARD_WORKOUTS
-from analysis.model import Classification, SessionRecord, Workout
-from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, Recovery
+from analysis.load import VERY_LONG_RUN_S as GLYCOGEN_SPENT_S
+from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
+from analysis.profile import AthleteProfile
+from analysis.recovery import ACUTE_DAYS, ACWR_HIGH, RUN_JUMP_HIGH, EasyWindow, Recovery
 from analysis.training import (
     MISSING_DAYS,
     MUSCLES_BY_WORKOUT,
@@ -64,6 +67,13 @@ TITLES: Mapping[Workout, str] = {
     Workout.CROSS_TRAINING: N_("Cross-training"),
     Workout.OTHER: N_("Other"),
 }
+#: Labels whose title says the session was easy: beside a hard session (by its load), or
+#: a heart rate believed and averaging :data:`NOT_EASY_HR_FRAC` of the maximum or more, the
+#: headline names the sport instead.
+EASY_TITLES = frozenset({Workout.EASY, Workout.RECOVERY})
+#: An average heart rate at this share of the maximum is threshold work, not easy running:
+#: Daniels' T zone starts at 88 % of HRmax, his E zone ends at 79 %.
+NOT_EASY_HR_FRAC = 0.88
 #: Runs of each label as the mix line counts them.
 COUNTED: Mapping[Workout, tuple[str, str]] = {
     Workout.EASY: N_plural("{n} easy", "{n} easy"),
@@ -84,6 +94,7 @@ NAMES: Mapping[Workout, str] = {
     Workout.HILLS: N_("hills"),
     Workout.INTERVALS: N_("intervals"),
     Workout.SPRINTS: N_("sprints"),
+    Workout.FARTLEK: N_("fartlek"),
 }
 #: Drills as coaches prescribe them: short hill repeats, 20 s strides, and intervals of
 #: 3-5 min at VO2max effort (Daniels, Daniels' Running Formula, "I" pace).
@@ -91,18 +102,45 @@ DRILLS: Mapping[Workout, str] = {
     Workout.HILLS: N_("6-8 x 1 min uphill"),
     Workout.SPRINTS: N_("6-8 x 20 s strides"),
     Workout.INTERVALS: N_("5 x 3 min hard"),
+    Workout.FARTLEK: N_("8 x 1 min fast in an easy run"),
 }
 MUSCLES: Mapping[str, str] = {
     "quads": N_("quads"),
     "glutes": N_("glutes"),
     "hamstrings": N_("hamstrings"),
     "calves": N_("calves"),
+    "hip flexors": N_("hip flexors"),
 }
+#: What today's run worked, as the article behind shared/DESIGN.md names it: steady running
+#: on the flat builds the endurance of calves and quads; hills load glutes, calves and hip
+#: flexors (hip flexion and extension grow with the grade: Roberts & Belliveau 2005, J Exp
+#: Biol 208:2523); sprinting is driven by hamstrings and glutes (Dorn et al. 2012, J Exp
+#: Biol 215:1944); intervals and fartlek's surges sit between. The core holds the form in
+#: all of them.
+SESSION_MUSCLES: Mapping[Workout, tuple[tuple[str, ...], str]] = {
+    Workout.EASY: (("calves", "quads"), N_("endurance")),
+    Workout.RECOVERY: (("calves", "quads"), N_("endurance")),
+    Workout.LONG: (("calves", "quads"), N_("endurance")),
+    Workout.TEMPO: (("calves", "quads"), N_("endurance")),
+    Workout.RACE: (("calves", "quads"), N_("endurance")),
+    Workout.INTERVALS: (("calves", "hamstrings", "quads"), N_("speed")),
+    Workout.FARTLEK: (("calves", "hamstrings", "quads"), N_("speed")),
+    Workout.SPRINTS: (("hamstrings", "glutes"), N_("speed")),
+    Workout.HILLS: (("glutes", "calves", "hip flexors"), N_("hills")),
+}
+#: A run that climbed this much (m per km) worked like hills, whatever its label: the
+#: trail threshold of analysis.plausibility.HILLY_M_PER_KM.
+HILLY_M_PER_KM = 20.0
+#: Runs a week to aim for: the ACSM's least for vigorous aerobic exercise, 3 days a week
+#: (Garber et al. 2011, Med Sci Sports Exerc 43:1334).
+RUNS_PER_WEEK_TARGET = 3
 #: The next step after a hard session, and after a return.
 EASE = N_("easy run or rest next")
 EASE_RETURN = N_("build up with easy runs")
 #: The notice of a block written without history.
 HISTORY_NONE = N_("History: not read yet, so no weekly figures")
+#: The notice of a block whose history holds nothing before the current session.
+HISTORY_EMPTY = N_("History: no earlier session, so no weekly figures")
 
 #: Recovery warnings after which the next step is easy running or rest.
 _EASE_AFTER = frozenset({"return", "streak", "load", "run_jump"})
@@ -115,30 +153,60 @@ def render_block(
     current: SessionRecord,
     summary: TrainingSummary,
     voice: Voice = DEFAULT,
+    activity: Activity | None = None,
+    profile: AthleteProfile | None = None,
 ) -> str:
     """The feedback block, from :data:`BLOCK_BEGIN` to :data:`BLOCK_END`, lines joined by ``\n``.
 
     The headline is the classification's evidence as the classifier wrote it (in the same
-    voice): figures that rest on population defaults already say so there.
+    voice): figures that rest on population defaults already say so there. Given the
+    ``activity`` itself, the evidence's claims are held to its data first
+    (:func:`analysis.claims.check`); given the ``profile`` it was judged by, a threshold
+    pace that is the population's default says so.
     """
     r = summary.recovery
     ease = is_hard(classification, current) or r.hard_today > 0 or bool(
-        _EASE_AFTER & set(r.warnings))
+        _EASE_AFTER & set(r.warnings)) or summary.easy_window is not None
+    weekly = summary.weekly
     show = voice.shows
+
+    def section(name: str) -> bool:
+        return weekly and show(name)
+
     lines = [
-        _headline(voice, classification, current),
+        _headline(voice, classification, current, activity, profile),
         *_history(voice, summary),
         *_glitch(voice, summary),
-        *(_mix(voice, summary) if show("variety") else []),
-        *([] if ease or not show("variety") else _missing(voice, summary)),
-        *(_recovery(voice, classification, current, r, ease) if show("recovery") else []),
-        *(_load(voice, r) if show("load") else []),
-        *(_strength(voice, summary.strength) if show("strength") else []),
-        *(_consistency(voice, summary.consistency) if show("consistency") else []),
-        *(_progress(voice, summary.consistency) if show("progress") else []),
-        *([_refuel(voice)] if current.hard and show("refuel") else []),
+        *(_mix(voice, summary) if section("variety") else []),
+        *([] if ease or not section("variety") else _missing(voice, summary)),
+        *(_muscles(voice, classification, current) if show("variety") else []),
+        *(_recovery(voice, classification, current, r, ease, weekly, summary.easy_window)
+          if show("recovery") else []),
+        *(_load(voice, r) if section("load") else []),
+        *(_strength(voice, summary.strength) if section("strength") else []),
+        *(_consistency(voice, summary.consistency) if section("consistency") else []),
+        *(_progress(voice, summary.consistency) if section("progress") else []),
+        *([_refuel(voice, current)] if current.hard and show("refuel") else []),
     ]
-    return "\n".join([BLOCK_BEGIN, *lines, BLOCK_END])
+    return "\n".join([BLOCK_BEGIN, *(part for x in lines for part in wrapped(x)), BLOCK_END])
+
+
+def wrapped(line: str) -> list[str]:
+    """``line`` broken after its last "; " or ": " (else ", ") that keeps each part within
+    :data:`LINE_WIDTH`, the rest on continuation lines; never inside the heading, and a
+    clause longer than that stays whole."""
+    parts: list[str] = []
+    start = line.find(HEADING_END) + 1 if heading(line) is not None else 0
+    while len(line) > LINE_WIDTH:
+        start = max(start, len(CONTINUATION) + 1)
+        cut = max(line.rfind(sep, start, LINE_WIDTH) for sep in ("; ", ": "))
+        if cut < 0:
+            cut = line.rfind(", ", start, LINE_WIDTH)
+        if cut < 0:
+            break
+        parts.append(line[:cut + 1])
+        line, start = CONTINUATION + line[cut + 2:], 0
+    return [*parts, line]
 
 
 def is_hard(c: Classification, current: SessionRecord) -> bool:
@@ -160,8 +228,13 @@ def _percent(fraction: float) -> int:
 
 def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     """``prefix`` and clauses joined by "; ", continued on a new line past :data:`LINE_WIDTH`."""
-    lines = [prefix + HEADING_END + clauses[0]]
-    for clause in clauses[1:]:
+    return _continued(prefix + HEADING_END + clauses[0], clauses[1:])
+
+
+def _continued(first: str, clauses: Sequence[str]) -> list[str]:
+    """The line ``first`` and more clauses after "; ", continued past :data:`LINE_WIDTH`."""
+    lines = [first]
+    for clause in clauses:
         if len(lines[-1]) + 2 + len(clause) <= LINE_WIDTH:
             lines[-1] += "; " + clause
         else:
@@ -170,16 +243,37 @@ def _packed(prefix: str, clauses: Sequence[str]) -> list[str]:
     return lines
 
 
-def _headline(voice: Voice, c: Classification, current: SessionRecord) -> str:
+def _headline(voice: Voice, c: Classification, current: SessionRecord,
+              activity: Activity | None, profile: AthleteProfile | None) -> str:
+    """The label and its evidence; the sport's name instead of a label the data contradict
+    (a race broken by a standstill, an easy run that was a hard session)."""
     _ = voice.gettext
-    evidence = c.evidence.strip() or _("{distance} in {duration}").format(
-        distance=voice.distance(current.distance_m), duration=voice.duration(current.moving_s))
-    return _("{title}: {evidence}").format(title=_(TITLES[c.workout]), evidence=evidence)
+    evidence, holds = c.evidence.strip(), True
+    if activity is not None and evidence:
+        assumed = (profile.threshold_speed if profile is not None
+                   and profile.pace_source == "defaults" else None)
+        checked = claims.check(evidence, c.workout, activity, voice, assumed_threshold=assumed)
+        evidence, holds = checked.evidence, checked.label_holds
+    evidence = evidence or _("{distance} in {duration}").format(
+        distance=voice.distance(current.distance_m), duration=voice.clock(current.moving_s))
+    if c.workout in EASY_TITLES and (current.hard or _threshold_heart(current, profile)):
+        holds = False
+    title = _(TITLES[c.workout]) if holds else voice.sport(current.sport)
+    return _("{title}: {evidence}").format(title=title, evidence=evidence)
+
+
+def _threshold_heart(current: SessionRecord, profile: AthleteProfile | None) -> bool:
+    """Whether the session's believed average heart rate was at threshold or above."""
+    if profile is None or current.avg_hr is None:
+        return False
+    return current.avg_hr >= NOT_EASY_HR_FRAC * profile.max_hr
 
 
 def _history(voice: Voice, summary: TrainingSummary) -> list[str]:
     if not summary.history_known:
         return [voice.gettext(HISTORY_NONE)]
+    if not summary.earlier_sessions:
+        return [voice.gettext(HISTORY_EMPTY)]
     if summary.consistency is None:
         days = summary.known_days
         return [voice.ngettext("History: only {days} d on record",
@@ -188,17 +282,14 @@ def _history(voice: Voice, summary: TrainingSummary) -> list[str]:
 
 
 def _glitch(voice: Voice, summary: TrainingSummary) -> list[str]:
-    if not summary.glitches:
+    """The note on the current session when it is left out of every figure; the earlier
+    sessions left out concern their own blocks, not this one."""
+    shown: Glitch | None = summary.current_glitch
+    if shown is None:
         return []
-    shown: Glitch = summary.current_glitch or summary.glitches[-1]
-    text = voice.gettext("Left out as implausible: {distance} in {duration}").format(
+    return [voice.gettext("Left out as implausible: {distance} in {duration}").format(
         distance=voice.distance(shown.record.distance_m),
-        duration=voice.duration(shown.record.moving_s))
-    more = len(summary.glitches) - 1
-    if not more:
-        return [text]
-    return [voice.ngettext("{text} and {n} more", "{text} and {n} more", more).format(
-        text=text, n=more)]
+        duration=voice.clock(shown.record.moving_s))]
 
 
 def _counted(voice: Voice, workout: Workout, n: int) -> str:
@@ -221,9 +312,12 @@ def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
     text = voice.ngettext("Mix, {days} d: {counts}; {share} % quality",
                           "Mix, {days} d: {counts}; {share} % quality", days).format(
         days=days, counts=", ".join(parts), share=_percent(v.quality_share))
-    if not v.lacks_variety:
+    if v.too_intense:
+        verdict = voice.gettext("too many hard runs, keep 80 % easy and steady")
+    elif v.lacks_variety:
+        verdict = voice.gettext("too little variety")
+    else:
         return [text]
-    verdict = voice.gettext("too little variety")
     if len(text) + len(HEADING_END) + len(verdict) <= LINE_WIDTH:
         return [text + HEADING_END + verdict]
     return [text + HEADING_END.rstrip(), CONTINUATION + verdict]
@@ -231,7 +325,7 @@ def _mix(voice: Voice, summary: TrainingSummary) -> list[str]:
 
 def _missing(voice: Voice, summary: TrainingSummary) -> list[str]:
     v = summary.variety
-    if v is None or not v.runs or not v.missing:
+    if v is None or not v.runs or not v.missing or v.too_intense:
         return []
     _ = voice.gettext
     drill = next(
@@ -240,10 +334,25 @@ def _missing(voice: Voice, summary: TrainingSummary) -> list[str]:
     )
     muscles = [m for m in MUSCLES_BY_WORKOUT[drill] if m in v.muscles_neglected]
     names = [_(NAMES[w]) for w in v.missing]
-    return [_("No {names} in {days} d: add {drill} ({muscles})").format(
-        names=_or_list(voice, names), days=MISSING_DAYS, drill=_(DRILLS[drill]),
-        muscles=", ".join(_(MUSCLES[m]) for m in muscles or MUSCLES_BY_WORKOUT[drill]),
-    )]
+    return _continued(
+        _("No {names} in {days} d").format(names=_or_list(voice, names), days=MISSING_DAYS),
+        [_("add {drill} ({muscles})").format(
+            drill=_(DRILLS[drill]),
+            muscles=", ".join(_(MUSCLES[m]) for m in muscles or MUSCLES_BY_WORKOUT[drill]))])
+
+
+def _muscles(voice: Voice, c: Classification, current: SessionRecord) -> list[str]:
+    """Which muscles today's run worked, and what for; only for a run the block could
+    judge."""
+    if not is_run(current.sport) or c.workout not in SESSION_MUSCLES:
+        return []
+    muscles, purpose = SESSION_MUSCLES[c.workout]
+    ascent = current.ascent_m or 0.0
+    if current.distance_m > 0 and 1000.0 * ascent / current.distance_m >= HILLY_M_PER_KM:
+        muscles, purpose = SESSION_MUSCLES[Workout.HILLS]
+    _ = voice.gettext
+    return [_("Muscles: {muscles} ({purpose}); core for form").format(
+        muscles=", ".join(_(MUSCLES[m]) for m in muscles), purpose=_(purpose))]
 
 
 def _or_list(voice: Voice, items: Sequence[str]) -> str:
@@ -254,7 +363,8 @@ def _or_list(voice: Voice, items: Sequence[str]) -> str:
 
 
 def _recovery(
-    voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool
+    voice: Voice, c: Classification, current: SessionRecord, r: Recovery, ease: bool,
+    weekly: bool = True, window: EasyWindow | None = None,
 ) -> list[str]:
     """Days off, hard days and rest days; then, when called for, easy running or rest next.
 
@@ -264,29 +374,44 @@ def _recovery(
     """
     _ = voice.gettext
     clauses = []
-    name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or r.rest_days_7d is None)
+    rest_days = r.rest_days_7d if weekly else None
+    name_it = is_hard(c, current) and (c.workout not in HARD_WORKOUTS or rest_days is None)
     if r.returning and r.days_off is not None:
         clauses.append(_days_off(voice, r.days_off, r.days_off_open))
     if name_it and r.hard_streak < 2 and not r.returning:
         clauses.append(_("hard session of {duration}").format(
-            duration=voice.duration(current.moving_s)))
+            duration=voice.clock(current.moving_s)))
     elif r.hard_streak >= 2:
         clauses.append(voice.ngettext("{n} hard day", "{n} hard days in a row",
                                       r.hard_streak).format(n=r.hard_streak))
     elif r.hard_today and not is_hard(c, current):
         clauses.append(voice.ngettext("{n} hard session today", "{n} hard sessions today",
                                       r.hard_today).format(n=r.hard_today))
-    if r.rest_days_7d is not None and not r.returning:
-        clauses.append(_("{n} of {days} days rest").format(n=r.rest_days_7d, days=ACUTE_DAYS))
-    if not voice.shows("load"):
+    if rest_days is not None and not r.returning:
+        clauses.append(voice.ngettext("{n} of {days} days rest", "{n} of {days} days rest",
+                                      rest_days).format(n=rest_days, days=ACUTE_DAYS))
+    if not voice.shows("load") and weekly:
         clauses += _jumps(voice, r)
-    if "monotony" in r.warnings:
+    if "monotony" in r.warnings and weekly:
         clauses.append(_("monotony {value}, vary hard and easy days").format(
             value=voice.number(r.monotony or 0.0)) if voice.numbers
             else _("days alike in load, vary hard and easy days"))
-    if ease:
+    if window is not None:
+        clauses.append(_window(voice, window))
+    elif ease:
         clauses.append(_(EASE_RETURN if r.returning else EASE))
     return _packed(_("Recovery"), clauses) if clauses else []
+
+
+def _window(voice: Voice, w: EasyWindow) -> str:
+    """``easy runs or rest for the next 14 days``, or the days left after an earlier one."""
+    if w.days_ago == 0:
+        return voice.ngettext("easy runs or rest for the next {n} day",
+                              "easy runs or rest for the next {n} days", w.days).format(n=w.days)
+    return voice.ngettext(
+        "easy runs or rest: {n} more day after {distance} {ago} d ago",
+        "easy runs or rest: {n} more days after {distance} {ago} d ago", w.days_left).format(
+        n=w.days_left, distance=voice.distance(w.record.distance_m), ago=w.days_ago)
 
 
 def _days_off(voice: Voice, n: int, open_ended: bool) -> str:
@@ -366,7 +491,8 @@ def _strength(voice: Voice, s: Strength | None) -> list[str]:
         text = _("{text} ({n} in 7 d)").format(text=text, n=s.last_7_days)
     if s.on_target:
         return [_("{text}, on target").format(text=text)]
-    return [_("{text}: squats, lunges, calf raises").format(text=text)]
+    return _continued(_("{text}: squats, lunges, calf raises").format(text=text),
+                      [_("planks, hip bridges for core and hips")])
 
 
 def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
@@ -375,9 +501,14 @@ def _consistency(voice: Voice, c: Consistency | None) -> list[str]:
     weeks = voice.ngettext("{n} week", "{n} weeks", c.weeks).format(n=c.weeks)
     if not c.runs:
         return [voice.gettext("Consistency: no runs in {weeks}").format(weeks=weeks)]
-    return [voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
+    text = voice.gettext("Consistency: {rate} runs/week over {weeks}, {distance}/week").format(
         rate=voice.number(c.runs_per_week), weeks=weeks,
-        distance=voice.distance(c.mean_weekly_distance_m))]
+        distance=voice.distance(c.mean_weekly_distance_m, small_units=False))
+    if c.runs_per_week >= RUNS_PER_WEEK_TARGET:
+        return [text]
+    return _continued(text, [voice.ngettext("aim for {n} a week", "aim for {n} a week",
+                                            RUNS_PER_WEEK_TARGET).format(
+        n=RUNS_PER_WEEK_TARGET)])
 
 
 def _progress(voice: Voice, c: Consistency | None) -> list[str]:
@@ -391,12 +522,16 @@ def _progress(voice: Voice, c: Consistency | None) -> list[str]:
         clauses.append(_("distance {percent} %/week").format(
             percent=f"{_percent(c.distance_trend):+d}"))
     if voice.numbers and c.efficiency_change is not None and _percent(c.efficiency_change):
-        clauses.append(_("easy speed per heartbeat {percent} %").format(
+        clauses.append(_("distance per heartbeat on easy runs {percent} %").format(
             percent=f"{_percent(c.efficiency_change):+d}"))
     return _packed(_("Progress"), clauses) if clauses else []
 
 
-def _refuel(voice: Voice) -> str:
+def _refuel(voice: Voice, current: SessionRecord) -> str:
     # Within the 20-40 g of protein after exercise of Jäger et al. 2017 (J Int Soc Sports
-    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM).
-    return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before the next run")
+    # Nutr 14:20); carbohydrate before the next session (Thomas et al. 2016, ACSM). After
+    # an effort long enough to spend the glycogen, carbohydrate at once: 1-1.2 g per kg an
+    # hour for the first 4 h (Thomas et al. 2016).
+    if current.moving_s >= GLYCOGEN_SPENT_S:
+        return voice.gettext("Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
+    return voice.gettext("Refuel: 20-30 g protein within 1 h, carbs before next run")

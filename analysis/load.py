@@ -9,9 +9,11 @@ heart rate a run's pace stands in for it, and other sports count their duration.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
+from analysis import segments
 from analysis.model import (
     QUALITY_WORKOUTS,
     Activity,
@@ -21,6 +23,7 @@ from analysis.model import (
     Workout,
     is_run,
 )
+from analysis.plausibility import HeartRateDoubt
 from analysis.profile import AthleteProfile
 
 #: Banister TRIMP weighting for men, Morton et al. (1990): 0.64 e^(1.92 HRr). The
@@ -46,6 +49,10 @@ HARD_WORKOUTS = QUALITY_WORKOUTS | {Workout.LONG}
 #: glycogen is spent (Coyle 1986, J Appl Physiol 61:165), and a 2-hour run is a long run
 #: for every runner but an ultra runner.
 VERY_LONG_RUN_S = 2 * 3600.0
+#: A session's maximum heart rate is the highest the heart held for this long (samples at
+#: 1 Hz): a loose strap or static makes spikes of a few samples (one run of tests/data
+#: reads 223 bpm once, where its 99th percentile is 196), which no heart beat at.
+MAX_HR_HELD_S = 10
 
 
 def trimp(activity: Activity, profile: AthleteProfile) -> float:
@@ -83,7 +90,14 @@ def session_record(
     profile: AthleteProfile,
     activity_id: int | None = None,
 ) -> SessionRecord:
-    """The compact trace this activity leaves in the athlete's history."""
+    """The compact trace this activity leaves in the athlete's history.
+
+    A heart rate the classifier set aside (:func:`heart_rate_doubt`) is set aside here too:
+    the load, whether the session was hard, and the heart rates kept for the athlete's
+    profile then come from the pace, as for a run without heart rate.
+    """
+    if heart_rate_doubt(activity, profile) is not None:
+        activity = without_heart_rate(activity)
     load = trimp(activity, profile)
     return SessionRecord(
         start=activity.start,
@@ -94,10 +108,45 @@ def session_record(
         load=load,
         hard=is_hard(activity, classification, load, profile),
         avg_hr=activity.avg_hr,
-        max_hr=activity.max_hr,
+        max_hr=held_max_hr(activity),
         ascent_m=activity.ascent_m,
         activity_id=activity_id,
     )
+
+
+def heart_rate_doubt(activity: Activity, profile: AthleteProfile) -> HeartRateDoubt | None:
+    """Why a run's heart rate is not effort, as the classifier judges it (from the streams
+    when they can be read, else from the summary and laps); None when it is believed."""
+    if not is_run(activity.sport):
+        return None
+    features = segments.from_streams(activity, profile)
+    if features is None:
+        features = segments.from_laps(activity, profile)
+    return features.hr_doubt
+
+
+def without_heart_rate(activity: Activity) -> Activity:
+    """``activity`` with every heart rate it carries removed."""
+    streams = activity.streams
+    return replace(
+        activity, avg_hr=None, max_hr=None,
+        laps=tuple(replace(lap, avg_hr=None, max_hr=None) for lap in activity.laps),
+        splits=tuple(replace(lap, avg_hr=None, max_hr=None) for lap in activity.splits),
+        streams=replace(streams, heartrate=None) if streams is not None else None,
+    )
+
+
+def held_max_hr(activity: Activity) -> float | None:
+    """The highest heart rate held for :data:`MAX_HR_HELD_S` seconds, from the stream; the
+    recorded maximum when there is no stream of heart rate to check it against."""
+    streams = activity.streams
+    hr = streams.heartrate if streams is not None else None
+    if hr is None or np.count_nonzero(np.isfinite(hr)) < MAX_HR_HELD_S:
+        return activity.max_hr
+    filled = np.where(np.isfinite(hr), hr, -np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(filled, MAX_HR_HELD_S)
+    held = float(np.max(np.min(windows, axis=1)))
+    return held if math.isfinite(held) else activity.max_hr
 
 
 def _hrr(hr: FloatArray | float, profile: AthleteProfile) -> FloatArray:

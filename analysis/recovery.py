@@ -13,13 +13,14 @@ acute:chronic ratio (Windt & Gabbett 2017, BJSM 51:1105).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.model import FloatArray, SessionRecord, is_run
+from analysis.model import FloatArray, SessionRecord, Workout, is_run
 
 IntArray = NDArray[np.int64]
 
@@ -49,8 +50,29 @@ RETURN_DAYS_OFF = 7
 MIN_USUAL_LOAD = 10.0
 #: Likewise a usual week with less running than this (m).
 MIN_USUAL_RUN_M = 1000.0
+#: Sessions a usual week must hold on average before the last week is compared with it:
+#: one session in four weeks is no base, and against it any week reads as a jump of
+#: several times (issue 20: "Load 7.4x" from one run in four weeks). Three a week is
+#: the least of the ACSM's vigorous exercise (Garber et al. 2011, MSSE 43:1334); one a
+#: week is the least that makes a week "usual".
+MIN_USUAL_SESSIONS_PER_WEEK = 1.0
 #: Standard deviations below this are a week of identical loads, where monotony is undefined.
 MIN_LOAD_SD = 1e-9
+#: After a race, one day of easy running for each 3 km raced before quality training
+#: resumes (Daniels, Daniels' Running Formula, 3rd ed., ch. 13): 4 days after a 10 km,
+#: 14 after a marathon, 17 after a 50 km ultra.
+RACE_M_PER_EASY_DAY = 3000.0
+#: A run this many times the longest run of the :data:`LONGEST_BEFORE_DAYS` before it went
+#: far beyond what the legs were prepared for, and is recovered from like a race of its
+#: distance (a coach's rule: the long run grows by a few kilometres at a time, never
+#: doubles; issue 20's 50 km ultra came after a longest run of 15.6 km).
+BEYOND_LONGEST = 2.0
+#: The weeks whose longest run sets what the athlete is used to.
+LONGEST_BEFORE_DAYS = 28
+#: A run of two hours or more spends the muscles' glycogen (analysis.load.VERY_LONG_RUN_S);
+#: restoring it takes 24-48 h (Costill et al. 1971, J Appl Physiol 31:834), so two easy days.
+VERY_LONG_RUN_S = 2 * 3600.0
+VERY_LONG_EASY_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -70,18 +92,26 @@ class Recovery:
     usual_run_distance: float | None  # m, average week
     monotony: float | None
     strain: float | None  # weekly load x monotony
+    usual_sessions: int = 0  # sessions in the usual weeks
+    usual_runs: int = 0  # runs among them
 
     @property
     def acwr(self) -> float | None:
-        """The last seven days' load over the usual week's, None without a usual week."""
+        """The last seven days' load over the usual week's, None without a usual week that
+        holds enough sessions to be one."""
         if self.usual_load is None or self.usual_load < MIN_USUAL_LOAD:
+            return None
+        if self.usual_sessions < MIN_USUAL_SESSIONS_PER_WEEK * self.usual_weeks:
             return None
         return self.week_load / self.usual_load
 
     @property
     def run_change(self) -> float | None:
-        """Relative change of running distance against the usual week."""
+        """Relative change of running distance against the usual week, None without enough
+        running in it to compare with."""
         if self.usual_run_distance is None or self.usual_run_distance < MIN_USUAL_RUN_M:
+            return None
+        if self.usual_runs < MIN_USUAL_SESSIONS_PER_WEEK * self.usual_weeks:
             return None
         return self.run_distance_7d / self.usual_run_distance - 1
 
@@ -93,8 +123,11 @@ class Recovery:
 
     @property
     def returning(self) -> bool:
-        """The current session ends :data:`RETURN_DAYS_OFF` or more days without training."""
-        return self.days_off is not None and self.days_off >= RETURN_DAYS_OFF
+        """The current session ends :data:`RETURN_DAYS_OFF` or more days without training,
+        counted to an earlier session: days before which nothing is on record are no break
+        (a newly connected athlete's first run is not a comeback)."""
+        return (self.days_off is not None and not self.days_off_open
+                and self.days_off >= RETURN_DAYS_OFF)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -114,6 +147,59 @@ class Recovery:
             ("monotony", self.monotony is not None and self.monotony > MONOTONY_HIGH),
         )
         return tuple(name for name, raised in flags if raised)
+
+
+@dataclass(frozen=True)
+class EasyWindow:
+    """Days of easy running or rest that a race, a run far beyond the athlete's longest, or
+    a run of two hours or more calls for, and how many of them remain."""
+
+    record: SessionRecord  # the session that opened the window
+    days_ago: int  # its calendar day, counted back from today
+    days: int  # easy days it calls for, from the day after it
+
+    @property
+    def days_left(self) -> int:
+        """Easy days still to come after today."""
+        return self.days - self.days_ago
+
+
+def easy_days(record: SessionRecord, longest_before_m: float | None) -> int:
+    """Easy days a run calls for after it: by :data:`RACE_M_PER_EASY_DAY` for a race or a
+    run :data:`BEYOND_LONGEST` times the longest before it (``longest_before_m``, None when
+    no run is known before it), :data:`VERY_LONG_EASY_DAYS` after two hours; else 0."""
+    if not is_run(record.sport):
+        return 0
+    beyond = longest_before_m is not None and record.distance_m >= BEYOND_LONGEST * max(
+        longest_before_m, 1.0)
+    days = 0
+    if record.workout is Workout.RACE or beyond:
+        days = math.ceil(record.distance_m / RACE_M_PER_EASY_DAY)
+    if record.moving_s >= VERY_LONG_RUN_S:
+        days = max(days, VERY_LONG_EASY_DAYS)
+    return days
+
+
+def easy_window(sessions: Sequence[SessionRecord], days_ago: IntArray,
+                known_days: int) -> EasyWindow | None:
+    """The open window of easy days with the most of them left after today, if any.
+
+    Parameters:
+        sessions, days_ago: the known sessions, oldest first, the current one included.
+        known_days: calendar days of known history; the longest run before a session is
+            looked for only within them.
+    """
+    found: EasyWindow | None = None
+    for index, (record, day) in enumerate(zip(sessions, days_ago, strict=True)):
+        before = [r.distance_m for r, d in zip(sessions[:index], days_ago[:index], strict=True)
+                  if is_run(r.sport) and day < d <= day + LONGEST_BEFORE_DAYS]
+        seen_before = known_days - int(day) > LONGEST_BEFORE_DAYS // 2
+        days = easy_days(record, max(before) if before and seen_before else None)
+        window = EasyWindow(record, int(day), days)
+        if days and window.days_left > 0 and (found is None
+                                              or window.days_left > found.days_left):
+            found = window
+    return found
 
 
 def daily_loads(sessions: Sequence[SessionRecord], days_ago: IntArray, days: int) -> FloatArray:
@@ -187,6 +273,8 @@ def assess_recovery(
         usual_run_distance=float(distance[runs & before].sum()) / weeks if weeks else None,
         monotony=week_monotony,
         strain=float(week.sum()) * week_monotony if week_monotony is not None else None,
+        usual_sessions=int(np.count_nonzero(before)),
+        usual_runs=int(np.count_nonzero(runs & before)),
     )
 
 

@@ -24,18 +24,24 @@ import numpy as np
 
 from analysis.consistency import Consistency, assess_consistency
 from analysis.model import QUALITY_WORKOUTS, SessionRecord, Workout, is_run
-from analysis.recovery import Recovery, assess_recovery
+from analysis.recovery import EasyWindow, Recovery, assess_recovery, easy_window
 
 #: The mix is judged over four weeks, the chronic window of Gabbett (2016).
 VARIETY_DAYS = 28
 #: A key stimulus absent for two weeks is named as missing: a coach's two-week microcycle
 #: normally holds each of them at least once.
 MISSING_DAYS = 14
-#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs").
-KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS)
+#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs": sprint intervals,
+#: hill repeats, fartlek; and intervals, the VO2max work of every running plan).
+KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS, Workout.FARTLEK)
 #: Polarised training keeps about 20 % of sessions hard (Seiler 2010, IJSPP 5:276); under
 #: half of that is the "only jogging slowly" pitfall of shared/DESIGN.md.
 MIN_QUALITY_SHARE = 0.10
+#: Polarised training keeps about 80 % of sessions easy (Seiler 2010, IJSPP 5:276; Seiler
+#: & Kjerland 2006, Scand J Med Sci Sports 16:49). A runner out three times a week with one
+#: quality run is at a third already; twice the 20 %, 40 %, means hard sessions crowd out
+#: the easy running that recovery and the aerobic base need.
+MAX_QUALITY_SHARE = 0.4
 #: Fewer than one run a week over the variety window says too little to judge the mix.
 MIN_RUNS_TO_JUDGE_MIX = 4
 #: The leg muscle groups the advice talks about (shared/DESIGN.md).
@@ -148,15 +154,18 @@ class Variety:
     days_since: tuple[tuple[Workout, int | None], ...]  # per key stimulus; None: never seen
     missing: tuple[Workout, ...]  # key stimuli absent for MISSING_DAYS
     lacks_variety: bool
+    too_intense: bool  # quality runs above MAX_QUALITY_SHARE
     muscles_loaded: tuple[str, ...]
     muscles_neglected: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Strength:
-    """Strength sessions against the :data:`STRENGTH_PER_WEEK` target."""
+    """Days with strength work against the :data:`STRENGTH_PER_WEEK` target: two sessions
+    on one day are one strength day, since the muscles need the days between (ACSM 2009,
+    MSSE 41:687: 48 h between sessions for the same muscle groups)."""
 
-    this_week: int  # ISO week of "now", Monday first
+    this_week: int  # days with strength work in the ISO week of "now", Monday first
     last_7_days: int | None  # None when the history covers less than seven days
 
     @property
@@ -177,6 +186,15 @@ class TrainingSummary:
     consistency: Consistency | None
     glitches: tuple[Glitch, ...]  # of the last VARIETY_DAYS days, the current session included
     current_glitch: Glitch | None
+    earlier_sessions: int = 0  # plausible sessions on record before the current one
+    easy_window: EasyWindow | None = None  # easy days still owed to a race or a long effort
+
+    @property
+    def weekly(self) -> bool:
+        """Whether anything is known of the weeks before: a history was read and holds a
+        session before the current one. An empty history is a new athlete's or one whose
+        record is not there, not weeks without training."""
+        return self.history_known and self.earlier_sessions > 0
 
 
 def glitch_reason(record: SessionRecord) -> str | None:
@@ -251,6 +269,7 @@ def assess_variety(history: History, window_days: int = VARIETY_DAYS) -> Variety
             if window_days >= MISSING_DAYS and (d is None or d >= MISSING_DAYS)
         ),
         lacks_variety=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share < MIN_QUALITY_SHARE,
+        too_intense=len(runs) >= MIN_RUNS_TO_JUDGE_MIX and share > MAX_QUALITY_SHARE,
         muscles_loaded=tuple(m for m in MUSCLE_GROUPS if m in loaded),
         muscles_neglected=tuple(m for m in MUSCLE_GROUPS if m not in loaded),
     )
@@ -265,7 +284,7 @@ def assess_strength(history: History, now: datetime, known_days: int) -> Strengt
     since_monday = now.weekday()
     if known_days <= since_monday:
         return None
-    days = [d for r, d in _dated(history) if is_strength_training(r)]
+    days = {d for r, d in _dated(history) if is_strength_training(r)}
     return Strength(
         this_week=sum(1 for d in days if d <= since_monday),
         last_7_days=sum(1 for d in days if d < 7) if known_days >= MIN_KNOWN_DAYS else None,
@@ -309,6 +328,8 @@ def summarize(current: SessionRecord, past: Past | None, now: datetime) -> Train
             g for g in cleaned.glitches if days_ago(g.record.start, now) < VARIETY_DAYS
         ),
         current_glitch=current_glitch,
+        earlier_sessions=len(earlier),
+        easy_window=easy_window(cleaned.sessions, days, known),
     )
 
 

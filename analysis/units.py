@@ -48,14 +48,27 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d} h"
 
 
-def format_distance(metres: float, imperial: bool = False) -> str:
-    """A distance with one decimal, ``10.0 km`` or ``6.2 mi``; short ones in metres or feet."""
+def format_clock(seconds: float) -> str:
+    """A session's time as a runner reads a race result, to the second: ``47:08``,
+    ``1:07:08``."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "--"
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_distance(metres: float, imperial: bool = False, small_units: bool = True) -> str:
+    """A distance with one decimal, ``10.0 km`` or ``6.2 mi``; short ones in metres or feet
+    unless ``small_units`` is False (a weekly figure reads in kilometres or miles)."""
     if not math.isfinite(metres) or metres < 0:
         return "--"
     if imperial:
         miles = metres / METRES_PER_MILE
-        return f"{miles:.1f} mi" if miles >= 0.1 else f"{round(metres / METRES_PER_FOOT)} ft"
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
+        if miles >= 0.1 or not small_units:
+            return f"{miles:.1f} mi"
+        return f"{round(metres / METRES_PER_FOOT)} ft"
+    return f"{metres / 1000:.1f} km" if metres >= 1000 or not small_units else f"{round(metres)} m"
 
 
 def format_elevation(metres: float, imperial: bool = False) -> str:

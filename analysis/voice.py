@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from analysis.units import (
+    format_clock,
     format_distance,
     format_duration,
     format_elevation,
@@ -83,8 +84,9 @@ class Voice:
         """``text`` with its decimal points written as the language writes them."""
         return text.replace(".", self.decimal)
 
-    def distance(self, metres: float) -> str:
-        return self.decimals(format_distance(metres, self.imperial))
+    def distance(self, metres: float, small_units: bool = True) -> str:
+        """``10.0 km``; short distances in metres or feet unless ``small_units`` is False."""
+        return self.decimals(format_distance(metres, self.imperial, small_units))
 
     def elevation(self, metres: float) -> str:
         return format_elevation(metres, self.imperial)
@@ -98,6 +100,11 @@ class Voice:
     @staticmethod
     def duration(seconds: float) -> str:
         return format_duration(seconds)
+
+    @staticmethod
+    def clock(seconds: float) -> str:
+        """A session's time to the second, ``47:08``."""
+        return format_clock(seconds)
 
     def sport(self, sport_type: str) -> str:
         """A Strava sport type as the Strava app names it in this language ("TrailRun": "Trail

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import LockError, LockNotOwnedError
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis import description as desc
 from analysis import engine
+from analysis.block import feedback as feedback_block
 from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
@@ -208,7 +209,8 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
-    block = engine.feedback(analysis, Past(tuple(history), since), activity, voice)
+    block = feedback_block(analysis, Past(tuple(history), since), activity, voice,
+                           utc_offset(detailed))
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):
         return Result(EventStatus.DONE, "block not wanted here")
@@ -234,6 +236,17 @@ def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
         raise UnreadableActivity(
             f"activity {activity_id}: Strava sent data we cannot read: {error}"
         ) from None
+
+
+def utc_offset(detailed: dict[str, Any]) -> timedelta | None:
+    """The athlete's local time minus UTC at the activity, from Strava's ``start_date_local``
+    (local wall time, written with a "Z") and ``start_date``; None when either is missing."""
+    try:
+        local = datetime.fromisoformat(str(detailed["start_date_local"]).replace("Z", ""))
+        utc = datetime.fromisoformat(str(detailed["start_date"]).replace("Z", ""))
+    except (KeyError, ValueError):
+        return None
+    return local.replace(tzinfo=None) - utc.replace(tzinfo=None)
 
 
 def _owner(detailed: dict[str, Any]) -> int | None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import engine
+from analysis import block, engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
-from analysis.feedback import CONTINUATION, render_block
+from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout
 from analysis.profile import build_profile, default_profile
 from analysis.training import Past, summarize
-from analysis.units import format_distance, format_duration
+from analysis.units import format_clock, format_distance
 from analysis.voice import DEFAULT, Voice
 from tests.analysis.records import NOW, known, session
 
@@ -44,7 +45,8 @@ def line(lines: list[str], prefix: str) -> str:
 
 
 def varied_weeks() -> list[SessionRecord]:
-    plan = [Workout.EASY, Workout.LONG, Workout.EASY, Workout.INTERVALS, Workout.HILLS]
+    plan = [Workout.EASY, Workout.LONG, Workout.EASY, Workout.INTERVALS, Workout.EASY,
+            Workout.EASY, Workout.HILLS]
     return [
         session(d, plan[d % len(plan)], km=9, minutes=50, hr=150,
                 hard=plan[d % len(plan)] in (Workout.INTERVALS, Workout.HILLS))
@@ -62,26 +64,27 @@ def test_block_is_one_well_formed_block_that_merges_into_a_description() -> None
 
 def test_a_typical_block_fits_a_phone() -> None:
     lines = block_for(session(0, Workout.INTERVALS, hard=True), varied_weeks())
-    assert len(lines) - 2 <= 8
-    assert all(len(x) <= 70 for x in lines)
+    assert len(lines) - 2 <= 12
+    assert all(len(x) <= LINE_WIDTH for x in lines)
 
 
 def test_headline_shows_the_label_and_its_evidence() -> None:
     lines = block_for(session(0, Workout.INTERVALS, hard=True), None)
-    assert lines[1] == f"Intervals: {EVIDENCE}"
+    assert _logical_lines(lines)[1] == f"Intervals: {EVIDENCE}"
 
 
-def test_headline_without_evidence_shows_distance_and_time() -> None:
-    current = session(0, Workout.LONG, km=21.1, minutes=115)
-    expected = f"{format_distance(21_100)} in {format_duration(115 * 60)}"
-    assert block_for(current, None, evidence="")[1] == f"Long run: {expected}"
+def test_headline_without_evidence_shows_distance_and_time_to_the_second() -> None:
+    current = session(0, Workout.LONG, km=21.1, minutes=115 + 8 / 60)
+    expected = f"{format_distance(21_100)} in {format_clock(115 * 60 + 8)}"
+    assert _logical_lines(block_for(current, None, evidence=""))[1] == f"Long run: {expected}"
+    assert expected.endswith("1:55:08")
 
 
 def test_only_easy_runs_name_lack_of_variety_and_a_drill_with_its_muscles() -> None:
     lines = block_for(session(0), [session(d) for d in range(26, 0, -2)], days=27)
     assert line(lines, "Mix").endswith(": 14 easy; 0 % quality: too little variety")
-    assert line(lines, "No ") == (
-        "No hills, intervals or sprints in 14 d: add 6-8 x 1 min uphill (quads, glutes)"
+    assert line(_logical_lines(lines), "No ") == (
+        "No hills, intervals, sprints or fartlek in 14 d; add 6-8 x 1 min uphill (quads, glutes)"
     )
 
 
@@ -127,9 +130,9 @@ def test_after_a_race_the_next_step_is_easy_running_or_rest_not_a_drill() -> Non
     lines = _logical_lines(block_for(race, history, evidence="10.0 km at 4:12/km", days=28))
     assert not any(x.startswith("No ") or " add " in x for x in lines)
     assert line(lines, "Recovery") == (
-        "Recovery: 3 of 7 days rest; easy run or rest next")
+        "Recovery: 3 of 7 days rest; easy runs or rest for the next 4 days")
     before = _logical_lines(block_for(session(0), history, days=28))
-    assert line(before, "No ").startswith("No hills, intervals or sprints in 14 d: add ")
+    assert line(before, "No ").startswith("No hills, intervals, sprints or fartlek in 14 d; add ")
 
 
 def test_a_hard_session_earlier_today_makes_today_hard_for_the_next_step() -> None:
@@ -144,17 +147,48 @@ def test_without_history_the_block_says_so_and_claims_no_weekly_figure() -> None
     lines = block_for(session(0, Workout.RACE, km=8.2, minutes=47, hard=True), None)
     assert lines[2:-1] == [
         "History: not read yet, so no weekly figures",
-        "Recovery: hard session of 47 min; easy run or rest next",
-        "Refuel: 20-30 g protein within 1 h, carbs before the next run",
+        "Muscles: calves, quads (endurance); core for form",
+        "Recovery: hard session of 47:00;",
+        "  easy runs or rest for the next 3 days",
+        "Refuel: 20-30 g protein within 1 h, carbs before next run",
     ]
-    assert block_for(session(0), None)[2:-1] == ["History: not read yet, so no weekly figures"]
+    assert block_for(session(0), None)[2:-1] == [
+        "History: not read yet, so no weekly figures",
+        "Muscles: calves, quads (endurance); core for form"]
+
+
+def test_a_new_athlete_with_an_empty_history_gets_no_return_trend_nor_weekly_figure() -> None:
+    lines = block_for(session(0, km=10.0), [], days=70)
+    assert lines[2:-1] == ["History: no earlier session, so no weekly figures",
+                           "Muscles: calves, quads (endurance); core for form"]
+    hard = block_for(session(0, Workout.RACE, km=10.0, minutes=47 + 8 / 60, hard=True), [],
+                     days=70)
+    assert line(_logical_lines(hard), "Recovery") == (
+        "Recovery: hard session of 47:08; easy runs or rest for the next 4 days")
+    assert not any("days off" in x or "/week" in x for x in hard)
+
+
+def test_one_run_in_eight_weeks_is_no_trend_and_weekly_distance_stays_in_kilometres() -> None:
+    lines = block_for(session(0, km=4.0, minutes=25), [session(30, km=3.9, minutes=25)], days=56)
+    assert line(_logical_lines(lines), "Consistency") == (
+        "Consistency: 0.2 runs/week over 8 weeks, 1.0 km/week; aim for 3 a week")
+    assert not any(x.startswith("Progress") for x in lines)
+    assert not any(x.startswith("Load") for x in lines)
+
+
+def test_two_strength_sessions_on_one_day_are_one_strength_day() -> None:
+    lifts = [session(1, Workout.STRENGTH, sport="WeightTraining", km=0) for _ in range(2)]
+    lines = block_for(session(0), lifts)
+    assert line(lines, "Strength") == "Strength: 1 of 2-3 this week: squats, lunges, calf raises;"
 
 
 def test_a_history_shorter_than_a_week_says_how_short() -> None:
     lines = block_for(session(0), [session(2)], days=4)
     assert lines[2:-1] == [
         "History: only 4 d on record",
-        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
+        "Muscles: calves, quads (endurance); core for form",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises;",
+        "  planks, hip bridges for core and hips",
     ]
 
 
@@ -167,30 +201,32 @@ def test_a_short_history_shows_the_mix_over_the_days_it_covers() -> None:
 def test_a_share_of_an_assumed_maximum_heart_rate_says_so() -> None:
     current = _run(0)
     assumed = engine.analyse(current, default_profile())
-    assert engine.feedback(assumed, None, current).split("\n")[1] == (
+    assert _logical_lines(engine.feedback(assumed, None, current).split("\n"))[1] == (
         "Easy: 8.0 km at 6:00/km, steady, HR 74 % of max (assumed 190)")
     measured = build_profile([session(d, hr=150) for d in range(10)], max_hr=185)
     known_max = engine.analyse(current, measured)
-    assert engine.feedback(known_max, None, current).split("\n")[1].endswith(
+    assert _logical_lines(engine.feedback(known_max, None, current).split("\n"))[1].endswith(
         "HR 76 % of max")
 
 
 def test_a_long_run_against_the_default_typical_run_names_the_default() -> None:
     current = _run(0, km=18.0)
     analysis = engine.analyse(current, default_profile())
-    assert engine.feedback(analysis, None, current).split("\n")[1] == (
+    assert _logical_lines(engine.feedback(analysis, None, current).split("\n"))[1] == (
         "Long run: 18.0 km at 6:00/km, long by the default 15.0 km / 1:30 h (no run history)")
 
 
 def test_the_headline_is_the_classifiers_evidence_word_for_word() -> None:
     evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
-    assert block_for(session(0, Workout.RACE), None, evidence)[1] == f"Race: {evidence}"
+    assert _logical_lines(block_for(session(0, Workout.RACE), None, evidence))[1] == (
+        f"Race: {evidence}")
 
 
 def test_strength_counts_sessions_this_week_against_two_to_three() -> None:
     lift = session(1, Workout.STRENGTH, sport="WeightTraining", km=0)
-    assert line(block_for(session(0), [lift]), "Strength") == (
-        "Strength: 1 of 2-3 this week: squats, lunges, calf raises"
+    assert line(_logical_lines(block_for(session(0), [lift])), "Strength") == (
+        "Strength: 1 of 2-3 this week: squats, lunges, calf raises; "
+        "planks, hip bridges for core and hips"
     )
     second = session(0, Workout.STRENGTH, sport="WeightTraining", km=0)
     lines = block_for(second, [lift], evidence="45 min of WeightTraining")
@@ -209,19 +245,25 @@ def test_imperial_units_show_miles_where_metric_shows_kilometres() -> None:
     imperial = line(block_for(session(0), history, days=21, voice=Voice(units="imperial")),
                     "Consistency")
     mean_m = sum(8000 for _ in range(8)) / 3
-    assert metric.endswith(f"{format_distance(mean_m)}/week")
-    assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week")
-    assert imperial.endswith(" mi/week")
+    assert metric.endswith(f"{format_distance(mean_m)}/week;")
+    assert imperial.endswith(f"{format_distance(mean_m, imperial=True)}/week;")
+    assert imperial.endswith(" mi/week;")
 
 
-def test_an_implausible_session_is_named_and_left_out() -> None:
+def test_an_implausible_session_is_named_under_itself_and_left_out_of_the_figures() -> None:
+    ride = session(0, km=22.1, minutes=47.6)
+    lines = block_for(ride, [session(5)])
+    assert line(lines, "Left out") == (
+        f"Left out as implausible: {format_distance(22_100)} in {format_clock(47.6 * 60)}"
+    )
+    assert line(lines, "Mix").startswith("Mix, 28 d: 1 easy;")
+
+
+def test_an_earlier_implausible_session_is_not_named_under_a_later_run() -> None:
     ride = session(3, km=22.1, minutes=47.6)
     lines = block_for(session(0), [ride, session(5)])
-    assert line(lines, "Left out") == (
-        f"Left out as implausible: {format_distance(22_100)} in {format_duration(47.6 * 60)}"
-    )
+    assert not any(x.startswith("Left out") for x in lines)
     assert line(lines, "Mix").startswith("Mix, 28 d: 2 easy;")
-    assert "Left out" not in "\n".join(block_for(session(0), None))
 
 
 def test_unknown_units_and_sections_name_the_supported_ones() -> None:
@@ -275,10 +317,10 @@ def test_every_line_of_advice_shows_a_number_and_stays_short(
     current: SessionRecord, history: list[SessionRecord], units: str
 ) -> None:
     lines = block_for(current, history, voice=Voice(units=units))
-    advice = _logical_lines(lines[2:-1])
+    advice = [x for x in _logical_lines(lines)[2:-1] if not x.startswith(("History", "Muscles"))]
     assert all(any(ch.isdigit() for ch in x) for x in advice)
     assert all(len(x) <= 90 for x in lines[2:-1])
-    assert len(lines) - 2 <= 12
+    assert len(_logical_lines(lines)) - 2 <= 12
     assert any(x.startswith("Refuel") for x in advice) == current.hard
 
 
@@ -328,12 +370,14 @@ def test_the_readme_race_reads_as_a_lighter_week_with_an_easy_next_step() -> Non
     summary = summarize(race, Past(tuple(history), race_day - timedelta(days=365)), now)
     evidence = "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max all the way"
     lines = render_block(Classification(Workout.RACE, 0.5, evidence), race, summary).split("\n")
-    assert lines[2:7] == [
+    assert _logical_lines(lines)[2:8] == [
         "Mix, 28 d: 4 easy, 1 long, 1 race; 17 % quality",
-        "Recovery: 6 of 7 days rest; easy run or rest next",
+        "Muscles: calves, quads (endurance); core for form",
+        "Recovery: 6 of 7 days rest; easy runs or rest for the next 3 days",
         "Load, last 7 d: 0.9x your average week of the 4 before",
-        "Strength: 0 of 2-3 this week: squats, lunges, calf raises",
-        "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week",
+        "Strength: 0 of 2-3 this week: squats, lunges, calf raises; "
+        "planks, hip bridges for core and hips",
+        "Consistency: 1.2 runs/week over 8 weeks, 9.6 km/week; aim for 3 a week",
     ]
     assert not any(" add " in x for x in lines)
 
@@ -345,3 +389,55 @@ def test_a_rerun_with_the_activity_stored_in_history_gives_the_same_block() -> N
     assert engine.feedback(analysis, [analysis.record], current) == first
     later = engine.analyse(_run(-1), default_profile(), activity_id=8).record
     assert engine.feedback(analysis, [analysis.record, later], current) == first
+
+
+def test_after_hours_of_effort_the_refuel_line_says_carbs_now() -> None:
+    ultra = session(0, Workout.LONG, km=50, minutes=340, hard=True)
+    assert line(block_for(ultra, None), "Refuel") == (
+        "Refuel: carbs now, 1 g/kg an hour for 4 h; 20-30 g protein")
+    hour = session(0, Workout.TEMPO, km=12, minutes=60, hard=True)
+    assert "carbs before next run" in line(block_for(hour, None), "Refuel")
+
+
+@pytest.mark.parametrize(("workout", "ascent", "expected"), [
+    (Workout.EASY, 20.0, "Muscles: calves, quads (endurance); core for form"),
+    (Workout.EASY, 300.0, "Muscles: glutes, calves, hip flexors (hills); core for form"),
+    (Workout.HILLS, 150.0, "Muscles: glutes, calves, hip flexors (hills); core for form"),
+    (Workout.SPRINTS, 0.0, "Muscles: hamstrings, glutes (speed); core for form"),
+])
+def test_the_block_names_the_muscles_todays_run_worked(
+    workout: Workout, ascent: float, expected: str
+) -> None:
+    run = replace(session(0, workout, km=10), ascent_m=ascent)
+    assert line(block_for(run, None), "Muscles") == expected
+
+
+def test_no_muscles_are_named_for_a_session_that_is_not_a_judged_run() -> None:
+    lift = session(0, Workout.STRENGTH, sport="WeightTraining", km=0)
+    other = session(0, Workout.OTHER, km=1.0, minutes=4)
+    assert not any(x.startswith("Muscles") for x in block_for(lift, None) + block_for(other, None))
+
+
+def test_consistency_names_its_target_only_below_three_runs_a_week() -> None:
+    few = _logical_lines(block_for(session(0), [session(d) for d in range(50, 0, -7)]))
+    assert line(few, "Consistency").endswith("; aim for 3 a week")
+    many = _logical_lines(block_for(session(0), [session(d) for d in range(50, 0, -2)]))
+    assert "aim for" not in line(many, "Consistency")
+
+
+def test_days_are_the_athletes_local_days_when_the_caller_gives_the_offset() -> None:
+    # 21:00 and 22:30 UTC on Tuesday are 23:00 on Tuesday and 00:30 on Wednesday at UTC+2.
+    evening = datetime(2024, 5, 14, 21, 0, tzinfo=UTC)
+    runs = [Activity("Run", evening - timedelta(days=d), 2400.0, 2400.0, 8000.0)
+            for d in range(40, 9, -3)] + [Activity("Run", evening, 2400.0, 2400.0, 8000.0)]
+    history = [engine.analyse(a, default_profile(), activity_id=i).record
+               for i, a in enumerate(runs)]
+    late = Activity("Run", evening + timedelta(minutes=90), 2400.0, 2400.0, 8000.0)
+    analysis = engine.analyse(late, default_profile(), activity_id=99)
+
+    def rest(offset: timedelta | None) -> str:
+        text = block.feedback(analysis, history, late, utc_offset=offset).split("\n")
+        return line(text, "Recovery")
+
+    assert rest(None).startswith("Recovery: 6 of 7 days rest")
+    assert rest(timedelta(hours=2)).startswith("Recovery: 5 of 7 days rest")

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.classify import classify
 from analysis.load import (
     HARD_TRIMP,
     THRESHOLD_HRR,
     TRIMP_A_MALE,
     TRIMP_B_MALE,
     VERY_LONG_RUN_S,
+    held_max_hr,
     is_hard,
     session_record,
     trimp,
+    without_heart_rate,
 )
 from analysis.model import Activity, Classification, Lap, Streams, Workout
+from analysis.parsers import parse_activity
 from analysis.profile import default_profile
 
 START = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)
@@ -128,3 +134,33 @@ def test_session_record_carries_the_load_and_the_label() -> None:
     assert (record.workout, record.activity_id, record.distance_m) == (
         Workout.EASY, 42, activity.distance_m)
     assert record.hard == (record.load >= HARD_TRIMP)
+
+
+HISTORY = Path(__file__).resolve().parents[1] / "data" / "history" / "runpandas-athlete"
+
+
+def _recording(name: str) -> Activity:
+    path = HISTORY / name
+    return parse_activity(path.read_bytes(), path.name)
+
+
+def test_a_heart_rate_set_aside_makes_neither_the_load_nor_a_hard_session() -> None:
+    # 52 min at 6:21/km with an optical sensor reading 177 bpm all the way.
+    run = _recording("00978fad-85f8-4f1c-be44-2b7146ccbf76.gpx.gz")
+    assert "heart rate set aside" in classify(run, PROFILE).evidence
+    assert trimp(run, PROFILE) >= HARD_TRIMP
+    record = session_record(run, classify(run, PROFILE), PROFILE)
+    assert record.load == pytest.approx(trimp(without_heart_rate(run), PROFILE))
+    assert not record.hard and record.avg_hr is None and record.max_hr is None
+
+
+def test_a_spike_of_a_few_samples_is_not_the_sessions_maximum_heart_rate() -> None:
+    run = _recording("0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz")
+    assert run.streams is not None and run.streams.heartrate is not None
+    hr = run.streams.heartrate.copy()
+    held = held_max_hr(run)
+    hr[1000:1003] = 223.0
+    spiked = replace(run, max_hr=223.0, streams=replace(run.streams, heartrate=hr))
+    assert held is not None and held < 200
+    record = session_record(spiked, classify(spiked, PROFILE), PROFILE)
+    assert record.max_hr == held

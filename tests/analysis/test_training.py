@@ -82,9 +82,9 @@ def test_hills_within_14_days_are_not_missing_but_sprints_older_than_that_are() 
     history += [session(5, Workout.HILLS), session(16, Workout.SPRINTS)]
     variety = summarize(session(0), known(history), NOW).variety
     assert dict(variety.days_since) == {
-        Workout.HILLS: 5, Workout.SPRINTS: 16, Workout.INTERVALS: None
+        Workout.HILLS: 5, Workout.SPRINTS: 16, Workout.INTERVALS: None, Workout.FARTLEK: None
     }
-    assert variety.missing == (Workout.INTERVALS, Workout.SPRINTS)
+    assert variety.missing == (Workout.INTERVALS, Workout.SPRINTS, Workout.FARTLEK)
     assert set(variety.muscles_loaded) == {"quads", "glutes", "hamstrings", "calves"}
     assert not variety.lacks_variety
 
@@ -179,7 +179,7 @@ def test_a_session_after_two_weeks_off_is_a_return_not_a_ratio() -> None:
 def test_days_off_before_the_first_known_session_count_to_the_history_start() -> None:
     recovery = summarize(session(0), known([], days=30), NOW).recovery
     assert (recovery.days_off, recovery.days_off_open) == (29, True)
-    assert recovery.returning
+    assert not recovery.returning, "days before which nothing is on record are no break"
     short = summarize(session(0), known([session(3)], days=RETURN_DAYS_OFF), NOW).recovery
     assert (short.days_off, short.returning) == (2, False)
 
@@ -412,3 +412,10 @@ def test_within_keeps_the_window_and_is_known_from_its_start_at_the_earliest() -
     assert (recovery.days_off, recovery.days_off_open) == (19, False)
     alone = summarize(current, past.within(NOW - timedelta(days=70), recent.start), NOW)
     assert (alone.recovery.days_off, alone.recovery.days_off_open) == (70, True)
+
+
+def test_one_run_in_four_weeks_is_no_base_for_a_load_ratio() -> None:
+    summary = summarize(session(0, load=120), known([session(20, load=40)], days=35), NOW)
+    assert summary.recovery.usual_weeks == 4 and summary.recovery.usual_load is not None
+    assert summary.recovery.acwr is None and summary.recovery.run_change is None
+    assert not {"load", "run_jump"} & set(summary.recovery.warnings)

@@ -56,13 +56,14 @@ def section_headings(v: Voice) -> dict[str, tuple[str, ...]]:
 
     return {
         "variety": (before("Mix, {days} d: no runs", ","),
-                    before("No {names} in {days} d: add {drill} ({muscles})", " {")),
+                    before("No {names} in {days} d", " {"),
+                    before("Muscles: {muscles} ({purpose}); core for form", ":") + ": "),
         "recovery": (_("Recovery") + ": ",),
         "load": (_("Load, last {days} d").format(days=ACUTE_DAYS) + ": ",),
         "strength": (before("Strength: {n} of {low}-{high} this week", ":") + ": ",),
         "consistency": (before("Consistency: no runs in {weeks}", ":") + ": ",),
         "progress": (_("Progress") + ": ",),
-        "refuel": (before("Refuel: 20-30 g protein within 1 h, carbs before the next run", ":")
+        "refuel": (before("Refuel: 20-30 g protein within 1 h, carbs before next run", ":")
                    + ": ",),
     }
 
@@ -81,10 +82,22 @@ def test_in_any_voice_the_block_renders_with_unique_headings_its_sections_and_no
     assert find_block(merged) is not None and merged.endswith(text)
     headings = [h for h in map(heading, lines[1:-1]) if h is not None]
     assert len(headings) == len(set(headings)), lines
-    assert lines[1].endswith(verdict.evidence.strip() or lines[1].split(": ", 1)[1])
+    first = " ".join([lines[1], *(x.strip() for x in lines[2:] if x.startswith("  "))][:1] + [
+        x.strip() for x in _continuation_of(lines, 1)])
+    assert first.endswith(verdict.evidence.strip() or first.split(": ", 1)[1])
     hidden = set(SECTIONS) - v.sections
     starts = section_headings(v)
     for section in hidden:
         assert not any(x.startswith(starts[section]) for x in lines[2:-1]), (section, lines)
     if not v.numbers:
         assert figures(v.language, text) == [], lines
+
+
+def _continuation_of(lines: list[str], index: int) -> list[str]:
+    """The continuation lines that follow ``lines[index]``."""
+    following = []
+    for x in lines[index + 1:]:
+        if not x.startswith("  "):
+            break
+        following.append(x)
+    return following

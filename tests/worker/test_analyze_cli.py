@@ -143,20 +143,20 @@ def test_a_ride_then_strength_in_one_fit_are_two_outings_each_judged(tmp_path: P
         (1, "Ride", "cross_training"), (2, "WeightTraining", "strength")]
 
 
-#: The README example's race: the last run of the runpandas athlete.
-README_RACE = "0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz"
+#: The README example's run: an easy run of the runpandas athlete, 23 June 2021.
+README_RUN = "e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz"
 
 
 @pytest.mark.parametrize(("heading", "arguments"), [
     ("after\nthe athlete's own text", ["--history", "{history}"]),
     ("athlete who reads German", ["--history", "{history}", "--language", "de"]),
-    ("The same race on its own", []),
+    ("The same run on its own", []),
 ])
 def test_the_readme_blocks_are_what_the_command_prints(
     test_data: Path, capsys: pytest.CaptureFixture[str], heading: str, arguments: list[str]
 ) -> None:
     history = test_data / "history" / "runpandas-athlete"
-    code = main(["analyze", str(history / README_RACE),
+    code = main(["analyze", str(history / README_RUN),
                  *(a.format(history=history) for a in arguments)])
     printed = capsys.readouterr().out
     found = find_block(printed)
@@ -164,7 +164,7 @@ def test_the_readme_blocks_are_what_the_command_prints(
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     shown = readme.split(heading, 1)[1].split("```\n", 2)[1]
     assert printed[found[0]:found[1]] + "\n" in shown
-    assert ("--language" not in arguments) == ("Race: 8.2 km at " in shown)
+    assert ("--language" not in arguments) == ("Easy: 4.1 km at " in shown)
 
 
 def test_an_unknown_language_is_refused_with_the_supported_ones(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -418,6 +419,15 @@ def test_the_block_speaks_the_athletes_language_units_and_private_numbers(
     found = find_block(text)
     assert found is not None
     lines = text[found[0]:found[1]].split("\n")[1:-1]
-    assert lines[0].startswith("Intervalle: ") and "/mi" in lines[0] and "/km" not in lines[0]
-    assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == ["Erholung"]
+    headline = " ".join([lines[0], *(x for x in lines[1:3] if x.startswith("  "))])
+    assert headline.startswith("Intervalle: ") and "/mi" in headline and "/km" not in headline
+    assert [x.split(": ")[0] for x in lines[1:] if not x.startswith(" ")] == [
+        "Verlauf", "Erholung"]
     assert not re.search(r"HF|bpm|\d+[.,]?\d*x\b", "\n".join(lines)), lines
+
+
+def test_the_athletes_utc_offset_comes_from_stravas_local_start() -> None:
+    detailed = {"start_date": "2024-05-14T21:30:00Z", "start_date_local": "2024-05-14T23:30:00Z"}
+    assert sync.utc_offset(detailed) == timedelta(hours=2)
+    assert sync.utc_offset({"start_date": "2024-05-14T21:30:00Z"}) is None
+    assert sync.utc_offset({**detailed, "start_date_local": "yesterday"}) is None

@@ -531,7 +531,7 @@ class PageEndpoints:
 
 @cache
 def example_block(language: str) -> str:
-    """The README's race as the analysis writes its block in ``language``."""
+    """The README's run as the analysis writes its block in ``language``."""
     return (EXAMPLES / f"{language}.txt").read_text(encoding="utf-8").rstrip("\n")
 
 
