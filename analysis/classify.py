@@ -259,6 +259,13 @@ def _implausible_speed(activity: Activity, profile: AthleteProfile,
         return _by_time(activity, profile, voice) or glitch
     if plausibility.moves_like_a_ride(activity):
         total, fast = plausibility.ride_kilometres(activity)
+        if fast < plausibility.RIDE_KM_SHARE * total:
+            wheeled = plausibility.wheeled_kilometres(activity)
+            return Classification(Workout.CROSS_TRAINING, LIKELY, voice.ngettext(
+                "{distance}, {fast} of {total} kilometre faster than the 1 km world record: "
+                "a ride, not a run",
+                "{distance}, {fast} of {total} kilometres faster than the 1 km world record: "
+                "a ride, not a run", total).format(fast=wheeled, total=total, **values))
         return Classification(Workout.CROSS_TRAINING, LIKELY, voice.ngettext(
             "{distance}, {fast} of {total} kilometre faster than the 10 km world record: "
             "a ride, not a run",

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import plausibility
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
 from analysis.parsers import parse_activity
@@ -201,6 +202,22 @@ def test_a_track_ladder_with_floats_of_the_same_distance_is_intervals() -> None:
     result = classify(parse_activity(path.read_bytes(), path.name))
     assert result.workout is Workout.INTERVALS
     assert result.evidence.startswith("5 x ")
+
+
+def test_a_ride_saved_as_a_run_at_a_runners_average_is_cross_training_by_its_fastest_km() -> None:
+    # 46 km at 4:00/km on average, with walks and stops between 11 kilometres under 2:00/km:
+    # scored blind (second batch) as a long run, the one miss of that batch.
+    path = BLIND.with_name("blind-2026-12b") / "wkz-example.FIT"
+    result = classify(parse_activity(path.read_bytes(), path.name))
+    assert result.workout is Workout.CROSS_TRAINING
+    assert "faster than the 1 km world record" in result.evidence
+
+
+def test_no_real_run_has_a_kilometre_faster_than_the_1_km_world_record() -> None:
+    for name in RECORDINGS:
+        activity = recording(name)
+        if activity.sport == "Run" and classify(activity).workout is not Workout.CROSS_TRAINING:
+            assert plausibility.wheeled_kilometres(activity) == 0, name
 
 
 def test_a_treadmill_run_whose_footpod_doubles_the_distance_is_a_run_not_a_ride() -> None:
