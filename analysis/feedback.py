@@ -111,7 +111,7 @@ MUSCLES: Mapping[str, str] = {
     "calves": N_("calves"),
     "hip flexors": N_("hip flexors"),
 }
-#: What today's run worked, as the article behind shared/DESIGN.md names it: steady running
+#: What today's run worked, as the article behind docs/DESIGN.md names it: steady running
 #: on the flat builds the endurance of calves and quads; hills load glutes, calves and hip
 #: flexors (hip flexion and extension grow with the grade: Roberts & Belliveau 2005, J Exp
 #: Biol 208:2523); sprinting is driven by hamstrings and glutes (Dorn et al. 2012, J Exp

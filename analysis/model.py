@@ -19,7 +19,7 @@ BoolArray = NDArray[np.bool_]
 
 
 class Workout(StrEnum):
-    """The workout labels of the contract (shared/DESIGN.md), in display order."""
+    """The workout labels of the contract (docs/DESIGN.md), in display order."""
 
     EASY = "easy"
     RECOVERY = "recovery"

@@ -31,11 +31,11 @@ VARIETY_DAYS = 28
 #: A key stimulus absent for two weeks is named as missing: a coach's two-week microcycle
 #: normally holds each of them at least once.
 MISSING_DAYS = 14
-#: The stimuli whose absence is named (shared/DESIGN.md, "Vary the runs": sprint intervals,
+#: The stimuli whose absence is named (docs/DESIGN.md, "Vary the runs": sprint intervals,
 #: hill repeats, fartlek; and intervals, the VO2max work of every running plan).
 KEY_STIMULI = (Workout.HILLS, Workout.INTERVALS, Workout.SPRINTS, Workout.FARTLEK)
 #: Polarised training keeps about 20 % of sessions hard (Seiler 2010, IJSPP 5:276); under
-#: half of that is the "only jogging slowly" pitfall of shared/DESIGN.md.
+#: half of that is the "only jogging slowly" pitfall of docs/DESIGN.md.
 MIN_QUALITY_SHARE = 0.10
 #: Polarised training keeps about 80 % of sessions easy (Seiler 2010, IJSPP 5:276; Seiler
 #: & Kjerland 2006, Scand J Med Sci Sports 16:49). A runner out three times a week with one
@@ -44,12 +44,12 @@ MIN_QUALITY_SHARE = 0.10
 MAX_QUALITY_SHARE = 0.4
 #: Fewer than one run a week over the variety window says too little to judge the mix.
 MIN_RUNS_TO_JUDGE_MIX = 4
-#: The leg muscle groups the advice talks about (shared/DESIGN.md).
+#: The leg muscle groups the advice talks about (docs/DESIGN.md).
 MUSCLE_GROUPS = ("quads", "glutes", "hamstrings", "calves")
 #: Which groups a workout loads beyond aerobic endurance. Hills and sprints as in
-#: shared/DESIGN.md; faster running shifts work to the calves (ankle plantarflexors) and,
+#: docs/DESIGN.md; faster running shifts work to the calves (ankle plantarflexors) and,
 #: towards sprinting, the hamstrings and hip extensors (Dorn et al. 2012, J Exp Biol 215:1944);
-#: strength work as the squats, lunges, deadlifts and calf raises of shared/DESIGN.md.
+#: strength work as the squats, lunges, deadlifts and calf raises of docs/DESIGN.md.
 #: Steady running (easy, recovery, long) builds the endurance of all of them, no group in
 #: particular, so it is absent here.
 MUSCLES_BY_WORKOUT: Mapping[Workout, tuple[str, ...]] = {
@@ -61,10 +61,10 @@ MUSCLES_BY_WORKOUT: Mapping[Workout, tuple[str, ...]] = {
     Workout.RACE: ("calves", "quads"),
     Workout.STRENGTH: MUSCLE_GROUPS,
 }
-#: Strength sessions a week that runners need (shared/DESIGN.md: 2-3 times a week).
+#: Strength sessions a week that runners need (docs/DESIGN.md: 2-3 times a week).
 STRENGTH_PER_WEEK = (2, 3)
 #: Sports that are strength work: weight training (squats, lunges, deadlifts, calf raises of
-#: shared/DESIGN.md) and CrossFit's lifts. Strava's generic "Workout", where unknown sports
+#: docs/DESIGN.md) and CrossFit's lifts. Strava's generic "Workout", where unknown sports
 #: such as volleyball or hockey land, and HIIT are not (issue 12).
 STRENGTH_TRAINING_SPORTS = frozenset({"WeightTraining", "Crossfit"})
 #: Fewest known days for a figure about "the last days": one whole week.

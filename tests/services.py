@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import redis
 
-#: The machine's shared services (see DEVELOPERS.md): trust auth, database "test".
+#: The machine's PostgreSQL, as CI and the developers' machines run it: trust auth, database
+#: "test" (STRIDEWISE_TEST_POSTGRES names another).
 POSTGRES_ADMIN_URL = os.environ.get(
     "STRIDEWISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

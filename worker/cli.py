@@ -1,4 +1,4 @@
-"""``stridewise``: the one command-line entry point (see shared/DESIGN.md for the contract)."""
+"""``stridewise``: the one command-line entry point (see docs/DESIGN.md for the contract)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Configuration from the environment (and an optional ``.env`` file).
 
-Every setting of the contract in shared/DESIGN.md lives here, with its embedded default:
+Every setting of the contract in docs/DESIGN.md lives here, with its embedded default:
 no configuration at all gives a SQLite database and an embedded Redis under ``var/`` and the
 built-in sandbox Strava.
 """

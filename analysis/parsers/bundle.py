@@ -1,6 +1,6 @@
 """Strava's own JSON: a DetailedActivity, with or without its streams.
 
-A bundle is ``{"activity": <DetailedActivity>, "streams": {...}}`` (shared/DESIGN.md).
+A bundle is ``{"activity": <DetailedActivity>, "streams": {...}}`` (docs/DESIGN.md).
 Streams come keyed by type (``{"time": {"data": [...]}}``, as the API answers
 with ``key_by_type=true``) or as the API's list (``[{"type": "time", "data": [...]}]``).
 """

@@ -95,7 +95,7 @@ SECTION_NAMES = {
 }
 MUSCLE_NAMES = {"quads": N_("quads"), "glutes": N_("glutes"), "hamstrings": N_("hamstrings"),
                 "calves": N_("calves")}
-#: What works a neglected group (shared/DESIGN.md): quads and glutes hills, hamstrings and
+#: What works a neglected group (docs/DESIGN.md): quads and glutes hills, hamstrings and
 #: calves sprints.
 NEGLECT_REMEDIES = (Workout.HILLS, Workout.SPRINTS)
 #: How long after connecting /me reloads itself while the history is read: with the quota
