@@ -1,4 +1,4 @@
-"""Fixtures for worker tests: a Redis client and a runtime on a real database."""
+"""Fixtures for worker tests: a Redis client and a runtime on a real, migrated database."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import redis
 
 from worker.config import Settings
 from worker.devstack import free_port
-from worker.migrate import upgrade
 from worker.runtime import Runtime
 
 
@@ -37,9 +36,8 @@ def make_settings(tmp_path: Path, database_url: str, redis_url: str,
 
 
 @pytest.fixture
-def runtime(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url))
-    upgrade(rt.db.engine)
+def runtime(tmp_path: Path, migrated_database_url: str, redis_url: str) -> Iterator[Runtime]:
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url))
     yield rt
     rt.db.dispose()
 
@@ -77,11 +75,11 @@ def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def strava_runtime(tmp_path: Path, database_url: str, redis_url: str,
+def strava_runtime(tmp_path: Path, migrated_database_url: str, redis_url: str,
                    sandbox_url: str) -> Iterator[Runtime]:
     """A runtime whose Strava is the sandbox."""
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url))
-    upgrade(rt.db.engine)
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
+                               STRAVA_BASE_URL=sandbox_url))
     rt.redis.flushdb()
     yield rt
     rt.db.dispose()

@@ -36,10 +36,9 @@ class Records(logging.Handler):
 
 
 @pytest.fixture
-def wrong_key(tmp_path: Path, database_url: str, redis_url: str,
-              strava_runtime: Runtime) -> Iterator[Runtime]:
+def wrong_key(tmp_path: Path, redis_url: str, strava_runtime: Runtime) -> Iterator[Runtime]:
     """The same deployment, but with a TOKEN_KEYS that did not encrypt its tokens."""
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url,
+    rt = Runtime(make_settings(tmp_path, strava_runtime.settings.database_url, redis_url,
                                STRAVA_BASE_URL=strava_runtime.settings.strava_base_url,
                                TOKEN_KEYS=Fernet.generate_key().decode()))
     yield rt
