@@ -58,25 +58,43 @@ def postgres_available() -> bool:
 
 
 @contextmanager
-def postgres_database(template: str = "") -> Iterator[str]:
-    """A fresh PostgreSQL database for one test (or module), dropped afterwards: empty, or a
-    copy of the database ``template``."""
-    from sqlalchemy import create_engine, text
-
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (or module), dropped afterwards."""
     require("PostgreSQL", "127.0.0.1", 5432)
-    name = f"stridewise_test_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    name = create_postgres_database()
     try:
         yield postgres_url(name)
     finally:
+        drop_postgres_database(name)
+
+
+def create_postgres_database(template: str = "") -> str:
+    """The name of a new database: empty, or a copy of the database ``template``."""
+    name = f"stridewise_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    _administer(f'CREATE DATABASE "{name}"{copy}')
+    return name
+
+
+def drop_postgres_database(name: str) -> None:
+    """Drop ``name``, ending the connections still open to it."""
+    disconnect_postgres_database(name)
+    _administer(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def disconnect_postgres_database(name: str) -> None:
+    _administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name",
+                name=name)
+
+
+def _administer(statement: str, **parameters: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
-            ), {"name": name})
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(statement), parameters)
+    finally:
         admin.dispose()
 
 
@@ -106,13 +124,18 @@ class MigratedTemplates:
 
     Each is built from the migrations this checkout carries when first asked for, so a new
     migration is in the next run's templates; tests of the migrations themselves start from an
-    empty database instead.
+    empty database instead. A PostgreSQL copy a test is done with is emptied (TRUNCATE, which
+    gives every table new files, as in a fresh copy) and handed to the next test, since creating
+    and dropping a database took five times as long; a copy whose schema a test changed is
+    dropped instead.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.sqlite_file: Path | None = None
         self.postgres_name = ""
+        self.postgres_tables: set[str] = set()
+        self.spare: list[str] = []
 
     def sqlite_url(self, directory: Path) -> str:
         """A copy of the SQLite template in ``directory`` (where ``sqlite_url`` puts it)."""
@@ -124,24 +147,62 @@ class MigratedTemplates:
 
     @contextmanager
     def postgres_database(self) -> Iterator[str]:
-        """A copy of the PostgreSQL template, dropped afterwards."""
+        """A copy of the PostgreSQL template, emptied for the next test or dropped after."""
         require("PostgreSQL", "127.0.0.1", 5432)
         if not self.postgres_name:
             self.postgres_name = self._migrated_postgres()
-        with postgres_database(template=self.postgres_name) as url:
-            yield url
+            self.postgres_tables = self._tables(self.postgres_name)
+        name = self.spare.pop() if self.spare else create_postgres_database(self.postgres_name)
+        try:
+            yield postgres_url(name)
+        finally:
+            disconnect_postgres_database(name)
+            if self._emptied(name):
+                self.spare.append(name)
+            else:
+                drop_postgres_database(name)
 
     def close(self) -> None:
-        """Drop the PostgreSQL template, if one was built."""
+        """Drop the PostgreSQL template and its spare copies."""
+        for name in [*self.spare, self.postgres_name]:
+            if name:
+                drop_postgres_database(name)
+        self.spare, self.postgres_name = [], ""
+
+    def _emptied(self, name: str) -> bool:
+        """Empty ``name`` if it still has the template's tables at the head; False if not."""
         from sqlalchemy import create_engine, text
 
-        if not self.postgres_name:
-            return
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.postgres_name}"'))
-        admin.dispose()
-        self.postgres_name = ""
+        if self._tables(name) != self.postgres_tables:
+            return False
+        engine = create_engine(postgres_url(name))
+        try:
+            with engine.begin() as connection:
+                if connection.scalar(text("SELECT version_num FROM alembic_version")) != \
+                        migration_head():
+                    return False
+                used = [table for table in sorted(self.postgres_tables - {"alembic_version"})
+                        if connection.scalar(text(f'SELECT EXISTS (SELECT FROM "{table}")'))]
+                if used:
+                    listed = ", ".join(f'"{table}"' for table in used)
+                    connection.execute(text(f"TRUNCATE {listed} CASCADE"))
+                # Every sequence a test advanced, inserts rolled back included, starts again.
+                for sequence in connection.scalars(text(
+                        "SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")):
+                    connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        finally:
+            engine.dispose()
+        return True
+
+    @staticmethod
+    def _tables(name: str) -> set[str]:
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine(postgres_url(name))
+        try:
+            return set(inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
 
     def _migrated_sqlite(self) -> Path:
         import sqlite3
@@ -155,13 +216,7 @@ class MigratedTemplates:
         return path
 
     def _migrated_postgres(self) -> str:
-        from sqlalchemy import create_engine, text
-
-        name = f"stridewise_template_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        name = create_postgres_database()
         self._migrate(postgres_url(name))
         return name
 
