@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,7 @@ import uvicorn
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from tests.support.commands import output
 from tests.worker.conftest import make_settings
 from worker import admin
 from worker.budget import across_resets
@@ -22,13 +21,6 @@ from worker.devstack import free_port
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
-
-
-def output(command: object, *args: object) -> tuple[int, str]:
-    text = io.StringIO()
-    with redirect_stdout(text):
-        code = command(*args)  # type: ignore[operator]
-    return code, text.getvalue()
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
+from tests.support.athlete import ATHLETE, connect, upload
+from tests.support.commands import output
+from tests.support.doubles import Records, Unreachable
 from tests.worker.conftest import make_settings, sandbox_calls
-from tests.worker.test_admin import output
-from tests.worker.test_oauth import Unreachable
-from tests.worker.test_sync import ATHLETE, connect, upload
 from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
-from tests.worker.test_token_keys import Records
 from worker import admin, forget
 from worker.budget import QuotaExhausted
 from worker.devstack import free_port

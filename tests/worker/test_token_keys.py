@@ -13,26 +13,16 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from tests.polling import wait_until
+from tests.support.athlete import ATHLETE, connect, description, upload
+from tests.support.commands import output
+from tests.support.doubles import Records
 from tests.worker.conftest import make_settings
-from tests.worker.test_admin import output
-from tests.worker.test_sync import ATHLETE, connect, description, upload
 from tests.worker.test_tasks import WAIT_S, delayed, inbox_event, lease, load_tasks
 from worker import admin, sync
 from worker.inbox import EventStatus
 from worker.models import Athlete, InboxEvent
 from worker.runtime import Runtime
 from worker.tokens import TokensUnreadable
-
-
-class Records(logging.Handler):
-    """Keeps the records of one logger."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture
