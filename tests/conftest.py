@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import RedisServer, redis_server_available
+from tests.services import MigratedTemplates, RedisServer, redis_server_available
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
         yield sqlite_url(tmp_path)
     else:
         with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    """This test process's databases at the migrations' head, to copy from."""
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                          migrated_templates: MigratedTemplates) -> object:
+    """A database at the migrations' head: a copy of this process's SQLite or PostgreSQL
+    template. Tests of the migrations themselves take ``database_url`` instead."""
+    if request.param == "sqlite":
+        yield migrated_templates.sqlite_url(tmp_path)
+    else:
+        with migrated_templates.postgres_database() as url:
             yield url
 
 

@@ -18,12 +18,14 @@ pytestmark = pytest.mark.e2e
 
 ATHLETE = 5404
 OTHER = 5405
+#: The athletes of the tests sharing one stack, one each, so that no test sees another's data.
+TWICE, EARLY, LATE = 5406, 5407, 5408
 ATHLETE_TEXT = "Hill reps, 6 x 90 s."
 #: How long a handful of events may take to settle on an idle worker.
 SETTLE_S = 45
 
 
-def event(live: LiveStack, aspect: str, object_id: int, owner: int = ATHLETE,
+def event(live: LiveStack, aspect: str, object_id: int, owner: int,
           object_type: str = "activity", updates: dict[str, str] | None = None,
           event_time: int | None = None) -> dict[str, Any]:
     with live.db.session() as session:
@@ -46,16 +48,27 @@ def settled(live: LiveStack) -> bool:
     return "pending" not in live.inbox_statuses()
 
 
-@pytest.fixture
-def live(tmp_path: Path, stack_database: str, private_redis: RedisServer) -> Any:
-    with live_stack(tmp_path, stack_database, private_redis.url) as running:
-        running.start(ATHLETE)
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory, module_database: str,
+           module_redis: RedisServer) -> Any:
+    """One stack for the tests that only deliver events: starting one takes longer than they."""
+    with live_stack(tmp_path_factory.mktemp("stack"), module_database,
+                    module_redis.url) as running:
+        running.start(TWICE, EARLY, LATE)
         yield running
 
 
+@pytest.fixture
+def live(shared: LiveStack) -> LiveStack:
+    """The shared stack once idle, its request counts zeroed for the test."""
+    assert wait_until(lambda: settled(shared), timeout=SETTLE_S)
+    shared.reset_stats()
+    return shared
+
+
 def test_an_event_delivered_three_times_is_stored_once_and_posted_once(live: LiveStack) -> None:
-    [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT, notify=False)
-    body = event(live, "create", activity)
+    [activity] = live.upload(TWICE, 1, ATHLETE_TEXT, notify=False)
+    body = event(live, "create", activity, TWICE)
     answers = [live.post_event(body).status_code for _ in range(3)]
     found = live.wait_for_blocks([activity], timeout=SETTLE_S)
     assert wait_until(lambda: settled(live), timeout=SETTLE_S)
@@ -70,11 +83,11 @@ def test_an_event_delivered_three_times_is_stored_once_and_posted_once(live: Liv
 
 
 def test_an_update_before_its_create_ends_with_one_block(live: LiveStack) -> None:
-    [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT, notify=False)
+    [activity] = live.upload(EARLY, 1, ATHLETE_TEXT, notify=False)
     created = int(time.time())
-    live.post_event(event(live, "update", activity, updates={"title": "Hills"},
+    live.post_event(event(live, "update", activity, EARLY, updates={"title": "Hills"},
                           event_time=created + 60))
-    live.post_event(event(live, "create", activity, event_time=created))
+    live.post_event(event(live, "create", activity, EARLY, event_time=created))
     found = live.wait_for_blocks([activity], timeout=SETTLE_S)
     assert wait_until(lambda: settled(live), timeout=SETTLE_S)
 
@@ -88,11 +101,11 @@ def test_an_update_before_its_create_ends_with_one_block(live: LiveStack) -> Non
 def test_a_create_arriving_after_the_delete_settles_at_once_storing_and_writing_nothing(
     live: LiveStack,
 ) -> None:
-    [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT, notify=False)
+    [activity] = live.upload(LATE, 1, ATHLETE_TEXT, notify=False)
     created = int(time.time())
     live.http.delete(f"/_sandbox/activities/{activity}").raise_for_status()
     assert wait_until(lambda: ("delete", "done", 1) in inbox(live, activity), timeout=SETTLE_S)
-    live.post_event(event(live, "create", activity, event_time=created))
+    live.post_event(event(live, "create", activity, LATE, event_time=created))
     # At once: not retried for minutes as if the activity were only slow to appear.
     assert wait_until(lambda: settled(live), timeout=20)
 

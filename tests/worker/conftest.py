@@ -1,4 +1,4 @@
-"""Fixtures for worker tests: a Redis client and a runtime on a real database."""
+"""Fixtures for worker tests: a Redis client and a runtime on a real, migrated database."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import httpx
 import pytest
 import redis
 
+from tests.support.sandbox import SandboxServer
 from worker.config import Settings
-from worker.devstack import free_port
-from worker.migrate import upgrade
 from worker.runtime import Runtime
 
 
@@ -37,51 +36,39 @@ def make_settings(tmp_path: Path, database_url: str, redis_url: str,
 
 
 @pytest.fixture
-def runtime(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url))
-    upgrade(rt.db.engine)
+def runtime(tmp_path: Path, migrated_database_url: str, redis_url: str) -> Iterator[Runtime]:
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url))
     yield rt
     rt.db.dispose()
 
 
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    """The uvicorn server of this test process that serves each test's sandbox."""
+    server = SandboxServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def sandbox_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A sandbox Strava served over real HTTP from a thread of this process, without the demo
-    athlete's seeded history (no test here uses it; seeding it took half a second a test)."""
-    import threading
-    import time
-
-    import httpx
-    import uvicorn
-
+def sandbox_url(sandbox_server: SandboxServer) -> Iterator[str]:
+    """A sandbox Strava of this test alone, served over real HTTP from a thread of this process,
+    without the demo athlete's seeded history (no test here uses it; seeding it took half a
+    second a test)."""
     from worker.sandbox.app import create_app
     from worker.sandbox.config import SandboxConfig
 
-    port = free_port()
-    app = create_app(SandboxConfig(history_days=0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                          lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/_sandbox/stats", timeout=0.5)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with sandbox_server.serving(create_app(SandboxConfig(history_days=0))) as url:
+        yield url
 
 
 @pytest.fixture
-def strava_runtime(tmp_path: Path, database_url: str, redis_url: str,
+def strava_runtime(tmp_path: Path, migrated_database_url: str, redis_url: str,
                    sandbox_url: str) -> Iterator[Runtime]:
     """A runtime whose Strava is the sandbox."""
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url))
-    upgrade(rt.db.engine)
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
+                               STRAVA_BASE_URL=sandbox_url))
     rt.redis.flushdb()
     yield rt
     rt.db.dispose()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,7 @@ import uvicorn
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from tests.support.commands import output
 from tests.worker.conftest import make_settings
 from worker import admin
 from worker.budget import across_resets
@@ -24,23 +23,14 @@ from worker.runtime import Runtime
 from worker.web import create_app
 
 
-def output(command: object, *args: object) -> tuple[int, str]:
-    text = io.StringIO()
-    with redirect_stdout(text):
-        code = command(*args)  # type: ignore[operator]
-    return code, text.getvalue()
-
-
 @pytest.fixture
-def web_runtime(tmp_path: Path, database_url: str, redis_url: str,
+def web_runtime(tmp_path: Path, migrated_database_url: str, redis_url: str,
                 sandbox_url: str) -> Iterator[Runtime]:
     """A runtime whose web process really listens at PUBLIC_URL (for Strava's handshake)."""
-    from worker.migrate import upgrade
-
     port = free_port()
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url,
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
+                               STRAVA_BASE_URL=sandbox_url,
                                PUBLIC_URL=f"http://127.0.0.1:{port}"))
-    upgrade(rt.db.engine)
     server = uvicorn.Server(uvicorn.Config(create_app(rt), host="127.0.0.1", port=port,
                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -116,13 +106,11 @@ def test_status_says_when_nothing_from_strava_is_held(runtime: Runtime) -> None:
 
 
 def test_rotate_keys_re_encrypts_every_token_under_the_newest_key(
-    tmp_path: Path, database_url: str, redis_url: str
+    tmp_path: Path, migrated_database_url: str, redis_url: str
 ) -> None:
-    from worker.migrate import upgrade
-
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    before = Runtime(make_settings(tmp_path, database_url, redis_url, TOKEN_KEYS=old))
-    upgrade(before.db.engine)
+    before = Runtime(make_settings(tmp_path, migrated_database_url, redis_url, TOKEN_KEYS=old))
+    database_url = before.settings.database_url
     with before.db.session() as session:
         session.add(Athlete(id=9, access_token=before.cipher.encrypt("access-9"),
                             refresh_token=before.cipher.encrypt("refresh-9"), expires_at=0,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
+from tests.support.athlete import connect
 from tests.worker.conftest import sandbox_stats
-from tests.worker.test_sync import connect
 from worker import preferences
 from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets

@@ -20,12 +20,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
+from tests.support.athlete import ATHLETE, connect, upload
+from tests.support.commands import output
+from tests.support.doubles import Records, Unreachable
 from tests.worker.conftest import make_settings, sandbox_calls
-from tests.worker.test_admin import output
-from tests.worker.test_oauth import Unreachable
-from tests.worker.test_sync import ATHLETE, connect, upload
 from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
-from tests.worker.test_token_keys import Records
 from worker import admin, forget
 from worker.budget import QuotaExhausted
 from worker.devstack import free_port
@@ -288,12 +287,12 @@ def test_forgetting_an_athlete_leaves_no_row_and_no_message_about_them(
 
 
 def test_an_athlete_is_forgotten_in_the_database_while_redis_is_down(
-    tmp_path: Path, database_url: str, runtime: Runtime,
+    tmp_path: Path, runtime: Runtime,
 ) -> None:
     with runtime.db.session() as session:
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
                             scope="s"))
-    down = Runtime(make_settings(tmp_path, database_url,
+    down = Runtime(make_settings(tmp_path, runtime.settings.database_url,
                                  f"redis://127.0.0.1:{free_port()}/0"))
     try:
         forget.forget_athlete(down, ATHLETE, revoke=False)
@@ -304,10 +303,11 @@ def test_an_athlete_is_forgotten_in_the_database_while_redis_is_down(
 
 
 def test_rotate_keys_re_encrypts_the_tokens_kept_for_a_revoke(
-    tmp_path: Path, database_url: str, redis_url: str, runtime: Runtime,
+    tmp_path: Path, redis_url: str, runtime: Runtime,
 ) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    keyed = {keys: Runtime(make_settings(tmp_path, database_url, redis_url, TOKEN_KEYS=keys))
+    keyed = {keys: Runtime(make_settings(tmp_path, runtime.settings.database_url, redis_url,
+                                         TOKEN_KEYS=keys))
              for keys in (old, f"{new},{old}", new)}
     with runtime.db.session() as session:
         session.add(PendingRevoke(access_token=keyed[old].cipher.encrypt("access"),

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from analysis.description import find_block
+from tests.support.athlete import connect, description
 from tests.worker.conftest import sandbox_calls, sandbox_stats
 from tests.worker.test_backfill import seed_history
-from tests.worker.test_sync import connect, description
 from worker import history, sync
 from worker.backfill import fetch_streams
 from worker.budget import across_resets

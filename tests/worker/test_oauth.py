@@ -11,12 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import redis
-import requests
-import requests.adapters
 import uvicorn
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from tests.support.doubles import Unreachable
 from tests.worker.conftest import TOKEN, sandbox_calls
 from worker import forget
 from worker.budget import QuotaExhausted
@@ -134,17 +133,6 @@ def test_a_backfill_that_cannot_be_sent_at_connect_is_kept_and_sent_by_the_sweep
     sweep(strava_runtime)
     assert strava_runtime.jobs.counts() == {}
     assert strava_runtime.redis.hlen("stridewise:backfill.msgs") == 1
-
-
-class Unreachable(requests.adapters.BaseAdapter):
-    """Strava cannot be reached."""
-
-    def send(self, request: requests.PreparedRequest, *args: Any,
-             **kwargs: Any) -> requests.Response:
-        raise requests.ConnectionError("connection refused")
-
-    def close(self) -> None:
-        pass
 
 
 def approve(client: TestClient, athlete_id: int, extra: str = "") -> str:

@@ -45,10 +45,10 @@ PLAN = [(0, "Run", "easy"), (1, "WeightTraining", "strength"), (2, "Run", "hills
 
 
 @pytest.fixture
-def rt(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runtime]:
+def rt(tmp_path: Path, migrated_database_url: str, redis_url: str) -> Iterator[Runtime]:
     """A runtime whose cache horizon is not the default, so pages must read it."""
-    runtime = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_CACHE_DAYS="5"))
-    upgrade(runtime.db.engine)
+    runtime = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
+                                    STRAVA_CACHE_DAYS="5"))
     yield runtime
     runtime.db.dispose()
 
@@ -340,11 +340,11 @@ def test_pruning_deletes_the_expired_sessions_only(rt: Runtime) -> None:
 
 @pytest.mark.parametrize("public_url", ["http://127.0.0.1:8000", "https://stridewise.test"])
 def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
-    tmp_path: Path, database_url: str, redis_url: str, sandbox_url: str, public_url: str,
+    tmp_path: Path, migrated_database_url: str, redis_url: str, sandbox_url: str,
+    public_url: str,
 ) -> None:
-    strava_runtime = Runtime(make_settings(tmp_path, database_url, redis_url,
+    strava_runtime = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
                                            STRAVA_BASE_URL=sandbox_url, PUBLIC_URL=public_url))
-    upgrade(strava_runtime.db.engine)
     strava_runtime.redis.flushdb()
     client = TestClient(create_app(strava_runtime), base_url=strava_runtime.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)

@@ -13,9 +13,10 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from tests.polling import wait_until
+from tests.support.athlete import ATHLETE, connect, description, upload
+from tests.support.commands import output
+from tests.support.doubles import Records
 from tests.worker.conftest import make_settings
-from tests.worker.test_admin import output
-from tests.worker.test_sync import ATHLETE, connect, description, upload
 from tests.worker.test_tasks import WAIT_S, delayed, inbox_event, lease, load_tasks
 from worker import admin, sync
 from worker.inbox import EventStatus
@@ -24,22 +25,10 @@ from worker.runtime import Runtime
 from worker.tokens import TokensUnreadable
 
 
-class Records(logging.Handler):
-    """Keeps the records of one logger."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
-def wrong_key(tmp_path: Path, database_url: str, redis_url: str,
-              strava_runtime: Runtime) -> Iterator[Runtime]:
+def wrong_key(tmp_path: Path, redis_url: str, strava_runtime: Runtime) -> Iterator[Runtime]:
     """The same deployment, but with a TOKEN_KEYS that did not encrypt its tokens."""
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url,
+    rt = Runtime(make_settings(tmp_path, strava_runtime.settings.database_url, redis_url,
                                STRAVA_BASE_URL=strava_runtime.settings.strava_base_url,
                                TOKEN_KEYS=Fernet.generate_key().decode()))
     yield rt

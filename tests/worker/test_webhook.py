@@ -20,7 +20,6 @@ from tests.polling import wait_until
 from tests.worker.conftest import make_settings
 from worker.devstack import free_port
 from worker.metrics import REGISTRY
-from worker.migrate import upgrade
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app
@@ -286,10 +285,10 @@ def test_the_webhook_secret_is_generated_once_kept_under_var_and_long(runtime: R
 
 
 def test_with_redis_down_web_acknowledges_into_the_inbox_and_other_routes_answer_503(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, migrated_database_url: str
 ) -> None:
-    rt = Runtime(make_settings(tmp_path, database_url, f"redis://127.0.0.1:{free_port()}/0"))
-    upgrade(rt.db.engine)
+    rt = Runtime(make_settings(tmp_path, migrated_database_url,
+                               f"redis://127.0.0.1:{free_port()}/0"))
     with rt.db.session() as session:
         session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook/s"))
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,

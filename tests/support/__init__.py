@@ -1,0 +1,1 @@
+"""Helpers the test packages share: fixtures' machinery and the steps several tests take."""

@@ -1,0 +1,35 @@
+"""One athlete's steps at the sandbox Strava: connect through the web app, upload an activity,
+read its description back."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+from starlette.testclient import TestClient
+
+from worker.runtime import Runtime
+from worker.web import create_app
+
+ATHLETE = 5150
+TEXT = "Windy by the river.\nNew shoes."
+
+
+def connect(rt: Runtime, athlete_id: int = ATHLETE) -> None:
+    browser = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = browser.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
+    back = urlsplit(approved.headers["location"])
+    assert browser.get(f"{back.path}?{back.query}").status_code == 200
+
+
+def upload(rt: Runtime, workout: str = "intervals", text: str = TEXT, seed: int = 1) -> int:
+    answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                        json={"workout": workout, "seed": seed, "description": text,
+                              "notify": False})
+    return int(answer.json()["id"])
+
+
+def description(rt: Runtime, activity_id: int) -> str:
+    url = f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+    return str(httpx.get(url).json().get("description") or "")
