@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import redis
+import requests
 import uvicorn
 from sqlalchemy import select
 from starlette.testclient import TestClient
