@@ -48,6 +48,24 @@ SPORTS: dict[tuple[str, str | None], tuple[str, bool]] = {
     ("fitness_equipment", "indoor_rowing"): ("Rowing", True),
     ("swimming", None): ("Swim", False),
     ("rowing", None): ("Rowing", False),
+    # Snow, water, wall and ice: FIT's sport and sub_sport names (Garmin's FIT profile) in
+    # Strava's words, so such a session is named for what it was, not a "Workout".
+    ("cross_country_skiing", None): ("NordicSki", False),
+    ("cross_country_skiing", "skate_skiing"): ("NordicSki", False),
+    ("alpine_skiing", None): ("AlpineSki", False),
+    ("alpine_skiing", "backcountry"): ("BackcountrySki", False),
+    ("alpine_skiing", "skate_skiing"): ("NordicSki", False),
+    ("snowboarding", None): ("Snowboard", False),
+    ("snowshoeing", None): ("Snowshoe", False),
+    ("rock_climbing", None): ("RockClimbing", False),
+    ("rock_climbing", "indoor_climbing"): ("RockClimbing", True),
+    ("rock_climbing", "bouldering"): ("RockClimbing", False),
+    ("paddling", None): ("Canoeing", False),
+    ("kayaking", None): ("Kayaking", False),
+    ("stand_up_paddleboarding", None): ("StandUpPaddling", False),
+    ("inline_skating", None): ("InlineSkate", False),
+    ("ice_skating", None): ("IceSkate", False),
+    ("mountaineering", None): ("Hike", False),
 }
 #: Sport type of a file that names no sport the table knows.
 DEFAULT_SPORT = ("Workout", False)

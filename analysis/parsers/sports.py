@@ -25,6 +25,15 @@ NAMES = {
     "weighttraining": "WeightTraining", "strengthtraining": "WeightTraining",
     "workout": "Workout", "other": "Workout", "training": "Workout",
     "rowing": "Rowing", "yoga": "Yoga", "elliptical": "Elliptical",
+    "nordicski": "NordicSki", "crosscountryskiing": "NordicSki", "skiing": "NordicSki",
+    "alpineski": "AlpineSki", "alpineskiing": "AlpineSki", "downhillskiing": "AlpineSki",
+    "backcountryski": "BackcountrySki", "backcountryskiing": "BackcountrySki",
+    "skitouring": "BackcountrySki", "snowboard": "Snowboard", "snowboarding": "Snowboard",
+    "snowshoe": "Snowshoe", "snowshoeing": "Snowshoe",
+    "rockclimbing": "RockClimbing", "climbing": "RockClimbing", "bouldering": "RockClimbing",
+    "kayaking": "Kayaking", "canoeing": "Canoeing", "paddling": "Canoeing",
+    "standuppaddling": "StandUpPaddling", "inlineskating": "InlineSkate",
+    "iceskating": "IceSkate",
 }
 
 

@@ -239,7 +239,10 @@ def gpx_document(kind: str, hr: list[int]) -> bytes:
 
 @pytest.mark.parametrize("kind, sport", [("running", "Run"), ("9", "Run"), ("1", "Ride"),
                                          ("cycling", "Ride"), ("trail_running", "TrailRun"),
-                                         ("hiking", "Hike"), ("", "Run")])
+                                         ("hiking", "Hike"), ("", "Run"),
+                                         ("backcountry_skiing", "BackcountrySki"),
+                                         ("Cross-country skiing", "NordicSki"),
+                                         ("bouldering", "RockClimbing")])
 def test_gpx_type_names_the_sport(kind: str, sport: str) -> None:
     assert parse_activity(gpx_document(kind, [120] * 10), "a.gpx").sport == sport
 
@@ -324,6 +327,8 @@ def session(sport: int, sub_sport: int) -> tuple[str, dict[str, float]]:
     (1, 0, "Run", False), (1, 1, "Run", True), (1, 3, "TrailRun", False), (2, 0, "Ride", False),
     (11, 0, "Walk", False), (17, 0, "Hike", False), (10, 20, "WeightTraining", False),
     (5, 0, "Swim", False), (48, 0, "Workout", False),
+    (12, 0, "NordicSki", False), (13, 0, "AlpineSki", False), (13, 37, "BackcountrySki", False),
+    (14, 0, "Snowboard", False), (31, 69, "RockClimbing", False), (31, 68, "RockClimbing", True),
 ])
 def test_fit_sport_and_sub_sport_become_strava_sport_types(
         sport: int, sub_sport: int, expected: str, trainer: bool) -> None:
