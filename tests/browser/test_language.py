@@ -14,18 +14,26 @@ from analysis.description import find_block
 from tests.browser.language import english_left, heart_rate_figures, translated_lines
 from worker import i18n
 
-#: A real tempo run with a heart-rate recording (tests/data/README.md gives its source).
-RUN = "history/runpandas-athlete/feaf2949-0da0-47cf-b4ed-6818c70d0733.gpx.gz"
+#: A real easy run with a heart-rate recording, README's example (tests/data/README.md gives
+#: its source): its block shows the heart rate's share of the maximum.
+RUN = "history/runpandas-athlete/e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz"
 
 
 @cache
 def block_of(run: Path, language: str) -> list[str]:
-    """The block's lines between its markers, as the command line writes them."""
+    """The block's lines between its markers, as the command line writes them, each with the
+    lines that continue it (indented, past 60 characters) joined to it."""
     done = subprocess.run([sys.executable, "-m", "worker.cli", "analyze", "--language", language,
                            str(run)], capture_output=True, text=True, check=True, timeout=60)
     span = find_block(done.stdout)
     assert span is not None, done.stdout
-    return done.stdout[span[0]:span[1]].splitlines()[1:-1]
+    lines: list[str] = []
+    for line in done.stdout[span[0]:span[1]].splitlines()[1:-1]:
+        if line.startswith("  ") and lines:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return lines
 
 
 @pytest.mark.parametrize("language", [code for code in i18n.LANGUAGES if code != "en"])
