@@ -6,8 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from worker.models import Athlete
 from worker.runtime import Runtime
 from worker.web import create_app
 
@@ -33,3 +35,11 @@ def upload(rt: Runtime, workout: str = "intervals", text: str = TEXT, seed: int 
 def description(rt: Runtime, activity_id: int) -> str:
     url = f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}"
     return str(httpx.get(url).json().get("description") or "")
+
+
+def expire_history(rt: Runtime, athlete_id: int = ATHLETE) -> None:
+    """The athlete's history as the cache horizon leaves it: not read, so the next backfill or
+    upload must ask Strava for it."""
+    with rt.db.session() as session:
+        session.execute(update(Athlete).where(Athlete.id == athlete_id)
+                        .values(history_since=None, history_read_at=None))
