@@ -77,8 +77,8 @@ def measure() -> dict[str, float]:
 def report(figures: dict[str, float]) -> str:
     return (
         "## Analysis speed\n\n"
-        f"A {figures['points']:.0f}-point run ({figures['bundle_bytes'] / 1e6:.2f} MB Strava "
-        "bundle), median of 30 runs each:\n\n"
+        f"`python -m bench.analysis_speed`: a {figures['points']:.0f}-point run "
+        f"({figures['bundle_bytes'] / 1e6:.2f} MB Strava bundle), median of 30 runs each:\n\n"
         "| step | time |\n| --- | --- |\n"
         f"| json.loads of the bundle | {figures['decode_ms']:.2f} ms |\n"
         f"| analysis (parse bundle, resample, classify, load, feedback block) | "

@@ -256,7 +256,11 @@ def report(f: dict[str, Any]) -> str:
         f"{hosts['twice']} activities with more than one block, {hosts['puts']} PUTs "
         f"(events handled: {hosts['host_a_events']} on host A, {hosts['host_b_events']} on "
         f"host B). Largest worker process resident size: **{hosts['worker_rss_mib']:.0f} MiB** "
-        "(4 threads).\n"
+        "(4 threads).\n\n"
+        "Per athlete, Redis holds at rest the keys above whose pattern carries an athlete id "
+        "(`athlete:N`), each for its time to live after the athlete's last request, and "
+        "nothing once it has passed; the other keys are the application's, whatever the "
+        "number of athletes.\n"
     )
 
 

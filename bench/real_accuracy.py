@@ -15,7 +15,10 @@ figure for recordings the rules were not tuned on. So is the blind batch of Dece
 (tests/data/blind-2026-12), whose files are in the repository except those of
 repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is the second
 batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
-for in the same folder.
+for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``).
+
+:func:`per_set_lines` puts each set's score now beside its score before the rules changed
+for issue 20 (:data:`BEFORE_ISSUE_20`, recorded once and kept here as history).
 """
 
 from __future__ import annotations
@@ -54,6 +57,43 @@ BLIND_B = REPO_ROOT / "tests" / "data" / "blind-2026-12b"
 BLIND_B_FIGURE = ("commit 1e241a6 (the classifier of a359731): 12/13 acceptable (92 %), 12 exact; "
                   "runs 12/12 acceptable (100 %), 12 exact; interval sessions called intervals "
                   "12 of 12")
+#: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
+TEST_DATA = REPO_ROOT / "tests" / "data"
+#: Where the rules changed for issue 20 are listed, each with the sources it fixed.
+RULES_CHANGED = BLIND / "README.md"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A set's score taken once in the past, kept as history beside the score measured now."""
+
+    acceptable: str
+    runs: str
+    intervals: str
+
+
+#: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
+#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE). Recorded once.
+BEFORE_ISSUE_20 = {
+    "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
+    "tests/data/runs": Recorded("11/11, 11 exact", "9/9", "1 of 1"),
+    "tests/data/real": Recorded("12/12, 9 exact (12 files then)", "12/12", "-"),
+    "tests/data/heldout": Recorded("40/43 (93 %), 30 exact", "28/31 (90 %)", "6 of 9"),
+    "tests/data/blind-2026-12": Recorded("**33/36 (92 %)**, 25 exact, blind (77ebab2)",
+                                         "**22/24 (92 %)**", "**2 of 4**"),
+    "tests/data/blind-2026-12b": Recorded("**12/13 (92 %)**, 12 exact, blind (1e241a6, the "
+                                          "classifier of a359731)", "**12/12 (100 %)**",
+                                          "**12 of 12**"),
+}
+#: How each set is named in the per-set table.
+SET_NAMES = {
+    "development set": "development set, shared/data/real (tuned on)",
+    "tests/data/runs": "tests/data/runs (from shared/data/runs)",
+    "tests/data/heldout": "tests/data/heldout (blind only when first scored)",
+    "tests/data/blind-2026-12": "blind batch of December 2026 (tests/data/blind-2026-12)",
+    "tests/data/blind-2026-12b": "second blind batch, interval sessions "
+                                 "(tests/data/blind-2026-12b)",
+}
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
 #: Goals of issue 12 on recordings the project never saw.
@@ -209,12 +249,19 @@ def _heldout_lines(verdicts: list[Verdict], absent: list[str]) -> list[str]:
         lines += ["| set | exact | acceptable | goal on unseen recordings |",
                   "| --- | --- | --- | --- |",
                   _row("all", verdicts, UNSEEN_GOALS), _row("runs", runs, UNSEEN_GOALS), ""]
+        lines.append(_intervals_line(verdicts) + "\n")
         lines += [f"Miss: {v.file}, {v.wanted} -> {v.got} ({v.evidence})."
                   for v in verdicts if not v.fine]
     if absent:
         lines.append(f"\n{len(absent)} held-out files are not in $STRIDEWISE_HELDOUT_DATA and "
                      "were not scored.")
     return lines
+
+
+def _intervals_line(verdicts: list[Verdict]) -> str:
+    sessions = [v for v in verdicts if v.wanted == "intervals"]
+    called = sum(v.got == "intervals" for v in sessions)
+    return f"Interval sessions called intervals: {called} of {len(sessions)}."
 
 
 def _row(name: str, verdicts: list[Verdict], goals: dict[str, float] = GOALS) -> str:
@@ -272,8 +319,8 @@ def _title(folder: Path) -> str:
 def measure_blind(folder: Path = BLIND) -> tuple[list[Verdict], list[str]]:
     """A blind batch's verdicts for the files found, and the labelled files absent."""
     labels = folder / "labels.csv"
-    explicit = os.environ.get("STRIDEWISE_BLIND_DATA")
-    elsewhere = (Path(explicit),) if explicit else ()
+    explicit = os.environ.get("STRIDEWISE_BLIND_DATA", "")
+    elsewhere = tuple(Path(part) for part in explicit.split(os.pathsep) if part)
     return measure(folder, labels, *elsewhere), missing(folder, labels, *elsewhere)
 
 
@@ -284,7 +331,123 @@ def measure_heldout() -> tuple[list[Verdict], list[str]]:
     return verdicts, missing(folder, HELDOUT_LABELS)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One labelled set as measured now: its verdicts and its labelled files not found."""
+
+    name: str
+    verdicts: list[Verdict]
+    absent: list[str]
+    missing_labels: Path | None = None
+
+
+def measure_all() -> list[Scored]:
+    """Every labelled set, in the order of :data:`BEFORE_ISSUE_20`."""
+    development = data_dir()
+    if (development / "labels.csv").is_file():
+        dev = Scored("development set", measure(development),
+                     missing(development, development / "labels.csv"))
+    else:
+        dev = Scored("development set", [], [], development / "labels.csv")
+    return [dev,
+            Scored("tests/data/runs", measure(TEST_DATA, TEST_DATA / "labels.csv"),
+                   missing(TEST_DATA, TEST_DATA / "labels.csv")),
+            Scored("tests/data/real", measure(ADDED), missing(ADDED, ADDED / "labels.csv")),
+            Scored("tests/data/heldout", *measure_heldout()),
+            Scored("tests/data/blind-2026-12", *measure_blind()),
+            Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B))]
+
+
+def report_all(sets: list[Scored]) -> str:
+    """The whole accuracy section: headline, held-out, both blind batches, the sets side by
+    side with their scores before issue 20, and the score per source."""
+    by_name = {s.name: s for s in sets}
+    dev, heldout = by_name["development set"], by_name["tests/data/heldout"]
+    if dev.missing_labels is not None:
+        head = ("## Accuracy on real recordings (headline)\n\n"
+                f"Not measured: the development set's labels ({dev.missing_labels}) are absent; "
+                "set $SHARED_DATA or $STRIDEWISE_REAL_DATA.\n")
+    else:
+        head = report(dev.verdicts, by_name["tests/data/real"].verdicts, heldout.verdicts,
+                      heldout.absent)
+    blind_a, blind_b = by_name["tests/data/blind-2026-12"], by_name["tests/data/blind-2026-12b"]
+    return "\n".join([
+        head + "\n".join(blind_lines(blind_a.verdicts, blind_a.absent)) + "\n",
+        "\n".join(blind_lines(blind_b.verdicts, blind_b.absent, BLIND_B, BLIND_B_FIGURE)) + "\n",
+        "\n".join(per_set_lines(sets)) + "\n"])
+
+
+def per_set_lines(sets: list[Scored]) -> list[str]:
+    """Each set's score now beside its score before the rules changed for issue 20."""
+    lines = ["### Blind and now, per set (issue 20)\n",
+             "The first figure of each set is its score before the rules changed for issue 20 "
+             "(on the classifier of b11927c; for each blind batch, its one blind run), recorded "
+             "then and kept in bench/real_accuracy.py; the second is this run's. The rules "
+             f"changed, each with the sources it fixed, and those tried and left out are listed "
+             f"in {RULES_CHANGED.relative_to(REPO_ROOT)}.\n",
+             "| set | before: acceptable | now: acceptable | before: runs | now: runs | "
+             "before: interval sessions called intervals | now |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for scored in sets:
+        before = BEFORE_ISSUE_20[scored.name]
+        lines.append(f"| {SET_NAMES.get(scored.name, scored.name)} | {before.acceptable} | "
+                     f"{_now_acceptable(scored)} | "
+                     f"{before.runs} | {_now_runs(scored)} | {before.intervals} | "
+                     f"{_now_intervals(scored)} |")
+    every = _distinct(sets)
+    sources: dict[str, list[Verdict]] = {}
+    for v in every:
+        sources.setdefault(v.file.split("-", 1)[0], []).append(v)
+    lines += ["", "Per source, all sets together, each file once (acceptable): "
+              + ", ".join(f"{name} {sum(v.fine for v in vs)}/{len(vs)}"
+                          for name, vs in sorted(sources.items(), key=lambda i: i[0].lower()))
+              + "."]
+    misses = [v for v in every if not v.fine]
+    lines.append("\nMisses, all sets together: "
+                 + ("; ".join(f"{v.file}, {v.wanted} -> {v.got}" for v in misses) or "none")
+                 + ".")
+    absent = [(s.name, len(s.absent)) for s in sets if s.absent]
+    if absent:
+        lines.append("\nNot scored, absent from the folders given: "
+                     + ", ".join(f"{n} files of {name}" for name, n in absent) + ".")
+    return lines
+
+
+def _distinct(sets: list[Scored]) -> list[Verdict]:
+    seen: dict[str, Verdict] = {}
+    for scored in sets:
+        for v in scored.verdicts:
+            seen.setdefault(v.file, v)
+    return list(seen.values())
+
+
+def _absent_note(scored: Scored) -> str:
+    return f" ({len(scored.absent)} files absent)" if scored.absent else ""
+
+
+def _now_acceptable(scored: Scored) -> str:
+    vs = scored.verdicts
+    if scored.missing_labels is not None or not vs:
+        return "absent" + (f" ({len(scored.absent)} files)" if scored.absent else "")
+    fine = sum(v.fine for v in vs)
+    return (f"{fine}/{len(vs)} ({_pct(fine, len(vs))}), {sum(v.exact for v in vs)} exact"
+            + _absent_note(scored))
+
+
+def _now_runs(scored: Scored) -> str:
+    runs = [v for v in scored.verdicts if v.sport == "Run"]
+    if not runs:
+        return "-" if scored.verdicts else "absent"
+    fine = sum(v.fine for v in runs)
+    return f"{fine}/{len(runs)} ({_pct(fine, len(runs))})"
+
+
+def _now_intervals(scored: Scored) -> str:
+    sessions = [v for v in scored.verdicts if v.wanted == "intervals"]
+    if not sessions:
+        return "-" if scored.verdicts else "absent"
+    return f"{sum(v.got == 'intervals' for v in sessions)} of {len(sessions)}"
+
+
 if __name__ == "__main__":
-    print(report(measure(), measure(ADDED), *measure_heldout()))
-    print("\n".join(blind_lines(*measure_blind())))
-    print("\n".join(blind_lines(*measure_blind(BLIND_B), BLIND_B, BLIND_B_FIGURE)))
+    print(report_all(measure_all()))

@@ -186,6 +186,7 @@ def report(figures: dict[str, object]) -> str:
     mix = ", ".join([f"{n} {w}" for w, n in MIX] + [f"{n} manual {w}" for w, n in MANUAL])
     return (
         "## Strava requests per activity\n\n"
+        "`python -m bench.requests_per_activity` (this section and the two below it).\n\n"
         f"{figures['activities']} uploads to the sandbox ({mix}) by an athlete who connected "
         f"with {HISTORY_DAYS} days of history, handled by web and one worker process as real "
         "processes; every request the sandbox saw for those activities:\n\n"
