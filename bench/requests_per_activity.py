@@ -207,6 +207,8 @@ KINDS = (
      "1: the description is read before the block is merged into it"),
     ("write the block", "PUT /activities/{id}", "1"),
     ("history read", LIST, f"one per cache period: 1/{PER_WEEK} at {PER_WEEK} a week"),
+    ("units with the history read (Strava's measurement preference expires with it)",
+     "GET /athlete", f"1/{PER_WEEK} until the athlete chooses units in settings, then 0"),
     ("streams", "GET /activities/{id}/streams",
      "only where summary, laps and splits cannot decide (see \"What the summary decides\")"),
 )
