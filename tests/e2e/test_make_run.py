@@ -28,6 +28,17 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
+def outlives(pid: int, grace_s: float = 10.0) -> bool:
+    """Whether ``pid`` is still running after ``grace_s``; if so it is stopped here, by pid."""
+    deadline = time.monotonic() + grace_s
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        return True
+    return False
+
+
 def embedded_redis_pid(var_dir: Path) -> int:
     settings = json.loads((var_dir / "redis.db.settings").read_text())
     return int(Path(settings["pidfile"]).read_text())
@@ -59,13 +70,9 @@ def test_the_demo_writes_one_block_at_a_time_and_ctrl_c_stops_the_embedded_redis
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
         demo.wait(timeout=60)
+        outlived = redis_pid and outlives(redis_pid)
 
+    assert not outlived, "the embedded Redis server outlived the stack"
     output = "".join(lines)
     steps = [line.split()[0] for line in lines if line.startswith(("uploading ", "--- "))]
     assert steps == ["uploading", "---"] * len(DEMO_WORKOUTS), output
-    deadline = time.monotonic() + 10
-    while alive(redis_pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if alive(redis_pid):
-        os.kill(redis_pid, signal.SIGKILL)
-        pytest.fail("the embedded Redis server outlived the stack")
