@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from analysis.classify import SummaryVerdict, classify, classify_summary
 from analysis.feedback import render_block
@@ -20,6 +20,8 @@ from analysis.voice import DEFAULT, Voice
 
 #: How far back history matters: 8 weeks of consistency plus the 28-day EWMA's warm-up.
 HISTORY_DAYS = 70
+#: The widest offset of local time from UTC anywhere (Kiribati, UTC+14; Baker Island, -12).
+MAX_UTC_OFFSET = timedelta(hours=14)
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,11 @@ def analyse(activity: Activity, profile: AthleteProfile,
 
 
 def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
-             activity: Activity, voice: Voice = DEFAULT) -> str:
-    """The feedback block, judged as of the end of the activity (so a rerun gives the same).
+             activity: Activity, voice: Voice = DEFAULT,
+             utc_offset: timedelta | None = None) -> str:
+    """The feedback block, judged as of the end of the activity (so a rerun gives the same),
+    its headline's claims (steady, even, all the way, continuous) held to the recording's
+    splits, stops and heart rate (analysis.claims).
 
     Parameters:
         history: what is known of the athlete: a :class:`Past` (sessions, and since when
@@ -74,15 +79,22 @@ def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,
             records is read as known since the oldest record before the activity, and as
             unknown when there is none (the activity's own stored record does not count, so
             a rerun gives the same block).
+        utc_offset: the athlete's local time at the activity minus UTC (Strava's
+            ``start_date_local`` minus ``start_date``); rest days, "this week" and the weeks
+            are then the athlete's calendar days, so a run at 23:30 counts on its own day.
+            None: days are UTC days.
     """
-    now = activity_end(activity)
     past = history if isinstance(history, Past) or history is None else Past.of(
         prior(history, activity, analysis.record.activity_id, days=None))
     if past is not None:
         since = activity.start - timedelta(days=HISTORY_DAYS)
         past = past.within(since, activity.start, analysis.record.activity_id)
+    now = activity_end(activity)
+    if utc_offset is not None and abs(utc_offset) <= MAX_UTC_OFFSET:
+        now = now.astimezone(timezone(utc_offset))
     summary = summarize(analysis.record, past, now)
-    return render_block(analysis.classification, analysis.record, summary, voice)
+    return render_block(analysis.classification, analysis.record, summary, voice, activity,
+                        analysis.profile)
 
 
 def activity_end(activity: Activity) -> datetime:

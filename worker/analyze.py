@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from analysis import block, engine
+from analysis import engine
 from analysis.model import Activity, SessionRecord, is_strength
 from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
 from analysis.parsers.sessions import Span, distinct, same_session
@@ -103,7 +103,7 @@ def judge(name: str, activity: Activity, history: Sequence[SessionRecord],
     """Classify ``activity`` against what happened before it, and render its block."""
     profile = engine.profile_for(history, activity)
     analysis = engine.analyse(activity, profile, voice=voice)
-    return Judged(name, activity, analysis, block.feedback(analysis, history, activity, voice))
+    return Judged(name, activity, analysis, engine.feedback(analysis, history, activity, voice))
 
 
 def build_history(activities: Iterable[Activity]) -> list[SessionRecord]:

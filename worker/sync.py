@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis import description as desc
 from analysis import engine
-from analysis.block import feedback as feedback_block
 from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
@@ -209,7 +208,7 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
     row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
-    block = feedback_block(analysis, Past(tuple(history), since), activity, voice,
+    block = engine.feedback(analysis, Past(tuple(history), since), activity, voice,
                            utc_offset(detailed))
     current = detailed.get("description") or ""
     if not desc.should_write(current, row.block_digest is not None):

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import block, engine
+from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
-from analysis.model import Activity, Classification, SessionRecord, Workout
+from analysis.model import Activity, Classification, Lap, SessionRecord, Workout
 from analysis.profile import build_profile, default_profile
 from analysis.training import Past, summarize
 from analysis.units import format_clock, format_distance
@@ -325,8 +325,10 @@ def test_every_line_of_advice_shows_a_number_and_stays_short(
 
 
 def _run(days_ago: int, km: float = 8.0) -> Activity:
+    """An even run at 6:00/km: its kilometre splits back the headline's "steady"."""
+    splits = tuple(Lap(360.0 * k, 360.0, 360.0, 1000.0, 140.0) for k in range(int(km)))
     return Activity("Run", NOW - timedelta(days=days_ago, hours=2), km * 360, km * 360, km * 1000,
-                    avg_hr=140.0, max_hr=160.0)
+                    avg_hr=140.0, max_hr=160.0, splits=splits)
 
 
 def test_engine_reads_none_and_an_empty_list_as_no_history_and_a_past_as_known() -> None:
@@ -436,7 +438,7 @@ def test_days_are_the_athletes_local_days_when_the_caller_gives_the_offset() -> 
     analysis = engine.analyse(late, default_profile(), activity_id=99)
 
     def rest(offset: timedelta | None) -> str:
-        text = block.feedback(analysis, history, late, utc_offset=offset).split("\n")
+        text = engine.feedback(analysis, history, late, utc_offset=offset).split("\n")
         return line(text, "Recovery")
 
     assert rest(None).startswith("Recovery: 6 of 7 days rest")

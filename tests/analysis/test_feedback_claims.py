@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import block, engine
+from analysis import engine
 from analysis.claims import BREAK_S, STEADY_BREAK_S, Pacing, check, pacing
 from analysis.feedback import CONTINUATION, LINE_WIDTH, NOT_EASY_HR_FRAC
 from analysis.model import Activity, Workout
@@ -42,7 +42,7 @@ def recording(name: str) -> Activity:
 
 def headline(activity: Activity, v: Voice = DEFAULT) -> str:
     analysis = engine.analyse(activity, default_profile(), voice=v)
-    return logical_lines(block.feedback(analysis, None, activity, v).split("\n"))[1]
+    return logical_lines(engine.feedback(analysis, None, activity, v).split("\n"))[1]
 
 
 def test_a_race_broken_by_a_standstill_is_no_race_run_all_the_way() -> None:
@@ -94,7 +94,7 @@ def test_an_easy_headline_never_stands_beside_a_hard_session() -> None:
     run = recording("2d44350c-ca74-4d2e-b3af-77139b0ca3ea.gpx.gz")
     analysis = engine.analyse(run, default_profile())
     assert analysis.classification.workout is Workout.EASY and analysis.record.hard
-    lines = block.feedback(analysis, None, run).split("\n")
+    lines = engine.feedback(analysis, None, run).split("\n")
     assert lines[1].startswith("Run: ")
     assert any("hard session of" in x for x in lines)
 
@@ -104,7 +104,7 @@ def test_claims_are_found_and_replaced_in_every_language(language: str) -> None:
     race = recording("0c97d8a7-8081-4609-b92c-5932468d7b8e.gpx.gz")
     v = voice(language)
     analysis = engine.analyse(race, default_profile(), voice=v)
-    first = logical_lines(block.feedback(analysis, None, race, v).split("\n"))[1]
+    first = logical_lines(engine.feedback(analysis, None, race, v).split("\n"))[1]
     assert first.startswith(v.sport("Run") + ": ")
     assert analysis.classification.evidence.split(",")[-1].strip() not in first
 
@@ -126,7 +126,7 @@ def test_every_real_recording_gets_only_claims_its_data_bear_out(
     name: str, activity: Activity
 ) -> None:
     analysis = engine.analyse(activity, default_profile())
-    lines = logical_lines(block.feedback(analysis, None, activity).split("\n")[1:-1])
+    lines = logical_lines(engine.feedback(analysis, None, activity).split("\n")[1:-1])
     first = lines[0]
     facts: Pacing = pacing(activity)
     if ", steady" in first:
@@ -152,7 +152,7 @@ def test_a_threshold_pace_from_the_population_default_is_said_to_be_assumed() ->
     assert "km in a row" in assumed and "threshold pace (assumed 4:30/km)" in assumed
     own = replace(default_profile(), pace_source="history")
     analysis = engine.analyse(run, own)
-    first = logical_lines(block.feedback(analysis, None, run).split("\n"))[1]
+    first = logical_lines(engine.feedback(analysis, None, run).split("\n"))[1]
     assert "threshold pace" in first and "assumed 4:30/km" not in first
 
 
@@ -164,7 +164,7 @@ def test_every_line_after_the_headline_fits_a_phone_where_a_clause_ends_before_i
     for path in REAL_FILES[::4]:
         for activity in sessions(path):
             analysis = engine.analyse(activity, default_profile(), voice=v)
-            for x in block.feedback(analysis, None, activity, v).split("\n")[1:-1]:
+            for x in engine.feedback(analysis, None, activity, v).split("\n")[1:-1]:
                 head = x.find(": ") + 1 if not x.startswith(CONTINUATION) else 0
                 breakable = any(sep in x[max(head, 3):LINE_WIDTH] for sep in ("; ", ": ", ", "))
                 assert len(x) <= LINE_WIDTH or not breakable, (path.name, x)
