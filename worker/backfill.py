@@ -59,7 +59,7 @@ def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None
     for activity_id in _waiting(rt, athlete_id, batch):
         streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams",
                                          athlete_id=athlete_id)
-        with rt.db.session() as session:
+        with rt.db.read() as session:
             row = session.get(Activity, activity_id)
             activity = activity_from_row(row, streams) if row is not None else None
         if activity is None:
@@ -85,7 +85,7 @@ def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:
         InboxEvent.object_type == "activity", InboxEvent.object_id == Activity.id,
         InboxEvent.aspect_type.in_(("create", "update")),
         InboxEvent.status == EventStatus.PENDING)
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         return list(session.scalars(
             select(Activity.id)
             .where(Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True),

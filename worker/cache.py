@@ -19,7 +19,7 @@ from worker.runtime import Runtime
 def load_history(rt: Runtime, athlete_id: int, before: datetime) -> list[SessionRecord]:
     """The athlete's analysed sessions in the HISTORY_DAYS before ``before``, from our database."""
     since = before - timedelta(days=engine.HISTORY_DAYS)
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         rows = session.scalars(
             select(Activity)
             .where(Activity.athlete_id == athlete_id, Activity.start_date >= since,

@@ -58,7 +58,7 @@ Progress = Callable[[int, int | None], None]
 
 def complete_since(rt: Runtime, athlete_id: int, now: datetime | None = None) -> datetime | None:
     """Since when every session of the athlete is in the cache; None while it must be read."""
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete = session.get(Athlete, athlete_id)
         if athlete is None or athlete.history_read_at is None or athlete.history_since is None:
             return None
@@ -146,7 +146,7 @@ def _refresh(rt: Runtime, token: str, athlete_id: int, priority: str,
 
 def _read_units(rt: Runtime, token: str, athlete_id: int, priority: str) -> None:
     """Strava's units for an athlete who has not chosen their own."""
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete = session.get(Athlete, athlete_id)
         if athlete is None or athlete.units_chosen:
             return

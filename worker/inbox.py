@@ -214,7 +214,7 @@ class Inbox:
 
     def changed_since(self, activity_id: int, since: datetime) -> bool:
         """Whether an update event for the activity was received at or after ``since``."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(
                 select(InboxEvent.id).where(
                     InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",
@@ -224,7 +224,7 @@ class Inbox:
 
     def delete_seen(self, activity_id: int) -> bool:
         """Whether this activity's delete event was handled already (Strava sent it first)."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(
                 select(InboxEvent.id).where(
                     InboxEvent.object_type == "activity", InboxEvent.aspect_type == "delete",
@@ -255,7 +255,7 @@ class Inbox:
         """
         now = utcnow()
         stale = or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now)
-        with self.db.session() as session:
+        with self.db.read() as session:
             ids = session.scalars(
                 select(InboxEvent.id).where(InboxEvent.status == EventStatus.PENDING, stale)
                 .order_by(InboxEvent.id).limit(limit)
@@ -297,19 +297,19 @@ class Inbox:
 
     def counts(self) -> dict[str, int]:
         """Events by status."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return {str(status): int(count) for status, count in session.execute(
                 select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()}
 
     def dead_letters(self) -> list[InboxEvent]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return list(session.scalars(select(InboxEvent)
                                         .where(InboxEvent.status == EventStatus.DEAD)
                                         .order_by(InboxEvent.id)).all())
 
     def recent_failures(self, limit: int) -> list[tuple[int, str, str | None]]:
         """Id, status and reason of the latest dead or skipped events."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return [(int(i), str(s), e) for i, s, e in session.execute(
                 select(InboxEvent.id, InboxEvent.status, InboxEvent.last_error)
                 .where(InboxEvent.status.in_((EventStatus.DEAD, EventStatus.SKIPPED)))

@@ -36,7 +36,7 @@ def parse(text: str) -> Workout:
 
 def chosen(db: Database, activity_id: int) -> Workout | None:
     """The label the athlete chose for the activity; None if they did not (or it is gone)."""
-    with db.session() as session:
+    with db.read() as session:
         row = session.get(Activity, activity_id)
         label = row.workout_chosen if row is not None else None
     return Workout(label) if label else None

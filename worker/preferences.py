@@ -57,7 +57,7 @@ def load(session: Session, athlete_id: int) -> Preferences | None:
 def voice_of(db: Database, athlete_id: int) -> Voice:
     """How the athlete's evidence and blocks speak; a new athlete's voice once they are gone
     (nothing of theirs is then kept)."""
-    with db.session() as session:
+    with db.read() as session:
         chosen = load(session, athlete_id)
     return (chosen or Preferences()).voice()
 

@@ -141,7 +141,7 @@ def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
     """Whether the athlete's activity has our block and no update event came since it was
     written: then a create event is a duplicate (Strava sends some seconds apart) and costs
     nothing; changes arrive as update events."""
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         written = session.scalar(select(Activity.block_written_at).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id))
     return written is not None and not rt.inbox.changed_since(activity_id, written)
@@ -280,7 +280,7 @@ def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
 def _preferences(rt: Runtime, athlete_id: int) -> preferences.Preferences:
     """The athlete's choices for their blocks; a new athlete's when the row is gone (the
     save that follows then reports them disconnected)."""
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete = session.get(Athlete, athlete_id)
         return preferences.of(athlete) if athlete is not None else preferences.Preferences()
 
@@ -290,7 +290,7 @@ def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
 
     An event from before the athlete's last connect is about an earlier grant, and ignored.
     """
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete = session.get(Athlete, athlete_id)
         connected_at = athlete.connected_at if athlete is not None else None
     if connected_at is None:
@@ -339,7 +339,7 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
     so a forged delete (followed by a create or an update) cannot erase the athlete's choice to
     have no block on it. An activity we do not hold costs nothing.
     """
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         held = session.scalar(select(Activity.id).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
     if held:

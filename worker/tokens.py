@@ -158,7 +158,7 @@ class Tokens:
         token is used now. Raises :class:`AthleteUnavailable` when Strava refuses that too.
         """
         with self.lock(athlete_id):
-            with self.db.session() as session:
+            with self.db.read() as session:
                 athlete = session.get(Athlete, athlete_id)
                 if athlete is None or athlete.status != "active":
                     raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
@@ -179,7 +179,7 @@ class Tokens:
 
     def active(self, athlete_id: int) -> bool:
         """Whether the athlete is connected and not marked as needing to reconnect."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             return athlete is not None and athlete.status == "active"
 
@@ -198,7 +198,7 @@ class Tokens:
         return lock
 
     def _fresh_token(self, athlete_id: int) -> str | None:
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
@@ -211,7 +211,7 @@ class Tokens:
     def _refresh(self, athlete_id: int) -> str:
         # No transaction is open during Strava's answer (on SQLite it would hold the write
         # lock); the athlete's token lock keeps other refreshers out meanwhile.
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
@@ -236,7 +236,7 @@ class Tokens:
 
 def unreadable_athletes(db: Database, cipher: TokenCipher) -> list[int]:
     """The athletes whose stored tokens no key of TOKEN_KEYS opens (for ``stridewise status``)."""
-    with db.session() as session:
+    with db.read() as session:
         rows = session.execute(select(Athlete.id, Athlete.access_token,
                                       Athlete.refresh_token)).all()
     return [int(athlete_id) for athlete_id, access, refresh in rows
