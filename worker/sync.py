@@ -182,8 +182,10 @@ def _activity_event(rt: Runtime, claim: Claim) -> Result:
 
 def _read(rt: Runtime, athlete_id: int, activity_id: int,
           create: bool) -> tuple[AthleteContext | None, bool]:
-    """The event's one read: the athlete's context, and whether a create event is a duplicate
-    (see :func:`has_block`)."""
+    """The event's one read: the athlete's context, and whether a create event is a duplicate:
+    the athlete's activity has our block and no update event came since it was written (Strava
+    sends duplicates some seconds apart, and changes arrive as update events), so it costs
+    nothing."""
     with rt.db.read() as session:
         athlete = context.load(session, athlete_id)
         cached = athlete.cached.get(activity_id) if athlete is not None else None
@@ -191,13 +193,6 @@ def _read(rt: Runtime, athlete_id: int, activity_id: int,
         duplicate = create and written is not None \
             and not Inbox.updated_since(session, activity_id, written)
     return athlete, duplicate
-
-
-def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
-    """Whether the athlete's activity has our block and no update event came since it was
-    written: then a create event is a duplicate (Strava sends some seconds apart) and costs
-    nothing; changes arrive as update events."""
-    return _read(rt, athlete_id, activity_id, create=True)[1]
 
 
 def rejected(activity_id: int, refused: StravaRejected) -> Result:
