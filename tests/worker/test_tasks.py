@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import dramatiq
 import httpx
@@ -20,7 +24,7 @@ from worker.config import Settings
 from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
-from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.queue import BACKFILL, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationRefused, StravaRateLimited
 from worker.tasks import Actors, build
@@ -277,3 +281,22 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
     assert took > 3 * SLOW_ANSWER_S  # three attempts, each slower than the lease
     assert attempts(strava_runtime, event_id) == 2 + 1
     assert reclaimed == []
+
+
+def test_importing_the_actors_builds_nothing_and_setup_builds_them_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """What a worker process does: dramatiq imports worker.tasks (no broker, no actor yet),
+    then runs its setup, which builds the actors from the environment on the global broker."""
+    probe = (
+        "import dramatiq.broker, worker.tasks\n"
+        "assert dramatiq.broker.global_broker is None, 'importing built a broker'\n"
+        "worker.tasks.setup()\n"
+        "print(' '.join(sorted(dramatiq.get_broker().actors)))\n"
+    )
+    env = {**os.environ, "STRIDEWISE_VAR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:1/0",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'stridewise.db'}"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == sorted([HANDLE_EVENT, BACKFILL, BACKFILL_STREAMS])
