@@ -21,12 +21,12 @@ from worker.models import Athlete
 from worker.outcomes import Skip, Wait
 from worker.strava import (
     Gateway,
+    Prepaid,
     StravaGrantGone,
     StravaScopeMissing,
     StravaUnauthorized,
     TokenGrant,
 )
-from worker.strava import Prepaid as Prepaid
 
 log = logging.getLogger(__name__)
 
