@@ -12,6 +12,9 @@ Counted per event, from the handling thread alone:
 - CPU: ``time.thread_time`` of the handling thread (the sandbox Strava answers from another
   thread of this process, so its work is not counted).
 
+The history read before the events (the connect's backfill of HISTORY_DAYS) is counted the
+same way: the transactions of one read of the athlete's weeks.
+
 The sweeper's and the cache purge's time per pass is measured at 1,000, 10,000 and 100,000
 athletes with the same work due (a handful of stale events and expired rows): a pass should
 cost what is due, not what is stored.
@@ -76,10 +79,17 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class HistoryRead:
+    sessions: int
+    transactions: int
+
+
+@dataclass(frozen=True)
 class Figures:
     events: int
     median: Cost
     worst: Cost
+    history: HistoryRead
     passes: dict[int, tuple[float, float]]  # athletes -> (sweeper ms, purge ms)
 
 
@@ -173,14 +183,15 @@ def record(rt: Runtime, activity_id: int) -> int:
     return ids[0]
 
 
-def measure_events(workdir: Path) -> list[Cost]:
+def measure_events(workdir: Path) -> tuple[list[Cost], HistoryRead]:
     with sandbox() as strava_url, runtime(workdir, strava_url) as rt:
         add_athletes(rt, ATHLETES)
         httpx.post(f"{strava_url}/_sandbox/athletes/{ATHLETE}/history",
                    json={"days": HISTORY_DAYS, "seed": 7}).raise_for_status()
         connect(rt)
-        across_resets(lambda: backfill(rt, ATHLETE))
         counter = Counter(rt)
+        sessions = across_resets(lambda: backfill(rt, ATHLETE, force=True))
+        history = HistoryRead(sessions, counter.transactions)
         costs = []
         for seed in range(EVENTS):
             event_id = record(rt, upload(rt, seed))
@@ -191,7 +202,7 @@ def measure_events(workdir: Path) -> list[Cost]:
             after = (counter.transactions, counter.statements, redis_calls(rt) - 1)
             costs.append(Cost(after[0] - before[0], after[1] - before[1],
                               after[2] - before[2], cpu_ms))
-        return costs[1:]
+        return costs[1:], history
 
 
 def due_work(rt: Runtime) -> None:
@@ -238,9 +249,9 @@ def measure() -> Figures | None:
     if not postgres_available():
         return None
     workdir = Path(tempfile.mkdtemp(prefix="stridewise-event-cost-"))
-    costs = measure_events(workdir)
+    costs, history = measure_events(workdir)
     return Figures(len(costs), summarise(costs, statistics.median), summarise(costs, max),
-                   measure_passes(workdir))
+                   history, measure_passes(workdir))
 
 
 def report(figures: Figures | None) -> str:
@@ -262,6 +273,9 @@ def report(figures: Figures | None) -> str:
         f"history is read, among {ATHLETES:,} athletes, on PostgreSQL; each event recorded "
         "as the webhook records it and handled by `worker.sync.handle_event`.\n\n"
         "| per event | median | worst | goal |\n| --- | --- | --- | --- |\n" + rows + "\n\n"
+        f"The read of their weeks before the events (the connect's backfill, forced: "
+        f"{figures.history.sessions} sessions over {HISTORY_DAYS} days) opened "
+        f"{figures.history.transactions} database transactions (goal: 3 or fewer).\n\n"
         f"One sweeper pass and one purge pass with the same work due ({DUE} stale events, "
         f"{DUE} expired activities), median of {PASSES} passes:\n\n"
         "| athletes | sweeper pass (ms) | purge pass (ms) |\n| --- | --- | --- |\n"

@@ -99,7 +99,7 @@ def status(rt: Runtime) -> int:
     """A readable table of the queues, the Strava budget, athletes and dead letters."""
     by_status = rt.inbox.counts()
     recent = rt.inbox.recent_failures(5)
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athletes = dict(session.execute(
             select(Athlete.status, func.count()).group_by(Athlete.status)).all())
         oldest = oldest_fetch(session)
@@ -220,7 +220,7 @@ def rotate_keys(rt: Runtime) -> int:
     so a refresh running meanwhile is neither lost nor overwritten.
     """
     started = time.monotonic()
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete_ids = session.scalars(select(Athlete.id)).all()
     unreadable = []
     for athlete_id in athlete_ids:

@@ -17,12 +17,14 @@ from sqlalchemy import select
 from analysis import engine
 from analysis.model import Activity as ActivityData
 from analysis.parsers.bundle import activity_from_strava
-from worker import labels, preferences
-from worker.cache import load_history, save_record
+from worker import context, labels
+from worker.cache import save_record
+from worker.context import AthleteContext
 from worker.history import Progress, refresh
 from worker.inbox import EventStatus
 from worker.models import Activity, InboxEvent
 from worker.runtime import Runtime
+from worker.tokens import StravaSession
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,7 @@ def backfill(rt: Runtime, athlete_id: int, progress: Progress | None = None,
     ``progress(done, total)`` is called as activities are stored (``total`` is None until the
     last page is known).
     """
-    stored = rt.tokens.using(athlete_id, lambda _token: refresh(
-        rt, athlete_id, priority="backfill", progress=progress, force=force))
+    stored = refresh(rt, athlete_id, priority="backfill", progress=progress, force=force)
     log.info("backfill holds %d activities", stored, extra={"athlete_id": athlete_id})
     return stored
 
@@ -51,27 +52,32 @@ def fetch_streams(rt: Runtime, athlete_id: int, batch: int = STREAMS_BATCH) -> i
     Newest first, at the lowest priority: :class:`worker.budget.QuotaExhausted` ends the pass
     (the caller comes back when the window reopens). Returns how many are still waiting.
     """
-    rt.tokens.using(athlete_id, lambda token: _fetch_streams(rt, token, athlete_id, batch))
+    athlete = context.read(rt.db, athlete_id)
+    strava = rt.strava(athlete_id, "backfill", athlete.token)
+    for activity_id in _waiting(rt, athlete_id, batch):
+        athlete = _with_streams(rt, strava, athlete, activity_id)
     return len(_waiting(rt, athlete_id, None))
 
 
-def _fetch_streams(rt: Runtime, token: str, athlete_id: int, batch: int) -> None:
-    for activity_id in _waiting(rt, athlete_id, batch):
-        streams = rt.gateway.get_streams(token, activity_id, priority="backfill-streams",
-                                         athlete_id=athlete_id)
-        with rt.db.session() as session:
-            row = session.get(Activity, activity_id)
-            activity = activity_from_row(row, streams) if row is not None else None
-        if activity is None:
-            continue
-        history = load_history(rt, athlete_id, activity.start)
-        analysis = labels.honour(rt.db, activity_id, activity, engine.analyse(
-            activity, engine.profile_for(history, activity, activity_id), activity_id,
-            preferences.voice_of(rt.db, athlete_id)))
-        with rt.db.session() as session:
-            if session.get(Activity, activity_id) is None:
-                continue  # deleted meanwhile
-            save_record(session, athlete_id, activity_id, analysis, used_streams=bool(streams))
+def _with_streams(rt: Runtime, strava: StravaSession, athlete: AthleteContext,
+                  activity_id: int) -> AthleteContext:
+    """Analyse one activity again with its streams; the context with its new record."""
+    streams = strava.get_streams(activity_id)
+    with rt.db.read() as session:
+        row = session.get(Activity, activity_id)
+        activity = activity_from_row(row, streams) if row is not None else None
+    if activity is None:
+        return athlete
+    history = athlete.history(activity.start)
+    analysis = labels.corrected(engine.analyse(
+        activity, engine.profile_for(history, activity, activity_id), activity_id,
+        athlete.preferences.voice()), activity, athlete.chosen(activity_id))
+    with rt.db.session() as session:
+        if session.get(Activity, activity_id) is None:
+            return athlete  # deleted meanwhile
+        save_record(session, athlete.athlete_id, activity_id, analysis,
+                    used_streams=bool(streams))
+    return athlete.with_record(analysis.record)
 
 
 def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:
@@ -85,7 +91,7 @@ def _waiting(rt: Runtime, athlete_id: int, limit: int | None) -> list[int]:
         InboxEvent.object_type == "activity", InboxEvent.object_id == Activity.id,
         InboxEvent.aspect_type.in_(("create", "update")),
         InboxEvent.status == EventStatus.PENDING)
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         return list(session.scalars(
             select(Activity.id)
             .where(Activity.athlete_id == athlete_id, Activity.needs_streams.is_(True),

@@ -42,6 +42,14 @@ PRIORITIES: dict[str, tuple[float, float]] = {
     "backfill": (0.70, 0.85),
     "backfill-streams": (0.70, 0.70),
 }
+#: The class a job's optional streams reads are counted in, by the job's own class.
+STREAMS_OF = {"live": "streams", "backfill": "backfill-streams"}
+
+
+def streams_class(priority: str) -> str:
+    """The budget class of the streams reads of work at ``priority``."""
+    return STREAMS_OF.get(priority, priority)
+
 
 #: While another athlete wants the short window, each of the N athletes who want it may take
 #: 1/N of its reads (at least one reservation); an athlete nobody competes with may take it

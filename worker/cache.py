@@ -5,28 +5,13 @@ Each row says when it was fetched from Strava (worker.retention purges it at the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import engine
 from analysis.model import SessionRecord, Workout
 from worker.models import Activity
-from worker.runtime import Runtime
-
-
-def load_history(rt: Runtime, athlete_id: int, before: datetime) -> list[SessionRecord]:
-    """The athlete's analysed sessions in the HISTORY_DAYS before ``before``, from our database."""
-    since = before - timedelta(days=engine.HISTORY_DAYS)
-    with rt.db.session() as session:
-        rows = session.scalars(
-            select(Activity)
-            .where(Activity.athlete_id == athlete_id, Activity.start_date >= since,
-                   Activity.start_date <= before)
-            .order_by(Activity.start_date)
-        ).all()
-        return [record_of(row) for row in rows]
 
 
 def record_of(row: Activity) -> SessionRecord:

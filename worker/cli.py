@@ -133,7 +133,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     Settings.from_env()  # fail here, readably, rather than in every forked process
     options = make_argument_parser().parse_args([  # type: ignore[no-untyped-call]
-        "worker.tasks", "--processes", str(args.processes), "--threads", str(args.threads),
+        "worker.tasks:setup", "--processes", str(args.processes), "--threads", str(args.threads),
         "--skip-logging",
     ])
     return int(dramatiq_main(options) or 0)  # type: ignore[no-untyped-call]

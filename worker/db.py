@@ -1,7 +1,10 @@
 """The one place that builds database engines and sessions.
 
 SQLite (the embedded default) and PostgreSQL run the same code. SQLite gets WAL and a busy
-timeout so the web process and several worker threads can share one file.
+timeout so the web process and several worker threads can share one file. A session that
+writes (:meth:`Database.session`) takes SQLite's write lock when it begins; a session that only
+reads (:meth:`Database.read`) begins a deferred transaction, which takes no lock and sees one
+snapshot of the file, and commits nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: How long a SQLite writer waits for another's lock before failing, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: The execution option that marks a reading session's connections.
+READ_ONLY = "stridewise_read_only"
 #: The SQLite file holds encrypted tokens and the athletes' cached data: the owner alone reads
 #: it. SQLite gives its -wal and -shm files the database file's mode.
 SQLITE_FILE_MODE = 0o600
@@ -56,8 +61,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred transaction that later writes can deadlock against another writer; taking the
-    # write lock up front makes SQLite wait (busy_timeout) instead of failing.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # write lock up front makes SQLite wait (busy_timeout) instead of failing. A session that
+    # only reads never upgrades, so it begins deferred and leaves the lock to writers.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -67,6 +76,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                    expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -78,6 +89,13 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session that only reads: its transaction is rolled back, never committed, and on
+        SQLite it takes no write lock. The objects it loaded stay readable after it closes."""
+        with self.readers() as session:
+            yield session  # closing expunges the objects, then ends the transaction
 
     def dispose(self) -> None:
         self.engine.dispose()

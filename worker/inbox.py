@@ -149,30 +149,43 @@ class Inbox:
     # -- worker ---------------------------------------------------------------------------------
 
     def claim(self, event_id: int) -> Claim | str:
-        """Count an attempt at a pending event and take its lease.
+        """Count an attempt at a pending event and take its lease: one statement, in one
+        transaction of its own.
 
         Returns the claim, or why there is nothing to handle.
         """
         with self.db.session() as session:
-            event = session.get(InboxEvent, event_id)
-            if event is None:
-                return "event no longer exists (athlete deleted?)"
-            if event.status != EventStatus.PENDING:
-                return f"event already {event.status}"
-            event.attempts += 1
-            event.lease_until = self.lease_until()
-            return Claim(event.id, event.object_type, event.aspect_type, event.object_id,
-                         event.owner_id, json.loads(event.updates or "{}"), event.received_at,
-                         event.event_time)
+            row = session.execute(
+                update(InboxEvent)
+                .where(InboxEvent.id == event_id, InboxEvent.status == EventStatus.PENDING)
+                .values(attempts=InboxEvent.attempts + 1, lease_until=self.lease_until())
+                .returning(InboxEvent.id, InboxEvent.object_type, InboxEvent.aspect_type,
+                           InboxEvent.object_id, InboxEvent.owner_id, InboxEvent.updates,
+                           InboxEvent.received_at, InboxEvent.event_time)
+                .execution_options(synchronize_session=False)
+            ).one_or_none()
+            if row is None:
+                status = session.scalar(select(InboxEvent.status)
+                                        .where(InboxEvent.id == event_id))
+                if status is None:
+                    return "event no longer exists (athlete deleted?)"
+                return f"event already {status}"
+            return Claim(row.id, row.object_type, row.aspect_type, row.object_id, row.owner_id,
+                         json.loads(row.updates or "{}"), row.received_at, row.event_time)
 
     def finish(self, event_id: int, status: EventStatus, detail: str) -> None:
         """Done or skipped; the detail of a skip is kept as its reason."""
         with self.db.session() as session:
-            event = session.get(InboxEvent, event_id)
-            if event is not None:
-                event.status = status
-                event.finished_at = utcnow()
-                event.last_error = None if status == EventStatus.DONE else detail
+            self.finish_in(session, event_id, status, detail)
+
+    @staticmethod
+    def finish_in(session: Session, event_id: int, status: EventStatus, detail: str) -> None:
+        """As :meth:`finish`, in the caller's transaction: an event's one write finishes it
+        with what it learnt."""
+        session.execute(update(InboxEvent).where(InboxEvent.id == event_id)
+                        .values(status=status, finished_at=utcnow(),
+                                last_error=None if status == EventStatus.DONE else detail)
+                        .execution_options(synchronize_session=False))
 
     def defer(self, event_id: int, wait_s: float) -> None:
         """Its next message comes in ``wait_s`` seconds: keep the sweeper away until then."""
@@ -214,17 +227,22 @@ class Inbox:
 
     def changed_since(self, activity_id: int, since: datetime) -> bool:
         """Whether an update event for the activity was received at or after ``since``."""
-        with self.db.session() as session:
-            return session.scalar(
-                select(InboxEvent.id).where(
-                    InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",
-                    InboxEvent.object_id == activity_id, InboxEvent.received_at >= since,
-                ).limit(1)
-            ) is not None
+        with self.db.read() as session:
+            return self.updated_since(session, activity_id, since)
+
+    @staticmethod
+    def updated_since(session: Session, activity_id: int, since: datetime) -> bool:
+        """As :meth:`changed_since`, in the caller's transaction."""
+        return session.scalar(
+            select(InboxEvent.id).where(
+                InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",
+                InboxEvent.object_id == activity_id, InboxEvent.received_at >= since,
+            ).limit(1)
+        ) is not None
 
     def delete_seen(self, activity_id: int) -> bool:
         """Whether this activity's delete event was handled already (Strava sent it first)."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(
                 select(InboxEvent.id).where(
                     InboxEvent.object_type == "activity", InboxEvent.aspect_type == "delete",
@@ -255,7 +273,7 @@ class Inbox:
         """
         now = utcnow()
         stale = or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now)
-        with self.db.session() as session:
+        with self.db.read() as session:
             ids = session.scalars(
                 select(InboxEvent.id).where(InboxEvent.status == EventStatus.PENDING, stale)
                 .order_by(InboxEvent.id).limit(limit)
@@ -297,19 +315,19 @@ class Inbox:
 
     def counts(self) -> dict[str, int]:
         """Events by status."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return {str(status): int(count) for status, count in session.execute(
                 select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()}
 
     def dead_letters(self) -> list[InboxEvent]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return list(session.scalars(select(InboxEvent)
                                         .where(InboxEvent.status == EventStatus.DEAD)
                                         .order_by(InboxEvent.id)).all())
 
     def recent_failures(self, limit: int) -> list[tuple[int, str, str | None]]:
         """Id, status and reason of the latest dead or skipped events."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return [(int(i), str(s), e) for i, s, e in session.execute(
                 select(InboxEvent.id, InboxEvent.status, InboxEvent.last_error)
                 .where(InboxEvent.status.in_((EventStatus.DEAD, EventStatus.SKIPPED)))

@@ -72,7 +72,7 @@ class Jobs:
         return self._take(JobStatus.DEAD, ids)
 
     def dead_letters(self) -> list[Job]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             rows = session.scalars(select(StrandedJob)
                                    .where(StrandedJob.status == JobStatus.DEAD)
                                    .order_by(StrandedJob.id)).all()
@@ -80,7 +80,7 @@ class Jobs:
 
     def counts(self) -> dict[str, int]:
         """Stranded jobs by status."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return {str(status): int(count) for status, count in session.execute(
                 select(StrandedJob.status, func.count()).group_by(StrandedJob.status)).all()}
 

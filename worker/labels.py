@@ -13,8 +13,6 @@ from analysis.engine import Analysis
 from analysis.load import session_record
 from analysis.model import Activity as ActivityData
 from analysis.model import Workout
-from worker.db import Database
-from worker.models import Activity
 
 
 class UnknownLabel(ValueError):
@@ -34,14 +32,6 @@ def parse(text: str) -> Workout:
                            f"{', '.join(w.value for w in Workout)}") from None
 
 
-def chosen(db: Database, activity_id: int) -> Workout | None:
-    """The label the athlete chose for the activity; None if they did not (or it is gone)."""
-    with db.session() as session:
-        row = session.get(Activity, activity_id)
-        label = row.workout_chosen if row is not None else None
-    return Workout(label) if label else None
-
-
 def corrected(analysis: Analysis, activity: ActivityData, label: Workout | None) -> Analysis:
     """``analysis`` with the athlete's ``label`` in place of its own (None: as it is); the
     session's load is the same, whether it counts as hard follows the label."""
@@ -51,9 +41,3 @@ def corrected(analysis: Analysis, activity: ActivityData, label: Workout | None)
     record = session_record(activity, classification, analysis.profile,
                             analysis.record.activity_id)
     return replace(analysis, classification=classification, record=record)
-
-
-def honour(db: Database, activity_id: int, activity: ActivityData,
-           analysis: Analysis) -> Analysis:
-    """``analysis`` of the activity with the label its athlete chose, if they chose one."""
-    return corrected(analysis, activity, chosen(db, activity_id))

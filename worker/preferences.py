@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from analysis.voice import SECTIONS, Voice, check_choices
 from worker import i18n
-from worker.db import Database
 from worker.models import Athlete
 
 
@@ -52,14 +51,6 @@ def load(session: Session, athlete_id: int) -> Preferences | None:
     """The athlete's preferences; None if they are not connected."""
     athlete = session.get(Athlete, athlete_id)
     return of(athlete) if athlete is not None else None
-
-
-def voice_of(db: Database, athlete_id: int) -> Voice:
-    """How the athlete's evidence and blocks speak; a new athlete's voice once they are gone
-    (nothing of theirs is then kept)."""
-    with db.session() as session:
-        chosen = load(session, athlete_id)
-    return (chosen or Preferences()).voice()
 
 
 def save(session: Session, athlete_id: int, preferences: Preferences) -> bool:

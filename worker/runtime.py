@@ -16,7 +16,7 @@ from worker.jobs import Jobs
 from worker.metrics import WorkerCounters
 from worker.queue import make_broker, redis_client
 from worker.strava import Gateway, make_session
-from worker.tokens import TokenCipher, Tokens
+from worker.tokens import StoredToken, StravaSession, TokenCipher, Tokens
 
 
 @dataclass
@@ -68,3 +68,9 @@ class Runtime:
     @cached_property
     def tokens(self) -> Tokens:
         return Tokens(self.db, self.cipher, self.gateway, self.redis)
+
+    def strava(self, athlete_id: int, priority: str,
+               stored: StoredToken | None = None) -> StravaSession:
+        """Strava as the athlete, for work of budget class ``priority`` (see
+        :class:`worker.tokens.StravaSession`)."""
+        return self.tokens.session(athlete_id, priority, self.budget, stored)

@@ -6,6 +6,10 @@ not written again. Requests are counted like money: the activity is read once (w
 description, laps and splits), streams only when the summary cannot decide, and history comes
 from Strava's cache in our database, read again first when it is missing or expiring
 (worker.history): no block is written from a history that has not been read.
+
+One event is one unit of work: the claim (one transaction); the athlete's context (worker.
+context: one reading transaction); Strava and the analysis, with no database open; then one
+write, in which the activity's row, the block written and the inbox's finish commit together.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from analysis import description as desc
 from analysis import engine
@@ -29,9 +34,10 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
-from worker import labels, preferences
+from worker import context, labels
 from worker.budget import QuotaExhausted, Reservation
-from worker.cache import load_history, save_record
+from worker.cache import save_record
+from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
 from worker.inbox import Claim, EventStatus, Inbox
@@ -40,7 +46,7 @@ from worker.notnow import NotNow
 from worker.outcomes import Hopeless
 from worker.runtime import Runtime
 from worker.strava import StravaNotFound, StravaRejected, StravaUnauthorized
-from worker.tokens import AthleteUnavailable
+from worker.tokens import AthleteUnavailable, StravaSession
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,9 @@ REREAD_AFTER_S = 5.0
 #: worker's activities are free again soon.
 ACTIVITY_LOCK_S = 60
 
+#: What an event learnt, written in its one transaction (the caller's).
+Write = Callable[[Session], None]
+
 
 class UnreadableActivity(Hopeless):
     """Strava's answer cannot be analysed: retrying will not help, a person should look."""
@@ -65,11 +74,12 @@ class UnreadableActivity(Hopeless):
 
 @dataclass(frozen=True)
 class Result:
-    """What handling an event did, for logs, metrics and tests."""
+    """What handling an event did, for logs, metrics and tests; and what it has to write."""
 
     status: EventStatus  # done or skipped
     detail: str
     wrote: bool = False
+    write: Write | None = field(default=None, compare=False, repr=False)
 
 
 def handle_event(rt: Runtime, event_id: int) -> Result:
@@ -83,21 +93,47 @@ def handle_event(rt: Runtime, event_id: int) -> Result:
         result = _dispatch(rt, claim)
     except AthleteUnavailable as error:
         result = Result(EventStatus.SKIPPED, str(error))
-    rt.inbox.finish(event_id, result.status, result.detail)
-    if result.status == EventStatus.SKIPPED:
-        _forget_if_gone(rt, owner)
+    result = finish(rt, claim, result)
     ids = {"event_id": event_id, "athlete_id": owner,
            "activity_id": object_id if kind[0] == "activity" else None, "status": result.status}
     log.info("%s %s: %s", kind[0], kind[1], result.detail, extra=ids)
     return result
 
 
-def _forget_if_gone(rt: Runtime, athlete_id: int) -> None:
-    """An athlete deleted while their event waited or ran (a deauthorization racing their own
-    request, say): the event goes too, so nothing about them outlives the deletion."""
-    with rt.db.session() as session:
-        if session.get(Athlete, athlete_id) is None:
-            Inbox.forget_owner(session, athlete_id)
+def finish(rt: Runtime, claim: Claim, result: Result) -> Result:
+    """The event's one write: what it learnt and the inbox row's finish, together.
+
+    An athlete deleted while their event waited or ran (a deauthorization racing their own
+    request, say) is skipped, and their event goes too, so nothing about them outlives the
+    deletion. A concurrent insert of the same activity (a backfill) is updated: the write is
+    tried once more.
+    """
+    try:
+        commit(rt, result, lambda session: _finished(session, claim, result))
+    except AthleteUnavailable as gone:
+        result = Result(EventStatus.SKIPPED, str(gone))
+        commit(rt, result, lambda session: _finished(session, claim, result))
+    return result
+
+
+def commit(rt: Runtime, result: Result, then: Write = lambda _session: None) -> None:
+    """Write what ``result`` learnt, then ``then``, in one transaction."""
+    for attempt in range(2):
+        try:
+            with rt.db.session() as session:
+                if result.write is not None:
+                    result.write(session)
+                then(session)
+            return
+        except IntegrityError:
+            if attempt:
+                raise
+
+
+def _finished(session: Session, claim: Claim, result: Result) -> None:
+    Inbox.finish_in(session, claim.event_id, result.status, result.detail)
+    if result.status == EventStatus.SKIPPED and session.get(Athlete, claim.owner_id) is None:
+        Inbox.forget_owner(session, claim.owner_id)
 
 
 def _dispatch(rt: Runtime, claim: Claim) -> Result:
@@ -109,42 +145,54 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
     if kind == ("activity", "delete"):
         return deleted(rt, owner, object_id)
     if kind in (("activity", "create"), ("activity", "update")):
-        lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
-        if not lock.acquire(blocking=False):
-            raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
-        def keepalive() -> None:
-            with contextlib.suppress(LockError):
-                lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
-
-        try:
-            if kind[1] == "create" and has_block(rt, owner, object_id):
-                return Result(EventStatus.DONE, f"activity {object_id} already has its block")
-            return sync_activity(rt, owner, object_id, keepalive)
-        except StravaNotFound:
-            if kind[1] != "create" or rt.inbox.delete_seen(object_id):
-                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
-            misses = rt.inbox.missed(claim.event_id)
-            if misses > len(NOT_FOUND_DELAYS_S):
-                return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava "
-                                                   f"after {misses} reads")
-            raise NotNow(NOT_FOUND_DELAYS_S[misses - 1],
-                         f"activity {object_id} not readable yet") from None
-        except StravaRejected as refused:
-            return rejected(object_id, refused)
-        finally:
-            with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
-                lock.release()
+        return _activity_event(rt, claim)
     return Result(EventStatus.SKIPPED, f"nothing to do for {kind[0]} {kind[1]}")
 
 
-def has_block(rt: Runtime, athlete_id: int, activity_id: int) -> bool:
-    """Whether the athlete's activity has our block and no update event came since it was
-    written: then a create event is a duplicate (Strava sends some seconds apart) and costs
-    nothing; changes arrive as update events."""
-    with rt.db.session() as session:
-        written = session.scalar(select(Activity.block_written_at).where(
-            Activity.id == activity_id, Activity.athlete_id == athlete_id))
-    return written is not None and not rt.inbox.changed_since(activity_id, written)
+def _activity_event(rt: Runtime, claim: Claim) -> Result:
+    owner, object_id, create = claim.owner_id, claim.object_id, claim.aspect_type == "create"
+    lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
+    if not lock.acquire(blocking=False):
+        raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
+
+    def keepalive() -> None:
+        with contextlib.suppress(LockError):
+            lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
+
+    try:
+        athlete, duplicate = _read(rt, owner, object_id, create)
+        if duplicate:
+            return Result(EventStatus.DONE, f"activity {object_id} already has its block")
+        return _sync_activity(rt, owner, athlete, object_id, keepalive)
+    except StravaNotFound:
+        if not create or rt.inbox.delete_seen(object_id):
+            return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
+        misses = rt.inbox.missed(claim.event_id)
+        if misses > len(NOT_FOUND_DELAYS_S):
+            return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava "
+                                               f"after {misses} reads")
+        raise NotNow(NOT_FOUND_DELAYS_S[misses - 1],
+                     f"activity {object_id} not readable yet") from None
+    except StravaRejected as refused:
+        return rejected(object_id, refused)
+    finally:
+        with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
+            lock.release()
+
+
+def _read(rt: Runtime, athlete_id: int, activity_id: int,
+          create: bool) -> tuple[AthleteContext | None, bool]:
+    """The event's one read: the athlete's context, and whether a create event is a duplicate:
+    the athlete's activity has our block and no update event came since it was written (Strava
+    sends duplicates some seconds apart, and changes arrive as update events), so it costs
+    nothing."""
+    with rt.db.read() as session:
+        athlete = context.load(session, athlete_id)
+        cached = athlete.cached.get(activity_id) if athlete is not None else None
+        written = cached.block_written_at if cached is not None else None
+        duplicate = create and written is not None \
+            and not Inbox.updated_since(session, activity_id, written)
+    return athlete, duplicate
 
 
 def rejected(activity_id: int, refused: StravaRejected) -> Result:
@@ -157,74 +205,85 @@ def rejected(activity_id: int, refused: StravaRejected) -> Result:
 
 def sync_activity(rt: Runtime, athlete_id: int, activity_id: int,
                   keepalive: Callable[[], object] = lambda: None) -> Result:
-    """Read, analyse and annotate one activity; at most 4 requests, usually 2.
+    """Read, analyse and annotate one activity, and store what was learnt; at most 4
+    requests, usually 2.
 
     ``keepalive`` is called between steps (it extends the activity's lock). A 401 with a token
     that has not expired means Strava revoked it: one refresh is tried, and if Strava still
     refuses, the athlete is marked as needing to reconnect and the job is skipped. So is a
     permission the athlete did not grant: no refresh brings it back.
     """
-    return rt.tokens.using(athlete_id, lambda token: _reserved(rt, token, athlete_id,
-                                                               activity_id, keepalive))
+    athlete, _ = _read(rt, athlete_id, activity_id, create=False)
+    result = _sync_activity(rt, athlete_id, athlete, activity_id, keepalive)
+    commit(rt, result)
+    return result
 
 
-def _reserved(rt: Runtime, token: str, athlete_id: int, activity_id: int,
-              keepalive: Callable[[], object]) -> Result:
-    since = ensure_history(rt, token, athlete_id, priority="live")
+def _sync_activity(rt: Runtime, athlete_id: int, athlete: AthleteContext | None,
+                   activity_id: int, keepalive: Callable[[], object]) -> Result:
+    """Everything between the event's read and its write: Strava and the analysis."""
+    if athlete is None:
+        raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
+    athlete = athlete.require_active()
+    strava = rt.strava(athlete.athlete_id, "live", athlete.token)
+    athlete, since = ensure_history(rt, strava, athlete)
     # The read and the write are reserved together, so a window never closes between them.
-    reservation = rt.budget.acquire("live", count=2, athlete_id=athlete_id)
+    reservation = strava.reserve(2)
     try:
-        return _sync(rt, token, athlete_id, activity_id, since, reservation, keepalive)
+        return _sync(strava, athlete, since, activity_id, reservation, keepalive)
     finally:
         reservation.close()
 
 
-def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: datetime,
+def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activity_id: int,
           reservation: Reservation, keepalive: Callable[[], object]) -> Result:
     read_at = time.monotonic()
     fetched_at = utcnow()
-    detailed = rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+    detailed = strava.get_activity(activity_id, prepaid=reservation)
     keepalive()
-    if _owner(detailed) not in (None, athlete_id):
+    if _owner(detailed) not in (None, athlete.athlete_id):
         return Result(EventStatus.SKIPPED, f"activity {activity_id} belongs to another athlete")
     activity = _parse(detailed, None, activity_id)
-    history = load_history(rt, athlete_id, activity.start)
+    history = athlete.history(activity.start)
     profile = engine.profile_for(history, activity, activity_id)
-    chosen = _preferences(rt, athlete_id)
+    chosen = athlete.preferences
     voice = chosen.voice()
     verdict = engine.judge_summary(activity, profile, voice)
     used_streams = False
     if not verdict.decided and not activity.manual:
         try:
-            streams = rt.gateway.get_streams(token, activity_id, priority="streams",
-                                             athlete_id=athlete_id)
+            streams = strava.get_streams(activity_id)
         except QuotaExhausted as short:
             log.info("streams skipped: %s", short, extra={"activity_id": activity_id})
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = labels.honour(rt.db, activity_id, activity,
-                             engine.analyse(activity, profile, activity_id, voice))
-    row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
+    analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice),
+                                activity, athlete.chosen(activity_id))
+    save = _saver(athlete.athlete_id, activity_id, analysis, used_streams, fetched_at)
     if not chosen.feedback_on:
-        return Result(EventStatus.DONE, "feedback turned off")
-    block = engine.feedback(analysis, Past(tuple(history), since), activity, voice,
-                           utc_offset(detailed))
+        return Result(EventStatus.DONE, "feedback turned off", write=save)
+    block = engine.feedback(analysis, Past(tuple(history), since), activity,
+                            voice, utc_offset(detailed))
+    cached = athlete.cached.get(activity_id)
+    written_before = cached is not None and cached.block_digest is not None
     current = detailed.get("description") or ""
-    if not desc.should_write(current, row.block_digest is not None):
-        return Result(EventStatus.DONE, "block not wanted here")
+    if not desc.should_write(current, written_before):
+        return Result(EventStatus.DONE, "block not wanted here", write=save)
     merged = desc.merge(current, block)
     if merged == current:
-        return Result(EventStatus.DONE, "block unchanged")
+        return Result(EventStatus.DONE, "block unchanged", write=save)
     if time.monotonic() - read_at > REREAD_AFTER_S:
-        current = rt.gateway.get_activity(token, activity_id).get("description") or ""
-        if not desc.should_write(current, row.block_digest is not None):
-            return Result(EventStatus.DONE, "athlete removed the block or opted out meanwhile")
+        current = strava.get_activity(activity_id).get("description") or ""
+        if not desc.should_write(current, written_before):
+            return Result(EventStatus.DONE, "athlete removed the block or opted out meanwhile",
+                          write=save)
         merged = desc.merge(current, block)
     keepalive()
-    rt.gateway.update_description(token, activity_id, merged, prepaid=reservation)
-    _mark_written(rt, activity_id, block)
-    return Result(EventStatus.DONE, "block written", wrote=True)
+    strava.update_description(activity_id, merged, prepaid=reservation)
+    return Result(EventStatus.DONE, "block written", wrote=True,
+                  write=_saver(athlete.athlete_id, activity_id, analysis, used_streams,
+                               fetched_at, block))
 
 
 def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
@@ -253,36 +312,19 @@ def _owner(detailed: dict[str, Any]) -> int | None:
     return int(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
 
 
-def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analysis,
-          used_streams: bool, fetched_at: datetime) -> Activity:
-    """Store the analysis; a concurrent insert of the same activity (a backfill) is updated."""
-    for attempt in range(2):
-        try:
-            with rt.db.session() as session:
-                if session.get(Athlete, athlete_id) is None:
-                    raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
-                return save_record(session, athlete_id, activity_id, analysis, used_streams,
-                                   fetched_at)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+def _saver(athlete_id: int, activity_id: int, analysis: engine.Analysis, used_streams: bool,
+           fetched_at: datetime, block: str | None = None) -> Write:
+    """The event's write: the analysis stored, and the block when one was written."""
 
-
-def _mark_written(rt: Runtime, activity_id: int, block: str) -> None:
-    with rt.db.session() as session:
-        row = session.get(Activity, activity_id)
-        if row is not None:
+    def write(session: Session) -> None:
+        if session.get(Athlete, athlete_id) is None:
+            raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
+        row = save_record(session, athlete_id, activity_id, analysis, used_streams, fetched_at)
+        if block is not None:
             row.block_digest = hashlib.sha256(block.encode()).hexdigest()
             row.block, row.block_written_at = block, utcnow()
 
-
-def _preferences(rt: Runtime, athlete_id: int) -> preferences.Preferences:
-    """The athlete's choices for their blocks; a new athlete's when the row is gone (the
-    save that follows then reports them disconnected)."""
-    with rt.db.session() as session:
-        athlete = session.get(Athlete, athlete_id)
-        return preferences.of(athlete) if athlete is not None else preferences.Preferences()
+    return write
 
 
 def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
@@ -290,7 +332,7 @@ def deauthorized(rt: Runtime, athlete_id: int, event_time: int) -> Result:
 
     An event from before the athlete's last connect is about an earlier grant, and ignored.
     """
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         athlete = session.get(Athlete, athlete_id)
         connected_at = athlete.connected_at if athlete is not None else None
     if connected_at is None:
@@ -339,22 +381,21 @@ def deleted(rt: Runtime, athlete_id: int, activity_id: int) -> Result:
     so a forged delete (followed by a create or an update) cannot erase the athlete's choice to
     have no block on it. An activity we do not hold costs nothing.
     """
-    with rt.db.session() as session:
+    with rt.db.read() as session:
         held = session.scalar(select(Activity.id).where(
             Activity.id == activity_id, Activity.athlete_id == athlete_id)) is not None
     if held:
-        if rt.tokens.using(athlete_id, lambda token: _still_at_strava(rt, token, athlete_id,
-                                                                      activity_id)):
+        if _still_at_strava(rt.strava(athlete_id, "live"), activity_id):
             return Result(EventStatus.SKIPPED, f"activity {activity_id} still at Strava: "
                                                "its delete is not believed")
         forget_activity(rt, athlete_id, activity_id)
     return Result(EventStatus.DONE, f"activity {activity_id} forgotten")
 
 
-def _still_at_strava(rt: Runtime, token: str, athlete_id: int, activity_id: int) -> bool:
-    reservation = rt.budget.acquire("live", athlete_id=athlete_id)
+def _still_at_strava(strava: StravaSession, activity_id: int) -> bool:
+    reservation = strava.reserve(1)
     try:
-        rt.gateway.get_activity(token, activity_id, prepaid=reservation)
+        strava.get_activity(activity_id, prepaid=reservation)
     except StravaNotFound:
         return False
     finally:

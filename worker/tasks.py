@@ -1,4 +1,6 @@
-"""The dramatiq actors. Importing this module configures the broker from the environment.
+"""The dramatiq actors of one worker process, built by a factory (:func:`build`) on a runtime;
+importing this module builds nothing. ``stridewise worker`` runs ``dramatiq
+worker.tasks:setup``: each process builds its actors from the environment.
 
 Actors stay thin: they call :mod:`worker.sync` and :mod:`worker.backfill`. What every job shares
 is said once, here and in the middleware, by the branch of worker.outcomes that a failure is on:
@@ -11,7 +13,6 @@ retried with backoff and, past the retry budget, becomes a dead letter with its 
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -48,31 +49,19 @@ RATE_LIMITED_WAIT_S = 60
 #: How long a job waits for the right TOKEN_KEYS when the athlete's tokens cannot be decrypted.
 KEYS_WAIT_S = 300
 
-load_dotenv_file()
-settings = Settings.from_env()
-configure_logging(settings.log_level)
-runtime = Runtime(settings)
-dramatiq.set_broker(runtime.broker)
+def setup() -> None:
+    """What each worker process runs first (dramatiq's ``module:callable``): the settings read
+    from the environment, logging configured, the actors built on the global broker."""
+    load_dotenv_file()
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    actors = build(Runtime(settings))
+    dramatiq.set_broker(actors.runtime.broker)
 
 
-def not_now(job: str, waiting: Wait) -> NotNow:
-    """How long a "not now" waits: what the job said (a NotNow), until the quota reopens (the
-    budget's refusal, Strava's 429), KEYS_WAIT_S for unreadable tokens, or INACTIVE_PAUSE_S for
-    an inactive application, during which the budget sends nothing."""
-    if isinstance(waiting, NotNow):
-        return waiting
-    if isinstance(waiting, QuotaExhausted):
-        return NotNow(max(1.0, waiting.retry_at - time.time()), str(waiting))
-    if isinstance(waiting, StravaRateLimited):
-        reopens = runtime.budget.usage().closed_until or time.time() + RATE_LIMITED_WAIT_S
-        return NotNow(max(1.0, reopens - time.time()), str(waiting))
-    if isinstance(waiting, TokensUnreadable):
-        return wait_for_keys(job, waiting)
-    runtime.budget.pause(INACTIVE_PAUSE_S, "Strava says the application is inactive")
-    log.error("Strava refuses every request: the application is inactive (its owner has no "
-              "active Strava subscription). Work stays queued; nothing is sent for %d s.",
-              INACTIVE_PAUSE_S)
-    return NotNow(INACTIVE_PAUSE_S, str(waiting))
+def build(runtime: Runtime) -> Actors:
+    """The actors and middleware of one worker process, on ``runtime``'s broker."""
+    return Actors(runtime)
 
 
 def wait_for_keys(job: str, unreadable: TokensUnreadable) -> NotNow:
@@ -85,15 +74,99 @@ def wait_for_keys(job: str, unreadable: TokensUnreadable) -> NotNow:
     return NotNow(KEYS_WAIT_S, str(unreadable))
 
 
-def move_lease(message: MessageProxy, wait_s: float) -> None:
-    """An event's next message comes in ``wait_s``: the sweeper leaves it alone until then."""
-    if message.actor_name == HANDLE_EVENT:
-        runtime.inbox.defer(message.args[0], wait_s)
+class Actors:
+    """The three actors on one runtime, and the middleware every job shares."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        settings = runtime.settings
+        broker = runtime.broker
+        install(broker, Deferrals(self.move_lease, max_retries=settings.max_retries,
+                                  min_backoff=settings.min_backoff_ms,
+                                  max_backoff=settings.max_backoff_ms))
+        # After-hooks run in reverse order: placed before the retries, Outcomes sees their
+        # verdict.
+        broker.add_middleware(Outcomes(runtime), before=Deferrals)
+        broker.add_middleware(SweeperMiddleware(runtime))
+        broker.add_middleware(Heartbeat(runtime.inbox, HANDLE_EVENT))  # after Deferrals
+        self.handle_event = self.actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS,
+                                       self._handle_event)
+        self.backfill_athlete = self.actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS,
+                                           self._backfill_athlete)
+        self.backfill_streams = self.actor(BACKFILL_STREAMS, BACKFILL_QUEUE,
+                                           BACKFILL_TIME_LIMIT_MS, self._backfill_streams)
+
+    def not_now(self, job: str, waiting: Wait) -> NotNow:
+        """How long a "not now" waits: what the job said (a NotNow), until the quota reopens
+        (the budget's refusal, Strava's 429), KEYS_WAIT_S for unreadable tokens, or
+        INACTIVE_PAUSE_S for an inactive application, during which the budget sends nothing."""
+        if isinstance(waiting, NotNow):
+            return waiting
+        if isinstance(waiting, QuotaExhausted):
+            return NotNow(max(1.0, waiting.retry_at - time.time()), str(waiting))
+        budget = self.runtime.budget
+        if isinstance(waiting, StravaRateLimited):
+            reopens = budget.usage().closed_until or time.time() + RATE_LIMITED_WAIT_S
+            return NotNow(max(1.0, reopens - time.time()), str(waiting))
+        if isinstance(waiting, TokensUnreadable):
+            return wait_for_keys(job, waiting)
+        budget.pause(INACTIVE_PAUSE_S, "Strava says the application is inactive")
+        log.error("Strava refuses every request: the application is inactive (its owner has "
+                  "no active Strava subscription). Work stays queued; nothing is sent for "
+                  "%d s.", INACTIVE_PAUSE_S)
+        return NotNow(INACTIVE_PAUSE_S, str(waiting))
+
+    def move_lease(self, message: MessageProxy, wait_s: float) -> None:
+        """An event's next message comes in ``wait_s``: the sweeper leaves it alone until
+        then."""
+        if message.actor_name == HANDLE_EVENT:
+            self.runtime.inbox.defer(message.args[0], wait_s)
+
+    def actor(self, name: str, queue: str, time_limit_ms: int,
+              work: Callable[[int], str]) -> Any:
+        """A job of ours: a :class:`Wait` made :class:`NotNow`; a :class:`Skip` skips it; a
+        :class:`Hopeless` is not retried (dramatiq's ``throws``); what it finished (the
+        outcome ``work`` returns) is counted."""
+
+        def run(subject_id: int) -> None:
+            try:
+                outcome = work(subject_id)
+            except Wait as waiting:
+                raise self.not_now(f"{name}({subject_id})", waiting) from None
+            except Skip as skipped:
+                log.info("%s skipped: %s", name, skipped)
+                outcome = EventStatus.SKIPPED
+            self.runtime.counters.job(name, outcome)
+
+        run.__name__ = run.__qualname__ = name
+        run.__doc__ = work.__doc__
+        return dramatiq.actor(actor_name=name, queue_name=queue, throws=(Hopeless,),
+                              time_limit=time_limit_ms, broker=self.runtime.broker)(run)
+
+    def _handle_event(self, event_id: int) -> str:
+        """Handle one webhook event from the inbox."""
+        return sync.handle_event(self.runtime, event_id).status
+
+    def _backfill_athlete(self, athlete_id: int) -> str:
+        """Pull a newly connected athlete's recent history, then start the streams pass."""
+        backfill(self.runtime, athlete_id)
+        self.backfill_streams.send(athlete_id)
+        return EventStatus.DONE
+
+    def _backfill_streams(self, athlete_id: int) -> str:
+        """Streams for undecided backfilled activities, a batch at a time, while there is
+        room."""
+        if fetch_streams(self.runtime, athlete_id):
+            self.backfill_streams.send(athlete_id)
+        return EventStatus.DONE
 
 
 class Outcomes(dramatiq.Middleware):
     """Counts the jobs that did not finish now, and records those that failed for good as dead
     letters (the actors count what they finished)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
 
     def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
                               result: Any = None,
@@ -101,82 +174,29 @@ class Outcomes(dramatiq.Middleware):
         if exception is None:
             return
         failed = not isinstance(exception, NotNow)
-        runtime.counters.job(message.actor_name, "failed" if failed else "deferred")
+        self.runtime.counters.job(message.actor_name, "failed" if failed else "deferred")
         if not message.failed:
             return
         reason = f"{type(exception).__name__}: {exception}"
         if message.actor_name == HANDLE_EVENT:
-            runtime.inbox.bury(message.args[0], reason)
+            self.runtime.inbox.bury(message.args[0], reason)
         else:
-            runtime.jobs.bury(message.actor_name, message.queue_name, message.args[0], reason)
+            self.runtime.jobs.bury(message.actor_name, message.queue_name, message.args[0],
+                                   reason)
         log.error("%s%s is a dead letter: %s", message.actor_name, tuple(message.args), reason)
 
 
 class SweeperMiddleware(dramatiq.Middleware):
     """One inbox sweeper per worker process."""
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
         self.sweeper: Sweeper | None = None
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        self.sweeper = Sweeper(runtime, interval_s=settings.sweep_interval_s)
+        self.sweeper = Sweeper(self.runtime, interval_s=self.runtime.settings.sweep_interval_s)
         self.sweeper.start()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
         if self.sweeper is not None:
             self.sweeper.stop()
-
-
-install(runtime.broker, Deferrals(move_lease, max_retries=settings.max_retries,
-                                  min_backoff=settings.min_backoff_ms,
-                                  max_backoff=settings.max_backoff_ms))
-# After-hooks run in reverse order: placed before the retries, Outcomes sees their verdict.
-runtime.broker.add_middleware(Outcomes(), before=Deferrals)
-runtime.broker.add_middleware(SweeperMiddleware())
-runtime.broker.add_middleware(Heartbeat(runtime.inbox, HANDLE_EVENT))  # after Deferrals
-
-
-def actor(name: str, queue: str, time_limit_ms: int) -> Callable[[Callable[[int], str]], Any]:
-    """A job of ours: a :class:`Wait` made :class:`NotNow`; a :class:`Skip` skips it; a
-    :class:`Hopeless` is not retried (dramatiq's ``throws``); what it finished (the outcome
-    ``work`` returns) is counted."""
-
-    def decorate(work: Callable[[int], str]) -> Any:
-        @functools.wraps(work)
-        def run(subject_id: int) -> None:
-            try:
-                outcome = work(subject_id)
-            except Wait as waiting:
-                raise not_now(f"{name}({subject_id})", waiting) from None
-            except Skip as skipped:
-                log.info("%s skipped: %s", name, skipped)
-                outcome = EventStatus.SKIPPED
-            runtime.counters.job(name, outcome)
-
-        return dramatiq.actor(actor_name=name, queue_name=queue, throws=(Hopeless,),
-                              time_limit=time_limit_ms)(run)
-
-    return decorate
-
-
-@actor(HANDLE_EVENT, LIVE_QUEUE, EVENT_TIME_LIMIT_MS)
-def handle_event(event_id: int) -> str:
-    """Handle one webhook event from the inbox."""
-    return sync.handle_event(runtime, event_id).status
-
-
-@actor(BACKFILL, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
-def backfill_athlete(athlete_id: int) -> str:
-    """Pull a newly connected athlete's recent history, then start the streams pass."""
-    backfill(runtime, athlete_id)
-    backfill_streams.send(athlete_id)
-    return EventStatus.DONE
-
-
-@actor(BACKFILL_STREAMS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
-def backfill_streams(athlete_id: int) -> str:
-    """Streams for undecided backfilled activities, a batch at a time, while there is room."""
-    if fetch_streams(runtime, athlete_id):
-        backfill_streams.send(athlete_id)
-    return EventStatus.DONE
-

@@ -1,22 +1,27 @@
-"""Athletes' Strava tokens: encrypted at rest, refreshed before expiry under a per-athlete lock."""
+"""Athletes' Strava tokens: encrypted at rest, refreshed before expiry under a per-athlete lock;
+and Strava as one athlete sees it (:class:`StravaSession`): their token, refreshed when it
+expires or Strava refuses it, and the budget class of the work it does for them."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from redis.lock import Lock
 from sqlalchemy import select
 
+from worker.budget import Budget, Reservation, streams_class
 from worker.db import Database
 from worker.models import Athlete
 from worker.outcomes import Skip, Wait
 from worker.strava import (
     Gateway,
+    Prepaid,
     StravaGrantGone,
     StravaScopeMissing,
     StravaUnauthorized,
@@ -49,6 +54,14 @@ class TokensUnreadable(Wait):
         whose = f"athlete {athlete_id}'s tokens" if athlete_id is not None else "a stored token"
         super().__init__(f"{whose} cannot be decrypted with any key of TOKEN_KEYS")
         self.athlete_id = athlete_id
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """An athlete's access token as stored (encrypted), and when Strava expires it."""
+
+    ciphertext: str
+    expires_at: int
 
 
 class TokenCipher:
@@ -127,29 +140,11 @@ class Tokens:
                 return token
             return self._refresh(athlete_id)
 
-    def using(self, athlete_id: int, work: Callable[[str], T]) -> T:
-        """``work`` with the athlete's access token, as Strava's answers ask.
-
-        A 401 to a token that has not expired means Strava revoked it: the token is replaced
-        once (:meth:`replace_rejected`) and ``work`` runs again. Strava refusing the fresh token
-        too, or a permission the athlete did not grant (no refresh brings it back), marks them
-        as needing to reconnect.
-
-        Raises
-        ------
-        AthleteUnavailable
-            As :meth:`access_token`, and when Strava refuses them as above.
-        """
-        token = self.access_token(athlete_id)
-        try:
-            try:
-                return work(token)
-            except StravaUnauthorized:
-                token = self.replace_rejected(athlete_id, token)
-            return work(token)
-        except (StravaUnauthorized, StravaScopeMissing) as refused:
-            self.mark_needs_reauth(athlete_id, str(refused))
-            raise AthleteUnavailable(f"athlete {athlete_id} must reconnect: {refused}") from None
+    def session(self, athlete_id: int, priority: str, budget: Budget | None = None,
+                stored: StoredToken | None = None) -> StravaSession:
+        """Strava as the athlete, for work of budget class ``priority``; ``stored`` is their
+        token as the job's one read found it (used while it is valid)."""
+        return StravaSession(self, athlete_id, priority, budget, stored)
 
     def replace_rejected(self, athlete_id: int, rejected: str) -> str:
         """A new token after Strava answered 401 to ``rejected`` before its expiry.
@@ -158,7 +153,7 @@ class Tokens:
         token is used now. Raises :class:`AthleteUnavailable` when Strava refuses that too.
         """
         with self.lock(athlete_id):
-            with self.db.session() as session:
+            with self.db.read() as session:
                 athlete = session.get(Athlete, athlete_id)
                 if athlete is None or athlete.status != "active":
                     raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
@@ -179,7 +174,7 @@ class Tokens:
 
     def active(self, athlete_id: int) -> bool:
         """Whether the athlete is connected and not marked as needing to reconnect."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             return athlete is not None and athlete.status == "active"
 
@@ -197,21 +192,26 @@ class Tokens:
                                      timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
         return lock
 
+    def still_valid(self, stored: StoredToken, athlete_id: int) -> str | None:
+        """The stored token, decrypted, if it is valid for REFRESH_MARGIN_S more seconds."""
+        if stored.expires_at - self.clock() > REFRESH_MARGIN_S:
+            return self.cipher.decrypt(stored.ciphertext, athlete_id)
+        return None
+
     def _fresh_token(self, athlete_id: int) -> str | None:
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
             if athlete.status != "active":
                 raise AthleteUnavailable(f"athlete {athlete_id} must reconnect ({athlete.status})")
-            if athlete.expires_at - self.clock() > REFRESH_MARGIN_S:
-                return self.cipher.decrypt(athlete.access_token, athlete_id)
-            return None
+            return self.still_valid(StoredToken(athlete.access_token, athlete.expires_at),
+                                    athlete_id)
 
     def _refresh(self, athlete_id: int) -> str:
         # No transaction is open during Strava's answer (on SQLite it would hold the write
         # lock); the athlete's token lock keeps other refreshers out meanwhile.
-        with self.db.session() as session:
+        with self.db.read() as session:
             athlete = session.get(Athlete, athlete_id)
             if athlete is None:
                 raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
@@ -234,9 +234,80 @@ class Tokens:
         return grant.access_token
 
 
+class StravaSession:
+    """Strava's API as one athlete: callers pass no token and no priority.
+
+    It holds the athlete's access token (the one the job read, while valid; otherwise one from
+    :meth:`Tokens.access_token`, refreshed under the athlete's lock). A 401 to a token that has
+    not expired means Strava revoked it: the token is replaced once (:meth:`Tokens.
+    replace_rejected`) and the request sent again. Strava refusing the fresh token too, or a
+    permission the athlete did not grant (no refresh brings it back), marks them as needing to
+    reconnect and raises :class:`AthleteUnavailable`. Every request counts against the
+    athlete's shares of the quota at the session's budget class (streams at its streams class).
+    """
+
+    def __init__(self, tokens: Tokens, athlete_id: int, priority: str,
+                 budget: Budget | None = None, stored: StoredToken | None = None) -> None:
+        self.tokens = tokens
+        self.gateway = tokens.gateway
+        self.athlete_id = athlete_id
+        self.priority = priority
+        self.budget = budget
+        self._stored = stored
+        self._token: str | None = None
+
+    def reserve(self, count: int) -> Reservation:
+        """Reserve ``count`` requests at once (a read and its write), or raise
+        :class:`~worker.budget.QuotaExhausted`."""
+        if self.budget is None:
+            raise RuntimeError("this session has no budget to reserve from")
+        return self.budget.acquire(self.priority, count=count, athlete_id=self.athlete_id)
+
+    def get_activity(self, activity_id: int, prepaid: Prepaid | None = None) -> dict[str, Any]:
+        return self._call(lambda token: self.gateway.get_activity(
+            token, activity_id, self.priority, prepaid=prepaid))
+
+    def get_streams(self, activity_id: int) -> dict[str, Any]:
+        return self._call(lambda token: self.gateway.get_streams(
+            token, activity_id, streams_class(self.priority), athlete_id=self.athlete_id))
+
+    def update_description(self, activity_id: int, description: str,
+                           prepaid: Prepaid | None = None) -> dict[str, Any]:
+        return self._call(lambda token: self.gateway.update_description(
+            token, activity_id, description, self.priority, prepaid=prepaid))
+
+    def list_activities(self, after: int, page: int) -> list[dict[str, Any]]:
+        return self._call(lambda token: self.gateway.list_activities(
+            token, after=after, page=page, priority=self.priority, athlete_id=self.athlete_id))
+
+    def get_athlete(self) -> dict[str, Any]:
+        return self._call(lambda token: self.gateway.get_athlete(
+            token, priority=self.priority, athlete_id=self.athlete_id))
+
+    def _call(self, request: Callable[[str], T]) -> T:
+        token = self._current()
+        try:
+            try:
+                return request(token)
+            except StravaUnauthorized:
+                token = self._token = self.tokens.replace_rejected(self.athlete_id, token)
+            return request(token)
+        except (StravaUnauthorized, StravaScopeMissing) as refused:
+            self.tokens.mark_needs_reauth(self.athlete_id, str(refused))
+            raise AthleteUnavailable(
+                f"athlete {self.athlete_id} must reconnect: {refused}") from None
+
+    def _current(self) -> str:
+        if self._token is None and self._stored is not None:
+            self._token = self.tokens.still_valid(self._stored, self.athlete_id)
+        if self._token is None:
+            self._token = self.tokens.access_token(self.athlete_id)
+        return self._token
+
+
 def unreadable_athletes(db: Database, cipher: TokenCipher) -> list[int]:
     """The athletes whose stored tokens no key of TOKEN_KEYS opens (for ``stridewise status``)."""
-    with db.session() as session:
+    with db.read() as session:
         rows = session.execute(select(Athlete.id, Athlete.access_token,
                                       Athlete.refresh_token)).all()
     return [int(athlete_id) for athlete_id, access, refresh in rows

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import dramatiq
@@ -35,6 +34,7 @@ from worker.queue import enqueue as send
 from worker.runtime import Runtime
 from worker.strava import StravaGrantGone
 from worker.sweeper import sweep
+from worker.tasks import Actors
 
 OTHER = 5151
 
@@ -221,10 +221,10 @@ def test_a_grant_strava_already_refuses_is_done_with_and_nothing_is_kept_past_48
 
 
 @pytest.fixture
-def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    module = load_tasks(strava_runtime, monkeypatch)
-    yield module
-    module.runtime.db.dispose()
+def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Actors]:
+    actors = load_tasks(strava_runtime, monkeypatch)
+    yield actors
+    actors.runtime.db.dispose()
 
 
 def messages_in_redis(rt: Runtime) -> list[tuple[str, list[Any]]]:
@@ -238,7 +238,7 @@ def messages_in_redis(rt: Runtime) -> list[tuple[str, list[Any]]]:
 
 
 def test_forgetting_an_athlete_leaves_no_row_and_no_message_about_them(
-    strava_runtime: Runtime, tasks: ModuleType,
+    strava_runtime: Runtime, tasks: Actors,
 ) -> None:
     rt = strava_runtime
     connect(rt)

@@ -6,15 +6,16 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 
 from analysis.description import find_block
 from tests.support.athlete import connect, description
 from tests.worker.conftest import sandbox_calls, sandbox_stats
 from tests.worker.test_backfill import seed_history
-from worker import history, sync
+from worker import context, history, sync
 from worker.backfill import fetch_streams
 from worker.budget import across_resets
+from worker.db import READ_ONLY
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
@@ -81,9 +82,11 @@ def test_an_expiring_history_is_read_again_and_what_strava_no_longer_lists_goes(
         athlete.history_read_at = utcnow() - strava_runtime.settings.cache_horizon + timedelta(
             minutes=30)
     assert history.complete_since(strava_runtime, ATHLETE) is None
-    token = strava_runtime.tokens.access_token(ATHLETE)
-    since = across_resets(lambda: history.ensure(strava_runtime, token, ATHLETE))
-    assert since == history.complete_since(strava_runtime, ATHLETE)
+    athlete = context.read(strava_runtime.db, ATHLETE)
+    strava = strava_runtime.strava(ATHLETE, "live", athlete.token)
+    after, since = across_resets(lambda: history.ensure(strava_runtime, strava, athlete))
+    assert since == history.complete_since(strava_runtime, ATHLETE) == after.history_since
+    assert set(after.cached) == set(seeded[1:])
     assert held(strava_runtime) == set(seeded[1:])
 
 
@@ -120,3 +123,27 @@ def test_the_streams_pass_leaves_an_upload_whose_event_is_pending_to_its_event(
     requests = sandbox_stats(strava_runtime)["by_activity"][str(activity_id)]
     assert requests == 3  # read, streams, write: the pass read nothing for it
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
+
+
+def test_a_history_read_classifies_its_summaries_in_memory_and_writes_once(
+    strava_runtime: Runtime,
+) -> None:
+    """The read's context, then Strava's pages classified in memory, then one write: however
+    many summaries, three transactions at most, and only the write takes the lock."""
+    seeded = seed_history(strava_runtime, days=28)
+    connect(strava_runtime, ATHLETE)
+    begun: list[bool] = []
+    engine = strava_runtime.db.engine
+
+    def begin(connection: Connection) -> None:
+        begun.append(bool(connection.get_execution_options().get(READ_ONLY)))
+
+    event.listen(engine, "begin", begin)
+    try:
+        stored = across_resets(lambda: history.refresh(strava_runtime, ATHLETE, force=True))
+    finally:
+        event.remove(engine, "begin", begin)
+    assert stored == len(seeded) >= 20
+    assert held(strava_runtime) == set(seeded)
+    assert len(begun) <= 3
+    assert begun.count(False) == 1  # the one write

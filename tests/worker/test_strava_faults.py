@@ -4,12 +4,14 @@ follow what it means."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from tests.worker.test_strava import Answer, FakeStrava, gateway
 from worker.models import Athlete
@@ -30,7 +32,7 @@ from worker.strava import (
     StravaUnavailable,
     read_fault,
 )
-from worker.tokens import AthleteUnavailable, Tokens
+from worker.tokens import AthleteUnavailable, StoredToken, Tokens
 
 
 def fault(status: int, message: str, resource: str, field: str, code: str) -> Answer:
@@ -181,7 +183,38 @@ FRESH = {"access_token": "new", "refresh_token": "rotated", "expires_at": 2**31}
 
 
 def read_with(tokens: Tokens) -> Any:
-    return tokens.using(7, lambda token: tokens.gateway.get_activity(token, 42))
+    return tokens.session(7, "live").get_activity(42)
+
+
+def test_a_session_sends_the_token_its_job_read_while_valid_and_refreshes_one_expiring(
+    runtime: Runtime,
+) -> None:
+    """The job's one read holds the athlete's token: the session sends it without reading the
+    database again, and only a token about to expire is refreshed, under the athlete's lock."""
+    tokens, strava = tokens_of(runtime, (200, {"id": 42}), (200, FRESH), (200, {"id": 42}),
+                               expires_at=2**31)
+    begun: list[object] = []
+
+    def begin(connection: object) -> None:
+        begun.append(connection)
+
+    event.listen(runtime.db.engine, "begin", begin)
+    try:
+        held = StoredToken(runtime.cipher.encrypt("held"), 2**31)
+        assert tokens.session(7, "live", stored=held).get_activity(42) == {"id": 42}
+        assert begun == []
+        expiring = StoredToken(runtime.cipher.encrypt("held"), int(time.time()) + 60)
+        with runtime.db.session() as session:  # the row as the job read it: about to expire
+            athlete = session.get(Athlete, 7)
+            assert athlete is not None
+            athlete.expires_at = expiring.expires_at
+        begun.clear()
+        assert tokens.session(7, "live", stored=expiring).get_activity(42) == {"id": 42}
+        assert begun  # the refresh reads and writes the athlete's row
+    finally:
+        event.remove(runtime.db.engine, "begin", begin)
+    assert [r.headers.get("Authorization") for r in strava.sent] == [
+        "Bearer held", None, "Bearer new"]
 
 
 def test_a_token_refused_before_its_expiry_is_replaced_once_and_the_work_runs_again(

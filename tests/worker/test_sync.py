@@ -10,14 +10,15 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, event, func, select, update
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
 from tests.support.athlete import ATHLETE, TEXT, connect, description, upload
 from tests.worker.conftest import sandbox_stats
-from worker import forget, preferences, sync
+from worker import forget, history, preferences, sync
 from worker.budget import across_resets
+from worker.db import READ_ONLY
 from worker.inbox import EventStatus
 from worker.models import Activity, Athlete, Base, InboxEvent, WebSession
 from worker.notnow import NotNow
@@ -409,3 +410,32 @@ def test_the_athletes_utc_offset_comes_from_stravas_local_start() -> None:
     assert sync.utc_offset(detailed) == timedelta(hours=2)
     assert sync.utc_offset({"start_date": "2024-05-14T21:30:00Z"}) is None
     assert sync.utc_offset({**detailed, "start_date_local": "yesterday"}) is None
+
+
+def test_an_upload_event_is_one_claim_one_read_and_one_write(strava_runtime: Runtime) -> None:
+    """With the athlete's weeks in the cache, an event opens three transactions: the claim,
+    one read that takes no lock, and one write in which the activity's row, its block and the
+    inbox's finish commit together."""
+    connect(strava_runtime)
+    across_resets(lambda: history.refresh(strava_runtime, ATHLETE))
+    activity_id = upload(strava_runtime, "tempo")
+    _, [event_id] = strava_runtime.inbox.record([{
+        "object_type": "activity", "aspect_type": "create", "object_id": activity_id,
+        "owner_id": ATHLETE, "event_time": int(time.time()), "updates": {}}])
+    begun: list[bool] = []
+
+    def begin(connection: Connection) -> None:
+        begun.append(bool(connection.get_execution_options().get(READ_ONLY)))
+
+    event.listen(strava_runtime.db.engine, "begin", begin)
+    try:
+        result = across_resets(lambda: sync.handle_event(strava_runtime, event_id))
+    finally:
+        event.remove(strava_runtime.db.engine, "begin", begin)
+    assert result.wrote
+    assert begun == [False, True, False]  # claim, the athlete's context, the one write
+    with strava_runtime.db.session() as session:
+        row, inbox = session.get(Activity, activity_id), session.get(InboxEvent, event_id)
+        assert row is not None and inbox is not None
+        assert row.block_written_at is not None and inbox.status == EventStatus.DONE
+        assert row.block is not None and row.block in description(strava_runtime, activity_id)

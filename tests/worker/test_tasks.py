@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-import importlib
 import io
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import redirect_stdout
-from types import ModuleType
+from pathlib import Path
 
 import dramatiq
 import httpx
 import pytest
 from sqlalchemy import select
 
+import worker.tasks
 from tests.polling import wait_until
 from tests.support.athlete import ATHLETE, connect, description, expire_history, upload
 from worker import admin, history
+from worker.config import Settings
 from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
-from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.queue import BACKFILL, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationRefused, StravaRateLimited
+from worker.tasks import Actors, build
 from worker.tokens import AthleteUnavailable
 
 #: Long enough for a handful of events on a loaded two-core machine.
 WAIT_S = 60
 
 
-def load_tasks(rt: Runtime, monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
-    """worker.tasks configured, as at a worker's start, from this test's environment."""
+def load_tasks(rt: Runtime, monkeypatch: pytest.MonkeyPatch, **env: str) -> Actors:
+    """A worker process's actors, built as at its start from this test's environment."""
     settings = rt.settings
     monkeypatch.setenv("STRIDEWISE_VAR", str(settings.var_dir))
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -42,20 +47,18 @@ def load_tasks(rt: Runtime, monkeypatch: pytest.MonkeyPatch, **env: str) -> Modu
         monkeypatch.setenv("REDIS_URL", settings.redis_url)
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
-    import worker.tasks
-
-    return importlib.reload(worker.tasks)  # actors bind to the broker of this environment
+    return build(Runtime(Settings.from_env()))  # actors on a broker of this environment
 
 
 @pytest.fixture
-def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    module = load_tasks(strava_runtime, monkeypatch)
-    yield module
-    module.runtime.db.dispose()
+def tasks(strava_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Actors]:
+    actors = load_tasks(strava_runtime, monkeypatch)
+    yield actors
+    actors.runtime.db.dispose()
 
 
 @pytest.fixture
-def running(tasks: ModuleType) -> Iterator[dramatiq.Worker]:
+def running(tasks: Actors) -> Iterator[dramatiq.Worker]:
     worker = dramatiq.Worker(tasks.runtime.broker, worker_threads=2, worker_timeout=100)
     worker.start()
     yield worker
@@ -89,7 +92,7 @@ def faults(rt: Runtime, **settings: object) -> None:
 
 
 def test_actor_handles_an_inbox_event_to_the_end(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker
 ) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "intervals")
@@ -118,7 +121,7 @@ def delayed(rt: Runtime, queue: str = LIVE_QUEUE) -> list[bytes]:
 
 @pytest.mark.parametrize("why", ["quota spent", "application inactive"])
 def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker, why: str
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker, why: str
 ) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "easy")
@@ -134,7 +137,7 @@ def test_not_now_defers_the_event_without_using_a_retry_and_moves_its_lease(
     assert b'"retries"' not in delayed(strava_runtime)[0]
 
 
-def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
+def test_a_429_is_not_now_until_the_budget_reopens(tasks: Actors) -> None:
     tasks.runtime.budget.rate_limited()  # what the gateway does on a 429
     limited = StravaRateLimited("Strava 429: Rate Limit Exceeded", 429)
     wait = tasks.not_now("handle_event(1)", limited)
@@ -142,7 +145,7 @@ def test_a_429_is_not_now_until_the_budget_reopens(tasks: ModuleType) -> None:
     assert 1 <= wait.delay_s <= tasks.runtime.settings.rate_windows.short + 1
 
 
-def backfill_raising(tasks: ModuleType, monkeypatch: pytest.MonkeyPatch,
+def backfill_raising(tasks: Actors, monkeypatch: pytest.MonkeyPatch,
                      error: Exception) -> list[int]:
     """The backfill actor's work replaced by one that raises ``error``; returns its calls."""
     calls: list[int] = []
@@ -151,7 +154,7 @@ def backfill_raising(tasks: ModuleType, monkeypatch: pytest.MonkeyPatch,
         calls.append(athlete_id)
         raise error
 
-    monkeypatch.setattr(tasks, "backfill", failing)
+    monkeypatch.setattr(worker.tasks, "backfill", failing)
     return calls
 
 
@@ -160,7 +163,7 @@ def counted(rt: Runtime, outcome: str) -> int:
 
 
 def test_a_hopeless_failure_is_a_dead_letter_after_one_attempt_saying_what_to_fix(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = backfill_raising(tasks, monkeypatch, StravaApplicationRefused(
@@ -173,7 +176,7 @@ def test_a_hopeless_failure_is_a_dead_letter_after_one_attempt_saying_what_to_fi
 
 
 def test_a_skip_finishes_the_job_as_skipped_without_a_retry_or_a_dead_letter(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker,
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = backfill_raising(tasks, monkeypatch, AthleteUnavailable("athlete must reconnect"))
@@ -186,7 +189,7 @@ def test_a_skip_finishes_the_job_as_skipped_without_a_retry_or_a_dead_letter(
 
 
 def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeued(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker
 ) -> None:
     connect(strava_runtime)
     faults(strava_runtime, error_rate=1.0)
@@ -206,7 +209,7 @@ def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeue
 
 
 def test_failure_past_the_retry_budget_is_a_dead_letter_with_its_reason_and_requeue_finishes_it(
-    strava_runtime: Runtime, tasks: ModuleType, running: dramatiq.Worker
+    strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker
 ) -> None:
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "tempo")
@@ -278,3 +281,22 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
     assert took > 3 * SLOW_ANSWER_S  # three attempts, each slower than the lease
     assert attempts(strava_runtime, event_id) == 2 + 1
     assert reclaimed == []
+
+
+def test_importing_the_actors_builds_nothing_and_setup_builds_them_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """What a worker process does: dramatiq imports worker.tasks (no broker, no actor yet),
+    then runs its setup, which builds the actors from the environment on the global broker."""
+    probe = (
+        "import dramatiq.broker, worker.tasks\n"
+        "assert dramatiq.broker.global_broker is None, 'importing built a broker'\n"
+        "worker.tasks.setup()\n"
+        "print(' '.join(sorted(dramatiq.get_broker().actors)))\n"
+    )
+    env = {**os.environ, "STRIDEWISE_VAR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:1/0",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'stridewise.db'}"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == sorted([HANDLE_EVENT, BACKFILL, BACKFILL_STREAMS])

@@ -22,6 +22,7 @@ from worker import admin, sync
 from worker.inbox import EventStatus
 from worker.models import Athlete, InboxEvent
 from worker.runtime import Runtime
+from worker.tasks import KEYS_WAIT_S
 from worker.tokens import TokensUnreadable
 
 
@@ -55,7 +56,7 @@ def test_with_a_wrong_key_an_event_waits_says_why_and_is_served_once_the_key_is_
         tasks.handle_event.send(event_id)
         assert wait_until(lambda: len(delayed(strava_runtime)) == 1, timeout=WAIT_S)
         assert wait_until(lambda: lease(strava_runtime, event_id)
-                          > time.time() + tasks.KEYS_WAIT_S - 60, timeout=10)
+                          > time.time() + KEYS_WAIT_S - 60, timeout=10)
     finally:
         worker.stop()
         logging.getLogger("worker.tasks").removeHandler(errors)

@@ -74,7 +74,7 @@ class ClusterCollector(Collector):
     def _database(self) -> Iterator[Metric]:
         events = list(self.rt.inbox.counts().items())
         jobs = list(self.rt.jobs.counts().items())
-        with self.rt.db.session() as session:
+        with self.rt.db.read() as session:
             athletes = session.execute(select(Athlete.status, func.count())
                                        .group_by(Athlete.status)).all()
         for name, help_text, label, rows in (

@@ -72,7 +72,7 @@ class Rereads:
     def waiting(self, athlete_id: int, activity_id: int) -> bool:
         """Whether a page's re-read of the activity is pending and no attempt has started (an
         attempt under way may have read the settings before this save)."""
-        with self.rt.db.session() as session:
+        with self.rt.db.read() as session:
             rows = session.scalars(select(InboxEvent.updates).where(
                 InboxEvent.owner_id == athlete_id, InboxEvent.object_id == activity_id,
                 InboxEvent.object_type == "activity", InboxEvent.aspect_type == "update",

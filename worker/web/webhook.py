@@ -205,7 +205,7 @@ class WebhookEndpoint:
         return value
 
     def _read_subscription_id(self) -> int | None:
-        with self.rt.db.session() as session:
+        with self.rt.db.read() as session:
             return session.scalar(select(PushSubscription.id)
                                   .order_by(PushSubscription.created_at.desc()))
 
