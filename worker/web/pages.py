@@ -519,14 +519,19 @@ class PageEndpoints:
 
     def _render(self, language: str, name: str, status: int = 200,
                 **context: Any) -> HTMLResponse:
-        html = environment(language).get_template(name).render(
-            language=_spoken(language), **context)
-        response = HTMLResponse(html, status_code=status)
-        response.headers.update(SECURITY_HEADERS)
-        response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
-        if context.get("signed_in") is not None:
-            response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
-        return response
+        return render(language, name, status, **context)
+
+
+def render(language: str, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The template ``name`` in ``language``, with the site's headers."""
+    html = environment(language).get_template(name).render(
+        language=_spoken(language), **context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
+    if context.get("signed_in") is not None:
+        response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
+    return response
 
 
 @cache
