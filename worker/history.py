@@ -34,7 +34,7 @@ from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker import labels, preferences
-from worker.cache import load_history, save_record
+from worker.cache import load_history, save_record, utc_offset
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
@@ -195,7 +195,7 @@ def _store(rt: Runtime, athlete_id: int, summary: dict[str, Any],
         if row is not None and row.fetched_at >= read_at:
             return activity_id  # read in detail while we listed: its verdict knows more
         row = save_record(session, athlete_id, activity_id, analysis, used_streams=False,
-                          fetched_at=read_at)
+                          fetched_at=read_at, utc_offset=utc_offset(summary))
         row.used_streams = False
         row.needs_streams = undecided
         row.workout_type = activity.workout_type  # the streams pass reads it again

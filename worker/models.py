@@ -130,6 +130,10 @@ class Activity(Base):
     #: The label the athlete chose on their page (a Workout value), which the analysis keeps
     #: instead of its own; None: not corrected. It is theirs, and goes with the row.
     workout_chosen: Mapped[str | None] = mapped_column(String(32))
+    #: The athlete's local time minus UTC at the activity, in seconds (Strava's
+    #: start_date_local minus start_date); None when Strava did not say. Their page counts the
+    #: athlete's calendar days with it, as the block does.
+    utc_offset_s: Mapped[int | None] = mapped_column(Integer)
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
     #: That block as written, shown on the athlete's page of the activity.

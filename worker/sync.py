@@ -31,7 +31,7 @@ from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
 from worker import labels, preferences
 from worker.budget import QuotaExhausted, Reservation
-from worker.cache import load_history, save_record
+from worker.cache import load_history, save_record, utc_offset
 from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
 from worker.inbox import Claim, EventStatus, Inbox
@@ -205,7 +205,8 @@ def _sync(rt: Runtime, token: str, athlete_id: int, activity_id: int, since: dat
             used_streams = bool(streams)
     analysis = labels.honour(rt.db, activity_id, activity,
                              engine.analyse(activity, profile, activity_id, voice))
-    row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at)
+    row = _save(rt, athlete_id, activity_id, analysis, used_streams, fetched_at,
+                utc_offset(detailed))
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off")
     block = engine.feedback(analysis, Past(tuple(history), since), activity, voice,
@@ -237,24 +238,14 @@ def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
         ) from None
 
 
-def utc_offset(detailed: dict[str, Any]) -> timedelta | None:
-    """The athlete's local time minus UTC at the activity, from Strava's ``start_date_local``
-    (local wall time, written with a "Z") and ``start_date``; None when either is missing."""
-    try:
-        local = datetime.fromisoformat(str(detailed["start_date_local"]).replace("Z", ""))
-        utc = datetime.fromisoformat(str(detailed["start_date"]).replace("Z", ""))
-    except (KeyError, ValueError):
-        return None
-    return local.replace(tzinfo=None) - utc.replace(tzinfo=None)
-
-
 def _owner(detailed: dict[str, Any]) -> int | None:
     athlete = detailed.get("athlete")
     return int(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
 
 
 def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analysis,
-          used_streams: bool, fetched_at: datetime) -> Activity:
+          used_streams: bool, fetched_at: datetime,
+          offset: timedelta | None = None) -> Activity:
     """Store the analysis; a concurrent insert of the same activity (a backfill) is updated."""
     for attempt in range(2):
         try:
@@ -262,7 +253,7 @@ def _save(rt: Runtime, athlete_id: int, activity_id: int, analysis: engine.Analy
                 if session.get(Athlete, athlete_id) is None:
                     raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
                 return save_record(session, athlete_id, activity_id, analysis, used_streams,
-                                   fetched_at)
+                                   fetched_at, offset)
         except IntegrityError:
             if attempt:
                 raise

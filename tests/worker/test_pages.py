@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -1026,3 +1026,34 @@ def test_with_nothing_cached_settings_have_nothing_to_preview(
     sign_in(rt, app, A)
     page = app.get("/me/settings").text
     assert "nothing to preview" in page and 'id="preview"' not in page
+
+
+def test_the_charts_and_the_list_count_the_athletes_local_days_not_utc_days(
+    rt: Runtime, app: TestClient,
+) -> None:
+    """A run at 23:30 on a Sunday in New York (UTC-5) is on Monday 04:30 in UTC: it belongs to
+    the week of that Sunday, as the block counts it, not to the next one."""
+    today = utcnow().date()
+    sunday = today - timedelta(days=today.weekday() + 8)  # the Sunday of two weeks ago
+    local = datetime.combine(sunday, datetime.min.time()) + timedelta(hours=23, minutes=30)
+    offset = timedelta(hours=-5)
+    with rt.db.session() as session:
+        session.add(athlete_a(utcnow(), read_days=30))
+        session.flush()
+        session.add(Activity(id=7000, athlete_id=A, sport="Run", workout="easy",
+                             start_date=(local - offset).replace(tzinfo=UTC),
+                             utc_offset_s=int(offset.total_seconds()),
+                             confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
+                             hard=False))
+        session.add(Activity(id=7001, athlete_id=A, sport="Run", workout="tempo",
+                             start_date=utcnow() - timedelta(hours=2), utc_offset_s=0,
+                             confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
+                             hard=True))
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    drawn = charts_of(page)
+    assert (local - offset).date() == sunday + timedelta(days=1)  # UTC's Monday
+    assert bars(drawn["mix"], "week", "workout")[(monday(sunday), "easy")] == 1
+    assert bars(drawn["runs"], "week")[(monday(sunday),)] == 1
+    assert bars(drawn["runs"], "week")[(monday(sunday + timedelta(days=1)),)] == 0
+    assert sunday.strftime("%a, %b %-d, %Y") in page  # listed on its local day

@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, partial
 from http import HTTPStatus
 from pathlib import Path
@@ -471,7 +471,9 @@ class PageEndpoints:
             records = [record_of(row) for row in rows]
         voice = prefs.voice()
         _ = voice.gettext
-        now = utcnow()
+        offsets = {row.id: _offset(row) for row in rows}
+        # The athlete's now: in the zone of their latest activity, as the block judges it.
+        now = utcnow().astimezone(timezone(offsets[rows[0].id])) if rows else utcnow()
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         listed = [_listed(row, voice)
                   for row in rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
@@ -479,7 +481,7 @@ class PageEndpoints:
             return MyWeeks(prefs.language, listed, [], None, [], refused, page, pages, reading,
                            refresh)
         summary = _summary(records, since, now)
-        weeks = charts.weeks_of(records, now.date())
+        weeks = charts.weeks_of(records, now.date(), offsets)
         day = partial(week_day, voice.language)
         drawn = [charts.mix_chart(weeks, _, day),
                  charts.distance_chart(weeks, _, voice.imperial, voice.number, day),
@@ -633,15 +635,25 @@ def _one(row: Activity, voice: Voice) -> OneActivity:
         id=row.id, language=voice.language,
         title=_("%(sport)s on %(day)s") % {"sport": voice.sport(row.sport),
                                            "day": listed_day(voice.language,
-                                                             row.start_date.date())},
+                                                             local_day(row))},
         workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
         evidence=row.evidence if row.evidence_language == voice.language else "",
         facts=facts, block=row.block,
         written=moment(voice.language, row.block_written_at) if row.block_written_at else None)
 
 
+def _offset(row: Activity) -> timedelta:
+    """The athlete's local time minus UTC at the activity; 0 when Strava did not say."""
+    return timedelta(seconds=row.utc_offset_s or 0)
+
+
+def local_day(row: Activity) -> date:
+    """The athlete's calendar day of the activity (Strava's start_date_local)."""
+    return (row.start_date + _offset(row)).date()
+
+
 def _listed(row: Activity, voice: Voice) -> Listed:
-    return Listed(id=row.id, day=listed_day(voice.language, row.start_date.date()),
+    return Listed(id=row.id, day=listed_day(voice.language, local_day(row)),
                   sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
                   # Evidence written before the athlete changed language is shown again once
