@@ -124,6 +124,7 @@ def test_the_front_page_explains_and_connects_in_the_browsers_language(
     assert page.status_code == 200
     assert re.search(r'<a id="connect" class="strava-connect" href="/connect">'
                      r'Connect with Strava</a>', page.text)
+    assert '<p class="powered">Powered by Strava</p>' in page.text  # Strava's attribution
     assert f"est conservé {rt.settings.cache_days:g} jours" in page.text  # in French
     assert "-- Stridewise --" in page.text and "-- end of Stridewise --" in page.text
     assert 'href="#main"' in page.text and 'id="main"' in page.text
