@@ -20,7 +20,7 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 
-from worker import sync
+from worker import leaving, sync
 from worker.backfill import backfill, fetch_streams
 from worker.budget import QuotaExhausted
 from worker.config import Settings, load_dotenv_file
@@ -29,7 +29,14 @@ from worker.lease import Heartbeat
 from worker.logs import configure_logging
 from worker.notnow import Deferrals, NotNow, install
 from worker.outcomes import Hopeless, Skip, Wait
-from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
+from worker.queue import (
+    BACKFILL,
+    BACKFILL_QUEUE,
+    BACKFILL_STREAMS,
+    HANDLE_EVENT,
+    LIVE_QUEUE,
+    REMOVE_BLOCKS,
+)
 from worker.runtime import Runtime
 from worker.strava import StravaRateLimited
 from worker.sweeper import Sweeper
@@ -170,6 +177,14 @@ def backfill_athlete(athlete_id: int) -> str:
     """Pull a newly connected athlete's recent history, then start the streams pass."""
     backfill(runtime, athlete_id)
     backfill_streams.send(athlete_id)
+    return EventStatus.DONE
+
+
+@actor(REMOVE_BLOCKS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS)
+def remove_blocks(athlete_id: int) -> str:
+    """A batch of a leaving athlete's block removal; the athlete is deleted at its end."""
+    if leaving.step(runtime, athlete_id):
+        remove_blocks.send(athlete_id)
     return EventStatus.DONE
 
 
