@@ -57,8 +57,10 @@ LEAVING_AT_MOST = timedelta(hours=48)
 #: Where the outcome waits for the page, by the hash of a session id, and for how long.
 LEFT_KEY = "stridewise:left:"
 LEFT_KEPT_S = 3600
-#: How far back an athlete may ask for blocks to be removed beyond the cache, in days.
-BACK_CHOICES = (90, 365, 730)
+#: How far back an athlete may ask for blocks to be removed beyond the cache, in months.
+BACK_MONTHS = (3, 12, 24)
+#: Days in a month, on average over the Gregorian calendar's 400 years.
+MONTH_DAYS = 30.436875
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Progress:
     listed: bool  # the older activities are listed (or none were asked for)
     back_to: datetime | None
     stopped: bool = False  # Strava refused our access before the end
+    language: str = "en"  # the athlete's, kept with what was done for the page that says it
 
     @property
     def total(self) -> int:
@@ -84,6 +87,11 @@ def known_blocks(rt: Runtime, athlete_id: int) -> int:
     with rt.db.session() as session:
         return int(session.scalar(select(func.count()).select_from(Activity).where(
             Activity.athlete_id == athlete_id, Activity.block_digest.is_not(None))) or 0)
+
+
+def months_back(months: int, now: datetime) -> datetime:
+    """The start of the activities ``months`` back from ``now``."""
+    return now - timedelta(days=months * MONTH_DAYS)
 
 
 def start(rt: Runtime, athlete_id: int, back_to: datetime | None) -> bool:
@@ -173,7 +181,7 @@ def left(rt: Runtime, session_hash: str) -> Progress | None:
     data = json.loads(raw)
     return Progress(to_read=data["to_read"], read=data["read"], removed=data["removed"],
                     without_block=data["without_block"], gone=data["gone"], listed=True,
-                    back_to=None, stopped=data["stopped"])
+                    back_to=None, stopped=data["stopped"], language=data["language"])
 
 
 def _list(rt: Runtime, athlete_id: int, back_to: datetime) -> None:
@@ -247,11 +255,13 @@ def _finish(rt: Runtime, athlete_id: int, stopped: bool) -> None:
     with rt.db.session() as session:
         hashes = list(session.scalars(select(WebSession.id_hash).where(
             WebSession.athlete_id == athlete_id)))
+        athlete = session.get(Athlete, athlete_id)
+        language = athlete.language if athlete is not None else "en"
         session.execute(delete(LeavingActivity).where(LeavingActivity.athlete_id == athlete_id))
     if done is not None:
         said = json.dumps({"to_read": done.to_read, "read": done.read, "removed": done.removed,
                            "without_block": done.without_block, "gone": done.gone,
-                           "stopped": stopped})
+                           "stopped": stopped, "language": language})
         for session_hash in hashes:
             rt.redis.set(LEFT_KEY + session_hash, said, ex=LEFT_KEPT_S)
     forget_athlete(rt, athlete_id, revoke=True)

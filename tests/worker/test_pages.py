@@ -21,7 +21,7 @@ from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
 from tests.worker.conftest import make_settings
-from worker import preferences
+from worker import leaving, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
 from worker.migrate import downgrade, upgrade
@@ -1058,3 +1058,44 @@ def test_the_charts_and_the_list_count_the_athletes_local_days_not_utc_days(
     assert bars(drawn["runs"], "week")[(monday(sunday),)] == 1
     assert bars(drawn["runs"], "week")[(monday(sunday + timedelta(days=1)),)] == 0
     assert sunday.strftime("%a, %b %-d, %Y") in page  # listed on its local day
+
+
+def test_deleting_with_the_blocks_removed_shows_progress_then_what_was_done(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    client = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=505")
+    back = approved.headers["location"].split("/auth/callback", 1)[1]
+    assert client.get("/auth/callback" + back).status_code == 200
+    text = "Felt strong.\r\nWindy."
+    made = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/505/activities",
+                      json={"workout": "easy", "seed": 3, "notify": False,
+                            "description": text + "\n\n-- Stridewise --\nEasy.\n"
+                                                  "-- end of Stridewise --"})
+    activity_id = int(made.json()["id"])
+    with rt.db.session() as session:
+        session.add(Activity(id=activity_id, athlete_id=505, start_date=utcnow(), sport="Run",
+                             workout="easy", confidence=1.0, distance_m=5000.0, moving_s=1500.0,
+                             load=40.0, hard=False, block_digest="a" * 64))
+    confirm = client.get("/me/delete")
+    assert re.search(r'<input type="radio" id="blocks-cache" name="blocks" value="cache">\s*'
+                     r'<label for="blocks-cache">[^<]*: 1 block known\.</label>', confirm.text)
+    csrf = csrf_of(confirm.text)
+    assert client.post("/me/delete", data={"csrf": csrf, "blocks": "7"}).status_code == 400
+    started = client.post("/me/delete", data={"csrf": csrf, "blocks": "cache"},
+                          follow_redirects=False)
+    assert (started.status_code, started.headers["location"]) == (303, "/me/delete")
+    watching = client.get("/me/delete")
+    assert 'http-equiv="refresh"' in watching.text
+    assert "0 of 1 descriptions read" in watching.text
+    while leaving.step(rt, 505):
+        pass
+    done = client.get("/me/delete")
+    assert done.status_code == 200 and 'id="removed"' in done.text
+    assert "Stridewise removed 1 block from your descriptions." in done.text
+    assert SESSION_COOKIE not in client.cookies
+    assert athlete_rows(rt, 505) and not any(athlete_rows(rt, 505).values())
+    described = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}")
+    assert described.json()["description"] == text

@@ -47,7 +47,7 @@ from analysis.training import (
     summarize,
 )
 from analysis.voice import SECTIONS, UNITS, Voice
-from worker import i18n, preferences
+from worker import i18n, leaving, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
 from worker.labels import UnknownLabel
@@ -66,6 +66,7 @@ from worker.web.session import (
     SignedIn,
     clear_cookie,
     csrf_matches,
+    id_hash,
 )
 
 log = logging.getLogger(__name__)
@@ -314,19 +315,53 @@ class PageEndpoints:
                             preview=preview, **self._choices())
 
     async def delete(self, request: Request) -> Response:
+        """The confirmation, with the choice to remove the blocks first; while they are
+        removed, what is done so far (the page reloads itself); once the athlete is deleted,
+        what was done (kept a while under their session's hash, worker.leaving)."""
         signed_in = await self._signed_in(request)
         if signed_in is None:
             if request.method == "GET":
-                return RedirectResponse("/", 303)
+                return await self._left(request)
             return self._refused(request)
         language = await self._language(request, signed_in)
         if request.method == "GET":
-            return self._render(language, "delete.html", signed_in=signed_in)
+            doing = await run_in_threadpool(leaving.progress, self.rt, signed_in.athlete_id)
+            if doing is not None:
+                return self._render(language, "leaving.html", signed_in=signed_in,
+                                    doing=doing, refresh_s=REFRESH_EVERY_S,
+                                    back_to=listed_day(language, doing.back_to.date())
+                                    if doing.back_to else None)
+            known = await run_in_threadpool(leaving.known_blocks, self.rt,
+                                            signed_in.athlete_id)
+            return self._render(language, "delete.html", signed_in=signed_in, known=known,
+                                months=leaving.BACK_MONTHS)
         form = await request.form()
         if not csrf_matches(signed_in, _field(form, "csrf")):
             return self._refused(request, language)
-        await run_in_threadpool(forget_athlete, self.rt, signed_in.athlete_id, True)
-        response = self._render(language, "deleted.html", signed_in=None)
+        blocks = _field(form, "blocks") or "keep"
+        if blocks == "keep":
+            await run_in_threadpool(forget_athlete, self.rt, signed_in.athlete_id, True)
+            response = self._render(language, "deleted.html", signed_in=None, done=None)
+            clear_cookie(response, self.secure)
+            return response
+        if blocks == "cache":
+            since = None
+        elif blocks.isdigit() and int(blocks) in leaving.BACK_MONTHS:
+            since = leaving.months_back(int(blocks), utcnow())
+        else:
+            return self._render(language, "error.html", status=400, signed_in=signed_in,
+                                problem="field", field="blocks")
+        await run_in_threadpool(leaving.start, self.rt, signed_in.athlete_id, since)
+        return RedirectResponse("/me/delete", 303)
+
+    async def _left(self, request: Request) -> Response:
+        """What the removal did for a session it ended, else the front page."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        done = await run_in_threadpool(leaving.left, self.rt, id_hash(cookie)) if cookie \
+            else None
+        if done is None:
+            return RedirectResponse("/", 303)
+        response = self._render(done.language, "deleted.html", signed_in=None, done=done)
         clear_cookie(response, self.secure)
         return response
 
