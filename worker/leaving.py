@@ -41,9 +41,10 @@ from sqlalchemy import delete, func, select
 from analysis.description import find_block, remove
 from worker.forget import forget_athlete
 from worker.models import Activity, Athlete, Leaving, LeavingActivity, WebSession, utcnow
+from worker.notnow import NotNow
 from worker.queue import BACKFILL_QUEUE, REMOVE_BLOCKS, enqueue
 from worker.runtime import Runtime
-from worker.strava import MAX_PER_PAGE, StravaNotFound
+from worker.strava import MAX_PER_PAGE, StravaNotFound, StravaRejected, StravaUnavailable
 from worker.tokens import AthleteUnavailable
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ BATCH = 20
 PRIORITY = "backfill"
 #: A removal still running this long after it started gives up and deletes the athlete.
 LEAVING_AT_MOST = timedelta(hours=48)
+#: Seconds before a removal Strava could not serve (5xx, timeouts) is tried again.
+UNAVAILABLE_WAIT_S = 60
 #: Where the outcome waits for the page, by the hash of a session id, and for how long.
 LEFT_KEY = "stridewise:left:"
 LEFT_KEPT_S = 3600
@@ -72,6 +75,7 @@ class Progress:
     removed: int
     without_block: int
     gone: int
+    failed: int  # Strava refused to give or take the description (a 4xx): its block stays
     listed: bool  # the older activities are listed (or none were asked for)
     back_to: datetime | None
     stopped: bool = False  # Strava refused our access before the end
@@ -106,7 +110,7 @@ def start(rt: Runtime, athlete_id: int, back_to: datetime | None) -> bool:
         if session.get(Leaving, athlete_id) is None:
             session.add(Leaving(athlete_id=athlete_id, back_to=back_to,
                                 listed=back_to is None, started_at=utcnow(), removed=0,
-                                without_block=0, gone=0))
+                                without_block=0, gone=0, failed=0))
             for activity_id in session.scalars(select(Activity.id).where(
                     Activity.athlete_id == athlete_id, Activity.block_digest.is_not(None))):
                 session.add(LeavingActivity(athlete_id=athlete_id, activity_id=activity_id,
@@ -137,7 +141,7 @@ def progress(rt: Runtime, athlete_id: int) -> Progress | None:
                 LeavingActivity.athlete_id == athlete_id).group_by(LeavingActivity.done))}
         return Progress(to_read=int(counts.get(False, 0)), read=int(counts.get(True, 0)),
                         removed=row.removed, without_block=row.without_block, gone=row.gone,
-                        listed=row.listed, back_to=row.back_to)
+                        failed=row.failed, listed=row.listed, back_to=row.back_to)
 
 
 def step(rt: Runtime, athlete_id: int, batch: int = BATCH) -> bool:
@@ -167,6 +171,10 @@ def step(rt: Runtime, athlete_id: int, batch: int = BATCH) -> bool:
                  extra={"athlete_id": athlete_id})
         _finish(rt, athlete_id, stopped=True)
         return False
+    except StravaUnavailable as down:
+        # Waited out without spending the job's retries, so that no run of failures leaves
+        # the athlete undeleted: LEAVING_AT_MOST still ends it.
+        raise NotNow(UNAVAILABLE_WAIT_S, f"Strava unavailable: {down}") from None
     if _pending(rt, athlete_id, 1):
         return True
     _finish(rt, athlete_id, stopped=False)
@@ -180,7 +188,8 @@ def left(rt: Runtime, session_hash: str) -> Progress | None:
         return None
     data = json.loads(raw)
     return Progress(to_read=data["to_read"], read=data["read"], removed=data["removed"],
-                    without_block=data["without_block"], gone=data["gone"], listed=True,
+                    without_block=data["without_block"], gone=data["gone"],
+                    failed=data["failed"], listed=True,
                     back_to=None, stopped=data["stopped"], language=data["language"])
 
 
@@ -232,11 +241,16 @@ def _unwrite(rt: Runtime, athlete_id: int, activity_id: int) -> None:
             current = rt.gateway.get_activity(token, activity_id, priority=PRIORITY)
         except StravaNotFound:
             return "gone"
+        except StravaRejected:
+            return "failed"
         description = current.get("description") or ""
         if find_block(description) is None:
             return "without_block"
-        rt.gateway.update_description(token, activity_id, remove(description),
-                                      priority=PRIORITY)
+        try:
+            rt.gateway.update_description(token, activity_id, remove(description),
+                                          priority=PRIORITY)
+        except (StravaNotFound, StravaRejected):
+            return "failed"
         return "removed"
 
     outcome = rt.tokens.using(athlete_id, work)
@@ -261,6 +275,7 @@ def _finish(rt: Runtime, athlete_id: int, stopped: bool) -> None:
     if done is not None:
         said = json.dumps({"to_read": done.to_read, "read": done.read, "removed": done.removed,
                            "without_block": done.without_block, "gone": done.gone,
+                           "failed": done.failed,
                            "stopped": stopped, "language": language})
         for session_hash in hashes:
             rt.redis.set(LEFT_KEY + session_hash, said, ex=LEFT_KEPT_S)

@@ -258,6 +258,8 @@ class Leaving(Base):
     removed: Mapped[int] = mapped_column(default=0)
     without_block: Mapped[int] = mapped_column(default=0)
     gone: Mapped[int] = mapped_column(default=0)
+    #: Descriptions Strava refused to give or take (a 4xx other than 404): their block stays.
+    failed: Mapped[int] = mapped_column(default=0)
 
 
 class LeavingActivity(Base):

@@ -19,6 +19,7 @@ from tests.worker.conftest import sandbox_calls
 from worker import leaving
 from worker.budget import QuotaExhausted
 from worker.models import Activity, Athlete, Leaving, LeavingActivity, WebSession, utcnow
+from worker.notnow import NotNow
 from worker.runtime import Runtime
 
 LEAVER = 6160
@@ -217,3 +218,38 @@ def test_what_was_done_is_kept_under_the_sessions_hash_only_for_a_while(
     assert 0 < int(rt.redis.ttl(key)) <= leaving.LEFT_KEPT_S
     assert str(LEAVER).encode() not in (rt.redis.get(key) or b"")
     assert leaving.left(rt, hashlib.sha256(b"someone else").hexdigest()) is None
+
+
+def test_strava_down_makes_the_job_wait_without_spending_its_retries(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    seed(rt)
+    leaving.start(rt, LEAVER, None)
+    sandbox(rt, "POST", "/faults", json={"error_rate": 1.0})
+    try:
+        with pytest.raises(NotNow):
+            leaving.step(rt, LEAVER, batch=1)
+    finally:
+        sandbox(rt, "POST", "/faults", json={})
+    progress = leaving.progress(rt, LEAVER)
+    assert progress is not None and progress.read == 0
+    run_to_the_end(rt)
+    with rt.db.session() as session:
+        assert session.get(Athlete, LEAVER) is None
+
+
+def test_a_removal_past_its_time_gives_up_and_deletes_the_athlete(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    seed(rt)
+    leaving.start(rt, LEAVER, None)
+    with rt.db.session() as session:
+        row = session.get(Leaving, LEAVER)
+        assert row is not None
+        row.started_at = utcnow() - leaving.LEAVING_AT_MOST - timedelta(minutes=1)
+    assert not leaving.step(rt, LEAVER)
+    with rt.db.session() as session:
+        assert session.get(Athlete, LEAVER) is None
+    assert sandbox_calls(rt, READ) == 0  # nothing read: it gave up at once

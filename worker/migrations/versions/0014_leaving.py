@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("removed", sa.Integer(), nullable=False),
         sa.Column("without_block", sa.Integer(), nullable=False),
         sa.Column("gone", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
     )
     op.create_table(
         "leaving_activities",
