@@ -1088,7 +1088,7 @@ def test_deleting_with_the_blocks_removed_shows_progress_then_what_was_done(
                           follow_redirects=False)
     assert (started.status_code, started.headers["location"]) == (303, "/me/delete")
     watching = client.get("/me/delete")
-    assert 'http-equiv="refresh"' in watching.text
+    assert 'href="/me/delete" id="check-again"' in watching.text
     assert "0 of 1 descriptions read" in watching.text
     while leaving.step(rt, 505):
         pass

@@ -328,8 +328,7 @@ class PageEndpoints:
             doing = await run_in_threadpool(leaving.progress, self.rt, signed_in.athlete_id)
             if doing is not None:
                 return self._render(language, "leaving.html", signed_in=signed_in,
-                                    doing=doing, refresh_s=REFRESH_EVERY_S,
-                                    back_to=listed_day(language, doing.back_to.date())
+                                    doing=doing, back_to=listed_day(language, doing.back_to.date())
                                     if doing.back_to else None)
             known = await run_in_threadpool(leaving.known_blocks, self.rt,
                                             signed_in.athlete_id)
