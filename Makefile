@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install messages constraints examples
+.PHONY: run test bench lint typecheck clean install messages constraints examples browser-deps
 
 install: $(STAMP)
 
@@ -33,10 +33,19 @@ run: $(STAMP)
 # processes, queues and clocks they start, and each process of pytest-xdist has its own
 # redis-server and its own databases.
 TEST_PROCESSES ?= auto
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/mypy
 	$(BIN)/ruff check worker analysis tests bench
 	$(BIN)/pytest -q --numprocesses $(TEST_PROCESSES) --maxprocesses 4 --dist worksteal
+
+# axe-core, which the browser tests inject into every page they check, from npm at the version
+# tests/browser/package-lock.json pins. Without npm the browser tests skip (CI=true: fail).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm is missing: the browser tests will skip (and fail under CI=true)"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -5,7 +5,8 @@ Each row says when it was fetched from Strava (worker.retention purges it at the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,8 @@ def record_of(row: Activity) -> SessionRecord:
 
 
 def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
-                used_streams: bool, fetched_at: datetime | None = None) -> Activity:
+                used_streams: bool, fetched_at: datetime | None = None,
+                utc_offset: timedelta | None = None) -> Activity:
     """Insert or update the activity's row from an analysis of what was read from Strava at
     ``fetched_at`` (None: the row's data was read when it was, only the analysis is new).
 
@@ -48,4 +50,17 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
     row.needs_streams = False
     if fetched_at is not None:
         row.fetched_at = fetched_at
+    if utc_offset is not None and abs(utc_offset) <= engine.MAX_UTC_OFFSET:
+        row.utc_offset_s = round(utc_offset.total_seconds())
     return row
+
+
+def utc_offset(detailed: dict[str, Any]) -> timedelta | None:
+    """The athlete's local time minus UTC at the activity, from Strava's ``start_date_local``
+    (local wall time, written with a "Z") and ``start_date``; None when either is missing."""
+    try:
+        local = datetime.fromisoformat(str(detailed["start_date_local"]).replace("Z", ""))
+        utc = datetime.fromisoformat(str(detailed["start_date"]).replace("Z", ""))
+    except (KeyError, ValueError):
+        return None
+    return local.replace(tzinfo=None) - utc.replace(tzinfo=None)

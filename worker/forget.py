@@ -24,7 +24,15 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from worker.budget import QuotaExhausted, across_resets
 from worker.inbox import Inbox
 from worker.jobs import unqueue
-from worker.models import Activity, Athlete, InboxEvent, PendingRevoke, utcnow
+from worker.models import (
+    Activity,
+    Athlete,
+    InboxEvent,
+    Leaving,
+    LeavingActivity,
+    PendingRevoke,
+    utcnow,
+)
 from worker.runtime import Runtime
 from worker.strava import StravaError, StravaGrantGone, StravaUnauthorized
 from worker.tokens import TokensUnreadable
@@ -69,6 +77,8 @@ def forget_athlete(rt: Runtime, athlete_id: int, revoke: bool) -> None:
         event_ids = set(session.scalars(select(InboxEvent.id)
                                         .where(InboxEvent.owner_id == athlete_id)))
         session.execute(delete(Activity).where(Activity.athlete_id == athlete_id))
+        session.execute(delete(LeavingActivity).where(LeavingActivity.athlete_id == athlete_id))
+        session.execute(delete(Leaving).where(Leaving.athlete_id == athlete_id))
         Inbox.forget_owner(session, athlete_id)
         session.execute(delete(Athlete).where(Athlete.id == athlete_id))
     rt.jobs.forget_athlete(athlete_id)

@@ -40,7 +40,7 @@ from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker import context, labels
-from worker.cache import save_record
+from worker.cache import save_record, utc_offset
 from worker.context import AthleteContext
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -71,6 +71,7 @@ class Classified:
     analysis: engine.Analysis
     undecided: bool  #: for the streams pass
     workout_type: int | None
+    utc_offset: timedelta | None  #: the athlete's local time minus UTC at its start
 
 
 def covered_since(rt: Runtime, athlete: AthleteContext,
@@ -212,7 +213,8 @@ def _classify(athlete: AthleteContext, summaries: list[dict[str, Any]],
         analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice),
                                     activity, athlete.chosen(activity_id))
         undecided = not activity.manual and not engine.judge_summary(activity, profile).decided
-        classified[activity_id] = Classified(analysis, undecided, activity.workout_type)
+        classified[activity_id] = Classified(analysis, undecided, activity.workout_type,
+                                             utc_offset(summary))
         history[activity_id] = analysis.record
         if progress:
             progress(done, len(summaries))
@@ -243,7 +245,8 @@ def _store(session: Session, athlete_id: int, classified: dict[int, Classified],
         if row is not None and row.fetched_at >= read_at:
             continue
         row = save_record(session, athlete_id, activity_id, judged.analysis,
-                          used_streams=False, fetched_at=read_at)
+                          used_streams=False, fetched_at=read_at,
+                          utc_offset=judged.utc_offset)
         row.used_streams = False
         row.needs_streams = judged.undecided
         row.workout_type = judged.workout_type  # the streams pass reads it again

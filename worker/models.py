@@ -130,6 +130,10 @@ class Activity(Base):
     #: The label the athlete chose on their page (a Workout value), which the analysis keeps
     #: instead of its own; None: not corrected. It is theirs, and goes with the row.
     workout_chosen: Mapped[str | None] = mapped_column(String(32))
+    #: The athlete's local time minus UTC at the activity, in seconds (Strava's
+    #: start_date_local minus start_date); None when Strava did not say. Their page counts the
+    #: athlete's calendar days with it, as the block does.
+    utc_offset_s: Mapped[int | None] = mapped_column(Integer)
     #: sha256 of the block last written into the description; None if never written.
     block_digest: Mapped[str | None] = mapped_column(String(64))
     #: That block as written, shown on the athlete's page of the activity.
@@ -233,3 +237,40 @@ class PendingRevoke(Base):
     tries: Mapped[int] = mapped_column(default=0)
     next_try_at: Mapped[Timestamp] = mapped_column(index=True)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+
+class Leaving(Base):
+    """An athlete who asked for their data to go once the blocks Stridewise wrote into their
+    descriptions are removed (worker.leaving): how far back, and what was done so far. The row
+    goes with its athlete."""
+
+    __tablename__ = "leavings"
+
+    athlete_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The oldest start of the activities to look at beyond the cache; None: the cache only.
+    back_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whether the activities since ``back_to`` have been listed from Strava.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    #: Descriptions read: a block of ours removed, none found, the activity gone from Strava.
+    removed: Mapped[int] = mapped_column(default=0)
+    without_block: Mapped[int] = mapped_column(default=0)
+    gone: Mapped[int] = mapped_column(default=0)
+    #: Descriptions Strava refused to give or take (a 4xx other than 404): their block stays.
+    failed: Mapped[int] = mapped_column(default=0)
+
+
+class LeavingActivity(Base):
+    """One activity of a leaving athlete whose description is to be read, and whether it was."""
+
+    __tablename__ = "leaving_activities"
+
+    athlete_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    activity_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: Whether a block is known to be there (we wrote it and the cache still holds it).
+    known: Mapped[bool] = mapped_column(Boolean, default=False)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -23,6 +23,7 @@ BACKFILL_QUEUE = "backfill"
 HANDLE_EVENT = "handle_event"
 BACKFILL = "backfill_athlete"
 BACKFILL_STREAMS = "backfill_streams"
+REMOVE_BLOCKS = "remove_blocks"
 
 
 def redis_client(settings: Settings) -> redis.Redis:

@@ -36,7 +36,7 @@ from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
 from worker import context, labels
 from worker.budget import QuotaExhausted, Reservation
-from worker.cache import save_record
+from worker.cache import save_record, utc_offset
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
@@ -260,11 +260,12 @@ def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activ
             used_streams = bool(streams)
     analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice),
                                 activity, athlete.chosen(activity_id))
-    save = _saver(athlete.athlete_id, activity_id, analysis, used_streams, fetched_at)
+    offset = utc_offset(detailed)
+    save = _saver(athlete.athlete_id, activity_id, analysis, used_streams, fetched_at, offset)
     if not chosen.feedback_on:
         return Result(EventStatus.DONE, "feedback turned off", write=save)
     block = engine.feedback(analysis, Past(tuple(history), since), activity,
-                            voice, utc_offset(detailed))
+                            voice, offset)
     cached = athlete.cached.get(activity_id)
     written_before = cached is not None and cached.block_digest is not None
     current = detailed.get("description") or ""
@@ -283,7 +284,7 @@ def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activ
     strava.update_description(activity_id, merged, prepaid=reservation)
     return Result(EventStatus.DONE, "block written", wrote=True,
                   write=_saver(athlete.athlete_id, activity_id, analysis, used_streams,
-                               fetched_at, block))
+                               fetched_at, offset, block))
 
 
 def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
@@ -296,30 +297,20 @@ def _parse(detailed: dict[str, Any], streams: dict[str, Any] | None,
         ) from None
 
 
-def utc_offset(detailed: dict[str, Any]) -> timedelta | None:
-    """The athlete's local time minus UTC at the activity, from Strava's ``start_date_local``
-    (local wall time, written with a "Z") and ``start_date``; None when either is missing."""
-    try:
-        local = datetime.fromisoformat(str(detailed["start_date_local"]).replace("Z", ""))
-        utc = datetime.fromisoformat(str(detailed["start_date"]).replace("Z", ""))
-    except (KeyError, ValueError):
-        return None
-    return local.replace(tzinfo=None) - utc.replace(tzinfo=None)
-
-
 def _owner(detailed: dict[str, Any]) -> int | None:
     athlete = detailed.get("athlete")
     return int(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
 
 
 def _saver(athlete_id: int, activity_id: int, analysis: engine.Analysis, used_streams: bool,
-           fetched_at: datetime, block: str | None = None) -> Write:
+           fetched_at: datetime, offset: timedelta | None, block: str | None = None) -> Write:
     """The event's write: the analysis stored, and the block when one was written."""
 
     def write(session: Session) -> None:
         if session.get(Athlete, athlete_id) is None:
             raise AthleteUnavailable(f"athlete {athlete_id} disconnected while we worked")
-        row = save_record(session, athlete_id, activity_id, analysis, used_streams, fetched_at)
+        row = save_record(session, athlete_id, activity_id, analysis, used_streams, fetched_at,
+                          offset)
         if block is not None:
             row.block_digest = hashlib.sha256(block.encode()).hexdigest()
             row.block, row.block_written_at = block, utcnow()

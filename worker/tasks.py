@@ -21,7 +21,7 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 
-from worker import sync
+from worker import leaving, sync
 from worker.backfill import backfill, fetch_streams
 from worker.budget import QuotaExhausted
 from worker.config import Settings, load_dotenv_file
@@ -30,7 +30,14 @@ from worker.lease import Heartbeat
 from worker.logs import configure_logging
 from worker.notnow import Deferrals, NotNow, install
 from worker.outcomes import Hopeless, Skip, Wait
-from worker.queue import BACKFILL, BACKFILL_QUEUE, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE
+from worker.queue import (
+    BACKFILL,
+    BACKFILL_QUEUE,
+    BACKFILL_STREAMS,
+    HANDLE_EVENT,
+    LIVE_QUEUE,
+    REMOVE_BLOCKS,
+)
 from worker.runtime import Runtime
 from worker.strava import StravaRateLimited
 from worker.sweeper import Sweeper
@@ -75,7 +82,7 @@ def wait_for_keys(job: str, unreadable: TokensUnreadable) -> NotNow:
 
 
 class Actors:
-    """The three actors on one runtime, and the middleware every job shares."""
+    """The four actors on one runtime, and the middleware every job shares."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -95,6 +102,8 @@ class Actors:
                                            self._backfill_athlete)
         self.backfill_streams = self.actor(BACKFILL_STREAMS, BACKFILL_QUEUE,
                                            BACKFILL_TIME_LIMIT_MS, self._backfill_streams)
+        self.remove_blocks = self.actor(REMOVE_BLOCKS, BACKFILL_QUEUE, BACKFILL_TIME_LIMIT_MS,
+                                        self._remove_blocks)
 
     def not_now(self, job: str, waiting: Wait) -> NotNow:
         """How long a "not now" waits: what the job said (a NotNow), until the quota reopens
@@ -151,6 +160,12 @@ class Actors:
         """Pull a newly connected athlete's recent history, then start the streams pass."""
         backfill(self.runtime, athlete_id)
         self.backfill_streams.send(athlete_id)
+        return EventStatus.DONE
+
+    def _remove_blocks(self, athlete_id: int) -> str:
+        """A batch of a leaving athlete's block removal; the athlete is deleted at its end."""
+        if leaving.step(self.runtime, athlete_id):
+            self.remove_blocks.send(athlete_id)
         return EventStatus.DONE
 
     def _backfill_streams(self, athlete_id: int) -> str:

@@ -177,7 +177,10 @@ def sandbox_activities(stack: LiveStack) -> list[dict[str, Any]]:
 
 
 def week_of(activity: dict[str, Any]) -> date:
-    start = datetime.fromisoformat(str(activity["start_date"]).replace("Z", "+00:00")).date()
+    """The Monday of the activity's week in the athlete's own days (Strava's start_date_local,
+    local wall time written with a "Z"), as the page and the block count them."""
+    when = activity.get("start_date_local") or activity["start_date"]
+    start = datetime.fromisoformat(str(when).replace("Z", "+00:00")).date()
     return start - timedelta(days=start.weekday())
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 
-from tests.browser import chromium
+from tests.browser import axe, chromium
 from tests.browser.chromium import CHROMEDRIVER, CHROMIUM, require_chromium
 
 
@@ -40,3 +40,15 @@ def test_without_chromium_the_tests_skip_on_a_laptop_and_fail_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true requires them"):
         require_chromium()
+
+
+def test_without_axe_core_the_tests_skip_on_a_laptop_and_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(axe, "AXE", tmp_path / "axe.min.js")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="make browser-deps"):
+        axe.require_axe()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true requires it"):
+        axe.require_axe()

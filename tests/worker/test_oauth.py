@@ -3,6 +3,8 @@ limited by address."""
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from typing import Any
@@ -75,9 +77,56 @@ def test_athlete_who_unticked_write_gets_a_page_saying_what_is_missing(
     back = urlsplit(approved.headers["location"])
     answer = client.get(f"{back.path}?{back.query}")
     assert answer.status_code == 403
-    assert "activity:write" in answer.text
+    missing = refusal(answer.text)
+    assert missing["missing"] == ["write feedback into your activities' descriptions"]
+    assert "activity:write" not in answer.text  # the permission in words, not Strava's name
+    assert missing["connect_again"] == "/connect" and missing["layout"]
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, 77) is None
+
+
+def refusal(page: str) -> dict[str, Any]:
+    """What an OAuth refusal page shows: its language, the permissions it names as missing,
+    where its "Connect again" leads, and whether it has the site's layout."""
+    lang = re.search(r'<html lang="([a-z]+)"', page)
+    again = re.search(r'<a id="connect-again" class="strava-connect" href="([^"]+)">', page)
+    listed = re.search(r'<ul id="missing">(.*?)</ul>', page, re.S)
+    return {"lang": lang.group(1) if lang else None,
+            "missing": [html.unescape(item.strip()) for item in
+                        re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)] if listed else [],
+            "connect_again": again.group(1) if again else None,
+            "layout": 'class="skip-link"' in page and "<footer" in page}
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("de", "deine Aktivitäten lesen, auch die privaten"),
+    ("fr", "lire vos activités, même les privées"),
+    ("es", "leer tus actividades, también las privadas"),
+])
+def test_a_refusal_speaks_the_visitors_language_and_offers_to_connect_again(
+    strava_runtime: Runtime, language: str, words: str
+) -> None:
+    client = browser(strava_runtime)
+    client.headers["accept-language"] = f"{language},en;q=0.5"
+    answer = client.get(approve(client, 88, "&sandbox_deny_scope=activity:read_all"))
+    assert answer.status_code == 403
+    shown = refusal(answer.text)
+    assert (shown["lang"], shown["missing"], shown["connect_again"]) == \
+        (language, [words], "/connect") and shown["layout"]
+
+
+def test_an_athlete_who_refused_at_strava_is_told_so_in_their_language_with_connect_again(
+    strava_runtime: Runtime,
+) -> None:
+    client = browser(strava_runtime)
+    client.headers["accept-language"] = "es"
+    to_strava = client.get("/connect", follow_redirects=False)
+    state = parse_qs(urlsplit(to_strava.headers["location"]).query)["state"][0]
+    answer = client.get("/auth/callback", params={"state": state, "error": "access_denied"})
+    assert answer.status_code == 200
+    shown = refusal(answer.text)
+    assert (shown["lang"], shown["connect_again"]) == ("es", "/connect") and shown["layout"]
+    assert "<h1>No conectado</h1>" in answer.text
 
 
 def test_connected_athlete_is_stored_with_encrypted_tokens(strava_runtime: Runtime) -> None:
@@ -159,7 +208,7 @@ def test_athlete_who_did_not_grant_read_all_gets_a_page_saying_what_is_missing(
     client = browser(strava_runtime)
     answer = client.get(approve(client, 82, "&sandbox_deny_scope=activity:read_all"))
     assert answer.status_code == 403
-    assert "activity:read_all" in answer.text
+    assert refusal(answer.text)["missing"] == ["read your activities, the private ones too"]
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, 82) is None
 

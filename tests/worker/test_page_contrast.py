@@ -53,8 +53,8 @@ def test_the_strava_button_is_large_bold_text_at_3_to_1() -> None:
     assert "font-weight: 700" in rule.group(1)
     size = re.search(r"font-size: ([\d.]+)rem", rule.group(1))
     assert size is not None and float(size.group(1)) * 16 >= 18.66
-    assert stylesheet_colours()["strava"].lower() == "#fc5200"
-    assert contrast(WHITE, "#fc5200") >= 3.0
+    assert stylesheet_colours()["strava"].lower() == "#fc4c02"
+    assert contrast(WHITE, "#fc4c02") >= 3.0
 
 
 def test_chart_text_and_bars_stand_out_from_the_page() -> None:

@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
 from tests.worker.conftest import make_settings
-from worker import preferences
+from worker import leaving, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
 from worker.migrate import downgrade, upgrade
@@ -124,6 +124,7 @@ def test_the_front_page_explains_and_connects_in_the_browsers_language(
     assert page.status_code == 200
     assert re.search(r'<a id="connect" class="strava-connect" href="/connect">'
                      r'Connect with Strava</a>', page.text)
+    assert '<p class="powered">Powered by Strava</p>' in page.text  # Strava's attribution
     assert f"est conservé {rt.settings.cache_days:g} jours" in page.text  # in French
     assert "-- Stridewise --" in page.text and "-- end of Stridewise --" in page.text
     assert 'href="#main"' in page.text and 'id="main"' in page.text
@@ -1026,3 +1027,75 @@ def test_with_nothing_cached_settings_have_nothing_to_preview(
     sign_in(rt, app, A)
     page = app.get("/me/settings").text
     assert "nothing to preview" in page and 'id="preview"' not in page
+
+
+def test_the_charts_and_the_list_count_the_athletes_local_days_not_utc_days(
+    rt: Runtime, app: TestClient,
+) -> None:
+    """A run at 23:30 on a Sunday in New York (UTC-5) is on Monday 04:30 in UTC: it belongs to
+    the week of that Sunday, as the block counts it, not to the next one."""
+    today = utcnow().date()
+    sunday = today - timedelta(days=today.weekday() + 8)  # the Sunday of two weeks ago
+    local = datetime.combine(sunday, datetime.min.time()) + timedelta(hours=23, minutes=30)
+    offset = timedelta(hours=-5)
+    with rt.db.session() as session:
+        session.add(athlete_a(utcnow(), read_days=30))
+        session.flush()
+        session.add(Activity(id=7000, athlete_id=A, sport="Run", workout="easy",
+                             start_date=(local - offset).replace(tzinfo=UTC),
+                             utc_offset_s=int(offset.total_seconds()),
+                             confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
+                             hard=False))
+        session.add(Activity(id=7001, athlete_id=A, sport="Run", workout="tempo",
+                             start_date=utcnow() - timedelta(hours=2), utc_offset_s=0,
+                             confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
+                             hard=True))
+    sign_in(rt, app, A)
+    page = app.get("/me").text
+    drawn = charts_of(page)
+    assert (local - offset).date() == sunday + timedelta(days=1)  # UTC's Monday
+    assert bars(drawn["mix"], "week", "workout")[(monday(sunday), "easy")] == 1
+    assert bars(drawn["runs"], "week")[(monday(sunday),)] == 1
+    assert bars(drawn["runs"], "week")[(monday(sunday + timedelta(days=1)),)] == 0
+    assert sunday.strftime("%a, %b %-d, %Y") in page  # listed on its local day
+
+
+def test_deleting_with_the_blocks_removed_shows_progress_then_what_was_done(
+    strava_runtime: Runtime,
+) -> None:
+    rt = strava_runtime
+    client = TestClient(create_app(rt), base_url=rt.settings.public_url)
+    to_strava = client.get("/connect", follow_redirects=False)
+    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=505")
+    back = approved.headers["location"].split("/auth/callback", 1)[1]
+    assert client.get("/auth/callback" + back).status_code == 200
+    text = "Felt strong.\r\nWindy."
+    made = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/505/activities",
+                      json={"workout": "easy", "seed": 3, "notify": False,
+                            "description": text + "\n\n-- Stridewise --\nEasy.\n"
+                                                  "-- end of Stridewise --"})
+    activity_id = int(made.json()["id"])
+    with rt.db.session() as session:
+        session.add(Activity(id=activity_id, athlete_id=505, start_date=utcnow(), sport="Run",
+                             workout="easy", confidence=1.0, distance_m=5000.0, moving_s=1500.0,
+                             load=40.0, hard=False, block_digest="a" * 64))
+    confirm = client.get("/me/delete")
+    assert re.search(r'<input type="radio" id="blocks-cache" name="blocks" value="cache">\s*'
+                     r'<label for="blocks-cache">[^<]*: 1 block known\.</label>', confirm.text)
+    csrf = csrf_of(confirm.text)
+    assert client.post("/me/delete", data={"csrf": csrf, "blocks": "7"}).status_code == 400
+    started = client.post("/me/delete", data={"csrf": csrf, "blocks": "cache"},
+                          follow_redirects=False)
+    assert (started.status_code, started.headers["location"]) == (303, "/me/delete")
+    watching = client.get("/me/delete")
+    assert 'href="/me/delete" id="check-again"' in watching.text
+    assert "0 of 1 descriptions read" in watching.text
+    while leaving.step(rt, 505):
+        pass
+    done = client.get("/me/delete")
+    assert done.status_code == 200 and 'id="removed"' in done.text
+    assert "Stridewise removed 1 block from your descriptions." in done.text
+    assert SESSION_COOKIE not in client.cookies
+    assert athlete_rows(rt, 505) and not any(athlete_rows(rt, 505).values())
+    described = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}")
+    assert described.json()["description"] == text

@@ -24,7 +24,14 @@ from worker.config import Settings
 from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
-from worker.queue import BACKFILL, BACKFILL_STREAMS, HANDLE_EVENT, LIVE_QUEUE, enqueue
+from worker.queue import (
+    BACKFILL,
+    BACKFILL_STREAMS,
+    HANDLE_EVENT,
+    LIVE_QUEUE,
+    REMOVE_BLOCKS,
+    enqueue,
+)
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationRefused, StravaRateLimited
 from worker.tasks import Actors, build
@@ -299,4 +306,5 @@ def test_importing_the_actors_builds_nothing_and_setup_builds_them_from_the_envi
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == sorted([HANDLE_EVENT, BACKFILL, BACKFILL_STREAMS])
+    assert done.stdout.split() == sorted(
+        [HANDLE_EVENT, BACKFILL, BACKFILL_STREAMS, REMOVE_BLOCKS])

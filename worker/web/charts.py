@@ -3,7 +3,8 @@
 No script and no other host: each chart is an ``<svg role="img">`` with a ``<title>``, and the
 page puts the same figures in a table next to it for screen readers. Every bar carries its
 figure in ``data-*`` attributes, so what is drawn can be checked against the rows it came from.
-Weeks run Monday to Sunday in UTC; runs and strength sessions are counted as the analysis counts
+Weeks run Monday to Sunday in the athlete's local days (Strava's start_date_local), as the
+block counts them; runs and strength sessions are counted as the analysis counts
 them (analysis.model.is_run, analysis.training.is_strength_training), so the page and the block
 agree.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -100,15 +101,25 @@ class Chart:
     note: str = ""  # what the chart cannot show yet
 
 
-def weeks_of(records: Sequence[SessionRecord], today: date) -> list[Week]:
-    """Every week from the oldest record's to today's, oldest first, empty weeks included."""
+def weeks_of(records: Sequence[SessionRecord], today: date,
+             offsets: Mapping[int, timedelta] | None = None) -> list[Week]:
+    """Every week from the oldest record's to today's, oldest first, empty weeks included.
+
+    A record counts on the athlete's own calendar day: its start plus ``offsets`` of its
+    activity id (Strava's start_date_local minus start_date), so a run at 23:30 local time is
+    that day's whatever UTC says; a record without an offset counts on its UTC day."""
     if not records:
         return []
-    first = _monday(min(r.start.date() for r in records))
+    offsets = offsets or {}
+
+    def day(r: SessionRecord) -> date:
+        return (r.start + offsets.get(r.activity_id or 0, timedelta(0))).date()
+
+    first = _monday(min(day(r) for r in records))
     weeks = []
     monday = first
     while monday <= today:
-        inside = [r for r in records if monday <= r.start.date() < monday + timedelta(days=7)]
+        inside = [r for r in records if monday <= day(r) < monday + timedelta(days=7)]
         counts = Counter(r.workout.value for r in inside)
         weeks.append(Week(
             monday=monday,

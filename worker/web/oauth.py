@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html
 import logging
 import math
 import secrets
@@ -24,7 +23,7 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from worker.budget import QuotaExhausted, across_resets
@@ -32,7 +31,9 @@ from worker.models import Athlete, utcnow
 from worker.queue import BACKFILL, BACKFILL_QUEUE, enqueue
 from worker.runtime import Runtime
 from worker.strava import StravaCodeRefused, StravaError, TokenGrant
+from worker.web.charts import N_
 from worker.web.language import visitor_language
+from worker.web.pages import render
 from worker.web.ratelimit import OAUTH_BURST, OAUTH_REFILL_S, ClientBuckets
 from worker.web.session import Sessions, set_cookie
 
@@ -40,6 +41,11 @@ log = logging.getLogger(__name__)
 
 #: The scopes we ask for: read every activity (private ones too) and write descriptions.
 SCOPE = "activity:read_all,activity:write"
+#: Each scope we ask for, as the refusal page names it (translated there).
+SCOPE_WORDS = {
+    "activity:read_all": N_("read your activities, the private ones too"),
+    "activity:write": N_("write feedback into your activities' descriptions"),
+}
 #: The cookie that carries the state between /connect and /auth/callback.
 STATE_COOKIE = "stridewise_oauth_state"
 #: Seconds an athlete has to approve at Strava.
@@ -93,36 +99,27 @@ class OAuthEndpoints:
         given = params.get("state", "")
         if not expected or not hmac.compare_digest(expected.encode(), given.encode()) \
                 or not await run_in_threadpool(self._take_state, given):
-            return _page(400, "This link has expired or was not started here",
-                         "Please start again from the Connect with Strava button.")
+            return _page(request, 400, "expired")
         if params.get("error"):
-            return _page(200, "Not connected",
-                         "You did not authorize Stridewise on Strava, so nothing was stored.")
+            return _page(request, 200, "denied")
         missing = missing_scopes(params.get("scope", ""))
         if missing:
-            return _page(403, "Stridewise needs one more permission",
-                         "Without " + " and ".join(missing) + " Stridewise cannot "
-                         + ("read your activities" if "activity:read_all" in missing
-                            else "write feedback into your descriptions")
-                         + ". Please connect again and leave that box ticked.")
+            return _page(request, 403, "scope", missing=[SCOPE_WORDS[s] for s in missing])
         code = params.get("code", "")
         if not code:
-            return _page(400, "Strava sent no authorization code", "Please connect again.")
+            return _page(request, 400, "no_code")
         try:
             grant = await self._exchange(code)
         except QuotaExhausted as spent:
             minutes = max(1, math.ceil((spent.retry_at - time.time()) / 60))
-            return _page(503, "Strava is busy",
-                         "Stridewise has used its Strava requests for now. Please connect again "
-                         f"in {minutes} minute{'s' if minutes > 1 else ''}.")
+            return _page(request, 503, "busy", minutes=minutes)
         except StravaError as error:
             log.warning("code exchange failed: %s", error)
-            return _page(502, "Strava did not accept the sign-in",
-                         "The link may have been used already. Please connect again.")
+            return _page(request, 502, "rejected")
         athlete_id = await run_in_threadpool(self._store, grant, params.get("scope", ""),
                                              visitor_language(request))
         if athlete_id is None:
-            return _page(502, "Strava sent no athlete", "Please connect again.")
+            return _page(request, 502, "no_athlete")
         session_id, signed_in = await run_in_threadpool(Sessions(self.rt.db).start, athlete_id)
         response = RedirectResponse("/me", 303)
         set_cookie(response, session_id, signed_in,
@@ -199,13 +196,8 @@ def missing_scopes(granted: str) -> list[str]:
     return missing
 
 
-def _page(status: int, title: str, text: str) -> HTMLResponse:
-    body = (
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>Stridewise: {html.escape(title)}</title>"
-        "<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;"
-        "padding:0 1rem;line-height:1.5'>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
-    )
-    return HTMLResponse(body, status_code=status)
+def _page(request: Request, status: int, problem: str, **context: object) -> Response:
+    """Why the athlete is not connected, in the site's layout and the visitor's language, with
+    a way to connect again."""
+    return render(visitor_language(request), "oauth.html", status=status, signed_in=None,
+                  problem=problem, **context)

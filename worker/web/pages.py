@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, partial
 from http import HTTPStatus
 from pathlib import Path
@@ -47,7 +47,7 @@ from analysis.training import (
     summarize,
 )
 from analysis.voice import SECTIONS, UNITS, Voice
-from worker import i18n, preferences
+from worker import i18n, leaving, preferences
 from worker.cache import record_of
 from worker.forget import forget_athlete
 from worker.labels import UnknownLabel
@@ -66,6 +66,7 @@ from worker.web.session import (
     SignedIn,
     clear_cookie,
     csrf_matches,
+    id_hash,
 )
 
 log = logging.getLogger(__name__)
@@ -314,19 +315,52 @@ class PageEndpoints:
                             preview=preview, **self._choices())
 
     async def delete(self, request: Request) -> Response:
+        """The confirmation, with the choice to remove the blocks first; while they are
+        removed, what is done so far (the page reloads itself); once the athlete is deleted,
+        what was done (kept a while under their session's hash, worker.leaving)."""
         signed_in = await self._signed_in(request)
         if signed_in is None:
             if request.method == "GET":
-                return RedirectResponse("/", 303)
+                return await self._left(request)
             return self._refused(request)
         language = await self._language(request, signed_in)
         if request.method == "GET":
-            return self._render(language, "delete.html", signed_in=signed_in)
+            doing = await run_in_threadpool(leaving.progress, self.rt, signed_in.athlete_id)
+            if doing is not None:
+                return self._render(language, "leaving.html", signed_in=signed_in,
+                                    doing=doing, back_to=listed_day(language, doing.back_to.date())
+                                    if doing.back_to else None)
+            known = await run_in_threadpool(leaving.known_blocks, self.rt,
+                                            signed_in.athlete_id)
+            return self._render(language, "delete.html", signed_in=signed_in, known=known,
+                                months=leaving.BACK_MONTHS)
         form = await request.form()
         if not csrf_matches(signed_in, _field(form, "csrf")):
             return self._refused(request, language)
-        await run_in_threadpool(forget_athlete, self.rt, signed_in.athlete_id, True)
-        response = self._render(language, "deleted.html", signed_in=None)
+        blocks = _field(form, "blocks") or "keep"
+        if blocks == "keep":
+            await run_in_threadpool(forget_athlete, self.rt, signed_in.athlete_id, True)
+            response = self._render(language, "deleted.html", signed_in=None, done=None)
+            clear_cookie(response, self.secure)
+            return response
+        if blocks == "cache":
+            since = None
+        elif blocks.isdigit() and int(blocks) in leaving.BACK_MONTHS:
+            since = leaving.months_back(int(blocks), utcnow())
+        else:
+            return self._render(language, "error.html", status=400, signed_in=signed_in,
+                                problem="field", field="blocks")
+        await run_in_threadpool(leaving.start, self.rt, signed_in.athlete_id, since)
+        return RedirectResponse("/me/delete", 303)
+
+    async def _left(self, request: Request) -> Response:
+        """What the removal did for a session it ended, else the front page."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        done = await run_in_threadpool(leaving.left, self.rt, id_hash(cookie)) if cookie \
+            else None
+        if done is None:
+            return RedirectResponse("/", 303)
+        response = self._render(done.language, "deleted.html", signed_in=None, done=done)
         clear_cookie(response, self.secure)
         return response
 
@@ -471,7 +505,9 @@ class PageEndpoints:
             records = [record_of(row) for row in rows]
         voice = prefs.voice()
         _ = voice.gettext
-        now = utcnow()
+        offsets = {row.id: _offset(row) for row in rows}
+        # The athlete's now: in the zone of their latest activity, as the block judges it.
+        now = utcnow().astimezone(timezone(offsets[rows[0].id])) if rows else utcnow()
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         listed = [_listed(row, voice)
                   for row in rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
@@ -479,7 +515,7 @@ class PageEndpoints:
             return MyWeeks(prefs.language, listed, [], None, [], refused, page, pages, reading,
                            refresh)
         summary = _summary(records, since, now)
-        weeks = charts.weeks_of(records, now.date())
+        weeks = charts.weeks_of(records, now.date(), offsets)
         day = partial(week_day, voice.language)
         drawn = [charts.mix_chart(weeks, _, day),
                  charts.distance_chart(weeks, _, voice.imperial, voice.number, day),
@@ -519,14 +555,19 @@ class PageEndpoints:
 
     def _render(self, language: str, name: str, status: int = 200,
                 **context: Any) -> HTMLResponse:
-        html = environment(language).get_template(name).render(
-            language=_spoken(language), **context)
-        response = HTMLResponse(html, status_code=status)
-        response.headers.update(SECURITY_HEADERS)
-        response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
-        if context.get("signed_in") is not None:
-            response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
-        return response
+        return render(language, name, status, **context)
+
+
+def render(language: str, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The template ``name`` in ``language``, with the site's headers."""
+    html = environment(language).get_template(name).render(
+        language=_spoken(language), **context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Vary"] = "Accept-Language, Cookie"  # whose page, in which language
+    if context.get("signed_in") is not None:
+        response.headers["Cache-Control"] = "no-store"  # the athlete's own, on no proxy
+    return response
 
 
 @cache
@@ -628,15 +669,25 @@ def _one(row: Activity, voice: Voice) -> OneActivity:
         id=row.id, language=voice.language,
         title=_("%(sport)s on %(day)s") % {"sport": voice.sport(row.sport),
                                            "day": listed_day(voice.language,
-                                                             row.start_date.date())},
+                                                             local_day(row))},
         workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
         evidence=row.evidence if row.evidence_language == voice.language else "",
         facts=facts, block=row.block,
         written=moment(voice.language, row.block_written_at) if row.block_written_at else None)
 
 
+def _offset(row: Activity) -> timedelta:
+    """The athlete's local time minus UTC at the activity; 0 when Strava did not say."""
+    return timedelta(seconds=row.utc_offset_s or 0)
+
+
+def local_day(row: Activity) -> date:
+    """The athlete's calendar day of the activity (Strava's start_date_local)."""
+    return (row.start_date + _offset(row)).date()
+
+
 def _listed(row: Activity, voice: Voice) -> Listed:
-    return Listed(id=row.id, day=listed_day(voice.language, row.start_date.date()),
+    return Listed(id=row.id, day=listed_day(voice.language, local_day(row)),
                   sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
                   # Evidence written before the athlete changed language is shown again once

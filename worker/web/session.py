@@ -54,7 +54,7 @@ class Sessions:
         session_id = secrets.token_urlsafe(TOKEN_BYTES)
         signed_in = SignedIn(athlete_id, secrets.token_urlsafe(TOKEN_BYTES), now + self.lifetime)
         with self.db.session() as session:
-            session.add(WebSession(id_hash=_hash(session_id), athlete_id=athlete_id,
+            session.add(WebSession(id_hash=id_hash(session_id), athlete_id=athlete_id,
                                    csrf=signed_in.csrf, created_at=now,
                                    expires_at=signed_in.expires_at))
         return session_id, signed_in
@@ -66,7 +66,7 @@ class Sessions:
             return None
         now = now or utcnow()
         with self.db.session() as session:
-            row = session.get(WebSession, _hash(session_id))
+            row = session.get(WebSession, id_hash(session_id))
             if row is None:
                 return None
             if row.expires_at <= now:
@@ -78,7 +78,8 @@ class Sessions:
         """Delete the session's row; an unknown id is already ended."""
         if session_id:
             with self.db.session() as session:
-                session.execute(delete(WebSession).where(WebSession.id_hash == _hash(session_id)))
+                session.execute(delete(WebSession)
+                                .where(WebSession.id_hash == id_hash(session_id)))
 
 
 def csrf_matches(signed_in: SignedIn, given: str | None) -> bool:
@@ -86,7 +87,7 @@ def csrf_matches(signed_in: SignedIn, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(signed_in.csrf.encode(), str(given).encode())
 
 
-def _hash(session_id: str) -> str:
+def id_hash(session_id: str) -> str:
     # 32 random bytes need no salt nor a slow hash: nobody can guess one to match a stored hash.
     return hashlib.sha256(session_id.encode()).hexdigest()
 
