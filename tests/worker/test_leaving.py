@@ -36,7 +36,10 @@ LIST = "GET /athlete/activities"
 
 
 def sandbox(rt: Runtime, method: str, path: str, **kwargs: Any) -> Any:
-    answer = httpx.request(method, f"{rt.settings.strava_base_url}/_sandbox{path}", **kwargs)
+    """The sandbox's own routes; drawing months of history takes seconds on a loaded machine,
+    more than httpx's default 5 s timeout."""
+    answer = httpx.request(method, f"{rt.settings.strava_base_url}/_sandbox{path}",
+                           timeout=60, **kwargs)
     answer.raise_for_status()
     return answer.json() if answer.content else None
 
