@@ -97,16 +97,29 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     profile = profile or default_profile()
     fixed = _by_kind(activity, profile, voice)
     if fixed is not None:
-        return fixed.classification
+        return _with_left_out(fixed.classification, activity, voice)
     features = segments.from_streams(activity, profile)
     laps = _judge_summary(activity, profile, voice)
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, voice)), voice)
-    result = _with_doubt(result, features.hr_doubt, voice)
+    result = _with_doubt(_with_left_out(result, activity, voice), features.hr_doubt, voice)
     if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
+
+
+def _with_left_out(result: Classification, activity: Activity, voice: Voice) -> Classification:
+    """The evidence with what was left out of the totals as covered at a vehicle's speed
+    (analysis.plausibility.without_vehicle_stretches): said once, in this activity's own
+    evidence, never in the blocks of later sessions."""
+    left = activity.left_out
+    if left is None:
+        return result
+    note = voice.gettext("{evidence}; {distance} in {duration} left out: faster than on foot")
+    return replace(result, evidence=note.format(
+        evidence=result.evidence, distance=voice.distance(left.distance_m),
+        duration=voice.clock(left.seconds)))
 
 
 def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
@@ -133,8 +146,8 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _with_doubt(_judge(Case(activity, profile, features, voice)), features.hr_doubt,
-                         voice)
+    judged = _with_doubt(_with_left_out(_judge(Case(activity, profile, features, voice)),
+                                        activity, voice), features.hr_doubt, voice)
     result = _athlete_word(activity, judged, voice)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
