@@ -180,6 +180,7 @@ class SessionRecord:
     max_hr: float | None = None
     ascent_m: float | None = None
     activity_id: int | None = None
+    elapsed_s: float | None = None  # None where only the moving time was kept
 
     @property
     def speed(self) -> float:
