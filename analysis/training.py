@@ -259,12 +259,15 @@ def outings(sessions: Sequence[SessionRecord], current: SessionRecord | None = N
 
     A session's end is its start plus its elapsed time, or its moving time where the
     elapsed time was not kept (then the gap seems longer than it was, and fewer join).
+    Sessions that overlap stay apart: one outing recorded twice (a watch and a phone) is
+    not twice the distance.
     """
     joined: list[list[SessionRecord]] = []
     for record in sessions:
         last = joined[-1][-1] if joined else None
-        if last is not None and last.sport == record.sport and \
-                _utc(record.start) - _end(last) <= timedelta(seconds=OUTING_GAP_S):
+        gap = _utc(record.start) - _end(last) if last is not None else None
+        if last is not None and last.sport == record.sport and gap is not None and \
+                timedelta(0) <= gap <= timedelta(seconds=OUTING_GAP_S):
             joined[-1].append(record)
         else:
             joined.append([record])

@@ -107,7 +107,7 @@ def test_any_split_minutes_apart_leaves_the_weeks_figures_as_one_file(
     assert two.earlier_sessions == one.earlier_sessions
 
 
-def test_sessions_an_hour_apart_or_of_two_sports_stay_apart() -> None:
+def test_sessions_an_hour_apart_of_two_sports_or_overlapping_stay_apart() -> None:
     _, records = runs()
     a, b = records[-2], records[-1]
     later = replace(b, start=a.start + timedelta(seconds=(a.elapsed_s or a.moving_s) + 3600))
@@ -115,6 +115,8 @@ def test_sessions_an_hour_apart_or_of_two_sports_stay_apart() -> None:
     soon = replace(b, start=a.start + timedelta(seconds=(a.elapsed_s or a.moving_s) + 120))
     assert len(outings([a, soon])[0]) == 1
     assert len(outings([a, replace(soon, sport="Ride")])[0]) == 2
+    # one outing recorded twice overlaps itself: not twice the distance
+    assert len(outings([a, replace(b, start=a.start + timedelta(seconds=60))])[0]) == 2
 
 
 def test_the_athletes_two_files_of_17_january_2021_are_one_97_min_outing() -> None:
