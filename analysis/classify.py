@@ -69,6 +69,9 @@ HAND_LAPS_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS
 #: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
 #: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
 EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
+#: Rests at the wall adding up to this many seconds are worth saying: a minute's stop
+#: breaks an effort (analysis.claims.BREAK_S).
+SWIM_REST_S = 60.0
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
     rules.race, rules.hills, rules.tempo_block, repeats.repeats, rules.hr_tempo,
@@ -97,16 +100,29 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     profile = profile or default_profile()
     fixed = _by_kind(activity, profile, voice)
     if fixed is not None:
-        return fixed.classification
+        return _with_left_out(fixed.classification, activity, voice)
     features = segments.from_streams(activity, profile)
     laps = _judge_summary(activity, profile, voice)
     if features is None:
         return laps.classification
     result = _athlete_word(activity, _judge(Case(activity, profile, features, voice)), voice)
-    result = _with_doubt(result, features.hr_doubt, voice)
+    result = _with_doubt(_with_left_out(result, activity, voice), features.hr_doubt, voice)
     if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
     return result
+
+
+def _with_left_out(result: Classification, activity: Activity, voice: Voice) -> Classification:
+    """The evidence with what was left out of the totals as covered at a vehicle's speed
+    (analysis.plausibility.without_vehicle_stretches): said once, in this activity's own
+    evidence, never in the blocks of later sessions."""
+    left = activity.left_out
+    if left is None:
+        return result
+    note = voice.gettext("{evidence}; {distance} in {duration} left out: faster than on foot")
+    return replace(result, evidence=note.format(
+        evidence=result.evidence, distance=voice.distance(left.distance_m),
+        duration=voice.clock(left.seconds)))
 
 
 def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
@@ -133,8 +149,8 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _with_doubt(_judge(Case(activity, profile, features, voice)), features.hr_doubt,
-                         voice)
+    judged = _with_doubt(_with_left_out(_judge(Case(activity, profile, features, voice)),
+                                        activity, voice), features.hr_doubt, voice)
     result = _athlete_word(activity, judged, voice)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
@@ -204,7 +220,10 @@ def _by_sport(activity: Activity, voice: Voice) -> Classification | None:
     """Sports other than running, named as the Strava app names them in the athlete's
     language."""
     _ = voice.gettext
-    duration = format_duration(activity.moving_s or activity.elapsed_s)
+    seconds = activity.moving_s or activity.elapsed_s
+    if activity.sport == "Swim" and activity.elapsed_s > 0:
+        seconds = activity.elapsed_s  # a swim lasts its elapsed time, rests at the wall in
+    duration = format_duration(seconds)
     sport = voice.sport(activity.sport)
     if is_strength(activity.sport):
         return Classification(Workout.STRENGTH, SURE,
@@ -220,12 +239,30 @@ def _by_sport(activity: Activity, voice: Voice) -> Classification | None:
             return Classification(Workout.OTHER, SURE, _(
                 "{duration} of {sport}: too short to judge").format(duration=duration,
                                                                     sport=sport))
-    if activity.distance_m > 0:
+    swimming = swimming_s(activity)
+    if swimming is not None and activity.distance_m > 0:
+        text = _("{distance} {sport}, {elapsed}, {swimming} swimming").format(
+            distance=voice.distance(activity.distance_m), sport=sport,
+            elapsed=format_duration(activity.elapsed_s), swimming=voice.clock(swimming))
+    elif activity.distance_m > 0:
         text = _("{distance} {sport}, {duration}").format(
             distance=voice.distance(activity.distance_m), sport=sport, duration=duration)
     else:
         text = _("{sport}, {duration}").format(sport=sport, duration=duration)
     return Classification(Workout.CROSS_TRAINING, SURE, text)
+
+
+def swimming_s(activity: Activity) -> float | None:
+    """Seconds a swim spent swimming, when its rests at the wall add up to a minute or
+    more: a pool swim lasts its elapsed time, rests included, and Strava's moving time (or
+    the device's laps without distance, its rests) says how much of it was swimming
+    (issue 20: a swim "reported as 12:20 min that lasted 31 min"). None for other sports
+    and for swims without such rests."""
+    if activity.sport != "Swim" or activity.elapsed_s <= 0:
+        return None
+    rests = sum(lap.elapsed_s for lap in activity.laps if lap.distance_m <= 0)
+    swimming = min(activity.moving_s or activity.elapsed_s, activity.elapsed_s - rests)
+    return swimming if 0 < swimming <= activity.elapsed_s - SWIM_REST_S else None
 
 
 def _unusable_run(activity: Activity, profile: AthleteProfile,

@@ -408,10 +408,12 @@ def _window(voice: Voice, w: EasyWindow) -> str:
     if w.days_ago == 0:
         return voice.ngettext("easy runs or rest for the next {n} day",
                               "easy runs or rest for the next {n} days", w.days).format(n=w.days)
+    # "ago" in its own plural form: "il y a 1 jour", not "1 jours" (issue 20)
+    when = voice.ngettext("{ago} d ago", "{ago} d ago", w.days_ago).format(ago=w.days_ago)
     return voice.ngettext(
-        "easy runs or rest: {n} more day after {distance} {ago} d ago",
-        "easy runs or rest: {n} more days after {distance} {ago} d ago", w.days_left).format(
-        n=w.days_left, distance=voice.distance(w.record.distance_m), ago=w.days_ago)
+        "easy runs or rest: {n} more day after {distance} {when}",
+        "easy runs or rest: {n} more days after {distance} {when}", w.days_left).format(
+        n=w.days_left, distance=voice.distance(w.record.distance_m), when=when)
 
 
 def _days_off(voice: Voice, n: int, open_ended: bool) -> str:

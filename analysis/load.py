@@ -111,6 +111,7 @@ def session_record(
         max_hr=held_max_hr(activity),
         ascent_m=activity.ascent_m,
         activity_id=activity_id,
+        elapsed_s=activity.elapsed_s,
     )
 
 

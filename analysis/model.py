@@ -111,6 +111,15 @@ class Lap:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Distance and time of a run covered at a vehicle's speed, taken out of its totals,
+    pace and splits (analysis.plausibility.without_vehicle_stretches)."""
+
+    distance_m: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Activity:
     """One activity, whatever it came from.
 
@@ -134,6 +143,7 @@ class Activity:
     name: str = ""
     manual: bool = False
     trainer: bool = False
+    left_out: LeftOut | None = None  # stretches at a vehicle's speed, not in the totals
 
     @property
     def speed(self) -> float:
@@ -170,6 +180,7 @@ class SessionRecord:
     max_hr: float | None = None
     ascent_m: float | None = None
     activity_id: int | None = None
+    elapsed_s: float | None = None  # None where only the moving time was kept
 
     @property
     def speed(self) -> float:

@@ -5,11 +5,35 @@ it climbed, and whether its heart rate can be effort at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from analysis.model import Activity, BoolArray, FloatArray, Streams
+from analysis.model import Activity, BoolArray, FloatArray, LeftOut, Streams
+
+#: Sports on foot, whose stretches at a vehicle's speed are left out (as the parsers'
+#: analysis.parsers.sports.ON_FOOT).
+ON_FOOT = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
+#: No one on foot holds more than this speed (m/s) for :data:`VEHICLE_S`: the 400 m world
+#: record (van Niekerk 2016, 43.03 s) averages 9.30 m/s, and the 300 m best about 9.7.
+#: A stretch faster than that for longer is a car, a train or a bike, or a GPS jump across
+#: a lost fix (issue 20: a 16.8 km jump at about 170 km/h, 4 km at 53-69 km/h). The
+#: parsers cap each step on foot at 12.5 m/s, so such stretches show at that cap. 9.5 m/s
+#: (34 km/h) lies just above that record.
+VEHICLE_SPEED = 9.5
+#: ... for at least this many seconds: shorter bursts are GPS jitter around a sprint,
+#: which the parsers' cap already bounds (adding no distance for every fast step, instead
+#: of capping them, turned a held-out long run into fartlek: BENCHMARKS.md).
+VEHICLE_S = 30
+#: A ride saved as a run goes at such speeds again and again, down every descent (the rides
+#: typed as runs of the blind batches: 12-54 stretches of 30 s or more); a run with a car,
+#: a train or a lost GPS fix in it, a few times at most (the runpandas athlete's phone:
+#: 2 and 3). More stretches than this leave the recording whole, for the classifier.
+VEHICLE_MAX_STRETCHES = 5
+#: A recording with at least this share of its distance at vehicle speed is not a run
+#: with a glitch but a ride saved as a run: it is left whole, for :func:`moves_like_a_ride`
+#: and the classifier's implausible-speed check to judge as a whole.
+VEHICLE_MAX_SHARE = 0.5
 
 #: Running cadence in steps per minute: recreational runners 150-170, elites 180-200
 #: (Cavanagh & Kram 1989; Heiderscheit 2011); walking stays under about 130.
@@ -190,6 +214,45 @@ def wheeled_kilometres(activity: Activity) -> int:
     (fewer can be a glitch); else 0."""
     fastest = ride_kilometres(activity, WORLD_RECORD_1K_SPEED)[1]
     return fastest if fastest >= RIDE_SPRINT_KM else 0
+
+
+def without_vehicle_stretches(activity: Activity) -> Activity:
+    """``activity`` without the stretches a runner cannot have covered on foot: their
+    distance and time leave the totals, the pace and the splits (the streams stand still
+    there), and :attr:`Activity.left_out` says how much was left out. Activities not on
+    foot, without streams, or that moved like a ride (most kilometres faster than a runner,
+    or vehicle speed again and again: a ride saved as a run, a treadmill's footpod on a
+    wrong scale) or mostly at such speeds, are returned as they are, for the classifier
+    to judge whole."""
+    streams = activity.streams
+    if activity.sport not in ON_FOOT or streams is None or len(streams) < VEHICLE_S:
+        return activity
+    fast = np.nan_to_num(streams.speed, nan=0.0) > VEHICLE_SPEED
+    edges = np.diff(np.concatenate(([0], fast.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long = (ends - starts) >= VEHICLE_S
+    if not long.any() or np.count_nonzero(long) > VEHICLE_MAX_STRETCHES:
+        return activity
+    total_km, fast_km = ride_kilometres(activity)
+    if total_km > 0 and fast_km >= RIDE_KM_SHARE * total_km:
+        return activity
+    out = np.zeros(len(streams), dtype=bool)
+    for a, b in zip(starts[long], ends[long], strict=True):
+        out[a:b] = True
+    steps = np.diff(np.nan_to_num(streams.distance, nan=0.0), prepend=streams.distance[0])
+    removed = float(np.sum(np.clip(steps[out], 0.0, None)))
+    total = float(streams.distance[-1] - streams.distance[0])
+    if total <= 0 or removed >= VEHICLE_MAX_SHARE * total:
+        return activity
+    distance = streams.distance[0] + np.cumsum(np.where(out, 0.0, steps))
+    cleaned = replace(streams, distance=distance, speed=np.where(out, 0.0, streams.speed),
+                      moving=streams.moving & ~out)
+    kept = float(distance[-1] - distance[0])
+    moving_out = float(np.count_nonzero(streams.moving & out))
+    left = LeftOut(distance_m=max(activity.distance_m - kept, removed),
+                   seconds=float(np.count_nonzero(out)))
+    return replace(activity, streams=cleaned, distance_m=kept,
+                   moving_s=max(activity.moving_s - moving_out, 0.0), left_out=left)
 
 
 def effort_speed(activity: Activity) -> float:

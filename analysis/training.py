@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -77,6 +77,13 @@ MAX_RUN_SPEED_MPS = 6.5
 MIN_RUN_SPEED_MPS = 0.7
 #: No single session lasts longer: the cut-off of the longest mountain 100-milers.
 MAX_SESSION_S = 48 * 3600.0
+
+#: Two sessions of one sport this close (s, from the end of one to the start of the next)
+#: are one outing: a watch restarted after a crash or a recording saved by mistake, a stop
+#: at a shop, a door or a crossing, with the runner still warm and out (issue 20: two files
+#: 2 minutes apart, one 97 min outing). A second session of the day, a double, comes hours
+#: later; ten minutes lies far from both.
+OUTING_GAP_S = 10 * 60.0
 
 #: Glitch reasons, also the message ids the feedback renders.
 TOO_FAST, TOO_SLOW, TOO_LONG, NOT_A_NUMBER = "too_fast", "too_slow", "too_long", "not_a_number"
@@ -137,11 +144,12 @@ class Past:
 class History:
     """Plausible, unique sessions up to "now", oldest first, with their calendar days."""
 
-    sessions: tuple[SessionRecord, ...]
+    sessions: tuple[SessionRecord, ...]  # outings: files minutes apart joined
     days_ago: tuple[int, ...]  # 0 is the day of "now"
     glitches: tuple[Glitch, ...]
     duplicates: int
     future: int
+    current: SessionRecord | None = None  # the outing the current session is part of
 
 
 @dataclass(frozen=True)
@@ -232,14 +240,69 @@ def clean(current: SessionRecord, history: Sequence[SessionRecord], now: datetim
         unique[_identity(record)] = record
     ordered = sorted(unique.values(), key=lambda r: _utc(r.start))
     glitches = tuple(Glitch(r, reason) for r in ordered if (reason := glitch_reason(r)))
-    kept = [r for r in ordered if glitch_reason(r) is None]
+    kept, of_current = outings([r for r in ordered if glitch_reason(r) is None], current)
     return History(
         sessions=tuple(kept),
         days_ago=tuple(max(0, days_ago(r.start, now)) for r in kept),
         glitches=glitches,
         duplicates=len(past) + 1 - len(unique),
         future=len(history) - len(past),
+        current=of_current,
     )
+
+
+def outings(sessions: Sequence[SessionRecord], current: SessionRecord | None = None
+            ) -> tuple[list[SessionRecord], SessionRecord | None]:
+    """``sessions`` (oldest first) with each run of consecutive sessions of one sport less
+    than :data:`OUTING_GAP_S` apart joined into one outing, and the outing ``current`` is
+    part of (None when it is not among them).
+
+    A session's end is its start plus its elapsed time, or its moving time where the
+    elapsed time was not kept (then the gap seems longer than it was, and fewer join).
+    Sessions that overlap stay apart: one outing recorded twice (a watch and a phone) is
+    not twice the distance.
+    """
+    joined: list[list[SessionRecord]] = []
+    for record in sessions:
+        last = joined[-1][-1] if joined else None
+        gap = _utc(record.start) - _end(last) if last is not None else None
+        if last is not None and last.sport == record.sport and gap is not None and \
+                timedelta(0) <= gap <= timedelta(seconds=OUTING_GAP_S):
+            joined[-1].append(record)
+        else:
+            joined.append([record])
+    merged = [_outing(parts) for parts in joined]
+    of_current = next((m for m, parts in zip(merged, joined, strict=True)
+                       if any(p is current for p in parts)), None)
+    return merged, of_current
+
+
+def _end(record: SessionRecord) -> datetime:
+    seconds = record.elapsed_s if record.elapsed_s is not None else record.moving_s
+    return _utc(record.start) + timedelta(seconds=max(seconds, record.moving_s))
+
+
+def _outing(parts: list[SessionRecord]) -> SessionRecord:
+    """One outing of ``parts``: their distances, times and loads added up, hard if any part
+    was, labelled by its quality part (a warm-up saved apart from the intervals after it)
+    or else by its longest part."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    quality = [p for p in parts if p.workout in QUALITY_WORKOUTS]
+    label = max(quality or parts, key=lambda p: p.moving_s).workout
+    moving = sum(p.moving_s for p in parts)
+    heart = [(p.avg_hr, p.moving_s) for p in parts if p.avg_hr is not None]
+    maxima = [p.max_hr for p in parts if p.max_hr is not None]
+    ascents = [p.ascent_m for p in parts if p.ascent_m is not None]
+    return replace(
+        first, workout=label, distance_m=sum(p.distance_m for p in parts), moving_s=moving,
+        load=sum(p.load for p in parts), hard=any(p.hard for p in parts),
+        avg_hr=(sum(hr * s for hr, s in heart) / sum(s for _, s in heart)
+                if heart and sum(s for _, s in heart) > 0 else first.avg_hr),
+        max_hr=max(maxima) if maxima else None,
+        ascent_m=sum(ascents) if ascents else None,
+        elapsed_s=(_end(parts[-1]) - _utc(first.start)).total_seconds())
 
 
 def assess_variety(history: History, window_days: int = VARIETY_DAYS) -> Variety:
@@ -312,7 +375,8 @@ def summarize(current: SessionRecord, past: Past | None, now: datetime) -> Train
     days = np.asarray(cleaned.days_ago, dtype=np.int64)
     current_glitch = next((g for g in cleaned.glitches if g.record is current), None)
     current_day = max(0, days_ago(current.start, now))
-    earlier = [d for r, d in _dated(cleaned) if _utc(r.start) < _utc(current.start)]
+    earlier = [d for r, d in _dated(cleaned)
+               if _utc(r.start) < _utc(current.start) and r is not cleaned.current]
     window = min(VARIETY_DAYS, known)
     return TrainingSummary(
         history_known=past is not None,

@@ -16,6 +16,7 @@ from analysis.parsers.errors import ActivityFileError
 from analysis.parsers.fit import parse_fit, parse_fit_sessions
 from analysis.parsers.gpx import parse_gpx, parse_gpx_sessions
 from analysis.parsers.tcx import parse_tcx, parse_tcx_sessions
+from analysis.plausibility import without_vehicle_stretches
 
 __all__ = ["ActivityFileError", "parse_activity", "parse_sessions"]
 
@@ -50,7 +51,7 @@ def parse_activity(data: bytes, name: str) -> Activity:
         For anything that cannot be read as an activity.
     """
     data, kind = _content(data, name)
-    return _PARSERS[kind](data, name)
+    return without_vehicle_stretches(_PARSERS[kind](data, name))
 
 
 def parse_sessions(data: bytes, name: str) -> list[Activity]:
@@ -67,7 +68,8 @@ def parse_sessions(data: bytes, name: str) -> list[Activity]:
         As :func:`parse_activity`.
     """
     data, kind = _content(data, name)
-    return sorted(_SESSION_PARSERS[kind](data, name), key=lambda a: a.start)
+    return sorted((without_vehicle_stretches(a) for a in _SESSION_PARSERS[kind](data, name)),
+                  key=lambda a: a.start)
 
 
 def _content(data: bytes, name: str) -> tuple[bytes, str]:

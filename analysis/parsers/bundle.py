@@ -18,6 +18,7 @@ import numpy as np
 from analysis.model import Activity, FloatArray, Lap, Streams
 from analysis.parsers import summary
 from analysis.parsers.errors import ActivityFileError
+from analysis.plausibility import without_vehicle_stretches
 
 #: Sport type of an activity that names none (Strava always does; hand-made JSON may not).
 DEFAULT_SPORT = "Workout"
@@ -56,7 +57,7 @@ def activity_from_strava(detailed: dict[str, Any], streams: Any = None, *,
         raise ActivityFileError(name or "activity", "Strava activity is not a JSON object")
     label = name or f"activity {detailed.get('id', '')}".strip()
     try:
-        return _activity(detailed, streams, label)
+        return without_vehicle_stretches(_activity(detailed, streams, label))
     except ActivityFileError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as err:
