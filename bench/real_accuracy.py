@@ -61,9 +61,10 @@ BLIND_B_FIGURE = ("commit 1e241a6 (the classifier of a359731): 12/13 acceptable 
 #: The third blind batch of December 2026 (issue 20): interval sessions of many kinds and
 #: athletes, with non-interval runs for false positives, labelled first.
 BLIND_C = REPO_ROOT / "tests" / "data" / "blind-2026-12c"
-#: The third batch's one blind score, taken before any rule changed after seeing it; empty
-#: until it is taken.
-BLIND_C_FIGURE = ""
+#: The third batch's one blind score, taken before any rule changed after seeing it.
+BLIND_C_FIGURE = ("commit 81c0934 (the classifier of 9aafe0e): 31/40 acceptable (78 %), 25 exact; "
+                  "runs 27/35 acceptable (77 %), 23 exact; interval sessions called intervals "
+                  "6 of 15")
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
 #: Where the rules changed for issue 20 are listed, each with the sources it fixed.
@@ -80,7 +81,8 @@ class Recorded:
 
 
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
-#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE). Recorded once.
+#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE).
+#: Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
     "tests/data/runs": Recorded("11/11, 11 exact", "9/9", "1 of 1"),
@@ -91,6 +93,9 @@ BEFORE_ISSUE_20 = {
     "tests/data/blind-2026-12b": Recorded("**12/13 (92 %)**, 12 exact, blind (1e241a6, the "
                                           "classifier of a359731)", "**12/12 (100 %)**",
                                           "**12 of 12**"),
+    "tests/data/blind-2026-12c": Recorded("**31/40 (78 %)**, 25 exact, blind (81c0934, the "
+                                          "classifier of 9aafe0e)", "**27/35 (77 %)**",
+                                          "**6 of 15**"),
 }
 #: A set whose one blind score has not been taken yet: its first run is that score.
 NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
