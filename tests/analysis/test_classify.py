@@ -504,6 +504,26 @@ def test_a_pyramid_whose_short_repeats_are_faster_is_intervals() -> None:
     assert classify(session(parts[:-1] + [(900.0, EASY, 0.0)])).workout is Workout.INTERVALS
 
 
+def test_on_off_repeats_whose_floats_beat_the_warm_up_jog_are_intervals() -> None:
+    # The shape of tests/data/blind-2026-12c's dm-activity_21900432305: 20 min warm-up at
+    # 6:20-6:40/km, 8 x 300 m at 4:15/km each followed by 300 m floated at 5:24/km, read
+    # as a 23 min tempo: the floats are faster than the warm-up's jog.
+    on, off, warm = 1000 / 255.0, 1000 / 324.0, 1000 / 390.0
+    parts: list[Part] = [(1200.0, warm, 0.0)]
+    for _ in range(8):
+        parts += [(300 / on, on, 0.0), (300 / off, off, 0.0)]
+    result = classify(session(parts + [(1200.0, warm, 0.0)]))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("8 x ")
+
+
+def test_a_tempo_after_a_slow_warm_up_stays_a_tempo() -> None:
+    warm, tempo = 1000 / 390.0, 1000 / 260.0
+    for seconds in (900.0, 1500.0):
+        parts = [(1200.0, warm, 0.0), (seconds, tempo, 0.0), (900.0, warm, 0.0)]
+        assert classify(session(parts)).workout is Workout.TEMPO
+
+
 def test_pickups_of_two_lengths_scattered_in_an_easy_run_are_not_sets() -> None:
     parts: list[Part] = [(900.0, EASY, 0.0)]
     for seconds, rest in [(90.0, 400.0), (100.0, 250.0), (40.0, 520.0), (45.0, 180.0)]:
