@@ -66,6 +66,18 @@ STANDING_REGULAR_CV = 0.3
 STANDING_REST_CV = 0.35
 
 
+#: On/off sessions (8 x 300 m on / 300 m float, 1 min / 1 min) float faster than the
+#: warm-up's jog, so against the jog the whole set is one hard stretch broken where a
+#: float dips below the jog's bound. When the bouts against the jog include one this long
+#: (s), or are too few to be repeats, the repeats are looked for against the floats: the
+#: slowest quarter of the running faster than the jog ...
+FLOAT_BLOCK_S = 6 * 60.0
+#: ... and taken when at least this many come out (a set, not a tempo's surges), regular
+#: in length and rest (STANDING_REGULAR_CV, STANDING_REST_CV), with floats run, not walked
+#: or stood, and faster than the session's jog (else the bouts against the jog are right).
+MIN_FLOAT_REPS = 4
+
+
 @dataclass(frozen=True)
 class Piece:
     """A stretch of the session: a bout of hard running or the gap between two."""
@@ -108,6 +120,9 @@ def find_efforts(streams: Streams, gap: FloatArray, speed: FloatArray,
     if running.size < MIN_BOUT_S:
         return Efforts((), (), 0.0)
     found = _bouts_against_jog(streams, gap, speed, running)
+    floated = _bouts_against_floats(streams, gap, speed, found)
+    if floated is not None:
+        return floated
     if len(found.bouts) >= MIN_STANDING_REPS:
         return found
     standing = _bouts_between_stops(streams, gap, speed)
@@ -137,6 +152,27 @@ def _bouts_between_stops(streams: Streams, gap: FloatArray,
             or _cv(rests) > STANDING_REST_CV):
         return None
     return efforts
+
+
+def _bouts_against_floats(streams: Streams, gap: FloatArray, speed: FloatArray,
+                          found: Efforts) -> Efforts | None:
+    """On/off repeats whose floats are faster than the session's jog; None otherwise."""
+    if found.jog_speed <= 0 or (len(found.bouts) >= MIN_STANDING_REPS
+                                and max(b.seconds for b in found.bouts) < FLOAT_BLOCK_S):
+        return None
+    faster = gap[gap > BOUT_ENTRY * found.jog_speed]
+    if faster.size < MIN_BOUT_S:
+        return None
+    floats = _bouts_against_jog(streams, gap, speed, faster)
+    if len(floats.bouts) < MIN_FLOAT_REPS:
+        return None
+    lengths = np.array([b.seconds for b in floats.bouts])
+    rests = np.array([g.seconds for g in floats.gaps])
+    floated = all(g.moving_s > STOP_MOVING_FRACTION * g.seconds for g in floats.gaps) and (
+        float(np.median([g.pace_speed for g in floats.gaps])) >= BOUT_ENTRY * found.jog_speed)
+    if _cv(lengths) > STANDING_REGULAR_CV or _cv(rests) > STANDING_REST_CV or not floated:
+        return None
+    return floats
 
 
 def _cv(values: FloatArray) -> float:

@@ -103,6 +103,20 @@ LADDER_PACE_CV = 0.03
 #: distance"; 0.28-1.8 between the pickups of steady runs and rides), the repeats are
 #: intervals whatever their lengths.
 LADDER_REST_RATIO_CV = 0.2
+#: A ladder's short repeats are run faster than its long ones at the same effort: the
+#: speed a runner holds falls with the length of the effort (Riegel 1981: time grows as
+#: distance to the power 1.06, so speed as distance to the power -0.06). Ladder paces are
+#: compared after scaling each repeat's speed by its length to this power.
+RIEGEL_EXPONENT = 0.06
+#: A session of sets (12 x 400 m then 10 x 200 m; 2 x 800, 6 x 400, 6 x 200 m) changes
+#: the length of its repeats from one set to the next: a repeat more than this factor
+#: longer or shorter than the set's repeats so far starts a new set ...
+SET_STEP = 1.4
+#: ... each set holds at least this many repeats ...
+SET_MIN_REPS = 2
+#: ... and a session holds at most this many sets (coaches combine two to four rep
+#: lengths; more changes than that are a pyramid, a ladder or loose surges).
+MAX_SETS = 4
 #: A long set on a phone's GPS loses a few recoveries to noise (two repeats merge) or
 #: gains a blip (a repeat splits): with at least this many repeats ...
 NOISY_MIN_REPS = 6
@@ -226,7 +240,26 @@ def _regular(efforts: Efforts) -> bool:
     if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:
         return False
     return (min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
-            or _ladder(efforts) or _mostly_regular(seconds, rests))
+            or _ladder(efforts) or _mostly_regular(seconds, rests) or _sets(seconds, rests))
+
+
+def _sets(seconds: FloatArray, rests: FloatArray) -> bool:
+    """Consecutive sets of repeats, each regular in its repeats and its rests, the rest
+    between two sets free (a coach often gives a longer one)."""
+    groups: list[list[int]] = [[0]]
+    for i in range(1, seconds.size):
+        median = float(np.median(seconds[groups[-1]]))
+        if median / SET_STEP <= seconds[i] <= median * SET_STEP:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    if not 2 <= len(groups) <= MAX_SETS or min(len(g) for g in groups) < SET_MIN_REPS:
+        return False
+    for group in groups:
+        within = rests[group[0]:group[-1]]  # the rests after each repeat but the set's last
+        if cv(seconds[group]) > REGULAR_CV or (within.size > 1 and cv(within) > RECOVERY_CV):
+            return False
+    return True
 
 
 def _mostly_regular(seconds: FloatArray, rests: FloatArray) -> bool:
@@ -243,11 +276,19 @@ def _core_regular(values: FloatArray, limit: float) -> bool:
 
 
 def _ladder(efforts: Efforts) -> bool:
-    """Repeats of several lengths at one pace, with regular rests or rests in step."""
+    """Repeats of several lengths at one pace or one effort, with regular rests or rests in
+    step."""
     bouts = efforts.bouts
-    if len(bouts) < LADDER_MIN_REPS or cv(np.array([b.speed for b in bouts])) > LADDER_PACE_CV:
+    lengths = np.array([b.seconds for b in bouts])
+    # A coach sets one pace for all the lengths ("all at 5 km pace") or one effort, the
+    # short repeats then faster (RIEGEL_EXPONENT); over the ground on the flat, or
+    # grade-adjusted on hills, where a road's GPS altitude can make either the noisier.
+    scale = (lengths / np.median(lengths)) ** RIEGEL_EXPONENT
+    readings = (np.array([b.speed for b in bouts]), np.array([b.pace_speed for b in bouts]))
+    spread = min(cv(speeds * factor) for speeds in readings for factor in (1.0, scale))
+    if len(bouts) < LADDER_MIN_REPS or spread > LADDER_PACE_CV:
         return False
-    seconds = np.array([b.seconds for b in bouts[:-1]])
+    seconds = lengths[:-1]
     rests = np.array([g.seconds for g in efforts.gaps])
     return cv(rests) <= RECOVERY_CV or cv(rests / seconds) <= LADDER_REST_RATIO_CV
 

@@ -15,7 +15,8 @@ figure for recordings the rules were not tuned on. So is the blind batch of Dece
 (tests/data/blind-2026-12), whose files are in the repository except those of
 repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is the second
 batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
-for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``).
+for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``), and
+so is the third, of interval sessions of many kinds (tests/data/blind-2026-12c).
 
 :func:`per_set_lines` puts each set's score now beside its score before the rules changed
 for issue 20 (:data:`BEFORE_ISSUE_20`, recorded once and kept here as history).
@@ -57,10 +58,19 @@ BLIND_B = REPO_ROOT / "tests" / "data" / "blind-2026-12b"
 BLIND_B_FIGURE = ("commit 1e241a6 (the classifier of a359731): 12/13 acceptable (92 %), 12 exact; "
                   "runs 12/12 acceptable (100 %), 12 exact; interval sessions called intervals "
                   "12 of 12")
+#: The third blind batch of December 2026 (issue 20): interval sessions of many kinds and
+#: athletes, with non-interval runs for false positives, labelled first.
+BLIND_C = REPO_ROOT / "tests" / "data" / "blind-2026-12c"
+#: The third batch's one blind score, taken before any rule changed after seeing it.
+BLIND_C_FIGURE = ("commit 81c0934 (the classifier of 9aafe0e): 31/40 acceptable (78 %), 25 exact; "
+                  "runs 27/35 acceptable (77 %), 23 exact; interval sessions called intervals "
+                  "6 of 15")
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
-#: Where the rules changed for issue 20 are listed, each with the sources it fixed.
+#: Where the rules changed for issue 20 are listed, each with the sources it fixed: those
+#: made after the first two blind batches, and those made after the third.
 RULES_CHANGED = BLIND / "README.md"
+RULES_CHANGED_C = BLIND_C / "README.md"
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ class Recorded:
 
 
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
-#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE). Recorded once.
+#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE).
+#: Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
     "tests/data/runs": Recorded("11/11, 11 exact", "9/9", "1 of 1"),
@@ -84,7 +95,12 @@ BEFORE_ISSUE_20 = {
     "tests/data/blind-2026-12b": Recorded("**12/13 (92 %)**, 12 exact, blind (1e241a6, the "
                                           "classifier of a359731)", "**12/12 (100 %)**",
                                           "**12 of 12**"),
+    "tests/data/blind-2026-12c": Recorded("**31/40 (78 %)**, 25 exact, blind (81c0934, the "
+                                          "classifier of 9aafe0e)", "**27/35 (77 %)**",
+                                          "**6 of 15**"),
 }
+#: A set whose one blind score has not been taken yet: its first run is that score.
+NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
 #: How each set is named in the per-set table.
 SET_NAMES = {
     "development set": "development set, shared/data/real (tuned on)",
@@ -93,6 +109,8 @@ SET_NAMES = {
     "tests/data/blind-2026-12": "blind batch of December 2026 (tests/data/blind-2026-12)",
     "tests/data/blind-2026-12b": "second blind batch, interval sessions "
                                  "(tests/data/blind-2026-12b)",
+    "tests/data/blind-2026-12c": "third blind batch, interval sessions of many kinds "
+                                 "(tests/data/blind-2026-12c)",
 }
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
@@ -312,8 +330,9 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
 
 
 def _title(folder: Path) -> str:
-    second = " (second, interval sessions)" if folder == BLIND_B else ""
-    return f"Blind batch of December 2026{second}"
+    which = {BLIND_B: " (second, interval sessions)",
+             BLIND_C: " (third, interval sessions of many kinds)"}.get(folder, "")
+    return f"Blind batch of December 2026{which}"
 
 
 def measure_blind(folder: Path = BLIND) -> tuple[list[Verdict], list[str]]:
@@ -355,11 +374,12 @@ def measure_all() -> list[Scored]:
             Scored("tests/data/real", measure(ADDED), missing(ADDED, ADDED / "labels.csv")),
             Scored("tests/data/heldout", *measure_heldout()),
             Scored("tests/data/blind-2026-12", *measure_blind()),
-            Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B))]
+            Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B)),
+            Scored("tests/data/blind-2026-12c", *measure_blind(BLIND_C))]
 
 
 def report_all(sets: list[Scored]) -> str:
-    """The whole accuracy section: headline, held-out, both blind batches, the sets side by
+    """The whole accuracy section: headline, held-out, the blind batches, the sets side by
     side with their scores before issue 20, and the score per source."""
     by_name = {s.name: s for s in sets}
     dev, heldout = by_name["development set"], by_name["tests/data/heldout"]
@@ -371,9 +391,11 @@ def report_all(sets: list[Scored]) -> str:
         head = report(dev.verdicts, by_name["tests/data/real"].verdicts, heldout.verdicts,
                       heldout.absent)
     blind_a, blind_b = by_name["tests/data/blind-2026-12"], by_name["tests/data/blind-2026-12b"]
+    blind_c = by_name["tests/data/blind-2026-12c"]
     return "\n".join([
         head + "\n".join(blind_lines(blind_a.verdicts, blind_a.absent)) + "\n",
         "\n".join(blind_lines(blind_b.verdicts, blind_b.absent, BLIND_B, BLIND_B_FIGURE)) + "\n",
+        "\n".join(blind_lines(blind_c.verdicts, blind_c.absent, BLIND_C, BLIND_C_FIGURE)) + "\n",
         "\n".join(per_set_lines(sets)) + "\n"])
 
 
@@ -384,12 +406,13 @@ def per_set_lines(sets: list[Scored]) -> list[str]:
              "(on the classifier of b11927c; for each blind batch, its one blind run), recorded "
              "then and kept in bench/real_accuracy.py; the second is this run's. The rules "
              f"changed, each with the sources it fixed, and those tried and left out are listed "
-             f"in {RULES_CHANGED.relative_to(REPO_ROOT)}.\n",
+             f"in {RULES_CHANGED.relative_to(REPO_ROOT)} and, for those made after the third "
+             f"batch, {RULES_CHANGED_C.relative_to(REPO_ROOT)}.\n",
              "| set | before: acceptable | now: acceptable | before: runs | now: runs | "
              "before: interval sessions called intervals | now |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for scored in sets:
-        before = BEFORE_ISSUE_20[scored.name]
+        before = BEFORE_ISSUE_20.get(scored.name, NOT_YET_TAKEN)
         lines.append(f"| {SET_NAMES.get(scored.name, scored.name)} | {before.acceptable} | "
                      f"{_now_acceptable(scored)} | "
                      f"{before.runs} | {_now_runs(scored)} | {before.intervals} | "

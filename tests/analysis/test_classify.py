@@ -472,6 +472,65 @@ def test_repeats_at_one_pace_with_rests_in_step_are_intervals_in_any_order(
     assert classify(session(ladder(lengths, rest_per_rep))).workout is Workout.INTERVALS
 
 
+WALK = 1.3  # m/s, a walked recovery
+
+
+def walked_sets(sets: list[tuple[int, float, float, float]]) -> list[Part]:
+    """Sets of repeats with walked recoveries: (count, metres, speed, walk in s) each, the
+    walk after a set's last repeat longer."""
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for count, metres, speed, walk in sets:
+        for _ in range(count):
+            parts += [(metres / speed, speed, 0.0), (walk, WALK, 0.0)]
+        parts[-1] = (walk + 30.0, WALK, 0.0)
+    return parts + [(900.0, EASY, 0.0)]
+
+
+def test_three_sets_with_walks_are_intervals() -> None:
+    # The shape of tests/data/blind-2026-12c's dm-activity_18135773095: 2 x 800, 6 x 400,
+    # 6 x 200 m with 90, 60 and 40 s walks (rests varying 0.40, repeats 0.57), read as a
+    # 15 min tempo.
+    parts = walked_sets([(2, 800.0, 3.65, 90.0), (6, 400.0, 3.85, 60.0), (6, 200.0, 4.05, 38.0)])
+    assert classify(session(parts)).workout is Workout.INTERVALS
+
+
+def test_a_pyramid_whose_short_repeats_are_faster_is_intervals() -> None:
+    # dm-activity_18195188835: 200-400-600-800-1000-800-600-400-200 m, the 200s at 4:06/km
+    # and the 1000 at 4:46/km (one effort, not one pace), 1-2 min walks: read as fartlek.
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for metres in [200, 400, 600, 800, 1000, 800, 600, 400, 200]:
+        speed = 4.1 * (metres / 200.0) ** -0.095
+        parts += [(metres / speed, speed, 0.0), (60.0 + metres / 10.0, WALK, 0.0)]
+    assert classify(session(parts[:-1] + [(900.0, EASY, 0.0)])).workout is Workout.INTERVALS
+
+
+def test_on_off_repeats_whose_floats_beat_the_warm_up_jog_are_intervals() -> None:
+    # The shape of tests/data/blind-2026-12c's dm-activity_21900432305: 20 min warm-up at
+    # 6:20-6:40/km, 8 x 300 m at 4:15/km each followed by 300 m floated at 5:24/km, read
+    # as a 23 min tempo: the floats are faster than the warm-up's jog.
+    on, off, warm = 1000 / 255.0, 1000 / 324.0, 1000 / 390.0
+    parts: list[Part] = [(1200.0, warm, 0.0)]
+    for _ in range(8):
+        parts += [(300 / on, on, 0.0), (300 / off, off, 0.0)]
+    result = classify(session(parts + [(1200.0, warm, 0.0)]))
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("8 x ")
+
+
+def test_a_tempo_after_a_slow_warm_up_stays_a_tempo() -> None:
+    warm, tempo = 1000 / 390.0, 1000 / 260.0
+    for seconds in (900.0, 1500.0):
+        parts = [(1200.0, warm, 0.0), (seconds, tempo, 0.0), (900.0, warm, 0.0)]
+        assert classify(session(parts)).workout is Workout.TEMPO
+
+
+def test_pickups_of_two_lengths_scattered_in_an_easy_run_are_not_sets() -> None:
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for seconds, rest in [(90.0, 400.0), (100.0, 250.0), (40.0, 520.0), (45.0, 180.0)]:
+        parts += [(seconds, 1.25 * EASY, 0.0), (rest, EASY, 0.0)]
+    assert classify(session(parts + [(600.0, EASY, 0.0)])).workout is not Workout.INTERVALS
+
+
 def test_surges_of_several_paces_with_floats_in_step_stay_fartlek() -> None:
     parts: list[Part] = [(600.0, EASY, 0.0)]
     for metres, factor in [(300, 1.3), (900, 1.0), (500, 1.2), (1200, 0.95), (400, 1.25)]:
