@@ -162,7 +162,9 @@ def resample_1hz(
     cumulative = _cumulative_distance(t, arrays, max_speed)
     pause_step = _pause_steps(t, cumulative)
     line = _timeline(grid, t, pause_step)
-    dist = np.interp(grid, t, _hold_across(pause_step, cumulative))
+    # Interpolating a never-decreasing series can still step back by rounding (distances of a
+    # few ulps apart); the running maximum removes that without moving any real sample.
+    dist = np.maximum.accumulate(np.interp(grid, t, _hold_across(pause_step, cumulative)))
     speed = np.minimum(_centred_speed(dist), max_speed)
     speed[line.in_pause] = 0.0
 
