@@ -104,7 +104,8 @@ def activity_from_row(row: Activity, streams: dict[str, Any]) -> ActivityData:
     """Our stored summary of an activity, with its streams, as the analysis reads it."""
     summary = {
         "id": row.id, "sport_type": row.sport, "start_date": row.start_date.isoformat(),
-        "elapsed_time": row.moving_s, "moving_time": row.moving_s,
+        "elapsed_time": row.elapsed_s if row.elapsed_s is not None else row.moving_s,
+        "moving_time": row.moving_s,
         "distance": row.distance_m, "total_elevation_gain": row.ascent_m,
         "average_heartrate": row.avg_hr, "max_heartrate": row.max_hr,
         "workout_type": row.workout_type,

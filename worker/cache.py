@@ -20,6 +20,7 @@ def record_of(row: Activity) -> SessionRecord:
         start=row.start_date, sport=row.sport, workout=Workout(row.workout),
         distance_m=row.distance_m, moving_s=row.moving_s, load=row.load, hard=row.hard,
         avg_hr=row.avg_hr, max_hr=row.max_hr, ascent_m=row.ascent_m, activity_id=row.id,
+        elapsed_s=row.elapsed_s,
     )
 
 
@@ -44,6 +45,7 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
     row.confidence = classification.confidence
     row.evidence, row.evidence_language = classification.evidence, analysis.language
     row.distance_m, row.moving_s = record.distance_m, record.moving_s
+    row.elapsed_s = record.elapsed_s
     row.load, row.hard = record.load, record.hard
     row.avg_hr, row.max_hr, row.ascent_m = record.avg_hr, record.max_hr, record.ascent_m
     row.used_streams = used_streams or bool(row.used_streams)

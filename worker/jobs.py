@@ -1,4 +1,5 @@
-"""Backfill and streams jobs the database must remember, as the inbox remembers events.
+"""The jobs (backfill, streams, block removal) the database must remember, as the inbox
+remembers events.
 
 A job whose message could not be sent (Redis down when an athlete connects) is kept *unsent*
 until the sweeper sends it; a job that ran out of retries is kept *dead*, a dead letter shown
@@ -27,7 +28,12 @@ from worker.queue import (
     HANDLE_EVENT,
     LIVE_QUEUE,
     NAMESPACE,
+    REMOVE_BLOCKS,
 )
+
+#: The jobs of one athlete, whose one argument is the athlete's id: what :func:`unqueue`
+#: removes from Redis when the athlete is deleted.
+ATHLETE_JOBS = frozenset({BACKFILL, BACKFILL_STREAMS, REMOVE_BLOCKS})
 
 #: How ``dlq`` names a job's dead letter, to tell it from an event's: ``job-7``.
 JOB_PREFIX = "job-"
@@ -115,9 +121,9 @@ def _job(row: StrandedJob) -> Job:
 
 
 def unqueue(client: redis.Redis, athlete_id: int, event_ids: Collection[int]) -> int:
-    """Remove from Redis the messages about a deleted athlete: their backfill and streams jobs
-    and the messages of their events (``event_ids``), waiting, delayed or dead (dramatiq keeps
-    its own dead letters a week); returns how many.
+    """Remove from Redis the messages about a deleted athlete: their jobs (:data:`ATHLETE_JOBS`:
+    backfill, streams and block removal) and the messages of their events (``event_ids``),
+    waiting, delayed or dead (dramatiq keeps its own dead letters a week); returns how many.
 
     A message a worker has taken already runs, and finds nothing: its athlete or event is gone.
     """
@@ -151,6 +157,6 @@ def _about(data: bytes, athlete_id: int, event_ids: Collection[int]) -> bool:
     except DecodeError:
         return False
     subject = message.args[0] if message.args else None
-    if message.actor_name in (BACKFILL, BACKFILL_STREAMS):
+    if message.actor_name in ATHLETE_JOBS:
         return bool(subject == athlete_id)
     return message.actor_name == HANDLE_EVENT and subject in event_ids

@@ -114,6 +114,9 @@ class Activity(Base):
     evidence_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     distance_m: Mapped[float] = mapped_column(Float)
     moving_s: Mapped[float] = mapped_column(Float)
+    #: Seconds from the start to the end of the recording, stops included; None in rows
+    #: stored before it was kept (their outings are then joined on the moving time).
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
     load: Mapped[float] = mapped_column(Float)
     hard: Mapped[bool] = mapped_column(Boolean)
     avg_hr: Mapped[float | None] = mapped_column(Float)
