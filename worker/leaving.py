@@ -179,6 +179,17 @@ def step(rt: Runtime, athlete_id: int, batch: int = BATCH) -> bool:
     return False
 
 
+def give_up_overdue(rt: Runtime) -> int:
+    """Delete the athletes whose removal passed LEAVING_AT_MOST, whatever became of its job (a
+    message lost with Redis is sent by nobody); the sweeper calls it. Returns how many."""
+    with rt.db.read() as session:
+        overdue = list(session.scalars(select(Leaving.athlete_id).where(
+            Leaving.started_at < utcnow() - LEAVING_AT_MOST)))
+    for athlete_id in overdue:
+        step(rt, athlete_id)
+    return len(overdue)
+
+
 def left(rt: Runtime, session_hash: str) -> Progress | None:
     """What a finished removal did, for a session of the athlete it deleted; None if none."""
     raw = rt.redis.get(LEFT_KEY + session_hash)

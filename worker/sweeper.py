@@ -1,7 +1,8 @@
 """Re-enqueue inbox events that lost their message: the database is the truth, Redis transport.
 Each sweep also sends the jobs that could not be sent, tries again the revokes Strava refused
-when an athlete was deleted (worker.forget), and purges what Strava's cache horizon says must
-go (worker.retention).
+when an athlete was deleted (worker.forget), deletes the leaving athletes whose block removal
+ran out of time (worker.leaving: its job may have been lost with Redis), and purges what
+Strava's cache horizon says must go (worker.retention).
 
 Several sweepers (one per worker process, on every host) may run at once; the inbox hands each
 stale event to one of them only (:meth:`worker.inbox.Inbox.reclaim_stale`).
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from worker import leaving
 from worker.forget import retry_revokes
 from worker.models import utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
@@ -31,6 +33,7 @@ def sweep(rt: Runtime) -> int:
         log.info("sweeper re-enqueued %d unfinished events", len(claimed))
     send_unsent_jobs(rt)
     retry_revokes(rt)
+    leaving.give_up_overdue(rt)
     return len(claimed)
 
 

@@ -21,6 +21,7 @@ from worker.budget import QuotaExhausted
 from worker.models import Activity, Athlete, Leaving, LeavingActivity, WebSession, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
+from worker.sweeper import sweep
 
 LEAVER = 6160
 BLOCK = "-- Stridewise --\nEasy run: steady, 45 min.\n-- end of Stridewise --"
@@ -256,3 +257,24 @@ def test_a_removal_past_its_time_gives_up_and_deletes_the_athlete(
     with rt.db.session() as session:
         assert session.get(Athlete, LEAVER) is None
     assert sandbox_calls(rt, READ) == 0  # nothing read: it gave up at once
+
+
+def test_the_sweeper_deletes_an_athlete_whose_removal_ran_out_of_time_with_its_job_lost(
+    strava_runtime: Runtime,
+) -> None:
+    """A removal's message lost with Redis is sent again by nobody: the sweep still deletes
+    the athlete once LEAVING_AT_MOST has passed, and leaves a removal still in time alone."""
+    rt = strava_runtime
+    seed(rt)
+    connect(rt, LEAVER + 1)
+    for athlete_id in (LEAVER, LEAVER + 1):
+        leaving.start(rt, athlete_id, None)
+    rt.broker.flush_all()  # the messages are lost
+    with rt.db.session() as session:
+        row = session.get(Leaving, LEAVER)
+        assert row is not None
+        row.started_at = utcnow() - leaving.LEAVING_AT_MOST - timedelta(minutes=1)
+    sweep(rt)
+    with rt.db.session() as session:
+        assert session.get(Athlete, LEAVER) is None
+        assert session.get(Leaving, LEAVER + 1) is not None
