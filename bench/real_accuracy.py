@@ -16,7 +16,8 @@ figure for recordings the rules were not tuned on. So is the blind batch of Dece
 repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is the second
 batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
 for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``), and
-so is the third, of interval sessions of many kinds (tests/data/blind-2026-12c).
+so are the third, of interval sessions of many kinds (tests/data/blind-2026-12c), and the
+fourth, of athletes none of the rules were tuned on (tests/data/blind-2026-12d).
 
 :func:`per_set_lines` puts each set's score now beside its score before the rules changed
 for issue 20 (:data:`BEFORE_ISSUE_20`, recorded once and kept here as history).
@@ -65,6 +66,14 @@ BLIND_C = REPO_ROOT / "tests" / "data" / "blind-2026-12c"
 BLIND_C_FIGURE = ("commit 81c0934 (the classifier of 9aafe0e): 31/40 acceptable (78 %), 25 exact; "
                   "runs 27/35 acceptable (77 %), 23 exact; interval sessions called intervals "
                   "6 of 15")
+#: The fourth blind batch of December 2026 (issue 20): runs of athletes no earlier set holds,
+#: interval sessions and others, labelled first and scored once on the classifier of main.
+BLIND_D = REPO_ROOT / "tests" / "data" / "blind-2026-12d"
+#: The fourth batch's one blind score (labels of 1eaf4f4, the classifier of main at 917b082).
+#: No rule has changed after it.
+BLIND_D_FIGURE = ("commit 1eaf4f4 (the classifier of 917b082): 14/19 acceptable (74 %), 9 exact; "
+                  "runs 14/19 acceptable (74 %), 9 exact; interval sessions called intervals "
+                  "1 of 3")
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
 #: Where the rules changed for issue 20 are listed, each with the sources it fixed: those
@@ -83,7 +92,8 @@ class Recorded:
 
 
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
-#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE).
+#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE,
+#: BLIND_D_FIGURE).
 #: Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
@@ -98,6 +108,9 @@ BEFORE_ISSUE_20 = {
     "tests/data/blind-2026-12c": Recorded("**31/40 (78 %)**, 25 exact, blind (81c0934, the "
                                           "classifier of 9aafe0e)", "**27/35 (77 %)**",
                                           "**6 of 15**"),
+    "tests/data/blind-2026-12d": Recorded("**14/19 (74 %)**, 9 exact, blind (1eaf4f4, the "
+                                          "classifier of 917b082)", "**14/19 (74 %)**",
+                                          "**1 of 3**"),
 }
 #: A set whose one blind score has not been taken yet: its first run is that score.
 NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
@@ -111,6 +124,8 @@ SET_NAMES = {
                                  "(tests/data/blind-2026-12b)",
     "tests/data/blind-2026-12c": "third blind batch, interval sessions of many kinds "
                                  "(tests/data/blind-2026-12c)",
+    "tests/data/blind-2026-12d": "fourth blind batch, athletes the rules never met "
+                                 "(tests/data/blind-2026-12d)",
 }
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
@@ -295,13 +310,15 @@ def _pct(part: int, whole: int) -> str:
 
 
 def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND,
-                figure: str = BLIND_FIGURE) -> list[str]:
+                figure: str = BLIND_FIGURE, changed: bool = True) -> list[str]:
     """A blind batch's score: acceptable, exact, runs, interval sessions, misses.
 
     Parameters:
         folder: the batch's folder in the repository (its labels.csv and README.md).
         figure: the batch's one blind score, taken before any rule changed after seeing it;
             empty while it has not been taken, and then the score below is that one.
+        changed: whether rules have changed since that score (the score below is then no
+            longer blind).
     """
     runs = [v for v in verdicts if v.sport == "Run"]
     sessions = [v for v in verdicts if v.wanted == "intervals"]
@@ -310,9 +327,12 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
     lines = [f"\n### {_title(folder)}, labelled before the classifier ran\n",
              f"{folder.relative_to(REPO_ROOT)}/labels.csv: {total} recordings from repositories "
              "or files no other set draws on (the README there gives each file's source).\n"]
-    if figure:
+    if figure and changed:
         lines += [f"Blind, before any rule was changed for them: {figure}.\n",
                   "Now (after rule changes made with their misses in view, no longer blind):\n"]
+    elif figure:
+        lines += [f"Blind, scored once: {figure}.\n",
+                  "No rule has changed since; this run's figures:\n"]
     else:
         lines.append("Blind: no rule has changed since the labels were written.\n")
     lines += ["| set | exact | acceptable | goal on unseen recordings |",
@@ -331,7 +351,8 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
 
 def _title(folder: Path) -> str:
     which = {BLIND_B: " (second, interval sessions)",
-             BLIND_C: " (third, interval sessions of many kinds)"}.get(folder, "")
+             BLIND_C: " (third, interval sessions of many kinds)",
+             BLIND_D: " (fourth, athletes the rules never met)"}.get(folder, "")
     return f"Blind batch of December 2026{which}"
 
 
@@ -375,7 +396,8 @@ def measure_all() -> list[Scored]:
             Scored("tests/data/heldout", *measure_heldout()),
             Scored("tests/data/blind-2026-12", *measure_blind()),
             Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B)),
-            Scored("tests/data/blind-2026-12c", *measure_blind(BLIND_C))]
+            Scored("tests/data/blind-2026-12c", *measure_blind(BLIND_C)),
+            Scored("tests/data/blind-2026-12d", *measure_blind(BLIND_D))]
 
 
 def report_all(sets: list[Scored]) -> str:
@@ -391,11 +413,13 @@ def report_all(sets: list[Scored]) -> str:
         head = report(dev.verdicts, by_name["tests/data/real"].verdicts, heldout.verdicts,
                       heldout.absent)
     blind_a, blind_b = by_name["tests/data/blind-2026-12"], by_name["tests/data/blind-2026-12b"]
-    blind_c = by_name["tests/data/blind-2026-12c"]
+    blind_c, blind_d = by_name["tests/data/blind-2026-12c"], by_name["tests/data/blind-2026-12d"]
     return "\n".join([
         head + "\n".join(blind_lines(blind_a.verdicts, blind_a.absent)) + "\n",
         "\n".join(blind_lines(blind_b.verdicts, blind_b.absent, BLIND_B, BLIND_B_FIGURE)) + "\n",
         "\n".join(blind_lines(blind_c.verdicts, blind_c.absent, BLIND_C, BLIND_C_FIGURE)) + "\n",
+        "\n".join(blind_lines(blind_d.verdicts, blind_d.absent, BLIND_D, BLIND_D_FIGURE,
+                              changed=False)) + "\n",
         "\n".join(per_set_lines(sets)) + "\n"])
 
 
