@@ -558,6 +558,10 @@ def test_right_after_connecting_me_says_the_weeks_are_being_read_and_reloads_unt
     page = app.get("/me").text
     assert '<meta http-equiv="refresh" content="5">' in page
     assert "reading your last weeks from Strava" in page and "next activity" not in page
+    assert '<a href="/me?still=1">Stop refreshing</a>' in page
+    still = app.get("/me?still=1").text  # the reader turned the reload off
+    assert 'http-equiv="refresh"' not in still and "reading your last weeks" in still
+    assert '<a href="/me">Refresh by itself again</a>' in still
     with rt.db.session() as session:
         athlete = session.get(Athlete, A)
         assert athlete is not None

@@ -255,9 +255,12 @@ class PageEndpoints:
             return RedirectResponse("/", 303)
         if page > mine.pages:
             return await self._not_found(request, signed_in)
+        # ?still=1: the reader turned the reload off (WCAG 2.2.1: a time limit the user can
+        # turn off); the notice links back to the page that reloads itself.
         return self._render(mine.language, "me.html", signed_in=signed_in, mine=mine,
                             cache_days=_days(self.rt.settings.cache_days),
-                            refresh_s=REFRESH_EVERY_S, page_size=PAGE_SIZE)
+                            refresh_s=REFRESH_EVERY_S, page_size=PAGE_SIZE,
+                            still=request.query_params.get("still") == "1")
 
     async def activity(self, request: Request) -> Response:
         signed_in = await self._signed_in(request)
