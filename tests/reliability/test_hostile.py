@@ -28,6 +28,8 @@ OTHER = 5402
 FLOODER = 5403
 #: The athlete whose events arrive while slow clients hold the web process's connections.
 SLOWED = 5409
+#: An athlete signing in from another address right after the flood.
+NEIGHBOUR = 5410
 #: Forged creates through the secret path, for activities that do not exist.
 FORGED = 30
 #: Reads a forged create may cost: the first and three more (worker.sync.NOT_FOUND_DELAYS_S).
@@ -127,3 +129,7 @@ def test_a_sign_in_flood_from_one_address_is_refused_before_anything_reaches_str
     assert live.stats()["by_endpoint"].get("POST /oauth/token", 0) == exchanges
     with live.db.session() as session:
         assert session.get(Athlete, FLOODER) is None
+    # The limit is the flooding address's alone: a neighbour still signs in at once.
+    neighbour, page = live.sign_in(NEIGHBOUR)
+    neighbour.close()
+    assert page.url.path == "/me"
