@@ -85,19 +85,25 @@ class LiveStack:
 
     def start(self, *athletes: int, worker: bool = True) -> None:
         """Migrate, start sandbox and web, subscribe; the worker only when asked. Then connect
-        ``athletes`` and zero the sandbox's counters, so that they count what the test does."""
-        subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=self.env,
-                       check=True, stdout=subprocess.DEVNULL)
+        ``athletes`` and zero the sandbox's counters, so that they count what the test does.
+
+        What does not wait for another step starts at once: the sandbox while the migrations
+        run, the worker while web comes up."""
+        migrate = subprocess.Popen([sys.executable, "-m", "worker.cli", "migrate"],
+                                   env=self.env, stdout=subprocess.DEVNULL)
         host, port = host_port(self.settings.strava_base_url)
         sandbox = self.stack.start("sandbox", "--host", host, "--port", str(port),
                                    log=self.logs["sandbox"])
-        wait_until_up(f"{self.settings.strava_base_url}/_sandbox/stats", sandbox)
+        if migrate.wait() != 0:
+            raise RuntimeError(f"the migrations failed with {migrate.returncode}")
         host, port = host_port(self.settings.public_url)
         web = self.stack.start("web", "--host", host, "--port", str(port), log=self.logs["web"])
+        ready_before = self.launch_worker() if worker else 0
+        wait_until_up(f"{self.settings.strava_base_url}/_sandbox/stats", sandbox)
         wait_until_up(f"{self.settings.public_url}/healthz", web)
         subscribe(self.env)
         if worker:
-            self.start_worker()
+            self.wait_for_worker(ready_before)
         for athlete in athletes:
             self.connect(athlete)
         if athletes and worker:
@@ -137,6 +143,11 @@ class LiveStack:
         """Start the worker, with ``env`` added to the stack's settings, and wait until its
         processes are ready, so that what a test does next does not race the worker's
         start-up."""
+        self.wait_for_worker(self.launch_worker(processes, threads, **env), processes)
+
+    def launch_worker(self, processes: int = 1, threads: int = 4, **env: str) -> int:
+        """Start the worker without waiting; returns how many processes had said they were
+        ready before (the log is appended to), for :meth:`wait_for_worker`."""
         ready_before = self.log_count("worker", WORKER_READY)
         self.stack.env = {**self.env, **env}
         try:
@@ -145,9 +156,13 @@ class LiveStack:
         finally:
             self.stack.env = self.env
         self.worker_env = dict(env)
+        return ready_before
+
+    def wait_for_worker(self, ready_before: int, processes: int = 1) -> None:
         deadline = time.monotonic() + WORKER_START_TIMEOUT_S
         while self.log_count("worker", WORKER_READY) < ready_before + processes:
-            if self.worker.poll() is not None or time.monotonic() > deadline:
+            if self.worker is None or self.worker.poll() is not None \
+                    or time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not start; see {self.logs['worker']}")
             time.sleep(0.1)
 
