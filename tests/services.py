@@ -18,10 +18,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: The machine's PostgreSQL, as CI and the developers' machines run it: trust auth, database
 #: "test" (STRIDEWISE_TEST_POSTGRES names another).
@@ -89,14 +94,19 @@ def disconnect_postgres_database(name: str) -> None:
 
 
 def _administer(statement: str, **parameters: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(statement), parameters)
-    finally:
-        admin.dispose()
+    with _admin_engine().connect() as connection:
+        connection.execute(text(statement), parameters)
+
+
+@cache
+def _admin_engine() -> Engine:
+    """One engine of this test process on the administration database, its connection kept
+    between statements: a test's database is created or emptied several times a second."""
+    from sqlalchemy import create_engine
+
+    return create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
 
 
 def postgres_url(name: str) -> str:
@@ -172,18 +182,22 @@ class MigratedTemplates:
         self.spare, self.postgres_name = [], ""
 
     def _emptied(self, name: str) -> bool:
-        """Empty ``name`` if it still has the template's tables at the head; False if not."""
-        from sqlalchemy import create_engine, text
+        """Empty ``name`` if it still has the template's tables at the head; False if not.
+        One connection does it all: the check, the rows' count and the TRUNCATE."""
+        from sqlalchemy import create_engine, inspect, text
+        from sqlalchemy.pool import NullPool
 
-        if self._tables(name) != self.postgres_tables:
-            return False
-        engine = create_engine(postgres_url(name))
+        engine = create_engine(postgres_url(name), poolclass=NullPool)
         try:
             with engine.begin() as connection:
+                if set(inspect(connection).get_table_names()) != self.postgres_tables:
+                    return False
                 if connection.scalar(text("SELECT version_num FROM alembic_version")) != self.head:
                     return False
-                used = [table for table in sorted(self.postgres_tables - {"alembic_version"})
-                        if connection.scalar(text(f'SELECT EXISTS (SELECT FROM "{table}")'))]
+                tables = sorted(self.postgres_tables - {"alembic_version"})
+                used = list(connection.scalars(text(" UNION ALL ".join(
+                    f"SELECT '{table}' WHERE EXISTS (SELECT FROM \"{table}\")"
+                    for table in tables)))) if tables else []
                 if used:
                     listed = ", ".join(f'"{table}"' for table in used)
                     connection.execute(text(f"TRUNCATE {listed} CASCADE"))

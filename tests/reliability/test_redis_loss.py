@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import block_counts, live_stack
+from tests.reliability.harness import LiveStack, block_counts
 from tests.services import RedisServer
 from worker.config import DEFAULT_LEASE_S
 
 pytestmark = pytest.mark.e2e
 
-ATHLETE = 5202
+#: The athletes of the tests: each Redis loss its own, and the event in flight.
+ATHLETES = {"restart": 5202, "flush": 5203}
+IN_FLIGHT = 5204
 ATHLETE_TEXT = "Long run with the club."
 UPLOADS = 30
 LATE_UPLOADS = 5
@@ -38,31 +39,31 @@ def lose_redis(server: RedisServer, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["restart", "flush"])
 def test_events_queued_when_redis_is_lost_are_all_posted_once(
-    tmp_path: Path, stack_database: str, private_redis: RedisServer, how: str
+    live: LiveStack, redis_server: RedisServer, how: str
 ) -> None:
-    with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(ATHLETE, worker=False)
-        live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
-        ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
-        assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
-        live.start_worker(threads=THREADS)
-        assert wait_until(lambda: live.puts() >= LOSE_AFTER_PUTS, timeout=60, interval=0.05)
-        lose_redis(private_redis, how)
-        lost_at = time.monotonic()
-        queued_after = _queued(private_redis)
-        pending_after = live.inbox_statuses().get("pending", 0)
-        live.faults()
-        ids += live.upload(ATHLETE, LATE_UPLOADS, ATHLETE_TEXT, first_seed=UPLOADS)
-        found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
-        recovered_s = time.monotonic() - lost_at
-        puts = live.puts()
-        statuses = live.inbox_statuses()
+    athlete = ATHLETES[how]
+    live.begin(athlete, worker=False)
+    live.faults(slow_rate=1.0, slow_seconds=SLOW_S)
+    ids = live.upload(athlete, UPLOADS, ATHLETE_TEXT)
+    assert wait_until(lambda: live.inbox_total(athlete) == UPLOADS, timeout=30)
+    live.start_worker(threads=THREADS)
+    assert wait_until(lambda: live.puts() >= LOSE_AFTER_PUTS, timeout=60, interval=0.05)
+    lose_redis(redis_server, how)
+    lost_at = time.monotonic()
+    queued_after = _queued(redis_server)
+    pending_after = live.inbox_statuses(athlete).get("pending", 0)
+    live.faults()
+    ids += live.upload(athlete, LATE_UPLOADS, ATHLETE_TEXT, first_seed=UPLOADS)
+    found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
+    recovered_s = time.monotonic() - lost_at
+    puts = live.puts()
+    statuses = live.inbox_statuses(athlete)
 
     print(f"redis {how}: {pending_after} events pending and {queued_after} messages queued "
           f"right after; {len(found)}/{len(ids)} posted {recovered_s:.0f} s later; {puts} PUTs; "
           f"inbox {statuses}")
     assert queued_after == 0 and pending_after > 0, "no queued event was lost with Redis"
-    assert len(found) == len(ids), f"{len(ids) - len(found)} events lost; logs in {tmp_path}"
+    assert len(found) == len(ids), f"{len(ids) - len(found)} events lost; logs in {live.tmp_path}"
     for text in found.values():
         assert block_counts(text) == (1, 1)
         assert text.startswith(ATHLETE_TEXT)
@@ -80,20 +81,20 @@ def _queued(server: RedisServer) -> int:
 
 
 def test_an_event_in_flight_when_redis_is_flushed_finishes_on_its_first_attempt(
-    tmp_path: Path, stack_database: str, private_redis: RedisServer
+    live: LiveStack, redis_server: RedisServer
 ) -> None:
-    with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(ATHLETE)
-        live.faults(slow_rate=1.0, slow_seconds=2 * SLOW_S)
-        [activity] = live.upload(ATHLETE, 1, ATHLETE_TEXT)
-        # Once the sandbox counts the first read, the worker holds the activity's lock.
-        assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
-                          timeout=30, interval=0.05)
-        lose_redis(private_redis, "flush")
-        assert live.wait_for_blocks([activity], timeout=30)
-        assert wait_until(lambda: "pending" not in live.inbox_statuses(), timeout=30)
-        attempts = [row["attempts"] for row in live.dump()["inbox_events"]]
-        puts = live.puts()
+    live.begin(IN_FLIGHT)
+    live.faults(slow_rate=1.0, slow_seconds=2 * SLOW_S)
+    [activity] = live.upload(IN_FLIGHT, 1, ATHLETE_TEXT)
+    # Once the sandbox counts the first read, the worker holds the activity's lock.
+    assert wait_until(lambda: live.stats()["by_activity"].get(str(activity), 0) >= 1,
+                      timeout=30, interval=0.05)
+    lose_redis(redis_server, "flush")
+    assert live.wait_for_blocks([activity], timeout=30)
+    assert wait_until(lambda: "pending" not in live.inbox_statuses(IN_FLIGHT), timeout=30)
+    attempts = [row["attempts"] for row in live.dump()["inbox_events"]
+                if row["owner_id"] == IN_FLIGHT]
+    puts = live.puts()
 
     assert attempts == [1]
     assert puts == 1

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import block_counts, live_stack
-from tests.services import RedisServer
+from tests.reliability.harness import LiveStack, block_counts
 from worker.config import DEFAULT_LEASE_S
 from worker.sync import ACTIVITY_LOCK_S
 
@@ -27,32 +25,29 @@ THREADS = 4
 RECOVERY_S = max(ACTIVITY_LOCK_S, DEFAULT_LEASE_S) + 60
 
 
-def test_killed_worker_leaves_every_activity_with_exactly_one_block(
-    tmp_path: Path, stack_database: str, private_redis: RedisServer
-) -> None:
-    with live_stack(tmp_path, stack_database, private_redis.url) as live:
-        live.start(ATHLETE, worker=False)
-        ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
-        assert wait_until(lambda: live.inbox_total() == UPLOADS, timeout=30)
-        live.start_worker(threads=THREADS)
-        assert wait_until(lambda: live.puts() >= KILL_AFTER_BLOCKS, timeout=60, interval=0.05)
-        killed = live.kill_worker()
-        posted_before = live.puts()
-        killed_at = time.monotonic()
-        live.start_worker(threads=THREADS)
-        found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
-        recovered_s = time.monotonic() - killed_at
-        # An event killed after its PUT has its block but stays pending until the sweeper
-        # hands it out again; it must then finish too.
-        wait_until(lambda: "pending" not in live.inbox_statuses(), timeout=RECOVERY_S)
-        puts = live.puts()
-        statuses = live.inbox_statuses()
+def test_killed_worker_leaves_every_activity_with_exactly_one_block(live: LiveStack) -> None:
+    live.begin(ATHLETE, worker=False)
+    ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
+    assert wait_until(lambda: live.inbox_total(ATHLETE) == UPLOADS, timeout=30)
+    live.start_worker(threads=THREADS)
+    assert wait_until(lambda: live.puts() >= KILL_AFTER_BLOCKS, timeout=60, interval=0.05)
+    killed = live.kill_worker()
+    posted_before = live.puts()
+    killed_at = time.monotonic()
+    live.start_worker(threads=THREADS)
+    found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
+    recovered_s = time.monotonic() - killed_at
+    # An event killed after its PUT has its block but stays pending until the sweeper
+    # hands it out again; it must then finish too.
+    wait_until(lambda: "pending" not in live.inbox_statuses(ATHLETE), timeout=RECOVERY_S)
+    puts = live.puts()
+    statuses = live.inbox_statuses(ATHLETE)
 
     print(f"killed pids {killed} with {posted_before}/{UPLOADS} posted; all {len(found)} posted "
           f"{recovered_s:.0f} s later; {puts} PUTs; inbox {statuses}")
     assert len(killed) >= 2, "the dramatiq worker process was not found under the worker"
     assert posted_before < UPLOADS, "the worker had finished before it was killed"
-    assert len(found) == UPLOADS, f"{UPLOADS - len(found)} activities lost; logs in {tmp_path}"
+    assert len(found) == UPLOADS, f"{UPLOADS - len(found)} activities lost; logs in {live.tmp_path}"
     for text in found.values():
         assert block_counts(text) == (1, 1)
         assert text.startswith(ATHLETE_TEXT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.worker.sandbox.conftest import Harness, bearer
@@ -55,7 +57,9 @@ def test_slow_rate_one_delays_every_api_answer_and_nothing_else(
     async def sleep(seconds: float) -> None:  # counted, not waited: no timing in unit tests
         waits.append(seconds)
 
-    monkeypatch.setattr(guard.asyncio, "sleep", sleep)
+    # The guard's own asyncio only: another event loop of this test process (the session's
+    # sandbox server, say) sleeps too, and is not the guard.
+    monkeypatch.setattr(guard, "asyncio", SimpleNamespace(sleep=sleep))
     harness.client.post("/_sandbox/faults", json={"slow_rate": 1, "slow_seconds": 0.3})
     assert harness.client.get("/api/v3/athlete").status_code == 401
     assert waits == [0.3]
