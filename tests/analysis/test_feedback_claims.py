@@ -145,15 +145,14 @@ def test_a_summary_without_streams_is_unbroken_only_when_its_stops_are_short() -
     assert not pacing(replace(bare, elapsed_s=bare.moving_s + 600)).unbroken()
 
 
-def _judged() -> list[tuple[str, Activity]]:
-    return [(p.name, a) for p in REAL_FILES for a in sessions(p)]
+# One case per file, parsed when it runs (not at collection, which every test process repeats).
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_every_real_recording_gets_only_claims_its_data_bear_out(path: Path) -> None:
+    for activity in sessions(path):
+        _claims_borne_out(path.name, activity)
 
 
-@pytest.mark.parametrize(("name", "activity"), _judged(), ids=lambda x: x if isinstance(
-    x, str) else "")
-def test_every_real_recording_gets_only_claims_its_data_bear_out(
-    name: str, activity: Activity
-) -> None:
+def _claims_borne_out(name: str, activity: Activity) -> None:
     analysis = engine.analyse(activity, default_profile())
     lines = logical_lines(engine.feedback(analysis, None, activity).split("\n")[1:-1])
     first = lines[0]
@@ -171,7 +170,6 @@ def test_every_real_recording_gets_only_claims_its_data_bear_out(
     assert not any(x.startswith(("Mix", "Load", "Strength:", "Consistency", "Progress"))
                    for x in lines), (name, lines)
     assert not any("/week" in x or "days off" in x for x in lines), (name, lines)
-
 
 
 def test_a_threshold_pace_from_the_population_default_is_said_to_be_assumed() -> None:
