@@ -199,8 +199,12 @@ def test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeue
     strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker
 ) -> None:
     connect(strava_runtime)
+    # The connect's own backfill reads the history first: expired only after it, not before
+    # a late write of that read.
+    assert wait_until(lambda: history.complete_since(strava_runtime, ATHLETE) is not None,
+                      timeout=WAIT_S)
     faults(strava_runtime, error_rate=1.0)
-    expire_history(strava_runtime)  # else the connect's own backfill may have read it
+    expire_history(strava_runtime)
     tasks.backfill_athlete.send_with_options(args=(ATHLETE,), max_retries=0)
     assert wait_until(lambda: bool(strava_runtime.jobs.dead_letters()), timeout=WAIT_S)
     listing = io.StringIO()
