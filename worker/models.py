@@ -9,6 +9,7 @@ outlives the cache, and it holds no Strava data: tokens, settings, dates of our 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -112,6 +113,10 @@ class Activity(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     #: The language ``evidence`` is written in (the athlete's when it was analysed).
     evidence_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: The same evidence in every language the pages speak, as JSON {language: text}, written
+    #: from the one classification at the analysis (engine.evidence_in); None in rows
+    #: analysed before it was kept, whose pages show ``evidence`` only in its own language.
+    evidence_texts: Mapped[str | None] = mapped_column(Text)
     distance_m: Mapped[float] = mapped_column(Float)
     moving_s: Mapped[float] = mapped_column(Float)
     #: Seconds from the start to the end of the recording, stops included; None in rows
@@ -145,6 +150,15 @@ class Activity(Base):
     analysed_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
     #: When what this row holds was read from Strava (the oldest of its reads).
     fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)
+
+    def evidence_in(self, language: str) -> str:
+        """The evidence in ``language``; "" when the row has none in it (analysed before the
+        evidence was kept in every language, in another language)."""
+        texts = json.loads(self.evidence_texts) if self.evidence_texts else {}
+        text = texts.get(language) if isinstance(texts, dict) else None
+        if isinstance(text, str):
+            return text
+        return self.evidence if self.evidence_language == language else ""
 
 
 class InboxEvent(Base):

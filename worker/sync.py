@@ -36,7 +36,7 @@ from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
 from worker import context, labels
 from worker.budget import QuotaExhausted, Reservation
-from worker.cache import save_record, utc_offset
+from worker.cache import languages, save_record, utc_offset
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
 from worker.history import ensure as ensure_history
@@ -258,7 +258,7 @@ def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activ
         else:
             activity = _parse(detailed, streams, activity_id)
             used_streams = bool(streams)
-    analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice),
+    analysis = labels.corrected(engine.analyse(activity, profile, activity_id, voice, languages()),
                                 activity, athlete.chosen(activity_id))
     offset = utc_offset(detailed)
     save = _saver(athlete.athlete_id, activity_id, analysis, used_streams, fetched_at, offset)

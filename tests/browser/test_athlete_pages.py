@@ -373,6 +373,10 @@ def test_the_athletes_pages_speak_the_language_they_chose(
     german = translated_lines(lines, "de")
     assert len(german) * 2 >= len(lines), \
         f"only {len(german)} of {len(lines)} lines of {path} in German: {lines}"
+    if path == "/me":  # evidence analysed in English before the switch shows in German too
+        listed = browser.find_elements(By.CSS_SELECTOR, "ol.activities li")
+        said = [item.find_elements(By.TAG_NAME, "p")[1].text for item in listed]
+        assert listed and all(re.search(r":.*:\s*\S", line) for line in said), said
 
 
 def set_language_and_units(form: WebElement, language: str, units: str) -> None:

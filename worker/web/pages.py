@@ -484,8 +484,7 @@ class PageEndpoints:
             since, latest = athlete.history_since, rows[0]
             records = [record_of(row) for row in rows]
             said = Classification(Workout(latest.workout), latest.confidence,
-                                  latest.evidence if latest.evidence_language == prefs.language
-                                  else "")
+                                  latest.evidence_in(prefs.language))
         ended = records[0].start + timedelta(seconds=records[0].moving_s)
         return render_block(said, records[0], _summary(records, since, ended), prefs.voice())
 
@@ -674,7 +673,7 @@ def _one(row: Activity, voice: Voice) -> OneActivity:
                                            "day": listed_day(voice.language,
                                                              local_day(row))},
         workout=workout, workout_value=row.workout, chosen=row.workout_chosen is not None,
-        evidence=row.evidence if row.evidence_language == voice.language else "",
+        evidence=row.evidence_in(voice.language),
         facts=facts, block=row.block,
         written=moment(voice.language, row.block_written_at) if row.block_written_at else None)
 
@@ -693,9 +692,9 @@ def _listed(row: Activity, voice: Voice) -> Listed:
     return Listed(id=row.id, day=listed_day(voice.language, local_day(row)),
                   sport=voice.sport(row.sport),
                   workout=voice.gettext(charts.WORKOUT_NAMES.get(row.workout, row.workout)),
-                  # Evidence written before the athlete changed language is shown again once
-                  # the activity is read again (its event, or the next history read).
-                  evidence=row.evidence if row.evidence_language == voice.language else "",
+                  # In the reader's language, written at the analysis; a row analysed before
+                  # every language was kept has it in one (shown again once read again).
+                  evidence=row.evidence_in(voice.language),
                   distance=voice.distance(row.distance_m) if row.distance_m else "",
                   duration=charts.clock(row.moving_s))
 
