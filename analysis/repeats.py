@@ -47,6 +47,12 @@ STRIDES_AFTER_SHARE = 0.6
 STRIDES_EASY_S = 15 * 60.0
 #: ... and there are at most this many of them.
 STRIDES_MAX = 10
+#: Strides last 15-30 s each (Daniels: 20-30 s of quick, relaxed running, a minute's jog or
+#: walk between): a set whose median bout is this short is strides, even when a bout runs
+#: longer because the runner built into the first stride from the jog or ran the last into
+#: the cool-down (tests/data/blind-2026-12d: six 20 s strides after 45 easy minutes, the
+#: first merged with its build-up into 70 s, read as intervals).
+STRIDE_S = 30.0
 #: Intervals rest at least this long between repeats (s); shorter dips are part of
 #: one effort (a bend, a water bottle).
 MIN_RECOVERY_S = 30.0
@@ -145,6 +151,8 @@ def repeats(case: Case) -> Classification | None:
     if len(bouts) < MIN_REPS and not _two_long_reps(bouts):
         return None
     seconds = np.array([b.seconds for b in bouts])
+    if np.median(seconds) <= STRIDE_S and _strides(case):
+        return _with_strides(case)
     if np.median(seconds) < SPRINT_MAX_S and np.max(seconds) <= SPRINT_LONGEST_S:
         if _strides(case):
             return _with_strides(case)

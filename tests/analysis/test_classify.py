@@ -383,6 +383,18 @@ def test_strides_after_an_easy_run_are_an_easy_run_with_strides() -> None:
     assert result.evidence.endswith("with 6 strides")
 
 
+def test_strides_the_first_of_which_was_built_into_from_the_jog_stay_strides() -> None:
+    # The shape of an easy run of the fourth blind batch (sytandas' 7-8K.tcx): six strides
+    # after 40 easy minutes, the first run into from a 45 s build-up, which made one bout
+    # of 70 s and read the set as intervals.
+    parts: list[Part] = [(2400.0, EASY, 0.0), (45.0, THRESHOLD, 0.0)]
+    for _ in range(6):
+        parts += [(25.0, 1.3 * THRESHOLD, 0.0), (60.0, 0.6 * EASY, 0.0)]
+    result = classify(session(parts + [(120.0, EASY, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
+    assert result.evidence.endswith("with 6 strides")
+
+
 def test_the_same_short_fast_bouts_early_in_a_session_are_sprints() -> None:
     parts: list[Part] = [(600.0, EASY, 0.0)]
     for _ in range(6):
