@@ -75,7 +75,8 @@ FARTLEK_MAX_FLOAT_S = 300.0
 #: the ground than the running around them, are the climbs of a hilly run, and the
 #: running between stops at lights is no surge: in the labelled sets the slowest surge
 #: of every fartlek and interval session is 1.14-3.0 times the median float, of the
-#: steady runs read as fartlek 0.87-0.96 times.
+#: steady runs read as fartlek 0.87-0.96 times. Interval repeats must beat their
+#: recoveries by as much (:func:`repeats`).
 FARTLEK_GROUND_RATIO = 1.05
 #: Interval recoveries last at most this multiple of the repeat: Daniels' I-pace work
 #: rests about as long as the repeat, R-pace work two to three times as long; 75 s
@@ -160,6 +161,12 @@ def repeats(case: Case) -> Classification | None:
             return Classification(Workout.SPRINTS, CLEAR, _reps_text(efforts, case))
         return None
     if not _regular(efforts) or not hard(bouts, case):
+        return None
+    # Interval repeats are run at I or R pace and their recoveries jogged or walked, far
+    # slower over the ground: "repeats" no faster over the ground than the "recoveries"
+    # between them, fast only once grade-adjusted, are the rises of a steady run over
+    # small hills (tests/data/blind-2026-12d: reps at 5:26-5:49/km, jogs at 5:27-5:38/km).
+    if not _faster_over_ground(efforts):
         return None
     return Classification(Workout.INTERVALS, CLEAR, _reps_text(efforts, case))
 

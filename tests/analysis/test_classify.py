@@ -116,6 +116,17 @@ def test_climbs_fast_only_once_grade_adjusted_are_not_fartlek_surges() -> None:
     assert classify(session([*parts, (600.0, 2.6, -2.0)])).workout is Workout.EASY
 
 
+def test_rises_no_faster_over_the_ground_than_the_running_between_are_not_repeats() -> None:
+    # The shape of a steady run of the fourth blind batch (ActivityLog2's 310xt-run.fit):
+    # regular rises of 1:30 min run at the pace of the flat between them, repeats only
+    # once grade-adjusted and with the heart rate up on each; read as intervals.
+    parts: list[Part] = [(600.0, 3.0, 0.0)]
+    for _ in range(6):
+        parts += [(90.0, 2.9, 7.0), (180.0, 3.0, 0.0)]
+    result = classify(session(parts + [(600.0, 3.0, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
+
+
 def test_a_long_block_after_a_few_warm_up_pickups_is_the_work_not_an_odd_edge() -> None:
     # The shape of a track session of the held-out set (30 min of fast running after a
     # warm-up with three short pickups), which read as "3 x 15 s" sprints.

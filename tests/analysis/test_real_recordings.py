@@ -376,8 +376,6 @@ BLIND_D_MISSES = {
     "sytandas-27-8K.tcx.gz": "a race",
     # a hilly trail run, a climb and a descent twice
     "mw-BoulderTrailRun20241205063840.fit": "a tempo",
-    # a steady 7 km at 5:16-6:17/km over small hills, heart rate noisy
-    "activitylog2-310xt-run.fit": "intervals",
 }
 
 
