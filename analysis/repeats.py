@@ -93,6 +93,9 @@ REGULAR_CV = 0.3
 #: floats), not separate efforts in a steady run; MAX_REST_RATIO still bounds them. The
 #: pickups of the steady runs of shared/data/real rest irregularly (rest CV 0.3-1.5).
 PLANNED_CV = 0.15
+#: Recoveries show that plan only when there are at least this many to compare: a single
+#: recovery has nothing to vary against, so its CV of 0 proves nothing.
+PLANNED_MIN_RESTS = 2
 #: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
 RECOVERY_CV = 0.35
 #: ... and their paces by less than this CV: repeats are run at one target pace, give
@@ -248,7 +251,10 @@ def _regular(efforts: Efforts) -> bool:
     rests = np.array([g.seconds for g in efforts.gaps])
     rest = float(np.median(rests)) if rests.size else 0.0
     longest = MAX_REST_RATIO * float(np.median(seconds))
-    if max(cv(seconds), cv(rests)) > PLANNED_CV:
+    # Fixed rests show a plan only when there are two or more to compare: one "recovery"
+    # between two fast stretches is as regular as any, and 28 min between two fast miles
+    # are the rest of a run between two descents (tests/data/blind-2026-12d), not a float.
+    if rests.size < PLANNED_MIN_RESTS or max(cv(seconds), cv(rests)) > PLANNED_CV:
         longest = min(MAX_REST_S, longest)
     if not MIN_RECOVERY_S <= rest <= longest:
         return False

@@ -567,6 +567,19 @@ def test_two_short_pickups_in_an_easy_run_are_not_intervals() -> None:
     assert classify(session(parts)).workout is not Workout.INTERVALS
 
 
+def test_two_fast_stretches_half_an_hour_apart_are_not_two_repeats() -> None:
+    # The shape of a trail run of the fourth blind batch (mwheeler235's BoulderTrailRun of
+    # 2024-12-05): two fast laps, the descents, 28 min apart, which the laps alone decided
+    # were "2 x 1.6 km, 28 min jog recoveries": a single rest proves no plan.
+    pace = 1.2 * THRESHOLD
+    parts = [(600.0, EASY, 0.0), (2000 / pace, pace, 0.0), (1680.0, EASY, 0.0),
+             (2000 / pace, pace, 0.0), (600.0, EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is not Workout.INTERVALS, verdict.reason
+    assert classify(activity).workout is Workout.EASY
+
+
 def test_regular_repeats_with_long_regular_floats_are_intervals() -> None:
     # Issue 20: 4 x 1 km with 2 km floats read as an easy run.
     pace = 1.15 * THRESHOLD
