@@ -92,6 +92,17 @@ def test_a_sustained_block_between_warm_up_and_cool_down_is_tempo() -> None:
     assert "continuous" in result.evidence
 
 
+def test_two_long_climbs_at_an_easy_heart_rate_are_not_a_tempo() -> None:
+    # The shape of a trail run of the fourth blind batch (mwheeler235's BoulderTrailRun of
+    # 2024-12-05): two 13 min climbs, fast only once grade-adjusted, at 76 % of max,
+    # read as "2 x 13:30 min" of tempo.
+    parts: list[Part] = [(600.0, 2.6, 0.0)]
+    for _ in range(2):
+        parts += [(780.0, 2.2, 8.0), (600.0, 3.4, -8.0), (300.0, 2.6, 0.0)]
+    result = classify(session([*parts, (60.0, 1.2 * THRESHOLD, 0.0), (300.0, 2.6, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
+
+
 def test_tempo_is_found_from_pace_alone_without_heart_rate() -> None:
     parts = [(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)]
     assert classify(session(parts, heart=False)).workout is Workout.TEMPO

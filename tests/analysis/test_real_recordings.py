@@ -374,8 +374,6 @@ BLIND_D_MISSES = {
     "kt-run2coros.fit": "hill repeats",
     # a steady 8 km at 6:16-7:27/km whose heart rate drifts to 182
     "sytandas-27-8K.tcx.gz": "a race",
-    # a hilly trail run, a climb and a descent twice
-    "mw-BoulderTrailRun20241205063840.fit": "a tempo",
 }
 
 
