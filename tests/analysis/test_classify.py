@@ -92,6 +92,17 @@ def test_a_sustained_block_between_warm_up_and_cool_down_is_tempo() -> None:
     assert "continuous" in result.evidence
 
 
+def test_two_long_climbs_at_an_easy_heart_rate_are_not_a_tempo() -> None:
+    # The shape of a trail run of the fourth blind batch (mwheeler235's BoulderTrailRun of
+    # 2024-12-05): two 13 min climbs, fast only once grade-adjusted, at 76 % of max,
+    # read as "2 x 13:30 min" of tempo.
+    parts: list[Part] = [(600.0, 2.6, 0.0)]
+    for _ in range(2):
+        parts += [(780.0, 2.2, 8.0), (600.0, 3.4, -8.0), (300.0, 2.6, 0.0)]
+    result = classify(session([*parts, (60.0, 1.2 * THRESHOLD, 0.0), (300.0, 2.6, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
+
+
 def test_tempo_is_found_from_pace_alone_without_heart_rate() -> None:
     parts = [(600.0, EASY, 0.0), (1500.0, THRESHOLD, 0.0), (480.0, EASY, 0.0)]
     assert classify(session(parts, heart=False)).workout is Workout.TEMPO
@@ -114,6 +125,17 @@ def test_climbs_fast_only_once_grade_adjusted_are_not_fartlek_surges() -> None:
     for climb, flat in [(150, 120), (300, 60), (200, 90), (340, 150), (240, 70), (180, 100)]:
         parts += [(climb, 1.95, 15.0), (flat, 2.6, -3.0)]
     assert classify(session([*parts, (600.0, 2.6, -2.0)])).workout is Workout.EASY
+
+
+def test_rises_no_faster_over_the_ground_than_the_running_between_are_not_repeats() -> None:
+    # The shape of a steady run of the fourth blind batch (ActivityLog2's 310xt-run.fit):
+    # regular rises of 1:30 min run at the pace of the flat between them, repeats only
+    # once grade-adjusted and with the heart rate up on each; read as intervals.
+    parts: list[Part] = [(600.0, 3.0, 0.0)]
+    for _ in range(6):
+        parts += [(90.0, 2.9, 7.0), (180.0, 3.0, 0.0)]
+    result = classify(session(parts + [(600.0, 3.0, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
 
 
 def test_a_long_block_after_a_few_warm_up_pickups_is_the_work_not_an_odd_edge() -> None:
@@ -383,6 +405,18 @@ def test_strides_after_an_easy_run_are_an_easy_run_with_strides() -> None:
     assert result.evidence.endswith("with 6 strides")
 
 
+def test_strides_the_first_of_which_was_built_into_from_the_jog_stay_strides() -> None:
+    # The shape of an easy run of the fourth blind batch (sytandas' 7-8K.tcx): six strides
+    # after 40 easy minutes, the first run into from a 45 s build-up, which made one bout
+    # of 70 s and read the set as intervals.
+    parts: list[Part] = [(2400.0, EASY, 0.0), (45.0, THRESHOLD, 0.0)]
+    for _ in range(6):
+        parts += [(25.0, 1.3 * THRESHOLD, 0.0), (60.0, 0.6 * EASY, 0.0)]
+    result = classify(session(parts + [(120.0, EASY, 0.0)]))
+    assert result.workout is Workout.EASY, result.evidence
+    assert result.evidence.endswith("with 6 strides")
+
+
 def test_the_same_short_fast_bouts_early_in_a_session_are_sprints() -> None:
     parts: list[Part] = [(600.0, EASY, 0.0)]
     for _ in range(6):
@@ -542,6 +576,19 @@ def test_two_short_pickups_in_an_easy_run_are_not_intervals() -> None:
     parts = [(900.0, EASY, 0.0), (60.0, 1.2 * THRESHOLD, 0.0), (120.0, EASY, 0.0),
              (60.0, 1.2 * THRESHOLD, 0.0), (900.0, EASY, 0.0)]
     assert classify(session(parts)).workout is not Workout.INTERVALS
+
+
+def test_two_fast_stretches_half_an_hour_apart_are_not_two_repeats() -> None:
+    # The shape of a trail run of the fourth blind batch (mwheeler235's BoulderTrailRun of
+    # 2024-12-05): two fast laps, the descents, 28 min apart, which the laps alone decided
+    # were "2 x 1.6 km, 28 min jog recoveries": a single rest proves no plan.
+    pace = 1.2 * THRESHOLD
+    parts = [(600.0, EASY, 0.0), (2000 / pace, pace, 0.0), (1680.0, EASY, 0.0),
+             (2000 / pace, pace, 0.0), (600.0, EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is not Workout.INTERVALS, verdict.reason
+    assert classify(activity).workout is Workout.EASY
 
 
 def test_regular_repeats_with_long_regular_floats_are_intervals() -> None:
