@@ -179,7 +179,7 @@ def measure(folder: Path | None = None, labels: Path | None = None,
     """
     folder = folder or data_dir()
     found = {row["file"]: path for row in _rows(labels or folder / "labels.csv")
-             if (path := _locate(row["file"], (folder, *elsewhere))) is not None}
+             if (path := locate(row["file"], (folder, *elsewhere))) is not None}
     rows = [row for row in _rows(labels or folder / "labels.csv") if row["file"] in found]
     out, err = io.StringIO(), io.StringIO()
     run_analyze([str(found[row["file"]]) for row in rows], True, None, out=out, err=err)
@@ -194,11 +194,19 @@ def measure(folder: Path | None = None, labels: Path | None = None,
 def missing(folder: Path | None, labels: Path, *elsewhere: Path) -> list[str]:
     """The labelled files that are in none of ``folder`` and ``elsewhere``."""
     folders = tuple(f for f in (folder, *elsewhere) if f is not None)
-    return [row["file"] for row in _rows(labels) if _locate(row["file"], folders) is None]
+    return [row["file"] for row in _rows(labels) if locate(row["file"], folders) is None]
 
 
-def _locate(name: str, folders: tuple[Path, ...]) -> Path | None:
+def locate(name: str, folders: tuple[Path, ...]) -> Path | None:
+    """The first of ``folders`` that holds the file ``name``."""
     return next((f / name for f in folders if (f / name).is_file()), None)
+
+
+def blind_folders(folder: Path) -> tuple[Path, ...]:
+    """Where a blind batch's files are: its folder, then those $STRIDEWISE_BLIND_DATA names
+    (several joined by the path separator) for the files no licence lets it carry."""
+    explicit = os.environ.get("STRIDEWISE_BLIND_DATA", "")
+    return (folder, *(Path(part) for part in explicit.split(os.pathsep) if part))
 
 
 def _rows(labels: Path) -> list[dict[str, str]]:
@@ -360,8 +368,7 @@ def _title(folder: Path) -> str:
 def measure_blind(folder: Path = BLIND) -> tuple[list[Verdict], list[str]]:
     """A blind batch's verdicts for the files found, and the labelled files absent."""
     labels = folder / "labels.csv"
-    explicit = os.environ.get("STRIDEWISE_BLIND_DATA", "")
-    elsewhere = tuple(Path(part) for part in explicit.split(os.pathsep) if part)
+    _, *elsewhere = blind_folders(folder)
     return measure(folder, labels, *elsewhere), missing(folder, labels, *elsewhere)
 
 

@@ -4,7 +4,6 @@ time. Each recording's accepted labels are a coach's, read from its laps and str
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import replace
 from functools import cache
@@ -19,6 +18,7 @@ from analysis import plausibility
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
 from analysis.parsers import parse_activity
+from bench.real_accuracy import blind_folders, locate
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 #: The blind batch of issue 20, for tests of the rules changed after it was scored.
@@ -292,110 +292,57 @@ def test_stops_at_lights_never_turn_a_steady_run_into_a_session(
     assert classify(stopped).workout in {Workout.EASY, Workout.RECOVERY, Workout.LONG}
 
 
-#: The blind batch's file that the rules still miss: a ride saved as a run at 3:14/km,
-#: with neither cadence nor heart rate to tell it from a fast runner.
-BLIND_MISSES = {"gc-Move_2014_01_16_19_48_44.gpx.gz"}
+#: The blind batches of issue 20 (tests/data/blind-2026-12*) and the recordings the rules still
+#: miss in each, with what each is read as. Files without a licence to carry are looked for in
+#: $STRIDEWISE_BLIND_DATA, as bench.real_accuracy does.
+BLIND_MISSES: dict[str, dict[str, str]] = {
+    "blind-2026-12": {
+        # a ride saved as a run at 3:14/km, with neither cadence nor heart rate to tell it
+        # from a fast runner
+        "gc-Move_2014_01_16_19_48_44.gpx.gz": "an easy run",
+    },
+    # interval sessions of many kinds
+    "blind-2026-12c": {
+        # a hike saved as a run: 6.4 km at 13:03/km
+        "hs-garmin_3699122575.fit": "an easy run",
+        # a fartlek of surges and floats on a hilly loop
+        "sesh-Tuesday_Fartlek.fit": "hill repeats",
+        # 4 sets of 400 m steady + 400 m fast with walks
+        "dm-activity_18645804808.gpx": "an easy run",
+        # 3 x 5 min at 6:00/km / 3 min float at 7:00/km
+        "dm-activity_17444795784.gpx": "a race",
+        # a time pyramid whose repeats fade with standing rests
+        "tfviewer-test.fit": "a tempo",
+    },
+    # athletes none of the rules were tuned on, scored once on the classifier of main; rules
+    # changed after it (analysis.repeats, analysis.rules) with its misses in view
+    "blind-2026-12d": {
+        # labelled intervals, but its 200 m reps each climb 12 m and the jogs run back down:
+        # hill repeats, a label error found after the blind score (its README)
+        "kt-run2coros.fit": "hill repeats",
+        # a steady 8 km at 6:16-7:27/km whose heart rate drifts to 182
+        "sytandas-27-8K.tcx.gz": "a race",
+    },
+}
 
 
 def blind_rows() -> list[object]:
-    with (BLIND / "labels.csv").open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if (BLIND / row["file"]).is_file()]
-    return [pytest.param(row, id=row["file"], marks=pytest.mark.xfail(
-        strict=True, reason="still missed, see BENCHMARKS.md"))
-            if row["file"] in BLIND_MISSES else pytest.param(row, id=row["file"])
-            for row in rows]
+    params: list[object] = []
+    for batch, misses in BLIND_MISSES.items():
+        with (BLIND.with_name(batch) / "labels.csv").open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                row["batch"] = batch
+                ident = f"{batch}/{row['file']}"
+                read_as = misses.get(row["file"])
+                params.append(pytest.param(row, id=ident) if read_as is None else pytest.param(
+                    row, id=ident, marks=pytest.mark.xfail(
+                        strict=True, reason=f"still missed, read as {read_as}")))
+    return params
 
 
 @pytest.mark.parametrize("row", blind_rows())
-def test_a_recording_of_the_blind_batch_gets_an_acceptable_label(row: dict[str, str]) -> None:
-    path = BLIND / row["file"]
-    accepted = {Workout(w) for w in [row["workout"], *row["also_acceptable"].split("|")] if w}
-    activity = parse_activity(path.read_bytes(), path.name)
-    assert classify(activity).workout in accepted
-    verdict = classify_summary(activity)
-    assert not verdict.decided or verdict.classification.workout in accepted, verdict.reason
-
-
-#: The third blind batch of issue 20 (interval sessions of many kinds). Its files without a
-#: licence to carry are looked for in $STRIDEWISE_BLIND_DATA, as bench.real_accuracy does.
-BLIND_C = BLIND.with_name("blind-2026-12c")
-#: Its recordings the rules still miss, each with what it is read as.
-BLIND_C_MISSES = {
-    # a hike saved as a run: 6.4 km at 13:03/km, read as an easy run
-    "hs-garmin_3699122575.fit",
-    # a fartlek of surges and floats on a hilly loop, read as hill repeats
-    "sesh-Tuesday_Fartlek.fit",
-    # 4 sets of 400 m steady + 400 m fast with walks, read as an easy run
-    "dm-activity_18645804808.gpx",
-    # 3 x 5 min at 6:00/km / 3 min float at 7:00/km, read as a race
-    "dm-activity_17444795784.gpx",
-    # a time pyramid whose repeats fade with standing rests, read as a tempo
-    "tfviewer-test.fit",
-}
-
-
-def blind_c_path(name: str) -> Path | None:
-    folders = [BLIND_C, *(Path(p) for p in os.environ.get("STRIDEWISE_BLIND_DATA", "")
-                          .split(os.pathsep) if p)]
-    return next((f / name for f in folders if (f / name).is_file()), None)
-
-
-def blind_c_rows() -> list[object]:
-    with (BLIND_C / "labels.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [pytest.param(row, id=row["file"], marks=pytest.mark.xfail(
-        strict=True, reason="still missed, see BENCHMARKS.md"))
-            if row["file"] in BLIND_C_MISSES else pytest.param(row, id=row["file"])
-            for row in rows]
-
-
-@pytest.mark.parametrize("row", blind_c_rows())
-def test_a_recording_of_the_third_blind_batch_gets_an_acceptable_label(
-        row: dict[str, str]) -> None:
-    path = blind_c_path(row["file"])
-    if path is None:
-        pytest.skip("not carried (licence): set $STRIDEWISE_BLIND_DATA, see its README")
-    accepted = {Workout(w) for w in [row["workout"], *row["also_acceptable"].split("|")] if w}
-    activity = parse_activity(path.read_bytes(), path.name)
-    assert classify(activity).workout in accepted
-    verdict = classify_summary(activity)
-    assert not verdict.decided or verdict.classification.workout in accepted, verdict.reason
-
-
-#: The fourth blind batch of issue 20 (athletes none of the rules were tuned on), scored once
-#: on the classifier of main; rules changed after it (analysis.repeats, analysis.rules) with
-#: its misses in view. Its files without a licence to carry are looked for in
-#: $STRIDEWISE_BLIND_DATA.
-BLIND_D = BLIND.with_name("blind-2026-12d")
-#: Its recordings the classifier still misses, each with what it is read as.
-BLIND_D_MISSES = {
-    # labelled intervals, but its 200 m reps each climb 12 m and the jogs run back down: hill
-    # repeats, a label error found after the blind score (tests/data/blind-2026-12d/README.md)
-    "kt-run2coros.fit": "hill repeats",
-    # a steady 8 km at 6:16-7:27/km whose heart rate drifts to 182
-    "sytandas-27-8K.tcx.gz": "a race",
-}
-
-
-def blind_d_path(name: str) -> Path | None:
-    folders = [BLIND_D, *(Path(p) for p in os.environ.get("STRIDEWISE_BLIND_DATA", "")
-                          .split(os.pathsep) if p)]
-    return next((f / name for f in folders if (f / name).is_file()), None)
-
-
-def blind_d_rows() -> list[object]:
-    with (BLIND_D / "labels.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [pytest.param(row, id=row["file"], marks=pytest.mark.xfail(
-        strict=True, reason=f"missed blind, read as {BLIND_D_MISSES[row['file']]}"))
-            if row["file"] in BLIND_D_MISSES else pytest.param(row, id=row["file"])
-            for row in rows]
-
-
-@pytest.mark.parametrize("row", blind_d_rows())
-def test_a_recording_of_the_fourth_blind_batch_gets_an_acceptable_label(
-        row: dict[str, str]) -> None:
-    path = blind_d_path(row["file"])
+def test_a_recording_of_a_blind_batch_gets_an_acceptable_label(row: dict[str, str]) -> None:
+    path = locate(row["file"], blind_folders(BLIND.with_name(row["batch"])))
     if path is None:
         pytest.skip("not carried (licence): set $STRIDEWISE_BLIND_DATA, see its README")
     accepted = {Workout(w) for w in [row["workout"], *row["also_acceptable"].split("|")] if w}
