@@ -371,13 +371,18 @@ def _without_impossible_laps(activity: Activity) -> Activity:
 def _without_vehicle_laps(activity: Activity) -> Activity:
     """A summary without streams: its laps (or else its splits) at a vehicle's speed
     for :data:`VEHICLE_S` or more leave its totals, as stretches of the streams would;
-    then every lap and split faster than anyone on foot is set aside."""
+    then every lap and split faster than anyone on foot is set aside. A summary whose
+    laps say it was a ride (more such laps than :data:`VEHICLE_MAX_STRETCHES`, most of
+    its distance or of its kilometres too fast for a runner) stays whole."""
     laps = activity.laps if activity.laps else activity.splits
     vehicle = [lap for lap in laps if lap.speed > VEHICLE_SPEED and lap.moving_s >= VEHICLE_S]
-    if not vehicle or len(vehicle) > VEHICLE_MAX_STRETCHES or moves_like_a_ride(activity):
-        return _without_impossible_laps(activity) if not vehicle else activity
+    if not vehicle:
+        return _without_impossible_laps(activity)
     distance = sum(lap.distance_m for lap in vehicle)
-    if distance >= VEHICLE_MAX_SHARE * activity.distance_m:
+    full = [lap for lap in laps if lap.distance_m >= FULL_KM_M and lap.moving_s > 0]
+    fast = sum(lap.speed > WORLD_RECORD_10K_SPEED for lap in full)
+    if len(vehicle) > VEHICLE_MAX_STRETCHES or distance >= VEHICLE_MAX_SHARE * \
+            activity.distance_m or (full and fast >= RIDE_KM_SHARE * len(full)):
         return activity
     moving = sum(lap.moving_s for lap in vehicle)
     left = LeftOut(distance_m=distance, seconds=sum(lap.elapsed_s for lap in vehicle))

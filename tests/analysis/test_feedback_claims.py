@@ -100,7 +100,8 @@ def test_a_continuous_tempo_broken_by_a_minute_of_standing_is_not_continuous() -
     run = recording("feaf2949-0da0-47cf-b4ed-6818c70d0733.gpx.gz")
     assert "continuous" in engine.analyse(run, default_profile()).classification.evidence
     assert not pacing(run).unbroken()
-    assert headline(run) == "Tempo: 4.0 km at 5:33/km in 22:18"
+    # 3,991 m in 22:18 once its GPS jumps (26 m) count the pace around them
+    assert headline(run) == "Tempo: 4.0 km at 5:35/km in 22:18"
 
 
 def test_a_claimed_duration_longer_than_the_moving_time_is_not_continuous() -> None:
