@@ -100,3 +100,18 @@ def test_no_lap_of_a_real_run_from_strava_is_faster_than_anyone_on_foot(path: Pa
         if not whole:
             assert all(lap.speed <= VEHICLE_SPEED for lap in (*run.laps, *run.splits))
             assert run.distance_m <= recorded.distance_m
+
+
+@pytest.mark.parametrize("path", [p for p in recordings() if p.parent.name != "bad"],
+                         ids=lambda p: p.name)
+def test_no_block_of_a_real_run_quotes_a_pace_faster_than_anyone_on_foot(path: Path) -> None:
+    try:
+        sessions = parsers.parse_sessions(path.read_bytes(), path.name)
+    except parsers.ActivityFileError:
+        pytest.skip("not a readable recording")
+    for run in sessions:
+        if run.sport not in ON_FOOT:
+            continue
+        analysis = engine.analyse(run, default_profile(), activity_id=1)
+        block = " ".join(engine.feedback(analysis, [], run).split())
+        assert all(speed <= VEHICLE_SPEED for speed in paces(block)), block
