@@ -31,6 +31,11 @@ VEHICLE_S = 30
 #: a lone long step beside a short one, a device's clock jittering, stays under
 #: :data:`VEHICLE_SPEED` over them, and so counts whole.
 SPEED_WINDOW_S = 5
+#: A step faster than :data:`VEHICLE_SPEED` whose excess over the pace around it makes up
+#: for steps shorter than that pace within this many seconds is a device's clock
+#: jittering (a sample logged a second late), not a GPS jump: the distance over them all
+#: is the runner's.
+JITTER_S = 4
 #: A ride saved as a run goes at such speeds again and again, down every descent (the rides
 #: typed as runs of the blind batches: 12-54 stretches of 30 s or more); a run with a car,
 #: a train or a lost GPS fix in it, a few times at most (the runpandas athlete's phone:
@@ -261,11 +266,13 @@ def without_vehicle_stretches(activity: Activity) -> Activity:
     total = float(streams.distance[-1] - streams.distance[0])
     if total <= 0 or removed >= VEHICLE_MAX_SHARE * total:
         return activity
-    jumps = _jump_steps(steps, starts[~long], ends[~long]) & ~out
+    burst = _jump_steps(steps, starts[~long], ends[~long]) & ~out
+    # the first second has no step before it, whatever its speed
+    stepped = streams.moving & (np.arange(len(streams)) > 0)
+    kept_steps = np.where(out, 0.0, np.minimum(steps, _allowed(steps, stepped, out, burst)))
+    jumps = ~out & (kept_steps < steps)
     if not out.any() and not jumps.any():
         return _without_impossible_laps(activity)
-    kept_steps = np.where(out, 0.0, np.where(jumps, np.minimum(
-        steps, _stand_in(steps, streams.moving & ~out, jumps)), steps))
     distance = streams.distance[0] + np.cumsum(kept_steps)
     speed = np.where(out, 0.0, np.minimum(streams.speed, centred_speed(distance)))
     cleaned = replace(streams, distance=distance, speed=speed, moving=streams.moving & ~out)
@@ -328,16 +335,54 @@ def _jump_steps(steps: FloatArray, starts: NDArray[np.intp],
 
 
 def _stand_in(steps: FloatArray, moving: BoolArray, jumps: BoolArray) -> FloatArray:
-    """For each second, the median pace (m/s) of the seconds run on foot within
-    :data:`VEHICLE_S` of it, jumps and faster steps apart: what a runner covered while
-    the GPS jumped (0 where nothing around it was run)."""
-    plausible = moving & ~jumps & (steps <= VEHICLE_SPEED)
+    """For each second of a jump, the mean pace (m/s) of the seconds run on foot within
+    :data:`VEHICLE_S` of it: what a runner covered while the GPS jumped (0 where nothing
+    around it was run). Faster steps and the :data:`JITTER_S` s beside each jump, which
+    may make up for it, are not counted in it."""
+    starts, ends = _stretches(jumps)
+    beside = _marked(steps.size, np.maximum(starts - JITTER_S, 0),
+                     np.minimum(ends + JITTER_S, steps.size))
+    plausible = moving & ~beside & (steps <= VEHICLE_SPEED)
     stand_in = np.zeros(steps.size)
-    for a, b in zip(*_stretches(jumps), strict=True):
+    for a, b in zip(starts, ends, strict=True):
         lo, hi = max(a - VEHICLE_S, 0), min(b + VEHICLE_S, steps.size)
         around = steps[lo:hi][plausible[lo:hi]]
-        stand_in[a:b] = float(np.median(around)) if around.size else 0.0
+        stand_in[a:b] = float(np.mean(around)) if around.size else 0.0
     return stand_in
+
+
+def _allowed(steps: FloatArray, moving: BoolArray, out: BoolArray,
+             burst: BoolArray) -> FloatArray:
+    """The most each one-second step may count (inf where it counts whole).
+
+    A step faster than :data:`VEHICLE_SPEED` counts the pace run around it
+    (:func:`_stand_in`); in a burst of the speed (``burst``) that is all. Elsewhere it
+    also keeps what makes up for the shortfall of the moving steps within
+    :data:`JITTER_S` s of it: a device that logged no progress for a second and then two
+    seconds' worth jittered in time, and the distance over both is the runner's."""
+    fast = (steps > VEHICLE_SPEED) & ~out
+    allowed = np.full(steps.size, np.inf)
+    if not fast.any():
+        return allowed
+    pace = _stand_in(steps, moving & ~out, fast)
+    lender = moving & ~fast & ~out
+    lent = np.zeros(steps.size)
+    for i in map(int, np.flatnonzero(fast)):
+        allowed[i] = pace[i]
+        if burst[i]:
+            continue
+        excess = float(steps[i] - pace[i])
+        # the nearest steps make up for it first, as a late sample's does
+        for k in sorted(range(max(i - JITTER_S, 0), min(i + JITTER_S + 1, steps.size)),
+                        key=lambda k: abs(k - i)):
+            if excess <= 0:
+                break
+            if lender[k]:
+                take = min(excess, max(float(pace[i] - steps[k] - lent[k]), 0.0))
+                lent[k] += take
+                allowed[i] += take
+                excess -= take
+    return allowed
 
 
 def _less(laps: tuple[Lap, ...], lost: FloatArray, lost_moving: FloatArray) -> tuple[Lap, ...]:
