@@ -28,8 +28,7 @@ VEHICLE_SPEED = 9.5
 #: step, time and all, turned a held-out long run into fartlek).
 VEHICLE_S = 30
 #: Seconds over which the parsers measure speed (analysis.parsers.resample.SPEED_WINDOW_S):
-#: a lone long step beside a short one, a device's clock jittering, stays under
-#: :data:`VEHICLE_SPEED` over them, and so counts whole.
+#: a burst of that speed above :data:`VEHICLE_SPEED` counts the pace around it all through.
 SPEED_WINDOW_S = 5
 #: A step faster than :data:`VEHICLE_SPEED` whose excess over the pace around it makes up
 #: for steps shorter than that pace within this many seconds is a device's clock
@@ -234,11 +233,13 @@ def without_vehicle_stretches(activity: Activity) -> Activity:
     leave the totals, the pace and the splits (the streams stand still there), and
     :attr:`Activity.left_out` says how much was left out. Shorter GPS jumps (the speed
     above :data:`VEHICLE_SPEED` for less than that) keep their time, the runner ran on,
-    but not their distance: each step faster than that counts at the pace held around
-    the jump (:func:`_stand_in`), so no distance, pace, split or fastest effort holds it;
-    a sprint at up to that speed stays as it was. The laps and Strava's splits lose what
-    the streams lost inside them, and a lap still faster than :data:`VEHICLE_SPEED` is
-    set aside. Without streams, laps at a vehicle's speed leave the totals the same way.
+    but not their distance: each step faster than that counts the pace held around the
+    jump (:func:`_allowed`; steps beside it that make up for it, a device's clock
+    jittering, let it keep what they lack), so no distance, pace, split or fastest
+    effort holds it; a sprint at up to that speed stays as it was. The laps and Strava's
+    splits lose what the streams lost inside them, and a lap still faster than
+    :data:`VEHICLE_SPEED` is set aside. Without streams, laps at a vehicle's speed leave
+    the totals the same way.
 
     Activities not on foot, or that moved like a ride (most kilometres faster than a
     runner, or vehicle speed again and again: a ride saved as a run, a treadmill's footpod
@@ -324,9 +325,7 @@ def _jump_steps(steps: FloatArray, starts: NDArray[np.intp],
                 ends: NDArray[np.intp]) -> BoolArray:
     """The one-second steps faster than :data:`VEHICLE_SPEED` that make the speed (a
     centred mean of :data:`SPEED_WINDOW_S` s) exceed it in a burst shorter than
-    :data:`VEHICLE_S`: the steps ``a - half + 1`` to ``b + half`` of a burst ``[a, b)``.
-    A lone long step beside a short one (a device's timestamps jittering) leaves the
-    speed below it and stays, the distance being the same over both."""
+    :data:`VEHICLE_S`: the steps ``a - half + 1`` to ``b + half`` of a burst ``[a, b)``."""
     half = SPEED_WINDOW_S // 2
     near = _marked(steps.size, np.maximum(starts - half + 1, 0),
                    np.minimum(ends + half, steps.size))
