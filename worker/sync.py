@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import redis
 from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +64,8 @@ REREAD_AFTER_S = 5.0
 #: it only has to outlast one step (a request with its retries, under a minute), and a killed
 #: worker's activities are free again soon.
 ACTIVITY_LOCK_S = 60
+#: A lock set this recently is not set again between steps (see ActivityLock).
+KEEPALIVE_AFTER_S = ACTIVITY_LOCK_S / 60
 
 #: What an event learnt, written in its one transaction (the caller's).
 Write = Callable[[Session], None]
@@ -151,19 +154,14 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
 
 def _activity_event(rt: Runtime, claim: Claim) -> Result:
     owner, object_id, create = claim.owner_id, claim.object_id, claim.aspect_type == "create"
-    lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
-    if not lock.acquire(blocking=False):
+    lock = ActivityLock(rt.redis, object_id)
+    if not lock.acquire():
         raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
-
-    def keepalive() -> None:
-        with contextlib.suppress(LockError):
-            lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
-
     try:
         athlete, duplicate = _read(rt, owner, object_id, create)
         if duplicate:
             return Result(EventStatus.DONE, f"activity {object_id} already has its block")
-        return _sync_activity(rt, owner, athlete, object_id, keepalive)
+        return _sync_activity(rt, owner, athlete, object_id, lock.keepalive)
     except StravaNotFound:
         if not create or rt.inbox.delete_seen(object_id):
             return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
@@ -176,8 +174,41 @@ def _activity_event(rt: Runtime, claim: Claim) -> Result:
     except StravaRejected as refused:
         return rejected(object_id, refused)
     finally:
+        lock.release()
+
+
+class ActivityLock:
+    """One worker's hold on an activity: its Redis lock, set again between steps.
+
+    A step that ends less than KEEPALIVE_AFTER_S after the lock was last set leaves it as it
+    is: the next step still starts with all but that much of ACTIVITY_LOCK_S left, and an event
+    whose steps are quick (most) sends Redis the lock's SET and its release only.
+    """
+
+    def __init__(self, client: redis.Redis, activity_id: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.lock = client.lock(f"stridewise:lock:activity:{activity_id}",
+                                timeout=ACTIVITY_LOCK_S)
+        self.clock = clock
+        self.set_at = 0.0
+
+    def acquire(self) -> bool:
+        """Take the lock; False when another worker holds it."""
+        self.set_at = self.clock()  # before the SET: the lock lasts at least from here
+        return bool(self.lock.acquire(blocking=False))
+
+    def keepalive(self) -> None:
+        """Set the lock's time to ACTIVITY_LOCK_S again, unless it was set moments ago."""
+        now = self.clock()
+        if now - self.set_at < KEEPALIVE_AFTER_S:
+            return
+        with contextlib.suppress(LockError):  # it lapsed: this worker finishes its step anyway
+            self.lock.reacquire()
+            self.set_at = now
+
+    def release(self) -> None:
         with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
-            lock.release()
+            self.lock.release()
 
 
 def _read(rt: Runtime, athlete_id: int, activity_id: int,
