@@ -55,6 +55,7 @@ from starlette.testclient import TestClient
 
 from tests.services import RedisServer, free_port, postgres_available, postgres_database
 from worker import retention, tasks
+from worker.history import LINGER_S
 from worker.backfill import backfill
 from worker.budget import across_resets
 from worker.config import Settings
@@ -291,6 +292,7 @@ def measure_events(workdir: Path) -> tuple[list[Cost], HistoryRead, list[Cost]]:
                  for seed in range(EVENTS)]
         cold = []
         for seed in range(EVENTS, EVENTS + COLD_EVENTS):
+            time.sleep(LINGER_S)  # the last read's lock lapses, as days before an expiry
             with rt.db.session() as session:  # the athlete's weeks expired
                 session.execute(update(Athlete).where(Athlete.id == ATHLETE)
                                 .values(history_read_at=None, history_since=None))

@@ -9,7 +9,8 @@ from Strava's cache in our database, read again first when it is missing or expi
 
 One event is one unit of work: the claim (one transaction); the athlete's context (worker.
 context: one reading transaction); Strava and the analysis, with no database open; then one
-write, in which the activity's row, the block written and the inbox's finish commit together.
+write, in which the activity's row, the block written and the inbox's finish commit together,
+with the athlete's weeks when the event had to read them first (worker.history.weeks).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,12 +36,11 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
-from worker import context, labels
+from worker import context, history, labels
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import languages, save_record, utc_offset
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
-from worker.history import ensure as ensure_history
 from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -83,6 +83,8 @@ class Result:
     detail: str
     wrote: bool = False
     write: Write | None = field(default=None, compare=False, repr=False)
+    #: Called once the write committed, or failed (the history's lock is let go of).
+    after: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 def handle_event(rt: Runtime, event_id: int) -> Result:
@@ -120,17 +122,21 @@ def finish(rt: Runtime, claim: Claim, result: Result) -> Result:
 
 
 def commit(rt: Runtime, result: Result, then: Write = lambda _session: None) -> None:
-    """Write what ``result`` learnt, then ``then``, in one transaction."""
-    for attempt in range(2):
-        try:
-            with rt.db.session() as session:
-                if result.write is not None:
-                    result.write(session)
-                then(session)
-            return
-        except IntegrityError:
-            if attempt:
-                raise
+    """Write what ``result`` learnt, then ``then``, in one transaction; then its ``after``."""
+    try:
+        for attempt in range(2):
+            try:
+                with rt.db.session() as session:
+                    if result.write is not None:
+                        result.write(session)
+                    then(session)
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+    finally:
+        if result.after is not None:
+            result.after()
 
 
 def _finished(session: Session, claim: Claim, result: Result) -> None:
@@ -257,13 +263,32 @@ def _sync_activity(rt: Runtime, athlete_id: int, athlete: AthleteContext | None,
         raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
     athlete = athlete.require_active()
     strava = rt.strava(athlete.athlete_id, "live", athlete.token)
-    athlete, since = ensure_history(rt, strava, athlete)
-    # The read and the write are reserved together, so a window never closes between them.
-    reservation = strava.reserve(2)
+    weeks = history.weeks(rt, strava, athlete)
     try:
-        return _sync(strava, athlete, since, activity_id, reservation, keepalive)
-    finally:
-        reservation.close()
+        # The read and the write are reserved together, so a window never closes between them.
+        reservation = strava.reserve(2)
+        try:
+            result = _sync(strava, weeks.context, weeks.since, activity_id, reservation,
+                           keepalive)
+        finally:
+            reservation.close()
+    except BaseException:
+        weeks.keep(rt.db)  # the weeks read are stored even so
+        raise
+    if weeks.write is None:
+        return result
+    return replace(result, write=_both(weeks.write, result.write), after=weeks.written)
+
+
+def _both(first: Write, then: Write | None) -> Write:
+    """The weeks' write, then the event's: the event's row is the later read of its activity."""
+
+    def write(session: Session) -> None:
+        first(session)
+        if then is not None:
+            then(session)
+
+    return write
 
 
 def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activity_id: int,
