@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
@@ -23,6 +24,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 #: Redis hashes the workers count in.
 JOBS_KEY = "stridewise:metrics:jobs"
 STRAVA_KEY = "stridewise:metrics:strava"
+#: Longest a batch of counts (a job's, see WorkerCounters.batch) is held before it is sent.
+BATCH_S = 5.0
 #: Ids in Strava paths, replaced so endpoints aggregate: /activities/123 -> /activities/{id}.
 _ID = re.compile(r"/\d+")
 
@@ -45,20 +48,22 @@ ACK_SECONDS = Histogram(
 class WorkerCounters:
     """What workers count, kept in Redis so every process and host adds to one total."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
+        self.clock = clock
         self._batches = threading.local()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Hold this thread's counts until the block ends, then send them in one pipeline (a
-        job's: its Strava requests and its outcome). They are sent if the block raises too;
-        a process killed in the block loses them."""
+        job's: its Strava requests and its outcome); a long block sends what it holds every
+        BATCH_S as well. They are sent if the block raises too; a process killed in the block
+        loses what it holds."""
         if getattr(self._batches, "held", None) is not None:  # within a batch already
             yield
             return
         held: dict[tuple[str, str], int] = {}
-        self._batches.held = held
+        self._batches.held, self._batches.since = held, self.clock()
         try:
             yield
         except BaseException:
@@ -83,6 +88,10 @@ class WorkerCounters:
             self.client.hincrby(key, field, 1)
         else:
             held[key, field] = held.get((key, field), 0) + 1
+            if self.clock() - self._batches.since >= BATCH_S:
+                self._send(held)
+                held.clear()
+                self._batches.since = self.clock()
 
     def _send(self, held: dict[tuple[str, str], int]) -> None:
         if not held:

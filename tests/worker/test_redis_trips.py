@@ -14,7 +14,7 @@ import requests
 from redis.connection import Connection, ConnectionPool
 
 from worker.budget import KEY_GRACE_S, Budget
-from worker.metrics import JOBS_KEY, STRAVA_KEY, WorkerCounters
+from worker.metrics import BATCH_S, JOBS_KEY, STRAVA_KEY, WorkerCounters
 from worker.ratelimits import RateLimits, RateWindows
 from worker.sync import ACTIVITY_LOCK_S, KEEPALIVE_AFTER_S, ActivityLock
 
@@ -124,6 +124,21 @@ def test_a_jobs_counts_are_sent_when_it_fails_and_at_once_outside_a_job(
     assert counted.hgetall(STRAVA_KEY) == {b"GET /api/v3/athlete 503": b"1"}
     counters.job("backfill_athlete", "failed")  # the middleware's count, after the job
     assert counted.hgetall(JOBS_KEY) == {b"backfill_athlete failed": b"1"}
+
+
+def test_a_long_jobs_counts_are_sent_every_few_seconds(counted: redis.Redis) -> None:
+    counted.delete(STRAVA_KEY)
+    clock = Clock()
+    counters = WorkerCounters(counted, clock)
+    page = strava_answer("GET", "http://strava/api/v3/athlete/activities", 200)
+    with counters.batch():
+        counters.strava_response(page)
+        assert not counted.hgetall(STRAVA_KEY)
+        clock.now += BATCH_S
+        counters.strava_response(page)
+        assert counted.hgetall(STRAVA_KEY) == {b"GET /api/v3/athlete/activities 200": b"2"}
+        counters.strava_response(page)
+    assert counted.hgetall(STRAVA_KEY) == {b"GET /api/v3/athlete/activities 200": b"3"}
 
 
 def test_every_counter_a_reservation_touches_outlives_its_window(
