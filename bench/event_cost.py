@@ -55,10 +55,10 @@ from starlette.testclient import TestClient
 
 from tests.services import RedisServer, free_port, postgres_available, postgres_database
 from worker import retention, tasks
-from worker.history import LINGER_S
 from worker.backfill import backfill
 from worker.budget import across_resets
 from worker.config import Settings
+from worker.history import LINGER_S
 from worker.migrate import upgrade
 from worker.models import Activity, Athlete, InboxEvent, utcnow
 from worker.queue import HANDLE_EVENT, LIVE_QUEUE, enqueue
