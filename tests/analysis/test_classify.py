@@ -222,6 +222,20 @@ def test_summary_decides_intervals_from_manual_laps_without_streams() -> None:
     assert classify_summary(replace(activity, streams=None)) == verdict
 
 
+def test_a_last_lap_of_a_second_does_not_hide_the_repeats_from_the_summary() -> None:
+    # tests/data/blind-2026-12e: 4 x 2:30 min with 5 min jogs, then a lap of 1 s and 5 m
+    # (3:12/km) left by the watch stopped after the last press; taken as the fastest lap, it
+    # left one repeat above the bar and the summary read a tempo.
+    activity = session(repeats(4, (150, 1.03 * THRESHOLD, 0), (300, 0.9 * EASY, 0)),
+                       laps="manual")
+    end = activity.laps[-1].start_s + activity.laps[-1].elapsed_s
+    sliver = Lap(end, 1.0, 1.0, 5.2, avg_hr=activity.laps[-1].avg_hr)
+    activity = replace(activity, laps=(*activity.laps, sliver), streams=None)
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("4 x 2:30 min")
+
+
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
     activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
     verdict = classify_summary(activity)
