@@ -236,6 +236,20 @@ def test_a_last_lap_of_a_second_does_not_hide_the_repeats_from_the_summary() -> 
     assert verdict.classification.evidence.startswith("4 x 2:30 min")
 
 
+def test_a_warm_up_lap_built_up_to_steady_pace_is_not_joined_to_the_first_repeat() -> None:
+    # tests/data/blind-2026-12e: 5 min easy, 10 min at 5:18/km, then 5 x 2 min at
+    # 4:07-4:18/km with 2 min jogs; the 10 min lap, just fast enough to be a bout, ran into
+    # the first repeat and made it one bout of 12 min, and the laps read a tempo.
+    parts: list[Part] = [(300.0, 0.93 * EASY, 0.0), (600.0, 1.13 * EASY, 0.0)]
+    for i in range(5):
+        parts += [(120.0, 1.05 * THRESHOLD, 0.0)] + ([(120.0, 0.93 * EASY, 0.0)] if i < 4 else [])
+    parts += [(600.0, 0.95 * EASY, 0.0), (300.0, EASY, 0.0)]
+    activity = replace(session(parts, laps="manual"), streams=None)
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("5 x 2 min at ")
+
+
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
     activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
     verdict = classify_summary(activity)
