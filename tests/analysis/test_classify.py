@@ -707,6 +707,30 @@ def climbs_to(rises: list[float], descents: list[float]) -> list[Part]:
     return parts + [(600.0, EASY, 0.0)]
 
 
+def test_climbs_of_a_warm_up_beside_repeats_marked_by_laps_are_not_hill_repeats() -> None:
+    # tests/data/blind-2026-12e: 3 x 2 min marked by the laps, and "3 climbs" of the streams
+    # in the warm-up, one repeat and its jog: the laps say which stretches were the efforts.
+    up, down, grade = 2.9, 3.0, 8.0
+    warm: list[Part] = [(600.0, EASY, 0.0)]
+    for _ in range(3):
+        warm += [(20 / (up * grade / 100), up, grade), (20 / (down * grade / 100), down, -grade),
+                 (60.0, EASY, 0.0)]
+    reps: list[Part] = []
+    for i in range(4):
+        reps += [(120.0, 1.05 * THRESHOLD, 0.0)] + ([(120.0, 0.9 * EASY, 0.0)] if i < 3 else [])
+    activity = session(warm + reps + [(600.0, EASY, 0.0)], laps="manual")
+    first = activity.laps[:len(warm)]
+    warm_up = Lap(0.0, sum(lap.elapsed_s for lap in first), sum(lap.moving_s for lap in first),
+                  sum(lap.distance_m for lap in first), avg_hr=first[0].avg_hr,
+                  ascent_m=sum(lap.ascent_m or 0.0 for lap in first))
+    activity = replace(activity, laps=(warm_up, *activity.laps[len(warm):]))
+    result = classify(activity)
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("4 x 2 min at ")
+    # The same climbs without laps are hill repeats: the laps decide, not the terrain.
+    assert classify(replace(activity, laps=())).workout is Workout.HILLS
+
+
 def test_the_first_climb_after_a_flat_warm_up_counts() -> None:
     result = classify(session(climbs_to([45, 45, 45, 45, 45], [45, 45, 45, 45, 45])))
     assert result.workout is Workout.HILLS

@@ -305,8 +305,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     "blind-2026-12c": {
         # a hike saved as a run: 6.4 km at 13:03/km
         "hs-garmin_3699122575.fit": "an easy run",
-        # a fartlek of surges and floats on a hilly loop
-        "sesh-Tuesday_Fartlek.fit": "hill repeats",
         # 4 sets of 400 m steady + 400 m fast with walks
         "dm-activity_18645804808.gpx": "an easy run",
         # 3 x 5 min at 6:00/km / 3 min float at 7:00/km
