@@ -731,6 +731,21 @@ def test_climbs_of_a_warm_up_beside_repeats_marked_by_laps_are_not_hill_repeats(
     assert classify(replace(activity, laps=())).workout is Workout.HILLS
 
 
+def test_climbs_run_slower_over_the_ground_than_the_running_between_are_a_hilly_loop() -> None:
+    # tests/data/blind-2026-12e: a 24 min tempo and its warm-up over a loop with a 15-23 m
+    # hill, each climb run at 0.89-0.96 of the ground speed between them, read as hill
+    # repeats; hill repeats are run up hard and jogged down (1.24-1.30 in blind-2026-12d).
+    up, down, grade = 2.7, 3.2, 6.0
+    loop: list[Part] = [(20 / (up * grade / 100), up, grade),
+                        (20 / (down * grade / 100), down, -grade), (150.0, 3.0, 0.0)]
+    result = classify(session([(600.0, EASY, 0.0), *loop * 4, (600.0, EASY, 0.0)]))
+    assert result.workout is not Workout.HILLS
+    # Run up at the pace of the flat, the same climbs are repeats of the hill.
+    attacked = [(20 / (3.1 * grade / 100), 3.1, grade), *loop[1:]]
+    assert classify(session([(600.0, EASY, 0.0), *attacked * 4, (600.0, EASY, 0.0)])
+                    ).workout is Workout.HILLS
+
+
 def test_the_first_climb_after_a_flat_warm_up_counts() -> None:
     result = classify(session(climbs_to([45, 45, 45, 45, 45], [45, 45, 45, 45, 45])))
     assert result.workout is Workout.HILLS
