@@ -240,12 +240,17 @@ def _drop_build_ups(laps: Sequence[Lap], fast: BoolArray, a: int, b: int) -> Non
 
 
 def _trim_edges(efforts: Efforts) -> Efforts:
-    """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end."""
+    """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end,
+    or a last effort run at another pace than the repeats (BOUT_MIN_RATIO apart, as far as
+    a bout stands above the jog): 3 x 1.7 km at 4:45/km, then a kilometre at 3:41/km
+    (tests/data/blind-2026-12e) is three repeats and a fast finish, not four loose surges."""
     bouts, gaps = list(efforts.bouts), list(efforts.gaps)
     while len(bouts) > MIN_CORE_BOUTS:
         median = float(np.median([b.seconds for b in bouts]))
+        pace = float(np.median([b.speed for b in bouts]))
         main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
-        odd = [not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
+        odd = [(not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
+                or not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
                and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]

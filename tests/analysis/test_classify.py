@@ -250,6 +250,20 @@ def test_a_warm_up_lap_built_up_to_steady_pace_is_not_joined_to_the_first_repeat
     assert verdict.classification.evidence.startswith("5 x 2 min at ")
 
 
+def test_a_fast_last_effort_after_the_repeats_is_a_finish_not_one_of_them() -> None:
+    # tests/data/blind-2026-12e: 3 x 1.7 km at 4:45/km with walked rests of 104-142 s, a 6.5 min
+    # walk, then a kilometre at 3:41/km: read as four loose surges (fartlek), then easy.
+    walk = 0.7
+    parts: list[Part] = [(860.0, 0.75 * EASY, 0.0), (495.0, 0.95 * THRESHOLD, 0.0),
+                         (104.0, walk, 0.0), (495.0, 0.95 * THRESHOLD, 0.0), (142.0, walk, 0.0),
+                         (495.0, 0.95 * THRESHOLD, 0.0), (394.0, walk, 0.0),
+                         (224.0, 1.22 * THRESHOLD, 0.0), (240.0, walk, 0.0), (270.0, EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    verdict = classify_summary(replace(activity, streams=None))
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("3 x 8 min at ")
+
+
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
     activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
     verdict = classify_summary(activity)
