@@ -52,6 +52,11 @@ MIN_CORE_BOUTS = 3
 #: bout is the session's main work (a 30 min block on the track), the short ones around
 #: it the pickups of its warm-up or cool-down, not the repeats.
 MAIN_WORK_SHARE = 0.5
+#: Repeats are run to a target pace when they last longer than a sprint (45 s: all-out
+#: efforts, whose pace is the runner's top speed of the day, are judged by
+#: analysis.repeats' own rules): only then does an edge bout run at another pace stand out
+#: as another effort (a phone's GPS makes a 50 s "bout" 20 % faster than 20 s pickups).
+PACED_BOUT_S = 45.0
 #: A pause of at least this many seconds between two stretches of running is a standing
 #: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
 #: between repeats is about 30 s.
@@ -241,16 +246,18 @@ def _drop_build_ups(laps: Sequence[Lap], fast: BoolArray, a: int, b: int) -> Non
 
 def _trim_edges(efforts: Efforts) -> Efforts:
     """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end,
-    or a last effort run at another pace than the repeats (BOUT_MIN_RATIO apart, as far as
-    a bout stands above the jog): 3 x 1.7 km at 4:45/km, then a kilometre at 3:41/km
-    (tests/data/blind-2026-12e) is three repeats and a fast finish, not four loose surges."""
+    or, among repeats longer than a sprint (PACED_BOUT_S), a first or last effort run at
+    another pace than theirs (BOUT_MIN_RATIO apart, as far as a bout stands above the jog):
+    3 x 1.7 km at 4:45/km, then a kilometre at 3:41/km (tests/data/blind-2026-12e) is three
+    repeats and a fast finish, not four loose surges."""
     bouts, gaps = list(efforts.bouts), list(efforts.gaps)
     while len(bouts) > MIN_CORE_BOUTS:
         median = float(np.median([b.seconds for b in bouts]))
         pace = float(np.median([b.speed for b in bouts]))
+        paced = median >= PACED_BOUT_S
         main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
         odd = [(not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
-                or not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
+                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
                and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]
