@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.climbs import moving_average
 from analysis.model import Activity, FloatArray, Workout
 from analysis.voice import N_, Voice
 
@@ -90,7 +91,7 @@ def pacing(activity: Activity) -> Pacing:
         return Pacing(activity.moving_s, activity.elapsed_s, None,
                       _spread(_lap_speeds(activity)), None)
     speed = np.nan_to_num(streams.speed.astype(np.float64), nan=0.0)
-    smooth = np.convolve(speed, np.ones(SMOOTH_S) / SMOOTH_S, mode="same")
+    smooth = moving_average(speed, SMOOTH_S)
     running = streams.moving & (smooth >= WALK_SPEED)
     return Pacing(
         moving_s=activity.moving_s,

@@ -54,6 +54,23 @@ def test_bad_files_get_one_clear_line_each_and_the_run_goes_on(
     assert json.loads(out)["workout"] == "easy"
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in
+                                     (Path(__file__).parents[1] / "data" / "bad").iterdir()))
+def test_every_bad_file_gets_a_block_or_one_clear_line(test_data: Path, name: str) -> None:
+    """What a parser reads of a damaged file goes through the whole block (two of them hold
+    14 s of samples, shorter than the smoothing window the block's claims use); what it cannot
+    read is one line naming the file."""
+    code, out, err = analyze(str(test_data / "bad" / name))
+    assert "Traceback" not in out + err
+    if code == 0:
+        assert out.count("-- Stridewise --") == 1 and "-- end of Stridewise --" in out
+        assert not err
+    else:
+        assert code == 1 and not out
+        [line] = err.strip().splitlines()
+        assert name in line
+
+
 def test_history_judges_the_latest_run_against_the_athlete_past(
     test_data: Path, capsys: object
 ) -> None:
