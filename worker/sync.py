@@ -59,10 +59,6 @@ LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
 #: athlete may have edited it meanwhile, and Strava has no conditional PUT.
 REREAD_AFTER_S = 5.0
-#: How long one worker holds an activity before its lock lapses; extended after each step, so
-#: it only has to outlast one step (a request with its retries, under a minute), and a killed
-#: worker's activities are free again soon.
-ACTIVITY_LOCK_S = 60
 
 #: What an event learnt, written in its one transaction (the caller's).
 Write = Callable[[Session], None]
@@ -151,13 +147,14 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
 
 def _activity_event(rt: Runtime, claim: Claim) -> Result:
     owner, object_id, create = claim.owner_id, claim.object_id, claim.aspect_type == "create"
-    lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=ACTIVITY_LOCK_S)
+    lock_s = rt.settings.activity_lock_s
+    lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=lock_s)
     if not lock.acquire(blocking=False):
         raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
 
     def keepalive() -> None:
         with contextlib.suppress(LockError):
-            lock.extend(ACTIVITY_LOCK_S, replace_ttl=True)
+            lock.extend(lock_s, replace_ttl=True)
 
     try:
         athlete, duplicate = _read(rt, owner, object_id, create)

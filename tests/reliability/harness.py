@@ -47,7 +47,7 @@ from worker.models import Athlete
 SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
 #: than production's two minutes, so a lost queue shows in seconds.
-STALE_AFTER_S = "45"
+STALE_AFTER_S = "15"
 #: A job's retries wait this long at first and at most: the tests wait for what Strava's
 #: faults cost, not for production's backoff.
 MIN_BACKOFF_MS = "500"
