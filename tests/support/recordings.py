@@ -2,8 +2,8 @@
 
 The same real files (a year of one athlete's runs, the labelled recordings) are read by many
 test modules, and reading a GPX, TCX or FIT file costs far more than what most tests then
-check. These read each file once per process, keyed by its path and the hash of its bytes (a
-file rewritten during a run is read again). The arrays of what they return are read-only:
+check. These read each file once per process, keyed by the hash of its bytes and its name
+(a file rewritten during a run is read again). The arrays of what they return are read-only:
 a test that changed them would change them for every test after it.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,26 +21,34 @@ from analysis.parsers import parse_activity, parse_sessions
 
 def activity(path: Path) -> Activity:
     """``parse_activity`` of the file at ``path``."""
-    return _activity(*_key(path))
+    return parsed_activity(path.read_bytes(), path.name)
 
 
 def sessions(path: Path) -> tuple[Activity, ...]:
     """``parse_sessions`` of the file at ``path``."""
-    return _sessions(*_key(path))
+    return tuple(parsed_sessions(path.read_bytes(), path.name))
 
 
-def _key(path: Path) -> tuple[Path, str]:
-    return path.absolute(), hashlib.sha256(path.read_bytes()).hexdigest()
+def parsed_activity(data: bytes, name: str) -> Activity:
+    """``parse_activity(data, name)``, read once per process: what the worker's ``analyze``
+    reads through, in the tests of the command."""
+    key = (hashlib.sha256(data).hexdigest(), name)
+    if key not in _ACTIVITIES:
+        _ACTIVITIES[key] = _frozen(parse_activity(data, name))
+    return _ACTIVITIES[key]
 
 
-@cache
-def _activity(path: Path, digest: str) -> Activity:
-    return _frozen(parse_activity(path.read_bytes(), path.name))
+def parsed_sessions(data: bytes, name: str) -> list[Activity]:
+    """``parse_sessions(data, name)``, read once per process; a list of its own per call."""
+    key = (hashlib.sha256(data).hexdigest(), name)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = tuple(_frozen(a) for a in parse_sessions(data, name))
+    return list(_SESSIONS[key])
 
 
-@cache
-def _sessions(path: Path, digest: str) -> tuple[Activity, ...]:
-    return tuple(_frozen(a) for a in parse_sessions(path.read_bytes(), path.name))
+#: What was read, by the hash of the file's bytes and its name.
+_ACTIVITIES: dict[tuple[str, str], Activity] = {}
+_SESSIONS: dict[tuple[str, str], tuple[Activity, ...]] = {}
 
 
 def _frozen(activity: Activity) -> Activity:

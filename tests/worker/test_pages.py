@@ -19,7 +19,7 @@ from analysis.model import Workout, is_run
 from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
-from tests.support import http
+from tests.support import http, recordings
 from tests.worker.conftest import make_settings
 from worker import leaving, preferences
 from worker.cache import record_of
@@ -199,7 +199,6 @@ def test_the_front_pages_example_block_is_in_the_pages_language(
 
 def test_the_front_pages_examples_are_what_the_analysis_writes_today() -> None:
     """The Makefile's example (make examples), judged as `stridewise analyze --history` does."""
-    from analysis.parsers import parse_activity, parse_sessions
     from analysis.parsers.sessions import distinct
     from worker.analyze import build_history, judge_file
     from worker.preferences import Preferences
@@ -208,8 +207,8 @@ def test_the_front_pages_examples_are_what_the_analysis_writes_today() -> None:
     history_dir = REPO_ROOT / "tests/data/history/runpandas-athlete"
     race = history_dir / "e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz"
     history = build_history(distinct([s for path in sorted(history_dir.glob("*.gpx.gz"))
-                                      for s in parse_sessions(path.read_bytes(), path.name)]))
-    activity = parse_activity(race.read_bytes(), race.name)
+                                      for s in recordings.sessions(path)]))
+    activity = recordings.activity(race)
     for language in ("en", "de", "es", "fr"):
         [judged] = judge_file(race.name, [activity], None, history,
                               Preferences(language=language).voice())
