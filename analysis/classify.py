@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from analysis import plausibility, repeats, rules, segments
+from analysis import climbs, plausibility, repeats, rules, segments
 from analysis.evidence import Case, distance_pace, doubt_text, percent, typical_run
 from analysis.model import (
     STRAVA_RIDE_RACE,
@@ -69,6 +69,11 @@ HAND_LAPS_REPEATS = frozenset({Workout.INTERVALS, Workout.SPRINTS, Workout.HILLS
 #: Sustained efforts that laps of one length (auto-laps, splits) cannot tell from repeats
 #: whose recoveries fall inside the laps: 5 x 1 km with 90 s jogs reads as 8 fast kilometres.
 EVEN_LAPS_HIDE = frozenset({Workout.TEMPO, Workout.FARTLEK})
+#: Hill repeats are the session's efforts: where the laps pressed by hand (or set by a
+#: workout) mark repeats, at least this share of the climbs the streams find must lie
+#: inside them, else the climbs are the terrain around the repeats (tests/data/blind-2026-12e:
+#: 3 x 2 min marked by the laps, "3 climbs" in the warm-up, one repeat and its jog).
+HILLS_IN_LAPPED_REPEATS = 0.5
 #: Rests at the wall adding up to this many seconds are worth saying: a minute's stop
 #: breaks an effort (analysis.claims.BREAK_S).
 SWIM_REST_S = 60.0
@@ -109,6 +114,10 @@ def classify(activity: Activity, profile: AthleteProfile | None = None, *,
     result = _with_doubt(_with_left_out(result, activity, voice), features.hr_doubt, voice)
     if laps.decided and _laps_win(activity, result.workout, laps.classification.workout):
         return laps.classification
+    if laps.decided and _climbs_beside_lapped_repeats(activity, profile, features.hills,
+                                                      result.workout,
+                                                      laps.classification.workout):
+        return laps.classification
     return result
 
 
@@ -130,6 +139,22 @@ def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
         return True
     by_hand = not segments.evenly_spaced(segments.lap_source(activity))
     return streams is Workout.TEMPO and laps in HAND_LAPS_REPEATS and by_hand
+
+
+def _climbs_beside_lapped_repeats(activity: Activity, profile: AthleteProfile,
+                                  hills: tuple[climbs.Climb, ...], streams: Workout,
+                                  laps: Workout) -> bool:
+    """Whether the streams' hill repeats lie mostly outside the repeats that laps pressed by
+    hand mark: the athlete's laps say which stretches were the efforts."""
+    if streams is not Workout.HILLS or laps is not Workout.INTERVALS or not hills:
+        return False
+    if activity.streams is None or segments.evenly_spaced(segments.lap_source(activity)):
+        return False
+    bouts = segments.from_laps(activity, profile).efforts.bouts
+    time = activity.streams.time
+    inside = sum(any(b.start_s <= time[(c.start + c.end) // 2] <= b.start_s + b.seconds
+                     for b in bouts) for c in hills)
+    return inside < HILLS_IN_LAPPED_REPEATS * len(hills)
 
 
 def classify_summary(activity: Activity, profile: AthleteProfile | None = None, *,

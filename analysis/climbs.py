@@ -83,6 +83,14 @@ REPEAT_REST_S = 120.0
 #: bottom to the top (a 60-90 s hard climb adds 15-30 bpm; an even effort over a rolling
 #: road's rise a few beats).
 HILL_HR_RISE_BPM = 8.0
+#: Hill repeats are attacked: run up hard and jogged or walked back down, each climb is at
+#: least as fast over the ground as the running between the climbs, less the smallest step
+#: between Daniels' training paces (5 %). Climbs run clearly slower over the ground than the
+#: flats and descents between them, fast only once grade-adjusted, are an even effort over
+#: terrain: a tempo or a fartlek on a hilly loop (tests/data/blind-2026-12e: climbs at
+#: 0.89-0.96 of the ground speed between them; tests/data/blind-2026-12c's fartlek on a hilly
+#: loop, 0.88-0.97; the 200 m hill repeats of tests/data/blind-2026-12d, 1.24-1.30).
+GROUND_STEP = 1.05
 #: The bottom heart rate is the lowest in this many seconds before a climb starts, the
 #: top the highest until this many seconds after it ends (heart rate answers an effort
 #: within 10-30 s).
@@ -175,20 +183,25 @@ def repeated_climbs(climbs: Sequence[Climb]) -> list[Climb]:
 
 
 def hill_repeats(climbs: Sequence[Climb], effort: FloatArray, hard: float,
-                 heartrate: FloatArray | None = None) -> tuple[Climb, ...]:
+                 heartrate: FloatArray | None = None,
+                 speed: FloatArray | None = None) -> tuple[Climb, ...]:
     """Hill repeats: one hill climbed again and again in quick succession, most climbs run
-    above ``hard`` effort speed and, where heart rate was recorded, with the heart rate
-    rising on the way up; () if none.
+    above ``hard`` effort speed, no slower over the ground than the running between them
+    (GROUND_STEP) and, where heart rate was recorded, with the heart rate rising on the
+    way up; () if none.
 
     Parameters:
         climbs: the climbs of :func:`find_climbs`, indices in samples (s).
         effort: grade-adjusted speed per sample.
+        speed: speed over the ground per sample, 0 where the runner stood.
     """
     plausible = [c for c in climbs
                  if c.grade <= MAX_REPEAT_GRADE and c.end - c.start <= MAX_REPEAT_CLIMB_S]
     series = max(_series(plausible), key=len, default=[])
     hard_ones = [c for c in series if float(np.mean(effort[c.start:c.end + 1])) >= hard]
     if len(hard_ones) < max(MIN_REPEATS, HARD_CLIMB_SHARE * len(series)):
+        return ()
+    if speed is not None and not _attacked(hard_ones, speed):
         return ()
     if heartrate is not None and not _heart_rises(hard_ones, heartrate):
         return ()
@@ -219,6 +232,20 @@ def _repeats(last: Climb, climb: Climb) -> bool:
 
 def _within_factor(a: float, b: float, factor: float) -> bool:
     return a > 0 and b > 0 and max(a, b) <= factor * min(a, b)
+
+
+def _attacked(climbs: Sequence[Climb], speed: FloatArray) -> bool:
+    """Whether the climbs were run up no slower over the ground (by GROUND_STEP) than the
+    running between the first and the last of them."""
+    between = np.zeros(speed.size, dtype=bool)
+    between[climbs[0].start:climbs[-1].end + 1] = True
+    for c in climbs:
+        between[c.start:c.end + 1] = False
+    running = speed[between & (speed > 0)]
+    if running.size == 0:
+        return True
+    up = float(np.median([np.mean(speed[c.start:c.end + 1]) for c in climbs]))
+    return GROUND_STEP * up >= float(np.mean(running))
 
 
 def _heart_rises(climbs: Sequence[Climb], heartrate: FloatArray) -> bool:

@@ -52,6 +52,11 @@ MIN_CORE_BOUTS = 3
 #: bout is the session's main work (a 30 min block on the track), the short ones around
 #: it the pickups of its warm-up or cool-down, not the repeats.
 MAIN_WORK_SHARE = 0.5
+#: Repeats are run to a target pace when they last longer than a sprint (45 s: all-out
+#: efforts, whose pace is the runner's top speed of the day, are judged by
+#: analysis.repeats' own rules): only then does an edge bout run at another pace stand out
+#: as another effort (a phone's GPS makes a 50 s "bout" 20 % faster than 20 s pickups).
+PACED_BOUT_S = 45.0
 #: A pause of at least this many seconds between two stretches of running is a standing
 #: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
 #: between repeats is about 30 s.
@@ -199,8 +204,14 @@ def _bouts_against_jog(streams: Streams, gap: FloatArray, speed: FloatArray,
 
 
 def lap_efforts(laps: Sequence[Lap]) -> Efforts:
-    """Bouts from laps: consecutive laps clearly faster than the session's jogging laps."""
-    laps = [lap for lap in laps if lap.elapsed_s > 0 and math.isfinite(lap.distance_m)]
+    """Bouts from laps: consecutive laps clearly faster than the session's jogging laps.
+
+    Laps shorter than the shortest bout (MIN_BOUT_S) are left out: a watch stopped a second
+    after the last lap press leaves a lap of 1-6 s and 5-20 m whose speed is noise, and
+    taken as the session's fastest it raised the bar (CORE_FRACTION) above all but one of
+    4 x 2:30 min repeats (tests/data/blind-2026-12e: a 1 s lap at 3:12/km)."""
+    laps = [lap for lap in laps
+            if lap.elapsed_s >= MIN_BOUT_S and math.isfinite(lap.distance_m)]
     running = [lap for lap in laps if lap.speed >= RUN_MIN_SPEED]
     if len(laps) < 2 or not running:
         return Efforts((), (), 0.0)
@@ -209,18 +220,44 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
         JOG_PERCENTILE)
     floor = max(BOUT_MIN_RATIO * jog, CORE_FRACTION * max(lap.speed for lap in laps))
     fast = np.array([lap.speed >= floor for lap in laps])
+    for a, b in runs_of(fast):
+        _drop_build_ups(laps, fast, a, b)
     pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
     gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if a > 0 and b < len(laps)]
     return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog))
 
 
+def _drop_build_ups(laps: Sequence[Lap], fast: BoolArray, a: int, b: int) -> None:
+    """Unmark the first laps of the run of fast laps ``laps[a:b]`` that are slower than the
+    lap after them by BOUT_MIN_RATIO or more, and likewise its last laps against the lap
+    before: a repeat is run at one pace, and a lap that much slower beside it is another
+    effort, the end of a warm-up built up to steady pace just before the first repeat (as
+    a bout stands that far above the jog). Joined to the first repeat, it made one bout of
+    12 min out of 10 min at 5:18/km and 2 min at 4:18/km, and 5 x 2 min irregular
+    (tests/data/blind-2026-12e). Laps of one effort split by an auto-lap or a press differ
+    by a few per cent, and a tempo's faster finish by about 10 %: both stay whole."""
+    while b - a > 1 and BOUT_MIN_RATIO * laps[a].speed <= laps[a + 1].speed:
+        fast[a] = False
+        a += 1
+    while b - a > 1 and BOUT_MIN_RATIO * laps[b - 1].speed <= laps[b - 2].speed:
+        fast[b - 1] = False
+        b -= 1
+
+
 def _trim_edges(efforts: Efforts) -> Efforts:
-    """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end."""
+    """Drop first or last bouts unlike the rest: a hill in the warm-up, strides at the end,
+    or, among repeats longer than a sprint (PACED_BOUT_S), a first or last effort run at
+    another pace than theirs (BOUT_MIN_RATIO apart, as far as a bout stands above the jog):
+    3 x 1.7 km at 4:45/km, then a kilometre at 3:41/km (tests/data/blind-2026-12e) is three
+    repeats and a fast finish, not four loose surges."""
     bouts, gaps = list(efforts.bouts), list(efforts.gaps)
     while len(bouts) > MIN_CORE_BOUTS:
         median = float(np.median([b.seconds for b in bouts]))
+        pace = float(np.median([b.speed for b in bouts]))
+        paced = median >= PACED_BOUT_S
         main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
-        odd = [not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
+        odd = [(not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
+                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
                and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]

@@ -4,6 +4,11 @@ TRIMP weighs each minute by the heart-rate reserve it was run at, exponentially,
 minute at threshold counts several easy minutes. The best heart-rate data available is
 used: the 1 Hz stream, then the laps' averages, then the session's average; without any
 heart rate a run's pace stands in for it, and other sports count their duration.
+
+A swim's effort is its swimming time: the rests at the wall between its sets are recovery
+inside the session, which a heart-rate stream weighs as such and a duration must leave out.
+Its record keeps both, the swimming time as its moving time and the time it lasted as its
+elapsed time, whether it came from the device's laps or from Strava's summary.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from analysis import segments
+from analysis.classify import swimming_s
 from analysis.model import (
     QUALITY_WORKOUTS,
     Activity,
@@ -104,7 +110,7 @@ def session_record(
         sport=activity.sport,
         workout=classification.workout,
         distance_m=activity.distance_m,
-        moving_s=activity.moving_s,
+        moving_s=effort_s(activity),
         load=load,
         hard=is_hard(activity, classification, load, profile),
         avg_hr=activity.avg_hr,
@@ -160,8 +166,16 @@ def _weighted_minutes(seconds: FloatArray, hrr: FloatArray) -> float:
     return float(np.sum(seconds / 60.0 * weights))
 
 
+def effort_s(activity: Activity) -> float:
+    """Seconds of effort: a swim's swimming time when its rests at the wall add up to a
+    minute or more (analysis.classify.swimming_s), else the moving time."""
+    swimming = swimming_s(activity)
+    return swimming if swimming is not None else activity.moving_s
+
+
 def _duration(activity: Activity) -> float:
-    seconds = activity.moving_s if activity.moving_s > 0 else activity.elapsed_s
+    seconds = effort_s(activity)
+    seconds = seconds if seconds > 0 else activity.elapsed_s
     return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
 
 

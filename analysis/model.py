@@ -113,7 +113,7 @@ class Lap:
 @dataclass(frozen=True)
 class LeftOut:
     """Distance and time of a run covered at a vehicle's speed, taken out of its totals,
-    pace and splits (analysis.plausibility.without_vehicle_stretches)."""
+    pace, splits and laps (analysis.plausibility.without_vehicle_stretches)."""
 
     distance_m: float
     seconds: float

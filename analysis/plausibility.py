@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
-from analysis.model import Activity, BoolArray, FloatArray, LeftOut, Streams
+from analysis.model import Activity, BoolArray, FloatArray, Lap, LeftOut, Streams
 
 #: Sports on foot, whose stretches at a vehicle's speed are left out (as the parsers'
 #: analysis.parsers.sports.ON_FOOT).
@@ -21,10 +22,19 @@ ON_FOOT = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
 #: parsers cap each step on foot at 12.5 m/s, so such stretches show at that cap. 9.5 m/s
 #: (34 km/h) lies just above that record.
 VEHICLE_SPEED = 9.5
-#: ... for at least this many seconds: shorter bursts are GPS jitter around a sprint,
-#: which the parsers' cap already bounds (adding no distance for every fast step, instead
-#: of capping them, turned a held-out long run into fartlek: BENCHMARKS.md).
+#: ... for at least this many seconds: such a stretch leaves the run, time and all.
+#: Shorter bursts are GPS jumps, a few seconds long, while the runner ran on: they keep
+#: their time and count the pace held around them (adding no distance for every fast
+#: step, time and all, turned a held-out long run into fartlek).
 VEHICLE_S = 30
+#: Seconds over which the parsers measure speed (analysis.parsers.resample.SPEED_WINDOW_S):
+#: a burst of that speed above :data:`VEHICLE_SPEED` counts the pace around it all through.
+SPEED_WINDOW_S = 5
+#: A step faster than :data:`VEHICLE_SPEED` whose excess over the pace around it makes up
+#: for steps shorter than that pace within this many seconds is a device's clock
+#: jittering (a sample logged a second late), not a GPS jump: the distance over them all
+#: is the runner's.
+JITTER_S = 4
 #: A ride saved as a run goes at such speeds again and again, down every descent (the rides
 #: typed as runs of the blind batches: 12-54 stretches of 30 s or more); a run with a car,
 #: a train or a lost GPS fix in it, a few times at most (the runpandas athlete's phone:
@@ -217,42 +227,212 @@ def wheeled_kilometres(activity: Activity) -> int:
 
 
 def without_vehicle_stretches(activity: Activity) -> Activity:
-    """``activity`` without the stretches a runner cannot have covered on foot: their
-    distance and time leave the totals, the pace and the splits (the streams stand still
-    there), and :attr:`Activity.left_out` says how much was left out. Activities not on
-    foot, without streams, or that moved like a ride (most kilometres faster than a runner,
-    or vehicle speed again and again: a ride saved as a run, a treadmill's footpod on a
-    wrong scale) or mostly at such speeds, are returned as they are, for the classifier
-    to judge whole."""
+    """``activity`` with only what a runner can have covered on foot.
+
+    Stretches at a vehicle's speed (:data:`VEHICLE_SPEED` for :data:`VEHICLE_S` or more)
+    leave the totals, the pace and the splits (the streams stand still there), and
+    :attr:`Activity.left_out` says how much was left out. Shorter GPS jumps (the speed
+    above :data:`VEHICLE_SPEED` for less than that) keep their time, the runner ran on,
+    but not their distance: each step faster than that counts the pace held around the
+    jump (:func:`_allowed`; steps beside it that make up for it, a device's clock
+    jittering, let it keep what they lack), so no distance, pace, split or fastest
+    effort holds it; a sprint at up to that speed stays as it was. The laps and Strava's
+    splits lose what the streams lost inside them, and a lap still faster than
+    :data:`VEHICLE_SPEED` is set aside. Without streams, laps at a vehicle's speed leave
+    the totals the same way.
+
+    Activities not on foot, or that moved like a ride (most kilometres faster than a
+    runner, or vehicle speed again and again: a ride saved as a run, a treadmill's footpod
+    on a wrong scale) or mostly at such speeds, are returned as they are, for the
+    classifier to judge whole."""
+    if activity.sport not in ON_FOOT:
+        return activity
     streams = activity.streams
-    if activity.sport not in ON_FOOT or streams is None or len(streams) < VEHICLE_S:
+    if streams is None or len(streams) < 2:
+        return _without_vehicle_laps(activity)
+    if len(streams) < VEHICLE_S:
         return activity
     fast = np.nan_to_num(streams.speed, nan=0.0) > VEHICLE_SPEED
-    edges = np.diff(np.concatenate(([0], fast.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, ends = _stretches(fast)
     long = (ends - starts) >= VEHICLE_S
-    if not long.any() or np.count_nonzero(long) > VEHICLE_MAX_STRETCHES:
+    if np.count_nonzero(long) > VEHICLE_MAX_STRETCHES:
         return activity
     total_km, fast_km = ride_kilometres(activity)
     if total_km > 0 and fast_km >= RIDE_KM_SHARE * total_km:
         return activity
-    out = np.zeros(len(streams), dtype=bool)
-    for a, b in zip(starts[long], ends[long], strict=True):
-        out[a:b] = True
+    out = _marked(len(streams), starts[long], ends[long])
     steps = np.diff(np.nan_to_num(streams.distance, nan=0.0), prepend=streams.distance[0])
-    removed = float(np.sum(np.clip(steps[out], 0.0, None)))
+    steps = np.clip(steps, 0.0, None)
+    removed = float(np.sum(steps[out]))
     total = float(streams.distance[-1] - streams.distance[0])
     if total <= 0 or removed >= VEHICLE_MAX_SHARE * total:
         return activity
-    distance = streams.distance[0] + np.cumsum(np.where(out, 0.0, steps))
-    cleaned = replace(streams, distance=distance, speed=np.where(out, 0.0, streams.speed),
-                      moving=streams.moving & ~out)
-    kept = float(distance[-1] - distance[0])
-    moving_out = float(np.count_nonzero(streams.moving & out))
-    left = LeftOut(distance_m=max(activity.distance_m - kept, removed),
-                   seconds=float(np.count_nonzero(out)))
-    return replace(activity, streams=cleaned, distance_m=kept,
-                   moving_s=max(activity.moving_s - moving_out, 0.0), left_out=left)
+    burst = _jump_steps(steps, starts[~long], ends[~long]) & ~out
+    # the first second has no step before it, whatever its speed
+    stepped = streams.moving & (np.arange(len(streams)) > 0)
+    kept_steps = np.where(out, 0.0, np.minimum(steps, _allowed(steps, stepped, out, burst)))
+    jumps = ~out & (kept_steps < steps)
+    if not out.any() and not jumps.any():
+        return _without_impossible_laps(activity)
+    distance = streams.distance[0] + np.cumsum(kept_steps)
+    speed = np.where(out, 0.0, np.minimum(streams.speed, centred_speed(distance)))
+    cleaned = replace(streams, distance=distance, speed=speed, moving=streams.moving & ~out)
+    lost = steps - kept_steps
+    lost_moving = (streams.moving & out).astype(np.float64)
+    moving_out = float(np.sum(lost_moving))
+    jumped = float(np.sum(lost[jumps]))
+    if out.any():
+        kept = float(distance[-1] - distance[0])
+        left: LeftOut | None = LeftOut(distance_m=max(activity.distance_m - kept - jumped,
+                                                      removed),
+                                       seconds=float(np.count_nonzero(out)))
+    else:
+        kept, left = max(activity.distance_m - jumped, 0.0), activity.left_out
+    return _without_impossible_laps(replace(
+        activity, streams=cleaned, distance_m=kept,
+        moving_s=max(activity.moving_s - moving_out, 0.0), left_out=left,
+        laps=_less(activity.laps, lost, lost_moving),
+        splits=_less(activity.splits, lost, lost_moving)))
+
+
+def centred_speed(distance: FloatArray) -> FloatArray:
+    """Speed over :data:`SPEED_WINDOW_S` centred seconds (fewer at the ends), as the
+    parsers measure it (analysis.parsers.resample)."""
+    n = distance.size
+    half = SPEED_WINDOW_S // 2
+    index = np.arange(n)
+    hi, lo = np.minimum(index + half, n - 1), np.maximum(index - half, 0)
+    span = (hi - lo).astype(np.float64)
+    speed: FloatArray = np.divide(distance[hi] - distance[lo], span, out=np.zeros(n),
+                                  where=span > 0)
+    return speed
+
+
+def _stretches(fast: BoolArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Starts and ends (exclusive) of the runs of True in ``fast``."""
+    edges = np.diff(np.concatenate(([0], fast.astype(np.int8), [0])))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _marked(n: int, starts: NDArray[np.intp], ends: NDArray[np.intp]) -> BoolArray:
+    marked = np.zeros(n, dtype=bool)
+    for a, b in zip(starts, ends, strict=True):
+        marked[a:b] = True
+    return marked
+
+
+def _jump_steps(steps: FloatArray, starts: NDArray[np.intp],
+                ends: NDArray[np.intp]) -> BoolArray:
+    """The one-second steps faster than :data:`VEHICLE_SPEED` that make the speed (a
+    centred mean of :data:`SPEED_WINDOW_S` s) exceed it in a burst shorter than
+    :data:`VEHICLE_S`: the steps ``a - half + 1`` to ``b + half`` of a burst ``[a, b)``."""
+    half = SPEED_WINDOW_S // 2
+    near = _marked(steps.size, np.maximum(starts - half + 1, 0),
+                   np.minimum(ends + half, steps.size))
+    jumps: BoolArray = near & (steps > VEHICLE_SPEED)
+    return jumps
+
+
+def _stand_in(steps: FloatArray, moving: BoolArray, jumps: BoolArray) -> FloatArray:
+    """For each second of a jump, the mean pace (m/s) of the seconds run on foot within
+    :data:`VEHICLE_S` of it: what a runner covered while the GPS jumped (0 where nothing
+    around it was run). Faster steps and the :data:`JITTER_S` s beside each jump, which
+    may make up for it, are not counted in it."""
+    starts, ends = _stretches(jumps)
+    beside = _marked(steps.size, np.maximum(starts - JITTER_S, 0),
+                     np.minimum(ends + JITTER_S, steps.size))
+    plausible = moving & ~beside & (steps <= VEHICLE_SPEED)
+    stand_in = np.zeros(steps.size)
+    for a, b in zip(starts, ends, strict=True):
+        lo, hi = max(a - VEHICLE_S, 0), min(b + VEHICLE_S, steps.size)
+        around = steps[lo:hi][plausible[lo:hi]]
+        stand_in[a:b] = float(np.mean(around)) if around.size else 0.0
+    return stand_in
+
+
+def _allowed(steps: FloatArray, moving: BoolArray, out: BoolArray,
+             burst: BoolArray) -> FloatArray:
+    """The most each one-second step may count (inf where it counts whole).
+
+    A step faster than :data:`VEHICLE_SPEED` counts the pace run around it
+    (:func:`_stand_in`); in a burst of the speed (``burst``) that is all. Elsewhere it
+    also keeps what makes up for the shortfall of the moving steps within
+    :data:`JITTER_S` s of it: a device that logged no progress for a second and then two
+    seconds' worth jittered in time, and the distance over both is the runner's."""
+    fast = (steps > VEHICLE_SPEED) & ~out
+    allowed = np.full(steps.size, np.inf)
+    if not fast.any():
+        return allowed
+    pace = _stand_in(steps, moving & ~out, fast)
+    lender = moving & ~fast & ~out
+    lent = np.zeros(steps.size)
+    for i in map(int, np.flatnonzero(fast)):
+        allowed[i] = pace[i]
+        if burst[i]:
+            continue
+        excess = float(steps[i] - pace[i])
+        # the nearest steps make up for it first, as a late sample's does
+        for k in sorted(range(max(i - JITTER_S, 0), min(i + JITTER_S + 1, steps.size)),
+                        key=lambda k: abs(k - i)):
+            if excess <= 0:
+                break
+            if lender[k]:
+                take = min(excess, max(float(pace[i] - steps[k] - lent[k]), 0.0))
+                lent[k] += take
+                allowed[i] += take
+                excess -= take
+    return allowed
+
+
+def _less(laps: tuple[Lap, ...], lost: FloatArray, lost_moving: FloatArray) -> tuple[Lap, ...]:
+    """``laps`` without the distance (``lost``, m per second) and moving time
+    (``lost_moving``, s per second) the streams lost within each lap's time."""
+    if not laps:
+        return laps
+    distance = np.concatenate(([0.0], np.cumsum(lost)))
+    moving = np.concatenate(([0.0], np.cumsum(lost_moving)))
+    n = lost.size
+    result = []
+    for lap in laps:
+        a = int(min(max(round(lap.start_s), 0), n))
+        b = int(min(max(round(lap.start_s + lap.elapsed_s), a), n))
+        result.append(replace(
+            lap, distance_m=max(lap.distance_m - float(distance[b] - distance[a]), 0.0),
+            moving_s=max(lap.moving_s - float(moving[b] - moving[a]), 0.0)))
+    return tuple(result)
+
+
+def _without_impossible_laps(activity: Activity) -> Activity:
+    """``activity`` without the laps and splits faster than anyone on foot (a lap of a
+    few seconds across a GPS jump), whose pace no sentence may quote."""
+    laps = tuple(lap for lap in activity.laps if lap.speed <= VEHICLE_SPEED)
+    splits = tuple(lap for lap in activity.splits if lap.speed <= VEHICLE_SPEED)
+    if len(laps) == len(activity.laps) and len(splits) == len(activity.splits):
+        return activity
+    return replace(activity, laps=laps, splits=splits)
+
+
+def _without_vehicle_laps(activity: Activity) -> Activity:
+    """A summary without streams: its laps (or else its splits) at a vehicle's speed
+    for :data:`VEHICLE_S` or more leave its totals, as stretches of the streams would;
+    then every lap and split faster than anyone on foot is set aside. A summary whose
+    laps say it was a ride (more such laps than :data:`VEHICLE_MAX_STRETCHES`, most of
+    its distance or of its kilometres too fast for a runner) stays whole."""
+    laps = activity.laps if activity.laps else activity.splits
+    vehicle = [lap for lap in laps if lap.speed > VEHICLE_SPEED and lap.moving_s >= VEHICLE_S]
+    if not vehicle:
+        return _without_impossible_laps(activity)
+    distance = sum(lap.distance_m for lap in vehicle)
+    full = [lap for lap in laps if lap.distance_m >= FULL_KM_M and lap.moving_s > 0]
+    fast = sum(lap.speed > WORLD_RECORD_10K_SPEED for lap in full)
+    if len(vehicle) > VEHICLE_MAX_STRETCHES or distance >= VEHICLE_MAX_SHARE * \
+            activity.distance_m or (full and fast >= RIDE_KM_SHARE * len(full)):
+        return activity
+    moving = sum(lap.moving_s for lap in vehicle)
+    left = LeftOut(distance_m=distance, seconds=sum(lap.elapsed_s for lap in vehicle))
+    return _without_impossible_laps(replace(
+        activity, distance_m=activity.distance_m - distance,
+        moving_s=max(activity.moving_s - moving, 0.0), left_out=left))
 
 
 def effort_speed(activity: Activity) -> float:

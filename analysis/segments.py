@@ -90,7 +90,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     efforts = find_efforts(streams, gap, speed, profile.easy_speed)
     hr = _smooth_hr(streams.heartrate)
     hills = climbs.hill_repeats(
-        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed, hr
+        climbs.find_climbs(streams, altitude), gap, BOUT_ENTRY * efforts.jog_speed, hr, speed
     ) if efforts.jog_speed > 0 else ()
     max_hr = profile.max_hr
     if hr is not None:

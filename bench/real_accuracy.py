@@ -16,8 +16,9 @@ figure for recordings the rules were not tuned on. So is the blind batch of Dece
 repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is the second
 batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
 for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``), and
-so are the third, of interval sessions of many kinds (tests/data/blind-2026-12c), and the
-fourth, of athletes none of the rules were tuned on (tests/data/blind-2026-12d).
+so are the third, of interval sessions of many kinds (tests/data/blind-2026-12c), the
+fourth, of athletes none of the rules were tuned on (tests/data/blind-2026-12d), and the
+fifth, of more such athletes' interval sessions (tests/data/blind-2026-12e).
 
 :func:`per_set_lines` puts each set's score now beside its score before the rules changed
 for issue 20 (:data:`BEFORE_ISSUE_20`, recorded once and kept here as history).
@@ -74,13 +75,22 @@ BLIND_D = REPO_ROOT / "tests" / "data" / "blind-2026-12d"
 BLIND_D_FIGURE = ("commit 1eaf4f4 (the classifier of 917b082): 14/19 acceptable (74 %), 9 exact; "
                   "runs 14/19 acceptable (74 %), 9 exact; interval sessions called intervals "
                   "1 of 3")
+#: The fifth blind batch of December 2026 (issue 20): interval sessions and other runs of three
+#: athletes no earlier set holds, labelled first and scored once on the classifier of main.
+BLIND_E = REPO_ROOT / "tests" / "data" / "blind-2026-12e"
+#: The fifth batch's one blind score (labels of 4dccb86, the classifier of main at 4d7b1b7),
+#: taken before any rule changed after seeing it.
+BLIND_E_FIGURE = ("commit 4dccb86 (the classifier of 4d7b1b7): 21/29 acceptable (72 %), 20 exact; "
+                  "runs 21/29 acceptable (72 %), 20 exact; interval sessions called intervals "
+                  "10 of 15")
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
 #: Where the rules changed for issue 20 are listed, each with the sources it fixed: those
-#: made after the first two blind batches, those made after the third, and after the fourth.
+#: made after the first two blind batches, those made after the third, the fourth and the fifth.
 RULES_CHANGED = BLIND / "README.md"
 RULES_CHANGED_C = BLIND_C / "README.md"
 RULES_CHANGED_D = BLIND_D / "README.md"
+RULES_CHANGED_E = BLIND_E / "README.md"
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ class Recorded:
 
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
 #: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE,
-#: BLIND_D_FIGURE).
+#: BLIND_D_FIGURE, BLIND_E_FIGURE).
 #: Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
@@ -112,6 +122,9 @@ BEFORE_ISSUE_20 = {
     "tests/data/blind-2026-12d": Recorded("**14/19 (74 %)**, 9 exact, blind (1eaf4f4, the "
                                           "classifier of 917b082)", "**14/19 (74 %)**",
                                           "**1 of 3**"),
+    "tests/data/blind-2026-12e": Recorded("**21/29 (72 %)**, 20 exact, blind (4dccb86, the "
+                                          "classifier of 4d7b1b7)", "**21/29 (72 %)**",
+                                          "**10 of 15**"),
 }
 #: A set whose one blind score has not been taken yet: its first run is that score.
 NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
@@ -127,6 +140,8 @@ SET_NAMES = {
                                  "(tests/data/blind-2026-12c)",
     "tests/data/blind-2026-12d": "fourth blind batch, athletes the rules never met "
                                  "(tests/data/blind-2026-12d)",
+    "tests/data/blind-2026-12e": "fifth blind batch, interval sessions of more athletes "
+                                 "(tests/data/blind-2026-12e)",
 }
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
@@ -361,7 +376,8 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
 def _title(folder: Path) -> str:
     which = {BLIND_B: " (second, interval sessions)",
              BLIND_C: " (third, interval sessions of many kinds)",
-             BLIND_D: " (fourth, athletes the rules never met)"}.get(folder, "")
+             BLIND_D: " (fourth, athletes the rules never met)",
+             BLIND_E: " (fifth, interval sessions of more athletes)"}.get(folder, "")
     return f"Blind batch of December 2026{which}"
 
 
@@ -405,7 +421,8 @@ def measure_all() -> list[Scored]:
             Scored("tests/data/blind-2026-12", *measure_blind()),
             Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B)),
             Scored("tests/data/blind-2026-12c", *measure_blind(BLIND_C)),
-            Scored("tests/data/blind-2026-12d", *measure_blind(BLIND_D))]
+            Scored("tests/data/blind-2026-12d", *measure_blind(BLIND_D)),
+            Scored("tests/data/blind-2026-12e", *measure_blind(BLIND_E))]
 
 
 def report_all(sets: list[Scored]) -> str:
@@ -422,11 +439,14 @@ def report_all(sets: list[Scored]) -> str:
                       heldout.absent)
     blind_a, blind_b = by_name["tests/data/blind-2026-12"], by_name["tests/data/blind-2026-12b"]
     blind_c, blind_d = by_name["tests/data/blind-2026-12c"], by_name["tests/data/blind-2026-12d"]
+    blind_e = by_name["tests/data/blind-2026-12e"]
     return "\n".join([
         head + "\n".join(blind_lines(blind_a.verdicts, blind_a.absent)) + "\n",
         "\n".join(blind_lines(blind_b.verdicts, blind_b.absent, BLIND_B, BLIND_B_FIGURE)) + "\n",
         "\n".join(blind_lines(blind_c.verdicts, blind_c.absent, BLIND_C, BLIND_C_FIGURE)) + "\n",
         "\n".join(blind_lines(blind_d.verdicts, blind_d.absent, BLIND_D, BLIND_D_FIGURE))
+        + "\n",
+        "\n".join(blind_lines(blind_e.verdicts, blind_e.absent, BLIND_E, BLIND_E_FIGURE))
         + "\n",
         "\n".join(per_set_lines(sets)) + "\n"])
 
@@ -439,8 +459,9 @@ def per_set_lines(sets: list[Scored]) -> list[str]:
              "then and kept in bench/real_accuracy.py; the second is this run's. The rules "
              f"changed, each with the sources it fixed, and those tried and left out are listed "
              f"in {RULES_CHANGED.relative_to(REPO_ROOT)}, for those made after the third "
-             f"batch, {RULES_CHANGED_C.relative_to(REPO_ROOT)}, and for those made after the "
-             f"fourth, {RULES_CHANGED_D.relative_to(REPO_ROOT)}.\n",
+             f"batch, {RULES_CHANGED_C.relative_to(REPO_ROOT)}, for those made after the "
+             f"fourth, {RULES_CHANGED_D.relative_to(REPO_ROOT)}, and for those made after the "
+             f"fifth, {RULES_CHANGED_E.relative_to(REPO_ROOT)}.\n",
              "| set | before: acceptable | now: acceptable | before: runs | now: runs | "
              "before: interval sessions called intervals | now |",
              "| --- | --- | --- | --- | --- | --- | --- |"]

@@ -69,21 +69,25 @@ _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
 local count = tonumber(ARGV[7])
 local athlete = #KEYS == 8
+local counters = athlete and 7 or 5
+local held = redis.call('MGET', unpack(KEYS, 2, counters))
+local function used(i) return tonumber(held[i - 1] or '0') end
+local mine = false
 local function wants(until_s)
-  local seen = tonumber(redis.call('ZSCORE', KEYS[8], ARGV[9]) or '0')
-  if seen < until_s then redis.call('ZADD', KEYS[8], until_s, ARGV[9]) end
+  if tonumber(mine or '0') < until_s then redis.call('ZADD', KEYS[8], until_s, ARGV[9]) end
   redis.call('EXPIRE', KEYS[8], ARGV[5])
 end
 if athlete then
-  if tonumber(redis.call('GET', KEYS[7]) or '0') + count > tonumber(ARGV[11]) then
+  if used(7) + count > tonumber(ARGV[11]) then
     return {6}
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', ARGV[8])
   local others = redis.call('ZCARD', KEYS[8])
-  if redis.call('ZSCORE', KEYS[8], ARGV[9]) then others = others - 1 end
+  mine = redis.call('ZSCORE', KEYS[8], ARGV[9])
+  if mine then others = others - 1 end
   if others > 0 then
     local share = math.max(count, math.floor(tonumber(ARGV[10]) / (others + 1)))
-    if tonumber(redis.call('GET', KEYS[6]) or '0') + count > share then
+    if used(6) + count > share then
       wants(tonumber(ARGV[13]))
       local first = redis.call('ZRANGE', KEYS[8], 0, 1, 'WITHSCORES')
       if first[1] == ARGV[9] then return {5, first[4]} end
@@ -92,19 +96,23 @@ if athlete then
   end
 end
 for i = 2, 5 do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') + count > tonumber(ARGV[i - 1]) then
+  if used(i) + count > tonumber(ARGV[i - 1]) then
     if athlete and i % 2 == 0 then wants(tonumber(ARGV[13])) end
     return {i - 1}
   end
 end
-local counters = athlete and 7 or 5
 for i = 2, counters do
-  redis.call('INCRBY', KEYS[i], count)
-  redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
+  if redis.call('INCRBY', KEYS[i], count) == count then
+    redis.call('EXPIRE', KEYS[i], ARGV[4 + (i % 2) + 1])
+  end
 end
 if athlete then wants(tonumber(ARGV[12])) end
 return {0}
 """
+# One MGET reads every counter, and the athlete's place among those who want the window is
+# read once. A counter's time to live is set when it starts from nothing (the window's length
+# and KEY_GRACE_S, so it outlives its window; _OBSERVE's corrections set it too): a
+# reservation sends no EXPIRE for counters that already count.
 # KEYS: closed, overall short, overall daily, read short, read daily[, the athlete's short, the
 # athlete's daily, the athletes who want the short window (a sorted set: until when)].
 # ARGV: the four limits, the short ttl (i even -> ARGV[5]), the daily ttl (ARGV[6]), the count
@@ -114,8 +122,9 @@ return {0}
 # other athlete wants the window} past the athlete's share, {6} past their daily share.
 
 _RELEASE = """
+local held = redis.call('MGET', unpack(KEYS))
 for i = 1, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[1]) then
+  if tonumber(held[i] or '0') >= tonumber(ARGV[1]) then
     redis.call('DECRBY', KEYS[i], ARGV[1])
   end
 end
@@ -124,9 +133,10 @@ return 0
 # KEYS: the counters of the window the reservation was made in. ARGV: the count.
 
 _OBSERVE = """
+local held = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 for i = 1, 4 do
   local seen = tonumber(ARGV[i])
-  if seen and seen > tonumber(redis.call('GET', KEYS[i]) or '0') then
+  if seen and seen > tonumber(held[i] or '0') then
     redis.call('SET', KEYS[i], seen, 'EX', ARGV[5 + ((i + 1) % 2)])
   end
 end

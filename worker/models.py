@@ -77,8 +77,9 @@ class Athlete(Base):
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
     #: Every activity of the athlete since ``history_since`` is in the cache, as read from
     #: Strava's list at ``history_read_at`` (see worker.history); None: not read, or expired.
+    #: The purge selects by the second (worker.retention): it is indexed.
     history_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    history_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    history_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # The athlete's own settings (see worker.preferences); ``units`` above is one of them.
     #: False: no block is written (the athlete turned feedback off on their page).
     feedback_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -146,7 +147,8 @@ class Activity(Base):
     block_digest: Mapped[str | None] = mapped_column(String(64))
     #: That block as written, shown on the athlete's page of the activity.
     block: Mapped[str | None] = mapped_column(Text)
-    block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the block was written; the purge selects by it (worker.retention): indexed.
+    block_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     analysed_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
     #: When what this row holds was read from Strava (the oldest of its reads).
     fetched_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)

@@ -9,7 +9,8 @@ from Strava's cache in our database, read again first when it is missing or expi
 
 One event is one unit of work: the claim (one transaction); the athlete's context (worker.
 context: one reading transaction); Strava and the analysis, with no database open; then one
-write, in which the activity's row, the block written and the inbox's finish commit together.
+write, in which the activity's row, the block written and the inbox's finish commit together,
+with the athlete's weeks when the event had to read them first (worker.history.weeks).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import redis
 from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,12 +36,12 @@ from analysis.model import Activity as ActivityData
 from analysis.parsers import ActivityFileError
 from analysis.parsers.bundle import activity_from_strava
 from analysis.training import Past
-from worker import context, labels
+from worker import context, history, labels
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import languages, save_record, utc_offset
+from worker.config import DEFAULT_ACTIVITY_LOCK_S
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
-from worker.history import ensure as ensure_history
 from worker.inbox import Claim, EventStatus, Inbox
 from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
@@ -59,6 +61,13 @@ LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
 #: athlete may have edited it meanwhile, and Strava has no conditional PUT.
 REREAD_AFTER_S = 5.0
+#: How long one worker holds an activity before its lock lapses, by default
+#: (STRIDEWISE_ACTIVITY_LOCK); see worker.config.DEFAULT_ACTIVITY_LOCK_S.
+ACTIVITY_LOCK_S = DEFAULT_ACTIVITY_LOCK_S
+#: A lock set this recently, in sixtieths of its time, is not set again between steps (see
+#: ActivityLock): one second of the default minute.
+KEEPALIVE_AFTER = 1 / 60
+KEEPALIVE_AFTER_S = ACTIVITY_LOCK_S * KEEPALIVE_AFTER
 
 #: What an event learnt, written in its one transaction (the caller's).
 Write = Callable[[Session], None]
@@ -76,6 +85,8 @@ class Result:
     detail: str
     wrote: bool = False
     write: Write | None = field(default=None, compare=False, repr=False)
+    #: Called once the write committed, or failed (the history's lock is let go of).
+    after: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 def handle_event(rt: Runtime, event_id: int) -> Result:
@@ -113,17 +124,21 @@ def finish(rt: Runtime, claim: Claim, result: Result) -> Result:
 
 
 def commit(rt: Runtime, result: Result, then: Write = lambda _session: None) -> None:
-    """Write what ``result`` learnt, then ``then``, in one transaction."""
-    for attempt in range(2):
-        try:
-            with rt.db.session() as session:
-                if result.write is not None:
-                    result.write(session)
-                then(session)
-            return
-        except IntegrityError:
-            if attempt:
-                raise
+    """Write what ``result`` learnt, then ``then``, in one transaction; then its ``after``."""
+    try:
+        for attempt in range(2):
+            try:
+                with rt.db.session() as session:
+                    if result.write is not None:
+                        result.write(session)
+                    then(session)
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+    finally:
+        if result.after is not None:
+            result.after()
 
 
 def _finished(session: Session, claim: Claim, result: Result) -> None:
@@ -147,20 +162,14 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
 
 def _activity_event(rt: Runtime, claim: Claim) -> Result:
     owner, object_id, create = claim.owner_id, claim.object_id, claim.aspect_type == "create"
-    lock_s = rt.settings.activity_lock_s
-    lock = rt.redis.lock(f"stridewise:lock:activity:{object_id}", timeout=lock_s)
-    if not lock.acquire(blocking=False):
+    lock = ActivityLock(rt.redis, object_id, ttl_s=rt.settings.activity_lock_s)
+    if not lock.acquire():
         raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
-
-    def keepalive() -> None:
-        with contextlib.suppress(LockError):
-            lock.extend(lock_s, replace_ttl=True)
-
     try:
         athlete, duplicate = _read(rt, owner, object_id, create)
         if duplicate:
             return Result(EventStatus.DONE, f"activity {object_id} already has its block")
-        return _sync_activity(rt, owner, athlete, object_id, keepalive)
+        return _sync_activity(rt, owner, athlete, object_id, lock.keepalive)
     except StravaNotFound:
         if not create or rt.inbox.delete_seen(object_id):
             return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
@@ -173,8 +182,43 @@ def _activity_event(rt: Runtime, claim: Claim) -> Result:
     except StravaRejected as refused:
         return rejected(object_id, refused)
     finally:
+        lock.release()
+
+
+class ActivityLock:
+    """One worker's hold on an activity: its Redis lock, set again between steps.
+
+    A step that ends less than a sixtieth of the lock's time (``ttl_s``, STRIDEWISE_ACTIVITY_LOCK;
+    KEEPALIVE_AFTER_S of the default) after the lock was last set leaves it as it is: the next
+    step still starts with all but that much of the lock's time left, and an event
+    whose steps are quick (most) sends Redis the lock's SET and its release only.
+    """
+
+    def __init__(self, client: redis.Redis, activity_id: int,
+                 clock: Callable[[], float] = time.monotonic,
+                 ttl_s: float = ACTIVITY_LOCK_S) -> None:
+        self.lock = client.lock(f"stridewise:lock:activity:{activity_id}", timeout=ttl_s)
+        self.clock = clock
+        self.keepalive_after_s = ttl_s * KEEPALIVE_AFTER
+        self.set_at = 0.0
+
+    def acquire(self) -> bool:
+        """Take the lock; False when another worker holds it."""
+        self.set_at = self.clock()  # before the SET: the lock lasts at least from here
+        return bool(self.lock.acquire(blocking=False))
+
+    def keepalive(self) -> None:
+        """Set the lock's time to ``ttl_s`` again, unless it was set moments ago."""
+        now = self.clock()
+        if now - self.set_at < self.keepalive_after_s:
+            return
+        with contextlib.suppress(LockError):  # it lapsed: this worker finishes its step anyway
+            self.lock.reacquire()
+            self.set_at = now
+
+    def release(self) -> None:
         with contextlib.suppress(LockNotOwnedError):  # expired, or Redis lost it: work done
-            lock.release()
+            self.lock.release()
 
 
 def _read(rt: Runtime, athlete_id: int, activity_id: int,
@@ -223,13 +267,32 @@ def _sync_activity(rt: Runtime, athlete_id: int, athlete: AthleteContext | None,
         raise AthleteUnavailable(f"athlete {athlete_id} is not connected")
     athlete = athlete.require_active()
     strava = rt.strava(athlete.athlete_id, "live", athlete.token)
-    athlete, since = ensure_history(rt, strava, athlete)
-    # The read and the write are reserved together, so a window never closes between them.
-    reservation = strava.reserve(2)
+    weeks = history.weeks(rt, strava, athlete)
     try:
-        return _sync(strava, athlete, since, activity_id, reservation, keepalive)
-    finally:
-        reservation.close()
+        # The read and the write are reserved together, so a window never closes between them.
+        reservation = strava.reserve(2)
+        try:
+            result = _sync(strava, weeks.context, weeks.since, activity_id, reservation,
+                           keepalive)
+        finally:
+            reservation.close()
+    except BaseException:
+        weeks.keep(rt.db)  # the weeks read are stored even so
+        raise
+    if weeks.write is None:
+        return result
+    return replace(result, write=_both(weeks.write, result.write), after=weeks.written)
+
+
+def _both(first: Write, then: Write | None) -> Write:
+    """The weeks' write, then the event's: the event's row is the later read of its activity."""
+
+    def write(session: Session) -> None:
+        first(session)
+        if then is not None:
+            then(session)
+
+    return write
 
 
 def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activity_id: int,

@@ -135,17 +135,18 @@ class Actors:
               work: Callable[[int], str]) -> Any:
         """A job of ours: a :class:`Wait` made :class:`NotNow`; a :class:`Skip` skips it; a
         :class:`Hopeless` is not retried (dramatiq's ``throws``); what it finished (the
-        outcome ``work`` returns) is counted."""
+        outcome ``work`` returns) is counted, with its Strava requests, when it ends."""
 
         def run(subject_id: int) -> None:
-            try:
-                outcome = work(subject_id)
-            except Wait as waiting:
-                raise self.not_now(f"{name}({subject_id})", waiting) from None
-            except Skip as skipped:
-                log.info("%s skipped: %s", name, skipped)
-                outcome = EventStatus.SKIPPED
-            self.runtime.counters.job(name, outcome)
+            with self.runtime.counters.batch():  # one round trip for the job's counts
+                try:
+                    outcome = work(subject_id)
+                except Wait as waiting:
+                    raise self.not_now(f"{name}({subject_id})", waiting) from None
+                except Skip as skipped:
+                    log.info("%s skipped: %s", name, skipped)
+                    outcome = EventStatus.SKIPPED
+                self.runtime.counters.job(name, outcome)
 
         run.__name__ = run.__qualname__ = name
         run.__doc__ = work.__doc__

@@ -222,6 +222,48 @@ def test_summary_decides_intervals_from_manual_laps_without_streams() -> None:
     assert classify_summary(replace(activity, streams=None)) == verdict
 
 
+def test_a_last_lap_of_a_second_does_not_hide_the_repeats_from_the_summary() -> None:
+    # tests/data/blind-2026-12e: 4 x 2:30 min with 5 min jogs, then a lap of 1 s and 5 m
+    # (3:12/km) left by the watch stopped after the last press; taken as the fastest lap, it
+    # left one repeat above the bar and the summary read a tempo.
+    activity = session(repeats(4, (150, 1.03 * THRESHOLD, 0), (300, 0.9 * EASY, 0)),
+                       laps="manual")
+    end = activity.laps[-1].start_s + activity.laps[-1].elapsed_s
+    sliver = Lap(end, 1.0, 1.0, 5.2, avg_hr=activity.laps[-1].avg_hr)
+    activity = replace(activity, laps=(*activity.laps, sliver), streams=None)
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("4 x 2:30 min")
+
+
+def test_a_warm_up_lap_built_up_to_steady_pace_is_not_joined_to_the_first_repeat() -> None:
+    # tests/data/blind-2026-12e: 5 min easy, 10 min at 5:18/km, then 5 x 2 min at
+    # 4:07-4:18/km with 2 min jogs; the 10 min lap, just fast enough to be a bout, ran into
+    # the first repeat and made it one bout of 12 min, and the laps read a tempo.
+    parts: list[Part] = [(300.0, 0.93 * EASY, 0.0), (600.0, 1.13 * EASY, 0.0)]
+    for i in range(5):
+        parts += [(120.0, 1.05 * THRESHOLD, 0.0)] + ([(120.0, 0.93 * EASY, 0.0)] if i < 4 else [])
+    parts += [(600.0, 0.95 * EASY, 0.0), (300.0, EASY, 0.0)]
+    activity = replace(session(parts, laps="manual"), streams=None)
+    verdict = classify_summary(activity)
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("5 x 2 min at ")
+
+
+def test_a_fast_last_effort_after_the_repeats_is_a_finish_not_one_of_them() -> None:
+    # tests/data/blind-2026-12e: 3 x 1.7 km at 4:45/km with walked rests of 104-142 s, a 6.5 min
+    # walk, then a kilometre at 3:41/km: read as four loose surges (fartlek), then easy.
+    walk = 0.7
+    parts: list[Part] = [(860.0, 0.75 * EASY, 0.0), (495.0, 0.95 * THRESHOLD, 0.0),
+                         (104.0, walk, 0.0), (495.0, 0.95 * THRESHOLD, 0.0), (142.0, walk, 0.0),
+                         (495.0, 0.95 * THRESHOLD, 0.0), (394.0, walk, 0.0),
+                         (224.0, 1.22 * THRESHOLD, 0.0), (240.0, walk, 0.0), (270.0, EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    verdict = classify_summary(replace(activity, streams=None))
+    assert verdict.classification.workout is Workout.INTERVALS
+    assert verdict.classification.evidence.startswith("3 x 8 min at ")
+
+
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
     activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
     verdict = classify_summary(activity)
@@ -677,6 +719,45 @@ def climbs_to(rises: list[float], descents: list[float]) -> list[Part]:
         parts += [(rise / (up * grade / 100), up, grade),
                   (descent / (down * grade / 100), down, -grade), (60.0, EASY, 0.0)]
     return parts + [(600.0, EASY, 0.0)]
+
+
+def test_climbs_of_a_warm_up_beside_repeats_marked_by_laps_are_not_hill_repeats() -> None:
+    # tests/data/blind-2026-12e: 3 x 2 min marked by the laps, and "3 climbs" of the streams
+    # in the warm-up, one repeat and its jog: the laps say which stretches were the efforts.
+    up, down, grade = 2.9, 3.0, 8.0
+    warm: list[Part] = [(600.0, EASY, 0.0)]
+    for _ in range(3):
+        warm += [(20 / (up * grade / 100), up, grade), (20 / (down * grade / 100), down, -grade),
+                 (60.0, EASY, 0.0)]
+    reps: list[Part] = []
+    for i in range(4):
+        reps += [(120.0, 1.05 * THRESHOLD, 0.0)] + ([(120.0, 0.9 * EASY, 0.0)] if i < 3 else [])
+    activity = session(warm + reps + [(600.0, EASY, 0.0)], laps="manual")
+    first = activity.laps[:len(warm)]
+    warm_up = Lap(0.0, sum(lap.elapsed_s for lap in first), sum(lap.moving_s for lap in first),
+                  sum(lap.distance_m for lap in first), avg_hr=first[0].avg_hr,
+                  ascent_m=sum(lap.ascent_m or 0.0 for lap in first))
+    activity = replace(activity, laps=(warm_up, *activity.laps[len(warm):]))
+    result = classify(activity)
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("4 x 2 min at ")
+    # The same climbs without laps are hill repeats: the laps decide, not the terrain.
+    assert classify(replace(activity, laps=())).workout is Workout.HILLS
+
+
+def test_climbs_run_slower_over_the_ground_than_the_running_between_are_a_hilly_loop() -> None:
+    # tests/data/blind-2026-12e: a 24 min tempo and its warm-up over a loop with a 15-23 m
+    # hill, each climb run at 0.89-0.96 of the ground speed between them, read as hill
+    # repeats; hill repeats are run up hard and jogged down (1.24-1.30 in blind-2026-12d).
+    up, down, grade = 2.7, 3.2, 6.0
+    loop: list[Part] = [(20 / (up * grade / 100), up, grade),
+                        (20 / (down * grade / 100), down, -grade), (150.0, 3.0, 0.0)]
+    result = classify(session([(600.0, EASY, 0.0), *loop * 4, (600.0, EASY, 0.0)]))
+    assert result.workout is not Workout.HILLS
+    # Run up at the pace of the flat, the same climbs are repeats of the hill.
+    attacked = [(20 / (3.1 * grade / 100), 3.1, grade), *loop[1:]]
+    assert classify(session([(600.0, EASY, 0.0), *attacked * 4, (600.0, EASY, 0.0)])
+                    ).workout is Workout.HILLS
 
 
 def test_the_first_climb_after_a_flat_warm_up_counts() -> None:

@@ -84,9 +84,14 @@ def test_an_expiring_history_is_read_again_and_what_strava_no_longer_lists_goes(
     assert history.complete_since(strava_runtime, ATHLETE) is None
     athlete = context.read(strava_runtime.db, ATHLETE)
     strava = strava_runtime.strava(ATHLETE, "live", athlete.token)
-    after, since = across_resets(lambda: history.ensure(strava_runtime, strava, athlete))
-    assert since == history.complete_since(strava_runtime, ATHLETE) == after.history_since
-    assert set(after.cached) == set(seeded[1:])
+    weeks = across_resets(lambda: history.weeks(strava_runtime, strava, athlete))
+    assert weeks.write is not None
+    with strava_runtime.db.session() as session:
+        weeks.write(session)
+    weeks.written()
+    assert weeks.since == history.complete_since(strava_runtime, ATHLETE)
+    assert weeks.since == weeks.context.history_since
+    assert set(weeks.context.cached) == set(seeded[1:])
     assert held(strava_runtime) == set(seeded[1:])
 
 

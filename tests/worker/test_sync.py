@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 from sqlalchemy import Connection, delete, event, func, select, update
 from starlette.testclient import TestClient
 
@@ -439,3 +440,21 @@ def test_an_upload_event_is_one_claim_one_read_and_one_write(strava_runtime: Run
         assert row is not None and inbox is not None
         assert row.block_written_at is not None and inbox.status == EventStatus.DONE
         assert row.block is not None and row.block in description(strava_runtime, activity_id)
+
+
+def test_an_activity_lock_of_its_own_time_lapses_and_is_set_again_by_that_time(
+    redis_client: redis.Redis,
+) -> None:
+    """STRIDEWISE_ACTIVITY_LOCK: a shorter lock (the kill test's) lasts its own time, and a
+    keepalive after a sixtieth of it sets that time again, not the default minute."""
+    now = [0.0]
+    held = sync.ActivityLock(redis_client, 77, lambda: now[0], ttl_s=10.0)
+    key = "stridewise:lock:activity:77"
+    assert held.acquire()
+    assert 9_000 < int(redis_client.pttl(key)) <= 10_000
+    redis_client.pexpire(key, 5_000)  # as if set five seconds ago
+    now[0] += 10.0 / 60 + 0.01
+    held.keepalive()
+    assert 9_000 < int(redis_client.pttl(key)) <= 10_000
+    held.release()
+    assert not redis_client.exists(key)
