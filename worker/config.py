@@ -69,6 +69,10 @@ _CONTACT = re.compile(r"<?(?P<contact>https?://[^\s<>]+"
 #: restart or flush, a crash between commit and enqueue, a killed worker) and the sweeper
 #: sends another.
 DEFAULT_LEASE_S = 120.0
+#: How long one worker holds an activity before its lock lapses; extended after each step, so
+#: it only has to outlast one step (a request with its retries, under a minute), and a killed
+#: worker's activities are free again this long after its last step.
+DEFAULT_ACTIVITY_LOCK_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class Settings:
     max_backoff_ms: int = DEFAULT_MAX_BACKOFF_MS
     sweep_interval_s: float = DEFAULT_SWEEP_INTERVAL_S
     lease_s: float = DEFAULT_LEASE_S
+    activity_lock_s: float = DEFAULT_ACTIVITY_LOCK_S
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
     cache_days: float = DEFAULT_CACHE_DAYS
@@ -188,6 +193,7 @@ class Settings:
             max_backoff_ms=_int(env, "STRIDEWISE_MAX_BACKOFF_MS", DEFAULT_MAX_BACKOFF_MS),
             sweep_interval_s=_float(env, "STRIDEWISE_SWEEP_INTERVAL", DEFAULT_SWEEP_INTERVAL_S),
             lease_s=_float(env, "STRIDEWISE_STALE_AFTER", DEFAULT_LEASE_S),
+            activity_lock_s=_float(env, "STRIDEWISE_ACTIVITY_LOCK", DEFAULT_ACTIVITY_LOCK_S),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
             cache_days=_cache_days(env),

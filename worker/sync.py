@@ -39,6 +39,7 @@ from analysis.training import Past
 from worker import context, history, labels
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import languages, save_record, utc_offset
+from worker.config import DEFAULT_ACTIVITY_LOCK_S
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
 from worker.inbox import Claim, EventStatus, Inbox
@@ -60,12 +61,13 @@ LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
 #: athlete may have edited it meanwhile, and Strava has no conditional PUT.
 REREAD_AFTER_S = 5.0
-#: How long one worker holds an activity before its lock lapses; extended after each step, so
-#: it only has to outlast one step (a request with its retries, under a minute), and a killed
-#: worker's activities are free again soon.
-ACTIVITY_LOCK_S = 60
-#: A lock set this recently is not set again between steps (see ActivityLock).
-KEEPALIVE_AFTER_S = ACTIVITY_LOCK_S / 60
+#: How long one worker holds an activity before its lock lapses, by default
+#: (STRIDEWISE_ACTIVITY_LOCK); see worker.config.DEFAULT_ACTIVITY_LOCK_S.
+ACTIVITY_LOCK_S = DEFAULT_ACTIVITY_LOCK_S
+#: A lock set this recently, in sixtieths of its time, is not set again between steps (see
+#: ActivityLock): one second of the default minute.
+KEEPALIVE_AFTER = 1 / 60
+KEEPALIVE_AFTER_S = ACTIVITY_LOCK_S * KEEPALIVE_AFTER
 
 #: What an event learnt, written in its one transaction (the caller's).
 Write = Callable[[Session], None]
@@ -160,7 +162,7 @@ def _dispatch(rt: Runtime, claim: Claim) -> Result:
 
 def _activity_event(rt: Runtime, claim: Claim) -> Result:
     owner, object_id, create = claim.owner_id, claim.object_id, claim.aspect_type == "create"
-    lock = ActivityLock(rt.redis, object_id)
+    lock = ActivityLock(rt.redis, object_id, ttl_s=rt.settings.activity_lock_s)
     if not lock.acquire():
         raise NotNow(LOCKED_RETRY_S, f"activity {object_id} is being handled by another worker")
     try:
@@ -186,16 +188,18 @@ def _activity_event(rt: Runtime, claim: Claim) -> Result:
 class ActivityLock:
     """One worker's hold on an activity: its Redis lock, set again between steps.
 
-    A step that ends less than KEEPALIVE_AFTER_S after the lock was last set leaves it as it
-    is: the next step still starts with all but that much of ACTIVITY_LOCK_S left, and an event
+    A step that ends less than a sixtieth of the lock's time (``ttl_s``, STRIDEWISE_ACTIVITY_LOCK;
+    KEEPALIVE_AFTER_S of the default) after the lock was last set leaves it as it is: the next
+    step still starts with all but that much of the lock's time left, and an event
     whose steps are quick (most) sends Redis the lock's SET and its release only.
     """
 
     def __init__(self, client: redis.Redis, activity_id: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.lock = client.lock(f"stridewise:lock:activity:{activity_id}",
-                                timeout=ACTIVITY_LOCK_S)
+                 clock: Callable[[], float] = time.monotonic,
+                 ttl_s: float = ACTIVITY_LOCK_S) -> None:
+        self.lock = client.lock(f"stridewise:lock:activity:{activity_id}", timeout=ttl_s)
         self.clock = clock
+        self.keepalive_after_s = ttl_s * KEEPALIVE_AFTER
         self.set_at = 0.0
 
     def acquire(self) -> bool:
@@ -204,9 +208,9 @@ class ActivityLock:
         return bool(self.lock.acquire(blocking=False))
 
     def keepalive(self) -> None:
-        """Set the lock's time to ACTIVITY_LOCK_S again, unless it was set moments ago."""
+        """Set the lock's time to ``ttl_s`` again, unless it was set moments ago."""
         now = self.clock()
-        if now - self.set_at < KEEPALIVE_AFTER_S:
+        if now - self.set_at < self.keepalive_after_s:
             return
         with contextlib.suppress(LockError):  # it lapsed: this worker finishes its step anyway
             self.lock.reacquire()

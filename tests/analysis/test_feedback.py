@@ -14,13 +14,13 @@ from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
 from analysis.model import Activity, Classification, Lap, SessionRecord, Workout
-from analysis.parsers import parse_activity
 from analysis.profile import build_profile, default_profile
 from analysis.recovery import RACE_M_PER_EASY_DAY
 from analysis.training import Past, summarize
 from analysis.units import format_clock, format_distance
 from analysis.voice import DEFAULT, Voice
 from tests.analysis.records import NOW, known, session
+from tests.support import recordings
 
 RUNPANDAS = Path(__file__).resolve().parents[1] / "data" / "history" / "runpandas-athlete"
 
@@ -377,7 +377,7 @@ def test_a_real_race_after_the_runpandas_weeks_reads_as_a_lighter_week_with_easy
 
     history = [run(*week) for week in RUNPANDAS_WEEKS]
     path = RUNPANDAS / "5a37ceaf-18be-46ed-8a81-df908f8cbd3f.gpx.gz"
-    recording = parse_activity(path.read_bytes(), path.name)
+    recording = recordings.activity(path)
     analysis = engine.analyse(recording, default_profile())
     assert analysis.classification.workout is Workout.RACE
     race = replace(analysis.record, start=race_day)

@@ -13,11 +13,12 @@ from analysis import engine
 from analysis.claims import BREAK_S, STEADY_BREAK_S, Pacing, check, pacing
 from analysis.feedback import CONTINUATION, LINE_WIDTH, NOT_EASY_HR_FRAC
 from analysis.model import Activity, Workout
-from analysis.parsers import ActivityFileError, parse_sessions
+from analysis.parsers import ActivityFileError
 from analysis.profile import default_profile
 from analysis.voice import DEFAULT, Voice
 from tests.analysis.test_feedback_invariants import logical_lines
 from tests.analysis.test_voice import voice
+from tests.support import recordings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ATHLETE = DATA / "history" / "runpandas-athlete"
@@ -32,7 +33,7 @@ REAL_FILES = sorted(
 @cache
 def sessions(path: Path) -> tuple[Activity, ...]:
     try:
-        return tuple(parse_sessions(path.read_bytes(), path.name))
+        return recordings.sessions(path)
     except ActivityFileError:
         return ()
 

@@ -13,10 +13,10 @@ import pytest
 from analysis import engine
 from analysis.feedback import DRILLS, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
-from analysis.parsers import parse_sessions
 from analysis.recovery import RACE_M_PER_EASY_DAY
 from analysis.training import Past, summarize
 from tests.analysis.test_feedback_invariants import logical_lines
+from tests.support import recordings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Two real athletes: 68 phone-GPS runs of 2021, and the trackeR project's June 2013 runs.
@@ -30,7 +30,7 @@ HISTORIES = {
 def history(athlete: str) -> tuple[SessionRecord, ...]:
     """The athlete's sessions, oldest first, each judged against those before it."""
     activities: list[Activity] = sorted(
-        (a for p in HISTORIES[athlete] for a in parse_sessions(p.read_bytes(), p.name)),
+        (a for p in HISTORIES[athlete] for a in recordings.sessions(p)),
         key=lambda a: a.start)
     records: list[SessionRecord] = []
     for index, activity in enumerate(activities):

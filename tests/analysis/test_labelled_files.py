@@ -11,8 +11,8 @@ import pytest
 from analysis import engine
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, SessionRecord, Workout
-from analysis.parsers import parse_activity
 from tests.conftest import TEST_DATA
+from tests.support import recordings
 
 
 def labelled_rows() -> list[dict[str, str]]:
@@ -22,7 +22,7 @@ def labelled_rows() -> list[dict[str, str]]:
 
 @cache
 def parsed(path: Path) -> Activity:
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(path)
 
 
 @pytest.mark.parametrize("row", labelled_rows(), ids=lambda row: row["file"])

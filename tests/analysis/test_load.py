@@ -26,8 +26,8 @@ from analysis.load import (
     without_heart_rate,
 )
 from analysis.model import Activity, Classification, Lap, Streams, Workout
-from analysis.parsers import parse_activity
 from analysis.profile import default_profile
+from tests.support import recordings
 
 START = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)
 PROFILE = default_profile()
@@ -140,8 +140,7 @@ HISTORY = Path(__file__).resolve().parents[1] / "data" / "history" / "runpandas-
 
 
 def _recording(name: str) -> Activity:
-    path = HISTORY / name
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(HISTORY / name)
 
 
 def test_a_heart_rate_set_aside_makes_neither_the_load_nor_a_hard_session() -> None:

@@ -14,18 +14,18 @@ from hypothesis import strategies as st
 from analysis import engine
 from analysis.feedback import render_block
 from analysis.model import Activity, Classification, SessionRecord, Streams
-from analysis.parsers import parse_sessions
 from analysis.parsers.summary import activity_from_streams
 from analysis.training import OUTING_GAP_S, Past, outings, summarize
 from tests.analysis.test_feedback_histories import HISTORIES, history
 from tests.analysis.test_feedback_invariants import logical_lines
+from tests.support import recordings
 
 
 @cache
 def runs() -> tuple[tuple[Activity, ...], tuple[SessionRecord, ...]]:
     """The runpandas athlete's recordings and records, oldest first."""
     activities = sorted((a for p in HISTORIES["runpandas"]
-                         for a in parse_sessions(p.read_bytes(), p.name)),
+                         for a in recordings.sessions(p)),
                         key=lambda a: a.start)
     return tuple(activities), history("runpandas")
 

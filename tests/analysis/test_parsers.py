@@ -30,6 +30,7 @@ from analysis.parsers.resample import RUN_MAX_SPEED_MPS
 from analysis.parsers.sessions import Span, distinct, same_session
 from tests.conftest import TEST_DATA
 from tests.strava_bundles import strava_bundle as bundle_of
+from tests.support import recordings
 
 RUN_FILES = sorted(p.name for p in (TEST_DATA / "runs").glob("*"))
 BAD_FILES = sorted(p.name for p in (TEST_DATA / "bad").glob("*"))
@@ -44,7 +45,7 @@ def labels(test_data: Path) -> dict[str, str]:
 
 @functools.cache
 def read(path: Path) -> Activity:
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(path)
 
 
 def assert_sane(activity: Activity) -> None:

@@ -19,6 +19,7 @@ from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
 from analysis.parsers import parse_activity
 from bench.real_accuracy import blind_folders, locate
+from tests.support import recordings
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 #: The blind batch of issue 20, for tests of the rules changed after it was scored.
@@ -29,8 +30,7 @@ RECORDINGS = sorted(p.name for p in REAL.iterdir()
 
 @cache
 def recording(name: str) -> Activity:
-    path = REAL / name
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(REAL / name)
 
 
 def label(name: str) -> Workout:

@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 
 from analysis.classify import SWIM_REST_S, classify, swimming_s
 from analysis.model import Activity, Lap, Workout
-from analysis.parsers import parse_activity
 from analysis.units import format_duration
 from analysis.voice import DEFAULT
+from tests.support import recordings
 
 SWIM = Path(__file__).resolve().parents[1] / "data" / "blind-2026-12" / \
     "gc-AleV_Swim_2015-02-09-16-15.fit"
 
 
 def pool_swim() -> Activity:
-    return parse_activity(SWIM.read_bytes(), SWIM.name)
+    return recordings.activity(SWIM)
 
 
 def test_a_pool_swim_with_rests_at_the_wall_shows_its_whole_time_and_its_swimming() -> None:

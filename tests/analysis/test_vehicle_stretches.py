@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from analysis import engine
 from analysis.model import Activity
-from analysis.parsers import parse_activity
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS, resample_1hz
 from analysis.parsers.summary import activity_from_streams
 from analysis.plausibility import (
@@ -24,6 +23,7 @@ from analysis.plausibility import (
     without_vehicle_stretches,
 )
 from analysis.profile import default_profile
+from tests.support import recordings
 
 ATHLETE = Path(__file__).resolve().parents[1] / "data" / "history" / "runpandas-athlete"
 #: A phone-GPS run of the runpandas athlete with 2 km covered in under 3 minutes.
@@ -32,8 +32,7 @@ NOTE = "left out: faster than on foot"
 
 
 def recording(name: str) -> Activity:
-    path = ATHLETE / name
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(ATHLETE / name)
 
 
 def test_a_real_run_has_no_kilometre_faster_than_any_runner_once_the_jump_is_out() -> None:

@@ -15,7 +15,6 @@ from analysis import engine
 from analysis.classify import classify
 from analysis.feedback import heading, render_block
 from analysis.model import Activity, Classification, Lap, SessionRecord, Workout
-from analysis.parsers import parse_activity
 from analysis.parsers.fit import MULTISPORT as FIT_MULTISPORT
 from analysis.parsers.fit import SPORTS as FIT_SPORTS
 from analysis.parsers.sports import NAMES as FILE_SPORT_NAMES
@@ -26,6 +25,7 @@ from analysis.voice import DEFAULT, SECTIONS, SPORT_NAMES, Voice
 from tests.analysis.records import NOW, session
 from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
 from tests.analysis.test_feedback_invariants import logical_lines
+from tests.support import recordings
 from worker.i18n import LANGUAGES
 from worker.preferences import Preferences
 from worker.sandbox.sports import SPORT_TYPES
@@ -78,8 +78,7 @@ def race_recording() -> Activity:
     """A race the recording bears out: the runpandas athlete's 5.1 km of 2021-04-02, even
     (5:43-6:06/km) and run through without a stop. (The 8.2 km of 2021-07-04, the README's
     old example, stood still for 2:48 and is no race.)"""
-    path = HISTORY / "5a37ceaf-18be-46ed-8a81-df908f8cbd3f.gpx.gz"
-    return parse_activity(path.read_bytes(), path.name)
+    return recordings.activity(HISTORY / "5a37ceaf-18be-46ed-8a81-df908f8cbd3f.gpx.gz")
 
 
 def race_record() -> SessionRecord:
@@ -196,7 +195,7 @@ def test_private_numbers_leave_no_heart_rate_figure_in_the_evidence_of_real_runs
 
 @cache
 def recording(name: str) -> Activity:
-    return parse_activity((REAL / name).read_bytes(), name)
+    return recordings.activity(REAL / name)
 
 
 def test_heart_rate_figures_are_found_in_the_public_evidence_of_real_runs() -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
@@ -37,6 +36,7 @@ from tests.browser.contrast import COLLECT_JS, Measured, measure
 from tests.browser.language import english_left, heart_rate_figures, translated_lines
 from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
+from tests.support import http
 from worker import preferences
 from worker.models import Activity, Athlete, InboxEvent
 
@@ -481,7 +481,7 @@ def test_error_pages_have_the_sites_layout_and_language_and_the_favicon_is_serve
         assert browser.title.endswith(" · Stridewise") and len(browser.title) > 14
         assert browser.find_elements(By.CSS_SELECTOR, "main h1")
         assert browser.find_elements(By.CSS_SELECTOR, "a.skip-link")
-    icon = httpx.get(stack.settings.public_url + "/favicon.ico")
+    icon = http.get(stack.settings.public_url + "/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
 
 

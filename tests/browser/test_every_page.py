@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -35,6 +34,7 @@ from tests.browser.test_athlete_pages import (
     upload_and_wait,
 )
 from tests.reliability.harness import LiveStack
+from tests.support import http
 from worker.models import Activity, Athlete
 from worker.web.language import LANGUAGE_COOKIE
 from worker.web.oauth import STATE_COOKIE
@@ -79,7 +79,7 @@ def speak(browser: webdriver.Chrome, stack: LiveStack, language: str) -> None:
 def refusal(browser: webdriver.Chrome, stack: LiveStack, how: str) -> None:
     """Open the callback page Strava sends the browser to when the athlete refuses (``how``:
     sandbox_deny=1, or sandbox_deny_scope=...), with the state of a real /connect."""
-    client = httpx.Client(base_url=stack.settings.public_url)
+    client = http.client(base_url=stack.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
     if to_strava.status_code == 429:  # the sign-ins allowed this address: wait for one more
         time.sleep(float(to_strava.headers["retry-after"]))

@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from analysis.description import BLOCK_BEGIN, find_block
+from tests.support import http
 from worker.config import Settings
 from worker.devstack import (
     Stack,
@@ -61,11 +61,11 @@ def test_twenty_uploads_get_one_block_each_and_keep_athlete_text(
         subscribe(env)
         page = connect_athlete(settings, ATHLETE)
         assert page.status_code == 200, page.text
-        httpx.post(f"{settings.strava_base_url}/_sandbox/stats/reset")
+        http.post(f"{settings.strava_base_url}/_sandbox/stats/reset")
         ids = [upload(settings, ATHLETE, MIX[i % len(MIX)], seed=i, description=ATHLETE_TEXT)
                for i in range(20)]
         found = wait_for_blocks(settings, ids, timeout=90)
-        stats = httpx.get(f"{settings.strava_base_url}/_sandbox/stats").json()
+        stats = http.get(f"{settings.strava_base_url}/_sandbox/stats").json()
 
     assert len(found) == 20, f"{20 - len(found)} activities got no block; logs in {tmp_path}"
     for text in found.values():

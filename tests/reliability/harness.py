@@ -30,6 +30,7 @@ from sqlalchemy import MetaData, func, select
 
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from tests.polling import wait_until
+from tests.support import http
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
@@ -47,7 +48,7 @@ from worker.models import Athlete
 SWEEP_INTERVAL_S = "1"
 #: Events pending this long are re-enqueued: longer than any event here takes, far shorter
 #: than production's two minutes, so a lost queue shows in seconds.
-STALE_AFTER_S = "45"
+STALE_AFTER_S = "15"
 #: A job's retries wait this long at first and at most: the tests wait for what Strava's
 #: faults cost, not for production's backoff.
 MIN_BACKOFF_MS = "500"
@@ -79,7 +80,7 @@ class LiveStack:
         self.logs = {name: str(self.tmp_path / f"{name}.log")
                      for name in ("sandbox", "web", "worker")}
         self.db = Database(self.settings.database_url)
-        self.http = httpx.Client(base_url=self.settings.strava_base_url, timeout=30.0)
+        self.http = http.client(base_url=self.settings.strava_base_url, timeout=30.0)
 
     # -- processes ---------------------------------------------------------------------------
 
@@ -211,8 +212,8 @@ class LiveStack:
     def sign_in(self, athlete_id: int) -> tuple[httpx.Client, httpx.Response]:
         """A browser from the athlete's own address that walked the OAuth dance approving at
         the sandbox as ``athlete_id``, with the page it landed on; the caller closes it."""
-        browser = httpx.Client(base_url=self.settings.public_url, timeout=10.0,
-                               headers={"x-forwarded-for": address_of(athlete_id)})
+        browser = http.client(base_url=self.settings.public_url, timeout=10.0,
+                              headers={"x-forwarded-for": address_of(athlete_id)})
         to_strava = browser.get("/connect")
         approved = browser.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
         return browser, browser.get(approved.headers["location"], follow_redirects=True)
@@ -254,7 +255,7 @@ class LiveStack:
 
     def post_event(self, event: dict[str, Any]) -> httpx.Response:
         """Deliver a webhook event to the web process, as Strava does."""
-        return httpx.post(self.settings.webhook_url, json=event, timeout=10.0)
+        return http.post(self.settings.webhook_url, json=event, timeout=10.0)
 
     # -- waiting and looking -----------------------------------------------------------------
 

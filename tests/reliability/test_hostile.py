@@ -11,12 +11,12 @@ import socket
 import time
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from tests.polling import wait_until
 from tests.reliability.harness import LiveStack, address_of
+from tests.support import http
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.web.ratelimit import OAUTH_BURST
 
@@ -71,8 +71,8 @@ def test_forgeries_change_nothing_and_cost_at_most_four_reads_each(live: LiveSta
     wrong = range(FAR_IDS, FAR_IDS + WRONG_PATH)
     for n, object_id in enumerate(wrong):
         path = "/webhook" if n % 2 else "/webhook/not-the-secret"
-        answer = httpx.post(live.settings.public_url + path,
-                            json=forged(live, "create", object_id, VICTIM), timeout=10)
+        answer = http.post(live.settings.public_url + path,
+                           json=forged(live, "create", object_id, VICTIM), timeout=10)
         assert answer.status_code == 404
     assert live.inbox_total() == stored_before
 
@@ -116,11 +116,11 @@ def test_a_sign_in_flood_from_one_address_is_refused_before_anything_reaches_str
 ) -> None:
     live.begin(worker=False)
     # An address of the flooder's own: the other tests' athletes sign in from theirs.
-    with httpx.Client(base_url=live.settings.public_url, timeout=10.0,
-                      headers={"x-forwarded-for": address_of(FLOODER)}) as browser:
+    with http.client(base_url=live.settings.public_url, timeout=10.0,
+                     headers={"x-forwarded-for": address_of(FLOODER)}) as browser:
         to_strava = browser.get("/connect")  # the first of the address's allowance
-        approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={FLOODER}",
-                             timeout=10.0)
+        approved = http.get(to_strava.headers["location"] + f"&sandbox_athlete={FLOODER}",
+                            timeout=10.0)
         for _ in range(OAUTH_BURST - 1):
             assert browser.get("/auth/callback?state=forged&code=c").status_code == 400
         exchanges = live.stats()["by_endpoint"].get("POST /oauth/token", 0)

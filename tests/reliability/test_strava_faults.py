@@ -93,6 +93,7 @@ def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
     requeued = live.cli("dlq", "requeue").stdout
     found = live.wait_for_blocks(ids, timeout=60)
     statuses = live.inbox_statuses(DEAD)
+    listed_after = live.cli("dlq", "list").stdout
 
     # Events are listed by inbox id; the connect-time backfill, which Strava failed too
     # (it runs while the faults start), may be listed as a job.
@@ -107,7 +108,11 @@ def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
     print(f"dead letters:\n{listing}{requeued}; {len(found)}/{DEAD_LETTERS} posted after requeue")
     assert len(reasons) == DEAD_LETTERS, listing
     assert all("backfill" in line and "Strava 50" in line for line in jobs), listing
-    assert f"requeued {len(dead)}" in requeued and len(dead) >= DEAD_LETTERS + len(jobs)
+    # Every dead letter listed is requeued; another test's event may die between the two
+    # commands (its deferral ran out under these faults) and be requeued with them.
+    [count] = re.findall(r"requeued (\d+)", requeued)
+    assert int(count) >= len(dead) >= DEAD_LETTERS + len(jobs), (listing, requeued)
+    assert f"(athlete {DEAD})" not in listed_after, listed_after
     assert len(found) == DEAD_LETTERS
     assert all(block_counts(text) == (1, 1) for text in found.values())
     assert statuses == {"done": DEAD_LETTERS}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,24 @@ def tokens_in_clear(runtime: Runtime) -> set[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """One run for the whole test session: pytest-xdist may hand this module's tests to
+    several processes, and the first to need the run does it while the others wait for what
+    it leaves (a file in the session's shared temporary directory)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # every process's base directory is in the session's
+    with open(shared / "secrecy.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / "secrecy.pickle"
+        if not saved.exists():
+            with _running(tmp_path_factory) as done:
+                saved.write_bytes(pickle.dumps(done))
+        found: Run = pickle.loads(saved.read_bytes())
+    yield found
+
+
+@contextmanager
+def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     tmp_path = tmp_path_factory.mktemp("secrecy")
     redis_server = RedisServer(tmp_path / "redis")
     redis_server.start()

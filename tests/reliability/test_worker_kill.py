@@ -7,9 +7,7 @@ import time
 import pytest
 
 from tests.polling import wait_until
-from tests.reliability.harness import LiveStack, block_counts
-from worker.config import DEFAULT_LEASE_S
-from worker.sync import ACTIVITY_LOCK_S
+from tests.reliability.harness import STALE_AFTER_S, LiveStack, block_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -20,21 +18,26 @@ UPLOADS = 100
 KILL_AFTER_BLOCKS = 15
 #: Worker threads, hence activities in flight at the kill.
 THREADS = 4
-#: What the recovery may take: the held activity lock or the sweeper's stale mark, whichever
-#: is later, then the backlog itself.
-RECOVERY_S = max(ACTIVITY_LOCK_S, DEFAULT_LEASE_S) + 60
+#: How long the workers here hold an activity (STRIDEWISE_ACTIVITY_LOCK): longer than any step
+#: of this test takes (no Strava faults), far shorter than production's minute, so the killed
+#: worker's locks lapse in seconds and the test waits for what the recovery does, not a clock.
+ACTIVITY_LOCK_S = 10
+#: What the recovery may take: the killed worker's activity locks or the sweeper's stale mark,
+#: whichever is later, then the backlog itself.
+RECOVERY_S = max(ACTIVITY_LOCK_S, float(STALE_AFTER_S)) + 60
 
 
 def test_killed_worker_leaves_every_activity_with_exactly_one_block(live: LiveStack) -> None:
     live.begin(ATHLETE, worker=False)
     ids = live.upload(ATHLETE, UPLOADS, ATHLETE_TEXT)
     assert wait_until(lambda: live.inbox_total(ATHLETE) == UPLOADS, timeout=30)
-    live.start_worker(threads=THREADS)
+    lock = {"STRIDEWISE_ACTIVITY_LOCK": str(ACTIVITY_LOCK_S)}
+    live.start_worker(threads=THREADS, **lock)
     assert wait_until(lambda: live.puts() >= KILL_AFTER_BLOCKS, timeout=60, interval=0.05)
     killed = live.kill_worker()
     posted_before = live.puts()
     killed_at = time.monotonic()
-    live.start_worker(threads=THREADS)
+    live.start_worker(threads=THREADS, **lock)
     found = live.wait_for_blocks(ids, timeout=RECOVERY_S)
     recovered_s = time.monotonic() - killed_at
     # An event killed after its PUT has its block but stays pending until the sweeper

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
 
+from tests.support import http
 from tests.support.sandbox import SandboxServer
 from worker.config import Settings
 from worker.runtime import Runtime
@@ -80,7 +80,7 @@ TOKEN = "POST /oauth/token"
 
 def sandbox_stats(rt: Runtime) -> dict[str, Any]:
     """The sandbox's request counts, by endpoint and by activity, since its last reset."""
-    return dict(httpx.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
+    return dict(http.get(f"{rt.settings.strava_base_url}/_sandbox/stats").json())
 
 
 def sandbox_calls(rt: Runtime, endpoint: str) -> int:

@@ -7,12 +7,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from tests.support import http
 from tests.support.commands import output
 from tests.worker.conftest import make_settings
 from worker import admin
@@ -62,15 +62,15 @@ def test_subscribe_records_the_subscription_and_unsubscribe_removes_it(
     assert output(admin.unsubscribe, web_runtime)[0] == 0
     with web_runtime.db.session() as session:
         assert session.scalars(select(PushSubscription)).first() is None
-    listed = httpx.get(f"{web_runtime.settings.strava_base_url}/api/v3/push_subscriptions",
-                       params={"client_id": web_runtime.settings.client_id,
+    listed = http.get(f"{web_runtime.settings.strava_base_url}/api/v3/push_subscriptions",
+                      params={"client_id": web_runtime.settings.client_id,
                                "client_secret": web_runtime.settings.client_secret})
     assert listed.json() == []
 
 
 def test_strava_cannot_subscribe_a_callback_without_the_secret(web_runtime: Runtime) -> None:
     settings = web_runtime.settings
-    answer = httpx.post(f"{settings.strava_base_url}/api/v3/push_subscriptions", data={
+    answer = http.post(f"{settings.strava_base_url}/api/v3/push_subscriptions", data={
         "client_id": settings.client_id, "client_secret": settings.client_secret,
         "callback_url": f"{settings.public_url}/webhook",
         "verify_token": settings.verify_token})

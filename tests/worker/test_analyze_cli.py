@@ -15,8 +15,17 @@ from analysis.parsers import parse_activity
 from analysis.voice import Voice
 from tests.analysis.test_parsers import FIT_START, fit_file
 from tests.strava_bundles import strava_bundle
+from tests.support import recordings
 from worker.analyze import run_analyze
 from worker.cli import main
+
+
+@pytest.fixture(autouse=True)
+def read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command reads each file through the parsers as ever, each file once per process:
+    the same year of runs is the history of several tests here and in tests/analysis."""
+    monkeypatch.setattr("worker.analyze.parse_activity", recordings.parsed_activity)
+    monkeypatch.setattr("worker.analyze.parse_sessions", recordings.parsed_sessions)
 
 
 def analyze(*args: str) -> tuple[int, str, str]:

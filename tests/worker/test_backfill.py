@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
+from tests.support import http
 from tests.support.athlete import connect
 from tests.worker.conftest import sandbox_stats
 from worker import preferences
@@ -22,8 +22,8 @@ ATHLETE = 6160
 
 
 def seed_history(rt: Runtime, days: int = 28) -> list[int]:
-    answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
-                        json={"days": days, "seed": 3})
+    answer = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
+                       json={"days": days, "seed": 3})
     return list(answer.json()["ids"])
 
 
@@ -47,7 +47,7 @@ def test_backfill_stores_the_recent_weeks_with_a_few_list_requests(
 ) -> None:
     seeded = seed_history(strava_runtime)
     connect(strava_runtime, ATHLETE)
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     stored = across_resets(lambda: backfill(strava_runtime, ATHLETE))
     assert stored == len(seeded)
     assert sandbox_stats(strava_runtime)["requests"] == 2  # the athlete, one page of activities
@@ -85,7 +85,7 @@ def test_streams_pass_reanalyses_undecided_activities_and_stops_when_the_budget_
     assert counts(strava_runtime)[1] == waiting
     strava_runtime.redis.flushdb()
 
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     while across_resets(lambda: fetch_streams(strava_runtime, ATHLETE, batch=5)):
         pass
     assert counts(strava_runtime) == (total, 0)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import dramatiq
-import httpx
 import pytest
 import requests
 import requests.adapters
@@ -19,6 +18,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, inspect, select, update
 
 from tests.polling import wait_until
+from tests.support import http
 from tests.support.athlete import ATHLETE, connect, expire_history, upload
 from tests.support.commands import output
 from tests.support.doubles import Records, Unreachable
@@ -202,8 +202,8 @@ def test_a_grant_strava_already_refuses_is_done_with_and_nothing_is_kept_past_48
 ) -> None:
     strava = forgotten_while_strava_is_cut(strava_runtime)
     strava.restore()
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
-               "/deauthorize").raise_for_status()  # the athlete removed the app meanwhile
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+              "/deauthorize").raise_for_status()  # the athlete removed the app meanwhile
     make_due(strava_runtime)
     retry_revokes(strava_runtime)
     assert pending(strava_runtime) == []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import Connection, event, select
 
 from analysis.description import find_block
+from tests.support import http
 from tests.support.athlete import connect, description
 from tests.worker.conftest import sandbox_calls, sandbox_stats
 from tests.worker.test_backfill import seed_history
@@ -25,8 +25,8 @@ LIST = "GET /athlete/activities"
 
 
 def upload(rt: Runtime, workout: str, seed: int) -> int:
-    answer = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
-                        json={"workout": workout, "seed": seed, "notify": False})
+    answer = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                       json={"workout": workout, "seed": seed, "notify": False})
     return int(answer.json()["id"])
 
 
@@ -75,7 +75,7 @@ def test_an_expiring_history_is_read_again_and_what_strava_no_longer_lists_goes(
     connect(strava_runtime, ATHLETE)
     across_resets(lambda: history.refresh(strava_runtime, ATHLETE))
     assert history.complete_since(strava_runtime, ATHLETE) is not None
-    httpx.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{seeded[0]}")
+    http.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{seeded[0]}")
     with strava_runtime.db.session() as session:
         athlete = session.get(Athlete, ATHLETE)
         assert athlete is not None
@@ -106,7 +106,7 @@ def test_an_upload_listed_by_the_history_read_it_started_is_not_read_again_for_s
     with strava_runtime.db.session() as session:
         row = session.get(Activity, activity_id)
         assert row is not None and row.used_streams and not row.needs_streams
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats/reset")
     assert across_resets(lambda: fetch_streams(strava_runtime, ATHLETE)) == 0
     assert sandbox_stats(strava_runtime)["requests"] == 0
 

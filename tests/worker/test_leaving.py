@@ -9,11 +9,11 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from analysis.description import find_block, merge
+from tests.support import http
 from tests.support.athlete import connect
 from tests.worker.conftest import sandbox_calls
 from worker import leaving
@@ -39,8 +39,8 @@ LIST = "GET /athlete/activities"
 def sandbox(rt: Runtime, method: str, path: str, **kwargs: Any) -> Any:
     """The sandbox's own routes; drawing months of history takes seconds on a loaded machine,
     more than httpx's default 5 s timeout."""
-    answer = httpx.request(method, f"{rt.settings.strava_base_url}/_sandbox{path}",
-                           timeout=60, **kwargs)
+    answer = http.request(method, f"{rt.settings.strava_base_url}/_sandbox{path}",
+                          timeout=60, **kwargs)
     answer.raise_for_status()
     return answer.json() if answer.content else None
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -16,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.support import http
 from worker.devstack import free_port
 from worker.web.limits import server_config
 
@@ -97,8 +97,8 @@ def test_real_requests_are_answered_while_slow_clients_hold_connections(
 ) -> None:
     slow = [dripping(server, b"POST /echo HTTP/1.1\r\n") for _ in range(100)]
     try:
-        answer = httpx.post(f"http://{server[0]}:{server[1]}/echo", json={"a": 1},
-                            timeout=PATIENCE_S)
+        answer = http.post(f"http://{server[0]}:{server[1]}/echo", json={"a": 1},
+                           timeout=PATIENCE_S)
         assert answer.json() == {"bytes": len(b'{"a":1}')}
     finally:
         for sock in slow:
@@ -106,16 +106,16 @@ def test_real_requests_are_answered_while_slow_clients_hold_connections(
 
 
 def test_a_body_larger_than_the_limit_is_refused_with_413(server: tuple[str, int]) -> None:
-    answer = httpx.post(f"http://{server[0]}:{server[1]}/echo", content=b"x" * 70_000,
-                        timeout=PATIENCE_S)
+    answer = http.post(f"http://{server[0]}:{server[1]}/echo", content=b"x" * 70_000,
+                       timeout=PATIENCE_S)
     assert answer.status_code == 413
 
 
 def test_by_default_a_proxy_on_the_same_host_names_the_client_and_others_cannot() -> None:
     forwarded = {"x-forwarded-for": "198.51.100.7"}
     with serving() as (host, port):
-        seen = httpx.get(f"http://{host}:{port}/client", headers=forwarded).json()
+        seen = http.get(f"http://{host}:{port}/client", headers=forwarded).json()
     assert seen == {"client": "198.51.100.7"}
     with serving("10.0.0.0/8") as (host, port):  # a proxy elsewhere: loopback is not it
-        seen = httpx.get(f"http://{host}:{port}/client", headers=forwarded).json()
+        seen = http.get(f"http://{host}:{port}/client", headers=forwarded).json()
     assert seen == {"client": "127.0.0.1"}

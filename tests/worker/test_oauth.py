@@ -10,7 +10,6 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 import redis
 import requests
@@ -18,6 +17,7 @@ import uvicorn
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from tests.support import http
 from tests.support.doubles import Unreachable
 from tests.worker.conftest import TOKEN, sandbox_calls
 from worker import forget
@@ -72,8 +72,8 @@ def test_athlete_who_unticked_write_gets_a_page_saying_what_is_missing(
 ) -> None:
     client = browser(strava_runtime)
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"]
-                         + "&sandbox_athlete=77&sandbox_deny_scope=activity:write")
+    approved = http.get(to_strava.headers["location"]
+                        + "&sandbox_athlete=77&sandbox_deny_scope=activity:write")
     back = urlsplit(approved.headers["location"])
     answer = client.get(f"{back.path}?{back.query}")
     assert answer.status_code == 403
@@ -188,7 +188,7 @@ def test_a_backfill_that_cannot_be_sent_at_connect_is_kept_and_sent_by_the_sweep
 def approve(client: TestClient, athlete_id: int, extra: str = "") -> str:
     """Go to Strava, approve there, and return the callback URL Strava sends the browser to."""
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}{extra}")
+    approved = http.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}{extra}")
     back = urlsplit(approved.headers["location"])
     return f"{back.path}?{back.query}"
 
@@ -305,7 +305,7 @@ def test_behind_a_loopback_proxy_each_forwarded_address_has_its_own_allowance(
         url = f"http://127.0.0.1:{port}/connect"
 
         def connect_from(address: str) -> int:
-            return httpx.get(url, headers={"x-forwarded-for": address}, timeout=10).status_code
+            return http.get(url, headers={"x-forwarded-for": address}, timeout=10).status_code
 
         assert [connect_from("203.0.113.1") for _ in range(OAUTH_BURST)] == [302] * OAUTH_BURST
         assert connect_from("203.0.113.1") == 429

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, inspect, select
 from starlette.testclient import TestClient
@@ -20,6 +19,7 @@ from analysis.model import Workout, is_run
 from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
+from tests.support import http, recordings
 from tests.worker.conftest import make_settings
 from worker import leaving, preferences
 from worker.cache import record_of
@@ -199,7 +199,6 @@ def test_the_front_pages_example_block_is_in_the_pages_language(
 
 def test_the_front_pages_examples_are_what_the_analysis_writes_today() -> None:
     """The Makefile's example (make examples), judged as `stridewise analyze --history` does."""
-    from analysis.parsers import parse_activity, parse_sessions
     from analysis.parsers.sessions import distinct
     from worker.analyze import build_history, judge_file
     from worker.preferences import Preferences
@@ -208,8 +207,8 @@ def test_the_front_pages_examples_are_what_the_analysis_writes_today() -> None:
     history_dir = REPO_ROOT / "tests/data/history/runpandas-athlete"
     race = history_dir / "e960762f-c841-4dc2-8498-e1dba8fc9a97.gpx.gz"
     history = build_history(distinct([s for path in sorted(history_dir.glob("*.gpx.gz"))
-                                      for s in parse_sessions(path.read_bytes(), path.name)]))
-    activity = parse_activity(race.read_bytes(), race.name)
+                                      for s in recordings.sessions(path)]))
+    activity = recordings.activity(race)
     for language in ("en", "de", "es", "fr"):
         [judged] = judge_file(race.name, [activity], None, history,
                               Preferences(language=language).voice())
@@ -349,7 +348,7 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
     strava_runtime.redis.flushdb()
     client = TestClient(create_app(strava_runtime), base_url=strava_runtime.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=503")
+    approved = http.get(to_strava.headers["location"] + "&sandbox_athlete=503")
     back = approved.headers["location"].split("/auth/callback", 1)[1]
     answer = client.get("/auth/callback" + back, follow_redirects=False)
     assert (answer.status_code, answer.headers["location"]) == (303, "/me")
@@ -387,7 +386,7 @@ def test_a_connecting_athlete_keeps_the_language_they_read_the_front_page_in(
         assert '<html lang="fr">' in client.get("/?lang=fr").text
         assert '<html lang="fr">' in client.get("/").text  # the choice is remembered
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=505")
+    approved = http.get(to_strava.headers["location"] + "&sandbox_athlete=505")
     back = approved.headers["location"].split("/auth/callback", 1)[1]
     assert client.get("/auth/callback" + back, follow_redirects=False).status_code == 303
     with rt.db.session() as session:
@@ -819,7 +818,7 @@ def test_delete_revokes_at_strava_and_leaves_nothing_of_the_athlete(
     rt = strava_runtime
     client = TestClient(create_app(rt), base_url=rt.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=504")
+    approved = http.get(to_strava.headers["location"] + "&sandbox_athlete=504")
     back = approved.headers["location"].split("/auth/callback", 1)[1]
     assert client.get("/auth/callback" + back).status_code == 200  # signed in, on /me
     token = rt.tokens.access_token(504)
@@ -841,8 +840,8 @@ def test_delete_revokes_at_strava_and_leaves_nothing_of_the_athlete(
     assert athlete_rows(rt, 504) and not any(athlete_rows(rt, 504).values())
     assert athlete_rows(rt, A)["activities.athlete_id"] == len(PLAN)
     assert SESSION_COOKIE not in client.cookies
-    revoked = httpx.get(f"{rt.settings.strava_base_url}/api/v3/athlete",
-                        headers={"Authorization": f"Bearer {token}"})
+    revoked = http.get(f"{rt.settings.strava_base_url}/api/v3/athlete",
+                       headers={"Authorization": f"Bearer {token}"})
     assert revoked.status_code == 401
 
 
@@ -1070,12 +1069,12 @@ def test_deleting_with_the_blocks_removed_shows_progress_then_what_was_done(
     rt = strava_runtime
     client = TestClient(create_app(rt), base_url=rt.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + "&sandbox_athlete=505")
+    approved = http.get(to_strava.headers["location"] + "&sandbox_athlete=505")
     back = approved.headers["location"].split("/auth/callback", 1)[1]
     assert client.get("/auth/callback" + back).status_code == 200
     text = "Felt strong.\r\nWindy."
-    made = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/505/activities",
-                      json={"workout": "easy", "seed": 3, "notify": False,
+    made = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/505/activities",
+                     json={"workout": "easy", "seed": 3, "notify": False,
                             "description": text + "\n\n-- Stridewise --\nEasy.\n"
                                                   "-- end of Stridewise --"})
     activity_id = int(made.json()["id"])
@@ -1101,5 +1100,5 @@ def test_deleting_with_the_blocks_removed_shows_progress_then_what_was_done(
     assert "Stridewise removed 1 block from your descriptions." in done.text
     assert SESSION_COOKIE not in client.cookies
     assert athlete_rows(rt, 505) and not any(athlete_rows(rt, 505).values())
-    described = httpx.get(f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}")
+    described = http.get(f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}")
     assert described.json()["description"] == text

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN
 from analysis.voice import SECTIONS
+from tests.support import http
 from tests.worker.conftest import sandbox_calls
 from worker import sync
 from worker.budget import across_resets
@@ -25,13 +25,13 @@ GET = "GET /activities/{id}"
 
 def description(rt: Runtime, activity_id: int) -> str:
     url = f"{rt.settings.strava_base_url}/_sandbox/activities/{activity_id}"
-    return str(httpx.get(url).json().get("description") or "")
+    return str(http.get(url).json().get("description") or "")
 
 
 def signed_in_browser(rt: Runtime) -> TestClient:
     browser = TestClient(create_app(rt), base_url=rt.settings.public_url)
     to_strava = browser.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
+    approved = http.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
     back = approved.headers["location"].split("/auth/callback", 1)[1]
     assert browser.get("/auth/callback" + back).status_code == 200
     return browser
@@ -63,8 +63,8 @@ def test_a_settings_change_rewrites_the_latest_block_once_and_a_reverted_one_not
 ) -> None:
     rt = strava_runtime
     browser = signed_in_browser(rt)
-    created = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
-                         json={"workout": "easy", "seed": 3, "description": "Calm.",
+    created = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                        json={"workout": "easy", "seed": 3, "description": "Calm.",
                                "notify": False})
     activity_id = int(created.json()["id"])
     assert across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id)).wrote
@@ -98,8 +98,8 @@ def test_a_corrected_label_rewrites_the_block_with_one_read_and_one_write_and_st
 ) -> None:
     rt = strava_runtime
     browser = signed_in_browser(rt)
-    created = httpx.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
-                         json={"workout": "easy", "seed": 5, "description": "Felt fast.",
+    created = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
+                        json={"workout": "easy", "seed": 5, "description": "Felt fast.",
                                "notify": False})
     activity_id = int(created.json()["id"])
     assert across_resets(lambda: sync.sync_activity(rt, ATHLETE, activity_id)).wrote

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+import redis
 from sqlalchemy import Connection, delete, event, func, select, update
 from starlette.testclient import TestClient
 
 from analysis.description import BLOCK_BEGIN, OPT_OUT_TAG, find_block, remove
+from tests.support import http
 from tests.support.athlete import ATHLETE, TEXT, connect, description, upload
 from tests.worker.conftest import sandbox_stats
 from worker import forget, history, preferences, sync
@@ -61,8 +62,8 @@ def test_athlete_who_deleted_the_block_is_respected(strava_runtime: Runtime) -> 
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "tempo")
     synced(strava_runtime, activity_id)
-    httpx.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
-              "/description", json={"description": "my words only"})
+    http.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+             "/description", json={"description": "my words only"})
     result = synced(strava_runtime, activity_id)
     assert not result.wrote
     assert description(strava_runtime, activity_id) == "my words only"
@@ -112,8 +113,8 @@ def test_deauthorization_deletes_every_row_of_the_athlete_once_strava_refuses_th
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
     synced(strava_runtime, activity_id)
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
-               "/deauthorize").raise_for_status()
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+              "/deauthorize").raise_for_status()
     result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
     assert result.status == "done"
     with strava_runtime.db.session() as session:
@@ -165,7 +166,7 @@ def signed_in_browser(rt: Runtime, athlete_id: int = ATHLETE) -> TestClient:
     """The athlete connected through a browser that keeps their session; it opens /me."""
     browser = TestClient(create_app(rt), base_url=rt.settings.public_url)
     to_strava = browser.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
+    approved = http.get(to_strava.headers["location"] + f"&sandbox_athlete={athlete_id}")
     back = urlsplit(approved.headers["location"])
     assert browser.get(f"{back.path}?{back.query}").url.path == "/me"
     return browser
@@ -182,8 +183,8 @@ def test_a_deauthorization_strava_confirms_with_a_bad_request_ends_the_session_a
     assert opens_me(browser)
     with strava_runtime.db.session() as session:  # the access token has expired: a refresh
         session.execute(update(Athlete).values(expires_at=0))
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
-               "/deauthorize").raise_for_status()
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+              "/deauthorize").raise_for_status()
     before = sandbox_stats(strava_runtime)["by_endpoint"].get("POST /oauth/token", 0)
     result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED)
     assert result.status == "done"
@@ -232,10 +233,10 @@ def test_a_deauthorization_older_than_the_last_connect_is_ignored_without_asking
     strava_runtime: Runtime,
 ) -> None:
     connect(strava_runtime)
-    before = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    before = http.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
     result = handled(strava_runtime, "athlete", "update", ATHLETE, updates=DEAUTHORIZED,
                      event_time=int(time.time()) - 3600)
-    after = httpx.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
+    after = http.get(f"{strava_runtime.settings.strava_base_url}/_sandbox/stats").json()
     assert result.status == "skipped"
     assert "older than their last connect" in result.detail
     assert after["requests"] == before["requests"]
@@ -249,8 +250,8 @@ def test_a_forged_delete_then_update_keeps_the_athletes_choice_of_no_block(
     connect(strava_runtime)
     activity_id = upload(strava_runtime, "tempo")
     synced(strava_runtime, activity_id)
-    httpx.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
-              "/description", json={"description": "my words only"})
+    http.put(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+             "/description", json={"description": "my words only"})
     assert handled(strava_runtime, "activity", "delete", activity_id).status == "skipped"
     result = handled(strava_runtime, "activity", "update", activity_id)
     assert not result.wrote
@@ -270,8 +271,8 @@ def test_a_delete_strava_confirms_removes_the_row(strava_runtime: Runtime) -> No
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
     synced(strava_runtime, activity_id)
-    httpx.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
-                 ).raise_for_status()
+    http.delete(f"{strava_runtime.settings.strava_base_url}/_sandbox/activities/{activity_id}"
+                ).raise_for_status()
     assert handled(strava_runtime, "activity", "delete", activity_id).status == "done"
     with strava_runtime.db.session() as session:
         assert session.get(Activity, activity_id) is None
@@ -339,8 +340,8 @@ def test_forgetting_an_athlete_revokes_access_at_strava_and_deletes_their_rows(
     with strava_runtime.db.session() as session:
         assert session.get(Athlete, ATHLETE) is None
         assert session.scalar(select(func.count()).select_from(Activity)) == 0
-    refused = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
-                        headers={"Authorization": f"Bearer {token}"})
+    refused = http.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
+                       headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401
 
 
@@ -351,8 +352,8 @@ def test_athlete_who_revoked_access_is_marked_to_reconnect_and_their_job_skipped
 
     connect(strava_runtime)
     activity_id = upload(strava_runtime)
-    httpx.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
-               "/deauthorize").raise_for_status()
+    http.post(f"{strava_runtime.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}"
+              "/deauthorize").raise_for_status()
     with pytest.raises(AthleteUnavailable):
         synced(strava_runtime, activity_id)
     with strava_runtime.db.session() as session:
@@ -439,3 +440,21 @@ def test_an_upload_event_is_one_claim_one_read_and_one_write(strava_runtime: Run
         assert row is not None and inbox is not None
         assert row.block_written_at is not None and inbox.status == EventStatus.DONE
         assert row.block is not None and row.block in description(strava_runtime, activity_id)
+
+
+def test_an_activity_lock_of_its_own_time_lapses_and_is_set_again_by_that_time(
+    redis_client: redis.Redis,
+) -> None:
+    """STRIDEWISE_ACTIVITY_LOCK: a shorter lock (the kill test's) lasts its own time, and a
+    keepalive after a sixtieth of it sets that time again, not the default minute."""
+    now = [0.0]
+    held = sync.ActivityLock(redis_client, 77, lambda: now[0], ttl_s=10.0)
+    key = "stridewise:lock:activity:77"
+    assert held.acquire()
+    assert 9_000 < int(redis_client.pttl(key)) <= 10_000
+    redis_client.pexpire(key, 5_000)  # as if set five seconds ago
+    now[0] += 10.0 / 60 + 0.01
+    held.keepalive()
+    assert 9_000 < int(redis_client.pttl(key)) <= 10_000
+    held.release()
+    assert not redis_client.exists(key)

@@ -12,12 +12,12 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import dramatiq
-import httpx
 import pytest
 from sqlalchemy import select
 
 import worker.tasks
 from tests.polling import wait_until
+from tests.support import http
 from tests.support.athlete import ATHLETE, connect, description, expire_history, upload
 from worker import admin, history
 from worker.config import Settings
@@ -95,7 +95,7 @@ def wait_status(rt: Runtime, event_id: int, wanted: str, timeout: float = WAIT_S
 
 
 def faults(rt: Runtime, **settings: object) -> None:
-    httpx.post(f"{rt.settings.strava_base_url}/_sandbox/faults", json=settings).raise_for_status()
+    http.post(f"{rt.settings.strava_base_url}/_sandbox/faults", json=settings).raise_for_status()
 
 
 def test_actor_handles_an_inbox_event_to_the_end(

@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from tests.support import http
 from tests.worker.conftest import TOKEN, sandbox_calls
 from worker.inbox import KEEP_FINISHED_DAYS
 from worker.models import Athlete, InboxEvent, utcnow
@@ -25,7 +25,7 @@ ATHLETE = 91
 def connect(rt: Runtime) -> None:
     client = TestClient(create_app(rt), base_url=rt.settings.public_url)
     to_strava = client.get("/connect", follow_redirects=False)
-    approved = httpx.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
+    approved = http.get(to_strava.headers["location"] + f"&sandbox_athlete={ATHLETE}")
     back = urlsplit(approved.headers["location"])
     assert client.get(f"{back.path}?{back.query}").status_code == 200
 
@@ -55,8 +55,8 @@ def test_twenty_concurrent_jobs_with_an_expired_token_refresh_once(
         thread.join()
     assert sandbox_calls(strava_runtime, TOKEN) - before == 1
     assert len(set(tokens)) == 1 and len(tokens) == 20
-    athlete = httpx.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
-                        headers={"Authorization": f"Bearer {tokens[0]}"})
+    athlete = http.get(f"{strava_runtime.settings.strava_base_url}/api/v3/athlete",
+                       headers={"Authorization": f"Bearer {tokens[0]}"})
     assert athlete.status_code == 200
 
 
