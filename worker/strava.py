@@ -16,15 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
-from stravalib import exc as strava_exc
-from stravalib.protocol import ApiV3
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from worker.outcomes import Hopeless, Transient, Wait
+
+if TYPE_CHECKING:
+    from stravalib import exc as strava_exc
+    from stravalib.protocol import ApiV3
 
 log = logging.getLogger(__name__)
 
@@ -263,18 +266,29 @@ def make_session(base_url: str, on_response: Callable[..., object] | None = None
     return session
 
 
-class _Protocol(ApiV3):
-    """stravalib's protocol without its environment look-ups: tokens are ours to refresh."""
+@cache
+def _protocol() -> type[ApiV3]:
+    """stravalib's protocol without its environment look-ups: tokens are ours to refresh.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # stravalib logs every URL as it wrote it (www.strava.com, wherever it goes); the
-        # transport logs where it really goes, so stravalib's line stays under its own name.
-        self.log = logging.getLogger("stravalib.protocol")
+    stravalib is imported here, at the first request, not with this module: its package loads
+    its whole client and models (about half a second of CPU), which the processes that send
+    Strava nothing (migrate, the dead-letter commands, the web process until an OAuth callback)
+    need not pay for."""
+    from stravalib.protocol import ApiV3
 
-    def _check_credentials(self) -> None:
-        self.client_id = None
-        self.client_secret = None
+    class StravaProtocol(ApiV3):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # stravalib logs every URL as it wrote it (www.strava.com, wherever it goes); the
+            # transport logs where it really goes, so stravalib's line stays under its own
+            # name.
+            self.log = logging.getLogger("stravalib.protocol")
+
+        def _check_credentials(self) -> None:
+            self.client_id = None
+            self.client_secret = None
+
+    return StravaProtocol
 
 
 T = TypeVar("T")
@@ -439,7 +453,9 @@ class Gateway:
 
     @_transient
     def _call(self, call: Callable[[ApiV3], T], token: str | None = None) -> T:
-        protocol = _Protocol(
+        from stravalib import exc as strava_exc
+
+        protocol = _protocol()(
             access_token=token, requests_session=self.session, rate_limiter=self._observe
         )
         try:
