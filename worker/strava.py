@@ -23,6 +23,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from worker.config import DEFAULT_READ_TIMEOUT_S
 from worker.outcomes import Hopeless, Transient, Wait
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ log = logging.getLogger(__name__)
 
 #: The origin stravalib writes into every URL; the transport sends it to STRAVA_BASE_URL.
 STRAVA_ORIGIN = "https://www.strava.com"
-#: Seconds to wait for a connection and for a response; Strava answers in well under a second.
+#: Seconds to wait for a connection and, by default, for a response (STRAVA_READ_TIMEOUT);
+#: Strava answers in well under a second.
 CONNECT_TIMEOUT_S = 3.05
-READ_TIMEOUT_S = 15.0
+READ_TIMEOUT_S = DEFAULT_READ_TIMEOUT_S
 #: Attempts for a request that failed transiently, and the longest pause between them. The
 #: pauses are short on purpose: anything longer is the job's retry, not the request's.
 TRANSIENT_ATTEMPTS = 3
@@ -251,8 +253,10 @@ class StravaTransport(BaseAdapter):
 
 
 def make_session(base_url: str, on_response: Callable[..., object] | None = None,
-                 inner: BaseAdapter | None = None) -> requests.Session:
-    """A session whose every request goes to ``base_url`` with timeouts.
+                 inner: BaseAdapter | None = None,
+                 read_timeout_s: float = READ_TIMEOUT_S) -> requests.Session:
+    """A session whose every request goes to ``base_url`` with timeouts (an answer is waited
+    for ``read_timeout_s``).
 
     ``on_response`` becomes a requests response hook (metrics count each request there);
     ``inner`` replaces the network (see :class:`StravaTransport`).
@@ -260,7 +264,7 @@ def make_session(base_url: str, on_response: Callable[..., object] | None = None
     session = requests.Session()
     if on_response is not None:
         session.hooks["response"].append(on_response)
-    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), inner)
+    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, read_timeout_s), inner)
     session.mount("https://", transport)
     session.mount("http://", transport)
     return session

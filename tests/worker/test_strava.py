@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,9 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from worker.strava import (
+    CONNECT_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    STRAVA_ORIGIN,
     TRANSIENT_ATTEMPTS,
     Gateway,
     StravaApplicationInactive,
@@ -25,6 +29,7 @@ from worker.strava import (
     StravaNotFound,
     StravaRateLimited,
     StravaRejected,
+    StravaTransport,
     StravaUnauthorized,
     StravaUnavailable,
     make_session,
@@ -206,3 +211,19 @@ def test_secrets_in_a_query_never_reach_the_log(caplog: pytest.LogCaptureFixture
     assert not any("=secret" in r.getMessage() or "'secret'" in r.getMessage()
                    for r in caplog.records)
 
+
+
+@pytest.mark.parametrize(("env", "read_s"), [({}, READ_TIMEOUT_S),
+                                             ({"STRAVA_READ_TIMEOUT": "2.5"}, 2.5)])
+def test_the_runtimes_gateway_waits_for_an_answer_as_long_as_strava_read_timeout_says(
+    tmp_path: Path, env: dict[str, str], read_s: float
+) -> None:
+    from tests.worker.conftest import make_settings
+    from worker.runtime import Runtime
+
+    # Nothing here connects: the Redis address is never dialled.
+    rt = Runtime(make_settings(tmp_path, f"sqlite:///{tmp_path / 'db'}", "redis://127.0.0.1:1/0",
+                               **env))
+    transport = rt.gateway.session.get_adapter(STRAVA_ORIGIN)
+    assert isinstance(transport, StravaTransport)
+    assert transport.timeout == (CONNECT_TIMEOUT_S, read_s)
