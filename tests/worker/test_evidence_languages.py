@@ -19,10 +19,10 @@ from tests.analysis.test_voice import voice
 from tests.browser.language import english_left, translated_lines
 from tests.support.athlete import connect
 from tests.support.history import ATHLETE, seed_history, upload
+from tests.support.outings import ATHLETE as STORED
+from tests.support.outings import recordings, store
 from tests.support.pages import csrf_of, settings_form, sign_in
 from tests.worker.conftest import make_settings
-from tests.worker.test_elapsed import ATHLETE as STORED
-from tests.worker.test_elapsed import recordings, store
 from worker import history, i18n, sync
 from worker.budget import across_resets
 from worker.cache import languages
