@@ -16,8 +16,8 @@ from analysis.model import Activity, Classification, Workout
 from analysis.profile import AthleteProfile, default_profile
 from analysis.synthetic import generate
 from analysis.voice import Voice
-from tests.analysis.test_real_recordings import RECORDINGS, recording
 from tests.analysis.test_voice import voice
+from tests.support.real import RECORDINGS, recording
 from worker.i18n import LANGUAGES
 
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)

@@ -26,15 +26,13 @@ from tests.analysis.records import NOW, session
 from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
 from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.real import RECORDINGS, recording
 from worker.i18n import LANGUAGES
 from worker.preferences import Preferences
 from worker.sandbox.sports import SPORT_TYPES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-REAL = DATA / "real"
 HISTORY = DATA / "history" / "runpandas-athlete"
-RECORDINGS = sorted(p.name for p in REAL.iterdir()
-                    if p.name.lower().removesuffix(".gz").endswith((".fit", ".gpx", ".tcx")))
 
 #: Words next to which a number is a heart-rate figure, in each language's catalogue.
 HEART_WORDS = {
@@ -191,11 +189,6 @@ def test_private_numbers_leave_no_heart_rate_figure_in_the_evidence_of_real_runs
                        for numbers in (True, False))
     assert (private.workout, private.confidence) == (public.workout, public.confidence)
     assert figures(language, private.evidence) == [], private.evidence
-
-
-@cache
-def recording(name: str) -> Activity:
-    return recordings.activity(REAL / name)
 
 
 def test_heart_rate_figures_are_found_in_the_public_evidence_of_real_runs() -> None:
