@@ -15,8 +15,8 @@ from analysis.feedback import DRILLS, render_block
 from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
 from analysis.recovery import RACE_M_PER_EASY_DAY
 from analysis.training import Past, summarize
-from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.blocks import logical_lines
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Two real athletes: 68 phone-GPS runs of 2021, and the trackeR project's June 2013 runs.

@@ -16,6 +16,7 @@ from analysis.model import Classification, SessionRecord, Workout
 from analysis.training import Past, TrainingSummary, summarize
 from analysis.voice import Voice
 from tests.analysis.records import NOW
+from tests.support.blocks import logical_lines
 
 #: Where the next step is named.
 EASY_NEXT = (EASE, EASE_RETURN, "easy runs or rest")
@@ -60,16 +61,6 @@ def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
     classification = Classification(current.workout, 0.8, evidence)
     text = render_block(classification, current, summary, Voice(units=units))
     return text.split("\n")
-
-
-def logical_lines(lines: list[str]) -> list[str]:
-    joined: list[str] = []
-    for x in lines:
-        if heading(x) is None:
-            joined[-1] += " " + x.strip()
-        else:
-            joined.append(x)
-    return joined
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,8 +17,8 @@ from analysis.model import Activity, Classification, SessionRecord, Streams
 from analysis.parsers.summary import activity_from_streams
 from analysis.training import OUTING_GAP_S, Past, outings, summarize
 from tests.analysis.test_feedback_histories import HISTORIES, history
-from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.blocks import logical_lines
 
 
 @cache

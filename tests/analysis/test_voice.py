@@ -23,9 +23,8 @@ from analysis.training import Past, summarize
 from analysis.units import format_distance
 from analysis.voice import DEFAULT, SECTIONS, SPORT_NAMES, Voice
 from tests.analysis.records import NOW, session
-from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
-from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.blocks import RUNPANDAS_WEEKS, block_for, logical_lines, varied_weeks
 from tests.support.real import RECORDINGS, recording
 from tests.support.voices import RATIO, figures, voice
 from worker.i18n import LANGUAGES
