@@ -34,9 +34,9 @@ from analysis.training import STRENGTH_TRAINING_SPORTS
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
 from tests.browser.contrast import COLLECT_JS, Measured, measure
 from tests.browser.language import english_left, heart_rate_figures, translated_lines
-from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
 from tests.support import http
+from tests.support.traces import leftovers, traces
 from worker import preferences
 from worker.models import Activity, Athlete, InboxEvent
 
