@@ -773,3 +773,34 @@ def test_climbs_of_different_heights_to_the_same_top_are_hill_repeats() -> None:
         result = classify(session(climbs_to(rises, rises[1:] + [65.0]), heart=heart))
         assert result.workout is Workout.HILLS
         assert result.evidence.startswith("5 climbs of ")
+
+
+def with_heart_rate(activity: Activity, levels: list[float], seconds: list[int]) -> Activity:
+    """``activity`` with a heart rate held at each level for its seconds (a minute's lag
+    between levels), its laps' averages recomputed."""
+    hr = np.convolve(np.repeat(levels, seconds).astype(float), np.ones(60) / 60, mode="same")
+    hr[:60], hr[-60:] = levels[0], levels[-1]
+    assert activity.streams is not None
+    streams = replace(activity.streams, heartrate=hr)
+    laps = tuple(_lap(streams, int(lap.start_s), int(lap.start_s + lap.elapsed_s))
+                 for lap in activity.laps)
+    return replace(activity, streams=streams, laps=laps, avg_hr=float(np.mean(hr)),
+                   max_hr=float(np.max(hr)))
+
+
+def test_a_long_runs_faster_half_at_no_higher_heart_rate_than_the_rest_is_not_a_tempo() -> None:
+    # The shape of tests/data/blind-2026-12f's xl-14002123070: 62 min out downhill at
+    # 5:58/km and HR 155, 47 min back up at 7:15/km and HR 162, two laps, read as
+    # "1:02 h continuous" of tempo.
+    parts: list[Part] = [(3720.0, 2.79, -2.5), (2820.0, 2.30, 3.0)]
+    run = with_heart_rate(session(parts, laps="manual"), [155.0, 162.0], [3720, 2820])
+    assert classify(run).workout is Workout.LONG, classify(run).evidence
+    assert classify_summary(run).classification.workout is Workout.LONG
+
+
+def test_a_long_runs_tempo_above_the_heart_rate_of_the_running_around_it_stays_a_tempo() -> None:
+    parts: list[Part] = [(2400.0, EASY, 0.0), (1800.0, THRESHOLD, 0.0), (1800.0, EASY, 0.0)]
+    run = with_heart_rate(session(parts, laps="manual"), [140.0, 165.0, 145.0],
+                          [2400, 1800, 1800])
+    assert classify(run).workout is Workout.TEMPO, classify(run).evidence
+

@@ -341,10 +341,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "xl-13738732552_ACTIVITY.fit": "a fartlek",
         # three sets of 80-410 m track reps on 1-2.5 min jogs, 3-5.5 min rests between sets
         "xl-12849458322_ACTIVITY.fit": "a fartlek",
-        # 10.3 km downhill at 5:58/km then 6.5 km back up at 7:15/km, 1 h 49 min in all
-        "xl-14002123070_ACTIVITY.fit": "a tempo",
-        # 21.5 km in 2 h 38 min over rolling ground at 6:14-8:35/km
-        "xl-12215421661_ACTIVITY.fit": "a tempo",
     },
 }
 
