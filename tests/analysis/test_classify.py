@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 from analysis import segments
 from analysis.classify import SummaryVerdict, classify, classify_summary
+from analysis.efforts import lap_efforts
 from analysis.model import Activity, Lap, Streams, Workout
 from analysis.profile import AthleteProfile, default_profile
 from analysis.voice import Voice
@@ -804,3 +805,28 @@ def test_a_long_runs_tempo_above_the_heart_rate_of_the_running_around_it_stays_a
                           [2400, 1800, 1800])
     assert classify(run).workout is Workout.TEMPO, classify(run).evidence
 
+
+def test_repeats_between_walked_recoveries_stand_above_the_jog_not_a_steady_lap() -> None:
+    # The laps of tests/data/blind-2026-12f's xl-13738732552: 7.5 min warm-up, a 2 min
+    # pick-up, 3 x 8 min at 4:32-4:47/km with 3 min walked, then 10.5 min steady at 5:34/km.
+    # Counting running laps only, the warm-up and the steady lap set the jog at 5:34/km and
+    # two of the three repeats fell under the bar.
+    spec = [(450, 2.29), (128, 3.48), (180, 1.4), (482, 3.48), (180, 1.5), (483, 3.48),
+            (180, 1.45), (482, 3.66), (260, 1.0), (633, 2.99)]
+    laps, start = [], 0.0
+    for seconds, speed in spec:
+        laps.append(Lap(start, float(seconds), float(seconds), seconds * speed))
+        start += seconds
+    bouts = lap_efforts(laps).bouts
+    assert [round(b.seconds) for b in bouts if b.speed > 3.4] == [482, 483, 482], bouts
+
+
+def test_a_climb_hiked_between_two_standstills_is_no_recovery_between_repeats() -> None:
+    # The laps of tests/data/blind-2026-12c's hs-3981100861.fit: 1.5 km at 6:19/km, 81 s
+    # standing, a climb hiked for 20 min, 263 s standing, then 7.9 km at 5:08/km.
+    spec = [(564, 2.64), (81, 0.71), (1239, 1.55), (263, 0.32), (2450, 3.24)]
+    laps, start = [], 0.0
+    for seconds, speed in spec:
+        laps.append(Lap(start, float(seconds), float(seconds), seconds * speed))
+        start += seconds
+    assert lap_efforts(laps).bouts == ()

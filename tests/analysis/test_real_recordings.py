@@ -337,8 +337,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     # one more athlete's interval, hill and sprint sessions and four more athletes' runs,
     # scored once on the classifier of main
     "blind-2026-12f": {
-        # 3 x 8 min at 4:32-4:47/km with 3-4.5 min walked or jogged, after a 2 min pick-up
-        "xl-13738732552_ACTIVITY.fit": "a fartlek",
         # three sets of 80-410 m track reps on 1-2.5 min jogs, 3-5.5 min rests between sets
         "xl-12849458322_ACTIVITY.fit": "a fartlek",
     },
