@@ -830,3 +830,22 @@ def test_a_climb_hiked_between_two_standstills_is_no_recovery_between_repeats() 
         laps.append(Lap(start, float(seconds), float(seconds), seconds * speed))
         start += seconds
     assert lap_efforts(laps).bouts == ()
+
+
+
+def test_sets_that_run_one_sequence_of_lengths_again_are_intervals() -> None:
+    # The laps of tests/data/blind-2026-12f's xl-12849458322: a 214 m, then three sets of a
+    # stride, 200, 300 and (but the first) 400 m, faster the shorter (3:01-4:01/km), on
+    # 1-2.5 min jogs with 3-5.5 min between sets, then two more 400s: reps whose lengths
+    # change every time, read as fartlek.
+    reps = [(214, 43), (87, 18), (201, 43), (319, 75), (90, 20), (215, 46), (311, 66),
+            (406, 97), (83, 20), (230, 43), (319, 70), (409, 99), (444, 94), (424, 104)]
+    rests = [303, 130, 110, 327, 137, 99, 60, 192, 150, 98, 64, 302, 429]
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for (metres, seconds), rest in zip(reps, [*rests, 0], strict=True):
+        parts.append((float(seconds), metres / seconds, 0.0))
+        if rest:
+            parts.append((float(rest), WALK if rest > 200 else 2.0, 0.0))
+    run = session(parts + [(900.0, EASY, 0.0)], laps="manual")
+    assert classify_summary(run).classification.workout is Workout.INTERVALS
+    assert classify(run).workout is Workout.INTERVALS, classify(run).evidence

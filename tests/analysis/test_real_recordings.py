@@ -334,12 +334,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a phone's GPX without heart rate: 31 min of running at 5:47-7:37/km between walks
         "ad-1636510221.gpx": "a fartlek",
     },
-    # one more athlete's interval, hill and sprint sessions and four more athletes' runs,
-    # scored once on the classifier of main
-    "blind-2026-12f": {
-        # three sets of 80-410 m track reps on 1-2.5 min jogs, 3-5.5 min rests between sets
-        "xl-12849458322_ACTIVITY.fit": "a fartlek",
-    },
 }
 
 
