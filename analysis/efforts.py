@@ -206,6 +206,15 @@ def _bouts_against_jog(streams: Streams, gap: FloatArray, speed: FloatArray,
 def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     """Bouts from laps: consecutive laps clearly faster than the session's jogging laps.
 
+    The jogging pace is where the slowest quarter (JOG_PERCENTILE) of the running laps'
+    moving time ends, walked recoveries counted in it: a lap walked or stood between two
+    running laps is a recovery between repeats, though a walk's speed never sets the jog (at
+    least the slowest running lap). Counting only running laps, a session whose recoveries
+    are all walked had its quarter filled by the warm-up and a steady 10 min at 5:34/km, and
+    its 3 x 8 min at 4:32-4:47/km stood less than BOUT_MIN_RATIO above that "jog"
+    (tests/data/blind-2026-12f). A climb hiked between two standstills is no recovery: the
+    run of tests/data/blind-2026-12c's hs-3981100861.fit stays one easy run.
+
     Laps shorter than the shortest bout (MIN_BOUT_S) are left out: a watch stopped a second
     after the last lap press leaves a lap of 1-6 s and 5-20 m whose speed is noise, and
     taken as the session's fastest it raised the bar (CORE_FRACTION) above all but one of
@@ -215,9 +224,11 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     running = [lap for lap in laps if lap.speed >= RUN_MIN_SPEED]
     if len(laps) < 2 or not running:
         return Efforts((), (), 0.0)
-    jog = _weighted_percentile(
-        np.array([lap.speed for lap in running]), np.array([lap.moving_s for lap in running]),
-        JOG_PERCENTILE)
+    recoveries = [lap for i, lap in enumerate(laps) if _walked_between_running(laps, i)]
+    slow = running + recoveries
+    jog = max(_weighted_percentile(np.array([lap.speed for lap in slow]),
+                                   np.array([lap.moving_s for lap in slow]), JOG_PERCENTILE),
+              min(lap.speed for lap in running))
     floor = max(BOUT_MIN_RATIO * jog, CORE_FRACTION * max(lap.speed for lap in laps))
     fast = np.array([lap.speed >= floor for lap in laps])
     for a, b in runs_of(fast):
@@ -225,6 +236,12 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
     gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if a > 0 and b < len(laps)]
     return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog))
+
+
+def _walked_between_running(laps: Sequence[Lap], i: int) -> bool:
+    """Whether lap ``i`` was walked or stood with running laps on both sides of it."""
+    return (0 < i < len(laps) - 1 and laps[i].speed < RUN_MIN_SPEED
+            and laps[i - 1].speed >= RUN_MIN_SPEED and laps[i + 1].speed >= RUN_MIN_SPEED)
 
 
 def _drop_build_ups(laps: Sequence[Lap], fast: BoolArray, a: int, b: int) -> None:
