@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +18,10 @@ from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
 from analysis.parsers import parse_activity
 from bench.real_accuracy import BLIND_BATCHES, blind_folders, locate
-from tests.support import recordings
+from tests.support.real import REAL, RECORDINGS, recording
 
-REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 #: The blind batch of issue 20, for tests of the rules changed after it was scored.
 BLIND = Path(__file__).resolve().parent.parent / "data" / "blind-2026-12"
-RECORDINGS = sorted(p.name for p in REAL.iterdir()
-                    if p.name.lower().removesuffix(".gz").endswith((".fit", ".gpx", ".tcx")))
-
-
-@cache
-def recording(name: str) -> Activity:
-    return recordings.activity(REAL / name)
 
 
 def label(name: str) -> Workout:
