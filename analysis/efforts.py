@@ -57,6 +57,13 @@ MAIN_WORK_SHARE = 0.5
 #: analysis.repeats' own rules): only then does an edge bout run at another pace stand out
 #: as another effort (a phone's GPS makes a 50 s "bout" 20 % faster than 20 s pickups).
 PACED_BOUT_S = 45.0
+#: Repeats run to one target hold their pace within a few per cent and their length within
+#: a quarter (a plan's reps are one length; a GPS lap's end or a fade moves them that much):
+#: a first or last paced bout both this much slower or faster than the others' median and a
+#: quarter longer or shorter is another effort, a steady finish or a tempo start (3 x 8 min
+#: at 4:32-4:47/km, then 10.5 min at 5:34/km: three repeats, not "4 x 1.7 km at 4:33-5:35/km").
+OTHER_EFFORT_PACE = 1.1
+OTHER_EFFORT_LENGTH = 1.25
 #: A pause of at least this many seconds between two stretches of running is a standing
 #: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
 #: between repeats is about 30 s.
@@ -274,7 +281,8 @@ def _trim_edges(efforts: Efforts) -> Efforts:
         paced = median >= PACED_BOUT_S
         main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
         odd = [(not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
-                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
+                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO
+                or paced and _another_effort(b, [o for o in bouts if o is not b]))
                and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]
@@ -283,6 +291,20 @@ def _trim_edges(efforts: Efforts) -> Efforts:
         else:
             break
     return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed)
+
+
+def _another_effort(bout: Piece, others: Sequence[Piece]) -> bool:
+    """Whether ``bout`` is off the pace and the length of ``others`` (OTHER_EFFORT_PACE and
+    OTHER_EFFORT_LENGTH apart from their medians) while they hold one pace and one length
+    among themselves: not one of their repeats."""
+    speeds = [o.speed for o in others]
+    lengths = [o.seconds for o in others]
+    if (max(speeds) > OTHER_EFFORT_PACE * min(speeds)
+            or max(lengths) > OTHER_EFFORT_LENGTH * min(lengths)):
+        return False  # the others are no one target themselves: a ladder, a pyramid
+    pace, length = float(np.median(speeds)), float(np.median(lengths))
+    return (not pace / OTHER_EFFORT_PACE < bout.speed < pace * OTHER_EFFORT_PACE
+            and not length / OTHER_EFFORT_LENGTH < bout.seconds < length * OTHER_EFFORT_LENGTH)
 
 
 def runs_of(mask: BoolArray) -> list[tuple[int, int]]:

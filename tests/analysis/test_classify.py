@@ -229,6 +229,23 @@ def test_a_fast_last_effort_after_the_repeats_is_a_finish_not_one_of_them() -> N
     assert verdict.classification.evidence.startswith("3 x 8 min at ")
 
 
+@pytest.mark.parametrize("streams", [True, False], ids=["laps-and-streams", "laps-only"])
+def test_a_steady_finish_after_the_repeats_is_not_counted_among_them(streams: bool) -> None:
+    # tests/data/blind-2026-12f: 3 x 8 min at 4:32-4:47/km with walked rests, then 10.5 min at
+    # 5:34/km: its evidence said "4 x 1.7 km at 4:33-5:35/km", a repeat that was never run.
+    walk = 0.7
+    parts: list[Part] = [(450.0, 0.75 * EASY, 0.0)]
+    for pace in (0.97, 0.95, 0.96):
+        parts += [(482.0, pace * THRESHOLD, 0.0), (200.0, walk, 0.0)]
+    parts += [(630.0, 0.81 * THRESHOLD, 0.0), (43.0, 0.75 * EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    if not streams:
+        activity = replace(activity, streams=None)
+    result = classify(activity)
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("3 x 8 min at "), result.evidence
+
+
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
     activity = replace(session([(2700.0, EASY, 0.0)]), streams=None)
     verdict = classify_summary(activity)
