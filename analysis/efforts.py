@@ -57,6 +57,13 @@ MAIN_WORK_SHARE = 0.5
 #: analysis.repeats' own rules): only then does an edge bout run at another pace stand out
 #: as another effort (a phone's GPS makes a 50 s "bout" 20 % faster than 20 s pickups).
 PACED_BOUT_S = 45.0
+#: Repeats run to one target hold their pace within a few per cent and their length within
+#: a quarter (a plan's reps are one length; a GPS lap's end or a fade moves them that much):
+#: a first or last paced bout both this much slower or faster than the others' median and a
+#: quarter longer or shorter is another effort, a steady finish or a tempo start (3 x 8 min
+#: at 4:32-4:47/km, then 10.5 min at 5:34/km: three repeats, not "4 x 1.7 km at 4:33-5:35/km").
+OTHER_EFFORT_PACE = 1.1
+OTHER_EFFORT_LENGTH = 1.25
 #: A pause of at least this many seconds between two stretches of running is a standing
 #: or walking recovery (auto-pause, a stopped watch): the shortest rest a coach sets
 #: between repeats is about 30 s.
@@ -206,6 +213,15 @@ def _bouts_against_jog(streams: Streams, gap: FloatArray, speed: FloatArray,
 def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     """Bouts from laps: consecutive laps clearly faster than the session's jogging laps.
 
+    The jogging pace is where the slowest quarter (JOG_PERCENTILE) of the running laps'
+    moving time ends, walked recoveries counted in it: a lap walked or stood between two
+    running laps is a recovery between repeats, though a walk's speed never sets the jog (at
+    least the slowest running lap). Counting only running laps, a session whose recoveries
+    are all walked had its quarter filled by the warm-up and a steady 10 min at 5:34/km, and
+    its 3 x 8 min at 4:32-4:47/km stood less than BOUT_MIN_RATIO above that "jog"
+    (tests/data/blind-2026-12f). A climb hiked between two standstills is no recovery: the
+    run of tests/data/blind-2026-12c's hs-3981100861.fit stays one easy run.
+
     Laps shorter than the shortest bout (MIN_BOUT_S) are left out: a watch stopped a second
     after the last lap press leaves a lap of 1-6 s and 5-20 m whose speed is noise, and
     taken as the session's fastest it raised the bar (CORE_FRACTION) above all but one of
@@ -215,9 +231,11 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     running = [lap for lap in laps if lap.speed >= RUN_MIN_SPEED]
     if len(laps) < 2 or not running:
         return Efforts((), (), 0.0)
-    jog = _weighted_percentile(
-        np.array([lap.speed for lap in running]), np.array([lap.moving_s for lap in running]),
-        JOG_PERCENTILE)
+    recoveries = [lap for i, lap in enumerate(laps) if _walked_between_running(laps, i)]
+    slow = running + recoveries
+    jog = max(_weighted_percentile(np.array([lap.speed for lap in slow]),
+                                   np.array([lap.moving_s for lap in slow]), JOG_PERCENTILE),
+              min(lap.speed for lap in running))
     floor = max(BOUT_MIN_RATIO * jog, CORE_FRACTION * max(lap.speed for lap in laps))
     fast = np.array([lap.speed >= floor for lap in laps])
     for a, b in runs_of(fast):
@@ -225,6 +243,12 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
     gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if a > 0 and b < len(laps)]
     return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog))
+
+
+def _walked_between_running(laps: Sequence[Lap], i: int) -> bool:
+    """Whether lap ``i`` was walked or stood with running laps on both sides of it."""
+    return (0 < i < len(laps) - 1 and laps[i].speed < RUN_MIN_SPEED
+            and laps[i - 1].speed >= RUN_MIN_SPEED and laps[i + 1].speed >= RUN_MIN_SPEED)
 
 
 def _drop_build_ups(laps: Sequence[Lap], fast: BoolArray, a: int, b: int) -> None:
@@ -257,7 +281,8 @@ def _trim_edges(efforts: Efforts) -> Efforts:
         paced = median >= PACED_BOUT_S
         main = MAIN_WORK_SHARE * sum(b.seconds for b in bouts)
         odd = [(not median / EDGE_FACTOR <= b.seconds <= median * EDGE_FACTOR
-                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO)
+                or paced and not pace / BOUT_MIN_RATIO < b.speed < pace * BOUT_MIN_RATIO
+                or paced and _another_effort(b, [o for o in bouts if o is not b]))
                and b.seconds <= main for b in bouts]
         if odd[0]:
             bouts, gaps = bouts[1:], gaps[1:]
@@ -266,6 +291,20 @@ def _trim_edges(efforts: Efforts) -> Efforts:
         else:
             break
     return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed)
+
+
+def _another_effort(bout: Piece, others: Sequence[Piece]) -> bool:
+    """Whether ``bout`` is off the pace and the length of ``others`` (OTHER_EFFORT_PACE and
+    OTHER_EFFORT_LENGTH apart from their medians) while they hold one pace and one length
+    among themselves: not one of their repeats."""
+    speeds = [o.speed for o in others]
+    lengths = [o.seconds for o in others]
+    if (max(speeds) > OTHER_EFFORT_PACE * min(speeds)
+            or max(lengths) > OTHER_EFFORT_LENGTH * min(lengths)):
+        return False  # the others are no one target themselves: a ladder, a pyramid
+    pace, length = float(np.median(speeds)), float(np.median(lengths))
+    return (not pace / OTHER_EFFORT_PACE < bout.speed < pace * OTHER_EFFORT_PACE
+            and not length / OTHER_EFFORT_LENGTH < bout.seconds < length * OTHER_EFFORT_LENGTH)
 
 
 def runs_of(mask: BoolArray) -> list[tuple[int, int]]:

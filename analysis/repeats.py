@@ -127,6 +127,15 @@ SET_MIN_REPS = 2
 #: ... and a session holds at most this many sets (coaches combine two to four rep
 #: lengths; more changes than that are a pyramid, a ladder or loose surges).
 MAX_SETS = 4
+#: Sets of one sequence of lengths run again (3 x [100, 200, 300, 400 m]): a repeat at
+#: most half as long as the one before starts the sequence again (a ladder run up starts
+#: again from its short end; a set of equal repeats has no such drop) ...
+SEQUENCE_RESTART = 2.0
+#: ... and at least two sets share their first this many repeats, position by position
+#: within the regularity of repeats (REGULAR_CV), holding most of the bouts (SEQUENCE_SHARE):
+#: a fartlek's free surges do not come back in the same order of lengths.
+SEQUENCE_MIN_REPS = 3
+SEQUENCE_SHARE = 0.75
 #: A long set on a phone's GPS loses a few recoveries to noise (two repeats merge) or
 #: gains a blip (a repeat splits): with at least this many repeats ...
 NOISY_MIN_REPS = 6
@@ -261,7 +270,8 @@ def _regular(efforts: Efforts) -> bool:
     if cv(np.array([b.speed for b in efforts.bouts])) > PACE_CV:
         return False
     return (min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
-            or _ladder(efforts) or _mostly_regular(seconds, rests) or _sets(seconds, rests))
+            or _ladder(efforts) or _mostly_regular(seconds, rests) or _sets(seconds, rests)
+            or _repeated_sequence(seconds))
 
 
 def _sets(seconds: FloatArray, rests: FloatArray) -> bool:
@@ -281,6 +291,23 @@ def _sets(seconds: FloatArray, rests: FloatArray) -> bool:
         if cv(seconds[group]) > REGULAR_CV or (within.size > 1 and cv(within) > RECOVERY_CV):
             return False
     return True
+
+
+def _repeated_sequence(seconds: FloatArray) -> bool:
+    """Sets that run one sequence of repeat lengths again, each set starting where a repeat
+    is at most half the one before (SEQUENCE_RESTART): a track session of three sets of a
+    stride, 200, 300 and 400 m (tests/data/blind-2026-12f: reps of 16-99 s whose lengths
+    change every time, read as fartlek)."""
+    groups: list[list[float]] = [[float(seconds[0])]]
+    for before, now in zip(seconds, seconds[1:], strict=False):
+        if now * SEQUENCE_RESTART <= before:
+            groups.append([])
+        groups[-1].append(float(now))
+    sets = [g for g in groups if len(g) >= SEQUENCE_MIN_REPS]
+    if len(sets) < 2 or sum(len(g) for g in sets) < SEQUENCE_SHARE * seconds.size:
+        return False
+    return all(cv(np.array([g[i] for g in sets])) <= REGULAR_CV
+               for i in range(SEQUENCE_MIN_REPS))
 
 
 def _mostly_regular(seconds: FloatArray, rests: FloatArray) -> bool:

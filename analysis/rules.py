@@ -72,6 +72,17 @@ TEMPO_BLOCK_S = 8 * 60.0
 TEMPO_MAX_BLOCKS = 2
 #: The blocks hold at least this share of the hard running.
 TEMPO_SHARE = 0.7
+#: Inside a long run, a tempo is the session's hard running: its blocks average at least
+#: this share of HRmax more heart rate than the running around them, where that running
+#: lasts a block's length (TEMPO_BLOCK_S) or more. Half a training zone (the five heart-rate
+#: zones are each 10 % of HRmax wide; easy running sits two zones below threshold): over a
+#: long run the terrain and cardiac drift change the pace at one effort, and a stretch no
+#: harder than the rest of the run owes its speed to a descent or to fresh legs
+#: (tests/data/blind-2026-12f: a long run's first 62 min downhill at 5:58/km and HR 155,
+#: then 47 min back up at 7:15/km and HR 162, read as "1:02 h continuous"). Outside long runs
+#: the pace carries a tempo whose heart rate an assumed maximum misjudges
+#: (tests/data/real: elevate-sloatsburg.fit).
+TEMPO_OVER_REST_HR_FRAC = 0.05
 #: A tempo block that is no faster over the ground than the run around it is fast only
 #: once grade-adjusted: a long climb. It is a tempo (an uphill one) only if the heart rate,
 #: where there is one, averages at least this share of HRmax over it: threshold running
@@ -181,7 +192,7 @@ def tempo_block(case: Case) -> Classification | None:
         return None
     if work < TEMPO_SHARE * sum(b.seconds for b in bouts) or not hard(blocks, case):
         return None
-    if not _near_threshold(blocks, case):
+    if not _near_threshold(blocks, case) or not _harder_than_around(blocks, case):
         return None
     _ = case.voice.gettext
     pace = case.paces(b.pace_speed for b in blocks)
@@ -279,6 +290,27 @@ def _near_threshold(blocks: list[Piece], case: Case) -> bool:
         return True
     hr = float(np.average([h for h, _ in timed], weights=[t for _, t in timed]))
     return hr >= TEMPO_BLOCK_HR_FRAC * case.features.max_hr
+
+
+def _harder_than_around(blocks: list[Piece], case: Case) -> bool:
+    """Whether the blocks of a long run were run at a heart rate TEMPO_OVER_REST_HR_FRAC of
+    HRmax above the rest of its moving time (from the run's average heart rate). Runs not
+    long, runs without heart rate, blocks without one, and runs with less than a block's
+    length of running outside the blocks pass."""
+    activity = case.activity
+    if not is_long(activity, case.profile):
+        return True
+    timed = [(b.hr, b.moving_s) for b in blocks if np.isfinite(b.hr) and b.moving_s > 0]
+    if activity.avg_hr is None or not timed:
+        return True
+    block_s = sum(s for _, s in timed)
+    rest_s = activity.moving_s - sum(b.moving_s for b in blocks)
+    if rest_s < TEMPO_BLOCK_S:
+        return True
+    block_hr = sum(h * s for h, s in timed) / block_s
+    rest_hr = (activity.avg_hr * activity.moving_s - block_hr * block_s) / (
+        activity.moving_s - block_s)
+    return block_hr - rest_hr >= TEMPO_OVER_REST_HR_FRAC * case.features.max_hr
 
 
 def _heart(text: str, bouts: list[Piece], case: Case) -> str:

@@ -17,8 +17,10 @@ repositories without a licence, found in ``$STRIDEWISE_BLIND_DATA``, and so is t
 batch, of interval sessions (tests/data/blind-2026-12b), whose unlicensed files are looked
 for in the same folders (``$STRIDEWISE_BLIND_DATA`` may name several, joined by ``:``), and
 so are the third, of interval sessions of many kinds (tests/data/blind-2026-12c), the
-fourth, of athletes none of the rules were tuned on (tests/data/blind-2026-12d), and the
-fifth, of more such athletes' interval sessions (tests/data/blind-2026-12e).
+fourth, of athletes none of the rules were tuned on (tests/data/blind-2026-12d), the
+fifth, of more such athletes' interval sessions (tests/data/blind-2026-12e), and the sixth,
+of one more athlete's interval, hill and sprint sessions and four more athletes' runs
+(tests/data/blind-2026-12f). :data:`BLIND_BATCHES` lists them all, in order.
 
 :func:`per_set_lines` puts each set's score now beside its score before the rules changed
 for issue 20 (:data:`BEFORE_ISSUE_20`, recorded once and kept here as history).
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import engine
+from analysis.model import is_run
 from analysis.parsers import ActivityFileError, parse_activity
 from worker.analyze import run_analyze
 
@@ -83,6 +86,20 @@ BLIND_E = REPO_ROOT / "tests" / "data" / "blind-2026-12e"
 BLIND_E_FIGURE = ("commit 4dccb86 (the classifier of 4d7b1b7): 21/29 acceptable (72 %), 20 exact; "
                   "runs 21/29 acceptable (72 %), 20 exact; interval sessions called intervals "
                   "10 of 15")
+#: The sixth blind batch of December 2026 (issue 20): interval, hill and sprint sessions of one
+#: athlete and other runs of four more, none of them in an earlier set, labelled first.
+BLIND_F = REPO_ROOT / "tests" / "data" / "blind-2026-12f"
+#: The sixth batch's one blind score (labels of 92d9b74, the classifier of main at 3a1c0fd),
+#: taken before any rule changed after seeing it.
+BLIND_F_FIGURE = ("commit 92d9b74 (the classifier of 3a1c0fd): 15/19 acceptable (79 %), 11 exact; "
+                  "runs 15/19 acceptable (79 %), 11 exact; interval sessions called intervals "
+                  "2 of 4")
+#: Every blind batch of issue 20, in the order they were scored. The report and
+#: tests/analysis/test_real_recordings.py both take their batches from here.
+BLIND_BATCHES = (BLIND, BLIND_B, BLIND_C, BLIND_D, BLIND_E, BLIND_F)
+#: Each batch's one blind score (empty while not yet taken).
+BLIND_FIGURES = {BLIND: BLIND_FIGURE, BLIND_B: BLIND_B_FIGURE, BLIND_C: BLIND_C_FIGURE,
+                 BLIND_D: BLIND_D_FIGURE, BLIND_E: BLIND_E_FIGURE, BLIND_F: BLIND_F_FIGURE}
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
 #: Where the rules changed for issue 20 are listed, each with the sources it fixed: those
@@ -91,6 +108,7 @@ RULES_CHANGED = BLIND / "README.md"
 RULES_CHANGED_C = BLIND_C / "README.md"
 RULES_CHANGED_D = BLIND_D / "README.md"
 RULES_CHANGED_E = BLIND_E / "README.md"
+RULES_CHANGED_F = BLIND_F / "README.md"
 
 
 @dataclass(frozen=True)
@@ -104,7 +122,7 @@ class Recorded:
 
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
 #: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE,
-#: BLIND_D_FIGURE, BLIND_E_FIGURE).
+#: BLIND_D_FIGURE, BLIND_E_FIGURE, BLIND_F_FIGURE).
 #: Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
@@ -125,6 +143,9 @@ BEFORE_ISSUE_20 = {
     "tests/data/blind-2026-12e": Recorded("**21/29 (72 %)**, 20 exact, blind (4dccb86, the "
                                           "classifier of 4d7b1b7)", "**21/29 (72 %)**",
                                           "**10 of 15**"),
+    "tests/data/blind-2026-12f": Recorded("**15/19 (79 %)**, 11 exact, blind (92d9b74, the "
+                                          "classifier of 3a1c0fd)", "**15/19 (79 %)**",
+                                          "**2 of 4**"),
 }
 #: A set whose one blind score has not been taken yet: its first run is that score.
 NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
@@ -142,6 +163,8 @@ SET_NAMES = {
                                  "(tests/data/blind-2026-12d)",
     "tests/data/blind-2026-12e": "fifth blind batch, interval sessions of more athletes "
                                  "(tests/data/blind-2026-12e)",
+    "tests/data/blind-2026-12f": "sixth blind batch, interval, hill and sprint sessions "
+                                 "(tests/data/blind-2026-12f)",
 }
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
@@ -252,7 +275,7 @@ def _summary(path: Path) -> tuple[bool, str]:
 
 def report(verdicts: list[Verdict], added: list[Verdict] | None = None,
            heldout: list[Verdict] | None = None, absent: list[str] | None = None) -> str:
-    runs = [v for v in verdicts if v.sport == "Run"]
+    runs = [v for v in verdicts if is_run(v.sport)]
     lines = [
         "## Accuracy on real recordings (headline)\n",
         f"`python -m bench.real_accuracy`: {len(verdicts)} recordings from real devices "
@@ -302,7 +325,7 @@ def _heldout_lines(verdicts: list[Verdict], absent: list[str]) -> list[str]:
              f"Blind, before any rule was changed for them: {HELDOUT_BLIND}.\n",
              "Now, after rule changes made with their misses in view (no longer blind):\n"]
     if verdicts:
-        runs = [v for v in verdicts if v.sport == "Run"]
+        runs = [v for v in verdicts if is_run(v.sport)]
         lines += ["| set | exact | acceptable | goal on unseen recordings |",
                   "| --- | --- | --- | --- |",
                   _row("all", verdicts, UNSEEN_GOALS), _row("runs", runs, UNSEEN_GOALS), ""]
@@ -344,7 +367,7 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
         changed: whether rules have changed since that score (the score below is then no
             longer blind).
     """
-    runs = [v for v in verdicts if v.sport == "Run"]
+    runs = [v for v in verdicts if is_run(v.sport)]
     sessions = [v for v in verdicts if v.wanted == "intervals"]
     called = sum(v.got == "intervals" for v in sessions)
     total = len(verdicts) + len(absent)
@@ -377,7 +400,8 @@ def _title(folder: Path) -> str:
     which = {BLIND_B: " (second, interval sessions)",
              BLIND_C: " (third, interval sessions of many kinds)",
              BLIND_D: " (fourth, athletes the rules never met)",
-             BLIND_E: " (fifth, interval sessions of more athletes)"}.get(folder, "")
+             BLIND_E: " (fifth, interval sessions of more athletes)",
+             BLIND_F: " (sixth, interval, hill and sprint sessions)"}.get(folder, "")
     return f"Blind batch of December 2026{which}"
 
 
@@ -418,11 +442,11 @@ def measure_all() -> list[Scored]:
                    missing(TEST_DATA, TEST_DATA / "labels.csv")),
             Scored("tests/data/real", measure(ADDED), missing(ADDED, ADDED / "labels.csv")),
             Scored("tests/data/heldout", *measure_heldout()),
-            Scored("tests/data/blind-2026-12", *measure_blind()),
-            Scored("tests/data/blind-2026-12b", *measure_blind(BLIND_B)),
-            Scored("tests/data/blind-2026-12c", *measure_blind(BLIND_C)),
-            Scored("tests/data/blind-2026-12d", *measure_blind(BLIND_D)),
-            Scored("tests/data/blind-2026-12e", *measure_blind(BLIND_E))]
+            *(Scored(_set_name(folder), *measure_blind(folder)) for folder in BLIND_BATCHES)]
+
+
+def _set_name(folder: Path) -> str:
+    return folder.relative_to(REPO_ROOT).as_posix()
 
 
 def report_all(sets: list[Scored]) -> str:
@@ -437,17 +461,12 @@ def report_all(sets: list[Scored]) -> str:
     else:
         head = report(dev.verdicts, by_name["tests/data/real"].verdicts, heldout.verdicts,
                       heldout.absent)
-    blind_a, blind_b = by_name["tests/data/blind-2026-12"], by_name["tests/data/blind-2026-12b"]
-    blind_c, blind_d = by_name["tests/data/blind-2026-12c"], by_name["tests/data/blind-2026-12d"]
-    blind_e = by_name["tests/data/blind-2026-12e"]
+    blinds = ["\n".join(blind_lines(by_name[_set_name(folder)].verdicts,
+                                     by_name[_set_name(folder)].absent, folder,
+                                     BLIND_FIGURES[folder])) + "\n"
+              for folder in BLIND_BATCHES]
     return "\n".join([
-        head + "\n".join(blind_lines(blind_a.verdicts, blind_a.absent)) + "\n",
-        "\n".join(blind_lines(blind_b.verdicts, blind_b.absent, BLIND_B, BLIND_B_FIGURE)) + "\n",
-        "\n".join(blind_lines(blind_c.verdicts, blind_c.absent, BLIND_C, BLIND_C_FIGURE)) + "\n",
-        "\n".join(blind_lines(blind_d.verdicts, blind_d.absent, BLIND_D, BLIND_D_FIGURE))
-        + "\n",
-        "\n".join(blind_lines(blind_e.verdicts, blind_e.absent, BLIND_E, BLIND_E_FIGURE))
-        + "\n",
+        head + blinds[0], *blinds[1:],
         "\n".join(per_set_lines(sets)) + "\n"])
 
 
@@ -460,8 +479,9 @@ def per_set_lines(sets: list[Scored]) -> list[str]:
              f"changed, each with the sources it fixed, and those tried and left out are listed "
              f"in {RULES_CHANGED.relative_to(REPO_ROOT)}, for those made after the third "
              f"batch, {RULES_CHANGED_C.relative_to(REPO_ROOT)}, for those made after the "
-             f"fourth, {RULES_CHANGED_D.relative_to(REPO_ROOT)}, and for those made after the "
-             f"fifth, {RULES_CHANGED_E.relative_to(REPO_ROOT)}.\n",
+             f"fourth, {RULES_CHANGED_D.relative_to(REPO_ROOT)}, for those made after the "
+             f"fifth, {RULES_CHANGED_E.relative_to(REPO_ROOT)}, and for those made after the "
+             f"sixth, {RULES_CHANGED_F.relative_to(REPO_ROOT)}.\n",
              "| set | before: acceptable | now: acceptable | before: runs | now: runs | "
              "before: interval sessions called intervals | now |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -512,7 +532,7 @@ def _now_acceptable(scored: Scored) -> str:
 
 
 def _now_runs(scored: Scored) -> str:
-    runs = [v for v in scored.verdicts if v.sport == "Run"]
+    runs = [v for v in scored.verdicts if is_run(v.sport)]
     if not runs:
         return "-" if scored.verdicts else "absent"
     fine = sum(v.fine for v in runs)

@@ -1,4 +1,5 @@
-"""The import graph of worker/ and analysis/: one-way, and each process loads only its rooms.
+"""The import graph of worker/ and analysis/: one-way, and each process loads only its rooms;
+and in tests/, no module imports a test module: what tests share lives in tests/support.
 
 Imports are read from the source (every ``import`` statement, inside functions too), so an
 import hidden in a function to dodge a cycle counts like any other.
@@ -170,3 +171,57 @@ def test_a_fresh_interpreter_loading_the_entry_loads_none_of_the_banned(
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, cwd=REPO_ROOT).stdout.split()
     assert sorted(m for m in loaded if within(m, *banned)) == []
+
+
+# -- the test suite ------------------------------------------------------------------------------
+
+
+def is_test_module(name: str) -> bool:
+    return name.rpartition(".")[2].startswith("test_")
+
+
+@cache
+def suite_modules() -> dict[str, Path]:
+    """The modules of tests/ (the browser tests' node_modules aside), by name."""
+    return {module_name(path): path for path in sorted((REPO_ROOT / "tests").rglob("*.py"))
+            if "node_modules" not in path.parts}
+
+
+def imported_names(name: str, path: Path) -> set[str]:
+    """What ``path`` (the module ``name``) imports, anywhere in the file, relative imports
+    resolved: for ``from a import b`` both ``a`` and ``a.b``, which may be a module."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_modules_of_the_suite_import_no_test_module() -> None:
+    """A helper, constant or fixture two test modules share lives in tests/support (a fixture
+    in the nearest conftest.py), never in one of the test modules."""
+    found = {name: sorted(t for t in imported_names(name, path)
+                          if is_test_module(t) and t != name and t in suite_modules())
+             for name, path in suite_modules().items()}
+    assert {name: targets for name, targets in found.items() if targets} == {}
+
+
+def test_the_suites_check_reads_every_kind_of_import(tmp_path: Path) -> None:
+    assert {"tests.worker.test_tasks", "tests.support.tasks", "tests.conftest"} <= set(
+        suite_modules())
+    module = tmp_path / "test_example.py"
+    module.write_text("import tests.e2e.test_cache\n"
+                      "from . import test_pages\n"
+                      "def helper() -> None:\n"
+                      "    from .test_tasks import WAIT_S\n"
+                      "    from tests.browser import test_every_page\n")
+    tests = {t for t in imported_names("tests.worker.test_example", module) if is_test_module(t)}
+    assert tests == {"tests.e2e.test_cache", "tests.worker.test_pages",
+                     "tests.worker.test_tasks", "tests.browser.test_every_page"}

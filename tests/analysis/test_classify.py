@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -14,45 +13,11 @@ from hypothesis.extra import numpy as hnp
 
 from analysis import segments
 from analysis.classify import SummaryVerdict, classify, classify_summary
+from analysis.efforts import lap_efforts
 from analysis.model import Activity, Lap, Streams, Workout
-from analysis.profile import AthleteProfile, default_profile
+from analysis.profile import AthleteProfile
 from analysis.voice import Voice
-
-START = datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
-PROFILE = default_profile()
-EASY = PROFILE.easy_speed
-THRESHOLD = PROFILE.threshold_speed
-#: Seconds, speed (m/s) and gradient (%) of a stretch of a hand-built session.
-Part = tuple[float, float, float]
-
-
-def session(parts: list[Part], heart: bool = True, laps: str = "none",
-            workout_type: int | None = None, seed: int = 0) -> Activity:
-    """A run at 1 Hz from its parts, with GPS jitter and a heart rate that follows effort."""
-    rng = np.random.default_rng(seed)
-    lengths = [int(p[0]) for p in parts]
-    speed = np.repeat([p[1] for p in parts], lengths) + rng.normal(0, 0.1, sum(lengths))
-    grade = np.repeat([p[2] for p in parts], lengths)
-    distance = np.cumsum(speed)
-    altitude = np.cumsum(speed * grade / 100)
-    hrr = np.clip(0.86 + 1.1 * (speed / THRESHOLD - 1) + 0.03 * grade, 0.3, 1.0)
-    hr = np.convolve(60 + 130 * hrr, np.ones(30) / 30, mode="same") if heart else None
-    streams = Streams(np.arange(speed.size, dtype=float), distance, speed,
-                      np.ones(speed.size, dtype=bool), hr, altitude)
-    edges = np.concatenate(([0], np.cumsum(lengths)))
-    lap_list = tuple(_lap(streams, int(a), int(b)) for a, b in zip(edges, edges[1:], strict=False))
-    return Activity(
-        sport="Run", start=START, elapsed_s=float(speed.size), moving_s=float(speed.size),
-        distance_m=float(distance[-1]), avg_hr=float(np.mean(hr)) if hr is not None else None,
-        max_hr=float(np.max(hr)) if hr is not None else None,
-        laps=lap_list if laps == "manual" else (), streams=streams, workout_type=workout_type)
-
-
-def _lap(s: Streams, a: int, b: int) -> Lap:
-    hr = float(np.mean(s.heartrate[a:b])) if s.heartrate is not None else None
-    return Lap(float(a), float(b - a), float(b - a), float(s.distance[b - 1] - s.distance[a]),
-               avg_hr=hr, ascent_m=float(np.sum(np.clip(np.diff(s.altitude[a:b]), 0, None)))
-               if s.altitude is not None else None)
+from tests.support.runs import EASY, PROFILE, START, THRESHOLD, Part, _lap, session
 
 
 def repeats(n: int, work: Part, rest: Part) -> list[Part]:
@@ -262,6 +227,23 @@ def test_a_fast_last_effort_after_the_repeats_is_a_finish_not_one_of_them() -> N
     verdict = classify_summary(replace(activity, streams=None))
     assert verdict.classification.workout is Workout.INTERVALS
     assert verdict.classification.evidence.startswith("3 x 8 min at ")
+
+
+@pytest.mark.parametrize("streams", [True, False], ids=["laps-and-streams", "laps-only"])
+def test_a_steady_finish_after_the_repeats_is_not_counted_among_them(streams: bool) -> None:
+    # tests/data/blind-2026-12f: 3 x 8 min at 4:32-4:47/km with walked rests, then 10.5 min at
+    # 5:34/km: its evidence said "4 x 1.7 km at 4:33-5:35/km", a repeat that was never run.
+    walk = 0.7
+    parts: list[Part] = [(450.0, 0.75 * EASY, 0.0)]
+    for pace in (0.97, 0.95, 0.96):
+        parts += [(482.0, pace * THRESHOLD, 0.0), (200.0, walk, 0.0)]
+    parts += [(630.0, 0.81 * THRESHOLD, 0.0), (43.0, 0.75 * EASY, 0.0)]
+    activity = session(parts, laps="manual")
+    if not streams:
+        activity = replace(activity, streams=None)
+    result = classify(activity)
+    assert result.workout is Workout.INTERVALS
+    assert result.evidence.startswith("3 x 8 min at "), result.evidence
 
 
 def test_summary_of_a_steady_run_with_low_heart_rate_is_decided() -> None:
@@ -773,3 +755,78 @@ def test_climbs_of_different_heights_to_the_same_top_are_hill_repeats() -> None:
         result = classify(session(climbs_to(rises, rises[1:] + [65.0]), heart=heart))
         assert result.workout is Workout.HILLS
         assert result.evidence.startswith("5 climbs of ")
+
+
+def with_heart_rate(activity: Activity, levels: list[float], seconds: list[int]) -> Activity:
+    """``activity`` with a heart rate held at each level for its seconds (a minute's lag
+    between levels), its laps' averages recomputed."""
+    hr = np.convolve(np.repeat(levels, seconds).astype(float), np.ones(60) / 60, mode="same")
+    hr[:60], hr[-60:] = levels[0], levels[-1]
+    assert activity.streams is not None
+    streams = replace(activity.streams, heartrate=hr)
+    laps = tuple(_lap(streams, int(lap.start_s), int(lap.start_s + lap.elapsed_s))
+                 for lap in activity.laps)
+    return replace(activity, streams=streams, laps=laps, avg_hr=float(np.mean(hr)),
+                   max_hr=float(np.max(hr)))
+
+
+def test_a_long_runs_faster_half_at_no_higher_heart_rate_than_the_rest_is_not_a_tempo() -> None:
+    # The shape of tests/data/blind-2026-12f's xl-14002123070: 62 min out downhill at
+    # 5:58/km and HR 155, 47 min back up at 7:15/km and HR 162, two laps, read as
+    # "1:02 h continuous" of tempo.
+    parts: list[Part] = [(3720.0, 2.79, -2.5), (2820.0, 2.30, 3.0)]
+    run = with_heart_rate(session(parts, laps="manual"), [155.0, 162.0], [3720, 2820])
+    assert classify(run).workout is Workout.LONG, classify(run).evidence
+    assert classify_summary(run).classification.workout is Workout.LONG
+
+
+def test_a_long_runs_tempo_above_the_heart_rate_of_the_running_around_it_stays_a_tempo() -> None:
+    parts: list[Part] = [(2400.0, EASY, 0.0), (1800.0, THRESHOLD, 0.0), (1800.0, EASY, 0.0)]
+    run = with_heart_rate(session(parts, laps="manual"), [140.0, 165.0, 145.0],
+                          [2400, 1800, 1800])
+    assert classify(run).workout is Workout.TEMPO, classify(run).evidence
+
+
+def test_repeats_between_walked_recoveries_stand_above_the_jog_not_a_steady_lap() -> None:
+    # The laps of tests/data/blind-2026-12f's xl-13738732552: 7.5 min warm-up, a 2 min
+    # pick-up, 3 x 8 min at 4:32-4:47/km with 3 min walked, then 10.5 min steady at 5:34/km.
+    # Counting running laps only, the warm-up and the steady lap set the jog at 5:34/km and
+    # two of the three repeats fell under the bar.
+    spec = [(450, 2.29), (128, 3.48), (180, 1.4), (482, 3.48), (180, 1.5), (483, 3.48),
+            (180, 1.45), (482, 3.66), (260, 1.0), (633, 2.99)]
+    laps, start = [], 0.0
+    for seconds, speed in spec:
+        laps.append(Lap(start, float(seconds), float(seconds), seconds * speed))
+        start += seconds
+    bouts = lap_efforts(laps).bouts
+    assert [round(b.seconds) for b in bouts if b.speed > 3.4] == [482, 483, 482], bouts
+
+
+def test_a_climb_hiked_between_two_standstills_is_no_recovery_between_repeats() -> None:
+    # The laps of tests/data/blind-2026-12c's hs-3981100861.fit: 1.5 km at 6:19/km, 81 s
+    # standing, a climb hiked for 20 min, 263 s standing, then 7.9 km at 5:08/km.
+    spec = [(564, 2.64), (81, 0.71), (1239, 1.55), (263, 0.32), (2450, 3.24)]
+    laps, start = [], 0.0
+    for seconds, speed in spec:
+        laps.append(Lap(start, float(seconds), float(seconds), seconds * speed))
+        start += seconds
+    assert lap_efforts(laps).bouts == ()
+
+
+
+def test_sets_that_run_one_sequence_of_lengths_again_are_intervals() -> None:
+    # The laps of tests/data/blind-2026-12f's xl-12849458322: a 214 m, then three sets of a
+    # stride, 200, 300 and (but the first) 400 m, faster the shorter (3:01-4:01/km), on
+    # 1-2.5 min jogs with 3-5.5 min between sets, then two more 400s: reps whose lengths
+    # change every time, read as fartlek.
+    reps = [(214, 43), (87, 18), (201, 43), (319, 75), (90, 20), (215, 46), (311, 66),
+            (406, 97), (83, 20), (230, 43), (319, 70), (409, 99), (444, 94), (424, 104)]
+    rests = [303, 130, 110, 327, 137, 99, 60, 192, 150, 98, 64, 302, 429]
+    parts: list[Part] = [(900.0, EASY, 0.0)]
+    for (metres, seconds), rest in zip(reps, [*rests, 0], strict=True):
+        parts.append((float(seconds), metres / seconds, 0.0))
+        if rest:
+            parts.append((float(rest), WALK if rest > 200 else 2.0, 0.0))
+    run = session(parts + [(900.0, EASY, 0.0)], laps="manual")
+    assert classify_summary(run).classification.workout is Workout.INTERVALS
+    assert classify(run).workout is Workout.INTERVALS, classify(run).evidence

@@ -13,7 +13,7 @@ from analysis.feedback import _window
 from analysis.model import SessionRecord, Workout
 from analysis.recovery import EasyWindow
 from tests.analysis.records import NOW
-from tests.analysis.test_voice import voice
+from tests.support.voices import voice
 
 #: A day count of one with a plural noun after it, in each language.
 ONE_PLURAL = {"en": None, "de": re.compile(r"\b1 Tag(?:e|en)\b"),

@@ -3,7 +3,6 @@ other words (analysis.engine.evidence_in)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,13 +15,11 @@ from analysis.model import Activity, Classification, Workout
 from analysis.profile import AthleteProfile, default_profile
 from analysis.synthetic import generate
 from analysis.voice import Voice
-from tests.analysis.test_real_recordings import RECORDINGS, recording
-from tests.analysis.test_voice import voice
+from tests.support.real import RECORDINGS, recording
+from tests.support.voices import numbers, voice
 from worker.i18n import LANGUAGES
 
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-#: Numbers as a reader finds them in a text, whichever decimal separator the language uses.
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def every_language() -> list[Voice]:
@@ -38,10 +35,6 @@ def cases() -> list[tuple[str, Activity]]:
     made = [(f"{w.value}{'' if s else ' (summary)'}", synthetic(w, s))
             for w in Workout for s in (True, False)]
     return made + [(name, recording(name)) for name in RECORDINGS[::4]]
-
-
-def numbers(text: str) -> list[str]:
-    return sorted(n.replace(",", ".") for n in NUMBER.findall(text))
 
 
 @pytest.mark.parametrize(("name", "activity"), cases(), ids=[name for name, _ in cases()])

@@ -13,50 +13,21 @@ from hypothesis import strategies as st
 from analysis import engine
 from analysis.description import BLOCK_BEGIN, BLOCK_END, find_block, merge
 from analysis.feedback import CONTINUATION, LINE_WIDTH, render_block
-from analysis.model import Activity, Classification, Lap, SessionRecord, Workout
+from analysis.model import Activity, Lap, SessionRecord, Workout
 from analysis.profile import build_profile, default_profile
 from analysis.recovery import RACE_M_PER_EASY_DAY
 from analysis.training import Past, summarize
 from analysis.units import format_clock, format_distance
-from analysis.voice import DEFAULT, Voice
-from tests.analysis.records import NOW, known, session
+from analysis.voice import Voice
+from tests.analysis.records import NOW, session
 from tests.support import recordings
+from tests.support.blocks import EVIDENCE, RUNPANDAS_WEEKS, block_for, varied_weeks
 
 RUNPANDAS = Path(__file__).resolve().parents[1] / "data" / "history" / "runpandas-athlete"
-
-EVIDENCE = "4 x 6 min at 3:39-4:13/km, 3 min jog recoveries"
-
-
-#: Days of history the examples know, unless they say otherwise: eight whole weeks.
-KNOWN_DAYS = 56
-
-
-def block_for(
-    current: SessionRecord,
-    history: list[SessionRecord] | None,
-    evidence: str = EVIDENCE,
-    days: int = KNOWN_DAYS,
-    voice: Voice = DEFAULT,
-) -> list[str]:
-    """The rendered block's lines, markers included; ``history`` None: no history read."""
-    classification = Classification(current.workout, 0.9, evidence)
-    past = None if history is None else known(history, days)
-    summary = summarize(current, past, NOW)
-    return render_block(classification, current, summary, voice).split("\n")
 
 
 def line(lines: list[str], prefix: str) -> str:
     return next(x for x in lines if x.startswith(prefix))
-
-
-def varied_weeks() -> list[SessionRecord]:
-    plan = [Workout.EASY, Workout.LONG, Workout.EASY, Workout.INTERVALS, Workout.EASY,
-            Workout.EASY, Workout.HILLS]
-    return [
-        session(d, plan[d % len(plan)], km=9, minutes=50, hr=150,
-                hard=plan[d % len(plan)] in (Workout.INTERVALS, Workout.HILLS))
-        for d in range(50, 1, -2)
-    ]
 
 
 def test_block_is_one_well_formed_block_that_merges_into_a_description() -> None:
@@ -350,17 +321,6 @@ def test_engine_reads_none_and_an_empty_list_as_no_history_and_a_past_as_known()
     as_past = engine.feedback(analysis, Past(tuple(history), since), current)
     assert "runs/week over 8 weeks" in as_past
     assert "runs/week over 4 weeks" in as_list
-
-
-#: The last eight weeks of the runpandas athlete of shared/data (README's example), as the
-#: engine records them: days before 2021-07-04, label, km, minutes, TRIMP, hard, average HR.
-RUNPANDAS_WEEKS = [
-    (44, Workout.EASY, 4.1, 25, 68, False, 167), (37, Workout.EASY, 7.3, 44, 140, False, 173),
-    (35, Workout.LONG, 10.1, 62, 164, True, 165), (28, Workout.EASY, 8.1, 50, 130, False, 162),
-    (23, Workout.EASY, 4.2, 26, 70, False, 167), (21, Workout.LONG, 15.6, 92, 284, True, 169),
-    (14, Workout.EASY, 9.9, 60, 199, True, 171), (11, Workout.EASY, 4.1, 27, 57, False, 157),
-    (7, Workout.EASY, 5.0, 32, 82, False, 167),
-]
 
 
 def test_a_real_race_after_the_runpandas_weeks_reads_as_a_lighter_week_with_easy_days(

@@ -16,9 +16,9 @@ from analysis.model import Activity, Workout
 from analysis.parsers import ActivityFileError
 from analysis.profile import default_profile
 from analysis.voice import DEFAULT, Voice
-from tests.analysis.test_feedback_invariants import logical_lines
-from tests.analysis.test_voice import voice
 from tests.support import recordings
+from tests.support.blocks import logical_lines
+from tests.support.voices import voice
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ATHLETE = DATA / "history" / "runpandas-athlete"

@@ -5,38 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from analysis import engine
 from analysis.feedback import DRILLS, render_block
-from analysis.model import Activity, Classification, SessionRecord, Workout, is_run
+from analysis.model import Classification, SessionRecord, Workout, is_run
 from analysis.recovery import RACE_M_PER_EASY_DAY
 from analysis.training import Past, summarize
-from tests.analysis.test_feedback_invariants import logical_lines
-from tests.support import recordings
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-#: Two real athletes: 68 phone-GPS runs of 2021, and the trackeR project's June 2013 runs.
-HISTORIES = {
-    "runpandas": sorted((DATA / "history" / "runpandas-athlete").glob("*.gpx.gz")),
-    "trackeR": sorted((DATA / "real").glob("trackeR-2013-06-*.TCX.gz")),
-}
-
-
-@cache
-def history(athlete: str) -> tuple[SessionRecord, ...]:
-    """The athlete's sessions, oldest first, each judged against those before it."""
-    activities: list[Activity] = sorted(
-        (a for p in HISTORIES[athlete] for a in recordings.sessions(p)),
-        key=lambda a: a.start)
-    records: list[SessionRecord] = []
-    for index, activity in enumerate(activities):
-        profile = engine.profile_for(records, activity)
-        records.append(engine.analyse(activity, profile, activity_id=index).record)
-    return tuple(records)
+from tests.support.blocks import logical_lines
+from tests.support.histories import HISTORIES, history
 
 
 def placed(before: SessionRecord, days: int, km: float, hours: float,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,9 +11,11 @@ from analysis.description import BLOCK_BEGIN, BLOCK_END, SEPARATOR, find_block, 
 from analysis.feedback import DRILLS, EASE, EASE_RETURN, HISTORY_NONE, heading, render_block
 from analysis.load import HARD_WORKOUTS
 from analysis.model import Classification, SessionRecord, Workout
-from analysis.training import Past, TrainingSummary, summarize
+from analysis.training import TrainingSummary, summarize
 from analysis.voice import Voice
 from tests.analysis.records import NOW
+from tests.support.blocks import logical_lines
+from tests.support.histories import _known_days, _records, _summary
 
 #: Where the next step is named.
 EASY_NEXT = (EASE, EASE_RETURN, "easy runs or rest")
@@ -23,23 +23,6 @@ EASY_NEXT = (EASE, EASE_RETURN, "easy runs or rest")
 WEEKLY = ("Mix", "No ", "Load", "Strength:", "Consistency", "Progress")
 
 
-_records = st.builds(
-    lambda minutes_ago, workout, sport, km, minutes, load, hard, hr, ident: SessionRecord(
-        start=NOW - timedelta(minutes=minutes_ago), sport=sport, workout=workout,
-        distance_m=km * 1000, moving_s=minutes * 60, load=load, hard=hard, avg_hr=hr,
-        activity_id=ident,
-    ),
-    st.integers(0, 80 * 1440),
-    st.sampled_from(Workout),
-    st.sampled_from(["Run", "Run", "TrailRun", "WeightTraining", "Workout", "Ride"]),
-    st.floats(0, 45),
-    st.floats(1, 400),
-    st.floats(0, 400) | st.just(math.nan),
-    st.booleans(),
-    st.none() | st.floats(60, 200),
-    st.none() | st.integers(1, 60),
-)
-_known_days = st.none() | st.integers(1, 90)
 _evidence = st.sampled_from([
     "",
     "8.2 km at 5:50/km, even splits (5:36-5:59/km), HR 92 % of max (assumed 190) all the way",
@@ -48,28 +31,11 @@ _evidence = st.sampled_from([
 ])
 
 
-def _summary(current: SessionRecord, history: list[SessionRecord],
-             days: int | None) -> TrainingSummary:
-    since = None if days is None else NOW - timedelta(days=days - 1, hours=NOW.hour)
-    past = None if days is None else Past(tuple(history), since or NOW)
-    return summarize(current, past, NOW)
-
-
 def _block(current: SessionRecord, summary: TrainingSummary, evidence: str = "",
            units: str = "metric") -> list[str]:
     classification = Classification(current.workout, 0.8, evidence)
     text = render_block(classification, current, summary, Voice(units=units))
     return text.split("\n")
-
-
-def logical_lines(lines: list[str]) -> list[str]:
-    joined: list[str] = []
-    for x in lines:
-        if heading(x) is None:
-            joined[-1] += " " + x.strip()
-        else:
-            joined.append(x)
-    return joined
 
 
 @settings(max_examples=300, deadline=None)

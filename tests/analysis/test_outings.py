@@ -16,9 +16,9 @@ from analysis.feedback import render_block
 from analysis.model import Activity, Classification, SessionRecord, Streams
 from analysis.parsers.summary import activity_from_streams
 from analysis.training import OUTING_GAP_S, Past, outings, summarize
-from tests.analysis.test_feedback_histories import HISTORIES, history
-from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.blocks import logical_lines
+from tests.support.histories import HISTORIES, history
 
 
 @cache

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from analysis.claims import BREAK_S
 from analysis.classify import classify
 from analysis.model import Activity, Streams, Workout
-from tests.analysis.test_classify import THRESHOLD, session
+from tests.support.runs import THRESHOLD, session
 
 SPEED = 1.05 * THRESHOLD
 

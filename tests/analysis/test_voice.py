@@ -23,45 +23,16 @@ from analysis.training import Past, summarize
 from analysis.units import format_distance
 from analysis.voice import DEFAULT, SECTIONS, SPORT_NAMES, Voice
 from tests.analysis.records import NOW, session
-from tests.analysis.test_feedback import RUNPANDAS_WEEKS, block_for, varied_weeks
-from tests.analysis.test_feedback_invariants import logical_lines
 from tests.support import recordings
+from tests.support.blocks import RUNPANDAS_WEEKS, block_for, logical_lines, varied_weeks
+from tests.support.real import RECORDINGS, recording
+from tests.support.voices import RATIO, figures, voice
 from worker.i18n import LANGUAGES
 from worker.preferences import Preferences
 from worker.sandbox.sports import SPORT_TYPES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-REAL = DATA / "real"
 HISTORY = DATA / "history" / "runpandas-athlete"
-RECORDINGS = sorted(p.name for p in REAL.iterdir()
-                    if p.name.lower().removesuffix(".gz").endswith((".fit", ".gpx", ".tcx")))
-
-#: Words next to which a number is a heart-rate figure, in each language's catalogue.
-HEART_WORDS = {
-    "en": ("HR", "bpm", "of max", "max", "assumed", "heartbeat"),
-    "de": ("HF", "bpm", "Maximums", "Max.", "angenommen", "Herzschlag"),
-    "es": ("FC", "ppm", "máximo", "máx.", "supuesto", "latido"),
-    "fr": ("FC", "bpm", "du max", "max", "supposé", "battement"),
-}
-#: ... and a load figure.
-LOAD_WORDS = {"en": ("monotony",), "de": ("Monotonie",), "es": ("monotonía",),
-              "fr": ("monotonie",)}
-#: A ratio: ``1.5x``, ``0,9x`` (the repeats' ``4 x 6 min`` has a space).
-RATIO = re.compile(r"\d(?:[.,]\d+)?x(?!\w)")
-
-
-def figures(language: str, text: str) -> list[str]:
-    """The heart-rate and load figures in ``text``: a number up to two words after one of
-    the language's heart-rate or load words or just before it, and any ratio."""
-    words = "|".join(re.escape(w) for w in HEART_WORDS[language] + LOAD_WORDS[language])
-    after = re.compile(rf"(?<!\w)(?:{words})(?!\w)(?:\s+[^\s\d;]+){{0,2}}\s*\d")
-    before = re.compile(rf"\d+\s*%?\s*(?:\S+\s+)?(?:{words})(?!\w)")
-    return [m.group() for pattern in (after, before, RATIO) for m in pattern.finditer(text)]
-
-
-def voice(language: str = "en", **choices: object) -> Voice:
-    """An athlete's voice as the worker builds it, with the real catalogue."""
-    return replace(Preferences(language=language).voice(), **choices)  # type: ignore[arg-type]
 
 
 RACE_DAY = datetime(2021, 7, 4, 8, 0, tzinfo=UTC)
@@ -191,11 +162,6 @@ def test_private_numbers_leave_no_heart_rate_figure_in_the_evidence_of_real_runs
                        for numbers in (True, False))
     assert (private.workout, private.confidence) == (public.workout, public.confidence)
     assert figures(language, private.evidence) == [], private.evidence
-
-
-@cache
-def recording(name: str) -> Activity:
-    return recordings.activity(REAL / name)
 
 
 def test_heart_rate_figures_are_found_in_the_public_evidence_of_real_runs() -> None:

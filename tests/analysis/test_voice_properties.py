@@ -17,8 +17,9 @@ from analysis.model import Activity, Classification, SessionRecord
 from analysis.recovery import ACUTE_DAYS
 from analysis.synthetic import labelled_set
 from analysis.voice import SECTIONS, Voice
-from tests.analysis.test_feedback_invariants import _known_days, _records, _summary
-from tests.analysis.test_voice import RECORDINGS, figures, recording, voice
+from tests.support.histories import _known_days, _records, _summary
+from tests.support.real import RECORDINGS, recording
+from tests.support.voices import figures, voice
 from worker.i18n import LANGUAGES
 
 #: One generated activity of every label, by different athletes.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 from tests.browser.chromium import (
     ATHLETE,
@@ -23,9 +24,11 @@ from tests.browser.chromium import (
     PAGE_TIMEOUT_S,
     SCREENSHOTS,
     require_chromium,
+    wait_until,
 )
 from tests.reliability.harness import LiveStack, live_stack
 from tests.services import RedisServer, in_ci, postgres_available, postgres_database, sqlite_url
+from tests.support.browsing import BACKFILL_TIMEOUT_S, backfilled, connect, open_page, path_of
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +93,13 @@ def screenshot(browser: webdriver.Chrome) -> Callable[[str], Path]:
         return path
 
     return save
+
+
+@pytest.fixture
+def signed_in(browser: webdriver.Chrome, stack: LiveStack) -> webdriver.Chrome:
+    """The browser on /me, connected (through the sandbox) if it was not, history read."""
+    open_page(browser, stack, "/me")
+    if path_of(browser) != "/me" or not browser.find_elements(By.CSS_SELECTOR, "#logout"):
+        connect(browser, stack)
+    wait_until(lambda: backfilled(stack), BACKFILL_TIMEOUT_S, "the backfill of the history")
+    return browser

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
@@ -27,26 +26,33 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
-from analysis.description import find_block
 from analysis.feedback import TITLES
 from analysis.model import Workout, is_run
 from analysis.training import STRENGTH_TRAINING_SPORTS
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
 from tests.browser.contrast import COLLECT_JS, Measured, measure
 from tests.browser.language import english_left, heart_rate_figures, translated_lines
-from tests.e2e.test_cache import leftovers, traces
 from tests.reliability.harness import LiveStack
 from tests.support import http
+from tests.support.browsing import (
+    BACKFILL_TIMEOUT_S,
+    BLOCK_TIMEOUT_S,
+    block_lines,
+    connect,
+    open_page,
+    path_of,
+    sandbox_activities,
+    upload_and_wait,
+    wait_for_path,
+)
+from tests.support.traces import leftovers, traces
 from worker import preferences
-from worker.models import Activity, Athlete, InboxEvent
+from worker.models import Activity, InboxEvent
 
 require_chromium()
 
 pytestmark = pytest.mark.e2e
 
-#: How long an upload has to get its block, and the backfill to fill the cache.
-BLOCK_TIMEOUT_S = 60.0
-BACKFILL_TIMEOUT_S = 60.0
 #: The charts of /me.
 CHARTS = ("mix", "distance", "load", "strength", "runs")
 #: Tab presses within which a form control must be reached on /me/settings.
@@ -61,48 +67,11 @@ CONTROLS = ("a", "button", "input", "select", "textarea")
 
 # -- helpers -----------------------------------------------------------------------------------
 
-def path_of(browser: webdriver.Chrome) -> str:
-    return urlsplit(browser.current_url).path
-
-
-def open_page(browser: webdriver.Chrome, stack: LiveStack, path: str) -> None:
-    browser.get(stack.settings.public_url + path)
-
-
-def wait_for_path(browser: webdriver.Chrome, path: str) -> None:
-    wait_until(lambda: path_of(browser) == path, PAGE_TIMEOUT_S,
-               f"the browser to reach {path} (it is at {browser.current_url})")
-
-
-def backfilled(stack: LiveStack) -> bool:
-    """Whether the worker has read the athlete's history into the cache, to the end."""
-    with stack.db.session() as session:
-        athlete = session.get(Athlete, ATHLETE)
-        return athlete is not None and athlete.history_read_at is not None
-
-
 def cached(stack: LiveStack) -> bool:
     """Whether the cache holds any of the athlete's activities."""
     with stack.db.session() as session:
         return session.scalars(select(Activity.id).where(Activity.athlete_id == ATHLETE)
                                .limit(1)).first() is not None
-
-
-def connect(browser: webdriver.Chrome, stack: LiveStack) -> None:
-    """A click on "Connect with Strava", the sandbox's approval, back to /me."""
-    open_page(browser, stack, "/")
-    browser.find_element(By.CSS_SELECTOR, "a#connect").click()
-    wait_for_path(browser, "/me")
-
-
-@pytest.fixture
-def signed_in(browser: webdriver.Chrome, stack: LiveStack) -> webdriver.Chrome:
-    """The browser on /me, connected (through the sandbox) if it was not, history read."""
-    open_page(browser, stack, "/me")
-    if path_of(browser) != "/me" or not browser.find_elements(By.CSS_SELECTOR, "#logout"):
-        connect(browser, stack)
-    wait_until(lambda: backfilled(stack), BACKFILL_TIMEOUT_S, "the backfill of the history")
-    return browser
 
 
 def tab_until(browser: webdriver.Chrome, matches: Callable[[WebElement], bool],
@@ -147,33 +116,6 @@ def saved_preferences(stack: LiveStack) -> preferences.Preferences:
         found = preferences.load(session, ATHLETE)
     assert found is not None, "the athlete is not in the database"
     return found
-
-
-def upload_and_wait(stack: LiveStack, workout: str, seed: int) -> tuple[int, list[str]]:
-    """Upload an activity at the sandbox, as the athlete's watch would; returns its id and the
-    lines of the block the worker wrote into its description."""
-    answer = stack.http.post(f"/_sandbox/athletes/{ATHLETE}/activities",
-                             json={"workout": workout, "seed": seed,
-                                   "description": "Legs felt heavy."})
-    answer.raise_for_status()
-    activity_id = int(answer.json()["id"])
-    found = stack.wait_for_blocks([activity_id], timeout=BLOCK_TIMEOUT_S)
-    assert found, f"activity {activity_id} got no block; logs in {stack.tmp_path}"
-    return activity_id, block_lines(found[activity_id])
-
-
-def block_lines(description: str) -> list[str]:
-    """The lines of the block in a description, its first and last included."""
-    block = find_block(description)
-    assert block is not None, f"no block in {description!r}"
-    return description[block[0]:block[1]].splitlines()
-
-
-def sandbox_activities(stack: LiveStack) -> list[dict[str, Any]]:
-    answer = stack.http.get(f"/_sandbox/athletes/{ATHLETE}/activities")
-    answer.raise_for_status()
-    activities: list[dict[str, Any]] = answer.json()
-    return activities
 
 
 def week_of(activity: dict[str, Any]) -> date:

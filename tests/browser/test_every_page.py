@@ -23,18 +23,17 @@ from sqlalchemy import select, update
 from analysis.description import find_block, remove
 from tests.browser.axe import require_axe, violations
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, require_chromium, wait_until
-from tests.browser.test_athlete_pages import (
+from tests.reliability.harness import LiveStack
+from tests.support import http
+from tests.support.browsing import (
     BACKFILL_TIMEOUT_S,
     BLOCK_TIMEOUT_S,
     backfilled,
     open_page,
     path_of,
     sandbox_activities,
-    signed_in,
     upload_and_wait,
 )
-from tests.reliability.harness import LiveStack
-from tests.support import http
 from worker.models import Activity, Athlete
 from worker.web.language import LANGUAGE_COOKIE
 from worker.web.oauth import STATE_COOKIE
@@ -44,8 +43,6 @@ require_chromium()
 require_axe()
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["signed_in"]  # the fixture, shared with the visit's module
 
 #: The widths every page is checked at: a phone, a desktop.
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.services import MigratedTemplates
+from tests.support.webhook import BACKGROUND_RANDOM, hook
 from tests.worker.conftest import make_settings
-from tests.worker.test_webhook import BACKGROUND_RANDOM, hook
 from worker.models import Athlete, InboxEvent, PushSubscription
 from worker.runtime import Runtime
 from worker.web import create_app

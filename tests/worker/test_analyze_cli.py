@@ -13,9 +13,9 @@ import pytest
 from analysis.description import find_block
 from analysis.parsers import parse_activity
 from analysis.voice import Voice
-from tests.analysis.test_parsers import FIT_START, fit_file
 from tests.strava_bundles import strava_bundle
 from tests.support import recordings
+from tests.support.fit import FIT_START, fit_file
 from worker.analyze import run_analyze
 from worker.cli import main
 

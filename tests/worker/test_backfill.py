@@ -11,20 +11,13 @@ from analysis.classify import STEADY
 from analysis.model import STRAVA_RUN_WORKOUT, Workout
 from tests.support import http
 from tests.support.athlete import connect
+from tests.support.history import ATHLETE, seed_history
 from tests.worker.conftest import sandbox_stats
 from worker import preferences
 from worker.backfill import activity_from_row, backfill, fetch_streams
 from worker.budget import QuotaExhausted, across_resets
 from worker.models import Activity, Athlete
 from worker.runtime import Runtime
-
-ATHLETE = 6160
-
-
-def seed_history(rt: Runtime, days: int = 28) -> list[int]:
-    answer = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/history",
-                       json={"days": days, "seed": 3})
-    return list(answer.json()["ids"])
 
 
 def backfilled(rt: Runtime) -> None:

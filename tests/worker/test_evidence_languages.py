@@ -14,16 +14,14 @@ from starlette.testclient import TestClient
 
 from analysis import engine
 from analysis.profile import build_profile
-from tests.analysis.test_evidence_languages import numbers
-from tests.analysis.test_voice import voice
 from tests.browser.language import english_left, translated_lines
 from tests.support.athlete import connect
+from tests.support.history import ATHLETE, seed_history, upload
+from tests.support.outings import ATHLETE as STORED
+from tests.support.outings import recordings, store
+from tests.support.pages import csrf_of, settings_form, sign_in
+from tests.support.voices import numbers, voice
 from tests.worker.conftest import make_settings
-from tests.worker.test_backfill import seed_history
-from tests.worker.test_elapsed import ATHLETE as STORED
-from tests.worker.test_elapsed import recordings, store
-from tests.worker.test_history import ATHLETE, upload
-from tests.worker.test_pages import csrf_of, settings_form, sign_in
 from worker import history, i18n, sync
 from worker.budget import across_resets
 from worker.cache import languages

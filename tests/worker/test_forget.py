@@ -22,8 +22,8 @@ from tests.support import http
 from tests.support.athlete import ATHLETE, connect, expire_history, upload
 from tests.support.commands import output
 from tests.support.doubles import Records, Unreachable
+from tests.support.tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
 from tests.worker.conftest import make_settings, sandbox_calls
-from tests.worker.test_tasks import WAIT_S, faults, inbox_event, load_tasks, wait_status
 from worker import admin, forget
 from worker.budget import QuotaExhausted
 from worker.devstack import free_port

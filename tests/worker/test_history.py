@@ -10,8 +10,8 @@ from sqlalchemy import Connection, event, select
 from analysis.description import find_block
 from tests.support import http
 from tests.support.athlete import connect, description
+from tests.support.history import ATHLETE, seed_history, upload
 from tests.worker.conftest import sandbox_calls, sandbox_stats
-from tests.worker.test_backfill import seed_history
 from worker import context, history, sync
 from worker.backfill import fetch_streams
 from worker.budget import across_resets
@@ -20,14 +20,7 @@ from worker.models import Activity, Athlete, utcnow
 from worker.notnow import NotNow
 from worker.runtime import Runtime
 
-ATHLETE = 6160
 LIST = "GET /athlete/activities"
-
-
-def upload(rt: Runtime, workout: str, seed: int) -> int:
-    answer = http.post(f"{rt.settings.strava_base_url}/_sandbox/athletes/{ATHLETE}/activities",
-                       json={"workout": workout, "seed": seed, "notify": False})
-    return int(answer.json()["id"])
 
 
 def list_reads(rt: Runtime) -> int:

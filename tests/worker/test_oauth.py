@@ -418,7 +418,7 @@ def test_a_code_strava_refuses_twice_is_given_up_with_a_page_and_nothing_stored(
 def test_a_callback_claiming_a_scope_strava_did_not_grant_costs_one_read_then_asks_to_reconnect(
     strava_runtime: Runtime,
 ) -> None:
-    from tests.worker.test_sync import upload
+    from tests.support.athlete import upload
     from worker.sync import sync_activity
     from worker.tokens import AthleteUnavailable
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from analysis.training import VARIETY_DAYS, is_strength_training
 from analysis.voice import SECTIONS
 from tests.conftest import REPO_ROOT
 from tests.support import http, recordings
+from tests.support.pages import PLAN, A, B, add_athlete, csrf_of, settings_form, sign_in
 from tests.worker.conftest import make_settings
 from worker import leaving, preferences
 from worker.cache import record_of
@@ -28,20 +28,13 @@ from worker.migrate import downgrade, upgrade
 from worker.models import Activity, Athlete, Base, InboxEvent, StrandedJob, WebSession, utcnow
 from worker.retention import prune_sessions
 from worker.runtime import Runtime
-from worker.strava import TokenGrant
 from worker.web import create_app
 from worker.web.oauth import SCOPE
 from worker.web.pages import PAGE_SIZE, negotiate
 from worker.web.rereads import SAVE_REFILL_S, SAVES_BURST
 from worker.web.session import SESSION_COOKIE, SESSION_DAYS, Sessions
 
-A, B = 501, 502
 SVG = "{http://www.w3.org/2000/svg}"
-#: Each seeded athlete's activities: days ago, sport, workout.
-PLAN = [(0, "Run", "easy"), (1, "WeightTraining", "strength"), (2, "Run", "hills"),
-        (4, "Run", "easy"), (6, "Run", "long"), (8, "WeightTraining", "strength"),
-        (9, "Run", "easy"), (11, "Run", "hills"), (13, "Ride", "cross_training"),
-        (15, "Run", "easy"), (17, "Run", "recovery")]
 
 
 @pytest.fixture
@@ -59,53 +52,12 @@ def app(rt: Runtime) -> Iterator[TestClient]:
         yield client
 
 
-def add_athlete(rt: Runtime, athlete_id: int, first_activity: int) -> list[int]:
-    """An athlete with PLAN's activities (ids from ``first_activity``); returns their ids."""
-    now = utcnow()
-    with rt.db.session() as session:
-        athlete = Athlete(id=athlete_id, scope=SCOPE, expires_at=int(time.time()) + 3600,
-                          history_since=now - timedelta(days=30), history_read_at=now)
-        rt.tokens.store(athlete, TokenGrant("access", "refresh", athlete.expires_at, None))
-        session.add(athlete)
-        session.flush()
-        ids = []
-        for offset, (days, sport, workout) in enumerate(PLAN):
-            activity_id = first_activity + offset
-            ids.append(activity_id)
-            session.add(Activity(
-                id=activity_id, athlete_id=athlete_id, sport=sport, workout=workout,
-                start_date=now - timedelta(days=days, hours=1), confidence=0.9,
-                evidence=f"evidence of {activity_id}", distance_m=8000.0 if is_run(sport) else 0,
-                moving_s=2700.0, load=60.0, hard=workout == "hills"))
-    return ids
-
-
 def athlete_a(now: datetime, read_days: float | None = None) -> Athlete:
     """Athlete A without usable tokens; their history read ``now``, ``read_days`` back (None:
     never read)."""
     since = None if read_days is None else now - timedelta(days=read_days)
     return Athlete(id=A, scope=SCOPE, expires_at=0, access_token="a", refresh_token="r",
                    history_since=since, history_read_at=None if since is None else now)
-
-
-def sign_in(rt: Runtime, client: TestClient, athlete_id: int) -> str:
-    """Start a session for the athlete in ``client``; returns its CSRF token."""
-    session_id, signed_in = Sessions(rt.db).start(athlete_id)
-    client.cookies.set(SESSION_COOKIE, session_id)
-    return signed_in.csrf
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "the page carries no CSRF token"
-    return found.group(1)
-
-
-def settings_form(csrf: str, **changes: object) -> dict[str, object]:
-    form: dict[str, object] = {"csrf": csrf, "feedback": "on", "numbers": "on",
-                               "section": list(SECTIONS), "units": "metric", "language": "en"}
-    form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 def rerender_events(rt: Runtime) -> list[InboxEvent]:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from tests.worker.test_pages import A, add_athlete, csrf_of, settings_form, sign_in
+from tests.support.pages import A, add_athlete, csrf_of, settings_form, sign_in
 from worker import i18n
 from worker.models import Activity, utcnow
 from worker.runtime import Runtime

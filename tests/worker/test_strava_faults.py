@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from tests.worker.test_strava import Answer, FakeStrava, gateway
+from tests.support.gateway import Answer, FakeStrava, gateway
 from worker.models import Athlete
 from worker.outcomes import Hopeless, Outcome, Skip, Transient, Wait
 from worker.runtime import Runtime

@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 import worker.tasks
 from tests.polling import wait_until
-from tests.support import http
 from tests.support.athlete import ATHLETE, connect, description, expire_history, upload
+from tests.support.tasks import WAIT_S, delayed, faults, inbox_event, lease, load_tasks, wait_status
 from worker import admin, history
-from worker.config import Settings
 from worker.metrics import JOBS_KEY
 from worker.models import InboxEvent
 from worker.notnow import NotNow
@@ -34,27 +33,8 @@ from worker.queue import (
 )
 from worker.runtime import Runtime
 from worker.strava import StravaApplicationRefused, StravaRateLimited
-from worker.tasks import Actors, build
+from worker.tasks import Actors
 from worker.tokens import AthleteUnavailable
-
-#: Long enough for a handful of events on a loaded two-core machine.
-WAIT_S = 60
-
-
-def load_tasks(rt: Runtime, monkeypatch: pytest.MonkeyPatch, **env: str) -> Actors:
-    """A worker process's actors, built as at its start from this test's environment."""
-    settings = rt.settings
-    monkeypatch.setenv("STRIDEWISE_VAR", str(settings.var_dir))
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("STRAVA_BASE_URL", settings.strava_base_url)
-    monkeypatch.setenv("STRIDEWISE_SWEEP_INTERVAL", "3600")
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    if settings.redis_url:
-        monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    else:
-        monkeypatch.delenv("REDIS_URL", raising=False)
-    return build(Runtime(Settings.from_env()))  # actors on a broker of this environment
 
 
 @pytest.fixture
@@ -72,32 +52,6 @@ def running(tasks: Actors) -> Iterator[dramatiq.Worker]:
     worker.stop()
 
 
-def inbox_event(rt: Runtime, activity_id: int) -> int:
-    with rt.db.session() as session:
-        event = InboxEvent(dedup_key=f"create-{activity_id}", object_type="activity",
-                           aspect_type="create", object_id=activity_id, owner_id=ATHLETE,
-                           event_time=int(time.time()))
-        session.add(event)
-        session.flush()
-        return event.id
-
-
-def wait_status(rt: Runtime, event_id: int, wanted: str, timeout: float = WAIT_S) -> str:
-    deadline = time.monotonic() + timeout
-    status = ""
-    while time.monotonic() < deadline:
-        with rt.db.session() as session:
-            status = session.scalar(select(InboxEvent.status).where(InboxEvent.id == event_id))
-        if status == wanted:
-            break
-        time.sleep(0.2)
-    return str(status)
-
-
-def faults(rt: Runtime, **settings: object) -> None:
-    http.post(f"{rt.settings.strava_base_url}/_sandbox/faults", json=settings).raise_for_status()
-
-
 def test_actor_handles_an_inbox_event_to_the_end(
     strava_runtime: Runtime, tasks: Actors, running: dramatiq.Worker
 ) -> None:
@@ -109,21 +63,10 @@ def test_actor_handles_an_inbox_event_to_the_end(
     assert description(strava_runtime, activity_id).count("-- Stridewise --") == 1
 
 
-def lease(rt: Runtime, event_id: int) -> float:
-    with rt.db.session() as session:
-        event = session.get(InboxEvent, event_id)
-        assert event is not None and event.lease_until is not None
-        return event.lease_until.timestamp()
-
-
 def attempts(rt: Runtime, event_id: int) -> int:
     with rt.db.session() as session:
         return int(session.scalar(select(InboxEvent.attempts)
                                   .where(InboxEvent.id == event_id)) or 0)
-
-
-def delayed(rt: Runtime, queue: str = LIVE_QUEUE) -> list[bytes]:
-    return list(rt.redis.hgetall(f"stridewise:{queue}.DQ.msgs").values())
 
 
 @pytest.mark.parametrize("why", ["quota spent", "application inactive"])

@@ -16,8 +16,8 @@ from tests.polling import wait_until
 from tests.support.athlete import ATHLETE, connect, description, upload
 from tests.support.commands import output
 from tests.support.doubles import Records
+from tests.support.tasks import WAIT_S, delayed, inbox_event, lease, load_tasks
 from tests.worker.conftest import make_settings
-from tests.worker.test_tasks import WAIT_S, delayed, inbox_event, lease, load_tasks
 from worker import admin, sync
 from worker.inbox import EventStatus
 from worker.models import Athlete, InboxEvent

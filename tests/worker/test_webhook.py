@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.polling import wait_until
+from tests.support.webhook import BACKGROUND_RANDOM, hook
 from tests.worker.conftest import make_settings
 from worker.devstack import free_port
 from worker.metrics import REGISTRY
@@ -53,11 +54,6 @@ def event(**changes: Any) -> dict[str, Any]:
             "updates": {}}
     body.update(changes)
     return body
-
-
-def hook(rt: Runtime) -> str:
-    """The webhook's secret path, as `stridewise subscribe` registers it."""
-    return f"/webhook/{rt.settings.webhook_secret}"
 
 
 def inbox_count(runtime: Runtime) -> int:
@@ -227,13 +223,6 @@ def test_handshake_echoes_the_challenge_only_for_our_verify_token(
     wrong = client.get(hook(runtime), params={"hub.mode": "subscribe", "hub.challenge": "abc",
                                            "hub.verify_token": token + "x"})
     assert wrong.status_code == 403
-
-
-#: The web app enqueues in a background thread, and dramatiq's enqueue draws from the global
-#: `random` (its maintenance chance) while Hypothesis generates the next body; Hypothesis takes
-#: any change of that state during generation for a strategy using `random`. Ours do not.
-BACKGROUND_RANDOM = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies")
 
 
 json_values = st.recursive(
