@@ -25,6 +25,10 @@ SANDBOX_STARTERS = frozenset({"worker.cli"})
 NOT_FOR_WEB = ("worker.sync", "worker.backfill", "worker.tasks", "worker.sandbox")
 #: The path a webhook event takes through the web process, which must answer Strava in well
 #: under 2 s: it reaches no analysis (only the athletes' pages draw on it; ARCHITECTURE.md).
+#: What no process loads as it starts, only at its first Strava request (worker.strava): about
+#: half a second of CPU that migrate, the dead-letter commands and web until an OAuth callback
+#: never need.
+NOT_AT_START = ("stravalib",)
 INTAKE = ("worker.web.webhook", "worker.web.intake", "worker.web.limits", "worker.web.health")
 
 
@@ -154,8 +158,10 @@ def test_config_does_not_load_the_sandbox() -> None:
 
 
 @pytest.mark.parametrize(("entry", "banned"), [
-    ("worker.web", NOT_FOR_WEB + ("uvicorn",)),
+    ("worker.web", NOT_FOR_WEB + ("uvicorn", *NOT_AT_START)),
     ("worker.config", ("worker.sandbox", "uvicorn")),
+    ("worker.runtime", NOT_AT_START),
+    ("worker.tasks", NOT_AT_START),
 ])
 def test_a_fresh_interpreter_loading_the_entry_loads_none_of_the_banned(
     entry: str, banned: tuple[str, ...]

@@ -73,6 +73,12 @@ DEFAULT_LEASE_S = 120.0
 #: it only has to outlast one step (a request with its retries, under a minute), and a killed
 #: worker's activities are free again this long after its last step.
 DEFAULT_ACTIVITY_LOCK_S = 60.0
+#: Seconds to wait for Strava's answer to a request once it is sent; Strava answers in well
+#: under a second, and a request that timed out is tried again (worker.strava).
+DEFAULT_READ_TIMEOUT_S = 15.0
+#: The first wait before an activity Strava answers 404 for just after its create is read
+#: again; each of the next waits is four times the one before (worker.sync.not_found_delays).
+DEFAULT_NOT_FOUND_DELAY_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ class Settings:
     sweep_interval_s: float = DEFAULT_SWEEP_INTERVAL_S
     lease_s: float = DEFAULT_LEASE_S
     activity_lock_s: float = DEFAULT_ACTIVITY_LOCK_S
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    not_found_delay_s: float = DEFAULT_NOT_FOUND_DELAY_S
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
     cache_days: float = DEFAULT_CACHE_DAYS
@@ -194,6 +202,9 @@ class Settings:
             sweep_interval_s=_float(env, "STRIDEWISE_SWEEP_INTERVAL", DEFAULT_SWEEP_INTERVAL_S),
             lease_s=_float(env, "STRIDEWISE_STALE_AFTER", DEFAULT_LEASE_S),
             activity_lock_s=_float(env, "STRIDEWISE_ACTIVITY_LOCK", DEFAULT_ACTIVITY_LOCK_S),
+            read_timeout_s=_float(env, "STRAVA_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_S),
+            not_found_delay_s=_float(env, "STRIDEWISE_NOT_FOUND_DELAY",
+                                     DEFAULT_NOT_FOUND_DELAY_S),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
             cache_days=_cache_days(env),

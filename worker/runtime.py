@@ -57,7 +57,8 @@ class Runtime:
     @cached_property
     def gateway(self) -> Gateway:
         s = self.settings
-        session = make_session(s.strava_base_url, on_response=self.counters.strava_response)
+        session = make_session(s.strava_base_url, on_response=self.counters.strava_response,
+                               read_timeout_s=s.read_timeout_s)
         return Gateway(s.strava_base_url, s.client_id, s.client_secret, budget=self.budget,
                        session=session)
 

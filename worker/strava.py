@@ -16,23 +16,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
-from stravalib import exc as strava_exc
-from stravalib.protocol import ApiV3
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from worker.config import DEFAULT_READ_TIMEOUT_S
 from worker.outcomes import Hopeless, Transient, Wait
+
+if TYPE_CHECKING:
+    from stravalib import exc as strava_exc
+    from stravalib.protocol import ApiV3
 
 log = logging.getLogger(__name__)
 
 #: The origin stravalib writes into every URL; the transport sends it to STRAVA_BASE_URL.
 STRAVA_ORIGIN = "https://www.strava.com"
-#: Seconds to wait for a connection and for a response; Strava answers in well under a second.
+#: Seconds to wait for a connection and, by default, for a response (STRAVA_READ_TIMEOUT);
+#: Strava answers in well under a second.
 CONNECT_TIMEOUT_S = 3.05
-READ_TIMEOUT_S = 15.0
+READ_TIMEOUT_S = DEFAULT_READ_TIMEOUT_S
 #: Attempts for a request that failed transiently, and the longest pause between them. The
 #: pauses are short on purpose: anything longer is the job's retry, not the request's.
 TRANSIENT_ATTEMPTS = 3
@@ -248,8 +253,10 @@ class StravaTransport(BaseAdapter):
 
 
 def make_session(base_url: str, on_response: Callable[..., object] | None = None,
-                 inner: BaseAdapter | None = None) -> requests.Session:
-    """A session whose every request goes to ``base_url`` with timeouts.
+                 inner: BaseAdapter | None = None,
+                 read_timeout_s: float = READ_TIMEOUT_S) -> requests.Session:
+    """A session whose every request goes to ``base_url`` with timeouts (an answer is waited
+    for ``read_timeout_s``).
 
     ``on_response`` becomes a requests response hook (metrics count each request there);
     ``inner`` replaces the network (see :class:`StravaTransport`).
@@ -257,24 +264,35 @@ def make_session(base_url: str, on_response: Callable[..., object] | None = None
     session = requests.Session()
     if on_response is not None:
         session.hooks["response"].append(on_response)
-    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), inner)
+    transport = StravaTransport(base_url, (CONNECT_TIMEOUT_S, read_timeout_s), inner)
     session.mount("https://", transport)
     session.mount("http://", transport)
     return session
 
 
-class _Protocol(ApiV3):
-    """stravalib's protocol without its environment look-ups: tokens are ours to refresh."""
+@cache
+def _protocol() -> type[ApiV3]:
+    """stravalib's protocol without its environment look-ups: tokens are ours to refresh.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # stravalib logs every URL as it wrote it (www.strava.com, wherever it goes); the
-        # transport logs where it really goes, so stravalib's line stays under its own name.
-        self.log = logging.getLogger("stravalib.protocol")
+    stravalib is imported here, at the first request, not with this module: its package loads
+    its whole client and models (about half a second of CPU), which the processes that send
+    Strava nothing (migrate, the dead-letter commands, the web process until an OAuth callback)
+    need not pay for."""
+    from stravalib.protocol import ApiV3
 
-    def _check_credentials(self) -> None:
-        self.client_id = None
-        self.client_secret = None
+    class StravaProtocol(ApiV3):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # stravalib logs every URL as it wrote it (www.strava.com, wherever it goes); the
+            # transport logs where it really goes, so stravalib's line stays under its own
+            # name.
+            self.log = logging.getLogger("stravalib.protocol")
+
+        def _check_credentials(self) -> None:
+            self.client_id = None
+            self.client_secret = None
+
+    return StravaProtocol
 
 
 T = TypeVar("T")
@@ -439,7 +457,9 @@ class Gateway:
 
     @_transient
     def _call(self, call: Callable[[ApiV3], T], token: str | None = None) -> T:
-        protocol = _Protocol(
+        from stravalib import exc as strava_exc
+
+        protocol = _protocol()(
             access_token=token, requests_session=self.session, rate_limiter=self._observe
         )
         try:

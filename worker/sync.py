@@ -39,7 +39,7 @@ from analysis.training import Past
 from worker import context, history, labels
 from worker.budget import QuotaExhausted, Reservation
 from worker.cache import languages, save_record, utc_offset
-from worker.config import DEFAULT_ACTIVITY_LOCK_S
+from worker.config import DEFAULT_ACTIVITY_LOCK_S, DEFAULT_NOT_FOUND_DELAY_S
 from worker.context import AthleteContext
 from worker.forget import forget_activity, forget_athlete
 from worker.inbox import Claim, EventStatus, Inbox
@@ -52,10 +52,17 @@ from worker.tokens import AthleteUnavailable, StravaSession
 
 log = logging.getLogger(__name__)
 
-#: Waits before reading again an activity whose create event Strava sent before the activity
-#: could be read (404): at most three more reads, further and further apart, then it is taken
-#: for what it most likely is, an event for an activity that does not exist (a forged one).
-NOT_FOUND_DELAYS_S = (15, 60, 240)
+
+def not_found_delays(first_s: float) -> tuple[float, ...]:
+    """Waits before reading again an activity whose create event Strava sent before the
+    activity could be read (404): at most three more reads, each four times further apart than
+    the one before, then it is taken for what it most likely is, an event for an activity that
+    does not exist (a forged one). ``first_s`` is STRIDEWISE_NOT_FOUND_DELAY."""
+    return tuple(first_s * 4 ** n for n in range(3))
+
+
+#: The waits of the default STRIDEWISE_NOT_FOUND_DELAY: 15, 60 and 240 s.
+NOT_FOUND_DELAYS_S = not_found_delays(DEFAULT_NOT_FOUND_DELAY_S)
 #: How long to wait for another worker that holds the activity.
 LOCKED_RETRY_S = 5
 #: Read the description again before writing when the first read is older than this: the
@@ -174,10 +181,11 @@ def _activity_event(rt: Runtime, claim: Claim) -> Result:
         if not create or rt.inbox.delete_seen(object_id):
             return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava")
         misses = rt.inbox.missed(claim.event_id)
-        if misses > len(NOT_FOUND_DELAYS_S):
+        delays = not_found_delays(rt.settings.not_found_delay_s)
+        if misses > len(delays):
             return Result(EventStatus.SKIPPED, f"activity {object_id} not found at Strava "
                                                f"after {misses} reads")
-        raise NotNow(NOT_FOUND_DELAYS_S[misses - 1],
+        raise NotNow(delays[misses - 1],
                      f"activity {object_id} not readable yet") from None
     except StravaRejected as refused:
         return rejected(object_id, refused)

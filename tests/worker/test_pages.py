@@ -1001,8 +1001,12 @@ def test_the_charts_and_the_list_count_the_athletes_local_days_not_utc_days(
                              utc_offset_s=int(offset.total_seconds()),
                              confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
                              hard=False))
+        # In this week, also in the first two hours of a Monday.
+        this_week = datetime.combine(today - timedelta(days=today.weekday()),
+                                     datetime.min.time(), UTC)
         session.add(Activity(id=7001, athlete_id=A, sport="Run", workout="tempo",
-                             start_date=utcnow() - timedelta(hours=2), utc_offset_s=0,
+                             start_date=max(utcnow() - timedelta(hours=2), this_week),
+                             utc_offset_s=0,
                              confidence=0.9, distance_m=8000.0, moving_s=2700.0, load=60.0,
                              hard=True))
     sign_in(rt, app, A)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,9 @@ import requests
 
 from tests.support.gateway import BASE_URL, Answer, FakeStrava, RecordingBudget, gateway
 from worker.strava import (
+    CONNECT_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    STRAVA_ORIGIN,
     TRANSIENT_ATTEMPTS,
     Gateway,
     StravaApplicationInactive,
@@ -22,6 +26,7 @@ from worker.strava import (
     StravaNotFound,
     StravaRateLimited,
     StravaRejected,
+    StravaTransport,
     StravaUnauthorized,
     StravaUnavailable,
 )
@@ -141,3 +146,19 @@ def test_secrets_in_a_query_never_reach_the_log(caplog: pytest.LogCaptureFixture
     assert not any("=secret" in r.getMessage() or "'secret'" in r.getMessage()
                    for r in caplog.records)
 
+
+
+@pytest.mark.parametrize(("env", "read_s"), [({}, READ_TIMEOUT_S),
+                                             ({"STRAVA_READ_TIMEOUT": "2.5"}, 2.5)])
+def test_the_runtimes_gateway_waits_for_an_answer_as_long_as_strava_read_timeout_says(
+    tmp_path: Path, env: dict[str, str], read_s: float
+) -> None:
+    from tests.worker.conftest import make_settings
+    from worker.runtime import Runtime
+
+    # Nothing here connects: the Redis address is never dialled.
+    rt = Runtime(make_settings(tmp_path, f"sqlite:///{tmp_path / 'db'}", "redis://127.0.0.1:1/0",
+                               **env))
+    transport = rt.gateway.session.get_adapter(STRAVA_ORIGIN)
+    assert isinstance(transport, StravaTransport)
+    assert transport.timeout == (CONNECT_TIMEOUT_S, read_s)

@@ -278,9 +278,15 @@ def test_a_delete_strava_confirms_removes_the_row(strava_runtime: Runtime) -> No
         assert session.get(Activity, activity_id) is None
 
 
+@pytest.mark.parametrize("first_s", [None, 2.0])
 def test_a_create_that_reads_404_is_read_again_three_times_further_apart_then_skipped(
-    strava_runtime: Runtime,
+    strava_runtime: Runtime, first_s: float | None,
 ) -> None:
+    """By default after 15, 60 and 240 s; STRIDEWISE_NOT_FOUND_DELAY sets the first wait."""
+    if first_s is not None:
+        strava_runtime.settings = replace(strava_runtime.settings, not_found_delay_s=first_s)
+    delays = sync.NOT_FOUND_DELAYS_S if first_s is None else (first_s, first_s * 4,
+                                                                first_s * 16)
     connect(strava_runtime)
     with strava_runtime.db.session() as session:
         session.add(InboxEvent(dedup_key="missing", object_type="activity", aspect_type="create",
@@ -290,11 +296,11 @@ def test_a_create_that_reads_404_is_read_again_three_times_further_apart_then_sk
         event_id = session.scalar(select(InboxEvent.id))
     assert event_id is not None
     waits = []
-    for _ in sync.NOT_FOUND_DELAYS_S:
+    for _ in delays:
         with pytest.raises(NotNow) as later:
             across_resets(lambda: sync.handle_event(strava_runtime, event_id))
         waits.append(later.value.delay_s)
-    assert waits == list(sync.NOT_FOUND_DELAYS_S) == sorted(set(waits))
+    assert waits == list(delays) == sorted(set(waits))
     result = across_resets(lambda: sync.handle_event(strava_runtime, event_id))
     assert result.status == "skipped"
     assert "after 4 reads" in result.detail

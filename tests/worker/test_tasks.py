@@ -185,8 +185,8 @@ def test_failure_past_the_retry_budget_is_a_dead_letter_with_its_reason_and_requ
 
 #: The lease of the retry-chain test, and how late Strava answers there: every attempt, one to
 #: three requests, outlasts the lease.
-SHORT_LEASE_S = 2.0
-SLOW_ANSWER_S = 3.0
+SHORT_LEASE_S = 1.5
+SLOW_ANSWER_S = 2.0
 
 
 def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_plus_one_times(
@@ -197,7 +197,7 @@ def test_with_strava_failing_every_call_an_event_is_tried_exactly_max_retries_pl
     # but for the retries moving the lease past it. Quota windows of a day: an attempt meeting
     # a short window's last second would wait for the reset (not now), a claim but no retry.
     tasks = load_tasks(strava_runtime, monkeypatch, STRIDEWISE_MAX_RETRIES="2",
-                       STRIDEWISE_MIN_BACKOFF_MS="1000", STRIDEWISE_MAX_BACKOFF_MS="2000",
+                       STRIDEWISE_MIN_BACKOFF_MS="500", STRIDEWISE_MAX_BACKOFF_MS="1000",
                        STRIDEWISE_STALE_AFTER=str(SHORT_LEASE_S),
                        STRIDEWISE_SWEEP_INTERVAL=str(SHORT_LEASE_S / 8),
                        STRAVA_RATE_WINDOWS="86400,86400")
