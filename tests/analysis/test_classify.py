@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from analysis import segments
 from analysis.classify import SummaryVerdict, classify, classify_summary
 from analysis.efforts import lap_efforts
 from analysis.model import Activity, Lap, Streams, Workout
+from analysis.parsers import parse_sessions
 from analysis.profile import AthleteProfile
 from analysis.voice import Voice
 from tests.support.runs import EASY, PROFILE, START, THRESHOLD, Part, _lap, session
@@ -446,6 +448,33 @@ def test_the_same_short_fast_bouts_early_in_a_session_are_sprints() -> None:
     for _ in range(6):
         parts += [(20.0, 1.45 * THRESHOLD, 0.0), (90.0, 1.4, 0.0)]
     assert classify(session(parts + [(600.0, EASY, 0.0)])).workout is Workout.SPRINTS
+
+
+def test_three_sets_of_sprints_with_breaks_between_are_sprints() -> None:
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for n in range(3):
+        for _ in range(4):
+            parts += [(20.0, 1.45 * THRESHOLD, 0.0), (90.0, 1.4, 0.0)]
+        parts += [(330.0, 1.4, 0.0)] if n < 2 else []
+    assert classify(session(parts + [(600.0, EASY, 0.0)])).workout is Workout.SPRINTS
+
+
+def test_bursts_more_than_ten_minutes_apart_are_no_sprint_set() -> None:
+    # Fast bursts of 25 s with rests of 2, 14, 1, 0.5 and 30 min between them: no coach's
+    # set, whatever each burst's pace (a phone's GPS after standstills: tests/data/history).
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for rest in (110.0, 840.0, 60.0, 35.0, 1800.0):
+        parts += [(25.0, 1.45 * THRESHOLD, 0.0), (rest, EASY, 0.0)]
+    result = classify(session(parts + [(25.0, 1.45 * THRESHOLD, 0.0), (600.0, EASY, 0.0)]))
+    assert result.workout is not Workout.SPRINTS, result.evidence
+
+
+def test_the_stop_and_go_hour_after_a_run_is_not_sprints(test_data: Path) -> None:
+    folder = test_data / "history" / "runpandas-athlete"
+    path = folder / "720bf570-d855-4303-87c2-74d85429e52d.gpx.gz"
+    outing = parse_sessions(path.read_bytes(), path.name)[0]
+    result = classify(outing)
+    assert result.workout is not Workout.SPRINTS, result.evidence
 
 
 def test_short_bouts_at_jogging_pace_between_walks_are_not_sprints() -> None:
