@@ -33,6 +33,7 @@ from tests.support.browsing import (
     path_of,
     sandbox_activities,
     upload_and_wait,
+    wait_for_path,
 )
 from worker.models import Activity, Athlete
 from worker.web.language import LANGUAGE_COOKIE
@@ -75,19 +76,25 @@ def speak(browser: webdriver.Chrome, stack: LiveStack, language: str) -> None:
 
 def refusal(browser: webdriver.Chrome, stack: LiveStack, how: str) -> None:
     """Open the callback page Strava sends the browser to when the athlete refuses (``how``:
-    sandbox_deny=1, or sandbox_deny_scope=...), with the state of a real /connect."""
+    sandbox_deny=1, or sandbox_deny_scope=...), with the state of a real /connect. The connect
+    and the callback each use one of this address's sign-ins (OAUTH_REFILL_S apart once the
+    burst is spent): a 429 at either is waited out and the refusal made again."""
     client = http.client(base_url=stack.settings.public_url)
-    to_strava = client.get("/connect", follow_redirects=False)
-    if to_strava.status_code == 429:  # the sign-ins allowed this address: wait for one more
-        time.sleep(float(to_strava.headers["retry-after"]))
+    for _ in range(4):
         to_strava = client.get("/connect", follow_redirects=False)
-    assert to_strava.status_code == 302, to_strava.text
-    state = parse_qs(urlsplit(to_strava.headers["location"]).query)["state"][0]
-    open_page(browser, stack, "/favicon.ico")
-    browser.add_cookie({"name": STATE_COOKIE, "value": state, "path": "/auth"})
-    browser.get(to_strava.headers["location"] + "&" + how)
-    wait_until(lambda: path_of(browser) == "/auth/callback", PAGE_TIMEOUT_S,
-               "the refusal page")
+        if to_strava.status_code == 429:
+            time.sleep(float(to_strava.headers["retry-after"]))
+            continue
+        assert to_strava.status_code == 302, to_strava.text
+        state = parse_qs(urlsplit(to_strava.headers["location"]).query)["state"][0]
+        open_page(browser, stack, "/favicon.ico")
+        browser.add_cookie({"name": STATE_COOKIE, "value": state, "path": "/auth"})
+        browser.get(to_strava.headers["location"] + "&" + how)
+        wait_for_path(browser, "/auth/callback")
+        if "Too many sign-in attempts" not in browser.find_element(By.TAG_NAME, "body").text:
+            return
+        time.sleep(2 * OAUTH_REFILL_S)
+    raise AssertionError("the sign-ins of this address stayed used up")
 
 
 def pages(stack: LiveStack) -> dict[str, Callable[[webdriver.Chrome], None]]:

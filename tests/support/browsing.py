@@ -28,8 +28,15 @@ def open_page(browser: webdriver.Chrome, stack: LiveStack, path: str) -> None:
     browser.get(stack.settings.public_url + path)
 
 
+def loaded(browser: webdriver.Chrome, path: str) -> bool:
+    """Whether the browser shows ``path``, its document read to the end: the address changes
+    as soon as a redirect is followed, before the new page is parsed."""
+    return (path_of(browser) == path
+            and browser.execute_script("return document.readyState") == "complete")
+
+
 def wait_for_path(browser: webdriver.Chrome, path: str) -> None:
-    wait_until(lambda: path_of(browser) == path, PAGE_TIMEOUT_S,
+    wait_until(lambda: loaded(browser, path), PAGE_TIMEOUT_S,
                f"the browser to reach {path} (it is at {browser.current_url})")
 
 
