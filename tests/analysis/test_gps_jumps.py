@@ -24,21 +24,12 @@ from analysis.plausibility import (
     VEHICLE_SPEED,
     without_vehicle_stretches,
 )
+from tests.support.recordings import files, raw
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: A phone-GPS run of the runpandas athlete whose track leaps 110 m in 11 s (10.1 m/s)
 #: between stretches at 3 m/s, 14 minutes in.
 LEAPING = DATA / "history" / "runpandas-athlete" / "7ff163c7-3486-434f-8201-e83ce7f675b6.gpx.gz"
-#: Formats the parsers read.
-SUFFIXES = (".fit", ".gpx", ".tcx", ".gpx.gz", ".tcx.gz", ".fit.gz")
-
-
-def raw(path: Path) -> Activity:
-    """The recording as its parser reads it, before anything is left out."""
-    data, kind = parsers._content(path.read_bytes(), path.name)
-    return parsers._PARSERS[kind](data, path.name)
-
-
 def best_speed(activity: Activity, metres: float) -> float:
     """The fastest ``metres`` of the streams, in m/s of moving time."""
     assert activity.streams is not None
@@ -132,11 +123,7 @@ def test_a_devices_jittering_clock_costs_no_distance(late: list[int], pace: floa
     assert without_vehicle_stretches(run).distance_m == pytest.approx(run.distance_m, abs=1e-6)
 
 
-def recordings() -> list[Path]:
-    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
-
-
-@pytest.mark.parametrize("path", recordings(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", files(), ids=lambda p: p.name)
 def test_every_real_recording_on_foot_is_cleaned_whole_or_left_whole(path: Path) -> None:
     try:
         before = raw(path)

@@ -17,6 +17,7 @@ from analysis.model import Activity
 from analysis.parsers.bundle import activity_from_strava
 from analysis.plausibility import ON_FOOT, VEHICLE_SPEED
 from analysis.profile import default_profile
+from tests.support.recordings import files, raw
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ATHLETE = DATA / "history" / "runpandas-athlete"
@@ -26,12 +27,6 @@ JUMPED = ("eea8fa30-e280-472f-9262-5690fb40fb32.gpx.gz",
 NOTE = "left out: faster than on foot"
 #: A pace as the block writes it (min:ss per km).
 PACE = re.compile(r"(\d+):(\d\d)/km")
-
-
-def raw(path: Path) -> Activity:
-    """The recording as its parser reads it, before anything is left out."""
-    data, kind = parsers._content(path.read_bytes(), path.name)
-    return parsers._PARSERS[kind](data, path.name)
 
 
 def strava(run: Activity, *, streams: bool) -> dict[str, Any]:
@@ -79,12 +74,7 @@ def test_strava_laps_of_a_real_run_lose_its_vehicle_distance(name: str, streams:
     assert all(speed <= VEHICLE_SPEED for speed in paces(block))
 
 
-def recordings() -> list[Path]:
-    suffixes = (".fit", ".gpx", ".tcx", ".gpx.gz", ".tcx.gz")
-    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
-
-
-@pytest.mark.parametrize("path", recordings(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", files(), ids=lambda p: p.name)
 def test_no_lap_of_a_real_run_from_strava_is_faster_than_anyone_on_foot(path: Path) -> None:
     try:
         recorded = raw(path)
@@ -102,7 +92,7 @@ def test_no_lap_of_a_real_run_from_strava_is_faster_than_anyone_on_foot(path: Pa
             assert run.distance_m <= recorded.distance_m
 
 
-@pytest.mark.parametrize("path", [p for p in recordings() if p.parent.name != "bad"],
+@pytest.mark.parametrize("path", [p for p in files() if p.parent.name != "bad"],
                          ids=lambda p: p.name)
 def test_no_block_of_a_real_run_quotes_a_pace_faster_than_anyone_on_foot(path: Path) -> None:
     try:

@@ -15,8 +15,25 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis import parsers
 from analysis.model import Activity
 from analysis.parsers import parse_activity, parse_sessions
+
+#: The recordings the repository carries.
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Formats the parsers read.
+SUFFIXES = (".fit", ".gpx", ".tcx", ".gpx.gz", ".tcx.gz", ".fit.gz")
+
+
+def files() -> list[Path]:
+    """Every recording under tests/data, damaged ones (tests/data/bad) included."""
+    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+
+
+def raw(path: Path) -> Activity:
+    """The recording as its parser reads it, before anything is left out."""
+    data, kind = parsers._content(path.read_bytes(), path.name)
+    return parsers._PARSERS[kind](data, path.name)
 
 
 def activity(path: Path) -> Activity:
