@@ -51,64 +51,8 @@ HELDOUT_LABELS = REPO_ROOT / "tests" / "data" / "heldout" / "labels.csv"
 HELDOUT_BLIND = ("first 37 (commit 983b0ad): 33 acceptable (89 %), 26 exact, runs 21/25 "
                  "acceptable (84 %); last 6, track sessions and a hilly run (commit 6986de1): "
                  "5 acceptable, 3 exact; together 38/43 acceptable (88 %), runs 26/31 (84 %)")
-#: The blind batch of December 2026 (issue 20): labels, and the files the repository carries.
-BLIND = REPO_ROOT / "tests" / "data" / "blind-2026-12"
-#: The blind batch's one blind score, taken before any rule changed after seeing it.
-BLIND_FIGURE = ("commit 77ebab2 (the classifier of b11927c): 33/36 acceptable (92 %), 25 exact "
-                "(69 %); runs 22/24 acceptable (92 %), 14 exact; interval sessions called "
-                "intervals 2 of 4")
-#: The second blind batch of December 2026 (issue 20): interval sessions, labelled first.
-BLIND_B = REPO_ROOT / "tests" / "data" / "blind-2026-12b"
-#: The second batch's one blind score, taken before any rule changed after seeing it.
-BLIND_B_FIGURE = ("commit 1e241a6 (the classifier of a359731): 12/13 acceptable (92 %), 12 exact; "
-                  "runs 12/12 acceptable (100 %), 12 exact; interval sessions called intervals "
-                  "12 of 12")
-#: The third blind batch of December 2026 (issue 20): interval sessions of many kinds and
-#: athletes, with non-interval runs for false positives, labelled first.
-BLIND_C = REPO_ROOT / "tests" / "data" / "blind-2026-12c"
-#: The third batch's one blind score, taken before any rule changed after seeing it.
-BLIND_C_FIGURE = ("commit 81c0934 (the classifier of 9aafe0e): 31/40 acceptable (78 %), 25 exact; "
-                  "runs 27/35 acceptable (77 %), 23 exact; interval sessions called intervals "
-                  "6 of 15")
-#: The fourth blind batch of December 2026 (issue 20): runs of athletes no earlier set holds,
-#: interval sessions and others, labelled first and scored once on the classifier of main.
-BLIND_D = REPO_ROOT / "tests" / "data" / "blind-2026-12d"
-#: The fourth batch's one blind score (labels of 1eaf4f4, the classifier of main at 917b082),
-#: taken before any rule changed after seeing it.
-BLIND_D_FIGURE = ("commit 1eaf4f4 (the classifier of 917b082): 14/19 acceptable (74 %), 9 exact; "
-                  "runs 14/19 acceptable (74 %), 9 exact; interval sessions called intervals "
-                  "1 of 3")
-#: The fifth blind batch of December 2026 (issue 20): interval sessions and other runs of three
-#: athletes no earlier set holds, labelled first and scored once on the classifier of main.
-BLIND_E = REPO_ROOT / "tests" / "data" / "blind-2026-12e"
-#: The fifth batch's one blind score (labels of 4dccb86, the classifier of main at 4d7b1b7),
-#: taken before any rule changed after seeing it.
-BLIND_E_FIGURE = ("commit 4dccb86 (the classifier of 4d7b1b7): 21/29 acceptable (72 %), 20 exact; "
-                  "runs 21/29 acceptable (72 %), 20 exact; interval sessions called intervals "
-                  "10 of 15")
-#: The sixth blind batch of December 2026 (issue 20): interval, hill and sprint sessions of one
-#: athlete and other runs of four more, none of them in an earlier set, labelled first.
-BLIND_F = REPO_ROOT / "tests" / "data" / "blind-2026-12f"
-#: The sixth batch's one blind score (labels of 92d9b74, the classifier of main at 3a1c0fd),
-#: taken before any rule changed after seeing it.
-BLIND_F_FIGURE = ("commit 92d9b74 (the classifier of 3a1c0fd): 15/19 acceptable (79 %), 11 exact; "
-                  "runs 15/19 acceptable (79 %), 11 exact; interval sessions called intervals "
-                  "2 of 4")
-#: Every blind batch of issue 20, in the order they were scored. The report and
-#: tests/analysis/test_real_recordings.py both take their batches from here.
-BLIND_BATCHES = (BLIND, BLIND_B, BLIND_C, BLIND_D, BLIND_E, BLIND_F)
-#: Each batch's one blind score (empty while not yet taken).
-BLIND_FIGURES = {BLIND: BLIND_FIGURE, BLIND_B: BLIND_B_FIGURE, BLIND_C: BLIND_C_FIGURE,
-                 BLIND_D: BLIND_D_FIGURE, BLIND_E: BLIND_E_FIGURE, BLIND_F: BLIND_F_FIGURE}
 #: The labelled files of tests/data (tests/data/runs; from shared/data/runs).
 TEST_DATA = REPO_ROOT / "tests" / "data"
-#: Where the rules changed for issue 20 are listed, each with the sources it fixed: those
-#: made after the first two blind batches, those made after the third, the fourth and the fifth.
-RULES_CHANGED = BLIND / "README.md"
-RULES_CHANGED_C = BLIND_C / "README.md"
-RULES_CHANGED_D = BLIND_D / "README.md"
-RULES_CHANGED_E = BLIND_E / "README.md"
-RULES_CHANGED_F = BLIND_F / "README.md"
 
 
 @dataclass(frozen=True)
@@ -120,32 +64,94 @@ class Recorded:
     intervals: str
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A blind batch of issue 20: recordings labelled before the classifier ran on them, scored
+    once (``figure``, and the same score in ``blind``'s columns), its README listing the rules
+    changed after that score when ``rules_readme``."""
+
+    folder: Path
+    #: "third", and what the batch holds: how its headings tell it from the others.
+    ordinal: str
+    holds: str
+    figure: str
+    blind: Recorded
+    rules_readme: bool = True
+
+    @property
+    def title(self) -> str:
+        which = f" ({self.ordinal}, {self.holds})" if self.ordinal else ""
+        return f"Blind batch of December 2026{which}"
+
+    @property
+    def set_name(self) -> str:
+        where = self.folder.relative_to(REPO_ROOT).as_posix()
+        if not self.ordinal:
+            return f"blind batch of December 2026 ({where})"
+        return f"{self.ordinal} blind batch, {self.holds} ({where})"
+
+
+#: Every blind batch of issue 20, in the order they were scored, each with its one blind score
+#: (the labels' commit and the classifier's), taken before any rule changed after seeing it.
+BATCHES = (
+    Batch(TEST_DATA / "blind-2026-12", "", "",
+          "commit 77ebab2 (the classifier of b11927c): 33/36 acceptable (92 %), 25 exact "
+          "(69 %); runs 22/24 acceptable (92 %), 14 exact; interval sessions called "
+          "intervals 2 of 4",
+          Recorded("**33/36 (92 %)**, 25 exact, blind (77ebab2)", "**22/24 (92 %)**",
+                   "**2 of 4**")),
+    Batch(TEST_DATA / "blind-2026-12b", "second", "interval sessions",
+          "commit 1e241a6 (the classifier of a359731): 12/13 acceptable (92 %), 12 exact; "
+          "runs 12/12 acceptable (100 %), 12 exact; interval sessions called intervals "
+          "12 of 12",
+          Recorded("**12/13 (92 %)**, 12 exact, blind (1e241a6, the classifier of a359731)",
+                   "**12/12 (100 %)**", "**12 of 12**"),
+          rules_readme=False),  # the first batch's README lists the rules of both
+    Batch(TEST_DATA / "blind-2026-12c", "third", "interval sessions of many kinds",
+          "commit 81c0934 (the classifier of 9aafe0e): 31/40 acceptable (78 %), 25 exact; "
+          "runs 27/35 acceptable (77 %), 23 exact; interval sessions called intervals "
+          "6 of 15",
+          Recorded("**31/40 (78 %)**, 25 exact, blind (81c0934, the classifier of 9aafe0e)",
+                   "**27/35 (77 %)**", "**6 of 15**")),
+    Batch(TEST_DATA / "blind-2026-12d", "fourth", "athletes the rules never met",
+          "commit 1eaf4f4 (the classifier of 917b082): 14/19 acceptable (74 %), 9 exact; "
+          "runs 14/19 acceptable (74 %), 9 exact; interval sessions called intervals "
+          "1 of 3",
+          Recorded("**14/19 (74 %)**, 9 exact, blind (1eaf4f4, the classifier of 917b082)",
+                   "**14/19 (74 %)**", "**1 of 3**")),
+    Batch(TEST_DATA / "blind-2026-12e", "fifth", "interval sessions of more athletes",
+          "commit 4dccb86 (the classifier of 4d7b1b7): 21/29 acceptable (72 %), 20 exact; "
+          "runs 21/29 acceptable (72 %), 20 exact; interval sessions called intervals "
+          "10 of 15",
+          Recorded("**21/29 (72 %)**, 20 exact, blind (4dccb86, the classifier of 4d7b1b7)",
+                   "**21/29 (72 %)**", "**10 of 15**")),
+    Batch(TEST_DATA / "blind-2026-12f", "sixth", "interval, hill and sprint sessions",
+          "commit 92d9b74 (the classifier of 3a1c0fd): 15/19 acceptable (79 %), 11 exact; "
+          "runs 15/19 acceptable (79 %), 11 exact; interval sessions called intervals "
+          "2 of 4",
+          Recorded("**15/19 (79 %)**, 11 exact, blind (92d9b74, the classifier of 3a1c0fd)",
+                   "**15/19 (79 %)**", "**2 of 4**")),
+)
+#: The first blind batch of December 2026 (issue 20).
+BLIND = BATCHES[0].folder
+#: The batches' folders. The report and tests/analysis/test_real_recordings.py both take
+#: their batches from here.
+BLIND_BATCHES = tuple(batch.folder for batch in BATCHES)
+_BATCH = {batch.folder: batch for batch in BATCHES}
+
+
+def _set_name(folder: Path) -> str:
+    return folder.relative_to(REPO_ROOT).as_posix()
+
+
 #: Each set's score before the rules changed for issue 20: on the classifier of b11927c, and
-#: for each blind batch its one blind run (BLIND_FIGURE, BLIND_B_FIGURE, BLIND_C_FIGURE,
-#: BLIND_D_FIGURE, BLIND_E_FIGURE, BLIND_F_FIGURE).
-#: Recorded once.
+#: for each blind batch its one blind run (Batch.blind). Recorded once.
 BEFORE_ISSUE_20 = {
     "development set": Recorded("74/74 (100 %), 59 exact", "49/49", "6 of 8"),
     "tests/data/runs": Recorded("11/11, 11 exact", "9/9", "1 of 1"),
     "tests/data/real": Recorded("12/12, 9 exact (12 files then)", "12/12", "-"),
     "tests/data/heldout": Recorded("40/43 (93 %), 30 exact", "28/31 (90 %)", "6 of 9"),
-    "tests/data/blind-2026-12": Recorded("**33/36 (92 %)**, 25 exact, blind (77ebab2)",
-                                         "**22/24 (92 %)**", "**2 of 4**"),
-    "tests/data/blind-2026-12b": Recorded("**12/13 (92 %)**, 12 exact, blind (1e241a6, the "
-                                          "classifier of a359731)", "**12/12 (100 %)**",
-                                          "**12 of 12**"),
-    "tests/data/blind-2026-12c": Recorded("**31/40 (78 %)**, 25 exact, blind (81c0934, the "
-                                          "classifier of 9aafe0e)", "**27/35 (77 %)**",
-                                          "**6 of 15**"),
-    "tests/data/blind-2026-12d": Recorded("**14/19 (74 %)**, 9 exact, blind (1eaf4f4, the "
-                                          "classifier of 917b082)", "**14/19 (74 %)**",
-                                          "**1 of 3**"),
-    "tests/data/blind-2026-12e": Recorded("**21/29 (72 %)**, 20 exact, blind (4dccb86, the "
-                                          "classifier of 4d7b1b7)", "**21/29 (72 %)**",
-                                          "**10 of 15**"),
-    "tests/data/blind-2026-12f": Recorded("**15/19 (79 %)**, 11 exact, blind (92d9b74, the "
-                                          "classifier of 3a1c0fd)", "**15/19 (79 %)**",
-                                          "**2 of 4**"),
+    **{_set_name(batch.folder): batch.blind for batch in BATCHES},
 }
 #: A set whose one blind score has not been taken yet: its first run is that score.
 NOT_YET_TAKEN = Recorded("not yet taken: this run is blind", "-", "-")
@@ -154,17 +160,7 @@ SET_NAMES = {
     "development set": "development set, shared/data/real (tuned on)",
     "tests/data/runs": "tests/data/runs (from shared/data/runs)",
     "tests/data/heldout": "tests/data/heldout (blind only when first scored)",
-    "tests/data/blind-2026-12": "blind batch of December 2026 (tests/data/blind-2026-12)",
-    "tests/data/blind-2026-12b": "second blind batch, interval sessions "
-                                 "(tests/data/blind-2026-12b)",
-    "tests/data/blind-2026-12c": "third blind batch, interval sessions of many kinds "
-                                 "(tests/data/blind-2026-12c)",
-    "tests/data/blind-2026-12d": "fourth blind batch, athletes the rules never met "
-                                 "(tests/data/blind-2026-12d)",
-    "tests/data/blind-2026-12e": "fifth blind batch, interval sessions of more athletes "
-                                 "(tests/data/blind-2026-12e)",
-    "tests/data/blind-2026-12f": "sixth blind batch, interval, hill and sprint sessions "
-                                 "(tests/data/blind-2026-12f)",
+    **{_set_name(batch.folder): batch.set_name for batch in BATCHES},
 }
 #: Goals of issue 12 on the development set: acceptable labels overall and for runs.
 GOALS = {"all": 0.95, "runs": 0.90}
@@ -357,7 +353,7 @@ def _pct(part: int, whole: int) -> str:
 
 
 def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND,
-                figure: str = BLIND_FIGURE, changed: bool = True) -> list[str]:
+                figure: str = BATCHES[0].figure, changed: bool = True) -> list[str]:
     """A blind batch's score: acceptable, exact, runs, interval sessions, misses.
 
     Parameters:
@@ -397,12 +393,8 @@ def blind_lines(verdicts: list[Verdict], absent: list[str], folder: Path = BLIND
 
 
 def _title(folder: Path) -> str:
-    which = {BLIND_B: " (second, interval sessions)",
-             BLIND_C: " (third, interval sessions of many kinds)",
-             BLIND_D: " (fourth, athletes the rules never met)",
-             BLIND_E: " (fifth, interval sessions of more athletes)",
-             BLIND_F: " (sixth, interval, hill and sprint sessions)"}.get(folder, "")
-    return f"Blind batch of December 2026{which}"
+    batch = _BATCH.get(folder)
+    return batch.title if batch is not None else "Blind batch of December 2026"
 
 
 def measure_blind(folder: Path = BLIND) -> tuple[list[Verdict], list[str]]:
@@ -445,10 +437,6 @@ def measure_all() -> list[Scored]:
             *(Scored(_set_name(folder), *measure_blind(folder)) for folder in BLIND_BATCHES)]
 
 
-def _set_name(folder: Path) -> str:
-    return folder.relative_to(REPO_ROOT).as_posix()
-
-
 def report_all(sets: list[Scored]) -> str:
     """The whole accuracy section: headline, held-out, the blind batches, the sets side by
     side with their scores before issue 20, and the score per source."""
@@ -461,13 +449,25 @@ def report_all(sets: list[Scored]) -> str:
     else:
         head = report(dev.verdicts, by_name["tests/data/real"].verdicts, heldout.verdicts,
                       heldout.absent)
-    blinds = ["\n".join(blind_lines(by_name[_set_name(folder)].verdicts,
-                                     by_name[_set_name(folder)].absent, folder,
-                                     BLIND_FIGURES[folder])) + "\n"
-              for folder in BLIND_BATCHES]
+    blinds = ["\n".join(blind_lines(by_name[_set_name(batch.folder)].verdicts,
+                                     by_name[_set_name(batch.folder)].absent, batch.folder,
+                                     batch.figure)) + "\n"
+              for batch in BATCHES]
     return "\n".join([
         head + blinds[0], *blinds[1:],
         "\n".join(per_set_lines(sets)) + "\n"])
+
+
+def _rules_readmes() -> str:
+    """Where the rules changed after each batch are listed: the first README, then "for those
+    made after the third batch, ..." and so on."""
+    readmes = [b for b in BATCHES if b.rules_readme]
+    first, *later = [(b.folder / "README.md").relative_to(REPO_ROOT) for b in readmes]
+    after = [f"for those made after the {b.ordinal}{' batch' if i == 0 else ''}, {path}"
+             for i, (b, path) in enumerate(zip(readmes[1:], later, strict=True))]
+    if len(after) > 1:
+        after[-1] = "and " + after[-1]
+    return ", ".join([str(first), *after])
 
 
 def per_set_lines(sets: list[Scored]) -> list[str]:
@@ -476,12 +476,8 @@ def per_set_lines(sets: list[Scored]) -> list[str]:
              "The first figure of each set is its score before the rules changed for issue 20 "
              "(on the classifier of b11927c; for each blind batch, its one blind run), recorded "
              "then and kept in bench/real_accuracy.py; the second is this run's. The rules "
-             f"changed, each with the sources it fixed, and those tried and left out are listed "
-             f"in {RULES_CHANGED.relative_to(REPO_ROOT)}, for those made after the third "
-             f"batch, {RULES_CHANGED_C.relative_to(REPO_ROOT)}, for those made after the "
-             f"fourth, {RULES_CHANGED_D.relative_to(REPO_ROOT)}, for those made after the "
-             f"fifth, {RULES_CHANGED_E.relative_to(REPO_ROOT)}, and for those made after the "
-             f"sixth, {RULES_CHANGED_F.relative_to(REPO_ROOT)}.\n",
+             "changed, each with the sources it fixed, and those tried and left out are listed "
+             f"in {_rules_readmes()}.\n",
              "| set | before: acceptable | now: acceptable | before: runs | now: runs | "
              "before: interval sessions called intervals | now |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
