@@ -131,6 +131,13 @@ BATCHES = (
           "2 of 4",
           Recorded("**15/19 (79 %)**, 11 exact, blind (92d9b74, the classifier of 3a1c0fd)",
                    "**15/19 (79 %)**", "**2 of 4**")),
+    Batch(TEST_DATA / "blind-2026-12g", "seventh", "runs of seven more athletes",
+          "commit d87fdee (the classifier of f425c72): 11/14 acceptable (79 %), 11 exact; "
+          "runs 11/14 acceptable (79 %), 11 exact; interval sessions called intervals "
+          "1 of 1",
+          Recorded("**11/14 (79 %)**, 11 exact, blind (d87fdee, the classifier of f425c72)",
+                   "**11/14 (79 %)**", "**1 of 1**"),
+          rules_readme=False),  # no rule changed after its score
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -325,6 +325,16 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a phone's GPX without heart rate: 31 min of running at 5:47-7:37/km between walks
         "ad-1636510221.gpx": "a fartlek",
     },
+    # runs of seven more athletes, one of them an interval session, scored once on the
+    # classifier of main; no rule changed after it
+    "blind-2026-12g": {
+        # 5.5 km at one moderate pace (5:05-5:21/km) with two walk breaks
+        "lz-Evening_Run.fit": "a tempo",
+        # no heart rate: a warm-up, about 20 min at 4:20-4:40/km, then an easier 20 min
+        "ap-Afternoon_Run.tcx": "a fartlek",
+        # a 5 km effort at a rising heart rate (to 188) with a fast last km
+        "mt-Zepp20260726191809.gpx": "a fartlek",
+    },
 }
 
 
