@@ -159,6 +159,11 @@ DISTANCE_NAMING_CV = 0.7
 #: ... and their durations vary by at least this CV: repeats run to the watch vary by
 #: a second or two, repeats run to a distance by the pace of each.
 VARYING_CV = 0.02
+#: Repeats are named by one size ("9 x 4 min") only when each is within this share of it;
+#: otherwise by their range ("9 x 1:45 min-4:15 min": a track session of 400-880 m reps of
+#: tests/data/blind-2026-12f was "9 x 4 min", regular enough to be repeats, not to be named
+#: by one of them).
+NAMED_WITHIN = 0.25
 #: Repeats shorter than this (m) are named by time: nobody runs "8 x 50 m" to the metre.
 DISTANCE_NAMING_MIN_M = 100.0
 
@@ -358,7 +363,7 @@ def _reps_text(efforts: Efforts, case: Case) -> str:
                    and np.median(metres) >= DISTANCE_NAMING_MIN_M)
     size = (case.distance(round(float(np.median(metres)), -2)) if by_distance
             else format_duration(about(float(np.median(seconds)))))
-    if min(cv(seconds), cv(metres)) > REGULAR_CV:
+    if not _one_size(metres if by_distance else seconds):
         shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
         size = f"{shortest}-{longest}"
     _ = case.voice.gettext
@@ -368,6 +373,12 @@ def _reps_text(efforts: Efforts, case: Case) -> str:
         return text
     rest = format_duration(about(float(np.median([g.seconds for g in efforts.gaps]))))
     return _(_rest_kind(efforts.gaps)).format(text=text, rest=rest)
+
+
+def _one_size(values: FloatArray) -> bool:
+    """Whether one size names every repeat: none further than NAMED_WITHIN from the median."""
+    median = float(np.median(values))
+    return bool(np.all(np.abs(values - median) <= NAMED_WITHIN * median))
 
 
 def _rest_kind(gaps: tuple[Piece, ...]) -> str:

@@ -46,6 +46,17 @@ def test_eight_times_400_metres_are_intervals_named_by_distance() -> None:
     assert result.evidence.startswith("8 x 400 m")
 
 
+def test_repeats_of_several_lengths_are_named_by_their_range_not_by_one_of_them() -> None:
+    # The shape of a track session of the sixth blind batch: 400-880 m laps, 1:44-4:15 min
+    # each, read as "9 x 4 min".
+    parts: list[Part] = [(600.0, EASY, 0.0)]
+    for seconds in (105, 150, 225, 150, 105, 225, 225, 225, 240):
+        parts += [(seconds, 1.15 * THRESHOLD, 0.0), (120.0, 0.7 * EASY, 0.0)]
+    result = classify(session(parts[:-1] + [(600.0, EASY, 0.0)]))
+    assert result.workout is Workout.INTERVALS
+    assert re.match(r"9 x [\d:]+ min-[\d:]+ min at ", result.evidence), result.evidence
+
+
 def test_repeats_under_45_seconds_are_sprints() -> None:
     result = classify(session(repeats(10, (20, 1.5 * THRESHOLD, 0), (90, 1.4, 0))))
     assert result.workout is Workout.SPRINTS
@@ -859,3 +870,4 @@ def test_sets_that_run_one_sequence_of_lengths_again_are_intervals() -> None:
     run = session(parts + [(900.0, EASY, 0.0)], laps="manual")
     assert classify_summary(run).classification.workout is Workout.INTERVALS
     assert classify(run).workout is Workout.INTERVALS, classify(run).evidence
+
