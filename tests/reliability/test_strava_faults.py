@@ -97,7 +97,7 @@ def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
     live.faults(error_rate=1.0, seed=3)
     ids = live.upload(DEAD, DEAD_LETTERS, ATHLETE_TEXT)
     assert wait_until(lambda: live.inbox_statuses(DEAD).get("dead", 0) == DEAD_LETTERS,
-                      timeout=45, interval=1.0), "no event became a dead letter"
+                      timeout=45), "no event became a dead letter"
     listing = live.cli("dlq", "list").stdout
     live.faults()
     requeued = live.cli("dlq", "requeue").stdout
