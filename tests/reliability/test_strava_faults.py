@@ -23,7 +23,7 @@ UPLOADS = 20
 #: to read again an activity Strava has not found yet (STRIDEWISE_NOT_FOUND_DELAY): production's
 #: 15 s each made this test wait about 30 s for two clocks, not for what the worker does.
 READ_TIMEOUT_S = 3.0
-NOT_FOUND_DELAY_S = 3.0
+NOT_FOUND_DELAY_S = 2.0
 #: Strava trouble as seen in production, exaggerated: one answer in five a 5xx, one in twenty
 #: slower than the gateway waits, and every new activity unreadable for its first seconds
 #: (longer than the first wait for it, so that some are read again more than once).
@@ -97,7 +97,7 @@ def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
     live.faults(error_rate=1.0, seed=3)
     ids = live.upload(DEAD, DEAD_LETTERS, ATHLETE_TEXT)
     assert wait_until(lambda: live.inbox_statuses(DEAD).get("dead", 0) == DEAD_LETTERS,
-                      timeout=45, interval=1.0), "no event became a dead letter"
+                      timeout=45), "no event became a dead letter"
     listing = live.cli("dlq", "list").stdout
     live.faults()
     requeued = live.cli("dlq", "requeue").stdout
