@@ -135,10 +135,16 @@ def _with_left_out(result: Classification, activity: Activity, voice: Voice) -> 
 
 
 def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
+    """Whether the decided laps' answer stands over the streams'. Repeats the athlete pressed
+    laps for are told as the laps mark them, also when the streams find the same workout:
+    the worker, which reads no streams once the laps decide, says the same, and the streams'
+    bouts can take in a warm-up's pickup the laps leave out (shared/data/real's
+    connectstats-track_cs_834323: "4 x 2:30 min" by its laps, "5 x 85 s-2:30 min" by its
+    streams)."""
     if streams in LAPS_OVERRIDE and laps not in LAPS_OVERRIDE:
         return True
     by_hand = not segments.evenly_spaced(segments.lap_source(activity))
-    return streams is Workout.TEMPO and laps in HAND_LAPS_REPEATS and by_hand
+    return (streams is Workout.TEMPO or streams is laps) and laps in HAND_LAPS_REPEATS and by_hand
 
 
 def _climbs_beside_lapped_repeats(activity: Activity, profile: AthleteProfile,
@@ -183,6 +189,9 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) ->
     if result.workout in EVEN_LAPS_HIDE and segments.evenly_spaced(segments.lap_source(activity)):
         return SummaryVerdict(False, result, "laps of one length show a sustained effort; "
                                              "repeats inside them show only in the streams")
+    if result.workout in EVEN_LAPS_HIDE and segments.laps_hold_stops(segments.lap_source(activity)):
+        return SummaryVerdict(False, result, "laps that stood still inside may hold the "
+                                             "recoveries of repeats; the streams show them")
     if result.workout not in STEADY:
         return SummaryVerdict(True, result, f"laps show it: {result.evidence}")
     if activity.moving_s < STEADY_MOVING_SHARE * activity.elapsed_s:

@@ -34,6 +34,13 @@ HR_MERGE_GAP_S = 60
 #: Laps within this share of one length were cut by distance (GPS auto-laps land within
 #: a few metres of the mark).
 EVEN_LAP_TOLERANCE = 0.03
+#: A lap stood still inside when its elapsed time exceeds its moving time by this long (s)
+#: and share: a rest between repeats taken inside the repeat's lap (the lap pressed at the
+#: next start), not a crossing or a drink.
+LAP_STOP_S = 30.0
+LAP_STOP_SHARE = 0.2
+#: Laps hide the recoveries of repeats when at least this many stood still inside.
+LAPS_WITH_STOPS = 2
 #: Shortest sustained block that is a tempo, in s: 20 min of running, less the minute
 #: or more the heart rate needs to rise into the zone.
 TEMPO_MIN_S = 15 * 60.0
@@ -110,6 +117,16 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
 def lap_source(activity: Activity) -> tuple[Lap, ...]:
     """The laps a summary is read from: the athlete's laps, or the splits when there are none."""
     return activity.laps if len(activity.laps) >= 2 else activity.splits
+
+
+def laps_hold_stops(laps: Sequence[Lap]) -> bool:
+    """Whether several laps hold a standstill inside (LAP_STOP_S, LAP_STOP_SHARE): their
+    recoveries stood inside the repeats' laps, so consecutive laps are no continuous effort
+    (tests/data/blind-2026-12h: 5 x 800 m and 2 x 400 m, each lap's elapsed 3:46-9:20 for
+    1:27-3:15 moving, read from its laps as "34 min continuous")."""
+    stood = [lap.elapsed_s - lap.moving_s for lap in laps]
+    return sum(s >= LAP_STOP_S and s >= LAP_STOP_SHARE * lap.elapsed_s
+               for s, lap in zip(stood, laps, strict=True)) >= LAPS_WITH_STOPS
 
 
 def evenly_spaced(laps: Sequence[Lap]) -> bool:

@@ -137,14 +137,13 @@ BATCHES = (
           "1 of 1",
           Recorded("**11/14 (79 %)**, 11 exact, blind (d87fdee, the classifier of f425c72)",
                    "**11/14 (79 %)**", "**1 of 1**"),
-          rules_readme=False),  # no rule changed after its score
+          rules_readme=False),  # no rule was changed for its misses
     Batch(TEST_DATA / "blind-2026-12h", "eighth", "interval sessions of six athletes",
           "commit f796a40 (the classifier of 8649c0f): 21/35 acceptable (60 %), 13 exact; "
           "runs 21/35 acceptable (60 %), 13 exact; interval sessions called intervals "
           "8 of 18",
           Recorded("**21/35 (60 %)**, 13 exact, blind (f796a40, the classifier of 8649c0f)",
-                   "**21/35 (60 %)**", "**8 of 18**"),
-          rules_readme=False),  # no rule changed after its score
+                   "**21/35 (60 %)**", "**8 of 18**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
