@@ -9,6 +9,8 @@ by the tests that need real processes (``shared_stack`` in tests/conftest.py). A
 is isolated by its own athletes: it looks only at their events, rows and activities; it may
 stop, kill or restart the worker with settings of its own and break Redis, and
 :meth:`LiveStack.begin` puts back the stack's own worker and clears the faults before the next.
+A test that changes the sandbox's quota or its athletes' token lifetime puts them back itself
+(:meth:`LiveStack.set_quota`, :meth:`LiveStack.token_ttl`).
 """
 
 from __future__ import annotations
