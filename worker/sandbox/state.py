@@ -119,6 +119,9 @@ class Store:
     access_tokens: dict[str, Grant] = field(default_factory=dict)
     refresh_tokens: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, Grant] = field(default_factory=dict)
+    #: Lifetimes of the access tokens issued to some athletes from now on, in place of the
+    #: sandbox's own (set through the control API).
+    token_ttls: dict[int, int] = field(default_factory=dict)
     subscription: Subscription | None = None
     _activity_ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(FIRST_ACTIVITY_ID))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.worker.sandbox.conftest import Harness, bearer, strength_session
+from worker.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from worker.sandbox.api import MAX_PER_PAGE
 from worker.sandbox.control import store_activity
 from worker.sandbox.webhooks import WebhookSender
@@ -189,3 +190,28 @@ def test_laps_endpoint_serves_the_activity_laps(harness: Harness) -> None:
     detail = harness.sandbox.store.activities[activity_id].detail
     assert laps == detail["laps"]
     assert sum(lap["elapsed_time"] for lap in laps) == detail["elapsed_time"]
+
+
+def test_an_athletes_token_lifetime_set_at_run_time_applies_to_their_next_tokens(
+        harness: Harness) -> None:
+    assert harness.client.post("/_sandbox/athletes/7/token_ttl",
+                               json={"seconds": 300}).json() == {"seconds": 300}
+    token = harness.connect(7)
+    other = harness.connect(8)
+    assert (token["expires_in"], other["expires_in"]) == (300, harness.sandbox.config.token_ttl_s)
+    harness.clock.advance(300)
+    response = harness.client.get("/api/v3/athlete", headers=bearer(token["access_token"]))
+    assert response.json() == AUTH_ERROR
+    refreshed = harness.client.post("/oauth/token", data={
+        "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]}).json()
+    assert refreshed["expires_in"] == 300
+    back = harness.client.post("/_sandbox/athletes/7/token_ttl", json={"seconds": None})
+    assert back.json() == {"seconds": harness.sandbox.config.token_ttl_s}
+    assert harness.connect(7)["expires_in"] == harness.sandbox.config.token_ttl_s
+
+
+@pytest.mark.parametrize("body", [{}, {"seconds": -1}, {"seconds": "300"}, {"seconds": 1.5}])
+def test_an_unusable_token_lifetime_is_refused(harness: Harness, body: dict[str, object]) -> None:
+    assert harness.client.post("/_sandbox/athletes/7/token_ttl", json=body).status_code == 400
+    assert harness.connect(7)["expires_in"] == harness.sandbox.config.token_ttl_s

@@ -84,3 +84,28 @@ def test_usage_counts_the_hits_inside_the_current_windows(times: list[int]) -> N
         usage = limiter.usage(now)
         assert usage.overall_short == sum(t // 900 == now // 900 for t in times)
         assert usage.read_daily == sum(t // 86400 == now // 86400 for t in times)
+
+
+def test_a_quota_set_at_run_time_applies_from_zero_and_can_be_put_back(harness: Harness) -> None:
+    token = harness.connect(7)["access_token"]
+    for _ in range(3):
+        harness.client.get("/api/v3/athlete", headers=bearer(token))
+    answer = harness.client.post("/_sandbox/quota", json={"limits": "6,8;2,100"})
+    assert answer.json() == {"limits": "6,8;2,100"}
+    statuses = [harness.client.get("/api/v3/athlete", headers=bearer(token)) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert statuses[0].headers["X-RateLimit-Limit"] == "6,8"
+    assert statuses[0].headers["X-ReadRateLimit-Usage"] == "1,1"
+    assert harness.client.post("/_sandbox/quota", json={}).json() == {"limits": "200,2000;100,1000"}
+    response = harness.client.get("/api/v3/athlete", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.headers["X-RateLimit-Limit"] == "200,2000"
+    assert response.headers["X-RateLimit-Usage"] == "1,1"
+
+
+@pytest.mark.parametrize("body", [{"limits": "6,8"}, {"limits": "0,8;2,100"}, {"window": "1,2"}])
+def test_an_unusable_quota_is_refused_and_the_old_one_stays(harness: Harness,
+                                                            body: dict[str, str]) -> None:
+    assert harness.client.post("/_sandbox/quota", json=body).status_code == 400
+    response = harness.client.get("/api/v3/athlete")
+    assert response.headers["X-RateLimit-Limit"] == "200,2000"
