@@ -118,6 +118,11 @@ class Piece:
         """Speed over ground while moving, m/s."""
         return self.metres / self.moving_s if self.moving_s > 0 else 0.0
 
+    @property
+    def stood(self) -> bool:
+        """A standstill: moved for at most STOP_MOVING_FRACTION of it."""
+        return self.moving_s <= STOP_MOVING_FRACTION * self.seconds
+
 
 @dataclass(frozen=True)
 class Efforts:
@@ -192,7 +197,7 @@ def _bouts_against_floats(streams: Streams, gap: FloatArray, speed: FloatArray,
         return None
     lengths = np.array([b.seconds for b in floats.bouts])
     rests = np.array([g.seconds for g in floats.gaps])
-    floated = all(g.moving_s > STOP_MOVING_FRACTION * g.seconds for g in floats.gaps) and (
+    floated = not any(g.stood for g in floats.gaps) and (
         float(np.median([g.pace_speed for g in floats.gaps])) >= BOUT_ENTRY * found.jog_speed)
     if _cv(lengths) > STANDING_REGULAR_CV or _cv(rests) > STANDING_REST_CV or not floated:
         return None
@@ -348,13 +353,12 @@ def _merge_stops(efforts: Efforts) -> Efforts:
     47 s to 6 min, two repeats joined across 47 s into one "surge" of 7 min)."""
     if not efforts.bouts:
         return efforts
-    standing = [gap.moving_s <= STOP_MOVING_FRACTION * gap.seconds for gap in efforts.gaps]
+    standing = [gap.stood for gap in efforts.gaps]
     if len(standing) >= 2 and 2 * sum(standing) > len(standing):
         return _trim_edges(efforts)
     bouts, gaps = [efforts.bouts[0]], []
     for gap, bout in zip(efforts.gaps, efforts.bouts[1:], strict=True):
-        stopped = gap.moving_s <= STOP_MOVING_FRACTION * gap.seconds
-        if stopped and gap.seconds <= STOP_MERGE_FRACTION * min(bouts[-1].seconds, bout.seconds):
+        if gap.stood and gap.seconds <= STOP_MERGE_FRACTION * min(bouts[-1].seconds, bout.seconds):
             bouts[-1] = _join([bouts[-1], gap, bout])
         else:
             bouts.append(bout)

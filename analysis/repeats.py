@@ -278,8 +278,7 @@ def fartlek(case: Case) -> Classification | None:
 def _faster_over_ground(efforts: Efforts) -> bool:
     # A standstill's few moving seconds are GPS drift, whose "pace" says nothing: only the
     # recoveries the runner moved through are floats.
-    floats = [g.pace_speed for g in efforts.gaps
-              if g.moving_s > efforts_module.STOP_MOVING_FRACTION * g.seconds]
+    floats = [g.pace_speed for g in efforts.gaps if not g.stood]
     if not floats:
         return True
     slowest = min(b.pace_speed for b in efforts.bouts)
@@ -314,7 +313,7 @@ def _stood_between(efforts: Efforts) -> bool:
     gaps, bouts = efforts.gaps, efforts.bouts
     if len(bouts) < MIN_REPS:
         return False
-    standing = sum(g.moving_s <= efforts_module.STOP_MOVING_FRACTION * g.seconds for g in gaps)
+    standing = sum(g.stood for g in gaps)
     rest = float(np.median([g.seconds for g in gaps]))
     return (2 * standing > len(gaps) and MIN_RECOVERY_S <= rest <= MAX_REST_S
             and cv(np.array([b.speed for b in bouts])) <= PACE_CV)
@@ -434,7 +433,7 @@ def _rest_kind(gaps: tuple[Piece, ...]) -> str:
     """The recoveries' message: standing, walking or jogging between the repeats."""
     # Most recoveries, or their sum: one long break between sets, walked, outweighed a
     # dozen standing rests of 35 s.
-    stood = sum(g.moving_s <= efforts_module.STOP_MOVING_FRACTION * g.seconds for g in gaps)
+    stood = sum(g.stood for g in gaps)
     moving = sum(g.moving_s for g in gaps) / max(sum(g.seconds for g in gaps), 1.0)
     if 2 * stood > len(gaps) or moving <= efforts_module.STOP_MOVING_FRACTION:
         return N_("{text}, {rest} standing recoveries")
