@@ -144,6 +144,13 @@ BATCHES = (
           "8 of 18",
           Recorded("**21/35 (60 %)**, 13 exact, blind (f796a40, the classifier of 8649c0f)",
                    "**21/35 (60 %)**", "**8 of 18**")),
+    Batch(TEST_DATA / "blind-2026-12i", "ninth", "interval sessions of three more athletes",
+          "commit cd27486 (the classifier of daf92f2): 30/36 acceptable (83 %), 25 exact; "
+          "runs 30/36 acceptable (83 %), 25 exact; interval sessions called intervals "
+          "14 of 18",
+          Recorded("**30/36 (83 %)**, 25 exact, blind (cd27486, the classifier of daf92f2)",
+                   "**30/36 (83 %)**", "**14 of 18**"),
+          rules_readme=False),  # no rule changed after it yet
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
