@@ -144,6 +144,10 @@ def _laps_win(activity: Activity, streams: Workout, laps: Workout) -> bool:
     if streams in LAPS_OVERRIDE and laps not in LAPS_OVERRIDE:
         return True
     by_hand = not segments.evenly_spaced(segments.lap_source(activity))
+    if laps is Workout.HILLS and streams in HAND_LAPS_REPEATS:
+        # Laps pressed at the foot and the top of a hill mark climbs whose short, fast
+        # ascents the streams call repeats: 12 x 30 s up a 5-9 % slope read as sprints.
+        return by_hand
     return (streams is Workout.TEMPO or streams is laps) and laps in HAND_LAPS_REPEATS and by_hand
 
 

@@ -49,6 +49,11 @@ SIMILAR_FACTOR = 1.7
 #: A lap counts as a hill repeat from this mean gradient, in percent: rolling roads
 #: reach 3 % over a kilometre auto-lap, hill repeats are run on 4-10 % slopes.
 HILL_LAP_GRADE = 4.0
+#: Smallest rise of a climbing lap, in m. A lap pressed at the bottom and at the top of a hill
+#: measures its own climb, so it may be lower than a climb found in the altitude stream
+#: (MIN_RISE_M): 30 s hill sprints on a 5-9 % slope rise 6-10 m (tests/data/blind-2026-12i,
+#: 12 laps of 111-136 m), and the laps between them, run back down, do not climb.
+LAP_MIN_RISE_M = 6.0
 #: A climbing lap of hill repeats is run at this multiple of the grade-adjusted speed of
 #: the laps between (the bout threshold of :mod:`analysis.efforts`): up hard, down easy.
 LAP_CLIMB_EFFORT = 1.15
@@ -262,7 +267,7 @@ def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:
     """Hill repeats in laps: climbing laps of one length alternating with laps that do not,
     run up harder (grade-adjusted) than the laps between them; () if none."""
     climbs = [Climb(i, i + 1, lap.ascent_m or 0.0, lap.distance_m) for i, lap in enumerate(laps)]
-    up = [c for c in climbs if c.rise_m >= MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
+    up = [c for c in climbs if c.rise_m >= LAP_MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
     alternating = all(b.start - a.start >= 2 for a, b in zip(up, up[1:], strict=False))
     similar = repeated_climbs(up) if alternating else []
     lengths = [c.length_m for c in similar]

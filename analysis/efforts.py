@@ -43,6 +43,8 @@ SET_BAR_S = 60.0
 #: Dips shorter than this (s) do not end a bout: a turn, a GPS glitch, a bend taken
 #: wide. Real recoveries last 30 s or more.
 MERGE_GAP_S = 15
+#: Fewest jogged laps between fast laps that set the jog (two, as for a plan of fixed rests).
+PLANNED_JOGS = 2
 #: Shortest bout in seconds: a stride of 80-100 m takes 15 s.
 MIN_BOUT_S = 10
 #: A gap is a standstill when the runner moved for at most this share of it.
@@ -60,6 +62,12 @@ STOP_MERGE_FRACTION = 0.25
 EDGE_FACTOR = 3.0
 #: Edge trimming stops at this many bouts.
 MIN_CORE_BOUTS = 3
+#: A ladder's repeats change length by at most this factor from one to the next (1600, 800,
+#: 400 m halve), and its longest is at least this factor longer than its shortest ...
+LADDER_STEP = 2.5
+#: ... while none is longer (stepping down) or shorter (stepping up) than the one before by
+#: more than this factor: two repeats of one length, a few per cent apart.
+LADDER_SLACK = 1.15
 #: ... and never drops a bout holding more than this share of all the bouts' time: that
 #: bout is the session's main work (a 30 min block on the track), the short ones around
 #: it the pickups of its warm-up or cool-down, not the repeats.
@@ -254,13 +262,43 @@ def lap_efforts(laps: Sequence[Lap]) -> Efforts:
     jog = max(_weighted_percentile(np.array([lap.speed for lap in slow]),
                                    np.array([lap.moving_s for lap in slow]), JOG_PERCENTILE),
               min(lap.speed for lap in running))
-    fast = _in_core(np.array([lap.speed for lap in laps]),
-                    np.array([lap.moving_s for lap in laps]), BOUT_MIN_RATIO * jog)
+    speeds = np.array([lap.speed for lap in laps])
+    seconds = np.array([lap.moving_s for lap in laps])
+    fast = _in_core(speeds, seconds, BOUT_MIN_RATIO * jog)
+    jogged = _jogged_between(speeds, fast)
+    if jogged < jog:
+        jog = jogged
+        fast |= _in_core(speeds, seconds, BOUT_MIN_RATIO * jog) & _above_neighbours(speeds)
     for a, b in runs_of(fast):
         _drop_build_ups(laps, fast, a, b)
     pieces = [_lap_piece(laps[a:b]) for a, b in runs_of(fast)]
     gaps = [_lap_piece(laps[a:b]) for a, b in runs_of(~fast) if a > 0 and b < len(laps)]
     return _merge_stops(Efforts(tuple(pieces), tuple(gaps), jog))
+
+
+def _jogged_between(speeds: FloatArray, fast: BoolArray) -> float:
+    """The median speed of the laps run between the fast laps, when there are at least
+    PLANNED_JOGS of them (infinite otherwise): the recoveries are the session's jog. A warm-up
+    and a cool-down run faster than the recoveries fill the slowest quarter of a session's
+    laps, and a 1609-825-412 m ladder at 4:02-4:17/km on jogs at 5:10-5:24/km, warmed up at
+    4:46-4:56/km, lost two of its six repeats under a "jog" of 5:06/km
+    (tests/data/blind-2026-12i). Against this jog only a lap faster than the laps on both
+    sides of it is a repeat (:func:`_above_neighbours`): a warm-up at 4:50/km before repeats
+    at 3:53/km is no repeat of theirs."""
+    index = np.flatnonzero(fast)
+    if index.size < 2:
+        return math.inf
+    inside = np.arange(index[0], index[-1] + 1)
+    between = speeds[inside[~fast[inside] & (speeds[inside] >= RUN_MIN_SPEED)]]
+    return float(np.median(between)) if between.size >= PLANNED_JOGS else math.inf
+
+
+def _above_neighbours(speeds: FloatArray) -> BoolArray:
+    """Which laps are BOUT_ENTRY faster than each lap beside them."""
+    before = np.concatenate(([0.0], speeds[:-1]))
+    after = np.concatenate((speeds[1:], [0.0]))
+    above: BoolArray = speeds >= BOUT_ENTRY * np.maximum(before, after)
+    return above
 
 
 def _in_core(speeds: FloatArray, seconds: FloatArray, floor: float) -> BoolArray:
@@ -306,7 +344,7 @@ def _trim_edges(efforts: Efforts) -> Efforts:
     3 x 1.7 km at 4:45/km, then a kilometre at 3:41/km (tests/data/blind-2026-12e) is three
     repeats and a fast finish, not four loose surges."""
     bouts, gaps = list(efforts.bouts), list(efforts.gaps)
-    while len(bouts) > MIN_CORE_BOUTS:
+    while len(bouts) > MIN_CORE_BOUTS and not _stepped(bouts):
         lengths = np.array([b.seconds for b in bouts])
         median = _weighted_percentile(lengths, lengths, 50.0)
         pace = float(np.median([b.speed for b in bouts]))
@@ -323,6 +361,20 @@ def _trim_edges(efforts: Efforts) -> Efforts:
         else:
             break
     return Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed)
+
+
+def _stepped(bouts: Sequence[Piece]) -> bool:
+    """Whether the bouts step down (or up) in length, each at most LADDER_STEP from the one
+    before and none back by more than LADDER_SLACK: a ladder, whose shortest or longest
+    repeats are its ends, not odd ones out. 1609-1609-825-825-472-412 m lost its two last
+    repeats as too short beside the miles (tests/data/blind-2026-12i); four 20 s strides
+    after 4 min repeats are far more than a step shorter."""
+    lengths = np.array([b.seconds for b in bouts])
+    ratios = lengths[1:] / lengths[:-1]
+    if np.any(ratios > LADDER_STEP) or np.any(ratios < 1.0 / LADDER_STEP):
+        return False
+    down, up = np.all(ratios <= LADDER_SLACK), np.all(ratios >= 1.0 / LADDER_SLACK)
+    return bool((down or up) and lengths.max() >= LADDER_STEP * lengths.min())
 
 
 def _another_effort(bout: Piece, others: Sequence[Piece]) -> bool:

@@ -68,6 +68,10 @@ STRIDE_S = 30.0
 #: (30 s on, 30 s off), which laps and bouts measure at 27-31 s (tests/data/blind-2026-12h:
 #: 2 x (4 x 200 m on 30 s), its median recovery 29.7 s, read as an easy run).
 MIN_RECOVERY_S = 25.0
+#: Interval and repetition recoveries last at least this share of the repeat (Daniels: a jog
+#: about as long as an I-pace repeat, two to three times an R-pace one; a cruise interval's
+#: minute per 5 min is a fifth).
+INTERVAL_REST_SHARE = 0.25
 #: Fartlek surges last 30 s or more (Holmér's fartlek: surges of a minute or several)
 #: and add up to a few minutes; shorter blips in a steady run are terrain or GPS.
 FARTLEK_MEDIAN_S = 30.0
@@ -195,7 +199,8 @@ def repeats(case: Case) -> Classification | None:
         # in a 7:43/km run are no 200 m repeats (tests/data/history, 2020-09-06).
         if not _sprint_fast(case):
             return None
-    if not (_regular(efforts) or _stood_between(efforts)) or not hard(bouts, case):
+    structured = _regular(efforts) or _stood_between(efforts)
+    if not structured or not hard(bouts, case, repeated=_interval_rests(efforts)):
         return None
     # Interval repeats are run at I or R pace and their recoveries jogged or walked, far
     # slower over the ground: "repeats" no faster over the ground than the "recoveries"
@@ -204,6 +209,15 @@ def repeats(case: Case) -> Classification | None:
     if not _faster_over_ground(efforts):
         return None
     return Classification(Workout.INTERVALS, CLEAR, _reps_text(efforts, case))
+
+
+def _interval_rests(efforts: Efforts) -> bool:
+    """Whether the recoveries last INTERVAL_REST_SHARE of the repeats or more, as those of
+    interval and repetition work do: a steady run's stops at lights are far shorter than the
+    running between them (30 s standing in a steady run of 6-9 min stretches)."""
+    rests = [g.seconds for g in efforts.gaps]
+    repeat = float(np.median([b.seconds for b in efforts.bouts]))
+    return bool(rests) and float(np.median(rests)) >= INTERVAL_REST_SHARE * repeat
 
 
 def _two_long_reps(bouts: tuple[Piece, ...]) -> bool:
@@ -302,7 +316,8 @@ def _regular(efforts: Efforts) -> bool:
         return False
     return (min(cv(seconds), cv(metres)) <= REGULAR_CV and cv(rests) <= RECOVERY_CV
             or _ladder(efforts) or _mostly_regular(seconds, rests) or _sets(seconds, rests)
-            or _repeated_sequence(seconds) or _stepped_on_fixed_rests(seconds, rests))
+            or _repeated_sequence(seconds) or _stepped_on_fixed_rests(seconds, rests)
+            or _two_planned_sets(seconds, rests))
 
 
 def _stood_between(efforts: Efforts) -> bool:
@@ -332,6 +347,28 @@ def _stepped_on_fixed_rests(seconds: FloatArray, rests: FloatArray) -> bool:
     steps = np.sign(np.diff(seconds))
     turns = np.count_nonzero(np.diff(steps[steps != 0]))
     return bool(np.all(steps != 0)) and (turns == 0 or turns == 1 and steps[0] > 0)
+
+
+def _two_planned_sets(seconds: FloatArray, rests: FloatArray) -> bool:
+    """Two sets, each on recoveries of one length (PLANNED_CV) and each of repeats of one
+    length or a ladder of them, the rest between the sets free: 1200-1000-800-600-400 m on
+    2:30 jogs, then 3 x 200 m on 70 s (tests/data/blind-2026-12h's tz-14930391355, whose
+    200 m had been cut off as odd ones out)."""
+    for split in range(SET_MIN_REPS, seconds.size - SET_MIN_REPS + 1):
+        parts = ((seconds[:split], rests[:split - 1]), (seconds[split:], rests[split:]))
+        if all(_planned_set(lengths, within) for lengths, within in parts):
+            return True
+    return False
+
+
+def _planned_set(seconds: FloatArray, rests: FloatArray) -> bool:
+    """Repeats of one length, or a ladder of LADDER_MIN_REPS or more, on rests of one length."""
+    if rests.size == 0 or rests.size >= PLANNED_MIN_RESTS and cv(rests) > PLANNED_CV:
+        return False
+    if cv(seconds) <= REGULAR_CV:
+        return True
+    steps = np.sign(np.diff(seconds))
+    return seconds.size >= LADDER_MIN_REPS and bool(np.all(steps <= 0) or np.all(steps >= 0))
 
 
 def _sets(seconds: FloatArray, rests: FloatArray) -> bool:

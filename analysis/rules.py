@@ -70,6 +70,10 @@ RACE_SPEED_FRAC = 0.97
 TEMPO_BLOCK_S = 8 * 60.0
 #: At most this many blocks make a tempo (2 x 15 min); more are intervals.
 TEMPO_MAX_BLOCKS = 2
+#: A tempo block moves for at least this share of its time: one that stood longer was not run
+#: continuously. Laps pressed by hand around a 27 min standstill made "42:30 min continuous at
+#: 5:14/km" of a 15 min warm-up (tests/data/blind-2026-12i).
+TEMPO_MOVING_SHARE = 0.9
 #: The blocks hold at least this share of the hard running.
 TEMPO_SHARE = 0.7
 #: Inside a long run, a tempo is the session's hard running: its blocks average at least
@@ -186,7 +190,8 @@ def hills(case: Case) -> Classification | None:
 
 def tempo_block(case: Case) -> Classification | None:
     bouts = case.features.efforts.bouts
-    blocks = [b for b in bouts if b.seconds >= TEMPO_BLOCK_S]
+    blocks = [b for b in bouts
+              if b.seconds >= TEMPO_BLOCK_S and b.moving_s >= TEMPO_MOVING_SHARE * b.seconds]
     work = sum(b.seconds for b in blocks)
     if not 0 < len(blocks) <= TEMPO_MAX_BLOCKS or work < segments.TEMPO_MIN_S:
         return None

