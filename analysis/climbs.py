@@ -267,7 +267,8 @@ def lap_hill_repeats(laps: Sequence[Lap]) -> tuple[Climb, ...]:
     """Hill repeats in laps: climbing laps of one length alternating with laps that do not,
     run up harder (grade-adjusted) than the laps between them; () if none."""
     climbs = [Climb(i, i + 1, lap.ascent_m or 0.0, lap.distance_m) for i, lap in enumerate(laps)]
-    up = [c for c in climbs if c.rise_m >= LAP_MIN_RISE_M and c.grade >= HILL_LAP_GRADE]
+    up = [c for c in climbs
+          if c.rise_m >= LAP_MIN_RISE_M and HILL_LAP_GRADE <= c.grade <= MAX_REPEAT_GRADE]
     alternating = all(b.start - a.start >= 2 for a, b in zip(up, up[1:], strict=False))
     similar = repeated_climbs(up) if alternating else []
     lengths = [c.length_m for c in similar]

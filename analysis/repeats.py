@@ -350,11 +350,11 @@ def _stepped_on_fixed_rests(seconds: FloatArray, rests: FloatArray) -> bool:
 
 
 def _two_planned_sets(seconds: FloatArray, rests: FloatArray) -> bool:
-    """Two sets, each on recoveries of one length (PLANNED_CV) and each of repeats of one
-    length or a ladder of them, the rest between the sets free: 1200-1000-800-600-400 m on
+    """Two sets of three repeats or more, each on recoveries of one length (PLANNED_CV) and of
+    repeats of one length or a ladder, the rest between the sets free: 1200-1000-800-600-400 m on
     2:30 jogs, then 3 x 200 m on 70 s (tests/data/blind-2026-12h's tz-14930391355, whose
     200 m had been cut off as odd ones out)."""
-    for split in range(SET_MIN_REPS, seconds.size - SET_MIN_REPS + 1):
+    for split in range(PLANNED_MIN_RESTS + 1, seconds.size - PLANNED_MIN_RESTS):
         parts = ((seconds[:split], rests[:split - 1]), (seconds[split:], rests[split:]))
         if all(_planned_set(lengths, within) for lengths, within in parts):
             return True
@@ -362,8 +362,9 @@ def _two_planned_sets(seconds: FloatArray, rests: FloatArray) -> bool:
 
 
 def _planned_set(seconds: FloatArray, rests: FloatArray) -> bool:
-    """Repeats of one length, or a ladder of LADDER_MIN_REPS or more, on rests of one length."""
-    if rests.size == 0 or rests.size >= PLANNED_MIN_RESTS and cv(rests) > PLANNED_CV:
+    """Repeats of one length, or a ladder of LADDER_MIN_REPS or more, on rests of one length:
+    PLANNED_MIN_RESTS of them or more, for one rest is as regular as any."""
+    if rests.size < PLANNED_MIN_RESTS or cv(rests) > PLANNED_CV:
         return False
     if cv(seconds) <= REGULAR_CV:
         return True

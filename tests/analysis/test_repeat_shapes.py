@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from analysis import climbs
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Lap, Workout
 from analysis.profile import build_profile
@@ -255,3 +256,18 @@ def test_a_ladder_then_a_set_of_short_repeats_on_their_own_rests_is_intervals() 
     verdict = classify_summary(session(parts, laps="manual"))
     assert verdict.classification.workout is Workout.INTERVALS, verdict
     assert verdict.classification.evidence.startswith("8 x "), verdict
+
+
+def test_laps_that_climb_steeper_than_any_hill_repeat_are_no_climbs() -> None:
+    # A lap of a few metres whose device counted 6-10 m of ascent climbs at 100-190 %: an
+    # altitude error, not a hill (the sandbox's interval sessions read as hill repeats).
+    def laps(up_m: float) -> list[Lap]:
+        out: list[Lap] = []
+        seconds = up_m / 4.0  # run up at 4 m/s
+        for i in range(6):
+            out.append(Lap(100.0 * i, seconds, seconds, up_m, ascent_m=8.0))
+            out.append(Lap(100.0 * i + seconds, 70.0, 70.0, 150.0, ascent_m=0.0))
+        return out
+
+    assert len(climbs.lap_hill_repeats(laps(120.0))) == 6
+    assert climbs.lap_hill_repeats(laps(6.0)) == ()
