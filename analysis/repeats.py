@@ -362,14 +362,11 @@ def _two_planned_sets(seconds: FloatArray, rests: FloatArray) -> bool:
 
 
 def _planned_set(seconds: FloatArray, rests: FloatArray) -> bool:
-    """Repeats of one length, or a ladder of LADDER_MIN_REPS or more, on rests of one length:
-    PLANNED_MIN_RESTS of them or more, for one rest is as regular as any."""
+    """Repeats of one length on rests of one length (PLANNED_MIN_RESTS of them or more, for one
+    rest is as regular as any), or a ladder on them."""
     if rests.size < PLANNED_MIN_RESTS or cv(rests) > PLANNED_CV:
         return False
-    if cv(seconds) <= REGULAR_CV:
-        return True
-    steps = np.sign(np.diff(seconds))
-    return seconds.size >= LADDER_MIN_REPS and bool(np.all(steps <= 0) or np.all(steps >= 0))
+    return cv(seconds) <= REGULAR_CV or _stepped_on_fixed_rests(seconds, rests)
 
 
 def _sets(seconds: FloatArray, rests: FloatArray) -> bool:
