@@ -102,6 +102,8 @@ def test_events_out_of_retries_are_named_in_dlq_list_and_finish_after_requeue(
     live.faults()
     requeued = live.cli("dlq", "requeue").stdout
     found = live.wait_for_blocks(ids, timeout=60)
+    # The inbox row is finished after the block is written: wait for it, as above.
+    assert wait_until(lambda: "pending" not in live.inbox_statuses(DEAD), timeout=30)
     statuses = live.inbox_statuses(DEAD)
     listed_after = live.cli("dlq", "list").stdout
 
