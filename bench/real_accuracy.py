@@ -150,6 +150,12 @@ BATCHES = (
           "14 of 18",
           Recorded("**30/36 (83 %)**, 25 exact, blind (cd27486, the classifier of daf92f2)",
                    "**30/36 (83 %)**", "**14 of 18**")),
+    Batch(TEST_DATA / "blind-2026-12j", "tenth", "treadmill classes and phone runs",
+          "commit e0955d5 (the classifier of b18306d): 12/20 acceptable (60 %), 9 exact; "
+          "runs 12/20 acceptable (60 %), 9 exact; interval sessions called intervals "
+          "1 of 2",
+          Recorded("**12/20 (60 %)**, 9 exact, blind (e0955d5, the classifier of b18306d)",
+                   "**12/20 (60 %)**", "**1 of 2**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -363,6 +363,26 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a half marathon raced at 4:06/km without a stop, HR 85 % of the assumed maximum
         "dc-3106564772.fit.gz": "a tempo",
     },
+    # treadmill classes of one athlete and phone runs of two more, scored once on the
+    # classifier of main
+    "blind-2026-12j": {
+        # a treadmill class: 5 pushes of about 30 s and 4 of 1 min on 1 min jogs
+        "ab-3731713173.tcx.gz": "a tempo",
+        # a treadmill class: a warm-up, then 7 min and 7 min at threshold on a jog
+        "ab-3784514103.tcx.gz": "an easy run",
+        # a treadmill class: surges of 82-161 s between easier running
+        "ab-3801381344.tcx.gz": "a tempo",
+        # a phone's GPX: 9 min, a 2 min stop, then 3.2 km at 4:23/km without a stop
+        "hb-1761594676.gpx": "an easy run",
+        # a phone's GPX: 10 km raced at 4:23/km over a 70 m climb
+        "hb-1749138263.gpx": "an easy run",
+        # a phone's GPX: 12.9 km at 4:43-6:30/km over rolling ground
+        "hb-1752414838.gpx": "a fartlek",
+        # a phone's GPX: 5.4 km raced at 4:42/km, the last 30 s at 3:12/km
+        "sp-11424249038.gpx": "an easy run",
+        # a phone's GPX: 5.3 km at 4:57/km, the first 3 min faster
+        "sp-8879755088.gpx": "a fartlek",
+    },
 }
 
 
