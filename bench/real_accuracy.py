@@ -156,6 +156,12 @@ BATCHES = (
           "1 of 2",
           Recorded("**12/20 (60 %)**, 9 exact, blind (e0955d5, the classifier of b18306d)",
                    "**12/20 (60 %)**", "**1 of 2**")),
+    Batch(TEST_DATA / "blind-2026-12k", "eleventh", "one athlete's interval and tempo sessions",
+          "commit c8f0bcc (the classifier of 4a57327): 30/33 acceptable (91 %), 28 exact; "
+          "runs 30/33 acceptable (91 %), 28 exact; interval sessions called intervals "
+          "10 of 12",
+          Recorded("**30/33 (91 %)**, 28 exact, blind (c8f0bcc, the classifier of 4a57327)",
+                   "**30/33 (91 %)**", "**10 of 12**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

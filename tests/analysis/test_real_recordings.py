@@ -383,6 +383,18 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a phone's GPX: 5.3 km at 4:57/km, the first 3 min faster
         "sp-8879755088.gpx": "a fartlek",
     },
+    "blind-2026-12k": {
+        # 4 x 800 m on walked and standing rests inside one lap: the streams find the reps,
+        # the laps alone (the live path, before any stream) decide a tempo
+        "jd-10514539951.fit.gz": "a tempo from its laps",
+        # 6 x 800 m at 3:44-4:05/km on 400 m jogs, laps pressed by hand, one shared by a rep
+        # and its jog
+        "jd-11025601908.fit.gz": "a race",
+        # a 5 km raced in 17:59, heart rate to 199
+        "jd-12774395760.fit.gz": "a tempo",
+        # an easy 30 min at 4:45-4:53/km whose heart rate rises to 167 (max 174)
+        "jd-12398379124.fit.gz": "a tempo",
+    },
 }
 
 
