@@ -155,13 +155,20 @@ BATCHES = (
           "runs 12/20 acceptable (60 %), 9 exact; interval sessions called intervals "
           "1 of 2",
           Recorded("**12/20 (60 %)**, 9 exact, blind (e0955d5, the classifier of b18306d)",
-                   "**12/20 (60 %)**", "**1 of 2**")),
+                   "**12/20 (60 %)**", "**1 of 2**"),
+          rules_readme=False),  # no rule was changed for its misses
     Batch(TEST_DATA / "blind-2026-12k", "eleventh", "one athlete's interval and tempo sessions",
           "commit c8f0bcc (the classifier of 4a57327): 30/33 acceptable (91 %), 28 exact; "
           "runs 30/33 acceptable (91 %), 28 exact; interval sessions called intervals "
           "10 of 12",
           Recorded("**30/33 (91 %)**, 28 exact, blind (c8f0bcc, the classifier of 4a57327)",
                    "**30/33 (91 %)**", "**10 of 12**")),
+    Batch(TEST_DATA / "blind-2026-12l", "twelfth", "a trail runner's strides, hills and reps",
+          "commit 4202f13 (the classifier of 8f6ef2c): 14/20 acceptable (70 %), 11 exact; "
+          "runs 11/17 acceptable (65 %), 8 exact; interval sessions called intervals "
+          "1 of 3",
+          Recorded("**14/20 (70 %)**, 11 exact, blind (4202f13, the classifier of 8f6ef2c)",
+                   "**11/17 (65 %)**", "**1 of 3**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

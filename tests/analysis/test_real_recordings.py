@@ -395,6 +395,20 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an easy 30 min at 4:45-4:53/km whose heart rate rises to 167 (max 174)
         "jd-12398379124.fit.gz": "a tempo",
     },
+    "blind-2026-12l": {
+        # 8-9 pushes of 10-20 s on 15-20 s jogs or walks inside an easy run, no lap at a rep
+        "ds-8901570838.fit.gz": "an easy run",
+        # 4 reps of 252-677 m at 3:07-3:22/km on long walked or standing recoveries
+        "ds-4288955086.fit.gz": "an easy run",
+        # 3 uphill reps of about 30 s climbing 15-19 m, walked back down
+        "ds-4651495977.fit.gz": "an easy run",
+        # 10 strides of 13-18 s on 23-30 s jogs back, no heart rate
+        "ds-705401005.fit.gz": "an easy run",
+        # a 10 km relay leg raced at 3:59-4:19/km without heart rate, measured 10.46 km
+        "ds-640112037.fit.gz": "an easy run",
+        # an easy 5 km over rolling ground, no heart rate
+        "cc-sample_file.fit": "hills",
+    },
 }
 
 
