@@ -127,6 +127,11 @@ class Piece:
         return self.metres / self.moving_s if self.moving_s > 0 else 0.0
 
     @property
+    def span(self) -> tuple[int, int]:
+        """The piece's samples in streams at 1 Hz: first and one past the last."""
+        return int(self.start_s), int(self.start_s + self.seconds)
+
+    @property
     def stood(self) -> bool:
         """A standstill: moved for at most STOP_MOVING_FRACTION of it."""
         return self.moving_s <= STOP_MOVING_FRACTION * self.seconds

@@ -301,8 +301,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "dm-activity_18645804808.gpx": "an easy run",
         # 3 x 5 min at 6:00/km / 3 min float at 7:00/km
         "dm-activity_17444795784.gpx": "a race",
-        # a time pyramid whose repeats fade with standing rests
-        "tfviewer-test.fit": "a tempo",
     },
     # athletes none of the rules were tuned on, scored once on the classifier of main; rules
     # changed after it (analysis.repeats, analysis.rules) with its misses in view
@@ -384,14 +382,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "sp-8879755088.gpx": "a fartlek",
     },
     "blind-2026-12k": {
-        # 4 x 800 m on walked and standing rests inside one lap: the streams find the reps,
-        # the laps alone (the live path, before any stream) decide a tempo
-        "jd-10514539951.fit.gz": "a tempo from its laps",
-        # 6 x 800 m at 3:44-4:05/km on 400 m jogs, laps pressed by hand, one shared by a rep
-        # and its jog
-        "jd-11025601908.fit.gz": "a race",
-        # a 5 km raced in 17:59, heart rate to 199
-        "jd-12774395760.fit.gz": "a tempo",
         # an easy 30 min at 4:45-4:53/km whose heart rate rises to 167 (max 174)
         "jd-12398379124.fit.gz": "a tempo",
     },
@@ -404,8 +394,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "ds-4651495977.fit.gz": "an easy run",
         # 10 strides of 13-18 s on 23-30 s jogs back, no heart rate
         "ds-705401005.fit.gz": "an easy run",
-        # a 10 km relay leg raced at 3:59-4:19/km without heart rate, measured 10.46 km
-        "ds-640112037.fit.gz": "an easy run",
         # an easy 5 km over rolling ground, no heart rate
         "cc-sample_file.fit": "hills",
     },
