@@ -170,6 +170,13 @@ BATCHES = (
           Recorded("**14/20 (70 %)**, 11 exact, blind (4202f13, the classifier of 8f6ef2c)",
                    "**11/17 (65 %)**", "**1 of 3**"),
           rules_readme=False),  # no rule was changed for its misses
+    Batch(TEST_DATA / "blind-2026-12m", "thirteenth", "runs of six more athletes",
+          "commit 62b0b1f (the classifier of ffc6548): 10/14 acceptable (71 %), 10 exact; "
+          "runs 10/14 acceptable (71 %), 10 exact; interval sessions called intervals "
+          "1 of 2",
+          Recorded("**10/14 (71 %)**, 10 exact, blind (62b0b1f, the classifier of ffc6548)",
+                   "**10/14 (71 %)**", "**1 of 2**"),
+          rules_readme=False),  # no rule was changed for its misses
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -397,6 +397,16 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an easy 5 km over rolling ground, no heart rate
         "cc-sample_file.fit": "hills",
     },
+    "blind-2026-12m": {
+        # 2 x 8 x 200 m on 50 s jogs, a lap at every rep
+        "nl-data.fit": "sprints",
+        # a phone's 4.1 km time trial at 4:52/km
+        "kr-RK_gpx_2016-06-14_0806.gpx": "an easy run",
+        # a 4.0 km time trial at 5:21/km, heart rate 80 % of the assumed maximum
+        "kr-activity_1218380459.gpx": "an easy run",
+        # an easy run whose strap's heart rate reads 81-90 % of the assumed maximum
+        "ea-Morning_Run_with_H10.gpx": "a tempo",
+    },
 }
 
 
