@@ -84,9 +84,10 @@ def _race(case: Case) -> Classification | None:
     follows, the even kilometre splits only average each rep with its recovery
     (tests/data/blind-2026-12k: 6 x 800 m on 400 m jogs, 9.7 km whose splits spread
     4:16-4:47/km, read as a 10 km race)."""
-    if repeats.repeats(case) is not None and _heart_follows(case):
-        return None
-    return rules.race(case)
+    found = rules.race(case)
+    if found is None or repeats.repeats(case) is None or not _heart_follows(case):
+        return found
+    return None
 
 
 def _heart_follows(case: Case) -> bool:
