@@ -177,6 +177,13 @@ BATCHES = (
           Recorded("**10/14 (71 %)**, 10 exact, blind (62b0b1f, the classifier of ffc6548)",
                    "**10/14 (71 %)**", "**1 of 2**"),
           rules_readme=False),  # no rule was changed for its misses
+    Batch(TEST_DATA / "blind-2026-12n", "fourteenth", "Strava GPX files of seventeen athletes",
+          "commit ea18b7d (the classifier of dd8e695): 20/23 acceptable (87 %), 12 exact; "
+          "runs 20/23 acceptable (87 %), 12 exact; interval sessions called intervals "
+          "0 of 2",
+          Recorded("**20/23 (87 %)**, 12 exact, blind (ea18b7d, the classifier of dd8e695)",
+                   "**20/23 (87 %)**", "**0 of 2**"),
+          rules_readme=False),  # no rule has changed for its misses yet
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

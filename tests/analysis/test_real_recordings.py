@@ -407,6 +407,15 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an easy run whose strap's heart rate reads 81-90 % of the assumed maximum
         "ea-Morning_Run_with_H10.gpx": "a tempo",
     },
+    # Strava GPX files of seventeen athletes, scored once on the classifier of main
+    "blind-2026-12n": {
+        # 4 x 4 x 200 m, the recorder paused in every rest: the rests are gaps in the track
+        "mp-track_session.gpx.gz": "an easy run",
+        # about 10 x 600 m on 2 min rests, the recorder paused in most of them
+        "ox-Evening_Run.gpx": "an easy run",
+        # an easy run over a hill, its climbs run and walked
+        "jn-Afternoon_Run.gpx": "intervals",
+    },
 }
 
 
