@@ -385,6 +385,12 @@ def _sets(seconds: FloatArray, rests: FloatArray) -> bool:
         within = rests[group[0]:group[-1]]  # the rests after each repeat but the set's last
         if cv(seconds[group]) > REGULAR_CV or (within.size > 1 and cv(within) > RECOVERY_CV):
             return False
+        # The break between two sets is free, but no shorter than the rests inside the sets
+        # beside it: two climbs of a hilly run with 9 min of walking after the second are no
+        # set (tests/data/blind-2026-12n: "4 x 70 s-3:30 min ..., 70 s jog recoveries").
+        beside = rests[[i for i in (group[0] - 1, group[-1]) if 0 <= i < rests.size]]
+        if within.size and float(np.max(within)) > SET_STEP * float(np.max(beside)):
+            return False
     return True
 
 

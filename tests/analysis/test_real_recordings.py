@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from analysis import plausibility
 from analysis.classify import classify, classify_summary
 from analysis.model import Activity, Workout
-from analysis.parsers import parse_activity
 from bench.real_accuracy import BLIND_BATCHES, blind_folders, locate
+from tests.support import recordings
 from tests.support.real import REAL, RECORDINGS, recording
 
 #: The blind batch of issue 20, for tests of the rules changed after it was scored.
@@ -191,7 +191,7 @@ def test_an_added_recording_gets_its_label_or_an_acceptable_one(row: dict[str, s
 
 def test_a_track_ladder_with_floats_of_the_same_distance_is_intervals() -> None:
     path = BLIND / "msimms-20210610_track_garmin_fenix_6.fit"
-    result = classify(parse_activity(path.read_bytes(), path.name))
+    result = classify(recordings.activity(path))
     assert result.workout is Workout.INTERVALS
     assert result.evidence.startswith("5 x ")
 
@@ -200,7 +200,7 @@ def test_a_ride_saved_as_a_run_at_a_runners_average_is_cross_training_by_its_fas
     # 46 km at 4:00/km on average, with walks and stops between 11 kilometres under 2:00/km:
     # scored blind (second batch) as a long run, the one miss of that batch.
     path = BLIND.with_name("blind-2026-12b") / "wkz-example.FIT"
-    result = classify(parse_activity(path.read_bytes(), path.name))
+    result = classify(recordings.activity(path))
     assert result.workout is Workout.CROSS_TRAINING
     assert "faster than the 1 km world record" in result.evidence
 
@@ -216,7 +216,7 @@ def test_a_treadmill_run_whose_footpod_doubles_the_distance_is_a_run_not_a_ride(
     # 136 min at a running cadence (177-182 spm) whose footpod reads 68.5 km: a long run
     # with a wrong distance; the summary alone (no cadence) leaves it to the streams.
     path = BLIND / "tcxmill-30km-progression-2019-09-25.tcx.gz"
-    activity = parse_activity(path.read_bytes(), path.name)
+    activity = recordings.activity(path)
     result = classify(activity)
     assert result.workout is Workout.LONG
     assert "km" not in result.evidence.split(",")[0]
@@ -225,7 +225,7 @@ def test_a_treadmill_run_whose_footpod_doubles_the_distance_is_a_run_not_a_ride(
 
 def test_a_heart_rate_reading_100_for_34_minutes_is_not_quoted() -> None:
     path = BLIND / "runv-sample.tcx.gz"
-    result = classify(parse_activity(path.read_bytes(), path.name))
+    result = classify(recordings.activity(path))
     assert result.workout in {Workout.EASY, Workout.RECOVERY}
     assert "HR" not in result.evidence
 
@@ -276,7 +276,7 @@ EASY_RUNS = [REAL / "elevate-bloemendaal.fit", BLIND / "garminrust-test.fit",
        st.lists(st.tuples(st.floats(0.05, 0.95), st.integers(10, 120)), min_size=1, max_size=8))
 def test_stops_at_lights_never_turn_a_steady_run_into_a_session(
         path: Path, stops: list[tuple[float, int]]) -> None:
-    activity = parse_activity(path.read_bytes(), path.name)
+    activity = recordings.activity(path)
     assert activity.streams is not None
     n = len(activity.streams)
     stopped = with_stops(activity, [(int(share * n), length) for share, length in stops])
@@ -409,12 +409,10 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     },
     # Strava GPX files of seventeen athletes, scored once on the classifier of main
     "blind-2026-12n": {
-        # 4 x 4 x 200 m, the recorder paused in every rest: the rests are gaps in the track
-        "mp-track_session.gpx.gz": "an easy run",
-        # about 10 x 600 m on 2 min rests, the recorder paused in most of them
-        "ox-Evening_Run.gpx": "an easy run",
+        # 4 x 4 x 200 m in 34-41 s, the recorder paused in every rest: bouts under 45 s
+        "mp-track_session.gpx.gz": "sprints",
         # an easy run over a hill, its climbs run and walked
-        "jn-Afternoon_Run.gpx": "intervals",
+        "jn-Afternoon_Run.gpx": "a fartlek",
     },
 }
 
@@ -444,7 +442,7 @@ def test_a_recording_of_a_blind_batch_gets_an_acceptable_label(row: dict[str, st
     if path is None:
         pytest.skip("not carried (licence): set $STRIDEWISE_BLIND_DATA, see its README")
     accepted = {Workout(w) for w in [row["workout"], *row["also_acceptable"].split("|")] if w}
-    activity = parse_activity(path.read_bytes(), path.name)
+    activity = recordings.activity(path)
     assert classify(activity).workout in accepted
     verdict = classify_summary(activity)
     assert not verdict.decided or verdict.classification.workout in accepted, verdict.reason
