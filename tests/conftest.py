@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +20,7 @@ from tests.services import (
     redis_server_available,
     sqlite_url,
 )
+from tests.support import recordings
 
 if TYPE_CHECKING:
     from tests.reliability.harness import LiveStack
@@ -55,6 +59,21 @@ BOTH_DIALECTS = frozenset({
     "test_a_backfill_that_runs_out_of_retries_is_a_dead_letter_listed_and_requeued",
 })
 DATABASE_FIXTURES = ("database_url", "migrated_database_url")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run a folder where its test processes keep the recordings they read
+    (tests/support/recordings.py); the process that starts the run makes it and removes it."""
+    if hasattr(config, "workerinput") or os.environ.get(recordings.SHARED_ENV):
+        return  # a pytest-xdist worker, or a run inside a run: the folder is made already
+    folder = tempfile.mkdtemp(prefix="stridewise-recordings-")
+    os.environ[recordings.SHARED_ENV] = folder
+    config.add_cleanup(lambda: _forget_recordings(folder))
+
+
+def _forget_recordings(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ.pop(recordings.SHARED_ENV, None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

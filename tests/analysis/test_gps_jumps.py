@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from analysis import parsers
 from analysis.model import Activity
-from analysis.parsers import parse_activity
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS, resample_1hz
 from analysis.parsers.summary import activity_from_streams
 from analysis.plausibility import (
@@ -24,6 +23,7 @@ from analysis.plausibility import (
     VEHICLE_SPEED,
     without_vehicle_stretches,
 )
+from tests.support import recordings
 from tests.support.recordings import files, raw
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -41,7 +41,7 @@ def best_speed(activity: Activity, metres: float) -> float:
 
 
 def test_a_real_runs_gps_leap_leaves_its_distance_and_its_fastest_100_m() -> None:
-    before, run = raw(LEAPING), parse_activity(LEAPING.read_bytes(), LEAPING.name)
+    before, run = raw(LEAPING), recordings.activity(LEAPING)
     assert before.streams is not None and run.streams is not None
     assert float(np.max(before.streams.speed)) > VEHICLE_SPEED  # the leap, as recorded
     assert float(np.max(run.streams.speed)) <= VEHICLE_SPEED
@@ -58,7 +58,7 @@ SPIKED = DATA / "history" / "runpandas-athlete" / "feaf2949-0da0-47cf-b4ed-6818c
 
 
 def test_a_real_runs_single_fix_out_of_line_counts_the_pace_around_it() -> None:
-    before, run = raw(SPIKED), parse_activity(SPIKED.read_bytes(), SPIKED.name)
+    before, run = raw(SPIKED), recordings.activity(SPIKED)
     assert before.streams is not None and run.streams is not None
     steps, kept = np.diff(before.streams.distance), np.diff(run.streams.distance)
     # a step faster than anyone on foot between steps of a jog, as recorded

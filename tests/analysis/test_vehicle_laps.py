@@ -17,6 +17,7 @@ from analysis.model import Activity
 from analysis.parsers.bundle import activity_from_strava
 from analysis.plausibility import ON_FOOT, VEHICLE_SPEED
 from analysis.profile import default_profile
+from tests.support import recordings
 from tests.support.recordings import files, raw
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -96,7 +97,7 @@ def test_no_lap_of_a_real_run_from_strava_is_faster_than_anyone_on_foot(path: Pa
                          ids=lambda p: p.name)
 def test_no_block_of_a_real_run_quotes_a_pace_faster_than_anyone_on_foot(path: Path) -> None:
     try:
-        sessions = parsers.parse_sessions(path.read_bytes(), path.name)
+        sessions = recordings.sessions(path)
     except parsers.ActivityFileError:
         pytest.skip("not a readable recording")
     for run in sessions:
