@@ -24,7 +24,8 @@ import numpy as np
 
 from analysis import parsers
 from analysis.model import Activity
-from analysis.parsers import parse_activity, parse_sessions
+from analysis.parsers import parse_sessions
+from analysis.plausibility import without_vehicle_stretches
 
 #: The recordings the repository carries.
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -48,7 +49,11 @@ def _parse_raw(data: bytes, name: str) -> Activity:
 
 def raw(path: Path) -> Activity:
     """The recording as its parser reads it, before anything is left out."""
-    return _read_once("raw", _parse_raw, path.read_bytes(), path.name)
+    return _raw(path.read_bytes(), path.name)
+
+
+def _raw(data: bytes, name: str) -> Activity:
+    return _read_once("raw", _parse_raw, data, name)
 
 
 def activity(path: Path) -> Activity:
@@ -63,8 +68,10 @@ def sessions(path: Path) -> tuple[Activity, ...]:
 
 def parsed_activity(data: bytes, name: str) -> Activity:
     """``parse_activity(data, name)``, read once per run: what the worker's ``analyze``
-    reads through, in the tests of the command."""
-    return _read_once("activity", parse_activity, data, name)
+    reads through, in the tests of the command. It is the raw recording with its stretches at
+    a vehicle's speed left out, as parse_activity has it, from the raw recording read once
+    (tests/analysis/test_parsers.py holds the two equal)."""
+    return _read_once("activity", lambda d, n: without_vehicle_stretches(_raw(d, n)), data, name)
 
 
 def parsed_sessions(data: bytes, name: str) -> list[Activity]:
