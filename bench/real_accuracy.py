@@ -183,6 +183,13 @@ BATCHES = (
           "0 of 2",
           Recorded("**20/23 (87 %)**, 12 exact, blind (ea18b7d, the classifier of dd8e695)",
                    "**20/23 (87 %)**", "**0 of 2**")),
+    Batch(TEST_DATA / "blind-2026-12o", "fifteenth", "sample files of thirteen athletes",
+          "commit 1f5667a (the classifier of 3189328): 13/18 acceptable (72 %), 8 exact; "
+          "runs 13/17 acceptable (76 %), 8 exact; interval sessions called intervals "
+          "0 of 2",
+          Recorded("**13/18 (72 %)**, 8 exact, blind (1f5667a, the classifier of 3189328)",
+                   "**13/17 (76 %)**", "**0 of 2**"),
+          rules_readme=False),  # no rule has changed for its misses
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -414,6 +414,19 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an easy run over a hill, its climbs run and walked
         "jn-Afternoon_Run.gpx": "a fartlek",
     },
+    # sample files of thirteen athletes, scored once on the classifier of main
+    "blind-2026-12o": {
+        # a ski-mountaineering race saved as "Other": 14 km in 1:55 h, +1,500 m
+        "sp-La_Belle_Etoile_2016_race.gpx": "a long run",
+        # 4 x 800 m on 60 s standing rests, a lap at every rep, over a gentle rise
+        "ul-run.tcx": "hills",
+        # an easy hilly run with walking spells on its 110 m climb
+        "hg-test.fit": "intervals",
+        # 40 min walked on a treadmill, then a 20 min progressive jog
+        "sv-sample.fit": "a tempo",
+        # a 5 km run hard at 4:24/km without a stop
+        "cu-example.tcx": "an easy run",
+    },
 }
 
 
