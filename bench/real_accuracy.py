@@ -190,6 +190,12 @@ BATCHES = (
           Recorded("**13/18 (72 %)**, 8 exact, blind (1f5667a, the classifier of 3189328)",
                    "**13/17 (76 %)**", "**0 of 2**"),
           rules_readme=False),  # no rule has changed for its misses
+    Batch(TEST_DATA / "blind-2026-12p", "sixteenth", "road runs and races of eight athletes",
+          "commit e1ad227 (the classifier of 3189328): 9/12 acceptable (75 %), 6 exact; "
+          "runs 9/12 acceptable (75 %), 6 exact; interval sessions called intervals 1 of 2",
+          Recorded("**9/12 (75 %)**, 6 exact, blind (e1ad227, the classifier of 3189328)",
+                   "**9/12 (75 %)**", "**1 of 2**"),
+          rules_readme=False),  # no rule has changed for its misses
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

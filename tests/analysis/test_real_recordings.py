@@ -427,6 +427,15 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a 5 km run hard at 4:24/km without a stop
         "cu-example.tcx": "an easy run",
     },
+    # road runs and races of eight athletes, scored once on the classifier of main
+    "blind-2026-12p": {
+        # 10 x (30 s + 60 s) on jogs as long as the reps, a point every 5 s, no laps
+        "kl-sample.gpx": "a tempo",
+        # a short easy jog over a hill, down and back up twice
+        "kl-bez_zastaveni.gpx": "a fartlek",
+        # a 5 km race at 3:45/km from the gun, heart rate 140-162
+        "gi-sample.gpx": "an easy run",
+    },
 }
 
 
