@@ -103,8 +103,8 @@ def _heart_follows(case: Case) -> bool:
 
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
-    _race, rules.hills, rules.tempo_block, repeats.repeats, rules.hr_tempo,
-    repeats.fartlek, rules.progression, rules.threshold_run)
+    _race, rules.hills, rules.tempo_block, repeats.repeats, repeats.short_surges,
+    rules.hr_tempo, repeats.fartlek, rules.progression, rules.threshold_run)
 
 
 @dataclass(frozen=True)

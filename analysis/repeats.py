@@ -94,6 +94,15 @@ FARTLEK_MAX_FLOAT_S = 300.0
 #: steady runs read as fartlek 0.87-0.96 times. Interval repeats must beat their
 #: recoveries by as much (:func:`repeats`).
 FARTLEK_GROUND_RATIO = 1.05
+#: Floats of a minute or two do not bring the heart rate down (Billat's 30-30 holds it near
+#: its maximum from the fifth repeat on), so a session of many short surges on short floats
+#: reads, in the heart rate alone, as one block in the hard zone: "40:19 min continuous at
+#: 87-99 % of max HR" of 10 x (30 s + 60 s) on jogs as long (tests/data/blind-2026-12p). At
+#: least this many surges ...
+MANY_SURGES = 6
+#: ... whose median surge and median float last this long (s) or less are read before that
+#: block, as the surges they are.
+SHORT_SURGE_S = 120.0
 #: Interval recoveries last at most this multiple of the repeat: Daniels' I-pace work
 #: rests about as long as the repeat, R-pace work two to three times as long; 75 s
 #: "repeats" with 8 min between them are pickups in a steady run.
@@ -287,6 +296,17 @@ def fartlek(case: Case) -> Classification | None:
                                "{count} surges of {lengths} at {paces}, irregular recoveries",
                                len(bouts)).format(count=len(bouts), lengths=lengths, paces=pace)
     return Classification(Workout.FARTLEK, LIKELY, text)
+
+
+def short_surges(case: Case) -> Classification | None:
+    """A fartlek of many short surges (MANY_SURGES, SHORT_SURGE_S), which the heart rate
+    alone would read as one tempo block."""
+    efforts = case.features.efforts
+    if len(efforts.bouts) < MANY_SURGES:
+        return None
+    surge = float(np.median([b.seconds for b in efforts.bouts]))
+    float_s = float(np.median([g.seconds for g in efforts.gaps]))
+    return fartlek(case) if max(surge, float_s) <= SHORT_SURGE_S else None
 
 
 def _faster_over_ground(efforts: Efforts) -> bool:

@@ -194,8 +194,7 @@ BATCHES = (
           "commit e1ad227 (the classifier of 3189328): 9/12 acceptable (75 %), 6 exact; "
           "runs 9/12 acceptable (75 %), 6 exact; interval sessions called intervals 1 of 2",
           Recorded("**9/12 (75 %)**, 6 exact, blind (e1ad227, the classifier of 3189328)",
-                   "**9/12 (75 %)**", "**1 of 2**"),
-          rules_readme=False),  # no rule has changed for its misses
+                   "**9/12 (75 %)**", "**1 of 2**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -364,8 +364,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     # treadmill classes of one athlete and phone runs of two more, scored once on the
     # classifier of main
     "blind-2026-12j": {
-        # a treadmill class: 5 pushes of about 30 s and 4 of 1 min on 1 min jogs
-        "ab-3731713173.tcx.gz": "a tempo",
         # a treadmill class: a warm-up, then 7 min and 7 min at threshold on a jog
         "ab-3784514103.tcx.gz": "an easy run",
         # a treadmill class: surges of 82-161 s between easier running
@@ -429,8 +427,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     },
     # road runs and races of eight athletes, scored once on the classifier of main
     "blind-2026-12p": {
-        # 10 x (30 s + 60 s) on jogs as long as the reps, a point every 5 s, no laps
-        "kl-sample.gpx": "a tempo",
         # a short easy jog over a hill, down and back up twice
         "kl-bez_zastaveni.gpx": "a fartlek",
         # a 5 km race at 3:45/km from the gun, heart rate 140-162
