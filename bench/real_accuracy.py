@@ -195,6 +195,12 @@ BATCHES = (
           "runs 9/12 acceptable (75 %), 6 exact; interval sessions called intervals 1 of 2",
           Recorded("**9/12 (75 %)**, 6 exact, blind (e1ad227, the classifier of 3189328)",
                    "**9/12 (75 %)**", "**1 of 2**")),
+    Batch(TEST_DATA / "blind-2026-12q", "seventeenth", "long and easy runs of five athletes",
+          "commit b16be8d (the classifier of 8825c04): 10/10 acceptable (100 %), 8 exact; "
+          "runs 10/10 acceptable (100 %), 8 exact; no interval session",
+          Recorded("**10/10 (100 %)**, 8 exact, blind (b16be8d, the classifier of 8825c04)",
+                   "**10/10 (100 %)**", "-"),
+          rules_readme=False),  # it has no miss
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
