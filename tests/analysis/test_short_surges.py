@@ -1,10 +1,12 @@
 """Many short surges on short floats, whose heart rate never comes down between them, as the
 sixteenth blind batch (tests/data/blind-2026-12p) found them missed: 10 x (30 s + 60 s) on jogs
-as long as the reps read as "40:19 min continuous at 87-99 % of max HR", a tempo. Built by hand
-from arrays; the first test failed before its rule."""
+as long as the reps read as "40:19 min continuous at 87-99 % of max HR", a tempo; and a
+fartlek's two floats of 38 and 46 s called "irregular recoveries". Built by hand from arrays;
+the first and the last test failed before their rules."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from analysis import repeats, segments
 from analysis.classify import classify
+from analysis.efforts import Efforts, Piece
 from analysis.evidence import Case
 from analysis.model import Activity, Workout
 from analysis.voice import DEFAULT
@@ -88,3 +91,30 @@ def case_of(run: Activity) -> Case:
     features = segments.from_streams(run, PROFILE)
     assert features is not None
     return Case(run, PROFILE, features, DEFAULT)
+
+
+def surges(floats: tuple[float, ...]) -> Efforts:
+    """Surges of 70 s, 5:30 min, 2 min, ... at 4:10/km, jogged floats of ``floats`` seconds."""
+    lengths = (70.0, 330.0, 120.0, 90.0, 200.0)[:len(floats) + 1]
+    start, bouts, gaps = 600.0, [], []
+    for i, seconds in enumerate(lengths):
+        bouts.append(Piece(start, seconds, seconds, seconds * 4.0, 4.0, math.nan))
+        start += seconds
+        if i < len(floats):
+            gaps.append(Piece(start, floats[i], floats[i], floats[i] * 3.0, 3.0, math.nan))
+            start += floats[i]
+    return Efforts(tuple(bouts), tuple(gaps), 3.0)
+
+
+def test_fartlek_floats_are_called_irregular_only_when_they_vary() -> None:
+    run, _ = on_off(1, [(60.0, REP, 0.0)])
+    case = case_of(run)
+
+    def text(floats: tuple[float, ...]) -> str:
+        with_surges = replace(case, features=replace(case.features, efforts=surges(floats)))
+        return repeats._surges_text(with_surges.features.efforts, with_surges, "70 s-5:30 min",
+                                    "4:10/km")
+
+    # Two floats of 38 and 46 s are no more irregular than a plan's rests.
+    assert text((38.0, 46.0)) == "3 surges of 70 s-5:30 min at 4:10/km, 40 s jog recoveries"
+    assert text((40.0, 180.0, 60.0, 300.0)).endswith(", irregular recoveries")
