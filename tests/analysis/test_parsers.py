@@ -609,18 +609,23 @@ def same(a: object, b: object) -> bool:
     return a == b
 
 
-#: A recording of each format, and two phone runs with stretches at a vehicle's speed.
+#: A recording of each format, two phone runs with stretches at a vehicle's speed, and two
+#: files of several sessions (read whole and by session from one decoding of the file).
 READ_ONCE = [TEST_DATA / "real" / name for name in (
     "elevate-bloemendaal.fit", "trackeR-2013-06-19-175630.TCX.gz")] + [
     TEST_DATA / "history" / "runpandas-athlete" / name for name in (
         "eea8fa30-e280-472f-9262-5690fb40fb32.gpx.gz",
-        "720bf570-d855-4303-87c2-74d85429e52d.gpx.gz")]
+        "720bf570-d855-4303-87c2-74d85429e52d.gpx.gz")] + [
+    TEST_DATA / "sessions" / name for name in (
+        "muktihari-triathlon_summary_last.fit",
+        "sportstracker-Edge705-Running-Heartrate-2Laps.tcx.gz")]
 
 
 @pytest.mark.parametrize("path", READ_ONCE, ids=lambda p: p.name)
 def test_the_tests_read_a_recording_as_the_parser_does(path: Path) -> None:
     # tests/support/recordings derives parse_activity's answer from the raw recording it reads
-    # once; it must stay parse_activity's answer.
+    # once, and reads the file raw and by session from one decoding of it; they must stay the
+    # parsers' answers.
     data = path.read_bytes()
     assert same(recordings.activity(path), parse_activity(data, path.name))
     assert same(list(recordings.sessions(path)), parse_sessions(data, path.name))

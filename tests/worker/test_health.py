@@ -9,7 +9,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.worker.conftest import make_settings
-from worker.migrate import upgrade
 from worker.runtime import Runtime
 from worker.web import create_app
 
@@ -18,10 +17,9 @@ METRIC = "stridewise_webhook_events_total"
 
 
 @pytest.fixture
-def tokened(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url,
+def tokened(tmp_path: Path, migrated_database_url: str, redis_url: str) -> Iterator[Runtime]:
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
                                STRIDEWISE_METRICS_TOKEN=TOKEN))
-    upgrade(rt.db.engine)
     yield rt
     rt.db.dispose()
 
@@ -73,9 +71,10 @@ def test_with_a_token_metrics_answer_its_bearer_from_anywhere(tokened: Runtime) 
     assert answer.status_code == 200 and METRIC in answer.text
 
 
-def test_with_redis_down_metrics_say_so_with_a_503(tmp_path: Path, database_url: str) -> None:
-    rt = Runtime(make_settings(tmp_path, database_url, "redis://127.0.0.1:9/0"))
-    upgrade(rt.db.engine)
+def test_with_redis_down_metrics_say_so_with_a_503(
+    tmp_path: Path, migrated_database_url: str,
+) -> None:
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, "redis://127.0.0.1:9/0"))
     try:
         answer = client_at(rt, "127.0.0.1").get("/metrics")
         assert answer.status_code == 503 and "(Redis)" in answer.text

@@ -17,10 +17,16 @@ from starlette.routing import Route
 
 from tests.support import http
 from worker.devstack import free_port
+from worker.web import limits
 from worker.web.limits import server_config
 
 #: Long enough for any deadline of worker.web.limits to pass; not a speed requirement.
 PATIENCE_S = 20.0
+#: The deadlines of the server that the tests of the deadlines themselves wait out: shorter
+#: than worker.web.limits's (2 s for a request, 5 s more for an idle kept-alive connection),
+#: still far longer than loopback takes to deliver what a test sends at once.
+READ_DEADLINE_S = 1.0
+KEEP_ALIVE_S = 1
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -36,7 +42,10 @@ def serving(*forwarded_allow_ips: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     app = Starlette(routes=[Route("/echo", echo, methods=["POST"]),
                             Route("/client", client_address, methods=["GET"])])
-    running = uvicorn.Server(server_config(app, "127.0.0.1", port, *forwarded_allow_ips))
+    config = server_config(app, "127.0.0.1", port, *forwarded_allow_ips)
+    assert isinstance(config.app, limits.BodyDeadline)
+    config.app.deadline_s = limits.READ_DEADLINE_S  # as limits has it now (see `impatient`)
+    running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + PATIENCE_S
@@ -51,6 +60,16 @@ def serving(*forwarded_allow_ips: str) -> Iterator[tuple[str, int]]:
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, int]]:
+    with serving() as address:
+        yield address
+
+
+@pytest.fixture
+def impatient(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, int]]:
+    """A server whose deadlines are this module's READ_DEADLINE_S and KEEP_ALIVE_S: the same
+    protocol and middleware, for the tests that wait for a deadline to pass."""
+    monkeypatch.setattr(limits, "READ_DEADLINE_S", READ_DEADLINE_S)
+    monkeypatch.setattr(limits, "KEEP_ALIVE_S", KEEP_ALIVE_S)
     with serving() as address:
         yield address
 
@@ -70,22 +89,24 @@ def rest_of(sock: socket.socket) -> bytes:
     return received
 
 
-def test_a_client_that_never_finishes_its_headers_is_cut_off(server: tuple[str, int]) -> None:
-    with dripping(server, b"POST /echo HTTP/1.1\r\nHost: x\r\n") as sock:
+def test_a_client_that_never_finishes_its_headers_is_cut_off(
+    impatient: tuple[str, int],
+) -> None:
+    with dripping(impatient, b"POST /echo HTTP/1.1\r\nHost: x\r\n") as sock:
         assert rest_of(sock) == b""
 
 
 def test_a_client_that_never_finishes_its_body_gets_408_and_is_cut_off(
-    server: tuple[str, int],
+    impatient: tuple[str, int],
 ) -> None:
     head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\""
-    with dripping(server, head) as sock:
+    with dripping(impatient, head) as sock:
         assert rest_of(sock).startswith(b"HTTP/1.1 408")
 
 
-def test_an_idle_kept_alive_connection_is_closed(server: tuple[str, int]) -> None:
+def test_an_idle_kept_alive_connection_is_closed(impatient: tuple[str, int]) -> None:
     request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
-    with dripping(server, request) as sock:
+    with dripping(impatient, request) as sock:
         first = sock.recv(4096)
         assert first.startswith(b"HTTP/1.1 200")
         sock.sendall(b"POST /echo HTTP/1.1\r\n")  # a second request that never ends

@@ -105,11 +105,10 @@ def test_without_an_operator_the_front_and_privacy_pages_say_nobody_is_named(
 
 
 def test_the_named_operator_and_how_to_reach_them_are_on_the_front_and_privacy_pages(
-    tmp_path: Path, database_url: str, redis_url: str,
+    tmp_path: Path, migrated_database_url: str, redis_url: str,
 ) -> None:
-    runtime = Runtime(make_settings(tmp_path, database_url, redis_url,
+    runtime = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
                                     STRIDEWISE_OPERATOR="Jane Runner <jane@example.com>"))
-    upgrade(runtime.db.engine)
     try:
         with TestClient(create_app(runtime), base_url=runtime.settings.public_url) as client:
             for path in ("/", "/privacy"):
@@ -322,11 +321,11 @@ def test_the_oauth_callback_signs_the_athlete_in_with_a_strict_cookie(
 @pytest.mark.parametrize(("how", "expected"), [("browser", "de"), ("choice", "fr"),
                                                ("returning", "es")])
 def test_a_connecting_athlete_keeps_the_language_they_read_the_front_page_in(
-    tmp_path: Path, database_url: str, redis_url: str, sandbox_url: str, how: str,
+    tmp_path: Path, migrated_database_url: str, redis_url: str, sandbox_url: str, how: str,
     expected: str,
 ) -> None:
-    rt = Runtime(make_settings(tmp_path, database_url, redis_url, STRAVA_BASE_URL=sandbox_url))
-    upgrade(rt.db.engine)
+    rt = Runtime(make_settings(tmp_path, migrated_database_url, redis_url,
+                               STRAVA_BASE_URL=sandbox_url))
     rt.redis.flushdb()
     if how == "returning":  # their own choice of language in settings stands
         with rt.db.session() as session:

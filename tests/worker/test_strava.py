@@ -20,7 +20,7 @@ from worker.strava import (
     READ_TIMEOUT_S,
     STRAVA_ORIGIN,
     TRANSIENT_ATTEMPTS,
-    Gateway,
+    TRANSIENT_MAX_WAIT_S,
     StravaApplicationInactive,
     StravaError,
     StravaNotFound,
@@ -33,12 +33,6 @@ from worker.strava import (
 
 INACTIVE = {"message": "Forbidden", "errors": [
     {"resource": "Application", "field": "Status", "code": "Inactive"}]}
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The transient retries' pauses, skipped: the tests count attempts, not seconds."""
-    monkeypatch.setattr(Gateway._call.retry, "sleep", lambda _seconds: None)  # type: ignore[attr-defined]
 
 
 def read(strava: FakeStrava, budget: RecordingBudget | None = None) -> Callable[[], Any]:
@@ -82,11 +76,16 @@ def test_a_transient_status_is_retried_and_a_later_answer_wins(status: int) -> N
     assert len(strava.sent) == 2
 
 
-def test_a_transient_status_that_persists_fails_after_the_attempts() -> None:
+def test_a_transient_status_that_persists_fails_after_the_attempts(
+    transient_pauses: list[float],
+) -> None:
     strava = FakeStrava((503, {"message": "unwell"}))
     with pytest.raises(StravaUnavailable):
         read(strava)()
     assert len(strava.sent) == TRANSIENT_ATTEMPTS
+    # a pause before each attempt but the first, twice as long each time, all of them brief
+    assert transient_pauses == [0.25 * 2**n for n in range(TRANSIENT_ATTEMPTS - 1)]
+    assert sum(transient_pauses) <= TRANSIENT_ATTEMPTS * TRANSIENT_MAX_WAIT_S
 
 
 @pytest.mark.parametrize("failure", [requests.ConnectionError, requests.Timeout])
