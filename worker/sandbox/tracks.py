@@ -17,6 +17,14 @@ LOOP_M = 3000.0
 M_PER_DEG_LAT = 111_320.0
 #: Keep every n-th point in the summary polyline, as Strava thins it for lists.
 SUMMARY_STEP = 20
+#: The encoded polyline writes a number five bits a character (POLYLINE_MASK), at most seven
+#: of them for a zig-zagged 32-bit change, marks every character but a number's last with
+#: POLYLINE_MORE, and offsets each by POLYLINE_OFFSET into printable ASCII (Google's format).
+POLYLINE_BITS = 5
+POLYLINE_CHUNKS = 7
+POLYLINE_MASK = 0x1F
+POLYLINE_MORE = 0x20
+POLYLINE_OFFSET = 63
 #: Strava reports running cadence per leg (about 85 rpm), half the steps per minute.
 RUN_CADENCE_DIVISOR = 2.0
 
@@ -64,19 +72,28 @@ def loop_track(distance: FloatArray) -> list[list[float]]:
     lat0, lng0 = HOME_LATLNG
     lat = lat0 + radius * np.sin(theta) / M_PER_DEG_LAT
     lng = lng0 + radius * (1.0 - np.cos(theta)) / (M_PER_DEG_LAT * math.cos(math.radians(lat0)))
-    return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lat, lng, strict=True)]
+    track: list[list[float]] = np.round(np.column_stack((lat, lng)), 6).tolist()
+    return track
 
 
 def encode_polyline(points: list[list[float]]) -> str:
-    """Google's encoded polyline format (precision 5), which Strava's ``map`` fields use."""
-    out: list[str] = []
-    prev = (0, 0)
-    for lat, lng in points:
-        cur = (round(lat * 1e5), round(lng * 1e5))
-        for delta in (cur[0] - prev[0], cur[1] - prev[1]):
-            out.append(_encode_value(delta))
-        prev = cur
-    return "".join(out)
+    """Google's encoded polyline format (precision 5), which Strava's ``map`` fields use: each
+    coordinate's change from the one before, zig-zagged to a non-negative number and written
+    five bits a character, low bits first, every character but a number's last marked 0x20,
+    each offset by 63. Done on whole arrays: a track holds thousands of points, and the sandbox
+    writes one for every activity it stores."""
+    if not points:
+        return ""
+    coords = np.round(np.asarray(points, dtype=np.float64) * 1e5).astype(np.int64)
+    deltas = np.diff(coords, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    shifts = POLYLINE_BITS * np.arange(POLYLINE_CHUNKS)
+    chunks = (values[:, None] >> shifts) & POLYLINE_MASK
+    # Characters per number: one, and one more for every five bits past the first five.
+    count = 1 + np.count_nonzero(values[:, None] >> shifts[1:], axis=1)
+    position = np.arange(POLYLINE_CHUNKS)
+    codes = chunks | np.where(position < (count - 1)[:, None], POLYLINE_MORE, 0)
+    return bytes((codes + POLYLINE_OFFSET)[position < count[:, None]].astype(np.uint8)).decode()
 
 
 def summary_points(points: list[list[float]]) -> list[list[float]]:
@@ -85,16 +102,6 @@ def summary_points(points: list[list[float]]) -> list[list[float]]:
         return []
     thinned = points[::SUMMARY_STEP]
     return thinned if thinned[-1] == points[-1] else [*thinned, points[-1]]
-
-
-def _encode_value(value: int) -> str:
-    value = ~(value << 1) if value < 0 else value << 1
-    chunks: list[str] = []
-    while value >= 0x20:
-        chunks.append(chr((0x20 | (value & 0x1F)) + 63))
-        value >>= 5
-    chunks.append(chr(value + 63))
-    return "".join(chunks)
 
 
 def _filled(values: FloatArray | None) -> FloatArray | None:
@@ -113,9 +120,8 @@ def _filled(values: FloatArray | None) -> FloatArray | None:
 
 
 def _rounded(values: FloatArray, digits: int) -> list[Any]:
-    if digits == 0:
-        return [int(round(float(v))) for v in values]
-    return [round(float(v), digits) for v in values]
+    rounded = np.round(np.asarray(values, dtype=np.float64), digits)
+    return (rounded.astype(np.int64) if digits == 0 else rounded).tolist()  # type: ignore[no-any-return]
 
 
 def stream_summary(s: Streams | None) -> dict[str, float]:

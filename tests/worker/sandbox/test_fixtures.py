@@ -97,6 +97,13 @@ def test_track_polyline_decodes_to_the_latlng_stream() -> None:
                for (a, b), (c, d) in zip(decoded, streams["latlng"], strict=True))
 
 
+def test_polyline_encodes_googles_own_example() -> None:
+    # The worked example of Google's "Encoded Polyline Algorithm Format" page.
+    points = [[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]
+    assert encode_polyline(points) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert encode_polyline([]) == ""
+
+
 @given(st.lists(st.tuples(st.floats(-89.9, 89.9), st.floats(-179.9, 179.9)), max_size=30))
 def test_polyline_round_trips_at_five_decimals(points: list[tuple[float, float]]) -> None:
     decoded = decode_polyline(encode_polyline([[a, b] for a, b in points]))
