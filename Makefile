@@ -29,10 +29,11 @@ run: $(STAMP)
 	$(BIN)/stridewise migrate
 	$(BIN)/stridewise dev
 
-# The tests run on every core (at most four): most of their time is spent waiting on the
-# processes, queues and clocks they start, and each process of pytest-xdist has its own
+# The tests run in four processes, whatever the cores: most of their time is spent waiting on
+# the processes, queues and clocks they start, so two cores keep four busy (pytest 247-277 s
+# with four on 2 cores, 329 s with two), and each process of pytest-xdist has its own
 # redis-server and its own databases.
-TEST_PROCESSES ?= auto
+TEST_PROCESSES ?= 4
 test: $(STAMP) browser-deps
 	$(BIN)/mypy
 	$(BIN)/ruff check worker analysis tests bench
