@@ -38,9 +38,11 @@ STRAVA_ORIGIN = "https://www.strava.com"
 #: Strava answers in well under a second.
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = DEFAULT_READ_TIMEOUT_S
-#: Attempts for a request that failed transiently, and the longest pause between them. The
-#: pauses are short on purpose: anything longer is the job's retry, not the request's.
+#: Attempts for a request that failed transiently, the first pause between them (each later
+#: one twice the one before) and the longest. The pauses are short on purpose: anything
+#: longer is the job's retry, not the request's.
 TRANSIENT_ATTEMPTS = 3
+TRANSIENT_FIRST_WAIT_S = 0.25
 TRANSIENT_MAX_WAIT_S = 2.0
 #: Statuses that mean "Strava is briefly unwell", worth an immediate retry.
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
@@ -309,7 +311,7 @@ def _transient(call: F) -> F:
     return cast(F, retry(
         retry=retry_if_exception(_is_transient),
         stop=stop_after_attempt(TRANSIENT_ATTEMPTS),
-        wait=wait_exponential(multiplier=0.25, max=TRANSIENT_MAX_WAIT_S),
+        wait=wait_exponential(multiplier=TRANSIENT_FIRST_WAIT_S, max=TRANSIENT_MAX_WAIT_S),
         reraise=True,
     )(call))
 

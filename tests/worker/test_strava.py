@@ -20,6 +20,7 @@ from worker.strava import (
     READ_TIMEOUT_S,
     STRAVA_ORIGIN,
     TRANSIENT_ATTEMPTS,
+    TRANSIENT_FIRST_WAIT_S,
     TRANSIENT_MAX_WAIT_S,
     StravaApplicationInactive,
     StravaError,
@@ -84,7 +85,8 @@ def test_a_transient_status_that_persists_fails_after_the_attempts(
         read(strava)()
     assert len(strava.sent) == TRANSIENT_ATTEMPTS
     # a pause before each attempt but the first, twice as long each time, all of them brief
-    assert transient_pauses == [0.25 * 2**n for n in range(TRANSIENT_ATTEMPTS - 1)]
+    first = TRANSIENT_FIRST_WAIT_S
+    assert transient_pauses == [first * 2**n for n in range(TRANSIENT_ATTEMPTS - 1)]
     assert sum(transient_pauses) <= TRANSIENT_ATTEMPTS * TRANSIENT_MAX_WAIT_S
 
 
