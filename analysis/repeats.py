@@ -292,14 +292,15 @@ def fartlek(case: Case) -> Classification | None:
     shortest, longest = (format_duration(about(t)) for t in (min(seconds), max(seconds)))
     lengths = shortest if shortest == longest else f"{shortest}-{longest}"
     pace = case.paces(b.pace_speed for b in bouts)
-    return Classification(Workout.FARTLEK, LIKELY, _surges_text(efforts, case, lengths, pace))
+    return Classification(Workout.FARTLEK, LIKELY, _surges_text(case, lengths, pace))
 
 
-def _surges_text(efforts: Efforts, case: Case, lengths: str, paces: str) -> str:
+def _surges_text(case: Case, lengths: str, paces: str) -> str:
     """``5 surges of 50 s-2 min at 4:02-5:05/km, irregular recoveries``; the recoveries are
     called irregular only when they vary more than repeats' may (RECOVERY_CV), else named as
     the repeats' are: a fartlek's floats may be as even as a plan's (two floats of 38 and 46 s
     called irregular in tests/data/blind-2026-12p)."""
+    efforts = case.features.efforts
     count = len(efforts.bouts)
     rests = np.array([g.seconds for g in efforts.gaps])
     if cv(rests) > RECOVERY_CV:

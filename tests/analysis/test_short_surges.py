@@ -112,8 +112,7 @@ def test_fartlek_floats_are_called_irregular_only_when_they_vary() -> None:
 
     def text(floats: tuple[float, ...]) -> str:
         with_surges = replace(case, features=replace(case.features, efforts=surges(floats)))
-        return repeats._surges_text(with_surges.features.efforts, with_surges, "70 s-5:30 min",
-                                    "4:10/km")
+        return repeats._surges_text(with_surges, "70 s-5:30 min", "4:10/km")
 
     # Two floats of 38 and 46 s are no more irregular than a plan's rests.
     assert text((38.0, 46.0)) == "3 surges of 70 s-5:30 min at 4:10/km, 40 s jog recoveries"
