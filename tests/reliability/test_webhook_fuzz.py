@@ -139,11 +139,18 @@ def counts(rt: Runtime) -> tuple[int, int]:
     return stored, int(rt.redis.hlen(QUEUE))
 
 
+def _id_sized(text: str) -> int:
+    if len(text.lstrip("-")) > 20:
+        raise ValueError(f"{len(text)} digits")
+    return int(text)
+
+
 def is_ours(body: bytes) -> bool:
     """A JSON object naming our subscription and athlete with Strava's types; ``updates`` may
-    hold any short scalars (Strava sends strings; numbers are kept as their text)."""
+    hold any short scalars (Strava sends strings; numbers are kept as their text). No integer
+    anywhere in it is longer than a 64-bit id can be: 20 digits."""
     try:
-        event = json.loads(body)
+        event = json.loads(body, parse_int=_id_sized)
     except (ValueError, RecursionError):
         return False
     if not isinstance(event, dict):

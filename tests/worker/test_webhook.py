@@ -145,6 +145,18 @@ def test_an_integer_of_thousands_of_digits_gets_400_naming_it(
     assert inbox_count(runtime) == 0
 
 
+
+def test_an_integer_longer_than_an_id_in_updates_gets_400_too(
+    client: TestClient, runtime: Runtime
+) -> None:
+    # Strava's updates hold strings; a 33-digit number there is no more an event than in an id.
+    body = json.dumps(event(updates={"title": 10**32}))
+    answer = client.post(hook(runtime), content=body,
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "an integer of 33 digits is longer than any Strava id"
+    assert inbox_count(runtime) == 0
+
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
