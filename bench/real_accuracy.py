@@ -201,6 +201,12 @@ BATCHES = (
           Recorded("**10/10 (100 %)**, 8 exact, blind (b16be8d, the classifier of 8825c04)",
                    "**10/10 (100 %)**", "-"),
           rules_readme=False),  # it has no miss
+    Batch(TEST_DATA / "blind-2026-12r", "eighteenth", "races, long and easy runs of five athletes",
+          "commit 6a4f40d (the classifier of 7c2e8f6): 6/8 acceptable (75 %), 4 exact; "
+          "runs 6/8 acceptable (75 %), 4 exact; interval sessions called intervals 0 of 1",
+          Recorded("**6/8 (75 %)**, 4 exact, blind (6a4f40d, the classifier of 7c2e8f6)",
+                   "**6/8 (75 %)**", "**0 of 1**"),
+          rules_readme=False),  # no rule has changed for its misses
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

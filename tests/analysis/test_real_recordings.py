@@ -432,6 +432,13 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # a 5 km race at 3:45/km from the gun, heart rate 140-162
         "gi-sample.gpx": "an easy run",
     },
+    # races, long and easy runs of five athletes, scored once on the classifier of main
+    "blind-2026-12r": {
+        # six efforts of 20-80 s on standing and walked rests, heart rate 180-192
+        "gv-Morning_Run.tcx": "a tempo",
+        # a long run of 16 km whose heart rate sits at 85-88 % of the assumed maximum
+        "ag-Garmin_FIT_Example.fit": "a tempo",
+    },
 }
 
 
