@@ -15,8 +15,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from analysis import climbs, plausibility
-from analysis.efforts import BOUT_ENTRY, Efforts, close_gaps, find_efforts, lap_efforts, runs_of
-from analysis.model import Activity, FloatArray, Lap, Streams
+from analysis.efforts import (
+    BOUT_ENTRY,
+    STANDING_REST_S,
+    Efforts,
+    close_gaps,
+    find_efforts,
+    lap_efforts,
+    runs_of,
+)
+from analysis.model import Activity, BoolArray, FloatArray, Lap, Streams
 from analysis.profile import AthleteProfile
 
 #: Moving-average window for speed, in samples (s): GPS speed at 1 Hz jitters by
@@ -111,7 +119,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     return Features(
         efforts=efforts,
         hills=hills,
-        hr_block=_stream_hr_block(hr, speed, max_hr),
+        hr_block=_stream_hr_block(hr, speed, streams.moving, max_hr),
         split_speeds=_stream_splits(streams),
         max_hr=max_hr,
         avg_hr_frac=float(np.mean(hr)) / max_hr if hr is not None else None,
@@ -198,18 +206,22 @@ def _smooth_hr(heartrate: FloatArray | None) -> FloatArray | None:
     return climbs.moving_average(np.asarray(filled, dtype=np.float64), HR_SMOOTH_S)
 
 
-def _stream_hr_block(hr: FloatArray | None, speed: FloatArray,
+def _stream_hr_block(hr: FloatArray | None, speed: FloatArray, moving: BoolArray,
                      max_hr: float) -> HrBlock | None:
+    """The longest stretch at tempo heart rate that is one effort: a standing rest of
+    STANDING_REST_S or more ends it, whatever the heart rate does in it (a strap that keeps
+    beating at 180 through a 90 s stop has not run a tempo through it)."""
     if hr is None:
         return None
-    mask = close_gaps(hr >= TEMPO_HR_FRAC * max_hr, HR_MERGE_GAP_S)
+    stood = ~close_gaps(moving, STANDING_REST_S - 1)
+    mask = close_gaps(hr >= TEMPO_HR_FRAC * max_hr, HR_MERGE_GAP_S) & ~stood
     longest = max(runs_of(mask), key=lambda r: r[1] - r[0], default=(0, 0))
     if longest[1] - longest[0] < TEMPO_MIN_S:
         return None
     a, b = longest
     low, high = np.percentile(hr[a:b], [10, 90]) / max_hr
-    moving = int(np.count_nonzero(speed[a:b] > 0))
-    pace = float(np.sum(speed[a:b])) / moving if moving else 0.0
+    moved = int(np.count_nonzero(speed[a:b] > 0))
+    pace = float(np.sum(speed[a:b])) / moved if moved else 0.0
     return HrBlock(float(b - a), float(low), float(high), pace)
 
 
