@@ -206,6 +206,12 @@ BATCHES = (
           "runs 6/8 acceptable (75 %), 4 exact; interval sessions called intervals 0 of 1",
           Recorded("**6/8 (75 %)**, 4 exact, blind (6a4f40d, the classifier of 7c2e8f6)",
                    "**6/8 (75 %)**", "**0 of 1**")),
+    Batch(TEST_DATA / "blind-2026-12s", "nineteenth", "tempo runs, races and reps of four sources",
+          "commit 6c07475 (the classifier of 7963688): 8/9 acceptable (89 %), 6 exact; "
+          "runs 8/9 acceptable (89 %), 6 exact; interval sessions called intervals 1 of 1",
+          Recorded("**8/9 (89 %)**, 6 exact, blind (6c07475, the classifier of 7963688)",
+                   "**8/9 (89 %)**", "**1 of 1**"),
+          rules_readme=False),  # no rule has changed for its miss
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
