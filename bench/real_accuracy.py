@@ -212,6 +212,12 @@ BATCHES = (
           Recorded("**8/9 (89 %)**, 6 exact, blind (6c07475, the classifier of 7963688)",
                    "**8/9 (89 %)**", "**1 of 1**"),
           rules_readme=False),  # no rule has changed for its miss
+    Batch(TEST_DATA / "blind-2026-12t", "twentieth", "tempo runs, races, a fartlek and easy runs",
+          "commit 8dab0b2 (the classifier of 7963688): 7/11 acceptable (64 %), 3 exact; "
+          "runs 7/11 acceptable (64 %), 3 exact; no interval session",
+          Recorded("**7/11 (64 %)**, 3 exact, blind (8dab0b2, the classifier of 7963688)",
+                   "**7/11 (64 %)**", "-"),
+          rules_readme=False),  # no rule has changed for its misses
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -444,6 +444,17 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # 15 min at 3:53-4:32/km after an easy kilometre, without heart rate
         "vs-run_fr10.fit": "an easy run",
     },
+    # tempo runs, races, a fartlek and easy runs, scored once on the classifier of main
+    "blind-2026-12t": {
+        # 10 min at 3:46-3:49/km between a 2 km warm-up and a cool-down
+        "rm-2020-04-02_4729495696.tcx": "an easy run",
+        # 5 km on a 400 m track at an even 5:00-5:14/km, without heart rate
+        "cj-dav_track_5k.tcx": "an easy run",
+        # a club fartlek of about 14 surges of 15-70 s
+        "bp-Club_Fartlek.gpx": "a tempo",
+        # an hour of running and walking
+        "vh-2026-01-31.fit": "a fartlek",
+    },
 }
 
 
