@@ -21,6 +21,7 @@ from analysis.model import Activity, FloatArray
 from analysis.plausibility import HeartRateDoubt
 from analysis.profile import AthleteProfile
 from analysis.segments import Features
+from analysis.units import format_duration
 from analysis.voice import DEFAULT, Voice
 
 #: Tempo and repeats need the heart rate to reach 85 % of HRmax somewhere (Garmin zone 4).
@@ -129,6 +130,13 @@ def doubt_text(doubt: HeartRateDoubt, voice: Voice) -> str:
     if doubt.bpm is None:
         return voice.gettext("the heart rate follows the cadence (an optical sensor locked "
                              "onto it)")
+    if doubt.held_s is not None:
+        if not voice.numbers:
+            return voice.gettext("it held one reading for minutes on end, a sensor that lost "
+                                 "contact")
+        return voice.gettext("it read {bpm} bpm for {duration} without a change, a sensor "
+                             "that lost contact").format(
+            bpm=round(doubt.bpm), duration=format_duration(doubt.held_s))
     if not voice.numbers:
         return voice.gettext("a median heart rate near threshold at an easy pace is a sensor "
                              "reading, not effort")

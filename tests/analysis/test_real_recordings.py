@@ -450,8 +450,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "rm-2020-04-02_4729495696.tcx": "an easy run",
         # 5 km on a 400 m track at an even 5:00-5:14/km, without heart rate
         "cj-dav_track_5k.tcx": "an easy run",
-        # a club fartlek of about 14 surges of 15-70 s
-        "bp-Club_Fartlek.gpx": "a tempo",
         # an hour of running and walking
         "vh-2026-01-31.fit": "a fartlek",
     },
