@@ -455,8 +455,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     },
     # reps, races and tempo runs of five athletes, scored once on the classifier of main
     "blind-2026-12u": {
-        # 5 x 1000 m in 3:54-4:09 on 1:59 standing rests after a warm-up
-        "ta-2017-05-30_01.tcx": "a tempo",
         # 15 min on a treadmill at an even hard pace, twice
         "sb-2025-05-04_run.fit": "an easy run",
         "sb-2025-04-12_run.fit": "an easy run",
