@@ -217,7 +217,8 @@ BATCHES = (
           "runs 7/11 acceptable (64 %), 3 exact; no interval session",
           Recorded("**7/11 (64 %)**, 3 exact, blind (8dab0b2, the classifier of 7963688)",
                    "**7/11 (64 %)**", "-")),
-    Batch(TEST_DATA / "blind-2026-12u", "twenty-first", "reps, races and tempo runs of five athletes",
+    Batch(TEST_DATA / "blind-2026-12u", "twenty-first",
+          "reps, races and tempo runs of five athletes",
           "commit 7344d02 (the classifier of a2dbd16): 9/12 acceptable (75 %), 7 exact; "
           "runs 9/12 acceptable (75 %), 7 exact; interval sessions called intervals 1 of 2",
           Recorded("**9/12 (75 %)**, 7 exact, blind (7344d02, the classifier of a2dbd16)",
