@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.efforts import runs_of
 from analysis.model import Activity, BoolArray, FloatArray, Lap, LeftOut, Streams
 
 #: Sports on foot, whose stretches at a vehicle's speed are left out (as the parsers'
@@ -171,16 +172,11 @@ def _held_reading(hr: FloatArray, moving: BoolArray) -> HeartRateDoubt | None:
     """The longest stretch of running whose heart rate never changed, when it lasts
     HELD_READING_S or more."""
     same = np.concatenate(([False], moving[1:] & moving[:-1] & (hr[1:] == hr[:-1])))
-    padded = np.concatenate(([0], same.astype(np.int8), [0]))
-    edges = np.flatnonzero(np.diff(padded))
-    starts, ends = edges[::2], edges[1::2]
-    if starts.size == 0:
+    start, end = max(runs_of(same), key=lambda r: r[1] - r[0], default=(0, 0))
+    seconds = float(end - start + 1)  # the first sample of the stretch is held too
+    if end == start or seconds < HELD_READING_S:
         return None
-    longest = int(np.argmax(ends - starts))
-    seconds = float(ends[longest] - starts[longest] + 1)
-    if seconds < HELD_READING_S:
-        return None
-    return HeartRateDoubt(bpm=float(hr[starts[longest]]), held_s=seconds)
+    return HeartRateDoubt(bpm=float(hr[start]), held_s=seconds)
 
 
 def summary_heart_rate_doubt(activity: Activity, max_hr: float,
