@@ -97,7 +97,7 @@ def pacing(activity: Activity) -> Pacing:
         moving_s=activity.moving_s,
         elapsed_s=activity.elapsed_s,
         longest_break_s=_longest_break(running),
-        split_spread=_spread(_stream_speeds(streams.distance, streams.moving)),
+        split_spread=_spread(kilometre_speeds(streams.distance, streams.moving)),
         hr_held=_hr_held(streams.heartrate, streams.moving),
     )
 
@@ -112,7 +112,8 @@ def _longest_break(running: np.ndarray) -> float:
     return float(np.max(ends - starts)) if starts.size else 0.0
 
 
-def _stream_speeds(distance: FloatArray, moving: np.ndarray) -> FloatArray:
+def kilometre_speeds(distance: FloatArray, moving: np.ndarray) -> FloatArray:
+    """The moving speed (m/s) of each whole kilometre of a run's streams."""
     covered = np.maximum.accumulate(np.nan_to_num(distance, nan=0.0))
     marks = np.arange(1000.0, covered[-1] + 1e-9, 1000.0)
     moving_time = np.cumsum(moving)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from analysis import climbs, plausibility
+from analysis import claims, climbs, plausibility
 from analysis.efforts import (
     BOUT_ENTRY,
     STANDING_REST_S,
@@ -120,7 +120,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
         efforts=efforts,
         hills=hills,
         hr_block=_stream_hr_block(hr, speed, streams.moving, max_hr),
-        split_speeds=_stream_splits(streams),
+        split_speeds=claims.kilometre_speeds(streams.distance, streams.moving),
         max_hr=max_hr,
         avg_hr_frac=float(np.mean(hr)) / max_hr if hr is not None else None,
         peak_hr_frac=float(np.percentile(hr, 99.5)) / max_hr if hr is not None else None,
@@ -242,14 +242,6 @@ def _lap_hr_block(laps: Sequence[Lap], max_hr: float) -> HrBlock | None:
         if block.seconds >= TEMPO_MIN_S and (best is None or block.seconds > best.seconds):
             best = block
     return best
-
-
-def _stream_splits(streams: Streams) -> FloatArray:
-    distance = np.maximum.accumulate(np.nan_to_num(streams.distance, nan=0.0))
-    marks = np.arange(1000.0, distance[-1] + 1e-9, 1000.0)
-    moving_time = np.cumsum(streams.moving)
-    seconds = np.diff(np.concatenate(([0], moving_time[np.searchsorted(distance, marks)])))
-    return np.asarray(1000.0 / seconds[seconds > 0], dtype=np.float64)
 
 
 def _lap_splits(activity: Activity) -> FloatArray:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis import segments
@@ -66,6 +66,8 @@ def test_a_20_s_stop_at_a_crossing_leaves_a_tempo_whole() -> None:
 
 
 @settings(max_examples=60, deadline=None)
+# a run whose last kilometre ends on its last sample
+@example(minutes=[1.5, 1.125, 1.203125, 12.125, 24.046875], stops=[5, 5, 5, 5])
 @given(minutes=st.lists(st.floats(1, 25), min_size=1, max_size=5),
        stops=st.lists(st.integers(5, 180), min_size=4, max_size=4))
 def test_a_heart_rate_block_never_spans_a_standing_rest(minutes: list[float],
