@@ -223,6 +223,18 @@ BATCHES = (
           "runs 9/12 acceptable (75 %), 7 exact; interval sessions called intervals 1 of 2",
           Recorded("**9/12 (75 %)**, 7 exact, blind (7344d02, the classifier of a2dbd16)",
                    "**9/12 (75 %)**", "**1 of 2**")),
+    Batch(TEST_DATA / "blind-2026-12v", "twenty-second", "races, a tempo, long and easy runs",
+          "commit edeb592 (the classifier of ac09250): 10/11 acceptable (91 %), 5 exact; "
+          "runs 10/11 acceptable (91 %), 5 exact; no interval session",
+          Recorded("**10/11 (91 %)**, 5 exact, blind (edeb592, the classifier of ac09250)",
+                   "**10/11 (91 %)**", "-"),
+          rules_readme=False),
+    Batch(TEST_DATA / "blind-2026-12w", "twenty-third", "a race, a tempo and easy runs",
+          "commit 48d6828 (the classifier of ac09250): 6/7 acceptable (86 %), 5 exact; "
+          "runs 6/7 acceptable (86 %), 5 exact; no interval session",
+          Recorded("**6/7 (86 %)**, 5 exact, blind (48d6828, the classifier of ac09250)",
+                   "**6/7 (86 %)**", "-"),
+          rules_readme=False),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
