@@ -235,6 +235,12 @@ BATCHES = (
           Recorded("**6/7 (86 %)**, 5 exact, blind (48d6828, the classifier of ac09250)",
                    "**6/7 (86 %)**", "-"),
           rules_readme=False),
+    Batch(TEST_DATA / "blind-2026-12x", "twenty-fourth", "a long run and a mountain ultra",
+          "commit 37a2cac (the classifier of ac09250): 2/2 acceptable (100 %), 2 exact; "
+          "runs 2/2 acceptable (100 %), 2 exact; no interval session",
+          Recorded("**2/2 (100 %)**, 2 exact, blind (37a2cac, the classifier of ac09250)",
+                   "**2/2 (100 %)**", "-"),
+          rules_readme=False),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
