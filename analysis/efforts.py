@@ -449,12 +449,23 @@ def _merge_stops(efforts: Efforts) -> Efforts:
         return _trim_edges(efforts)
     bouts, gaps = [efforts.bouts[0]], []
     for gap, bout in zip(efforts.gaps, efforts.bouts[1:], strict=True):
-        if gap.stood and gap.seconds <= STOP_MERGE_FRACTION * min(bouts[-1].seconds, bout.seconds):
+        short = gap.seconds <= STOP_MERGE_FRACTION * min(bouts[-1].seconds, bout.seconds)
+        if short and (gap.stood or _kept_pace(gap, bouts[-1], bout, efforts.jog_speed)):
             bouts[-1] = _join([bouts[-1], gap, bout])
         else:
             bouts.append(bout)
             gaps.append(gap)
     return _trim_edges(Efforts(tuple(bouts), tuple(gaps), efforts.jog_speed))
+
+
+def _kept_pace(gap: Piece, before: Piece, after: Piece, jog_speed: float) -> bool:
+    """Whether a gap was run over the ground at an effort's speed (BOUT_MIN_RATIO of the jog)
+    and as fast as the bouts on both sides: a descent inside the effort, where the grade took
+    the effort's speed below the bouts' bar while the runner held their pace, not a recovery.
+    Bouts that are fast only once grade-adjusted (climbs) are no pace to keep: the runs down
+    between them are faster over the ground and no effort."""
+    return gap.moving_s > 0 and gap.pace_speed >= max(
+        BOUT_MIN_RATIO * jog_speed, min(before.pace_speed, after.pace_speed))
 
 
 def _join(pieces: Sequence[Piece]) -> Piece:

@@ -233,8 +233,7 @@ BATCHES = (
           "commit 48d6828 (the classifier of ac09250): 6/7 acceptable (86 %), 5 exact; "
           "runs 6/7 acceptable (86 %), 5 exact; no interval session",
           Recorded("**6/7 (86 %)**, 5 exact, blind (48d6828, the classifier of ac09250)",
-                   "**6/7 (86 %)**", "-"),
-          rules_readme=False),
+                   "**6/7 (86 %)**", "-")),
     Batch(TEST_DATA / "blind-2026-12x", "twenty-fourth", "a long run and a mountain ultra",
           "commit 37a2cac (the classifier of ac09250): 2/2 acceptable (100 %), 2 exact; "
           "runs 2/2 acceptable (100 %), 2 exact; no interval session",

@@ -464,11 +464,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # 3.3 km at 3:37/km, heart rate 139-160 against an assumed maximum
         "wg-Pacing_Robby_.fit": "an easy run",
     },
-    # a race, a tempo and easy runs of six athletes, scored once on the classifier of main
-    "blind-2026-12w": {
-        # 20 min at 3:42/km inside 19 km at 4:12/km, without heart rate
-        "tt-running_activity_2.tcx": "an easy run",
-    },
 }
 
 
