@@ -137,6 +137,14 @@ def doubt_text(doubt: HeartRateDoubt, voice: Voice) -> str:
         return voice.gettext("it read {bpm} bpm for {duration} without a change, a sensor "
                              "that lost contact").format(
             bpm=round(doubt.bpm), duration=format_duration(doubt.held_s))
+    if doubt.assumed_pace:
+        if not voice.numbers:
+            return voice.gettext("a race or a sensor error: a heart rate near threshold, at a "
+                                 "pace slower than most runners' easy runs; your run history "
+                                 "will tell")
+        return voice.gettext("a race or a sensor error: {bpm} bpm at a pace slower than most "
+                             "runners' easy runs; your run history will tell").format(
+            bpm=round(doubt.bpm))
     if not voice.numbers:
         return voice.gettext("a median heart rate near threshold at an easy pace is a sensor "
                              "reading, not effort")

@@ -193,8 +193,8 @@ def render_block(
 
 def wrapped(line: str) -> list[str]:
     """``line`` broken after its last "; " or ": " (else ", ") that keeps each part within
-    :data:`LINE_WIDTH`, the rest on continuation lines; never inside the heading, and a
-    clause longer than that stays whole."""
+    :data:`LINE_WIDTH`, the rest on continuation lines; never inside the heading. A clause
+    longer than that stays whole on a line of its own, ended at its first clause end."""
     parts: list[str] = []
     start = line.find(HEADING_END) + 1 if heading(line) is not None else 0
     while len(line) > LINE_WIDTH:
@@ -202,6 +202,9 @@ def wrapped(line: str) -> list[str]:
         cut = max(line.rfind(sep, start, LINE_WIDTH) for sep in ("; ", ": "))
         if cut < 0:
             cut = line.rfind(", ", start, LINE_WIDTH)
+        if cut < 0:
+            cut = min((i for i in (line.find(sep, start) for sep in ("; ", ": ", ", "))
+                       if i >= 0), default=-1)
         if cut < 0:
             break
         parts.append(line[:cut + 1])

@@ -127,6 +127,10 @@ class HeartRateDoubt:
 
     bpm: float | None = None
     held_s: float | None = None
+    #: The easy pace it was held at is the population's, not the athlete's own: a slower
+    #: runner's race looks the same (tests/data/blind-2026-12u and blind-2026-12v: half
+    #: marathons of 2:13-2:14 at a median of 172-184 bpm), so the evidence says it may be one.
+    assumed_pace: bool = False
 
 
 #: An optical sensor locked onto the cadence.
@@ -134,7 +138,8 @@ CADENCE_LOCK = HeartRateDoubt()
 
 
 def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
-                     easy_speed: float, climb_m_per_km: float = 0.0) -> HeartRateDoubt | None:
+                     easy_speed: float, climb_m_per_km: float = 0.0,
+                     own_pace: bool = True) -> HeartRateDoubt | None:
     """Why the heart rate of a run is not to be believed, or None when it can be: an
     optical sensor locked onto the cadence, or a heart rate at threshold all the way at a
     pace slower than easy running.
@@ -145,6 +150,8 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
         easy_speed: the athlete's (or the population's) easy pace, m/s.
         climb_m_per_km: the run's ascent per kilometre; on hilly ground only the
             cadence can discredit the heart rate.
+        own_pace: ``easy_speed`` is the athlete's own, read from their runs (False: the
+            population's).
     """
     hr = streams.heartrate
     if hr is None:
@@ -165,7 +172,7 @@ def heart_rate_doubt(streams: Streams, effort: FloatArray, max_hr: float,
     if running.size == 0:
         return None
     return _threshold_at_a_jog(float(np.median(hr[moving])), float(np.median(running)),
-                               max_hr, easy_speed, climb_m_per_km)
+                               max_hr, easy_speed, climb_m_per_km, own_pace)
 
 
 def _held_reading(hr: FloatArray, moving: BoolArray) -> HeartRateDoubt | None:
@@ -179,20 +186,20 @@ def _held_reading(hr: FloatArray, moving: BoolArray) -> HeartRateDoubt | None:
     return HeartRateDoubt(bpm=float(hr[start]), held_s=seconds)
 
 
-def summary_heart_rate_doubt(activity: Activity, max_hr: float,
-                             easy_speed: float) -> HeartRateDoubt | None:
+def summary_heart_rate_doubt(activity: Activity, max_hr: float, easy_speed: float,
+                             own_pace: bool = True) -> HeartRateDoubt | None:
     """:func:`heart_rate_doubt` from a summary: its average heart rate and moving speed."""
     if activity.avg_hr is None or not np.isfinite(activity.avg_hr) or activity.speed <= 0:
         return None
     return _threshold_at_a_jog(activity.avg_hr, activity.speed, max_hr, easy_speed,
-                               climb_per_km(activity))
+                               climb_per_km(activity), own_pace)
 
 
 def _threshold_at_a_jog(heart_rate: float, speed: float, max_hr: float, easy_speed: float,
-                        climb_m_per_km: float) -> HeartRateDoubt | None:
+                        climb_m_per_km: float, own_pace: bool) -> HeartRateDoubt | None:
     if heart_rate >= LOCKED_HR_FRAC * max_hr and speed < easy_speed \
             and climb_m_per_km < HILLY_M_PER_KM:
-        return HeartRateDoubt(heart_rate)
+        return HeartRateDoubt(heart_rate, assumed_pace=not own_pace)
     return None
 
 

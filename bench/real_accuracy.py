@@ -227,8 +227,7 @@ BATCHES = (
           "commit edeb592 (the classifier of ac09250): 10/11 acceptable (91 %), 5 exact; "
           "runs 10/11 acceptable (91 %), 5 exact; no interval session",
           Recorded("**10/11 (91 %)**, 5 exact, blind (edeb592, the classifier of ac09250)",
-                   "**10/11 (91 %)**", "-"),
-          rules_readme=False),
+                   "**10/11 (91 %)**", "-")),
     Batch(TEST_DATA / "blind-2026-12w", "twenty-third", "a race, a tempo and easy runs",
           "commit 48d6828 (the classifier of ac09250): 6/7 acceptable (86 %), 5 exact; "
           "runs 6/7 acceptable (86 %), 5 exact; no interval session",

@@ -11,7 +11,7 @@ import pytest
 
 from analysis import engine
 from analysis.claims import BREAK_S, STEADY_BREAK_S, Pacing, check, pacing
-from analysis.feedback import CONTINUATION, LINE_WIDTH, NOT_EASY_HR_FRAC
+from analysis.feedback import CONTINUATION, LINE_WIDTH, NOT_EASY_HR_FRAC, wrapped
 from analysis.model import Activity, Workout
 from analysis.parsers import ActivityFileError
 from analysis.profile import default_profile
@@ -190,14 +190,24 @@ def test_a_threshold_pace_from_the_population_default_is_said_to_be_assumed() ->
 def test_every_line_after_the_headline_fits_a_phone_where_a_clause_ends_before_it(
     language: str
 ) -> None:
+    """A line runs past LINE_WIDTH only when it holds one clause too long to break: the
+    clauses after it go on lines of their own."""
     v = voice(language)
     for path in REAL_FILES[::4]:
         for activity in sessions(path):
             analysis = engine.analyse(activity, default_profile(), voice=v)
             for x in engine.feedback(analysis, None, activity, v).split("\n")[1:-1]:
                 head = x.find(": ") + 1 if not x.startswith(CONTINUATION) else 0
-                breakable = any(sep in x[max(head, 3):LINE_WIDTH] for sep in ("; ", ": ", ", "))
+                clauses = x[max(head, 3):-1]
+                breakable = any(sep in clauses for sep in ("; ", ": ", ", "))
                 assert len(x) <= LINE_WIDTH or not breakable, (path.name, x)
+
+
+def test_a_clause_too_long_for_a_phone_keeps_the_clauses_after_it_on_lines_of_their_own(
+) -> None:
+    line = "Long run: " + "x" * 70 + "; heart rate set aside: a race or a sensor error"
+    assert wrapped(line) == ["Long run: " + "x" * 70 + ";",
+                             CONTINUATION + "heart rate set aside: a race or a sensor error"]
 
 
 def test_an_easy_headline_never_shows_a_heart_rate_at_threshold() -> None:
