@@ -69,6 +69,13 @@ RACE_M_PER_EASY_DAY = 3000.0
 BEYOND_LONGEST = 2.0
 #: The weeks whose longest run sets what the athlete is used to.
 LONGEST_BEFORE_DAYS = 28
+#: A run of a marathon's distance or more is recovered from as a race of its distance,
+#: whatever it was labelled and whatever came before it: Daniels' day per 3 km is the rule
+#: for marathons and ultras, and a first marathon or ultra on a new athlete's first upload
+#: (no run before it to be "far beyond") is no lighter on the legs (tests/data/blind-2026-12x:
+#: a 54 km, 8 h mountain outing, and blind-2026-12v: a marathon, both read as long runs, were
+#: given the two easy days of any run over two hours).
+MARATHON_M = 42195.0
 #: A run of two hours or more spends the muscles' glycogen (analysis.load.VERY_LONG_RUN_S);
 #: restoring it takes 24-48 h (Costill et al. 1971, J Appl Physiol 31:834), so two easy days.
 VERY_LONG_RUN_S = 2 * 3600.0
@@ -165,15 +172,16 @@ class EasyWindow:
 
 
 def easy_days(record: SessionRecord, longest_before_m: float | None) -> int:
-    """Easy days a run calls for after it: by :data:`RACE_M_PER_EASY_DAY` for a race or a
-    run :data:`BEYOND_LONGEST` times the longest before it (``longest_before_m``, None when
-    no run is known before it), :data:`VERY_LONG_EASY_DAYS` after two hours; else 0."""
+    """Easy days a run calls for after it: by :data:`RACE_M_PER_EASY_DAY` for a race, a run
+    of :data:`MARATHON_M` or more, or a run :data:`BEYOND_LONGEST` times the longest before
+    it (``longest_before_m``, None when no run is known before it), :data:`VERY_LONG_EASY_DAYS`
+    after two hours; else 0."""
     if not is_run(record.sport):
         return 0
     beyond = longest_before_m is not None and record.distance_m >= BEYOND_LONGEST * max(
         longest_before_m, 1.0)
     days = 0
-    if record.workout is Workout.RACE or beyond:
+    if record.workout is Workout.RACE or beyond or record.distance_m >= MARATHON_M:
         days = math.ceil(record.distance_m / RACE_M_PER_EASY_DAY)
     if record.moving_s >= VERY_LONG_RUN_S:
         days = max(days, VERY_LONG_EASY_DAYS)

@@ -237,8 +237,7 @@ BATCHES = (
           "commit 37a2cac (the classifier of ac09250): 2/2 acceptable (100 %), 2 exact; "
           "runs 2/2 acceptable (100 %), 2 exact; no interval session",
           Recorded("**2/2 (100 %)**, 2 exact, blind (37a2cac, the classifier of ac09250)",
-                   "**2/2 (100 %)**", "-"),
-          rules_readme=False),
+                   "**2/2 (100 %)**", "-")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.feedback import DRILLS, render_block
 from analysis.model import Classification, SessionRecord, Workout, is_run
-from analysis.recovery import RACE_M_PER_EASY_DAY
+from analysis.recovery import MARATHON_M, RACE_M_PER_EASY_DAY, VERY_LONG_EASY_DAYS
 from analysis.training import Past, summarize
 from tests.support.blocks import logical_lines
 from tests.support.histories import HISTORIES, history
@@ -104,3 +104,24 @@ def test_the_run_far_beyond_the_usual_longest_calls_for_easy_days_as_a_race_does
     assert f"easy runs or rest: {owed:.0f} more days after" in "\n".join(lines), lines
     near = replace(far, distance_m=1.9 * longest, moving_s=1.8 * 3600)
     assert not any("easy runs or rest" in x for x in block(current, [*records, near]))
+
+
+@pytest.mark.parametrize(("km", "hours"), [(54.4, 7 + 56 / 60), (43.1, 4.5)])
+def test_a_marathon_or_an_ultra_read_as_a_long_run_on_a_first_upload_names_race_easy_days(
+    km: float, hours: float
+) -> None:
+    """No run before it, so nothing for it to be far beyond: its distance alone calls for the
+    easy days of a race of that distance (tests/data/blind-2026-12x's 54 km mountain outing
+    and blind-2026-12v's marathon were given two)."""
+    run = SessionRecord(history("trackeR")[-1].start, "Run", Workout.LONG, km * 1000,
+                        hours * 3600, load=120 * hours, hard=True)
+    days = -(-run.distance_m // RACE_M_PER_EASY_DAY)
+    assert days > VERY_LONG_EASY_DAYS
+    assert f"easy runs or rest for the next {days:.0f} days" in "\n".join(block(run, [run]))
+
+
+def test_a_long_run_short_of_a_marathon_keeps_the_two_easy_days_of_two_hours() -> None:
+    run = SessionRecord(history("trackeR")[-1].start, "Run", Workout.LONG,
+                        MARATHON_M - 5000.0, 3.2 * 3600, load=380, hard=True)
+    text = "\n".join(block(run, [run]))
+    assert f"easy runs or rest for the next {VERY_LONG_EASY_DAYS} days" in text
