@@ -22,8 +22,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from analysis.feedback import TITLES
@@ -44,6 +43,7 @@ from tests.support.browsing import (
     sandbox_activities,
     upload_and_wait,
     wait_for_path,
+    wait_until_gone,
 )
 from tests.support.traces import leftovers, traces
 from worker import preferences
@@ -105,7 +105,7 @@ def save_settings(browser: webdriver.Chrome, stack: LiveStack,
     form = settings_form(browser)
     change(form)
     browser.find_element(By.CSS_SELECTOR, "button#save").click()
-    WebDriverWait(browser, PAGE_TIMEOUT_S).until(staleness_of(form))
+    wait_until_gone(form, "the settings form")
     wait_until(lambda: browser.execute_script("return document.readyState") == "complete",
                PAGE_TIMEOUT_S, "the page after saving the settings")
     return saved_preferences(stack)
@@ -369,7 +369,7 @@ def test_a_corrected_label_rewrites_the_block_and_moves_the_weeks_bar(
     form = browser.find_element(By.CSS_SELECTOR, "form#label-form")
     Select(form.find_element(By.CSS_SELECTOR, "select#label")).select_by_value("race")
     form.find_element(By.CSS_SELECTOR, "button#save-label").click()
-    WebDriverWait(browser, PAGE_TIMEOUT_S).until(staleness_of(form))
+    wait_until_gone(form, "the label form")
     assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     wait_until(lambda: block_lines(stack.description(activity_id))[1].startswith(race + ":"),
                BLOCK_TIMEOUT_S, "the block rewritten with the athlete's label")

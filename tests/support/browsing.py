@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
 from analysis.description import find_block
 from tests.browser.chromium import ATHLETE, PAGE_TIMEOUT_S, wait_until
@@ -38,6 +40,26 @@ def loaded(browser: webdriver.Chrome, path: str) -> bool:
 def wait_for_path(browser: webdriver.Chrome, path: str) -> None:
     wait_until(lambda: loaded(browser, path), PAGE_TIMEOUT_S,
                f"the browser to reach {path} (it is at {browser.current_url})")
+
+
+def gone(element: WebElement) -> bool:
+    """Whether ``element`` has left the page, as it does when a form is sent and the next page
+    loads. Chromium answers a question about a node of the page being replaced either as
+    stale, or, in the instant of the swap, with "Node with given id does not belong to the
+    document" (a WebDriverException that selenium's ``staleness_of`` does not catch)."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" not in str(error.msg):
+            raise
+        return True
+    return False
+
+
+def wait_until_gone(element: WebElement, what: str) -> None:
+    wait_until(lambda: gone(element), PAGE_TIMEOUT_S, f"{what} to leave the page")
 
 
 def backfilled(stack: LiveStack) -> bool:
