@@ -249,7 +249,7 @@ def _judge(case: Case) -> Classification:
         found = rule(case)
         if found is not None:
             return found
-    confidence = LIKELY if case.profile.pace_source == "history" else GUESS
+    confidence = LIKELY if case.profile.own_paces else GUESS
     return rules.steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
                         case.voice, case.features.max_hr)
 

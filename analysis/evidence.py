@@ -171,7 +171,7 @@ def hard(bouts: Iterable[Piece], case: Case, *, repeated: bool = False) -> bool:
     if peak is None:
         return fast
     if peak >= HARD_PEAK_HR_FRAC:
-        return fast or profile.pace_source != "history"
+        return fast or not profile.own_paces
     if not (repeated and fast and profile.hr_source == "defaults"):
         return False
     max_hr = case.features.max_hr
@@ -194,7 +194,7 @@ def _peak_in(bouts: Sequence[Piece], activity: Activity) -> float:
 def faster_than_usual(activity: Activity, profile: AthleteProfile) -> bool:
     """With a pace history, heart rate alone cannot make a run hard: a run at the
     athlete's everyday pace is an everyday run, whatever a misjudged maximum says."""
-    if profile.pace_source != "history":
+    if not profile.own_paces:
         return True
     return activity.speed >= HARD_SPEED_OVER_EASY * profile.easy_speed
 

@@ -70,6 +70,12 @@ class AthleteProfile:
         """Duration above which a run is long for this athlete."""
         return LONG_FACTOR * self.typical_run_s
 
+    @property
+    def own_paces(self) -> bool:
+        """Whether the paces are the athlete's own, read from their runs (else the
+        population's defaults)."""
+        return self.pace_source == "history"
+
 
 def default_profile() -> AthleteProfile:
     """The population profile used when nothing is known about the athlete."""

@@ -252,7 +252,7 @@ def _sprint_fast(case: Case) -> bool:
 
 
 def _sprint_floor(case: Case) -> float:
-    if case.profile.pace_source == "history":
+    if case.profile.own_paces:
         return SPRINT_OVER_THRESHOLD * case.profile.threshold_speed
     return SPRINT_MIN_SPEED
 
@@ -265,7 +265,7 @@ def _strides(case: Case) -> bool:
 
 
 def _with_strides(case: Case) -> Classification:
-    confidence = LIKELY if case.profile.pace_source == "history" else GUESS
+    confidence = LIKELY if case.profile.own_paces else GUESS
     run = steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
                  case.voice, case.features.max_hr)
     count = len(case.features.efforts.bouts)

@@ -151,7 +151,7 @@ def steady(activity: Activity, profile: AthleteProfile, hr_frac: float | None,
 def is_long(activity: Activity, profile: AthleteProfile) -> bool:
     """Long for this athlete by time, or by distance once their paces are known: without
     them, 15 km is an hour for one runner and two for another."""
-    by_distance = profile.pace_source == "history" and activity.distance_m >= profile.long_run_m
+    by_distance = profile.own_paces and activity.distance_m >= profile.long_run_m
     return by_distance or activity.moving_s >= profile.long_run_s
 
 
@@ -228,7 +228,7 @@ def hr_tempo(case: Case) -> Classification | None:
     block, activity, profile = case.features.hr_block, case.activity, case.profile
     if block is None or not faster_than_usual(activity, profile) or is_long(activity, profile):
         return None
-    if block.speed < profile.easy_speed and profile.pace_source != "history":
+    if block.speed < profile.easy_speed and not profile.own_paces:
         return None
     _, duration = case.voice.gettext, format_duration(block.seconds)
     if case.voice.numbers:
@@ -252,7 +252,7 @@ def threshold_run(case: Case) -> Classification | None:
     seconds = float(np.sum(1000.0 / block)) if block.size else 0.0
     if seconds < segments.TEMPO_MIN_S:
         return None
-    trusted = profile.pace_source == "history"
+    trusted = profile.own_paces
     if not trusted and (f.peak_hr_frac is None or f.peak_hr_frac < HARD_PEAK_HR_FRAC):
         return None
     text = case.voice.ngettext("{count} km in a row at {paces}, threshold pace",

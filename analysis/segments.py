@@ -106,7 +106,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
     doubt = plausibility.heart_rate_doubt(streams, np.where(speed > 0, gap, 0.0),
                                           profile.max_hr, profile.easy_speed,
                                           plausibility.climb_per_km(activity),
-                                          own_pace=profile.pace_source == "history")
+                                          own_pace=profile.own_paces)
     if doubt is not None or _stuck([streams.heartrate]):
         streams = replace(streams, heartrate=None)
     efforts = find_efforts(streams, gap, speed, profile.easy_speed)
@@ -160,7 +160,7 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
     """Features of a run's summary, laps and splits."""
     laps = lap_source(activity)
     doubt = plausibility.summary_heart_rate_doubt(activity, profile.max_hr, profile.easy_speed,
-                                                  own_pace=profile.pace_source == "history")
+                                                  own_pace=profile.own_paces)
     readings = [activity.avg_hr, activity.max_hr] + [hr for lap in laps
                                                       for hr in (lap.avg_hr, lap.max_hr)]
     if doubt is not None or _stuck([np.array([r for r in readings if r is not None],
