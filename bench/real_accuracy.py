@@ -238,6 +238,12 @@ BATCHES = (
           "runs 2/2 acceptable (100 %), 2 exact; no interval session",
           Recorded("**2/2 (100 %)**, 2 exact, blind (37a2cac, the classifier of ac09250)",
                    "**2/2 (100 %)**", "-")),
+    Batch(TEST_DATA / "blind-2026-12y", "twenty-fifth",
+          "one runner's track sessions, hills, tempo and races",
+          "commit 96cf622 (the classifier of 6a7dc42): 14/17 acceptable (82 %), 11 exact; "
+          "runs 14/17 acceptable (82 %), 11 exact; interval sessions called intervals 8 of 10",
+          Recorded("**14/17 (82 %)**, 11 exact, blind (96cf622, the classifier of 6a7dc42)",
+                   "**14/17 (82 %)**", "**8 of 10**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
