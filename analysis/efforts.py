@@ -144,6 +144,11 @@ class Piece:
         """A standstill: moved for at most STOP_MOVING_FRACTION of it."""
         return self.moving_s <= STOP_MOVING_FRACTION * self.seconds
 
+    @property
+    def walked(self) -> bool:
+        """Stood, or moved no faster than a walk (RUN_MIN_SPEED over the ground)."""
+        return self.stood or self.pace_speed < RUN_MIN_SPEED
+
 
 @dataclass(frozen=True)
 class Efforts:

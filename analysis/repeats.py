@@ -208,7 +208,7 @@ def repeats(case: Case) -> Classification | None:
         # in a 7:43/km run are no 200 m repeats (tests/data/history, 2020-09-06).
         if not _sprint_fast(case):
             return None
-    structured = _regular(efforts) or _stood_between(efforts)
+    structured = _regular(efforts) or _stood_between(efforts, case.profile.easy_speed)
     if not structured or not hard(bouts, case, repeated=_interval_rests(efforts)):
         return None
     # Interval repeats are run at I or R pace and their recoveries jogged or walked, far
@@ -357,15 +357,22 @@ def _regular(efforts: Efforts) -> bool:
             or _two_planned_sets(seconds, rests))
 
 
-def _stood_between(efforts: Efforts) -> bool:
+def _stood_between(efforts: Efforts, easy_speed: float) -> bool:
     """Repeats at one pace (PACE_CV) with a standstill after most of them, whatever their
     lengths: a fartlek floats at a run between its surges (Holmér), so efforts the runner
     stopped after are repeats, even of mixed lengths (tests/data/blind-2026-12h: 5 x 800 m
-    and 2 x 400 m in the order 800, 800, 400, 800, ..., read as fartlek)."""
+    and 2 x 400 m in the order 800, 800, 400, 800, ..., read as fartlek).
+
+    A walk counts as a stop when the repeats were run at interval pace, BOUT_MIN_RATIO over
+    ``easy_speed`` (Daniels' I and R paces are 20-40 % faster than easy): a track ladder of
+    800-400-200 m at 3:07-3:44/km, each rep walked off or stood after (tests/data/
+    blind-2026-12y). The running of a run/walk is no faster than easy running."""
     gaps, bouts = efforts.gaps, efforts.bouts
     if len(bouts) < MIN_REPS:
         return False
-    standing = sum(g.stood for g in gaps)
+    fast = float(np.median([b.pace_speed for b in bouts])) >= (
+        efforts_module.BOUT_MIN_RATIO * easy_speed)
+    standing = sum(g.walked if fast else g.stood for g in gaps)
     rest = float(np.median([g.seconds for g in gaps]))
     return (2 * standing > len(gaps) and MIN_RECOVERY_S <= rest <= MAX_REST_S
             and cv(np.array([b.speed for b in bouts])) <= PACE_CV)
