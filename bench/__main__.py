@@ -21,6 +21,7 @@ from bench import (
     backfill_vs_live,
     capacity,
     event_cost,
+    leave_one_out,
     quota_drain,
     real_accuracy,
     requests_per_activity,
@@ -79,6 +80,7 @@ def drain() -> str:
 #: Every section of BENCHMARKS.md, in its order, each measured when it is written.
 SECTIONS: tuple[Callable[[], str], ...] = (
     accuracy,
+    lambda: leave_one_out.report(leave_one_out.measure()),
     lambda: analysis_speed.report(analysis_speed.measure()),
     requests,
     requests_weeks,

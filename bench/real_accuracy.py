@@ -325,23 +325,23 @@ def measure(folder: Path | None = None, labels: Path | None = None,
         elsewhere: further folders where a labelled file missing from ``folder`` may be.
     """
     folder = folder or data_dir()
-    found = {row["file"]: path for row in _rows(labels or folder / "labels.csv")
+    found = {row["file"]: path for row in rows(labels or folder / "labels.csv")
              if (path := locate(row["file"], (folder, *elsewhere))) is not None}
-    rows = [row for row in _rows(labels or folder / "labels.csv") if row["file"] in found]
+    picked = [row for row in rows(labels or folder / "labels.csv") if row["file"] in found]
     out, err = io.StringIO(), io.StringIO()
-    run_analyze([str(found[row["file"]]) for row in rows], True, None, out=out, err=err)
+    run_analyze([str(found[row["file"]]) for row in picked], True, None, out=out, err=err)
     first: dict[str, dict[str, str]] = {}
     for line in out.getvalue().splitlines():
         result = json.loads(line)
         first.setdefault(Path(result["file"]).name, result)
     return [_verdict(found[row["file"]], row, first.get(Path(row["file"]).name))
-            for row in rows]
+            for row in picked]
 
 
 def missing(folder: Path | None, labels: Path, *elsewhere: Path) -> list[str]:
     """The labelled files that are in none of ``folder`` and ``elsewhere``."""
     folders = tuple(f for f in (folder, *elsewhere) if f is not None)
-    return [row["file"] for row in _rows(labels) if locate(row["file"], folders) is None]
+    return [row["file"] for row in rows(labels) if locate(row["file"], folders) is None]
 
 
 def locate(name: str, folders: tuple[Path, ...]) -> Path | None:
@@ -356,7 +356,7 @@ def blind_folders(folder: Path) -> tuple[Path, ...]:
     return (folder, *(Path(part) for part in explicit.split(os.pathsep) if part))
 
 
-def _rows(labels: Path) -> list[dict[str, str]]:
+def rows(labels: Path) -> list[dict[str, str]]:
     with labels.open(newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -534,6 +534,24 @@ class Scored:
     missing_labels: Path | None = None
 
 
+def labelled_sets() -> list[tuple[Path, Path, tuple[Path, ...]]]:
+    """Every labelled set whose labels are here, as (folder, labels, further folders where
+    its files may be), in the order of :func:`measure_all`."""
+    development, heldout = data_dir(), heldout_dir()
+    sets = [(development, development / "labels.csv", ()),
+            (TEST_DATA, TEST_DATA / "labels.csv", ()),
+            (ADDED, ADDED / "labels.csv", ()),
+            *([(heldout, HELDOUT_LABELS, ())] if heldout is not None else []),
+            *((folder, folder / "labels.csv", blind_folders(folder)[1:])
+              for folder in BLIND_BATCHES)]
+    return [s for s in sets if s[1].is_file()]
+
+
+def source_of(name: str) -> str:
+    """A file's source: the prefix of its name (one repository, or one athlete of it)."""
+    return Path(name).name.split("-", 1)[0]
+
+
 def measure_all() -> list[Scored]:
     """Every labelled set, in the order of :data:`BEFORE_ISSUE_20`."""
     development = data_dir()
@@ -603,7 +621,7 @@ def per_set_lines(sets: list[Scored]) -> list[str]:
     every = _distinct(sets)
     sources: dict[str, list[Verdict]] = {}
     for v in every:
-        sources.setdefault(v.file.split("-", 1)[0], []).append(v)
+        sources.setdefault(source_of(v.file), []).append(v)
     lines += ["", "Per source, all sets together, each file once (acceptable): "
               + ", ".join(f"{name} {sum(v.fine for v in vs)}/{len(vs)}"
                           for name, vs in sorted(sources.items(), key=lambda i: i[0].lower()))

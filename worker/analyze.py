@@ -66,7 +66,7 @@ def run_analyze(files: Sequence[str], as_json: bool, history_dir: str | None,
         print(f"history: {len(history)} activities from {history_dir}", file=err)
     failed = False
     for name in files:
-        loaded = _read(Path(name), err, whole_multisport=True)
+        loaded = read_recording(Path(name), err, whole_multisport=True)
         if loaded is None:
             failed = True
             continue
@@ -123,10 +123,10 @@ def _activity_files(directory: Path) -> list[Path]:
 
 
 def _read_all(paths: Iterable[Path], err: TextIO) -> list[Activity]:
-    return [a for loaded in (_read(p, err) for p in paths) if loaded for a in loaded[0]]
+    return [a for loaded in (read_recording(p, err) for p in paths) if loaded for a in loaded[0]]
 
 
-def _read(path: Path, err: TextIO,
+def read_recording(path: Path, err: TextIO,
           whole_multisport: bool = False) -> tuple[list[Activity], Activity | None] | None:
     """The file's sessions and, for a multisport file when asked, the whole file."""
     try:
