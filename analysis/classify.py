@@ -104,7 +104,8 @@ def _heart_follows(case: Case) -> bool:
 #: The structure rules, first match wins.
 RULES: tuple[Callable[[Case], Classification | None], ...] = (
     _race, rules.hills, rules.tempo_block, repeats.repeats, repeats.short_surges,
-    rules.hr_tempo, repeats.fartlek, rules.progression, rules.threshold_run)
+    rules.hr_tempo, repeats.fartlek, rules.progression, rules.threshold_run,
+    rules.past_most_thresholds)
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,8 @@ def classify_summary(activity: Activity, profile: AthleteProfile | None = None, 
 
 def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) -> SummaryVerdict:
     features = segments.from_laps(activity, profile)
-    judged = _with_doubt(_with_left_out(_judge(Case(activity, profile, features, voice)),
-                                        activity, voice), features.hr_doubt, voice)
+    rule, first = _judged_by(Case(activity, profile, features, voice))
+    judged = _with_doubt(_with_left_out(first, activity, voice), features.hr_doubt, voice)
     result = _athlete_word(activity, judged, voice)
     if result is not judged:
         return SummaryVerdict(False, result, "Strava calls it a workout and the laps show no "
@@ -224,6 +225,10 @@ def _judge_summary(activity: Activity, profile: AthleteProfile, voice: Voice) ->
     if paused and (result.workout in STEADY or result.workout in EVEN_LAPS_HIDE):
         return SummaryVerdict(False, result, "long pauses may be the recoveries of repeats; "
                                              "the streams show them")
+    if rule is rules.past_most_thresholds:
+        return SummaryVerdict(False, result, "only the average pace, against the population's "
+                                             "threshold, says tempo; the streams may show a "
+                                             "race or repeats")
     if result.workout is Workout.FARTLEK:
         return SummaryVerdict(False, result, "surges with irregular recoveries may be repeats "
                                              "whose laps were pressed late or missed; the "
@@ -245,13 +250,20 @@ def _with_doubt(result: Classification, doubt: HeartRateDoubt | None,
 
 
 def _judge(case: Case) -> Classification:
+    return _judged_by(case)[1]
+
+
+def _judged_by(case: Case) -> tuple[Callable[[Case], Classification | None] | None,
+                                    Classification]:
+    """The first rule that matches and its classification; None and a steady run when none
+    does."""
     for rule in RULES:
         found = rule(case)
         if found is not None:
-            return found
+            return rule, found
     confidence = LIKELY if case.profile.own_paces else GUESS
-    return rules.steady(case.activity, case.profile, case.features.avg_hr_frac, confidence,
-                        case.voice, case.features.max_hr)
+    return None, rules.steady(case.activity, case.profile, case.features.avg_hr_frac,
+                              confidence, case.voice, case.features.max_hr)
 
 
 def _by_kind(activity: Activity, profile: AthleteProfile,

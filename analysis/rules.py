@@ -262,6 +262,19 @@ def threshold_run(case: Case) -> Classification | None:
                           case.with_heart(text, f.peak_hr_frac, up_to=True))
 
 
+def past_most_thresholds(case: Case) -> Classification | None:
+    """Without the athlete's own paces, a run at the population's threshold pace or faster,
+    lasting TEMPO_BLOCK_S or more and too short to be a long run, is no easy run for most
+    runners: a tempo, as far as its data say."""
+    activity, profile = case.activity, case.profile
+    if (profile.own_paces or is_long(activity, profile) or activity.moving_s < TEMPO_BLOCK_S
+            or activity.speed < profile.threshold_speed):
+        return None
+    text = case.voice.gettext("{summary}, faster than most runners' threshold pace ({pace})")
+    return Classification(Workout.TEMPO, GUESS, text.format(
+        summary=case.summary(), pace=case.pace(profile.threshold_speed)))
+
+
 def progression(case: Case) -> Classification | None:
     f = case.features
     splits = f.split_speeds

@@ -370,8 +370,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "ab-3801381344.tcx.gz": "a tempo",
         # a phone's GPX: 9 min, a 2 min stop, then 3.2 km at 4:23/km without a stop
         "hb-1761594676.gpx": "an easy run",
-        # a phone's GPX: 10 km raced at 4:23/km over a 70 m climb
-        "hb-1749138263.gpx": "an easy run",
         # a phone's GPX: 12.9 km at 4:43-6:30/km over rolling ground
         "hb-1752414838.gpx": "a fartlek",
         # a phone's GPX: 5.4 km raced at 4:42/km, the last 30 s at 3:12/km
@@ -422,15 +420,11 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "hg-test.fit": "intervals",
         # 40 min walked on a treadmill, then a 20 min progressive jog
         "sv-sample.fit": "a tempo",
-        # a 5 km run hard at 4:24/km without a stop
-        "cu-example.tcx": "an easy run",
     },
     # road runs and races of eight athletes, scored once on the classifier of main
     "blind-2026-12p": {
         # a short easy jog over a hill, down and back up twice
         "kl-bez_zastaveni.gpx": "a fartlek",
-        # a 5 km race at 3:45/km from the gun, heart rate 140-162
-        "gi-sample.gpx": "an easy run",
     },
     # races, long and easy runs of five athletes, scored once on the classifier of main
     "blind-2026-12r": {
@@ -453,24 +447,11 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an hour of running and walking
         "vh-2026-01-31.fit": "a fartlek",
     },
-    # reps, races and tempo runs of five athletes, scored once on the classifier of main
-    "blind-2026-12u": {
-        # 15 min on a treadmill at an even hard pace, twice
-        "sb-2025-05-04_run.fit": "an easy run",
-        "sb-2025-04-12_run.fit": "an easy run",
-    },
-    # races, long and easy runs of three athletes, scored once on the classifier of main
-    "blind-2026-12v": {
-        # 3.3 km at 3:37/km, heart rate 139-160 against an assumed maximum
-        "wg-Pacing_Robby_.fit": "an easy run",
-    },
     # one runner's track sessions, hills, tempo and races, scored once on the classifier of
     # main; a rule changed after it (analysis.repeats) with its misses in view
     "blind-2026-12y": {
         # about ten climbs of a minute, run back down, after 22 min on the flat
         "pt-2899264394.fit.gz": "a fartlek",
-        # a 3 km race at 3:36/km from the gun, wrist heart rate 115-167
-        "pt-2906460834.fit.gz": "an easy run",
     },
 }
 
