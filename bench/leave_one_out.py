@@ -30,7 +30,6 @@ from pathlib import Path
 
 from analysis import synthetic
 from analysis.classify import classify
-from analysis.model import Workout
 from bench import real_accuracy
 from worker.analyze import judge_file, read_recording
 
@@ -102,9 +101,9 @@ def labelled(sets: Sequence[tuple[Path, Path, tuple[Path, ...]]] | None = None
             loaded = read_recording(path, io.StringIO(), whole_multisport=True)
             if loaded is None:
                 continue
-            acceptable = {row["workout"]} | {a for a in row["also_acceptable"].split("|") if a}
-            seen[name] = Labelled(name, real_accuracy.source_of(name), frozenset(acceptable),
-                                  path, loaded)  # type: ignore[arg-type]
+            seen[name] = Labelled(name, real_accuracy.source_of(name),
+                                  real_accuracy.acceptable_answers(row), path,
+                                  loaded)  # type: ignore[arg-type]
     return list(seen.values())
 
 
@@ -181,9 +180,8 @@ def measure(files: Sequence[Labelled] | None = None,
         if 2 * len(values) > len(sources):
             most = max(set(values), key=values.count)
             with thresholds({key: most}):
-                moved_right = generated_right()
-            generated[key] = (most, generated_right(), moved_right, GENERATED_SEEDS * len(
-                Workout) * GENERATED_PER_LABEL)
+                moved_right, count = generated_right()
+            generated[key] = (most, generated_right()[0], moved_right, count)
     return Result(len(files), len(sources), sum(base.values()), sum(left_out.values()),
                   code, moved, differ, generated)
 
@@ -194,12 +192,13 @@ GENERATED_PER_LABEL = 40
 GENERATED_SEEDS = 5
 
 
-def generated_right() -> int:
-    """How many of analysis.synthetic's labelled sessions are classified as their label."""
+def generated_right() -> tuple[int, int]:
+    """How many of analysis.synthetic's labelled sessions are classified as their label, of
+    how many."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    return sum(classify(activity).workout is label
-               for seed in range(GENERATED_SEEDS)
-               for label, activity in synthetic.labelled_set(GENERATED_PER_LABEL, seed, start))
+    sessions = [pair for seed in range(GENERATED_SEEDS)
+                for pair in synthetic.labelled_set(GENERATED_PER_LABEL, seed, start)]
+    return sum(classify(activity).workout is label for label, activity in sessions), len(sessions)
 
 
 def report(result: Result) -> str:
@@ -211,9 +210,9 @@ def report(result: Result) -> str:
              "machine together (the blind batches after their blind scores, so not blind).\n",
              "| thresholds | acceptable |", "| --- | --- |",
              f"| the code's, tuned with every source in view | {result.in_sample}/{result.files} "
-             f"({_pct(result.in_sample, result.files)}) |",
+             f"({real_accuracy.pct(result.in_sample, result.files)}) |",
              f"| chosen without the source judged | {result.left_out}/{result.files} "
-             f"({_pct(result.left_out, result.files)}) |", ""]
+             f"({real_accuracy.pct(result.left_out, result.files)}) |", ""]
     moved = {k: v for k, v in result.moved.items() if v}
     if moved:
         lines.append("Chosen otherwise than the code: " + "; ".join(
@@ -256,8 +255,6 @@ def _ok(fine: bool) -> str:
     return "acceptable" if fine else "missed"
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole else "-"
 
 
 if __name__ == "__main__":

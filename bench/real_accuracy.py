@@ -361,8 +361,13 @@ def rows(labels: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def acceptable_answers(row: dict[str, str]) -> frozenset[str]:
+    """A labels row's label and the answers its ``also_acceptable`` lists (joined by "|")."""
+    return frozenset({row["workout"]} | {a for a in row["also_acceptable"].split("|") if a})
+
+
 def _verdict(path: Path, row: dict[str, str], result: dict[str, str] | None) -> Verdict:
-    acceptable = {row["workout"]} | {a for a in row["also_acceptable"].split("|") if a}
+    acceptable = acceptable_answers(row)
     decided, summary_got = _summary(path)
     return Verdict(
         file=Path(row["file"]).name, sport=row["sport"], wanted=row["workout"],
@@ -457,11 +462,11 @@ def _row(name: str, verdicts: list[Verdict], goals: dict[str, float] = GOALS) ->
     n = len(verdicts)
     exact = sum(v.exact for v in verdicts)
     fine = sum(v.fine for v in verdicts)
-    return (f"| {name} | {exact}/{n} ({_pct(exact, n)}) | **{fine}/{n} ({_pct(fine, n)})** | "
+    return (f"| {name} | {exact}/{n} ({pct(exact, n)}) | **{fine}/{n} ({pct(fine, n)})** | "
             f"{round(100 * goals[name])} % |")
 
 
-def _pct(part: int, whole: int) -> str:
+def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f} %" if whole else "n/a"
 
 
@@ -654,7 +659,7 @@ def _now_acceptable(scored: Scored) -> str:
     if scored.missing_labels is not None or not vs:
         return "absent" + (f" ({len(scored.absent)} files)" if scored.absent else "")
     fine = sum(v.fine for v in vs)
-    return (f"{fine}/{len(vs)} ({_pct(fine, len(vs))}), {sum(v.exact for v in vs)} exact"
+    return (f"{fine}/{len(vs)} ({pct(fine, len(vs))}), {sum(v.exact for v in vs)} exact"
             + _absent_note(scored))
 
 
@@ -663,7 +668,7 @@ def _now_runs(scored: Scored) -> str:
     if not runs:
         return "-" if scored.verdicts else "absent"
     fine = sum(v.fine for v in runs)
-    return f"{fine}/{len(runs)} ({_pct(fine, len(runs))})"
+    return f"{fine}/{len(runs)} ({pct(fine, len(runs))})"
 
 
 def _now_intervals(scored: Scored) -> str:
