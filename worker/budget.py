@@ -147,16 +147,24 @@ return 0
 
 
 class Reservation:
-    """Requests reserved in one window; :meth:`spend` uses them, :meth:`close` returns the rest."""
+    """Requests reserved in one window; :meth:`spend` uses them while that window lasts,
+    :meth:`close` returns the rest.
 
-    def __init__(self, budget: Budget, keys: list[str], count: int) -> None:
+    A job reserves its read and its write together but sends the write after the analysis. A
+    write sent after the window's reset counts in a window that never charged it, so from the
+    edge of the window on (see EDGE_SHARE) the reservation is spent: the write then reserves
+    in the window it is sent in, like any request, or waits for it.
+    """
+
+    def __init__(self, budget: Budget, keys: list[str], count: int, until: float) -> None:
         self.budget = budget
         self.keys = keys
         self.left = count
+        self.until = until
 
     def spend(self) -> bool:
-        """Use one reserved request; False when none is left."""
-        if self.left <= 0:
+        """Use one reserved request; False when none is left or its window is ending."""
+        if self.left <= 0 or self.budget.clock() >= self.until:
             return False
         self.left -= 1
         return True
@@ -229,7 +237,8 @@ class Budget:
         short_share, daily_share = PRIORITIES[priority]
         now = self.clock()
         window_end = self._next(now, 0)
-        if window_end - now < min(EDGE_MAX_S, self.windows.short * EDGE_SHARE):
+        edge = window_end - min(EDGE_MAX_S, self.windows.short * EDGE_SHARE)
+        if now >= edge:
             raise QuotaExhausted("the short window is about to reset", window_end)
         limits = self.limits
         caps = [
@@ -254,7 +263,7 @@ class Budget:
         )]
         code = int(result[0])
         if code == 0:
-            return Reservation(self, counters, count)
+            return Reservation(self, counters, count, until=min(edge, self._next(now, 1)))
         if code == -1:
             reason = self.closed_reason() or "closed"
             raise QuotaExhausted(reason, self._closed_until() or self._next(now, 0))

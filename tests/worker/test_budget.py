@@ -162,6 +162,25 @@ def test_nothing_is_reserved_in_the_last_moment_of_a_window(redis_client: redis.
     budget.acquire("live")
 
 
+def test_a_write_sent_after_the_reset_is_counted_in_the_window_it_is_sent_in(
+    redis_client: redis.Redis,
+) -> None:
+    windows = RateWindows(short=10, daily=86400)
+    clock = FrozenClock(1_800_000_000 + 5.0)
+    budget = Budget(redis_client, LIMITS, windows, clock)
+    reservation = budget.acquire("live", count=2)  # the event's read and its write
+    assert reservation.spend()  # the read, in the window that reserved it
+    clock.now = 1_800_000_000 + 9.95  # the analysis ran until the window's last moment
+    assert not reservation.spend()
+    with pytest.raises(QuotaExhausted) as refused:
+        budget.acquire("live")  # so the write waits for the next window
+    assert refused.value.retry_at == 1_800_000_010
+    clock.now = 1_800_000_010.5
+    assert not reservation.spend()
+    budget.acquire("live")
+    assert budget.usage().read_short == 1  # the write, counted where Strava counts it
+
+
 def test_a_command_waits_out_a_reset_seconds_away_but_not_a_spent_window() -> None:
     clock, slept, calls = FrozenClock(1_800_000_000.0), [], []
 
