@@ -244,6 +244,12 @@ BATCHES = (
           "runs 14/17 acceptable (82 %), 11 exact; interval sessions called intervals 8 of 10",
           Recorded("**14/17 (82 %)**, 11 exact, blind (96cf622, the classifier of 6a7dc42)",
                    "**14/17 (82 %)**", "**8 of 10**")),
+    Batch(TEST_DATA / "blind-2026-12z", "twenty-sixth",
+          "races from a mile to a marathon, reps, tempo, easy runs and three non-runs",
+          "commit 1df1782 (the classifier of a39ec25): 10/16 acceptable (62 %), 8 exact; "
+          "runs 8/13 acceptable (62 %), 6 exact; interval sessions called intervals 1 of 2",
+          Recorded("**10/16 (62 %)**, 8 exact, blind (1df1782, the classifier of a39ec25)",
+                   "**8/13 (62 %)**", "**1 of 2**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder

@@ -453,6 +453,22 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # about ten climbs of a minute, run back down, after 22 min on the flat
         "pt-2899264394.fit.gz": "a fartlek",
     },
+    # races from a mile to a marathon, reps, tempo, easy runs and three non-runs of eight
+    # repositories, scored once on the classifier of main
+    "blind-2026-12z": {
+        # 2 x 10 x 200 m in 41-54 s with 40 s recoveries, a lap at each rep and recovery
+        "cl-Afternoon_Run.fit": "sprints",
+        # a 10 km road race at 4:25/km without heart rate
+        "ow-20180331_Crescent_City_Classic.tcx": "sprints",
+        # a mile race in 4:46
+        "ng-Garmin.fit": "a run too short to judge",
+        # 10 km in 54 min with a 12 min block at threshold
+        "ot-activity_282135708.tcx.gz": "a run too short to judge",
+        # a hilly easy 4.9 km at 7:19/km
+        "jm-activity_12740341707.tcx": "a fartlek",
+        # a hike of 2.9 km in 51 min
+        "ot-Rusty-2013-06-27T18-29-06-Hiking.gpx.gz": "a recovery run",
+    },
 }
 
 
