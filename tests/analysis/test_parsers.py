@@ -258,15 +258,18 @@ def test_gpx_heart_rate_and_cadence_come_from_garmin_extensions() -> None:
     assert activity.start == datetime(2024, 3, 1, 8, tzinfo=UTC)
 
 
-def tcx_document(sport: str, laps: list[list[tuple[int, float, int]]]) -> bytes:
+def tcx_document(sport: str, laps: list[list[tuple[int, float, int]]],
+                 lap_distances: list[float] | None = None) -> bytes:
     def point(second: int, distance: float, hr: int) -> str:
         return (f"<Trackpoint><Time>2024-03-01T08:{second // 60:02d}:{second % 60:02d}Z</Time>"
                 f"<DistanceMeters>{distance}</DistanceMeters>"
                 f"<HeartRateBpm><Value>{hr}</Value></HeartRateBpm></Trackpoint>")
+    distances = lap_distances or [lap[-1][1] - lap[0][1] for lap in laps]
     body = "".join(
         f'<Lap StartTime="2024-03-01T08:00:00Z"><TotalTimeSeconds>1</TotalTimeSeconds>'
-        f"<DistanceMeters>{lap[-1][1] - lap[0][1]}</DistanceMeters>"
-        f"<Track>{''.join(point(*p) for p in lap)}</Track></Lap>" for lap in laps)
+        f"<DistanceMeters>{distance}</DistanceMeters>"
+        f"<Track>{''.join(point(*p) for p in lap)}</Track></Lap>"
+        for lap, distance in zip(laps, distances, strict=True))
     return ('<?xml version="1.0"?><TrainingCenterDatabase '
             'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
             f'<Activities><Activity Sport="{sport}"><Id>x</Id>{body}</Activity></Activities>'
@@ -282,6 +285,52 @@ def test_tcx_laps_sport_and_heart_rate_are_read() -> None:
     assert [lap.avg_hr for lap in activity.laps] == [130.0, 160.0]
     assert activity.distance_m == pytest.approx(sum(lap.distance_m for lap in activity.laps))
     assert activity.elapsed_s == 300.0
+
+
+def test_a_tcx_laps_distance_its_track_points_contradict_gives_way_to_them() -> None:
+    first = [(s, 3.0 * s, 150) for s in range(0, 601)]
+    second = [(s, 3.0 * s, 150) for s in range(601, 1201)]
+    activity = parse_activity(tcx_document("Running", [first, second], [17.42, 1805.0]),
+                              "run.tcx")
+    first_lap, second_lap = (lap.distance_m for lap in activity.laps)
+    assert first_lap == pytest.approx(1800.0, abs=3.0)  # the points', to the next lap's first
+    assert second_lap == 1805.0
+    assert activity.distance_m == pytest.approx(first_lap + second_lap)
+
+
+@pytest.mark.parametrize("recorded", [1750.0, 1810.0, 2300.0])
+def test_a_tcx_laps_own_distance_is_kept_where_its_track_points_roughly_agree(
+    recorded: float,
+) -> None:
+    points = [(s, 3.0 * s, 150) for s in range(0, 601)]
+    activity = parse_activity(tcx_document("Running", [points], [recorded]), "run.tcx")
+    assert activity.laps[0].distance_m == activity.distance_m == recorded
+
+
+def test_a_tcx_laps_distance_stands_over_sparse_points_that_carry_positions_only() -> None:
+    """Three points 10 m apart in a lap the device measured at 300 m: positions alone cover
+    less than was run where they are sparse, so they do not overrule the lap."""
+    points = "".join(
+        f"<Trackpoint><Time>2024-03-01T08:00:{second:02d}Z</Time><Position>"
+        f"<LatitudeDegrees>{48.0 + index * 0.00009:.6f}</LatitudeDegrees>"
+        "<LongitudeDegrees>11.0</LongitudeDegrees></Position></Trackpoint>"
+        for index, second in enumerate((0, 40, 90)))
+    document = ('<?xml version="1.0"?><TrainingCenterDatabase '
+                'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
+                '<Activities><Activity Sport="Running"><Id>x</Id>'
+                '<Lap StartTime="2024-03-01T08:00:00Z"><TotalTimeSeconds>96</TotalTimeSeconds>'
+                f"<DistanceMeters>300</DistanceMeters><Track>{points}</Track></Lap>"
+                "</Activity></Activities></TrainingCenterDatabase>").encode()
+    activity = parse_activity(document, "run.tcx")
+    assert activity.laps[0].distance_m == activity.distance_m == 300.0
+
+
+def test_a_real_tcx_whose_lap_says_17_m_for_10_km_of_track_points_reads_as_10_km(
+    test_data: Path,
+) -> None:
+    activity = read(test_data / "blind-2026-12z" / "ot-activity_282135708.tcx.gz")
+    assert activity.distance_m == pytest.approx(10_000.0, abs=20.0)  # the last point: 10,006 m
+    assert activity.laps[0].distance_m == pytest.approx(activity.distance_m)
 
 
 # FIT files assembled in the test: header, definitions, data, CRC (FIT SDK, "FIT File Types").
