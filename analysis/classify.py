@@ -35,7 +35,10 @@ from analysis.rules import GUESS, LIKELY
 from analysis.units import format_duration
 from analysis.voice import DEFAULT, Voice
 
-#: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test.
+#: Shortest run that can be judged, in s: below five minutes it is a warm-up or a test,
+#: unless it covered MIN_RUN_M or more. That is 3:20/km or faster, quicker than anyone's
+#: warm-up: a track race or a time trial (tests/data/blind-2026-12z: a mile race in 4:46,
+#: "too short to judge").
 MIN_RUN_S = 300.0
 #: Shortest run distance that can be judged, in m: under the metric mile a run is a
 #: warm-up, a cool-down or a test, whatever its pace.
@@ -350,6 +353,12 @@ def _unusable_run(activity: Activity, profile: AthleteProfile,
     moving, distance = activity.moving_s, activity.distance_m
     if not (math.isfinite(moving) and math.isfinite(distance)):
         return Classification(Workout.OTHER, SURE, _("time or distance is missing"))
+    if moving < MIN_RUN_S and distance >= MIN_RUN_M and math.isfinite(moving) and moving > 0:
+        return _implausible_speed(activity, profile, voice) or Classification(
+            Workout.RACE, GUESS, _("{distance} in {time} at {pace}, a race or time trial's "
+                                   "speed").format(distance=voice.distance(distance),
+                                                   time=voice.clock(moving),
+                                                   pace=voice.pace(activity.speed)))
     if moving < MIN_RUN_S:
         return Classification(Workout.OTHER, SURE, _(
             "run of {duration}: too short to judge").format(duration=format_duration(moving)))

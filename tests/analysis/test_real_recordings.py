@@ -450,13 +450,11 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         "pt-2899264394.fit.gz": "a fartlek",
     },
     # races from a mile to a marathon, reps, tempo, easy runs and three non-runs of eight
-    # repositories, scored once on the classifier of main; rules changed after it
-    # (analysis.parsers.tcx, analysis.repeats) with its misses in view
+    # repositories, scored once on the classifier of main; rules changed after it with its
+    # misses in view (analysis.parsers.tcx, analysis.repeats, analysis.classify)
     "blind-2026-12z": {
         # a 10 km road race at 4:25/km without heart rate
         "ow-20180331_Crescent_City_Classic.tcx": "sprints",
-        # a mile race in 4:46
-        "ng-Garmin.fit": "a run too short to judge",
         # a hilly easy 4.9 km at 7:19/km
         "jm-activity_12740341707.tcx": "a fartlek",
         # a hike of 2.9 km in 51 min
