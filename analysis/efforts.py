@@ -469,8 +469,9 @@ def _kept_pace(gap: Piece, before: Piece, after: Piece, jog_speed: float) -> boo
     the effort's speed below the bouts' bar while the runner held their pace, not a recovery.
     Bouts that are fast only once grade-adjusted (climbs) are no pace to keep: the runs down
     between them are faster over the ground and no effort."""
-    return gap.moving_s > 0 and gap.pace_speed >= max(
-        BOUT_MIN_RATIO * jog_speed, min(before.pace_speed, after.pace_speed))
+    bar = max(BOUT_MIN_RATIO * jog_speed, min(before.pace_speed, after.pace_speed))
+    # a pace held exactly (metres / seconds of each piece) may differ in the last bit
+    return gap.moving_s > 0 and (gap.pace_speed >= bar or math.isclose(gap.pace_speed, bar))
 
 
 def _join(pieces: Sequence[Piece]) -> Piece:

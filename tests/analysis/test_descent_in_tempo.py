@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis import segments
@@ -65,6 +65,7 @@ def test_a_slower_stretch_down_the_same_descent_is_still_a_recovery() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(at=st.floats(5, 14), descent_s=st.integers(15, 60), grade=st.floats(-8.0, -3.0))
+@example(at=9.6875, descent_s=57, grade=-8.0)  # the descent's pace a float's last bit slower
 def test_a_descent_run_at_the_tempo_pace_never_splits_the_tempo(at: float, descent_s: int,
                                                                   grade: float) -> None:
     activity = run(20, at, descent_s, grade)
