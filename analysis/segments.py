@@ -17,6 +17,7 @@ import numpy as np
 from analysis import claims, climbs, plausibility
 from analysis.efforts import (
     BOUT_ENTRY,
+    RUN_MIN_SPEED,
     STANDING_REST_S,
     Efforts,
     close_gaps,
@@ -91,6 +92,7 @@ class Features:
     avg_hr_frac: float | None
     peak_hr_frac: float | None
     hr_doubt: plausibility.HeartRateDoubt | None = None  # why the recorded heart rate was set aside
+    running_speed: float | None = None  # median speed over the ground while running, m/s
 
 
 def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None:
@@ -126,6 +128,7 @@ def from_streams(activity: Activity, profile: AthleteProfile) -> Features | None
         avg_hr_frac=float(np.mean(hr)) / max_hr if hr is not None else None,
         peak_hr_frac=float(np.percentile(hr, 99.5)) / max_hr if hr is not None else None,
         hr_doubt=doubt,
+        running_speed=_running_speed(speed),
     )
 
 
@@ -183,6 +186,13 @@ def from_laps(activity: Activity, profile: AthleteProfile) -> Features:
         peak_hr_frac=peak / max_hr if math.isfinite(peak) else None,
         hr_doubt=doubt,
     )
+
+
+def _running_speed(speed: FloatArray) -> float | None:
+    """The median of the cleaned speeds of a runner's pace (RUN_MIN_SPEED or more), m/s:
+    walks and standstills left out."""
+    running = speed[speed >= RUN_MIN_SPEED]
+    return float(np.median(running)) if running.size else None
 
 
 def clean_speed(streams: Streams) -> FloatArray:
