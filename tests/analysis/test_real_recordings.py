@@ -318,8 +318,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
         # an easy run with five 20 s sprints at 3:27-4:00/km on 2 min jogs or walks: labelled
         # easy (or intervals) before the classifier was known to answer "sprints"
         "ea-2024-02-07-11-58-30.fit": "sprints",
-        # an easy run with six 20 s pickups at 3:56-4:44/km on 40 s floats
-        "ea-2024-10-12-09-27-05.fit": "sprints",
     },
     # runs of seven more athletes, one of them an interval session, scored once on the
     # classifier of main; no rule changed after it
@@ -439,8 +437,6 @@ BLIND_MISSES: dict[str, dict[str, str]] = {
     # repositories, scored once on the classifier of main; rules changed after it with its
     # misses in view (analysis.parsers.tcx, analysis.repeats, analysis.classify)
     "blind-2026-12z": {
-        # a 10 km road race at 4:25/km without heart rate
-        "ow-20180331_Crescent_City_Classic.tcx": "sprints",
         # a hike of 2.9 km in 51 min
         "ot-Rusty-2013-06-27T18-29-06-Hiking.gpx.gz": "a recovery run",
     },
