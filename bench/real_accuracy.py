@@ -250,6 +250,12 @@ BATCHES = (
           "runs 8/13 acceptable (62 %), 6 exact; interval sessions called intervals 1 of 2",
           Recorded("**10/16 (62 %)**, 8 exact, blind (1df1782, the classifier of a39ec25)",
                    "**8/13 (62 %)**", "**1 of 2**")),
+    Batch(TEST_DATA / "blind-2026-12za", "twenty-seventh",
+          "races, long runs, tempo, reps, easy runs and a hike",
+          "commit e5d79a1 (the classifier of 86108cf): 10/14 acceptable (71 %), 9 exact; "
+          "runs 10/13 acceptable (77 %), 9 exact; interval sessions called intervals 1 of 1",
+          Recorded("**10/14 (71 %)**, 9 exact, blind (e5d79a1, the classifier of 86108cf)",
+                   "**10/13 (77 %)**", "**1 of 1**")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
