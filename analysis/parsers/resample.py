@@ -43,6 +43,15 @@ GRADE_WINDOW_M = 100.0
 #: rest above 30 bpm, and maximal heart rates stay below 230 bpm.
 HR_MIN_BPM = 30.0
 HR_MAX_BPM = 230.0
+#: A device that writes its distance every few seconds repeats the last value at each sample
+#: in between: held for at most HELD_MAX_S, such repeats are no standstill, and where they are
+#: at least HELD_SHARE of the samples the distance is interpolated in time across them. Read at
+#: 1 Hz as written, its 11-12 m steps every 3-5 s are 12 m/s for a second, a vehicle's speed
+#: (tests/data/blind-2026-12za: a Suunto 9's 28.6 km read as 6.4 km with the rest cut as
+#: vehicle stretches). A standstill holds longer, and a device writing every second repeats
+#: itself only there.
+HELD_MAX_S = 8.0
+HELD_SHARE = 0.3
 #: Fastest plausible speed on foot: Usain Bolt's peak in 2009 was 12.4 m/s.
 RUN_MAX_SPEED_MPS = 12.5
 #: Fastest plausible human-powered speed outside record attempts: 140 km/h, above
@@ -159,6 +168,8 @@ def resample_1hz(
         raise ValueError(f"samples span {t[-1] / 86400:.1f} days")
 
     grid = np.arange(int(t[-1]) + 1, dtype=np.float64)
+    if "distance" in arrays:
+        arrays["distance"] = _unheld(t, arrays["distance"])
     cumulative = _cumulative_distance(t, arrays, max_speed)
     pause_step = _pause_steps(t, cumulative)
     line = _timeline(grid, t, pause_step)
@@ -194,6 +205,23 @@ def _usable_samples(t: FloatArray) -> BoolArray:
     keep = np.zeros(t.shape, dtype=np.bool_)
     keep[np.flatnonzero(in_order)[last_of_equal]] = True
     return keep
+
+
+def _unheld(t: FloatArray, distance: FloatArray) -> FloatArray:
+    """The device's distance without the repeats of a value written every few seconds (NaN,
+    to be interpolated in time), where such repeats are HELD_SHARE of the samples or more."""
+    finite = np.isfinite(distance)
+    same = np.zeros(distance.size, dtype=bool)
+    same[1:] = finite[1:] & finite[:-1] & (distance[1:] == distance[:-1])
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]  # repeats [start, end) of the sample start - 1
+    short = t[ends - 1] - t[starts - 1] <= HELD_MAX_S
+    if np.sum((ends - starts)[short]) < HELD_SHARE * distance.size:
+        return distance
+    out = distance.copy()
+    for start, end in zip(starts[short], ends[short], strict=True):
+        out[start:end] = np.nan
+    return out
 
 
 def _cumulative_distance(t: FloatArray, arrays: dict[str, FloatArray],

@@ -192,3 +192,56 @@ def test_an_altimeter_heard_only_as_a_pause_began_leaves_grade_unknown() -> None
     s = resample_1hz(np.array([0.0, 2 * BRIDGE_GAP_S]), distance=np.zeros(2),
                      altitude=np.array([5.0, np.nan]))
     assert s.grade is not None and np.isnan(s.grade).all()
+
+
+def written_every(seconds: int | tuple[int, ...], speed: float, total_s: int = 600,
+                  stop: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A sample a second whose distance the device updates only every ``seconds`` (a tuple:
+    those intervals in turn), the last value repeated in between, running at ``speed``;
+    standing still over ``stop`` = (from, to) seconds, when given."""
+    t = np.arange(total_s + 1, dtype=np.float64)
+    v = np.full(t.size, speed)
+    if stop is not None:
+        v[stop[0]:stop[1]] = 0.0
+    true = np.concatenate(([0.0], np.cumsum(v[1:])))
+    intervals = seconds if isinstance(seconds, tuple) else (seconds,)
+    writes = np.cumsum(np.resize(np.array(intervals), total_s + 1))
+    last = np.concatenate(([0], writes))[np.searchsorted(writes, t, side="right")]
+    return t, true[last.astype(int)]
+
+
+def test_a_distance_written_every_three_to_five_seconds_reads_as_the_pace_run() -> None:
+    """A Suunto 9 writes its distance every 3-5 s: read as written, its steps are up to
+    4.5 m/s and its holds standstills (tests/data/blind-2026-12za)."""
+    t, distance = written_every((3, 5, 4, 3, 4, 5), 3.0)
+    streams = resample_1hz(t, distance=distance)
+    assert float(np.max(streams.speed[10:-10])) == pytest.approx(3.0, abs=0.2)
+    assert streams.distance[-1] == pytest.approx(1800.0, abs=12.0)
+    assert streams.moving[5:-5].all()
+
+
+def test_a_standstill_inside_such_a_recording_stays_a_standstill() -> None:
+    t, distance = written_every(4, 3.0, stop=(200, 260))
+    streams = resample_1hz(t, distance=distance)
+    assert not streams.moving[212:252].any()
+    assert streams.moving[20:190].all() and streams.moving[270:590].all()
+
+
+def test_a_device_writing_every_second_keeps_its_short_stops() -> None:
+    """Repeats only at two 5 s stops at lights: no pattern of a device writing every few
+    seconds, so the stops stay as written."""
+    t, distance = written_every(1, 3.0, stop=(100, 105))
+    later = written_every(1, 3.0, stop=(400, 405))[1]
+    distance = np.where(t < 300, distance, later)
+    streams = resample_1hz(t, distance=distance)
+    assert not streams.moving[101:104].any() and not streams.moving[401:404].any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(2, 6), min_size=1, max_size=5), st.floats(2.0, 5.5))
+def test_any_update_intervals_of_a_few_seconds_keep_the_speed_run(seconds: list[int],
+                                                                  speed: float) -> None:
+    t, distance = written_every(tuple(seconds), speed)
+    streams = resample_1hz(t, distance=distance)
+    inner = streams.speed[20:-20]
+    assert float(np.max(np.abs(inner - speed))) <= 0.1 * speed
