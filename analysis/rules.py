@@ -205,6 +205,8 @@ def tempo_block(case: Case) -> Classification | None:
         return None
     if not _near_threshold(blocks, case) or not _harder_than_around(blocks, case):
         return None
+    if blocks[0].start_s < NAMED_WARM_UP_S and is_long(case.activity, case.profile):
+        return None  # a long run's first hour at its start pace, then slower: a fade
     _ = case.voice.gettext
     pace = case.paces(b.pace_speed for b in blocks)
     if len(blocks) == 1:
