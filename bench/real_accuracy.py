@@ -256,6 +256,12 @@ BATCHES = (
           "runs 10/13 acceptable (77 %), 9 exact; interval sessions called intervals 1 of 1",
           Recorded("**10/14 (71 %)**, 9 exact, blind (e5d79a1, the classifier of 86108cf)",
                    "**10/13 (77 %)**", "**1 of 1**")),
+    Batch(TEST_DATA / "blind-2026-12zb", "twenty-eighth",
+          "easy runs, a jog and a walk recorded as a run",
+          "commit 4e13b5c (the classifier of 96b71a6): 3/5 acceptable (60 %), 2 exact; "
+          "runs 3/4 acceptable (75 %), 2 exact; no interval session",
+          Recorded("**3/5 (60 %)**, 2 exact, blind (4e13b5c, the classifier of 96b71a6)",
+                   "**3/4 (75 %)**", "-")),
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
