@@ -353,7 +353,7 @@ def _unusable_run(activity: Activity, profile: AthleteProfile,
     moving, distance = activity.moving_s, activity.distance_m
     if not (math.isfinite(moving) and math.isfinite(distance)):
         return Classification(Workout.OTHER, SURE, _("time or distance is missing"))
-    if moving < MIN_RUN_S and distance >= MIN_RUN_M and math.isfinite(moving) and moving > 0:
+    if 0 < moving < MIN_RUN_S and distance >= MIN_RUN_M:
         return _implausible_speed(activity, profile, voice) or Classification(
             Workout.RACE, GUESS, _("{distance} in {time} at {pace}, a race or time trial's "
                                    "speed").format(distance=voice.distance(distance),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.efforts import runs_of
 from analysis.model import BoolArray, FloatArray, Streams
 from analysis.parsers.sports import ON_FOOT
 
@@ -213,13 +214,12 @@ def _unheld(t: FloatArray, distance: FloatArray) -> FloatArray:
     finite = np.isfinite(distance)
     same = np.zeros(distance.size, dtype=bool)
     same[1:] = finite[1:] & finite[:-1] & (distance[1:] == distance[:-1])
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
-    starts, ends = edges[::2], edges[1::2]  # repeats [start, end) of the sample start - 1
-    short = t[ends - 1] - t[starts - 1] <= HELD_MAX_S
-    if np.sum((ends - starts)[short]) < HELD_SHARE * distance.size:
+    # repeats [start, end) of the value of sample start - 1, held for at most HELD_MAX_S
+    held = [(a, b) for a, b in runs_of(same) if t[b - 1] - t[a - 1] <= HELD_MAX_S]
+    if sum(b - a for a, b in held) < HELD_SHARE * distance.size:
         return distance
     out = distance.copy()
-    for start, end in zip(starts[short], ends[short], strict=True):
+    for start, end in held:
         out[start:end] = np.nan
     return out
 

@@ -154,21 +154,23 @@ def _activity(name: str, sport: str, laps: tuple[_Lap, ...]) -> Activity:
     start, offsets = summary.sample_offsets(name, times)
     channels = {key: np.concatenate([lap.columns[key] for lap in laps]) for key in POINT_FIELDS}
     streams = summary.streams_for(name, sport, offsets, channels)
-    stream_laps = _stream_laps(laps, start, streams)
+    stream_laps, untimed_m = _stream_laps(laps, start, streams)
     activity = summary.activity_from_streams(sport, _utc(start), streams, stream_laps)
     if any(lap.distance_m for lap in laps):
         # The laps' distances (see _lap_distance), and those of laps without points.
-        untimed = (lap.distance_m or 0.0 for lap in laps
-                   if _first_plausible(lap, start, streams) is None)
-        return replace(activity, distance_m=sum(lap.distance_m for lap in stream_laps)
-                       + sum(untimed))
+        return replace(activity,
+                       distance_m=sum(lap.distance_m for lap in stream_laps) + untimed_m)
     return activity
 
 
-def _stream_laps(laps: tuple[_Lap, ...], start: float, streams: Streams) -> tuple[Lap, ...]:
-    """Laps bounded by their first track points; distance as the device summed it."""
+def _stream_laps(laps: tuple[_Lap, ...], start: float,
+                 streams: Streams) -> tuple[tuple[Lap, ...], float]:
+    """Laps bounded by their first track points, distance as the device summed it (see
+    _lap_distance); and the distance the laps without a point inside the streams recorded."""
     timed = [(first - start, lap) for lap in laps
              if (first := _first_plausible(lap, start, streams)) is not None]
+    inside = {id(lap) for _, lap in timed}
+    untimed_m = sum(lap.distance_m or 0.0 for lap in laps if id(lap) not in inside)
     ends = [offset for offset, _ in timed[1:]] + [float(streams.time[-1])]
     result = []
     for (offset, lap), end in zip(timed, ends, strict=True):
@@ -176,7 +178,7 @@ def _stream_laps(laps: tuple[_Lap, ...], start: float, streams: Streams) -> tupl
         result.append(replace(measured, distance_m=_lap_distance(lap, measured.distance_m),
                               avg_hr=_either(measured.avg_hr, lap.avg_hr),
                               max_hr=_either(measured.max_hr, lap.max_hr)))
-    return tuple(result)
+    return tuple(result), untimed_m
 
 
 def _lap_distance(lap: _Lap, measured: float) -> float:

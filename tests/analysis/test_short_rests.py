@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import classify
-from analysis.model import Activity, Streams, Workout
+from analysis.model import Activity, Classification, Streams, Workout
 from analysis.parsers.summary import activity_from_streams
 
 START = datetime(2026, 9, 2, 17, 0, tzinfo=UTC)
@@ -49,12 +49,19 @@ def test_eight_20_s_sprints_on_90_s_walks_stay_sprints() -> None:
     assert result.workout is Workout.SPRINTS, result.evidence
 
 
+def evenly(count: int, seconds: float, rest_share: float, pace: float) -> Classification:
+    """The classification of ``count`` reps of ``seconds`` at ``pace`` (s/km), each rest walked for
+    ``rest_share`` of a rep."""
+    reps, rests = [(seconds, pace)] * count, [rest_share * seconds] * (count - 1)
+    return classify(session(reps, rests))
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(8, 16), st.floats(36.0, 55.0), st.floats(0.6, 1.1), st.floats(195.0, 225.0))
 def test_reps_of_half_a_minute_and_more_on_rests_no_longer_are_never_sprints(
     count: int, seconds: float, rest_share: float, pace: float,
 ) -> None:
-    result = classify(session([(seconds, pace)] * count, [rest_share * seconds] * (count - 1)))
+    result = evenly(count, seconds, rest_share, pace)
     assert result.workout is not Workout.SPRINTS, result.evidence
 
 
@@ -63,5 +70,5 @@ def test_reps_of_half_a_minute_and_more_on_rests_no_longer_are_never_sprints(
 def test_short_sprints_resting_several_times_their_length_are_sprints(
     count: int, seconds: float, rest_share: float, pace: float,
 ) -> None:
-    result = classify(session([(seconds, pace)] * count, [rest_share * seconds] * (count - 1)))
+    result = evenly(count, seconds, rest_share, pace)
     assert result.workout is Workout.SPRINTS, result.evidence
