@@ -261,7 +261,15 @@ BATCHES = (
           "commit 4e13b5c (the classifier of 96b71a6): 3/5 acceptable (60 %), 2 exact; "
           "runs 3/4 acceptable (75 %), 2 exact; no interval session",
           Recorded("**3/5 (60 %)**, 2 exact, blind (4e13b5c, the classifier of 96b71a6)",
-                   "**3/4 (75 %)**", "-")),
+                   "**3/4 (75 %)**", "-"),
+          rules_readme=False),  # no rule was changed for its misses
+    Batch(TEST_DATA / "blind-2026-12zc", "twenty-ninth",
+          "a marathon, two easy runs and a mountain road ride",
+          "commit eed0880 (the classifier of 19cc1d4): 4/4 acceptable (100 %), 3 exact; "
+          "runs 3/3 acceptable (100 %), 2 exact; no interval session",
+          Recorded("**4/4 (100 %)**, 3 exact, blind (eed0880, the classifier of 19cc1d4)",
+                   "**3/3 (100 %)**", "-"),
+          rules_readme=False),  # no miss
 )
 #: The first blind batch of December 2026 (issue 20).
 BLIND = BATCHES[0].folder
