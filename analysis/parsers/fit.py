@@ -215,9 +215,29 @@ def _read(data: bytes, name: str) -> _Messages:
     return messages
 
 
+class _Processor(fitdecode.DefaultDataProcessor):  # type: ignore[misc]
+    """fitdecode's default processing (FIT times to datetimes, bools), asked only about the
+    types it converts. The default looks up a method by name for the type, the field and the
+    unit of every value decoded, though it has methods for four types and no field or unit:
+    the look-ups were an eighth of the time a long file took to decode."""
+
+    CONVERTED = frozenset({"bool", "date_time", "local_date_time", "localtime_into_day"})
+
+    def on_process_type(self, reader: Any, field_data: Any) -> None:
+        if field_data.type.name in self.CONVERTED:
+            super().on_process_type(reader, field_data)
+
+    def on_process_field(self, reader: Any, field_data: Any) -> None:
+        """Nothing: the default converts no field by its name."""
+
+    def on_process_unit(self, reader: Any, field_data: Any) -> None:
+        """Nothing: the default converts no unit."""
+
+
 def _frames(data: bytes) -> Iterator[Any]:
     reader = fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE,
-                                 error_handling=fitdecode.ErrorHandling.IGNORE)
+                                 error_handling=fitdecode.ErrorHandling.IGNORE,
+                                 processor=_Processor())
     with reader:
         yield from reader
 

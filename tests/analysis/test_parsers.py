@@ -7,14 +7,18 @@ import csv
 import dataclasses
 import functools
 import gzip
+import io
 import json
 import pickle
 import re
 import struct
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import fitdecode  # type: ignore[import-untyped]
 import gpxpy
 import numpy as np
 import pytest
@@ -24,7 +28,7 @@ from hypothesis import strategies as st
 import analysis.parsers as parsers
 from analysis.classify import classify
 from analysis.model import Activity
-from analysis.parsers import ActivityFileError, parse_activity, parse_sessions
+from analysis.parsers import ActivityFileError, fit, parse_activity, parse_sessions
 from analysis.parsers.bundle import activity_from_strava, parse_bundle
 from analysis.parsers.resample import RUN_MAX_SPEED_MPS
 from analysis.parsers.sessions import Span, distinct, same_session
@@ -77,6 +81,26 @@ def test_streams_agree_with_the_summary_of_a_real_file(test_data: Path, name: st
             activity.distance_m, rel=0.01)
         last = activity.laps[-1]
         assert last.start_s + last.elapsed_s == pytest.approx(activity.elapsed_s, abs=5)
+
+
+@pytest.mark.parametrize("path", [TEST_DATA / "sessions" / "muktihari-triathlon_summary_last.fit",
+                                  *sorted((TEST_DATA / "runs").glob("*.fit"))[:3]],
+                         ids=lambda path: path.name)
+def test_the_fit_reader_keeps_what_fitdecodes_default_processing_gives(path: Path) -> None:
+    """analysis.parsers.fit asks fitdecode to process only the types its default converts:
+    every message read that way equals the one fitdecode's default processor gives."""
+    data = path.read_bytes()
+
+    def default_frames(data: bytes) -> Iterator[Any]:
+        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE,
+                                 error_handling=fitdecode.ErrorHandling.IGNORE) as reader:
+            yield from reader
+
+    lean = fit._read(data, path.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fit, "_frames", default_frames)
+        default = fit._read(data, path.name)
+    assert lean.records and lean == default
 
 
 def test_lap_heart_rates_bracket_the_session_average(test_data: Path) -> None:
