@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean install messages constraints examples browser-deps
+.PHONY: run test pytest bench lint typecheck clean install messages constraints examples browser-deps
 
 install: $(STAMP)
 
@@ -34,9 +34,15 @@ run: $(STAMP)
 # with four on 2 cores, 329 s with two), and each process of pytest-xdist has its own
 # redis-server and its own databases.
 TEST_PROCESSES ?= 4
+# mypy and ruff run beside pytest, as jobs of make's own: their few seconds of CPU fit in while
+# the tests wait, and a failure of any of the three fails `make test`.
 test: $(STAMP) browser-deps
+	$(MAKE) --no-print-directory --jobs=3 typecheck lint pytest
+
+typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/ruff check worker analysis tests bench
+
+pytest: $(STAMP) browser-deps
 	$(BIN)/pytest -q --numprocesses $(TEST_PROCESSES) --maxprocesses 4 --dist worksteal
 
 # axe-core, which the browser tests inject into every page they check, from npm at the version
