@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from importlib import import_module
 
+import pytest
+
 from analysis import efforts, segments
 from bench import leave_one_out, real_accuracy
 from bench.leave_one_out import THRESHOLDS, labelled, measure, thresholds
+from tests.support import recordings
 
 
 def test_every_threshold_named_is_a_number_of_its_module() -> None:
@@ -22,10 +25,12 @@ def test_a_threshold_is_changed_wherever_it_is_held_and_restored_after() -> None
     assert before == efforts.BOUT_ENTRY and before == segments.BOUT_ENTRY
 
 
-def test_verdicts_change_only_for_sources_whose_thresholds_moved() -> None:
+def test_verdicts_change_only_for_sources_whose_thresholds_moved(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """On the repository's own labelled runs, with three thresholds: a source whose chosen
     values are the code's is judged as the code judges it, and the score with the code's
     values is what the files score without the bench."""
+    recordings.read_once(monkeypatch)
     files = labelled([(real_accuracy.ADDED, real_accuracy.ADDED / "labels.csv", ())])
     assert len(files) >= 10 and len({f.source for f in files}) >= 3
     keys = [("analysis.efforts", "BOUT_MIN_RATIO"), ("analysis.repeats", "REGULAR_CV"),

@@ -83,9 +83,9 @@ def test_streams_agree_with_the_summary_of_a_real_file(test_data: Path, name: st
         assert last.start_s + last.elapsed_s == pytest.approx(activity.elapsed_s, abs=5)
 
 
-@pytest.mark.parametrize("path", [TEST_DATA / "sessions" / "muktihari-triathlon_summary_last.fit",
-                                  *sorted((TEST_DATA / "runs").glob("*.fit"))[:3]],
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [TEST_DATA / "runs" / name for name in (
+    "gc-race-10k.fit", "fitparse-progression-run.fit", "fitparse-fenix5-walk.fit",
+    "runpandas-hilly-run.fit")], ids=lambda path: path.name)
 def test_the_fit_reader_keeps_what_fitdecodes_default_processing_gives(path: Path) -> None:
     """analysis.parsers.fit asks fitdecode to process only the types its default converts:
     every message read that way equals the one fitdecode's default processor gives."""
@@ -550,7 +550,7 @@ def test_a_tcx_with_laps_but_no_track_points_is_read_from_its_laps(test_data: Pa
 def test_a_triathlon_fit_reads_as_its_three_legs_without_the_transitions(
         test_data: Path) -> None:
     path = test_data / "sessions" / "muktihari-triathlon_summary_last.fit"
-    legs = parse_sessions(path.read_bytes(), path.name)
+    legs = recordings.sessions(path)  # parse_sessions, once per run
     assert [leg.sport for leg in legs] == ["Swim", "Ride", "Run"]
     assert [round(leg.distance_m / 100) for leg in legs] == [5, 135, 45]  # 513 m, 13.5 km, 4.5 km
     assert all(leg.streams is not None and leg.laps for leg in legs)

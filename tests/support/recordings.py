@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import pytest
 
 from analysis import parsers
 from analysis.model import Activity
@@ -87,6 +88,14 @@ def parsed_activity(data: bytes, name: str) -> Activity:
 def parsed_sessions(data: bytes, name: str) -> list[Activity]:
     """``parse_sessions(data, name)``, read once per run; a list of its own per call."""
     return list(_read_once("sessions", _parse_sessions, data, name))
+
+
+def read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let worker.analyze (`stridewise analyze`, the benches that judge files through it) read
+    each file through the parsers as ever, and each file once per run: the same recordings are
+    read by tests here and in tests/analysis."""
+    monkeypatch.setattr("worker.analyze.parse_activity", parsed_activity)
+    monkeypatch.setattr("worker.analyze.parse_sessions", parsed_sessions)
 
 
 #: What was read in this process, by the way it was read, the file's hash and its name.

@@ -22,10 +22,9 @@ from worker.cli import main
 
 @pytest.fixture(autouse=True)
 def read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command reads each file through the parsers as ever, each file once per process:
-    the same year of runs is the history of several tests here and in tests/analysis."""
-    monkeypatch.setattr("worker.analyze.parse_activity", recordings.parsed_activity)
-    monkeypatch.setattr("worker.analyze.parse_sessions", recordings.parsed_sessions)
+    """The command reads each file once per run: the same year of runs is the history of
+    several tests here and in tests/analysis."""
+    recordings.read_once(monkeypatch)
 
 
 def analyze(*args: str) -> tuple[int, str, str]:
