@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from contextlib import suppress
@@ -30,6 +31,9 @@ from worker.queue import redis_client
 START_TIMEOUT_S = 30.0
 #: How long a process has to exit after SIGTERM before it gets SIGKILL.
 STOP_TIMEOUT_S = 10.0
+#: What ``make run`` exits with after Ctrl-C or SIGTERM: a shell's code for a command stopped by
+#: Ctrl-C (128 + SIGINT), as before the signals were handled here.
+INTERRUPTED = 130
 #: Sample workouts the demo uploads, one of each kind the classifier tells apart.
 DEMO_WORKOUTS = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength")
 #: How long the demo waits for one activity's block before it stops waiting.
@@ -223,10 +227,35 @@ def run_dev(demo: bool = True, env: Mapping[str, str] | None = None) -> int:
         elif not settings.sandbox:
             print(f"Connect an athlete: open {settings.public_url}/connect", flush=True)
         print("Running. Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in stack.processes):
-            time.sleep(0.5)
+        if run_until_stopped(stack):
+            return INTERRUPTED
         print("a process exited; stopping the stack", file=sys.stderr)
         return 1
+
+
+def run_until_stopped(stack: Stack, poll_s: float = 0.5) -> bool:
+    """Wait until Ctrl-C or SIGTERM (True) or until a process of ``stack`` exits (False).
+
+    The two signals only set a flag while it waits. Left to Python's default, Ctrl-C raised
+    KeyboardInterrupt wherever the loop stood, and inside ``Popen.poll()``, after it takes the
+    process's waitpid lock and before the block that gives the lock back, the lock stayed
+    taken: the stack's stop then waited on it for ever (``make run`` hung after Ctrl-C, its
+    web process a zombie). SIGTERM used to end the command without stopping the stack."""
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.set()
+
+    previous = {number: signal.signal(number, stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while all(p.poll() is None for p in stack.processes):
+            if stopped.wait(poll_s):
+                return True
+        return stopped.is_set()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _demo(settings: Settings, athlete_id: int = 0) -> None:
