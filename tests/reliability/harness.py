@@ -62,6 +62,10 @@ WORKER_READY = "Worker process is ready for action"
 WORKER_START_TIMEOUT_S = 60.0
 #: A quota no test reaches: these tests are about faults, not about Strava's 100 reads a window.
 AMPLE_QUOTA = "20000,200000;10000,100000"
+#: Quota windows of a day: the budget defers work in the last seconds of a short window (the
+#: window resets before a read and its write could both be sent), so an upload at a quarter
+#: hour's edge was tried twice, and a test counting attempts failed at that time of day.
+DAY_WINDOWS = "86400,86400"
 #: Workouts uploaded in turn; every kind the sandbox generates.
 MIX = ("easy", "intervals", "hills", "long", "tempo", "sprints", "strength", "recovery",
        "fartlek", "race")
@@ -404,6 +408,7 @@ def live_stack(tmp_path: Path, database_url: str, redis_url: str,
     env["STRIDEWISE_STALE_AFTER"] = STALE_AFTER_S
     env["SANDBOX_HISTORY_DAYS"] = "0"
     env["STRAVA_RATE_LIMITS"] = AMPLE_QUOTA
+    env["STRAVA_RATE_WINDOWS"] = DAY_WINDOWS
     env.update(extra_env)
     live = LiveStack(tmp_path, env)
     try:
