@@ -76,6 +76,17 @@ def _forget_recordings(folder: str) -> None:
     os.environ.pop(recordings.SHARED_ENV, None)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under ``--dist worksteal`` (``make test``), the tests that wait on real processes first,
+    spread over the test processes but one (tests/support/scheduling.py)."""
+    if config.getoption("dist") != "worksteal":
+        return None
+    from tests.support.scheduling import WaitingFirst
+
+    return WaitingFirst(config, log)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Give the database fixtures their dialects: both where the SQL differs, else one."""
     wanted = [name for name in DATABASE_FIXTURES if name in metafunc.fixturenames]
