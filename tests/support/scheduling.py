@@ -6,9 +6,9 @@ pytest-xdist's work stealing gives each process a run of the tests in the order 
 lets an idle process take the second half of the longest queue left. In that order the tests
 that wait on processes they start (sandbox, web, worker, Chromium: tests/browser, tests/e2e,
 tests/reliability) came late and together, so a run ended with the processes waiting on their
-stacks and the cores idle: 221-236 s of pytest on 2 cores, against 198-205 s dealt as here
-(2026-12-08, three runs and three). Which test runs in which process changes, not what a
-test does.
+stacks and the cores idle: pytest took 220-236 s on 2 cores in that order (four runs) and
+198-213 s dealt as here (three runs, 2026-12-08). Which test runs in which process changes,
+not what a test does.
 """
 
 from __future__ import annotations
