@@ -7,16 +7,13 @@ import csv
 import dataclasses
 import functools
 import gzip
-import io
 import json
 import pickle
 import re
 import struct
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import fitdecode  # type: ignore[import-untyped]
 import gpxpy
@@ -90,15 +87,9 @@ def test_the_fit_reader_keeps_what_fitdecodes_default_processing_gives(path: Pat
     """analysis.parsers.fit asks fitdecode to process only the types its default converts:
     every message read that way equals the one fitdecode's default processor gives."""
     data = path.read_bytes()
-
-    def default_frames(data: bytes) -> Iterator[Any]:
-        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE,
-                                 error_handling=fitdecode.ErrorHandling.IGNORE) as reader:
-            yield from reader
-
     lean = fit._read(data, path.name)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fit, "_frames", default_frames)
+        patch.setattr(fit, "_Processor", fitdecode.DefaultDataProcessor)
         default = fit._read(data, path.name)
     assert lean.records and lean == default
 
